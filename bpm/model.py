@@ -1,0 +1,567 @@
+"""The typed process model: the single source of truth for everything downstream.
+
+The reader builds it once from BPMN XML; graphs, lint findings, scores and
+diagrams are all derived from it and never write back.  Everything is a frozen
+dataclass so that analysis code can share instances freely.
+
+Flow nodes are stored *flat* per process (nested sub-process content included),
+each knowing its ``parent_id``.  That keeps look-ups trivial and lets the graph
+builder decide whether to collapse or expand sub-processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import NewType
+
+ElementId = NewType("ElementId", str)
+ProcessId = NewType("ProcessId", str)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where an element was written, so errors and findings can point at it."""
+
+    file: str
+    """Path of the BPMN file as given by the user."""
+    line: int | None
+    """1-based line of the element's start tag, when known."""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+class Category(Enum):
+    """The three families of BPMN flow nodes."""
+
+    ACTIVITY = "activity"
+    EVENT = "event"
+    GATEWAY = "gateway"
+
+
+class TaskKind(Enum):
+    """Activity element types; the value is the BPMN XML local name."""
+
+    TASK = "task"
+    USER = "userTask"
+    MANUAL = "manualTask"
+    SERVICE = "serviceTask"
+    SCRIPT = "scriptTask"
+    BUSINESS_RULE = "businessRuleTask"
+    SEND = "sendTask"
+    RECEIVE = "receiveTask"
+    SUB_PROCESS = "subProcess"
+    TRANSACTION = "transaction"
+    AD_HOC_SUB_PROCESS = "adHocSubProcess"
+    CALL_ACTIVITY = "callActivity"
+
+    @property
+    def is_container(self) -> bool:
+        """True for elements that hold their own flow nodes."""
+        return self in (TaskKind.SUB_PROCESS, TaskKind.TRANSACTION, TaskKind.AD_HOC_SUB_PROCESS)
+
+
+class EventKind(Enum):
+    """Event element types; the value is the BPMN XML local name."""
+
+    START = "startEvent"
+    END = "endEvent"
+    INTERMEDIATE_CATCH = "intermediateCatchEvent"
+    INTERMEDIATE_THROW = "intermediateThrowEvent"
+    BOUNDARY = "boundaryEvent"
+    IMPLICIT_THROW = "implicitThrowEvent"
+
+
+class GatewayKind(Enum):
+    """Gateway element types; the value is the BPMN XML local name."""
+
+    EXCLUSIVE = "exclusiveGateway"
+    PARALLEL = "parallelGateway"
+    INCLUSIVE = "inclusiveGateway"
+    EVENT_BASED = "eventBasedGateway"
+    COMPLEX = "complexGateway"
+
+
+NodeKind = TaskKind | EventKind | GatewayKind
+
+
+def category_of(kind: NodeKind) -> Category:
+    """Family of a node kind."""
+    if isinstance(kind, TaskKind):
+        return Category.ACTIVITY
+    if isinstance(kind, EventKind):
+        return Category.EVENT
+    return Category.GATEWAY
+
+
+def kind_from_tag(local_name: str) -> NodeKind | None:
+    """Node kind for a BPMN XML local name, or None when it is not a flow node."""
+    return _KIND_BY_TAG.get(local_name)
+
+
+_KIND_BY_TAG: dict[str, NodeKind] = {
+    **{k.value: k for k in TaskKind},
+    **{k.value: k for k in EventKind},
+    **{k.value: k for k in GatewayKind},
+}
+
+
+class EventTrigger(Enum):
+    """Event definitions (the marker drawn inside an event)."""
+
+    MESSAGE = "messageEventDefinition"
+    TIMER = "timerEventDefinition"
+    ERROR = "errorEventDefinition"
+    ESCALATION = "escalationEventDefinition"
+    CANCEL = "cancelEventDefinition"
+    COMPENSATION = "compensateEventDefinition"
+    CONDITIONAL = "conditionalEventDefinition"
+    LINK = "linkEventDefinition"
+    SIGNAL = "signalEventDefinition"
+    TERMINATE = "terminateEventDefinition"
+
+
+class GatewayDirection(Enum):
+    """The ``gatewayDirection`` attribute."""
+
+    UNSPECIFIED = "Unspecified"
+    CONVERGING = "Converging"
+    DIVERGING = "Diverging"
+    MIXED = "Mixed"
+
+
+class LoopKind(Enum):
+    """Loop characteristics of an activity."""
+
+    NONE = "none"
+    STANDARD = "standard"
+    MULTI_INSTANCE_PARALLEL = "parallel"
+    MULTI_INSTANCE_SEQUENTIAL = "sequential"
+
+
+class ArtifactKind(Enum):
+    """Non-flow elements: annotations, groups and data."""
+
+    TEXT_ANNOTATION = "textAnnotation"
+    GROUP = "group"
+    DATA_OBJECT = "dataObject"
+    DATA_OBJECT_REFERENCE = "dataObjectReference"
+    DATA_STORE = "dataStore"
+    DATA_STORE_REFERENCE = "dataStoreReference"
+    DATA_INPUT = "dataInput"
+    DATA_OUTPUT = "dataOutput"
+
+
+class AssociationKind(Enum):
+    """Dotted connectors: plain associations and data associations."""
+
+    ASSOCIATION = "association"
+    DATA_INPUT = "dataInputAssociation"
+    DATA_OUTPUT = "dataOutputAssociation"
+
+
+# --------------------------------------------------------------------------- semantic elements
+
+
+@dataclass(frozen=True, slots=True)
+class FlowNode:
+    """An activity, event or gateway, wherever it is nested."""
+
+    id: ElementId
+    """The element's ``id``."""
+    kind: NodeKind
+    """Element type (task kind, event kind or gateway kind)."""
+    name: str
+    """Display name with whitespace as written (may contain line breaks); empty when unnamed."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    process_id: ProcessId
+    """The process that owns it (also for nodes nested in sub-processes)."""
+    parent_id: ElementId | None = None
+    """Enclosing sub-process, or None at the top level of the process."""
+    lane_id: ElementId | None = None
+    """Innermost lane that lists this node, or None."""
+    documentation: str = ""
+    """Text of ``documentation`` children, joined by blank lines."""
+    properties: Mapping[str, str] = field(default_factory=dict)
+    """Vendor name/value properties (camunda:properties, zeebe:properties, …)."""
+    incoming: tuple[ElementId, ...] = ()
+    """Ids of incoming sequence flows as declared by ``incoming`` children."""
+    outgoing: tuple[ElementId, ...] = ()
+    """Ids of outgoing sequence flows as declared by ``outgoing`` children."""
+    triggers: tuple[EventTrigger, ...] = ()
+    """Event definitions; empty for a none event and for non-events."""
+    attached_to: ElementId | None = None
+    """Host activity of a boundary event."""
+    cancel_activity: bool = True
+    """For boundary events: interrupting (True) or not."""
+    direction: GatewayDirection = GatewayDirection.UNSPECIFIED
+    """Gateway direction as declared."""
+    default_flow: ElementId | None = None
+    """The ``default`` sequence flow of a gateway or activity."""
+    called_element: str | None = None
+    """``calledElement`` of a call activity."""
+    loop: LoopKind = LoopKind.NONE
+    """Loop or multi-instance marker."""
+    triggered_by_event: bool = False
+    """Event sub-process flag."""
+    is_for_compensation: bool = False
+    """Compensation activity flag."""
+    instantiate: bool = False
+    """Receive task or event-based gateway that starts the process."""
+
+    @property
+    def category(self) -> Category:
+        """Activity, event or gateway."""
+        return category_of(self.kind)
+
+    @property
+    def label(self) -> str:
+        """Name on one line (whitespace folded), or the id when unnamed."""
+        folded = " ".join(self.name.split())
+        return folded or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceFlow:
+    """A solid arrow between two flow nodes of the same process level."""
+
+    id: ElementId
+    """The element's ``id``."""
+    source_id: ElementId
+    """``sourceRef`` (may dangle; lint reports it)."""
+    target_id: ElementId
+    """``targetRef`` (may dangle; lint reports it)."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    process_id: ProcessId
+    """Owning process."""
+    parent_id: ElementId | None = None
+    """Enclosing sub-process, or None at the top level."""
+    name: str = ""
+    """Label, typically the branch condition in words (例: 不備あり)."""
+    condition: str | None = None
+    """Text of ``conditionExpression``, when present."""
+    is_default: bool = False
+    """True when the source's ``default`` attribute names this flow."""
+    properties: Mapping[str, str] = field(default_factory=dict)
+    """Vendor name/value properties (e.g. ``probability``)."""
+    documentation: str = ""
+    """Text of ``documentation`` children."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """A lane, possibly holding child lanes (``childLaneSet``)."""
+
+    id: ElementId
+    """The element's ``id``."""
+    name: str
+    """Display name."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    node_ids: tuple[ElementId, ...] = ()
+    """``flowNodeRef`` entries, in document order."""
+    children: tuple[Lane, ...] = ()
+    """Nested lanes."""
+    parent_id: ElementId | None = None
+    """Enclosing lane, or None for a top-level lane."""
+    properties: Mapping[str, str] = field(default_factory=dict)
+    """Vendor name/value properties."""
+
+    def walk(self) -> Iterator[Lane]:
+        """This lane and all nested lanes, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """Text annotation, group, data object or data store."""
+
+    id: ElementId
+    """The element's ``id``."""
+    kind: ArtifactKind
+    """What sort of artifact."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    name: str = ""
+    """Name, or for a text annotation its text."""
+    process_id: ProcessId | None = None
+    """Owning process, or None when declared on a collaboration/definitions."""
+    ref: str | None = None
+    """dataObjectRef / dataStoreRef / categoryValueRef, when present."""
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    """A dotted connector: association or data input/output association."""
+
+    id: ElementId
+    """The element's ``id`` (generated from its position when the file gives none)."""
+    kind: AssociationKind
+    """Plain or data association."""
+    source_id: ElementId
+    """Source element."""
+    target_id: ElementId
+    """Target element."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    direction: str = "None"
+    """associationDirection: None, One or Both."""
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """One ``process`` element with everything nested inside it."""
+
+    id: ProcessId
+    """The element's ``id``."""
+    name: str
+    """Name of the process (or of its pool when the process has none)."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    nodes: Mapping[ElementId, FlowNode] = field(default_factory=dict)
+    """All flow nodes, nested ones included, in document order."""
+    flows: Mapping[ElementId, SequenceFlow] = field(default_factory=dict)
+    """All sequence flows, nested ones included, in document order."""
+    lanes: tuple[Lane, ...] = ()
+    """Top-level lanes (from every laneSet)."""
+    artifacts: tuple[Artifact, ...] = ()
+    """Annotations, groups and data elements."""
+    associations: tuple[Association, ...] = ()
+    """Associations and data associations."""
+    properties: Mapping[str, str] = field(default_factory=dict)
+    """Vendor name/value properties (e.g. ``annual_count``)."""
+    documentation: str = ""
+    """Text of ``documentation`` children."""
+    is_executable: bool = False
+    """``isExecutable``."""
+
+    def all_lanes(self) -> Iterator[Lane]:
+        """Every lane, nested ones included, depth first."""
+        for lane in self.lanes:
+            yield from lane.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A pool: a participant of a collaboration, usually bound to a process."""
+
+    id: ElementId
+    """The element's ``id``."""
+    name: str
+    """Pool name."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    process_id: ProcessId | None = None
+    """``processRef``; None for a black-box pool."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFlow:
+    """A dashed arrow between pools or their nodes."""
+
+    id: ElementId
+    """The element's ``id``."""
+    source_id: ElementId
+    """Source node or participant."""
+    target_id: ElementId
+    """Target node or participant."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    name: str = ""
+    """Label."""
+
+
+@dataclass(frozen=True, slots=True)
+class Collaboration:
+    """Pools and the message flows between them."""
+
+    id: ElementId
+    """The element's ``id``."""
+    source: SourceRef
+    """Where the element starts in the file."""
+    name: str = ""
+    """Name, rarely set."""
+    participants: tuple[Participant, ...] = ()
+    """Pools in document order."""
+    message_flows: tuple[MessageFlow, ...] = ()
+    """Message flows in document order."""
+    artifacts: tuple[Artifact, ...] = ()
+    """Annotations and groups declared on the collaboration."""
+    associations: tuple[Association, ...] = ()
+    """Associations declared on the collaboration."""
+
+
+# --------------------------------------------------------------------------- diagram interchange
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A waypoint in diagram coordinates."""
+
+    x: float
+    """Horizontal position."""
+    y: float
+    """Vertical position (down is positive)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """A rectangle in diagram coordinates."""
+
+    x: float
+    """Left edge."""
+    y: float
+    """Top edge."""
+    width: float
+    """Width."""
+    height: float
+    """Height."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A ``BPMNShape``: where an element is drawn."""
+
+    id: ElementId
+    """The shape's own id (generated when missing)."""
+    element_id: ElementId
+    """``bpmnElement``."""
+    bounds: Bounds
+    """Shape rectangle."""
+    source: SourceRef
+    """Where the shape starts in the file."""
+    label: Bounds | None = None
+    """Label rectangle, when given."""
+    is_horizontal: bool | None = None
+    """Pools and lanes: horizontal (True) or vertical (False); None when unstated."""
+    is_expanded: bool | None = None
+    """Sub-processes: drawn expanded."""
+    is_marker_visible: bool | None = None
+    """Exclusive gateways: show the × marker."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A ``BPMNEdge``: the route of a connector."""
+
+    id: ElementId
+    """The edge's own id (generated when missing)."""
+    element_id: ElementId
+    """``bpmnElement``."""
+    waypoints: tuple[Point, ...]
+    """Route, first to last."""
+    source: SourceRef
+    """Where the edge starts in the file."""
+    label: Bounds | None = None
+    """Label rectangle, when given."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    """One ``BPMNDiagram`` with its plane."""
+
+    id: ElementId
+    """The diagram's id."""
+    name: str
+    """Diagram name (often empty)."""
+    plane_element_id: ElementId | None
+    """``bpmnElement`` of the plane: a collaboration or process."""
+    shapes: tuple[Shape, ...] = ()
+    """Shapes in document (= painting) order."""
+    edges: tuple[Edge, ...] = ()
+    """Edges in document order."""
+    source: SourceRef | None = None
+    """Where the diagram starts in the file."""
+
+
+# --------------------------------------------------------------------------- the whole file
+
+
+class NoteLevel(Enum):
+    """Severity of something the reader noticed but could continue past."""
+
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportNote:
+    """Something the reader skipped or repaired, so nothing is lost silently."""
+
+    code: str
+    """Stable short code, e.g. ``unsupported-element``."""
+    message: str
+    """Human-readable explanation."""
+    source: SourceRef
+    """Where it happened."""
+    element_id: ElementId | None = None
+    """Element concerned, when it has an id."""
+    level: NoteLevel = NoteLevel.WARNING
+    """How serious it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Definitions:
+    """Everything read from one BPMN file."""
+
+    id: str
+    """The definitions ``id`` (may be empty)."""
+    source: SourceRef
+    """The file (line of the root element)."""
+    name: str = ""
+    """``name`` attribute."""
+    target_namespace: str = ""
+    """``targetNamespace``."""
+    exporter: str = ""
+    """Modeling tool that wrote the file."""
+    exporter_version: str = ""
+    """Its version."""
+    processes: Mapping[ProcessId, Process] = field(default_factory=dict)
+    """Processes in document order."""
+    collaborations: tuple[Collaboration, ...] = ()
+    """Collaborations in document order."""
+    diagrams: tuple[Diagram, ...] = ()
+    """Diagram interchange, in document order."""
+    notes: tuple[ImportNote, ...] = ()
+    """What the reader skipped or repaired."""
+    element_counts: Mapping[str, int] = field(default_factory=dict)
+    """Count of BPMN-namespace elements by local name, as found in the XML."""
+
+    @property
+    def file(self) -> str:
+        """Path of the file this was read from."""
+        return self.source.file
+
+    def participants(self) -> Iterator[Participant]:
+        """All pools of all collaborations."""
+        for collaboration in self.collaborations:
+            yield from collaboration.participants
+
+    def pool_of(self, process_id: ProcessId) -> Participant | None:
+        """The pool that shows a process, if any."""
+        for participant in self.participants():
+            if participant.process_id == process_id:
+                return participant
+        return None
+
+    def find_node(self, element_id: ElementId) -> FlowNode | None:
+        """A flow node by id across all processes."""
+        for process in self.processes.values():
+            node = process.nodes.get(element_id)
+            if node is not None:
+                return node
+        return None
+
+    def message_flows(self) -> Iterator[MessageFlow]:
+        """All message flows of all collaborations."""
+        for collaboration in self.collaborations:
+            yield from collaboration.message_flows
