@@ -1,0 +1,292 @@
+"""Model → NetworkX: the derived, read-only graph view that flow analysis runs on.
+
+Node keys are element ids; each node carries a reference to its
+:class:`~bpm.model.FlowNode` plus the few flat attributes analysis needs, so
+NetworkX algorithms and exports (GraphML, JSON) work without knowing the model.
+Edges are keyed by the sequence/message flow id, because two flows may join the
+same pair of nodes (a ``MultiDiGraph`` keeps both).
+
+Attribute schema
+----------------
+Node: ``kind`` (BPMN local name, e.g. ``"userTask"``), ``category``
+(``activity``/``event``/``gateway``/``participant``), ``name``, ``label``,
+``process``, ``parent`` (enclosing sub-process id or None), ``lane``,
+``lane_name``, ``pool``, ``pool_name``, ``attached_to``, ``cancel_activity``,
+``triggers`` (tuple of event-definition names), ``properties`` (dict),
+``node`` (the FlowNode), ``source`` (``"file:line"``).
+
+Edge: ``kind`` (``"sequence"``, ``"message"`` or, in expanded graphs,
+``"enter"`` from a sub-process to its start events), ``name``, ``condition``,
+``default``, ``properties`` (dict), ``flow`` (the model object), ``source``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+
+from bpm.errors import ModelError
+from bpm.model import (
+    Collaboration,
+    Definitions,
+    ElementId,
+    EventKind,
+    FlowNode,
+    Lane,
+    Process,
+    ProcessId,
+    SequenceFlow,
+    TaskKind,
+)
+
+SEQUENCE = "sequence"
+MESSAGE = "message"
+ENTER = "enter"
+
+
+def process_graph(
+    definitions: Definitions,
+    process_id: ProcessId | str,
+    *,
+    expand_subprocesses: bool = False,
+) -> nx.MultiDiGraph:
+    """Graph of one process.
+
+    Collapsed (default): the top level only; a sub-process is one node, the
+    way a reviewer reads the diagram.  Expanded: nested content is inlined —
+    the sub-process node gets ``enter`` edges to its start events and its
+    outgoing flows leave from its end events instead.
+
+    Sequence flows whose ends do not exist in the process are left out of the
+    graph (``bpm lint`` reports them as dangling references).
+
+    Examples
+    --------
+    >>> from bpm.reader import read_bpmn_bytes
+    >>> xml = '''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ...   <process id="p"><startEvent id="s"/><task id="t" name="入力"/><endEvent id="e"/>
+    ...   <sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
+    ...   <sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>'''.encode()
+    >>> g = process_graph(read_bpmn_bytes(xml, "x.bpmn"), "p")
+    >>> sorted(g.nodes), g.number_of_edges(), g.nodes["t"]["kind"]
+    (['e', 's', 't'], 2, 'task')
+    """
+    process = definitions.processes.get(ProcessId(process_id))
+    if process is None:
+        known = ", ".join(definitions.processes) or "none"
+        raise ModelError(
+            f"no process with id {process_id!r} (processes: {known})",
+            file=definitions.file,
+            element_id=str(process_id),
+        )
+    graph = nx.MultiDiGraph(
+        name=process.name or process.id,
+        process=process.id,
+        file=definitions.file,
+        expanded=expand_subprocesses,
+    )
+    _add_process(graph, definitions, process, expand_subprocesses)
+    return graph
+
+
+def collaboration_graph(
+    definitions: Definitions,
+    collaboration: Collaboration | None = None,
+    *,
+    expand_subprocesses: bool = False,
+) -> nx.MultiDiGraph:
+    """Graph of every pool of a collaboration, with message flows as ``message`` edges.
+
+    Black-box pools (no process), and pools whose border a message flow
+    touches, become nodes of category ``participant`` so those flows have an end.  Without a collaboration in the file,
+    this is the union of all processes.
+    """
+    if collaboration is None and definitions.collaborations:
+        collaboration = definitions.collaborations[0]
+    graph = nx.MultiDiGraph(
+        name=(collaboration.name or collaboration.id) if collaboration else definitions.name,
+        file=definitions.file,
+        expanded=expand_subprocesses,
+    )
+    if collaboration is None:
+        for each in definitions.processes.values():
+            _add_process(graph, definitions, each, expand_subprocesses)
+        return graph
+    for participant in collaboration.participants:
+        process = definitions.processes.get(participant.process_id) if participant.process_id else None
+        if process is not None:
+            _add_process(graph, definitions, process, expand_subprocesses)
+        if process is None or _is_message_end(collaboration, participant.id):
+            # Black-box pools, and pools that a message flow touches at the border.
+            graph.add_node(
+                participant.id,
+                kind="participant",
+                category="participant",
+                name=participant.name,
+                label=participant.name or participant.id,
+                process=None,
+                parent=None,
+                lane=None,
+                lane_name="",
+                pool=participant.id,
+                pool_name=participant.name,
+                attached_to=None,
+                cancel_activity=True,
+                triggers=(),
+                properties={},
+                node=None,
+                source=str(participant.source),
+            )
+    pool_by_process = {p.process_id: p.id for p in collaboration.participants if p.process_id}
+    for message_flow in collaboration.message_flows:
+        source = _message_end(graph, message_flow.source_id, pool_by_process, definitions)
+        target = _message_end(graph, message_flow.target_id, pool_by_process, definitions)
+        if source is None or target is None:
+            continue
+        graph.add_edge(
+            source,
+            target,
+            key=message_flow.id,
+            kind=MESSAGE,
+            name=message_flow.name,
+            condition=None,
+            default=False,
+            properties={},
+            flow=message_flow,
+            source=str(message_flow.source),
+        )
+    return graph
+
+
+def _is_message_end(collaboration: Collaboration, element_id: ElementId) -> bool:
+    return any(element_id in (m.source_id, m.target_id) for m in collaboration.message_flows)
+
+
+def sequence_edges(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """View with only sequence (and ``enter``) edges: the control flow."""
+    return nx.subgraph_view(graph, filter_edge=lambda u, v, k: graph.edges[u, v, k]["kind"] != MESSAGE)
+
+
+def lane_index(process: Process) -> dict[ElementId, Lane]:
+    """Every lane of a process by id, nested ones included."""
+    return {lane.id: lane for lane in process.all_lanes()}
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _add_process(
+    graph: nx.MultiDiGraph, definitions: Definitions, process: Process, expand: bool
+) -> None:
+    pool = definitions.pool_of(process.id)
+    lanes = lane_index(process)
+    containers = {nid for nid, n in process.nodes.items() if isinstance(n.kind, TaskKind) and n.kind.is_container}
+    included = {
+        nid: node
+        for nid, node in process.nodes.items()
+        if expand or node.parent_id is None
+    }
+    for nid, node in included.items():
+        lane = lanes.get(node.lane_id) if node.lane_id else None
+        attributes = _node_attributes(node, process, lane, pool.id if pool else None, pool.name if pool else "")
+        graph.add_node(nid, **attributes)
+    for flow in process.flows.values():
+        if flow.source_id not in included or flow.target_id not in included:
+            continue
+        if expand and flow.source_id in containers and _end_events(process, flow.source_id):
+            for end in _end_events(process, flow.source_id):
+                graph.add_edge(end, flow.target_id, key=f"{flow.id}@{end}", **_edge_attributes(flow))
+            continue
+        graph.add_edge(flow.source_id, flow.target_id, key=flow.id, **_edge_attributes(flow))
+    if expand:
+        for container in containers:
+            if process.nodes[container].triggered_by_event:
+                continue
+            for start in _start_events(process, container):
+                graph.add_edge(
+                    container,
+                    start,
+                    key=f"{container}>{start}",
+                    kind=ENTER,
+                    name="",
+                    condition=None,
+                    default=False,
+                    properties={},
+                    flow=None,
+                    source=str(process.nodes[container].source),
+                )
+
+
+def _node_attributes(
+    node: FlowNode, process: Process, lane: Lane | None, pool_id: str | None, pool_name: str
+) -> dict[str, Any]:
+    return {
+        "kind": node.kind.value,
+        "category": node.category.value,
+        "name": node.name,
+        "label": node.label,
+        "process": process.id,
+        "parent": node.parent_id,
+        "lane": node.lane_id,
+        "lane_name": lane.name if lane else "",
+        "pool": pool_id,
+        "pool_name": pool_name,
+        "attached_to": node.attached_to,
+        "cancel_activity": node.cancel_activity,
+        "triggers": tuple(t.value for t in node.triggers),
+        "properties": dict(node.properties),
+        "node": node,
+        "source": str(node.source),
+    }
+
+
+def _edge_attributes(flow: SequenceFlow) -> dict[str, Any]:
+    return {
+        "kind": SEQUENCE,
+        "name": flow.name,
+        "condition": flow.condition,
+        "default": flow.is_default,
+        "properties": dict(flow.properties),
+        "flow": flow,
+        "source": str(flow.source),
+    }
+
+
+def _children(process: Process, container: ElementId) -> list[FlowNode]:
+    return [n for n in process.nodes.values() if n.parent_id == container]
+
+
+def _start_events(process: Process, container: ElementId) -> list[ElementId]:
+    return [
+        n.id for n in _children(process, container)
+        if n.kind is EventKind.START and not n.triggers
+    ] or [n.id for n in _children(process, container) if n.kind is EventKind.START]
+
+
+def _end_events(process: Process, container: ElementId) -> list[ElementId]:
+    return [n.id for n in _children(process, container) if n.kind is EventKind.END]
+
+
+def _message_end(
+    graph: nx.MultiDiGraph,
+    element_id: ElementId,
+    pool_by_process: Mapping[ProcessId, ElementId],
+    definitions: Definitions,
+) -> ElementId | None:
+    """Graph node for a message-flow end: the node itself, or its pool when collapsed away."""
+    if element_id in graph:
+        return element_id
+    node = definitions.find_node(element_id)
+    if node is not None:
+        # Nested in a collapsed sub-process: attach to the outermost visible ancestor.
+        process = definitions.processes[node.process_id]
+        current: FlowNode | None = node
+        while current is not None and current.id not in graph:
+            current = process.nodes.get(current.parent_id) if current.parent_id else None
+        if current is not None:
+            return current.id
+        pool = pool_by_process.get(node.process_id)
+        return pool if pool is not None and pool in graph else None
+    return None
