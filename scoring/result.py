@@ -1,0 +1,223 @@
+"""What an assessment produces: the contract between ``scoring`` and ``reports``.
+
+Every number a reform team sees is here with its unit in the field name and
+the evidence it came from, so reports can show *why* a step is an RPA or
+outsourcing candidate, not just a score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from bpm.model import ElementId, ProcessId, SourceRef
+
+
+class Disposition(Enum):
+    """Where a step should go."""
+
+    RPA = "rpa"
+    """Automate with a software robot; staff keep the case."""
+    OUTSOURCE = "outsource"
+    """Contract out to a private operator (民間委託): factual, routine acts only."""
+    RETAIN = "retain"
+    """Keep with civil servants: judgment or exercise of public authority."""
+    AUTOMATED = "automated"
+    """Already done by a system (service/script task, system lane)."""
+
+
+class EvidenceSource(Enum):
+    """Where a value came from, in precedence order (survey wins)."""
+
+    SURVEY = "survey"
+    PROPERTY = "property"
+    BPMN_TYPE = "bpmn-type"
+    LEXICON = "lexicon"
+    STRUCTURE = "structure"
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason a feature or measurement has its value."""
+
+    feature: str
+    """Feature or measurement name, e.g. ``routine`` or ``minutes_per_case``."""
+    value: float | str
+    """The value contributed (feature values are 0–1)."""
+    source: EvidenceSource
+    """Which kind of input it came from."""
+    detail: str
+    """Short human text, e.g. ``name contains 入力 (data entry)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A sentence explaining the disposition, in both report languages."""
+
+    code: str
+    """Stable id, e.g. ``legal-authority``."""
+    ja: str
+    """Japanese text (shown first)."""
+    en: str
+    """English text."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepCost:
+    """Money and time for one step, per year unless named otherwise."""
+
+    hours_per_year: float
+    """Staff hours the step takes today."""
+    fte: float
+    """hours_per_year ÷ working hours per FTE."""
+    yen_per_year: float
+    """Full staff cost today (人件費フルコスト)."""
+    hours_freed_per_year: float
+    """Staff hours the recommended disposition frees."""
+    new_cost_yen_per_year: float
+    """Running cost of the disposition (contract fee, RPA licence share + maintenance)."""
+    saving_yen_per_year: float
+    """Staff cost freed minus new running cost."""
+    one_off_yen: float
+    """Set-up cost (RPA development, contract start-up)."""
+    payback_months: float | None
+    """Months until savings repay the set-up cost; None when it never pays back."""
+    net_5y_yen: float
+    """Five-year net saving: 5 × saving − one-off cost."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepAssessment:
+    """Everything known and decided about one step (a task or sub-process)."""
+
+    file: str
+    """BPMN file the step came from."""
+    process_id: ProcessId
+    """Owning process."""
+    process_name: str
+    """Process (業務) name."""
+    step_id: ElementId
+    """BPMN element id."""
+    name: str
+    """Step name on one line."""
+    kind: str
+    """BPMN element type, e.g. ``userTask``."""
+    lane_id: ElementId | None
+    """Lane id, if any."""
+    lane_name: str
+    """Lane name (担当), empty when none."""
+    source: SourceRef
+    """Where the step is in the file."""
+    visits: float
+    """Expected executions per case (exact, from the flow structure)."""
+    annual_count: float
+    """Executions per year."""
+    minutes_per_case: float
+    """Staff minutes per execution of the step."""
+    features: Mapping[str, float]
+    """Feature values 0–1: routine, judgment, volume, face_to_face, physical, system, legal_authority, …"""
+    evidence: tuple[Evidence, ...]
+    """Everything that produced the features and measurements."""
+    scores: Mapping[Disposition, float]
+    """Suitability 0–1 for each disposition."""
+    disposition: Disposition
+    """The recommendation."""
+    confidence: float
+    """0–1: margin between the best and second-best option, discounted for inferred data."""
+    reasons: tuple[Reason, ...]
+    """Why, in words."""
+    legal_authority: bool
+    """True when the step exercises public authority (公権力の行使): never outsourced."""
+    cost: StepCost
+    """Hours, FTE and yen."""
+    data_sources: Mapping[str, EvidenceSource] = field(default_factory=dict)
+    """Which source supplied annual_count, minutes_per_case, visits, …"""
+    rank: int | None = None
+    """1 = best candidate across the portfolio; None for steps that free nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Sums over a set of steps."""
+
+    steps: int
+    """Number of steps."""
+    hours_per_year: float
+    """Staff hours today."""
+    fte: float
+    """FTE today."""
+    yen_per_year: float
+    """Staff cost today."""
+    hours_freed_per_year: float
+    """Hours the recommendations free."""
+    saving_yen_per_year: float
+    """Annual saving."""
+    one_off_yen: float
+    """Set-up costs."""
+    net_5y_yen: float
+    """Five-year net saving."""
+    by_disposition: Mapping[Disposition, int] = field(default_factory=dict)
+    """Step count per disposition."""
+    hours_by_disposition: Mapping[Disposition, float] = field(default_factory=dict)
+    """Hours today per disposition."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataGap:
+    """A survey row that matched nothing, or a step without measured data."""
+
+    kind: str
+    """``unmatched-row``, ``no-data``, ``ambiguous-row``, ``default-volume``, …"""
+    message: str
+    """Human text."""
+    file: str
+    """Survey sheet or BPMN file concerned."""
+    line: int | None = None
+    """Sheet row (1-based, header = 1) or BPMN line."""
+    element_id: str | None = None
+    """Step id concerned, when any."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessAssessment:
+    """One process (業務) and its steps."""
+
+    file: str
+    """BPMN file."""
+    process_id: ProcessId
+    """Process id."""
+    name: str
+    """Process (業務) name."""
+    annual_cases: float
+    """Cases per year."""
+    annual_cases_source: EvidenceSource
+    """Where annual_cases came from."""
+    steps: tuple[StepAssessment, ...]
+    """Assessed steps in flow order."""
+    totals: Totals
+    """Sums over the steps."""
+    visits: Mapping[ElementId, float] = field(default_factory=dict)
+    """Expected visits per case for every node (events and gateways too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The whole portfolio: what ``bpm score`` and ``bpm scan`` report."""
+
+    processes: tuple[ProcessAssessment, ...]
+    """Assessed processes, in input order."""
+    totals: Totals
+    """Portfolio sums."""
+    profile_name: str
+    """Profile used (``default`` or the file name)."""
+    profile_sources: Mapping[str, str] = field(default_factory=dict)
+    """Cost and threshold parameters with the source note of each (for the assumptions page)."""
+    gaps: tuple[DataGap, ...] = ()
+    """Unmatched survey rows and steps without data: never dropped silently."""
+
+    def ranked(self) -> list[StepAssessment]:
+        """All steps, best candidates first (unranked steps last, stable)."""
+        steps = [s for p in self.processes for s in p.steps]
+        return sorted(steps, key=lambda s: (s.rank is None, s.rank or 0))
