@@ -13,11 +13,12 @@ Node: ``kind`` (BPMN local name, e.g. ``"userTask"``), ``category``
 ``process``, ``parent`` (enclosing sub-process id or None), ``lane``,
 ``lane_name``, ``pool``, ``pool_name``, ``attached_to``, ``cancel_activity``,
 ``triggers`` (tuple of event-definition names), ``properties`` (dict),
-``node`` (the FlowNode), ``source`` (``"file:line"``).
+``node`` (the FlowNode), ``location`` (``"file:line"``).
 
 Edge: ``kind`` (``"sequence"``, ``"message"`` or, in expanded graphs,
 ``"enter"`` from a sub-process to its start events), ``name``, ``condition``,
-``default``, ``properties`` (dict), ``flow`` (the model object), ``source``.
+``default``, ``properties`` (dict), ``flow`` (the model object), ``location``
+(``"file:line"``; not ``source``, which node-link JSON uses for the edge tail).
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def collaboration_graph(
                 triggers=(),
                 properties={},
                 node=None,
-                source=str(participant.source),
+                location=str(participant.source),
             )
     pool_by_process = {p.process_id: p.id for p in collaboration.participants if p.process_id}
     for message_flow in collaboration.message_flows:
@@ -155,7 +156,7 @@ def collaboration_graph(
             default=False,
             properties={},
             flow=message_flow,
-            source=str(message_flow.source),
+            location=str(message_flow.source),
         )
     return graph
 
@@ -215,7 +216,7 @@ def _add_process(
                     default=False,
                     properties={},
                     flow=None,
-                    source=str(process.nodes[container].source),
+                    location=str(process.nodes[container].source),
                 )
 
 
@@ -238,7 +239,7 @@ def _node_attributes(
         "triggers": tuple(t.value for t in node.triggers),
         "properties": dict(node.properties),
         "node": node,
-        "source": str(node.source),
+        "location": str(node.source),
     }
 
 
@@ -250,7 +251,7 @@ def _edge_attributes(flow: SequenceFlow) -> dict[str, Any]:
         "default": flow.is_default,
         "properties": dict(flow.properties),
         "flow": flow,
-        "source": str(flow.source),
+        "location": str(flow.source),
     }
 
 
@@ -290,3 +291,34 @@ def _message_end(
         pool = pool_by_process.get(node.process_id)
         return pool if pool is not None and pool in graph else None
     return None
+
+
+def flat_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy with only plain attribute values, for GraphML and JSON export.
+
+    Drops the model references (``node``, ``flow``), turns dicts and tuples
+    into JSON text and None into "", because GraphML takes scalars only.
+    """
+    import json
+
+    def flatten(attributes: Mapping[str, Any]) -> dict[str, Any]:
+        flat: dict[str, Any] = {}
+        for key, value in attributes.items():
+            if key in ("node", "flow"):
+                continue
+            if value is None:
+                flat[key] = ""
+            elif isinstance(value, dict | tuple | list):
+                flat[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            elif isinstance(value, bool | int | float | str):
+                flat[key] = value
+            else:
+                flat[key] = str(value)
+        return flat
+
+    copy = nx.MultiDiGraph(**flatten(graph.graph))
+    for node, attributes in graph.nodes(data=True):
+        copy.add_node(node, **flatten(attributes))
+    for source, target, key, attributes in graph.edges(keys=True, data=True):
+        copy.add_edge(source, target, key=key, **flatten(attributes))
+    return copy
