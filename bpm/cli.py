@@ -286,5 +286,154 @@ def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | 
         _progress(f"wrote {out}")
 
 
+# --------------------------------------------------------------------------- score and scan
+
+
+def _parse_cases(values: Sequence[str]) -> dict[str, float]:
+    """``PROCESS=N`` pairs for --cases (process id or name → annual cases)."""
+    cases: dict[str, float] = {}
+    for value in values:
+        key, sep, number = value.rpartition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected PROCESS=N, got {value!r}", param_hint="--cases")
+        try:
+            count = float(number.replace(",", ""))
+        except ValueError:
+            raise click.BadParameter(f"{number!r} is not a number", param_hint="--cases") from None
+        if count < 0:
+            raise click.BadParameter(f"annual cases cannot be negative: {value!r}", param_hint="--cases")
+        cases[key.strip()] = count
+    return cases
+
+
+@dataclass
+class _Scanned:
+    """Everything gathered before anything is written."""
+
+    paths: list[Path]
+    definitions: list[Definitions]
+    survey_path: Path | None
+
+
+def _gather(inputs: Sequence[str], survey: str | None) -> _Scanned:
+    paths = expand_inputs(inputs)
+    survey_path = Path(survey) if survey else discover_survey(inputs)
+    if survey_path is not None and survey is None:
+        _progress(f"using survey sheet {survey_path}")
+    definitions: list[Definitions] = []
+    for index, path in enumerate(paths, start=1):
+        _progress(f"[{index}/{len(paths)}] reading {path}")
+        definitions.append(read_bpmn(path, max_bytes=_settings().max_bytes))
+    return _Scanned(paths, definitions, survey_path)
+
+
+def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str]) -> Any:
+    from scoring.assess import assess
+    from scoring.profile import load_profile
+    from scoring.survey import load_survey
+
+    loaded_profile = load_profile(Path(profile) if profile else None)
+    loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
+    _progress("scoring steps")
+    return assess(
+        scanned.definitions,
+        survey=loaded_survey,
+        profile=loaded_profile,
+        annual_cases=_parse_cases(cases) or None,
+    )
+
+
+_survey_option = click.option(
+    "--survey",
+    type=click.Path(dir_okay=False),
+    help="業務量調査 sheet (CSV or XLSX). Default: survey.xlsx/survey.csv in a scanned directory.",
+)
+_profile_option = click.option(
+    "--profile", type=click.Path(dir_okay=False), help="Scoring profile TOML (overrides the default profile)."
+)
+_cases_option = click.option(
+    "--cases", multiple=True, metavar="PROCESS=N", help="Annual case count of a process (id or name); repeatable."
+)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@_survey_option
+@_profile_option
+@_cases_option
+@click.option(
+    "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
+)
+@_guarded
+def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, cases: tuple[str, ...], out: str) -> None:
+    """Score every step and write the ranked table (CSV, XLSX or JSON).
+
+    手順ごとに評価し、結果の表を出力します。
+    """
+    from scoring.table import steps_frame, write_results
+
+    scanned = _gather(inputs, survey)
+    assessment = _assess(scanned, profile, cases)
+    for gap in assessment.gaps:
+        _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
+    write_results(steps_frame(assessment), Path(out))
+    click.echo(f"wrote {out} ({sum(len(p.steps) for p in assessment.processes)} steps)", err=True)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@_survey_option
+@_profile_option
+@_cases_option
+@click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
+@click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
+@_guarded
+def scan(
+    inputs: tuple[str, ...],
+    survey: str | None,
+    profile: str | None,
+    cases: tuple[str, ...],
+    out: str,
+    title: str | None,
+) -> None:
+    """Import, check, score and write the HTML report site (the main job).
+
+    読み込み・検査・評価を行い、HTMLレポートを作成します。
+    """
+    import tempfile
+
+    from bpm.lint import lint
+    from reports.export import annotate_bpmn, assessment_json
+    from reports.site import SiteInput, build_site
+    from scoring.table import steps_frame, write_results
+
+    scanned = _gather(inputs, survey)
+    findings = []
+    for definitions in scanned.definitions:
+        findings.extend(lint(definitions))
+    assessment = _assess(scanned, profile, cases)
+    _progress("preparing downloads")
+    downloads: dict[str, bytes] = {}
+    frame = steps_frame(assessment)
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in ("results.csv", "results.xlsx", "results.json"):
+            target = Path(scratch) / name
+            write_results(frame, target)
+            downloads[name] = target.read_bytes()
+    downloads["assessment.json"] = assessment_json(assessment).encode("utf-8")
+    for path, definitions in zip(scanned.paths, scanned.definitions, strict=True):
+        annotated = annotate_bpmn(path.read_bytes(), assessment, file=definitions.file)
+        downloads[f"annotated/{path.stem}.bpmn"] = annotated
+    site_input = SiteInput(
+        definitions=tuple(scanned.definitions),
+        findings=tuple(findings),
+        assessment=assessment,
+        downloads=downloads,
+    )
+    written = build_site(site_input, Path(out), title=title, progress=_progress)
+    index = Path(out) / "index.html"
+    click.echo(f"report written to {index} ({len(written)} files); open it in a browser", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
