@@ -224,7 +224,7 @@ def lint_command(files: tuple[str, ...], disabled: tuple[str, ...], list_rules: 
 
     BPMNの構造を検査します。エラーがあれば終了コード1。
     """
-    from bpm.lint import RULES, Severity, lint
+    from bpm.lint import RULES, Severity, lint, rule_for
 
     if list_rules:
         for rule in RULES:
@@ -232,8 +232,7 @@ def lint_command(files: tuple[str, ...], disabled: tuple[str, ...], list_rules: 
         return
     if not files:
         raise click.UsageError("give at least one BPMN file or directory")
-    known = {rule.id for rule in RULES}
-    unknown = [d for d in disabled if d not in known]
+    unknown = [d for d in disabled if rule_for(d) is None]
     if unknown:
         raise click.BadParameter(f"unknown rule(s): {', '.join(unknown)}", param_hint="--disable")
     totals: Counter[str] = Counter()
