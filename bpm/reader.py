@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -110,45 +111,56 @@ def read_bpmn(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     """
     name = os.fspath(path)
     try:
-        size = Path(name).stat().st_size
+        status = Path(name).stat()
     except FileNotFoundError:
         raise BpmnParseError("file not found", file=name, hint="check the path") from None
     except OSError as exc:
         raise BpmnParseError(f"cannot read file: {exc.strerror}", file=name) from None
-    if Path(name).is_dir():
+    size = status.st_size
+    if stat.S_ISDIR(status.st_mode):
         raise BpmnParseError("is a directory, not a BPMN file", file=name)
+    if not stat.S_ISREG(status.st_mode):
+        # Devices and pipes report size 0 and may never end (/dev/zero): refuse before reading.
+        raise BpmnParseError("is not a regular file (a device, pipe or socket)", file=name)
     if size > max_bytes:
         raise BpmnParseError(
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit",
+            f"file is {_mb(size)} MB, over the {_mb(max_bytes)} MB limit",
             file=name,
             hint="raise the limit with --max-size if the file is genuine",
         )
     try:
-        data = Path(name).read_bytes()
+        with open(name, "rb") as handle:
+            data = handle.read(max_bytes + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise BpmnParseError(f"cannot read file: {exc.strerror}", file=name) from None
     return read_bpmn_bytes(data, name, max_bytes=max_bytes)
+
+
+def _mb(size: int) -> str:
+    """Megabytes as the CLI's ``--max-size`` counts them (1 MB = 1024 × 1024 bytes)."""
+    return f"{size / (1024 * 1024):.1f}"
 
 
 def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Definitions:
     """Read BPMN from bytes; ``file`` names it in messages and source references."""
     if len(data) > max_bytes:
         raise BpmnParseError(
-            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit",
+            f"file is {_mb(len(data))} MB, over the {_mb(max_bytes)} MB limit",
             file=file,
             hint="raise the limit with --max-size if the file is genuine",
         )
-    root, repairs = _parse_xml(data, file)
+    root, repairs, parsed = _parse_xml(data, file)
+    lines = _start_tag_lines(root, parsed)
     if etree.QName(root).namespace != MODEL_NS or etree.QName(root).localname != "definitions":
         found = etree.QName(root)
         raise BpmnParseError(
             f"not a BPMN 2.0 file: root element is <{found.localname}> "
             f"in namespace {found.namespace or '(none)'}",
             file=file,
-            line=_line(root),
+            line=lines.get(root, _line(root)),
             hint=f"expected <definitions> in {MODEL_NS}",
         )
-    builder = _Builder(file)
+    builder = _Builder(file, lines)
     for repair in repairs:
         builder.note("repaired-xml", repair, root)
     return builder.definitions(root)
@@ -176,8 +188,8 @@ tools (e.g. GenMyModel in the MIWG suite) write Windows-1252 the same way.
 """
 
 
-def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str]]:
-    """Parse safely; returns the root and what had to be repaired on the way."""
+def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes]:
+    """Parse safely; returns the root, what had to be repaired on the way and the bytes parsed."""
     if not data.strip():
         raise BpmnParseError("file is empty", file=file, hint="export the diagram again")
     repairs: list[str] = []
@@ -187,8 +199,10 @@ def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str]]:
     except etree.XMLSyntaxError as exc:
         # The parser's own log, not the exception's: that one is thread-global and
         # can still hold messages from files read earlier.
-        tree = _retry(data, list(parser.error_log), repairs)
-        if tree is None:
+        retried = _retry(data, list(parser.error_log), repairs)
+        if retried is not None:
+            tree, data = retried
+        else:
             line: int | None = exc.position[0] if exc.position else None
             message = str(exc.msg) if exc.msg else str(exc)
             hint = "the file is not well-formed XML; was the export cut short?"
@@ -205,24 +219,22 @@ def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str]]:
             line=1,
             hint="BPMN exports never need a DOCTYPE; remove it or export the file again",
         )
-    return tree.getroot(), repairs
+    return tree.getroot(), repairs, data
 
 
-def _retry(data: bytes, log: list[etree._LogEntry], repairs: list[str]) -> etree._ElementTree | None:
-    """Second chance for two known, loss-free export defects; None when neither applies."""
+def _retry(
+    data: bytes, log: list[etree._LogEntry], repairs: list[str]
+) -> tuple[etree._ElementTree, bytes] | None:
+    """Second chance for two known, loss-free export defects: (tree, bytes parsed), or None."""
     errors = [e for e in log if e.level_name in ("ERROR", "FATAL")]
     if errors and all(e.type_name.startswith("WAR_NS_URI") for e in errors):
         # libxml2 rejects namespace URIs with spaces (IBM Process Designer writes
         # them on vendor prefixes); the tree itself is complete.
         tree = etree.fromstring(data, _parser(recover=True)).getroottree()
         repairs.append(f"a namespace declaration is not a valid URI ({errors[0].message}); read anyway")
-        return tree
+        return tree, data
     if errors and "encoding" in errors[0].message.lower() and "Invalid bytes" in errors[0].message:
-        for encoding in _FALLBACK_ENCODINGS:
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
+        for encoding, text in _fallback_decodings(data):
             utf8 = _DECLARATION.sub(b'<?xml version="1.0" encoding="UTF-8"?>', text.encode("utf-8"), count=1)
             try:
                 tree = etree.fromstring(utf8, _parser()).getroottree()
@@ -232,8 +244,68 @@ def _retry(data: bytes, log: list[etree._LogEntry], repairs: list[str]) -> etree
                 f"the bytes do not match the declared encoding; read as {encoding} "
                 "(check non-ASCII names)"
             )
-            return tree
+            return tree, utf8
     return None
+
+
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
+def _fallback_decodings(data: bytes) -> list[tuple[str, str]]:
+    """(encoding, text) for each fallback encoding that decodes ``data``, most plausible first.
+
+    cp932 also decodes most Windows-1252 text, wrongly: ``kl\xe4ren`` becomes
+    ``kl舐en``, because an accented letter plus the next ASCII letter is a valid
+    double-byte kanji.  Windows-1252 text never decodes to kana (their lead bytes
+    0x81-0x83 are not letters there), so cp932 goes first only when the result has kana.
+    """
+    decoded: list[tuple[str, str]] = []
+    for encoding in _FALLBACK_ENCODINGS:
+        try:
+            decoded.append((encoding, data.decode(encoding)))
+        except UnicodeDecodeError:
+            continue
+    def rank(pair: tuple[str, str]) -> int:
+        encoding, text = pair
+        if encoding == "cp932":
+            return 0 if _KANA.search(text) else 2
+        return 1
+
+    return sorted(decoded, key=rank)
+
+
+_SKIPPED_MARKUP = r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE[^>]*>"
+_MARKUP = re.compile(rf"{_SKIPPED_MARKUP}|<(?![/!?])", re.DOTALL)
+
+
+def _start_tag_lines(root: etree._Element, data: bytes) -> dict[etree._Element, int]:
+    """Line of each element's ``<``, in document order; empty when it cannot be worked out.
+
+    libxml2 numbers an element by the line where its start tag *ends*, which is
+    several lines too far for tools that write one attribute per line (ADONIS).
+    Outside comments, CDATA and processing instructions every ``<`` that is not
+    ``</`` or ``<!`` opens an element, so counting them gives the exact line.
+    """
+    encoding = (root.getroottree().docinfo.encoding or "utf-8").lower()
+    if encoding in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return {}
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    lines: dict[etree._Element, int] = {}
+    line, position, index = 1, 0, 0
+    for match in _MARKUP.finditer(text):
+        if match.group() != "<":
+            continue
+        if index >= len(elements):
+            return {}
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines[elements[index]] = line
+        index += 1
+    return lines if index == len(elements) else {}
 
 
 def _local(element: etree._Element) -> str:
@@ -279,6 +351,8 @@ class _Builder:
     """Mutable state while one file is read; produces frozen model objects."""
 
     file: str
+    lines: dict[etree._Element, int] = field(default_factory=dict)
+    """Start-tag lines from :func:`_start_tag_lines`; libxml2's line is the fallback."""
     notes: list[ImportNote] = field(default_factory=list)
     seen_ids: dict[str, int | None] = field(default_factory=dict)
     global_triggers: dict[str, EventTrigger] = field(default_factory=dict)
@@ -287,8 +361,11 @@ class _Builder:
 
     # ------------------------------------------------------------------ helpers
 
+    def line(self, element: etree._Element) -> int | None:
+        return self.lines.get(element, _line(element))
+
     def src(self, element: etree._Element) -> SourceRef:
-        return SourceRef(self.file, _line(element))
+        return SourceRef(self.file, self.line(element))
 
     def note(
         self,
@@ -307,7 +384,7 @@ class _Builder:
         raw = element.get("id")
         if raw is None or not raw.strip():
             self._generated += 1
-            raw = f"_{_local(element)}_{_line(element) or 0}_{self._generated}"
+            raw = f"_{_local(element)}_{self.line(element) or 0}_{self._generated}"
             self.note("missing-id", f"<{_local(element)}> has no id; using {raw}", element, raw)
         raw = raw.strip()
         if raw in self.seen_ids:
@@ -320,7 +397,7 @@ class _Builder:
                 NoteLevel.ERROR,
             )
             return None
-        self.seen_ids[raw] = _line(element)
+        self.seen_ids[raw] = self.line(element)
         return ElementId(raw)
 
     def properties(self, element: etree._Element) -> dict[str, str]:
@@ -701,7 +778,7 @@ class _Builder:
     # ------------------------------------------------------------------ diagram interchange
 
     def diagram(self, element: etree._Element) -> Diagram:
-        ident = element.get("id") or f"_diagram_{_line(element)}"
+        ident = element.get("id") or f"_diagram_{self.line(element)}"
         shapes: list[Shape] = []
         edges: list[Edge] = []
         plane_ref: str | None = None
