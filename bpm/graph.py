@@ -140,6 +140,11 @@ def collaboration_graph(
                 node=None,
                 location=str(participant.source),
             )
+    pooled = {p.process_id for p in collaboration.participants if p.process_id}
+    for process in definitions.processes.values():
+        if process.id not in pooled:
+            # A process drawn without a pool still belongs in the picture.
+            _add_process(graph, definitions, process, expand_subprocesses)
     pool_by_process = {p.process_id: p.id for p in collaboration.participants if p.process_id}
     for message_flow in collaboration.message_flows:
         source = _message_end(graph, message_flow.source_id, pool_by_process, definitions)

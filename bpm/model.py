@@ -214,6 +214,8 @@ class FlowNode:
     """Compensation activity flag."""
     instantiate: bool = False
     """Receive task or event-based gateway that starts the process."""
+    link_name: str | None = None
+    """For link events: the ``name`` of the link definition, which pairs throw and catch."""
 
     @property
     def category(self) -> Category:
@@ -535,6 +537,8 @@ class Definitions:
     """What the reader skipped or repaired."""
     element_counts: Mapping[str, int] = field(default_factory=dict)
     """Count of BPMN-namespace elements by local name, as found in the XML."""
+    data_stores: tuple[Artifact, ...] = ()
+    """Root-level ``dataStore`` definitions (referenced by dataStoreReferences)."""
 
     @property
     def file(self) -> str:

@@ -334,6 +334,32 @@ def _text(element: etree._Element | None) -> str:
     return "".join(str(t) for t in element.itertext()).strip()
 
 
+def _qualified_ref(element: etree._Element, value: str | None) -> str:
+    """An id reference with any declared namespace prefix removed.
+
+    References are QNames in the BPMN schema, and some tools write them that way
+    (GenMyModel ``bpmn2:_id``, IBM ``A.3.0-export:bpmnid-…``).  Ids are NCNames and
+    cannot contain a colon, so a prefix declared in scope is never part of the id.
+    """
+    if value is None:
+        return ""
+    value = value.strip()
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in element.nsmap:
+        return local
+    return value
+
+
+def _ref_attr(element: etree._Element, name: str) -> str:
+    """Attribute ``name`` read as an id reference (see :func:`_qualified_ref`)."""
+    return _qualified_ref(element, element.get(name))
+
+
+def _ref_text(element: etree._Element) -> str:
+    """Element text read as an id reference (``flowNodeRef``, ``incoming``, …)."""
+    return _qualified_ref(element, _text(element))
+
+
 def _line(element: etree._Element) -> int | None:
     """1-based source line (lxml's stubs type it loosely)."""
     line = element.sourceline
@@ -484,6 +510,7 @@ class _Builder:
             diagrams=tuple(diagrams),
             notes=tuple(self.notes),
             element_counts=dict(sorted(counts.items())),
+            data_stores=tuple(root_artifacts),
         )
 
     @staticmethod
@@ -517,7 +544,7 @@ class _Builder:
                 pid = self.element_id(child)
                 if pid is None:
                     continue
-                ref = child.get("processRef")
+                ref = _ref_attr(child, "processRef")
                 participants.append(
                     Participant(pid, child.get("name", "").strip(), self.src(child), ProcessId(ref) if ref else None)
                 )
@@ -528,8 +555,8 @@ class _Builder:
                 message_flows.append(
                     MessageFlow(
                         mid,
-                        ElementId(child.get("sourceRef", "")),
-                        ElementId(child.get("targetRef", "")),
+                        ElementId(_ref_attr(child, "sourceRef")),
+                        ElementId(_ref_attr(child, "targetRef")),
                         self.src(child),
                         child.get("name", "").strip(),
                     )
@@ -568,7 +595,8 @@ class _Builder:
             nid: _with_lane(node, lane_of.get(nid)) for nid, node in scope.nodes.items()
         }
         flows = {
-            fid: _with_default(flow, scope.defaults) for fid, flow in scope.flows.items()
+            fid: _with_level(_with_default(flow, scope.defaults), scope.reparented)
+            for fid, flow in scope.flows.items()
         }
         return Process(
             id=pid,
@@ -624,12 +652,15 @@ class _Builder:
         assert kind is not None
         triggers: list[EventTrigger] = []
         loop = LoopKind.NONE
+        link_name: str | None = None
         for child in _model_children(element):
             ctag = _local(child)
             if ctag in _TRIGGERS:
                 triggers.append(_TRIGGERS[ctag])
+                if ctag == "linkEventDefinition" and child.get("name"):
+                    link_name = child.get("name", "").strip()
             elif ctag == "eventDefinitionRef":
-                ref = _text(child)
+                ref = _ref_text(child)
                 if ref in self.global_triggers:
                     triggers.append(self.global_triggers[ref])
                 else:
@@ -653,10 +684,15 @@ class _Builder:
                         artifact = self.artifact(io, scope.process_id)
                         if artifact is not None:
                             scope.artifacts.append(artifact)
-        default = element.get("default")
+        default = _ref_attr(element, "default") or None
         if default:
             scope.defaults.add(ElementId(default))
-        attached = element.get("attachedToRef")
+        attached = _ref_attr(element, "attachedToRef") or None
+        if attached is not None and parent_id == attached and attached in scope.nodes:
+            # Visual Paradigm writes boundary events inside the sub-process they sit
+            # on; semantically they belong to the host's level.
+            parent_id = scope.nodes[ElementId(attached)].parent_id
+            scope.reparented[ident] = parent_id
         direction_raw = element.get("gatewayDirection", "Unspecified")
         try:
             direction = GatewayDirection(direction_raw)
@@ -672,18 +708,19 @@ class _Builder:
             parent_id=parent_id,
             documentation=self.documentation(element),
             properties=self.properties(element),
-            incoming=tuple(ElementId(_text(c)) for c in _model_children(element) if _local(c) == "incoming"),
-            outgoing=tuple(ElementId(_text(c)) for c in _model_children(element) if _local(c) == "outgoing"),
+            incoming=tuple(ElementId(_ref_text(c)) for c in _model_children(element) if _local(c) == "incoming"),
+            outgoing=tuple(ElementId(_ref_text(c)) for c in _model_children(element) if _local(c) == "outgoing"),
             triggers=tuple(triggers),
             attached_to=ElementId(attached) if attached else None,
             cancel_activity=_bool(element.get("cancelActivity"), True),
             direction=direction,
             default_flow=ElementId(default) if default else None,
-            called_element=element.get("calledElement") if kind is TaskKind.CALL_ACTIVITY else None,
+            called_element=(_ref_attr(element, "calledElement") or None) if kind is TaskKind.CALL_ACTIVITY else None,
             loop=loop,
             triggered_by_event=_bool(element.get("triggeredByEvent"), False),
             is_for_compensation=_bool(element.get("isForCompensation"), False),
             instantiate=_bool(element.get("instantiate"), False),
+            link_name=link_name,
         )
         scope.nodes[ident] = node
         if isinstance(kind, TaskKind) and kind.is_container:
@@ -699,8 +736,8 @@ class _Builder:
                 condition = _text(child)
         scope.flows[ident] = SequenceFlow(
             id=ident,
-            source_id=ElementId(element.get("sourceRef", "").strip()),
-            target_id=ElementId(element.get("targetRef", "").strip()),
+            source_id=ElementId(_ref_attr(element, "sourceRef")),
+            target_id=ElementId(_ref_attr(element, "targetRef")),
             source=self.src(element),
             process_id=scope.process_id,
             parent_id=parent_id,
@@ -722,7 +759,7 @@ class _Builder:
             refs: list[ElementId] = []
             for sub in _model_children(child):
                 if _local(sub) == "flowNodeRef":
-                    refs.append(ElementId(_text(sub)))
+                    refs.append(ElementId(_ref_text(sub)))
                 elif _local(sub) == "childLaneSet":
                     children.extend(self.lane_set(sub, ident))
             lanes.append(
@@ -746,7 +783,12 @@ class _Builder:
         name = element.get("name", "").strip()
         if kind is ArtifactKind.TEXT_ANNOTATION:
             name = "\n".join(_text(c) for c in _model_children(element) if _local(c) == "text").strip()
-        ref = element.get("dataObjectRef") or element.get("dataStoreRef") or element.get("categoryValueRef")
+        ref = (
+            _ref_attr(element, "dataObjectRef")
+            or _ref_attr(element, "dataStoreRef")
+            or _ref_attr(element, "categoryValueRef")
+            or None
+        )
         return Artifact(ident, kind, self.src(element), name, process_id, ref)
 
     def association(self, element: etree._Element, kind: AssociationKind) -> Association | None:
@@ -756,8 +798,8 @@ class _Builder:
         return Association(
             ident,
             kind,
-            ElementId(element.get("sourceRef", "").strip()),
-            ElementId(element.get("targetRef", "").strip()),
+            ElementId(_ref_attr(element, "sourceRef")),
+            ElementId(_ref_attr(element, "targetRef")),
             self.src(element),
             element.get("associationDirection", "None"),
         )
@@ -768,8 +810,8 @@ class _Builder:
         ident = self.element_id(element)
         if ident is None:
             return None
-        sources = [_text(c) for c in _model_children(element) if _local(c) == "sourceRef"]
-        targets = [_text(c) for c in _model_children(element) if _local(c) == "targetRef"]
+        sources = [_ref_text(c) for c in _model_children(element) if _local(c) == "sourceRef"]
+        targets = [_ref_text(c) for c in _model_children(element) if _local(c) == "targetRef"]
         src, tgt = (sources[0] if sources else "", str(activity_id))
         if kind is AssociationKind.DATA_OUTPUT:
             src, tgt = str(activity_id), (targets[0] if targets else "")
@@ -785,7 +827,7 @@ class _Builder:
         for plane in element:
             if not isinstance(plane.tag, str) or _local(plane) != "BPMNPlane":
                 continue
-            plane_ref = plane.get("bpmnElement")
+            plane_ref = _ref_attr(plane, "bpmnElement") or None
             for item in plane:
                 if not isinstance(item.tag, str):
                     continue
@@ -829,7 +871,7 @@ class _Builder:
         return None
 
     def shape(self, element: etree._Element) -> Shape | None:
-        ref = element.get("bpmnElement")
+        ref = _ref_attr(element, "bpmnElement")
         bounds = self._bounds(element)
         if not ref or bounds is None:
             self.note("bad-shape", "BPMNShape without bpmnElement or Bounds ignored", element, element.get("id"))
@@ -849,7 +891,7 @@ class _Builder:
         )
 
     def edge(self, element: etree._Element) -> Edge | None:
-        ref = element.get("bpmnElement")
+        ref = _ref_attr(element, "bpmnElement")
         points: list[Point] = []
         for child in element:
             if isinstance(child.tag, str) and _local(child) == "waypoint":
@@ -880,6 +922,8 @@ class _Scope:
     artifacts: list[Artifact] = field(default_factory=list)
     associations: list[Association] = field(default_factory=list)
     defaults: set[ElementId] = field(default_factory=set)
+    reparented: dict[ElementId, ElementId | None] = field(default_factory=dict)
+    """Boundary events moved to their host's level, with that level."""
 
 
 def _walk_lanes(lanes: Iterable[Lane]) -> Iterator[Lane]:
@@ -890,6 +934,13 @@ def _walk_lanes(lanes: Iterable[Lane]) -> Iterator[Lane]:
 
 def _with_lane(node: FlowNode, lane_id: ElementId | None) -> FlowNode:
     return node if lane_id is None else replace(node, lane_id=lane_id)
+
+
+def _with_level(flow: SequenceFlow, reparented: dict[ElementId, ElementId | None]) -> SequenceFlow:
+    """Flows leaving a re-parented boundary event move to its level with it."""
+    if flow.source_id in reparented and flow.parent_id != reparented[flow.source_id]:
+        return replace(flow, parent_id=reparented[flow.source_id])
+    return flow
 
 
 def _with_default(flow: SequenceFlow, defaults: set[ElementId]) -> SequenceFlow:
