@@ -1,0 +1,327 @@
+"""The static report site: gather and render everything in memory, then swap it in.
+
+A reform team opens ``index.html`` from a USB stick or a file share, so the
+site is self-contained (copied CSS/JS, inline SVG, no network) and works from
+``file://``.  Building happens in two phases, like MkDocs: every page and
+diagram is rendered into memory first, then written into a fresh temporary
+directory next to ``out_dir`` that replaces the old site in one rename.  A
+failure therefore never leaves half a site, and a directory that is not a
+previous site (no ``.bpm-site`` marker) is never touched.
+
+Output is reproducible: the build time comes from ``SOURCE_DATE_EPOCH`` when
+set and every list has a fixed order, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from bpm.errors import BpmError, RenderError
+from bpm.graph import process_graph
+from bpm.lint import RULES
+from bpm.model import Definitions, ElementId, ProcessId
+from reports import dot, svg
+from reports.i18n import LANGS, Bilingual, t
+from reports.overlay import Overlay
+from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
+from reports.views import (
+    Catalogue,
+    DiagramView,
+    FindingLike,
+    assumptions_page,
+    candidates_page,
+    diagram_overlays,
+    flow_page,
+    index_page,
+    site_view,
+)
+from scoring.result import Assessment
+
+__all__ = ["MARKER", "SiteInput", "build_site", "build_time", "render_site"]
+
+MARKER = ".bpm-site"
+"""File that marks a directory as a site we wrote (and may therefore replace)."""
+
+_HERE = Path(__file__).resolve().parent
+_MARKER_TEXT = "This directory was written by `bpm scan`; it is replaced on every run.\n"
+_STATIC_FILES = ("site.css", "site.js")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInput:
+    """Everything the site shows, computed by the caller."""
+
+    definitions: tuple[Definitions, ...]
+    """One per BPMN file, in input order."""
+    findings: tuple[FindingLike, ...]
+    """Lint findings of all files."""
+    assessment: Assessment
+    """Scores, dispositions and costs."""
+    downloads: Mapping[str, bytes] = field(default_factory=dict)
+    """Export files (relative name → content), written under ``downloads/``."""
+
+
+# --------------------------------------------------------------------------- time
+
+
+def build_time(environ: Mapping[str, str] | None = None) -> datetime:
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; always UTC.
+
+    >>> build_time({"SOURCE_DATE_EPOCH": "0"}).isoformat()
+    '1970-01-01T00:00:00+00:00'
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw:
+        try:
+            return datetime.fromtimestamp(int(raw), tz=UTC)
+        except (ValueError, OverflowError, OSError) as error:
+            raise RenderError(
+                f"SOURCE_DATE_EPOCH is not a Unix timestamp: {raw!r}",
+                hint="set it to whole seconds since 1970-01-01, e.g. $(git log -1 --format=%ct), or unset it",
+            ) from error
+    return datetime.now(tz=UTC).replace(microsecond=0)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def rule_titles() -> dict[str, Bilingual]:
+    """Lint rule summaries by rule id, shown next to the ids."""
+    return {rule.id: Bilingual(rule.summary_ja, rule.summary_en) for rule in RULES}
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["t"] = t
+    env.globals["langs"] = LANGS
+    return env
+
+
+def _static(name: str) -> bytes:
+    return (_HERE / "static" / name).read_bytes()
+
+
+def _disposition_css() -> bytes:
+    """Disposition colours from :mod:`reports.style`, so the site and diagrams always agree."""
+    lines = ["/* Generated from reports/style.py: disposition and finding colours. */"]
+    for disposition, style in DISPOSITION_STYLES.items():
+        lines.append(
+            f".{style.css_class} {{ --disp-strong: {style.strong}; --disp-fill: {style.fill}; }}"
+            f"  /* {disposition.value} */"
+        )
+    for severity, colour in FINDING_COLOURS.items():
+        lines.append(f".sev-{severity} {{ --sev: {colour}; }}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _clean_svg(text: str) -> str:
+    """Inline-ready SVG: no XML declaration, doctype or comments (graphviz writes them)."""
+    text = re.sub(r"<\?xml[^>]*\?>", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    return text.strip() + "\n"
+
+
+def _dot_diagram(definitions: Definitions, process_id: ProcessId, overlays: Mapping[ElementId, Overlay]) -> DiagramView:
+    """Automatic layout with graphviz, or a notice when graphviz is not installed."""
+    if not dot.dot_available():
+        return DiagramView(None, "none", Bilingual.of("diagram.no_dot"))
+    try:
+        graph = process_graph(definitions, process_id)
+        text = dot.render_dot_svg(graph, overlays=overlays, definitions=definitions)
+    except BpmError as error:
+        return DiagramView(None, "none", Bilingual.of("diagram.failed"), str(error))
+    return DiagramView(
+        Markup(_clean_svg(text)),  # Markup: graphviz output of escaped labels
+        "graphviz",
+        Bilingual.of("diagram.auto_layout"),
+    )
+
+
+def _diagram_for(
+    definitions: Definitions | None,
+    process_id: ProcessId,
+    overlays: Mapping[ElementId, Overlay],
+    cache: dict[tuple[str, str], DiagramView],
+) -> DiagramView:
+    """The modeler's diagram that shows this process; graphviz layout when the file has no DI."""
+    if definitions is None:
+        return DiagramView(None, "none", Bilingual.of("diagram.no_file"))
+    process = definitions.processes.get(process_id)
+    node_ids = set(process.nodes) if process is not None else set()
+    pool = definitions.pool_of(process_id)
+    for diagram in definitions.diagrams:
+        shown = {shape.element_id for shape in diagram.shapes}
+        if shown & node_ids or (pool is not None and pool.id in shown):
+            key = (definitions.file, diagram.id)
+            if key not in cache:
+                try:
+                    result = svg.render_diagram(definitions, diagram, overlays=overlays)
+                    cache[key] = DiagramView(Markup(result.svg), "di", None)  # Markup: our own SVG
+                except RenderError:
+                    break
+            return cache[key]
+    return _dot_diagram(definitions, process_id, overlays)
+
+
+def render_site(
+    site_input: SiteInput,
+    *,
+    title: str | None = None,
+    progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, bytes]:
+    """Every file of the site (relative POSIX path → bytes), computed in memory.
+
+    Nothing is written; :func:`build_site` does that.  Useful for tests and
+    for callers that package the site differently.
+    """
+    report = progress or (lambda _message: None)
+    _check_downloads(site_input.downloads)
+    generated = build_time(environ).strftime("%Y-%m-%d %H:%M UTC")
+    catalogue = Catalogue(site_input.definitions, site_input.assessment, site_input.findings, rule_titles())
+    site = site_view(catalogue, title, generated)
+    env = _environment()
+    out: dict[str, bytes] = {}
+
+    def page(template: str, name: str, **context: Any) -> None:
+        report(f"rendering {name}")
+        html = env.get_template(template).render(site=site, **context)
+        out[name] = html.encode("utf-8")
+
+    page("index.html", "index.html", view=index_page(catalogue, site_input.downloads))
+    page("candidates.html", "candidates.html", view=candidates_page(catalogue))
+    page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
+
+    overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
+    cache: dict[tuple[str, str], DiagramView] = {}
+    for process in site_input.assessment.processes:
+        ref = catalogue.refs[(process.file, process.process_id)]
+        if ref.file_name in out:
+            continue
+        report(f"drawing diagram of {ref.name}")
+        diagram = _diagram_for(catalogue.definitions.get(process.file), process.process_id, overlays, cache)
+        page("flow.html", ref.file_name, view=flow_page(catalogue, process, diagram))
+
+    for name in _STATIC_FILES:
+        out[f"static/{name}"] = _static(name)
+    out["static/dispositions.css"] = _disposition_css()
+    for name, content in sorted(site_input.downloads.items()):
+        out[f"downloads/{name}"] = bytes(content)
+    out[MARKER] = _MARKER_TEXT.encode("utf-8")
+    return dict(sorted(out.items()))
+
+
+def _check_downloads(downloads: Mapping[str, bytes]) -> None:
+    """Download names are relative paths inside ``downloads/``: no ``..``, no absolute paths."""
+    for name in downloads:
+        parts = name.split("/")
+        if (
+            not name
+            or "\\" in name
+            or name.startswith("/")
+            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+            or any(ord(c) < 32 for c in name)
+        ):
+            raise RenderError(
+                f"download name {name!r} is not a plain relative file name",
+                hint="use names like results.csv or annotated/flow.bpmn",
+            )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Refuse to replace anything that is not empty and not a site we wrote."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(
+            f"{out_dir} exists and is not a directory",
+            file=str(out_dir),
+            hint="choose another --out directory",
+        )
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+        raise RenderError(
+            f"{out_dir} is not empty and does not look like a report site written by bpm (no {MARKER} file)",
+            file=str(out_dir),
+            hint="choose a new or empty --out directory; bpm only replaces directories it wrote itself",
+        )
+
+
+def build_site(
+    site_input: SiteInput,
+    out_dir: Path,
+    *,
+    title: str | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Render the site and put it at ``out_dir``, replacing a previous site there.
+
+    Returns the written files (sorted).  Raises :class:`~bpm.errors.RenderError`
+    when ``out_dir`` holds something that is not a previous site.
+    """
+    out_dir = Path(os.path.abspath(out_dir))  # "." or "site/" have no usable name to rename otherwise
+    _check_out_dir(out_dir)
+    contents = render_site(site_input, title=title, progress=progress)
+    report = progress or (lambda _message: None)
+
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".new", dir=parent))
+    except OSError as error:
+        raise RenderError(f"cannot create {out_dir}: {error.strerror}", file=str(out_dir)) from error
+    try:
+        report(f"writing {len(contents)} files")
+        for name, data in contents.items():
+            target = staging.joinpath(*PurePosixPath(name).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
+            directory.chmod(0o755)
+        _check_out_dir(out_dir)  # again: something may have appeared while we rendered
+        _swap(staging, out_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RenderError(f"cannot write the site to {out_dir}: {error}", file=str(out_dir)) from error
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in contents)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Move the finished site into place; the old one is moved aside first and deleted last."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=staging.parent))
+    old.rmdir()
+    out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        old.rename(out_dir)  # put the previous site back
+        raise
+    shutil.rmtree(old, ignore_errors=True)

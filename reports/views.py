@@ -1,0 +1,1250 @@
+"""View models: everything a page shows, already formatted, as plain frozen dataclasses.
+
+Templates only lay these out; they never compute, format numbers or look at
+the assessment.  That keeps the Jinja files dumb (easy to restyle) and lets
+tests check page content without parsing HTML.  Numbers come as
+:class:`Quantity` — the text in each language plus the raw value the sortable
+tables order by.  UI words are :class:`~reports.i18n.Bilingual`; user data
+(step, lane and process names, messages) stays a plain ``str`` and is escaped
+by Jinja.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Protocol
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from bpm.model import Definitions, ElementId, GatewayKind, Process, ProcessId, SourceRef
+from reports.charts import Bubble, ChartLabels, bubble_chart
+from reports.i18n import Bilingual, t_or
+from reports.overlay import Overlay
+from reports.style import DISPOSITION_STYLES
+from scoring.result import Assessment, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
+
+# --------------------------------------------------------------------------- inputs we only read
+
+
+class SeverityLike(Protocol):
+    """What the site needs of ``bpm.lint.Severity``."""
+
+    @property
+    def value(self) -> str: ...
+
+
+class FindingLike(Protocol):
+    """What the site needs of ``bpm.lint.Finding`` (kept structural so reports do not depend on lint)."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> SeverityLike: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def source(self) -> SourceRef: ...
+    @property
+    def element_id(self) -> str | None: ...
+    @property
+    def hint(self) -> str | None: ...
+
+
+FlowKey = tuple[str, ProcessId]
+"""A flow is identified by its file and process id (names are not unique)."""
+
+SEVERITIES = ("error", "warning", "info")
+
+
+# --------------------------------------------------------------------------- small value types
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number as shown in each language, plus the raw value tables sort by."""
+
+    text: Bilingual
+    """Formatted text (usually the same in both languages)."""
+    sort: str
+    """Raw value for ``data-sort``; empty when there is no value (sorted last)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to another page of the site."""
+
+    href: str
+    """Relative URL."""
+    text: str
+    """Link text (user data, e.g. a process name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionView:
+    """A disposition's label and look."""
+
+    key: str
+    """Enum value, used for filtering (``rpa``, ``outsource``, …)."""
+    label: Bilingual
+    """Name in both languages."""
+    css_class: str
+    """CSS class from :mod:`reports.style`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stat:
+    """A headline figure on the overview page."""
+
+    label: Bilingual
+    """What it is."""
+    value: Bilingual
+    """The formatted number with its unit."""
+    note: Bilingual | None = None
+    """Small print under the number."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledValue:
+    """A named value, e.g. a feature or the source of a measurement."""
+
+    label: Bilingual
+    """Name."""
+    value: Bilingual
+    """Value."""
+    percent: int = 0
+    """0–100 for a small bar (features only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceView:
+    """One line of evidence under a step."""
+
+    feature: Bilingual
+    """Feature or measurement."""
+    value: str
+    """Value contributed."""
+    source: Bilingual
+    """Kind of input it came from."""
+    detail: str
+    """Human detail text (from the scoring; may quote user names)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    """A lint finding as listed on a page."""
+
+    severity: str
+    """``error``, ``warning`` or ``info`` (CSS class suffix)."""
+    severity_label: Bilingual
+    """Severity in words."""
+    rule: str
+    """Rule id."""
+    rule_title: Bilingual | None
+    """Rule summary, when the rule is known."""
+    message: str
+    """Finding text."""
+    location: str
+    """``file:line``."""
+    element_id: str
+    """Element concerned, or empty."""
+    element_name: str
+    """Its name when it is a known flow node, else empty."""
+    hint: str
+    """How to fix it, or empty."""
+    href: str | None
+    """The step on its flow page, or the flow page."""
+
+
+@dataclass(frozen=True, slots=True)
+class GapView:
+    """A data gap: an unmatched survey row or a step without measured data."""
+
+    kind: Bilingual
+    """Kind in words."""
+    message: str
+    """Human text from the scoring."""
+    location: str
+    """Sheet or file with row/line."""
+    element_id: str
+    """Step concerned, or empty."""
+    href: str | None
+    """Link to the step when it is on a flow page."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepRow:
+    """One assessed step, for the step tables and the candidate list."""
+
+    element_id: str
+    """BPMN element id."""
+    anchor: str
+    """HTML id of the step's row on its flow page."""
+    href: str
+    """Flow page URL with the anchor."""
+    flow: Link
+    """The flow page."""
+    file_name: str
+    """BPMN file name (no directories)."""
+    rank: Quantity
+    """Portfolio rank (— when it frees nothing)."""
+    name: str
+    """Step name."""
+    lane: str
+    """Lane name, or empty."""
+    kind: Bilingual
+    """BPMN type in words."""
+    visits: Quantity
+    """Expected executions per case."""
+    annual_count: Quantity
+    """Executions per year."""
+    minutes: Quantity
+    """Minutes per execution."""
+    hours: Quantity
+    """Staff hours per year."""
+    fte: Quantity
+    """FTE."""
+    cost: Quantity
+    """Staff cost per year."""
+    hours_freed: Quantity
+    """Hours the recommendation frees per year."""
+    saving: Quantity
+    """Saving per year."""
+    one_off: Quantity
+    """Set-up cost."""
+    payback: Quantity
+    """Payback in months."""
+    net_5y: Quantity
+    """Five-year net saving."""
+    disposition: DispositionView
+    """Recommendation."""
+    confidence: Quantity
+    """Confidence 0–1."""
+    legal_authority: bool
+    """Exercises public authority (never outsourced)."""
+    reasons: tuple[Bilingual, ...]
+    """Why."""
+    features: tuple[LabelledValue, ...]
+    """Feature values 0–1, in a fixed order."""
+    data_sources: tuple[LabelledValue, ...]
+    """Where each measurement came from."""
+    evidence: tuple[EvidenceView, ...]
+    """Everything behind the numbers."""
+    findings: tuple[FindingView, ...]
+    """Lint findings on this element."""
+    flow_key: str
+    """Flow page file name, for the candidate filter."""
+
+
+@dataclass(frozen=True, slots=True)
+class BranchRow:
+    """One outgoing branch of a decision."""
+
+    gateway: str
+    """Name (or id) of the branching element."""
+    branch: str
+    """Branch label: the flow name, else → target name."""
+    probability: Quantity
+    """Probability the branch is taken."""
+    source: Bilingual
+    """Where the probability came from."""
+    target_visits: Quantity
+    """Expected visits per case of the branch's target."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiagramView:
+    """The annotated diagram, or why there is none."""
+
+    svg: Markup | None
+    """Our own SVG (the only Markup on any page)."""
+    method: str
+    """``di`` (the modeler's layout), ``graphviz`` (automatic layout) or ``none``."""
+    notice: Bilingual | None
+    """Shown instead of (or above) the diagram."""
+    detail: str = ""
+    """Technical detail for the notice (e.g. the renderer's message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsView:
+    """Formatted totals of a flow or the portfolio."""
+
+    steps: Quantity
+    """Number of steps."""
+    hours: Quantity
+    """Hours per year today."""
+    fte: Quantity
+    """FTE today."""
+    cost: Quantity
+    """Staff cost per year."""
+    hours_freed: Quantity
+    """Hours freed per year."""
+    saving: Quantity
+    """Saving per year."""
+    one_off: Quantity
+    """Set-up costs."""
+    net_5y: Quantity
+    """Five-year net."""
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionSummary:
+    """Per-disposition sums for the overview."""
+
+    disposition: DispositionView
+    """Which disposition."""
+    steps: Quantity
+    """Steps recommended for it."""
+    hours: Quantity
+    """Hours today."""
+    hours_freed: Quantity
+    """Hours freed."""
+    saving: Quantity
+    """Saving per year."""
+    share_percent: int
+    """Share of today's hours, 0–100 (bar width)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSummary:
+    """One row of the per-flow table on the overview."""
+
+    link: Link
+    """Flow page."""
+    file_name: str
+    """BPMN file name."""
+    annual_cases: Quantity
+    """Cases per year."""
+    totals: TotalsView
+    """Sums."""
+    counts: tuple[Quantity, ...]
+    """Step count per disposition, in legend order."""
+    findings: Quantity
+    """Number of lint findings in the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSummary:
+    """Findings of one lint rule across the portfolio."""
+
+    rule: str
+    """Rule id."""
+    title: Bilingual | None
+    """Rule summary, when known."""
+    severity: str
+    """Severity value."""
+    severity_label: Bilingual
+    """Severity in words."""
+    count: int
+    """Number of findings."""
+    flows: tuple[Link, ...]
+    """Flow pages with findings of this rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityCount:
+    """Number of findings of one severity."""
+
+    severity: str
+    """Severity value."""
+    label: Bilingual
+    """In words."""
+    count: int
+    """How many."""
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadLink:
+    """A downloadable export."""
+
+    href: str
+    """URL under ``downloads/``."""
+    name: str
+    """File name as shown."""
+    size: str
+    """Human size."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """Things every page shows."""
+
+    title: Bilingual
+    """Report title (the user's ``--title`` in both slots, else the default in each language)."""
+    generated: str
+    """Build time, ISO 8601 UTC."""
+    profile_name: str
+    """Scoring profile used."""
+    flows: tuple[Link, ...]
+    """All flow pages, in input order."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """Per-page basics."""
+
+    key: str
+    """``index``, ``candidates``, ``assumptions`` or ``flow``: the active navigation item."""
+    file_name: str
+    """Output file name."""
+    title: Bilingual
+    """Page title."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    """The overview page."""
+
+    page: PageView
+    """Basics."""
+    headline: Bilingual
+    """The one-sentence message."""
+    stats: tuple[Stat, ...]
+    """Headline figures."""
+    dispositions: tuple[DispositionSummary, ...]
+    """Per-disposition sums."""
+    top: tuple[StepRow, ...]
+    """The ten best candidates."""
+    chart: Markup
+    """Bubble chart SVG."""
+    flows: tuple[FlowSummary, ...]
+    """Per-flow table."""
+    legend: tuple[DispositionView, ...]
+    """Dispositions in legend order (table columns)."""
+    severities: tuple[SeverityCount, ...]
+    """Findings per severity."""
+    rules: tuple[RuleSummary, ...]
+    """Findings per rule."""
+    gaps: tuple[GapView, ...]
+    """Data gaps."""
+    downloads: tuple[DownloadLink, ...]
+    """Exports."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlowPage:
+    """One process (業務)."""
+
+    page: PageView
+    """Basics."""
+    name: str
+    """Process name."""
+    process_id: str
+    """Process id."""
+    file: str
+    """BPMN file as given."""
+    exporter: str
+    """Modeling tool that wrote the file."""
+    annual_cases: Quantity
+    """Cases per year."""
+    annual_cases_source: Bilingual
+    """Where that number came from."""
+    totals: TotalsView
+    """Sums over the steps."""
+    diagram: DiagramView
+    """The annotated diagram."""
+    legend: tuple[DispositionView, ...]
+    """Disposition colours."""
+    steps: tuple[StepRow, ...]
+    """Steps in flow order."""
+    branches: tuple[BranchRow, ...]
+    """Branch probabilities."""
+    findings: tuple[FindingView, ...]
+    """Lint findings for the file."""
+    gaps: tuple[GapView, ...]
+    """Data gaps for the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class FilterOption:
+    """One choice of a filter select."""
+
+    value: str
+    """Matched against the row's data attribute."""
+    label: Bilingual
+    """Shown text."""
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatesPage:
+    """All steps ranked, sortable and filterable."""
+
+    page: PageView
+    """Basics."""
+    rows: tuple[StepRow, ...]
+    """All steps, best first."""
+    flow_options: tuple[FilterOption, ...]
+    """Flow filter."""
+    lane_options: tuple[FilterOption, ...]
+    """Lane filter."""
+    disposition_options: tuple[FilterOption, ...]
+    """Disposition filter."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileRow:
+    """One profile parameter and its source note."""
+
+    name: str
+    """Parameter name."""
+    note: str
+    """Source note."""
+
+
+@dataclass(frozen=True, slots=True)
+class AssumptionsPage:
+    """Profile parameters and the method, in words."""
+
+    page: PageView
+    """Basics."""
+    profile_name: str
+    """Profile used."""
+    parameters: tuple[ProfileRow, ...]
+    """Parameters in a stable order."""
+    legend: tuple[DispositionView, ...]
+    """Dispositions, explained."""
+    precedence: tuple[Bilingual, ...]
+    """Data sources in precedence order."""
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+_DASH = Bilingual.same("—")
+
+
+def _missing() -> Quantity:
+    return Quantity(_DASH, "")
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and not math.isnan(value) and not math.isinf(value)
+
+
+def number(value: float | None, decimals: int = 0) -> Quantity:
+    """A plain number with thousands separators.
+
+    >>> number(12345.678).text.ja, number(0.5, 2).sort
+    ('12,346', '0.5')
+    """
+    if value is None or not _finite(value):
+        return _missing()
+    text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and set(text[1:]) <= {"0", ".", ","}:
+        text = text[1:]
+    return Quantity(Bilingual.same(text), _sort(value))
+
+
+def _sort(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def yen_ja(value: float) -> str:
+    """Japanese money style: 万円 / 億円.
+
+    >>> yen_ja(12_345_678), yen_ja(250_000_000), yen_ja(3_000)
+    ('1,235万円', '2.50億円', '3,000円')
+    """
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    if amount >= 1e8:
+        return f"{sign}{amount / 1e8:,.2f}億円"
+    if amount >= 1e4:
+        return f"{sign}{amount / 1e4:,.0f}万円"
+    return f"{sign}{amount:,.0f}円"
+
+
+def yen_en(value: float) -> str:
+    """English money style with k/M/B.
+
+    >>> yen_en(12_345_678), yen_en(250_000_000_0), yen_en(3_000)
+    ('¥12.3M', '¥2.50B', '¥3k')
+    """
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    if amount >= 1e9:
+        return f"{sign}¥{amount / 1e9:,.2f}B"
+    if amount >= 1e6:
+        return f"{sign}¥{amount / 1e6:,.1f}M"
+    if amount >= 1e3:
+        return f"{sign}¥{amount / 1e3:,.0f}k"
+    return f"{sign}¥{amount:,.0f}"
+
+
+def money(value: float | None) -> Quantity:
+    """Yen in both languages' conventions."""
+    if value is None or not _finite(value):
+        return _missing()
+    if abs(value) < 0.5:
+        value = 0.0
+    return Quantity(Bilingual(yen_ja(value), yen_en(value)), _sort(value))
+
+
+def months(value: float | None) -> Quantity:
+    """Payback period; None means it never pays back."""
+    if value is None or not _finite(value):
+        return Quantity(Bilingual.of("unit.never"), "")
+    return Quantity(Bilingual.of("unit.months", n=f"{value:,.0f}"), _sort(value))
+
+
+def with_unit(value: float | None, unit_key: str, decimals: int = 0) -> Bilingual:
+    """``12,345 時間`` / ``12,345 h`` for headline figures."""
+    if value is None or not _finite(value):
+        return _DASH
+    return Bilingual.of(unit_key, n=f"{value:,.{decimals}f}")
+
+
+def file_size(size: int) -> str:
+    """Bytes in human units.
+
+    >>> file_size(999), file_size(2048), file_size(3 * 1024 * 1024)
+    ('999 B', '2.0 KB', '3.0 MB')
+    """
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def base_name(path: str) -> str:
+    """File name of a user path, whether written with / or \\."""
+    return PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
+
+
+def location(source: SourceRef) -> str:
+    """``name.bpmn:12`` (file name only: full paths clutter the tables)."""
+    name = base_name(source.file)
+    return f"{name}:{source.line}" if source.line is not None else name
+
+
+# --------------------------------------------------------------------------- names and files
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """ASCII slug for file names; empty for text without Latin letters or digits.
+
+    >>> slug("Certificate <Issue> 住民票"), slug("住民票")
+    ('certificate-issue', '')
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+
+
+def flow_file_name(file: str, process_id: str, name: str) -> str:
+    """Page file name: slug of the name (or id) plus a hash of file and process id.
+
+    Names are user data and not unique, so they never become file names raw.
+
+    >>> flow_file_name("a.bpmn", "p1", "住民票の写し交付").startswith("flow-p1-")
+    True
+    """
+    digest = hashlib.sha256(f"{file}\0{process_id}".encode()).hexdigest()[:8]
+    stem = slug(name) or slug(process_id) or "process"
+    return f"flow-{stem}-{digest}.html"
+
+
+def step_anchor(element_id: str) -> str:
+    """HTML id of a step's row; distinct from the diagram's own ``bpmn-…`` ids.
+
+    >>> step_anchor("Task_1"), step_anchor("受付 1").startswith("step-x-")
+    ('step-Task_1', True)
+    """
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,80}", element_id):
+        return f"step-{element_id}"
+    digest = hashlib.sha256(element_id.encode()).hexdigest()[:10]
+    return f"step-x-{slug(element_id, 30)}-{digest}".replace("--", "-")
+
+
+# --------------------------------------------------------------------------- words
+
+
+def disposition_view(disposition: Disposition) -> DispositionView:
+    """Label and class of a disposition."""
+    style = DISPOSITION_STYLES[disposition]
+    return DispositionView(disposition.value, Bilingual(style.ja, style.en), style.css_class)
+
+
+def legend() -> tuple[DispositionView, ...]:
+    """All dispositions in the fixed legend order."""
+    return tuple(disposition_view(d) for d in DISPOSITION_STYLES)
+
+
+def _open(prefix: str, key: str) -> Bilingual:
+    """Catalogue text for open-ended keys (features, sources); the raw key when unknown."""
+    return Bilingual(t_or(f"{prefix}.{key}", "ja", key), t_or(f"{prefix}.{key}", "en", key))
+
+
+FEATURE_ORDER = ("routine", "judgment", "volume", "digital", "structured", "face_to_face", "physical", "system")
+
+
+def _feature_order(name: str) -> tuple[int, str]:
+    return (FEATURE_ORDER.index(name) if name in FEATURE_ORDER else len(FEATURE_ORDER), name)
+
+
+def _value_text(value: float | str) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if _finite(float(value)) else "—"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- overlays
+
+
+def diagram_overlays(
+    processes: Iterable[ProcessAssessment], findings: Iterable[FindingLike]
+) -> dict[ElementId, Overlay]:
+    """What to paint on each element: disposition tint, badge, reasons, lint markers."""
+    by_element: dict[str, list[str]] = defaultdict(list)
+    for finding in findings:
+        if finding.element_id:
+            by_element[finding.element_id].append(f"[{finding.severity.value}] {finding.rule}: {finding.message}")
+    overlays: dict[ElementId, Overlay] = {}
+    for process in processes:
+        for step in process.steps:
+            style = DISPOSITION_STYLES[step.disposition]
+            reasons = "\n".join(f"{r.ja} / {r.en}" for r in step.reasons)
+            title = f"{step.name}\n{style.ja} / {style.en} ({step.confidence:.2f})"
+            if reasons:
+                title = f"{title}\n{reasons}"
+            overlays[step.step_id] = Overlay(
+                fill=style.fill,
+                badge=f"{style.ja} {step.confidence:.2f} · {step.cost.hours_per_year:,.0f}h",
+                title=title,
+                css_class=style.css_class,
+                finding="\n".join(by_element.pop(step.step_id, [])) or None,
+            )
+    for element_id, messages in sorted(by_element.items()):
+        overlays[ElementId(element_id)] = Overlay(finding="\n".join(messages))
+    return overlays
+
+
+# --------------------------------------------------------------------------- builders
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRef:
+    """Where a process's page is and what file it belongs to."""
+
+    key: FlowKey
+    """File and process id."""
+    file_name: str
+    """Page file name."""
+    name: str
+    """Process name (or id when unnamed)."""
+
+
+def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
+    """Page names for every assessed process, in input order."""
+    refs: dict[FlowKey, FlowRef] = {}
+    used: set[str] = set()
+    for process in assessment.processes:
+        key = (process.file, process.process_id)
+        if key in refs:
+            continue
+        name = process.name.strip() or str(process.process_id)
+        file_name = flow_file_name(process.file, process.process_id, name)
+        while file_name in used:  # a hash clash is astronomically unlikely, but never overwrite
+            file_name = file_name.replace(".html", "-x.html")
+        used.add(file_name)
+        refs[key] = FlowRef(key, file_name, name)
+    return refs
+
+
+class Catalogue:
+    """Look-ups shared by the builders: flows, steps and findings by file/element."""
+
+    def __init__(
+        self,
+        definitions: Sequence[Definitions],
+        assessment: Assessment,
+        findings: Sequence[FindingLike],
+        rule_titles: Mapping[str, Bilingual],
+    ) -> None:
+        self.definitions = {d.file: d for d in definitions}
+        self.assessment = assessment
+        self.refs = flow_refs(assessment)
+        self.rule_titles = rule_titles
+        self.findings = tuple(sorted(findings, key=_finding_order))
+        self.steps: dict[tuple[str, str], tuple[FlowRef, StepAssessment]] = {}
+        for process in assessment.processes:
+            ref = self.refs[(process.file, process.process_id)]
+            for step in process.steps:
+                self.steps.setdefault((process.file, step.step_id), (ref, step))
+
+    def flows_of_file(self, file: str) -> list[FlowRef]:
+        """Flow pages of a BPMN file."""
+        return [ref for ref in self.refs.values() if ref.key[0] == file]
+
+    def node_name(self, file: str, element_id: str) -> str:
+        """Label of a flow node, or empty."""
+        definitions = self.definitions.get(file)
+        node = definitions.find_node(ElementId(element_id)) if definitions else None
+        return node.label if node is not None else ""
+
+    def href_for(self, file: str, element_id: str | None) -> str | None:
+        """The step's row, else the flow page holding the element, else the file's first flow."""
+        if element_id:
+            found = self.steps.get((file, element_id))
+            if found is not None:
+                return f"{found[0].file_name}#{step_anchor(element_id)}"
+            definitions = self.definitions.get(file)
+            if definitions is not None:
+                for process in definitions.processes.values():
+                    if element_id in process.nodes or element_id == process.id:
+                        ref = self.refs.get((file, process.id))
+                        if ref is not None:
+                            return ref.file_name
+        flows = self.flows_of_file(file)
+        return flows[0].file_name if flows else None
+
+    def finding_view(self, finding: FindingLike) -> FindingView:
+        """A finding with its links and names."""
+        severity = finding.severity.value
+        element_id = finding.element_id or ""
+        return FindingView(
+            severity=severity,
+            severity_label=_open("severity", severity),
+            rule=finding.rule,
+            rule_title=self.rule_titles.get(finding.rule),
+            message=finding.message,
+            location=location(finding.source),
+            element_id=element_id,
+            element_name=self.node_name(finding.source.file, element_id) if element_id else "",
+            hint=finding.hint or "",
+            href=self.href_for(finding.source.file, element_id),
+        )
+
+    def findings_of_file(self, file: str) -> list[FindingLike]:
+        """Findings whose source is the file."""
+        return [f for f in self.findings if f.source.file == file]
+
+    def gap_view(self, gap: DataGap) -> GapView:
+        """A data gap with its link."""
+        where = base_name(gap.file) + (f":{gap.line}" if gap.line is not None else "")
+        href = None
+        if gap.element_id:
+            found = self.steps.get((gap.file, gap.element_id))
+            if found is None:  # gaps about survey rows name the sheet; look the step up by id alone
+                matches = [v for (file, eid), v in self.steps.items() if eid == gap.element_id]
+                found = matches[0] if len(matches) == 1 else None
+            if found is not None:
+                href = f"{found[0].file_name}#{step_anchor(gap.element_id)}"
+        return GapView(_open("gap", gap.kind), gap.message, where, gap.element_id or "", href)
+
+
+def _finding_order(finding: FindingLike) -> tuple[str, int, int, str, str, str]:
+    severity = finding.severity.value
+    rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+    source = finding.source
+    return (source.file, source.line or 0, rank, finding.rule, finding.element_id or "", finding.message)
+
+
+def step_row(step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView]) -> StepRow:
+    """Everything shown about one step."""
+    anchor = step_anchor(step.step_id)
+    cost = step.cost
+    features = tuple(
+        LabelledValue(
+            _open("feature", name),
+            Bilingual.same(_value_text(value)),
+            round(100 * min(1.0, max(0.0, value))) if _finite(value) else 0,
+        )
+        for name, value in sorted(step.features.items(), key=lambda item: _feature_order(item[0]))
+    )
+    sources = tuple(
+        LabelledValue(_open("measure", name), _open("source", source.value))
+        for name, source in sorted(step.data_sources.items())
+    )
+    evidence = tuple(
+        EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value), e.detail)
+        for e in step.evidence
+    )
+    return StepRow(
+        element_id=step.step_id,
+        anchor=anchor,
+        href=f"{ref.file_name}#{anchor}",
+        flow=Link(ref.file_name, ref.name),
+        file_name=base_name(step.file),
+        rank=number(step.rank) if step.rank is not None else _missing(),
+        name=step.name,
+        lane=step.lane_name,
+        kind=_open("kind", step.kind),
+        visits=number(step.visits, 2),
+        annual_count=number(step.annual_count),
+        minutes=number(step.minutes_per_case, 1),
+        hours=number(cost.hours_per_year),
+        fte=number(cost.fte, 2),
+        cost=money(cost.yen_per_year),
+        hours_freed=number(cost.hours_freed_per_year),
+        saving=money(cost.saving_yen_per_year),
+        one_off=money(cost.one_off_yen),
+        payback=months(cost.payback_months),
+        net_5y=money(cost.net_5y_yen),
+        disposition=disposition_view(step.disposition),
+        confidence=number(step.confidence, 2),
+        legal_authority=step.legal_authority,
+        reasons=tuple(Bilingual(r.ja, r.en) for r in step.reasons),
+        features=features,
+        data_sources=sources,
+        evidence=evidence,
+        findings=tuple(findings),
+        flow_key=ref.file_name,
+    )
+
+
+def totals_view(totals: Totals) -> TotalsView:
+    """Formatted totals."""
+    return TotalsView(
+        steps=number(totals.steps),
+        hours=number(totals.hours_per_year),
+        fte=number(totals.fte, 2),
+        cost=money(totals.yen_per_year),
+        hours_freed=number(totals.hours_freed_per_year),
+        saving=money(totals.saving_yen_per_year),
+        one_off=money(totals.one_off_yen),
+        net_5y=money(totals.net_5y_yen),
+    )
+
+
+def _all_steps(catalogue: Catalogue) -> list[tuple[FlowRef, StepAssessment]]:
+    """Every step with its flow, best candidates first (stable)."""
+    ordered: list[tuple[FlowRef, StepAssessment]] = []
+    position = 0
+    keyed: list[tuple[tuple[bool, int, int], FlowRef, StepAssessment]] = []
+    for process in catalogue.assessment.processes:
+        ref = catalogue.refs[(process.file, process.process_id)]
+        for step in process.steps:
+            keyed.append(((step.rank is None, step.rank or 0, position), ref, step))
+            position += 1
+    for _key, ref, step in sorted(keyed, key=lambda item: item[0]):
+        ordered.append((ref, step))
+    return ordered
+
+
+def _step_findings(catalogue: Catalogue, step: StepAssessment) -> list[FindingView]:
+    return [
+        catalogue.finding_view(f)
+        for f in catalogue.findings
+        if f.source.file == step.file and f.element_id == step.step_id
+    ]
+
+
+def _rows(catalogue: Catalogue) -> list[StepRow]:
+    return [step_row(step, ref, _step_findings(catalogue, step)) for ref, step in _all_steps(catalogue)]
+
+
+def _tooltip(step: StepAssessment, flow_name: str) -> str:
+    style = DISPOSITION_STYLES[step.disposition]
+    routine = step.features.get("routine", 0.0)
+    judgment = step.features.get("judgment", 0.0)
+    return (
+        f"{step.name} — {flow_name}\n"
+        f"{style.ja} / {style.en} · {step.cost.hours_per_year:,.0f} h/年\n"
+        f"定型性 routine {routine:.2f} · 判断 judgment {judgment:.2f}"
+    )
+
+
+def chart_svg(catalogue: Catalogue) -> Markup:
+    """The portfolio bubble chart."""
+    bubbles = [
+        Bubble(
+            key=f"{ref.file_name}#{step_anchor(step.step_id)}",
+            x=step.features.get("routine", 0.0),
+            y=step.features.get("judgment", 0.0),
+            hours_per_year=step.cost.hours_per_year,
+            disposition=step.disposition,
+            tooltip=_tooltip(step, ref.name),
+            label=str(step.rank) if step.rank is not None and step.rank <= 10 else "",
+            href=f"{ref.file_name}#{step_anchor(step.step_id)}",
+        )
+        for ref, step in _all_steps(catalogue)
+    ]
+    labels = ChartLabels(
+        x_axis=Bilingual.of("chart.x_axis"),
+        y_axis=Bilingual.of("chart.y_axis"),
+        candidates=Bilingual.of("chart.candidates"),
+        size=Bilingual.of("chart.size"),
+        hours_unit=Bilingual.of("chart.hours_unit"),
+        empty=Bilingual.of("chart.empty"),
+        title=Bilingual.of("chart.title"),
+    )
+    return Markup(bubble_chart(bubbles, labels))  # Markup: our own SVG, built with ElementTree
+
+
+def site_view(catalogue: Catalogue, title: str | None, generated: str) -> SiteView:
+    """Shared page furniture."""
+    return SiteView(
+        title=Bilingual.same(title) if title else Bilingual.of("site.title"),
+        generated=generated,
+        profile_name=catalogue.assessment.profile_name,
+        flows=tuple(Link(ref.file_name, ref.name) for ref in catalogue.refs.values()),
+    )
+
+
+def _by_disposition(steps: Iterable[StepAssessment], total_hours: float) -> tuple[DispositionSummary, ...]:
+    counts: Counter[Disposition] = Counter()
+    hours: dict[Disposition, float] = defaultdict(float)
+    freed: dict[Disposition, float] = defaultdict(float)
+    saving: dict[Disposition, float] = defaultdict(float)
+    for step in steps:
+        counts[step.disposition] += 1
+        hours[step.disposition] += step.cost.hours_per_year
+        freed[step.disposition] += step.cost.hours_freed_per_year
+        saving[step.disposition] += step.cost.saving_yen_per_year
+    return tuple(
+        DispositionSummary(
+            disposition=disposition_view(d),
+            steps=number(counts[d]),
+            hours=number(hours[d]),
+            hours_freed=number(freed[d]),
+            saving=money(saving[d]),
+            share_percent=round(100 * hours[d] / total_hours) if total_hours > 0 else 0,
+        )
+        for d in DISPOSITION_STYLES
+    )
+
+
+def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPage:
+    """The overview."""
+    assessment = catalogue.assessment
+    totals = assessment.totals
+    steps = [s for p in assessment.processes for s in p.steps]
+    fte_freed = totals.hours_freed_per_year * totals.fte / totals.hours_per_year if totals.hours_per_year > 0 else 0.0
+    stats = (
+        Stat(
+            Bilingual.of("stat.steps"),
+            with_unit(totals.steps, "unit.steps"),
+            Bilingual.of("stat.steps_note", flows=len(catalogue.refs)),
+        ),
+        Stat(
+            Bilingual.of("stat.hours"),
+            with_unit(totals.hours_per_year, "unit.hours"),
+            with_unit(totals.fte, "unit.fte", 1),
+        ),
+        Stat(Bilingual.of("stat.cost"), money(totals.yen_per_year).text, Bilingual.of("stat.cost_note")),
+        Stat(
+            Bilingual.of("stat.hours_freed"),
+            with_unit(totals.hours_freed_per_year, "unit.hours"),
+            with_unit(fte_freed, "unit.fte", 1),
+        ),
+        Stat(Bilingual.of("stat.saving"), money(totals.saving_yen_per_year).text, Bilingual.of("stat.saving_note")),
+        Stat(
+            Bilingual.of("stat.net_5y"),
+            money(totals.net_5y_yen).text,
+            Bilingual(
+                f"{t_or('stat.one_off', 'ja', '')} {yen_ja(totals.one_off_yen)}",
+                f"{t_or('stat.one_off', 'en', '')} {yen_en(totals.one_off_yen)}",
+            ),
+        ),
+    )
+    headline = Bilingual.of(
+        "index.headline" if totals.saving_yen_per_year > 0 else "index.headline_cost",
+        hours=f"{totals.hours_freed_per_year:,.0f}",
+        fte=f"{fte_freed:,.1f}",
+        saving_ja=yen_ja(totals.saving_yen_per_year),
+        saving_en=yen_en(totals.saving_yen_per_year),
+    )
+    rows = _rows(catalogue)
+    top = tuple(row for row in rows if row.rank.sort)[:10]
+    flows = []
+    for process in assessment.processes:
+        ref = catalogue.refs[(process.file, process.process_id)]
+        counts: Counter[Disposition] = Counter(s.disposition for s in process.steps)
+        flows.append(
+            FlowSummary(
+                link=Link(ref.file_name, ref.name),
+                file_name=base_name(process.file),
+                annual_cases=number(process.annual_cases),
+                totals=totals_view(process.totals),
+                counts=tuple(number(counts[d]) for d in DISPOSITION_STYLES),
+                findings=number(len(catalogue.findings_of_file(process.file))),
+            )
+        )
+    severity_counts: Counter[str] = Counter(f.severity.value for f in catalogue.findings)
+    severities = tuple(
+        SeverityCount(s, _open("severity", s), severity_counts[s])
+        for s in [*SEVERITIES, *sorted(set(severity_counts) - set(SEVERITIES))]
+    )
+    rule_findings: dict[str, list[FindingLike]] = defaultdict(list)
+    for finding in catalogue.findings:
+        rule_findings[finding.rule].append(finding)
+    rules = []
+    for rule, found in rule_findings.items():
+        severity = found[0].severity.value
+        links: dict[str, Link] = {}
+        for finding in found:
+            for ref in catalogue.flows_of_file(finding.source.file):
+                links.setdefault(ref.file_name, Link(ref.file_name, ref.name))
+        rules.append(
+            RuleSummary(
+                rule=rule,
+                title=catalogue.rule_titles.get(rule),
+                severity=severity,
+                severity_label=_open("severity", severity),
+                count=len(found),
+                flows=tuple(sorted(links.values(), key=lambda link: (link.text, link.href))),
+            )
+        )
+    rules.sort(key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, -r.count, r.rule))
+    return IndexPage(
+        page=PageView("index", "index.html", Bilingual.of("page.index")),
+        headline=headline,
+        stats=stats,
+        dispositions=_by_disposition(steps, totals.hours_per_year),
+        top=top,
+        chart=chart_svg(catalogue),
+        flows=tuple(flows),
+        legend=legend(),
+        severities=severities,
+        rules=tuple(rules),
+        gaps=tuple(catalogue.gap_view(g) for g in assessment.gaps),
+        downloads=tuple(
+            DownloadLink(download_href(name), name, file_size(len(content)))
+            for name, content in sorted(downloads.items())
+        ),
+    )
+
+
+def download_href(name: str) -> str:
+    """URL of a download (names may hold spaces or Japanese).
+
+    >>> download_href("annotated/住民票.bpmn")
+    'downloads/annotated/%E4%BD%8F%E6%B0%91%E7%A5%A8.bpmn'
+    """
+    return "downloads/" + quote(name, safe="/")
+
+
+def _probability(text: str) -> float | None:
+    """A branch probability written as 0.3, 30%, or 30 (percent)."""
+    cleaned = text.strip().rstrip("%").strip()
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    if text.strip().endswith("%") or value > 1:
+        value /= 100
+    return value if 0 <= value <= 1 else None
+
+
+_PROBABILITY_KEYS = ("probability", "branch_probability", "確率")
+
+
+def branch_rows(process: Process, visits: Mapping[ElementId, float]) -> tuple[BranchRow, ...]:
+    """Outgoing branches of every element with more than one outgoing flow, in document order.
+
+    A probability written on the flow (``probability`` property) is shown as
+    given; flows without one share what is left equally (all of it when none
+    is given), and every branch of a parallel split runs.
+    """
+    outgoing: dict[str, list[str]] = defaultdict(list)
+    for flow in process.flows.values():
+        outgoing[flow.source_id].append(flow.id)
+    rows: list[BranchRow] = []
+    for node in process.nodes.values():
+        flow_ids = outgoing.get(node.id, [])
+        if len(flow_ids) < 2:
+            continue
+        all_taken = node.kind is GatewayKind.PARALLEL or not isinstance(node.kind, GatewayKind)
+        flows = [process.flows[ElementId(flow_id)] for flow_id in flow_ids]
+        given = {
+            flow.id: next(
+                (p for key in _PROBABILITY_KEYS if (p := _probability(flow.properties.get(key, ""))) is not None),
+                None,
+            )
+            for flow in flows
+        }
+        unspecified = [f for f in flows if given[f.id] is None]
+        rest = max(0.0, 1.0 - sum(p for p in given.values() if p is not None))
+        for flow in flows:
+            target = process.nodes.get(flow.target_id)
+            label = " ".join(flow.name.split()) or f"→ {target.label if target else flow.target_id}"
+            probability = given[flow.id]
+            if probability is not None:
+                source = "property"
+            elif all_taken:
+                probability, source = 1.0, "all"
+            elif len(unspecified) < len(flows):
+                probability, source = rest / len(unspecified), "rest"
+            else:
+                probability, source = 1.0 / len(flows), "equal"
+            rows.append(
+                BranchRow(
+                    gateway=node.label,
+                    branch=label,
+                    probability=number(probability, 2),
+                    source=Bilingual.of(f"branch.source_{source}"),
+                    target_visits=number(visits[flow.target_id], 2) if flow.target_id in visits else _missing(),
+                )
+            )
+    return tuple(rows)
+
+
+def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: DiagramView) -> FlowPage:
+    """One process page."""
+    ref = catalogue.refs[(process.file, process.process_id)]
+    definitions = catalogue.definitions.get(process.file)
+    model = definitions.processes.get(process.process_id) if definitions else None
+    steps = tuple(step_row(s, ref, _step_findings(catalogue, s)) for s in process.steps)
+    gaps = tuple(
+        catalogue.gap_view(g)
+        for g in catalogue.assessment.gaps
+        if g.file == process.file
+        or (
+            g.element_id
+            and (process.file, g.element_id) in catalogue.steps
+            and catalogue.steps[(process.file, g.element_id)][0] is ref
+        )
+    )
+    return FlowPage(
+        page=PageView("flow", ref.file_name, Bilingual(ref.name, ref.name)),
+        name=ref.name,
+        process_id=process.process_id,
+        file=process.file,
+        exporter=" ".join(x for x in (definitions.exporter, definitions.exporter_version) if x) if definitions else "",
+        annual_cases=number(process.annual_cases),
+        annual_cases_source=_open("source", process.annual_cases_source.value),
+        totals=totals_view(process.totals),
+        diagram=diagram,
+        legend=legend(),
+        steps=steps,
+        branches=branch_rows(model, process.visits) if model is not None else (),
+        findings=tuple(catalogue.finding_view(f) for f in catalogue.findings_of_file(process.file)),
+        gaps=gaps,
+    )
+
+
+def candidates_page(catalogue: Catalogue) -> CandidatesPage:
+    """Every step, ranked."""
+    rows = tuple(_rows(catalogue))
+    lanes = sorted({row.lane for row in rows if row.lane})
+    return CandidatesPage(
+        page=PageView("candidates", "candidates.html", Bilingual.of("page.candidates")),
+        rows=rows,
+        flow_options=tuple(FilterOption(ref.file_name, Bilingual.same(ref.name)) for ref in catalogue.refs.values()),
+        lane_options=tuple(FilterOption(lane, Bilingual.same(lane)) for lane in lanes),
+        disposition_options=tuple(FilterOption(d.key, d.label) for d in legend()),
+    )
+
+
+def assumptions_page(catalogue: Catalogue) -> AssumptionsPage:
+    """Profile and method."""
+    assessment = catalogue.assessment
+    return AssumptionsPage(
+        page=PageView("assumptions", "assumptions.html", Bilingual.of("page.assumptions")),
+        profile_name=assessment.profile_name,
+        parameters=tuple(ProfileRow(k, v) for k, v in sorted(assessment.profile_sources.items())),
+        legend=legend(),
+        precedence=tuple(
+            _open("source", s) for s in ("survey", "property", "bpmn-type", "lexicon", "structure", "default")
+        ),
+    )

@@ -1,0 +1,406 @@
+"""The static site: valid pages, working links, escaping, safety of out_dir, reproducibility."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote, urldefrag
+
+import html5lib  # type: ignore[import-untyped]
+import pytest
+from lxml import etree
+
+from bpm.errors import RenderError
+from bpm.lint import lint
+from bpm.model import Definitions
+from bpm.reader import read_bpmn
+from reports import dot
+from reports.i18n import LANGS, catalog, missing_keys, t
+from reports.site import MARKER, SiteInput, build_site, build_time, render_site
+
+EPOCH = "1700000000"
+HOSTILE = "<script>alert(1)</script>"
+QUOTES = "\"'&"
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def parse(path: Path) -> etree._Element:
+    """Parse like a browser (html5lib), failing on any parse error."""
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("lxml"), strict=True, namespaceHTMLElements=False)
+    document = parser.parse(path.read_bytes(), transport_encoding="utf-8")
+    root: etree._Element = document.getroot()
+    return root
+
+
+def text_of(element: etree._Element | None) -> str:
+    """All text inside an element."""
+    assert element is not None
+    return "".join(str(part) for part in element.itertext())
+
+
+def local(element: etree._Element) -> str:
+    tag = element.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def elements(root: etree._Element) -> Iterator[etree._Element]:
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            yield element
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.glob("*.html"))
+
+
+def references(root: etree._Element) -> Iterator[tuple[str, str]]:
+    """(attribute, value) of every URL-carrying attribute, HTML and SVG alike."""
+    for element in elements(root):
+        for name, value in element.attrib.items():
+            if etree.QName(name).localname in ("href", "src", "action", "formaction", "poster", "data"):
+                yield str(name), str(value)
+
+
+@pytest.fixture(scope="module")
+def site(site_input: SiteInput, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "report"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build_site(site_input, out)
+    return out
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_pages_exist_and_parse_as_html(site: Path, site_input: SiteInput) -> None:
+    pages = {p.name for p in html_pages(site)}
+    assert {"index.html", "candidates.html", "assumptions.html"} <= pages
+    flow_pages = [name for name in pages if name.startswith("flow-")]
+    assert len(flow_pages) == len(site_input.assessment.processes)
+    for page in html_pages(site):
+        root = parse(page)
+        assert root.get("lang") == "ja"
+        assert root.find("head/meta[@charset='utf-8']") is not None
+        assert root.findtext("head/title")
+
+
+def test_flow_file_names_are_slugged_never_raw_user_names(site: Path) -> None:
+    for page in html_pages(site):
+        assert re.fullmatch(r"(index|candidates|assumptions|flow-[a-z0-9-]+-[0-9a-f]{8})\.html", page.name), page.name
+
+
+def test_every_link_resolves_to_a_file_and_anchor(site: Path) -> None:
+    ids_by_page = {page.name: {e.get("id") for e in elements(parse(page)) if e.get("id")} for page in html_pages(site)}
+    checked = 0
+    for page in html_pages(site):
+        for _attribute, value in references(parse(page)):
+            url, fragment = urldefrag(value)
+            target = site / unquote(url) if url else page
+            assert target.is_file(), f"{page.name}: broken link {value!r}"
+            if fragment and target.suffix == ".html":
+                assert fragment in ids_by_page[target.name], f"{page.name}: no #{fragment} in {target.name}"
+            checked += 1
+    assert checked > 50
+
+
+def test_no_network_references(site: Path) -> None:
+    for page in html_pages(site):
+        for attribute, value in references(parse(page)):
+            assert not re.match(r"^\s*(https?:)?//", value, re.IGNORECASE), f"{page.name}: {attribute}={value}"
+    css = (site / "static" / "site.css").read_text(encoding="utf-8")
+    assert "url(" not in css and "@import" not in css
+    js = (site / "static" / "site.js").read_text(encoding="utf-8")
+    assert "http" not in js and "fetch(" not in js and "XMLHttpRequest" not in js
+
+
+def test_static_assets_and_marker_are_written(site: Path) -> None:
+    assert (site / MARKER).is_file()
+    for name in ("site.css", "site.js", "dispositions.css"):
+        assert (site / "static" / name).stat().st_size > 0
+    colours = (site / "static" / "dispositions.css").read_text(encoding="utf-8")
+    assert ".disp-rpa" in colours and "#0072B2" in colours
+
+
+def test_downloads_are_written_and_linked(site: Path, site_input: SiteInput) -> None:
+    index = parse(site / "index.html")
+    hrefs = {unquote(a.get("href", "")) for a in index.iter("a")}
+    for name, content in site_input.downloads.items():
+        assert (site / "downloads" / name).read_bytes() == content
+        assert f"downloads/{name}" in hrefs
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def test_user_text_is_escaped_everywhere(site: Path) -> None:
+    seen_hostile = 0
+    for page in html_pages(site):
+        root = parse(page)
+        for element in elements(root):
+            name = local(element)
+            if name == "script":
+                assert element.get("src") == "static/site.js", f"{page.name}: injected script element"
+                assert not (element.text or "").strip()
+            assert name not in ("img", "iframe", "object", "embed"), f"{page.name}: injected <{name}>"
+            for attribute in element.attrib:
+                assert not etree.QName(attribute).localname.lower().startswith("on"), f"{page.name}: {attribute!r}"
+        text = text_of(root)
+        seen_hostile += text.count(HOSTILE)
+        raw = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in raw
+        assert "onerror=alert" not in raw or "&lt;img" in raw
+    assert seen_hostile >= 5  # the hostile names show up as text on the pages
+
+
+def test_hostile_names_survive_inside_svg_as_text(site: Path) -> None:
+    flow = next(p for p in html_pages(site) if p.name.startswith("flow-proc-cert"))
+    root = parse(flow)
+    svg = next(e for e in elements(root) if local(e) == "svg" and "bpmn-diagram" in e.get("class", ""))
+    svg_text = text_of(svg)
+    assert "<script>alert(1)" in svg_text
+    assert not [e for e in elements(svg) if local(e) in ("script", "foreignObject")]
+
+
+def test_quotes_and_ampersands_round_trip(site: Path) -> None:
+    text = text_of(parse(site / "candidates.html"))
+    assert QUOTES in text
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def test_locales_have_the_same_keys_and_no_empty_text() -> None:
+    assert missing_keys() == {}
+    for lang in LANGS:
+        assert all(value.strip() for value in catalog(lang).values())
+
+
+def test_missing_key_is_an_error() -> None:
+    with pytest.raises(KeyError, match=r"nav\.nope"):
+        t("nav.nope", "ja")
+    assert t("unit.hours", "en", n="12") == "12 h"
+
+
+def test_every_ui_string_comes_in_both_languages(site: Path) -> None:
+    pairs = 0
+    for page in html_pages(site):
+        root = parse(page)
+        for element in elements(root):
+            if element.get("lang") != "ja" or element is root:
+                continue
+            partner = element.getnext()
+            while partner is not None and not isinstance(partner.tag, str):
+                partner = partner.getnext()
+            assert partner is not None and partner.get("lang") == "en", f"{page.name}: {etree.tostring(element)!r}"
+            assert local(partner) == local(element)
+            assert text_of(element).strip() and text_of(partner).strip()
+            pairs += 1
+        for element in elements(root):
+            if element.get("lang") == "en":
+                previous = element.getprevious()
+                assert previous is not None and previous.get("lang") == "ja", f"{page.name}: lone English"
+    assert pairs > 200
+
+
+def test_table_headers_are_never_bare_text(site: Path) -> None:
+    """Every header cell is UI text, so it must be a language pair (or a disposition chip)."""
+    for page in html_pages(site):
+        for th in parse(page).iter("th"):
+            langs = {e.get("lang") for e in th.iter() if isinstance(e.tag, str)}
+            assert {"ja", "en"} <= langs, f"{page.name}: header without both languages: {etree.tostring(th)!r}"
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_index_shows_totals_top_candidates_chart_and_gaps(site: Path, site_input: SiteInput) -> None:
+    root = parse(site / "index.html")
+    text = text_of(root)
+    totals = site_input.assessment.totals
+    assert f"{totals.hours_per_year:,.0f} 時間" in text
+    top_rows = root.findall(".//table[@class='data top']/tbody/tr")
+    ranked = [s for s in site_input.assessment.ranked() if s.rank is not None]
+    assert len(top_rows) == min(10, len(ranked))
+    assert ranked[0].name in text_of(top_rows[0])
+    chart = next(e for e in elements(root) if local(e) == "svg" and e.get("class") == "bubble-chart")
+    bubbles = [e for e in elements(chart) if "bubble" in e.get("class", "").split()]
+    assert len(bubbles) == sum(len(p.steps) for p in site_input.assessment.processes)
+    assert "survey.csv:7" in text  # the unmatched survey row is listed
+    assert "implicit-join" in text  # a real lint finding is summarised
+
+
+def test_candidates_table_has_every_step_with_sortable_numbers(site: Path, site_input: SiteInput) -> None:
+    root = parse(site / "candidates.html")
+    rows = root.findall(".//table[@id='candidates-table']/tbody/tr")
+    assert len(rows) == sum(len(p.steps) for p in site_input.assessment.processes)
+    headers = root.findall(".//table[@id='candidates-table']/thead/tr/th")
+    assert all(h.get("aria-sort") == "none" and h.find("button") is not None for h in headers)
+    numeric = [i for i, h in enumerate(headers) if h.get("data-type") == "number"]
+    assert len(numeric) >= 8
+    for row in rows:
+        cells = row.findall("td")
+        assert len(cells) == len(headers)
+        assert row.get("data-disposition") in {"rpa", "outsource", "retain", "automated"}
+        for i in numeric:
+            value = cells[i].get("data-sort", "")
+            assert value == "" or float(value) == float(value)
+
+
+def test_flow_page_has_annotated_diagram_steps_and_branches(site: Path) -> None:
+    root = parse(next(p for p in html_pages(site) if p.name.startswith("flow-proc-cert")))
+    svg = next(e for e in elements(root) if local(e) == "svg")
+    groups = {e.get("data-element-id"): e for e in elements(svg) if e.get("data-element-id")}
+    assert "disp-outsource" in groups["t_receive"].get("class", "")
+    badges = [e for e in elements(groups["t_receive"]) if "b-badge" in e.get("class", "")]
+    assert badges and "民間委託" in text_of(badges[0])
+    assert "implicit-join" in text_of(groups["t_identity"])  # lint finding in the tooltip
+    step_rows = root.findall(".//table[@class='data steps sortable wide']/tbody/tr")
+    assert [r.get("data-element-id") for r in step_rows][:3] == ["t_receive", "t_identity", "t_fix"]
+    branches = text_of(root.find(".//table[@class='data branches']"))
+    assert "0.10" in branches and "0.90" in branches
+    assert root.find(".//*[@data-print]") is not None
+
+
+def test_flow_without_di_is_laid_out_or_explained(site: Path) -> None:
+    root = parse(next(p for p in html_pages(site) if p.name.startswith("flow-script")))
+    svgs = [e for e in elements(root) if local(e) == "svg"]
+    notice = text_of(root.find(".//p[@class]")) if root.find(".//p[@class]") is not None else ""
+    if dot.dot_available():
+        assert svgs and svgs[0].get("data-layout") == "graphviz"
+        assert any(e.get("data-element-id") == "b" for e in elements(svgs[0]))
+    else:
+        assert not svgs
+        assert "Graphviz" in notice
+
+
+def test_whole_file_finding_is_labelled(site: Path) -> None:
+    root = parse(next(p for p in html_pages(site) if p.name.startswith("flow-script")))
+    text = text_of(root.find(".//table[@class='data findings']"))
+    assert t("finding.whole_file", "ja") in text and "draw it" in text
+
+
+# --------------------------------------------------------------------------- reproducibility and progress
+
+
+def test_same_input_gives_identical_bytes(
+    site_input: SiteInput, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    first = build_site(site_input, tmp_path / "a")
+    second = build_site(site_input, tmp_path / "b")
+    assert [p.relative_to(tmp_path / "a") for p in first] == [p.relative_to(tmp_path / "b") for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert "2023-11-14 22:13 UTC" in (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+
+
+def test_build_time_rejects_a_bad_epoch() -> None:
+    with pytest.raises(RenderError, match="SOURCE_DATE_EPOCH"):
+        build_time({"SOURCE_DATE_EPOCH": "yesterday"})
+    assert build_time({}).tzinfo is not None
+
+
+def test_progress_reports_every_page_and_diagram(site_input: SiteInput) -> None:
+    messages: list[str] = []
+    files = render_site(site_input, progress=messages.append, environ={"SOURCE_DATE_EPOCH": EPOCH})
+    pages = [name for name in files if name.endswith(".html")]
+    assert len([m for m in messages if m.startswith("rendering ")]) == len(pages)
+    assert len([m for m in messages if m.startswith("drawing diagram")]) == len(site_input.assessment.processes)
+
+
+# --------------------------------------------------------------------------- out_dir safety
+
+
+def test_refuses_a_non_empty_directory_that_is_not_a_site(site_input: SiteInput, tmp_path: Path) -> None:
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.docx").write_bytes(b"years of work")
+    with pytest.raises(RenderError, match=r"\.bpm-site") as caught:
+        build_site(site_input, out)
+    assert caught.value.hint and "empty" in caught.value.hint
+    assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious"]  # no staging directory left behind
+
+
+def test_refuses_a_file(site_input: SiteInput, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.write_text("not a directory")
+    with pytest.raises(RenderError, match="not a directory"):
+        build_site(site_input, out)
+
+
+def test_replaces_a_previous_site_and_uses_an_empty_directory(site_input: SiteInput, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    build_site(site_input, out)  # empty directory is fine
+    (out / "stale.html").write_text("old page")
+    written = build_site(site_input, out)
+    assert not (out / "stale.html").exists()
+    assert all(p.is_file() for p in written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(site_input: SiteInput, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(site_input, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    broken = replace(site_input, downloads={"../escape.csv": b"x"})
+    with pytest.raises(RenderError, match="download name"):
+        build_site(broken, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert not (tmp_path / "escape.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["../x.csv", "/etc/passwd", ".hidden", "a/../b.csv", "a\\b.csv", "", "a//b"])
+def test_download_names_must_stay_inside_downloads(site_input: SiteInput, name: str) -> None:
+    with pytest.raises(RenderError, match="download name"):
+        render_site(replace(site_input, downloads={name: b"x"}))
+
+
+# --------------------------------------------------------------------------- the sample flows
+
+
+def test_sample_flows_render_with_their_diagrams(
+    flows_dir: Path, tmp_path: Path, site_input_for: Callable[[tuple[Definitions, ...]], SiteInput]
+) -> None:
+    """The shipped samples (real DI from the project's flows/) all get an annotated diagram."""
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    if not paths:
+        pytest.skip("no sample flows in flows/")
+    build_site(site_input_for(tuple(read_bpmn(p) for p in paths)), tmp_path / "site")
+    pages = sorted((tmp_path / "site").glob("flow-*.html"))
+    assert pages
+    for page in pages:
+        root = parse(page)
+        diagrams = [e for e in elements(root) if local(e) == "svg" and "bpmn-diagram" in e.get("class", "")]
+        assert diagrams, page.name
+        painted = [e for e in elements(diagrams[0]) if "disp-" in e.get("class", "")]
+        assert painted, f"{page.name}: no step painted with its disposition"
+
+
+def test_real_pipeline_when_scoring_is_available(flows_dir: Path, tmp_path: Path) -> None:
+    """Once scoring.assess exists, the site must take its Assessment as is."""
+    assess_module = pytest.importorskip("scoring.assess")
+    survey_module = pytest.importorskip("scoring.survey")
+    profile_module = pytest.importorskip("scoring.profile")
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    definitions = tuple(read_bpmn(p) for p in paths)
+    survey = next((flows_dir / n for n in ("survey.csv", "survey.xlsx") if (flows_dir / n).is_file()), None)
+    assessment = assess_module.assess(
+        definitions,
+        survey=survey_module.load_survey(survey) if survey else None,
+        profile=profile_module.load_profile(None),
+    )
+    findings = tuple(f for d in definitions for f in lint(d))
+    build_site(SiteInput(definitions, findings, assessment), tmp_path / "site")
+    pages = html_pages(tmp_path / "site")
+    assert len([p for p in pages if p.name.startswith("flow-")]) == len(assessment.processes)
+    for page in pages:
+        parse(page)
