@@ -684,7 +684,10 @@ def _open(prefix: str, key: str) -> Bilingual:
     return Bilingual(t_or(f"{prefix}.{key}", "ja", key), t_or(f"{prefix}.{key}", "en", key))
 
 
-FEATURE_ORDER = ("routine", "judgment", "volume", "digital", "structured", "face_to_face", "physical", "system")
+FEATURE_ORDER = (
+    "routine", "judgment", "legal_authority", "volume", "digital_input", "exception",
+    "face_to_face", "physical", "system", "automated",
+)
 
 
 def _feature_order(name: str) -> tuple[int, str]:

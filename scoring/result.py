@@ -32,6 +32,8 @@ class EvidenceSource(Enum):
 
     SURVEY = "survey"
     PROPERTY = "property"
+    USER = "user"
+    """Given by the caller, e.g. ``bpm score --cases PROCESS=N`` (annual cases only)."""
     BPMN_TYPE = "bpmn-type"
     LEXICON = "lexicon"
     STRUCTURE = "structure"

@@ -1,0 +1,292 @@
+"""Features → a disposition (RPA / outsource / retain / automated), with scores, confidence and reasons.
+
+The decision procedure follows scoring-methodology.md §2, with the legal rule
+of §3 applied *after* scoring as a hard constraint, so the report can show
+both what the numbers favour and why the law overrides them:
+
+1. A step a system already performs (service/script task, system lane) is
+   ``automated``.
+2. Otherwise the best of RPA, outsourcing and retention wins; RPA and
+   outsourcing must also clear their profile thresholds, else the step is
+   retained.
+3. A step that exercises public authority (公権力の行使) is never outsourced
+   (法務省 H25 民一317号; 内閣府 2008-01-17 通知) and no robot takes it over
+   either: it is retained with a reason, plus an "RPA assistance possible"
+   reason when its RPA score is high — staff decide, a robot keys and matches.
+
+Scores (each 0–1):
+
+* RPA = weighted mean of routine, system, volume, digital input, times
+  (1 − penalty × feature) for judgment, resident contact, physical handling and
+  automation: face-to-face work leans to outsourcing, judgment stays.
+* outsource = weighted mean of routine and volume, times
+  (floor + (1 − floor) × max(face_to_face, physical)) — resident contact and
+  paper handling are what make a contractor preferable to a robot — times the
+  judgment and automation penalties.
+* retain = weighted mean of judgment, legal authority, exceptions and
+  non-routine-ness.
+* automated = the automated feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from scoring.profile import Profile
+from scoring.result import Disposition, EvidenceSource, Reason
+
+_KEY_FEATURES = ("routine", "judgment", "face_to_face", "digital_input", "legal_authority", "automated")
+"""Features whose sources discount the confidence."""
+
+_INFERRED = (EvidenceSource.BPMN_TYPE, EvidenceSource.LEXICON, EvidenceSource.STRUCTURE)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The decision for one step."""
+
+    scores: Mapping[Disposition, float]
+    """Suitability 0–1 per disposition."""
+    disposition: Disposition
+    """The recommendation."""
+    confidence: float
+    """0–1."""
+    reasons: tuple[Reason, ...]
+    """Why, in Japanese and English."""
+
+
+def _weighted(weights: Mapping[str, float], features: Mapping[str, float]) -> float:
+    used = {k: w for k, w in weights.items() if k != "contact_floor"}
+    total = sum(used.values())
+    return sum(w * features.get(k, 0.0) for k, w in used.items()) / total if total else 0.0
+
+
+def _penalised(score: float, penalties: Mapping[str, float], features: Mapping[str, float]) -> float:
+    for name, strength in penalties.items():
+        score *= 1.0 - strength * features.get(name, 0.0)
+    return score
+
+
+def _clip(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def score_options(features: Mapping[str, float], profile: Profile) -> dict[Disposition, float]:
+    """Suitability of each disposition (see the module docstring).
+
+    >>> from scoring.profile import load_profile
+    >>> entry = {"routine": 0.9, "system": 0.8, "volume": 0.8, "digital_input": 1.0}
+    >>> scores = score_options(entry, load_profile())
+    >>> max(scores, key=scores.__getitem__)
+    <Disposition.RPA: 'rpa'>
+    """
+    rpa = _penalised(_weighted(profile.weights["rpa"], features), profile.penalties["rpa"], features)
+    floor = profile.weights["outsource"].get("contact_floor", 0.0)
+    contact = max(features.get("face_to_face", 0.0), features.get("physical", 0.0))
+    outsource = _weighted(profile.weights["outsource"], features) * (floor + (1.0 - floor) * contact)
+    outsource = _penalised(outsource, profile.penalties["outsource"], features)
+    retain_inputs = {**features, "non_routine": 1.0 - features.get("routine", 0.0)}
+    retain = _weighted(profile.weights["retain"], retain_inputs)
+    return {
+        Disposition.RPA: _clip(rpa),
+        Disposition.OUTSOURCE: _clip(outsource),
+        Disposition.RETAIN: _clip(retain),
+        Disposition.AUTOMATED: _clip(features.get("automated", 0.0)),
+    }
+
+
+def classify(
+    features: Mapping[str, float],
+    sources: Mapping[str, EvidenceSource],
+    legal_authority: bool,
+    profile: Profile,
+) -> Classification:
+    """Decide one step: scores, the disposition after the legal rule, confidence and reasons."""
+    scores = score_options(features, profile)
+    thresholds = profile.thresholds
+    reasons: list[Reason] = []
+    rpa, outsource, retain = scores[Disposition.RPA], scores[Disposition.OUTSOURCE], scores[Disposition.RETAIN]
+    if scores[Disposition.AUTOMATED] >= thresholds.automated:
+        disposition = Disposition.AUTOMATED
+        margin = scores[Disposition.AUTOMATED] - thresholds.automated + thresholds.confidence_margin / 2
+        reasons.append(_reason("automated"))
+        if legal_authority:
+            reasons.append(_reason("legal-authority"))
+        return Classification(scores, disposition, _confidence(margin, sources, profile), tuple(reasons))
+    # Ties go to the more conservative option: retain, then RPA (staff keep the case), then outsource.
+    best = max((Disposition.RETAIN, Disposition.RPA, Disposition.OUTSOURCE), key=lambda d: scores[d])
+    others = max(v for d, v in scores.items() if d not in (best, Disposition.AUTOMATED))
+    margin = scores[best] - others
+    limit = {Disposition.RPA: thresholds.rpa, Disposition.OUTSOURCE: thresholds.outsource}.get(best)
+    if limit is not None and scores[best] < limit:
+        reasons.append(_reason("below-threshold", rpa=rpa, outsource=outsource))
+        margin = limit - scores[best]
+        best = Disposition.RETAIN
+    if legal_authority:
+        reasons.append(_reason("legal-authority"))
+        if best in (Disposition.RPA, Disposition.OUTSOURCE):
+            reasons.append(_reason("legal-override", favoured=best))
+            best = Disposition.RETAIN
+        margin = thresholds.confidence_margin
+        if rpa >= thresholds.rpa_assist:
+            reasons.append(_reason("rpa-assist"))
+    reasons.extend(_explain(best, features, scores, retain))
+    confidence = _confidence(margin, {k: v for k, v in sources.items() if k != "legal_authority" or legal_authority},
+                             profile)
+    if _inferred_share(sources) >= 0.5:
+        reasons.append(_reason("inferred-data"))
+    return Classification(scores, best, confidence, tuple(reasons))
+
+
+def _explain(
+    disposition: Disposition, features: Mapping[str, float], scores: Mapping[Disposition, float], retain: float
+) -> list[Reason]:
+    """The feature-based reasons for a disposition, strongest first."""
+    out: list[Reason] = []
+    f = features.get
+    if disposition is Disposition.RPA:
+        out.append(_reason("routine", value=f("routine", 0.0)))
+        if f("system", 0.0) >= 0.5:
+            out.append(_reason("system-work"))
+        if f("face_to_face", 0.0) < 0.3:
+            out.append(_reason("no-contact"))
+        if f("digital_input", 1.0) < 0.5:
+            out.append(_reason("paper-input"))
+        if f("volume", 0.0) >= 0.5:
+            out.append(_reason("volume"))
+    elif disposition is Disposition.OUTSOURCE:
+        if f("face_to_face", 0.0) >= 0.5:
+            out.append(_reason("resident-contact"))
+        if f("physical", 0.0) >= 0.5:
+            out.append(_reason("physical"))
+        out.append(_reason("contractable", value=f("routine", 0.0)))
+    elif disposition is Disposition.RETAIN and f("judgment", 0.0) >= 0.5:
+        out.append(_reason("judgment", value=f("judgment", 0.0)))
+    elif disposition is Disposition.RETAIN and scores[Disposition.RETAIN] >= max(
+        scores[Disposition.RPA], scores[Disposition.OUTSOURCE]
+    ):
+        out.append(_reason("not-routine", value=f("routine", 0.0)))
+    return out
+
+
+def _source_kind(source: EvidenceSource) -> str:
+    if source is EvidenceSource.SURVEY:
+        return "survey"
+    if source is EvidenceSource.PROPERTY:
+        return "property"
+    if source is EvidenceSource.DEFAULT:
+        return "default"
+    return "inferred"
+
+
+def _inferred_share(sources: Mapping[str, EvidenceSource]) -> float:
+    used = [sources[k] for k in _KEY_FEATURES if k in sources]
+    return sum(1 for s in used if s in _INFERRED or s is EvidenceSource.DEFAULT) / len(used) if used else 1.0
+
+
+def _confidence(margin: float, sources: Mapping[str, EvidenceSource], profile: Profile) -> float:
+    """quality × (0.5 + 0.5 × margin share): a clear margin on measured data → near 1."""
+    used = [sources[k] for k in _KEY_FEATURES if k in sources]
+    discount = (
+        sum(profile.confidence.get(_source_kind(s), 0.0) for s in used) / len(used)
+        if used
+        else profile.confidence.get("default", 0.0)
+    )
+    share = _clip(margin / profile.thresholds.confidence_margin)
+    return _clip((1.0 - discount) * (0.5 + 0.5 * share))
+
+
+_LABELS = {
+    Disposition.RPA: ("RPA", "RPA"),
+    Disposition.OUTSOURCE: ("民間委託", "outsourcing"),
+    Disposition.RETAIN: ("職員", "staff"),
+    Disposition.AUTOMATED: ("自動化済み", "automated"),
+}
+
+
+def _reason(code: str, **values: float | Disposition) -> Reason:
+    """The reason catalogue, in both report languages."""
+    def number(key: str) -> float:
+        found = values.get(key)
+        return float(found) if isinstance(found, float | int) else 0.0
+
+    value = number("value")
+    if code == "automated":
+        return Reason(code, "システムが処理している手順（サービスタスク・システムのレーン）",
+                      "Already performed by a system (service task or system lane)")
+    if code == "legal-authority":
+        return Reason(code, "公権力の行使（審査・受理/交付の決定等）にあたるため委託できず、職員が担当",
+                      "Exercise of public authority (examination, acceptance/issuance decision): "
+                      "never outsourced, staff keep it")
+    if code == "legal-override":
+        favoured = values.get("favoured")
+        ja, en = _LABELS[favoured] if isinstance(favoured, Disposition) else ("", "")
+        return Reason(code, f"評価では{ja}が最適だが、公権力の行使のため職員が担当",
+                      f"Scores favour {en}, but public authority keeps the step with staff")
+    if code == "rpa-assist":
+        return Reason(code, "RPAによる補助が可能（職員が判断、入力・照合はRPAで補助）",
+                      "RPA assistance possible (職員が判断、入力・照合はRPAで補助: "
+                      "staff decide, a robot enters and matches)")
+    if code == "below-threshold":
+        rpa, outsource = number("rpa"), number("outsource")
+        return Reason(code, f"RPA・委託の基準に届かない（RPA {rpa:.2f}・委託 {outsource:.2f}）",
+                      f"Below the RPA and outsourcing thresholds (RPA {rpa:.2f}, outsourcing {outsource:.2f})")
+    if code == "routine":
+        return Reason(code, f"定型的でルールに沿って処理できる（定型性 {value:.2f}）",
+                      f"Routine, rule-based work (routine {value:.2f})")
+    if code == "system-work":
+        return Reason(code, "システム端末での作業で、ロボットが画面操作を代行できる",
+                      "Terminal work a robot can perform on the same screens")
+    if code == "no-contact":
+        return Reason(code, "住民との対面がない", "No face-to-face contact with residents")
+    if code == "paper-input":
+        return Reason(code, "入力が紙のため AI-OCR の併用を検討", "Paper input: consider AI-OCR with the robot")
+    if code == "volume":
+        return Reason(code, "処理量が多い", "High volume")
+    if code == "resident-contact":
+        return Reason(code, "住民対応・窓口での定型業務（事実上の行為）",
+                      "Routine counter work with residents (a factual act, not a decision)")
+    if code == "physical":
+        return Reason(code, "紙・現金・証明書の受け渡しなど物理的な取扱い",
+                      "Physical handling of paper, cash or certificates")
+    if code == "contractable":
+        return Reason(code, f"定型的で仕様書に定められる業務（定型性 {value:.2f}）",
+                      f"Routine work a contract can specify (routine {value:.2f})")
+    if code == "judgment":
+        return Reason(code, f"判断を要する（審査・決定・相談など、判断 {value:.2f}）",
+                      f"Needs judgment (examination, decision, consultation; judgment {value:.2f})")
+    if code == "not-routine":
+        return Reason(code, f"定型性が低く、RPA・委託の候補にならない（定型性 {value:.2f}）",
+                      f"Not routine enough for RPA or outsourcing (routine {value:.2f})")
+    if code == "inferred-data":
+        return Reason(code, "実測データがなく、推定に基づく判定", "Based on inferred values, not measurements")
+    if code == "no-payback":
+        return Reason(code, "新たな費用が削減額を上回り、回収できない",
+                      "The new running cost exceeds the staff cost freed: no payback")
+    raise KeyError(code)
+
+
+def no_payback_reason() -> Reason:
+    """Added by the assessment when the cost model finds no saving."""
+    return _reason("no-payback")
+
+
+K = TypeVar("K")
+
+
+def rank(candidates: Sequence[tuple[K, Disposition, float, float, tuple[str, ...]]]) -> dict[K, int]:
+    """Rank steps across the portfolio: 1 = most hours freed, weighted by suitability.
+
+    Each candidate is ``(key, disposition, hours_freed, score, tie_breaker)``.
+    Only RPA and outsourcing steps that free hours are ranked; the tie breaker
+    (file, process, step id) keeps the order independent of input order.
+
+    >>> rank([("a", Disposition.RPA, 100.0, 0.5, ("a",)), ("b", Disposition.OUTSOURCE, 100.0, 0.9, ("b",)),
+    ...       ("c", Disposition.RETAIN, 500.0, 0.9, ("c",))])
+    {'b': 1, 'a': 2}
+    """
+    eligible = [c for c in candidates if c[1] in (Disposition.RPA, Disposition.OUTSOURCE) and c[2] > 0]
+    ordered = sorted(eligible, key=lambda c: (-round(c[2] * c[3], 9), c[4]))
+    return {c[0]: index for index, c in enumerate(ordered, start=1)}

@@ -1,0 +1,772 @@
+"""Evidence → feature values (0–1) for one step, each with the evidence behind it.
+
+A reform team will only act on a recommendation it can check, so no feature
+is a bare number: every value carries :class:`~scoring.result.Evidence` naming
+where it came from.  Each *measurement* follows one precedence — survey sheet >
+BPMN property > inference (task type, wording, flow structure) > profile
+default — and the winning source is recorded.  Inference combines its signals
+in the way that suits the measurement: presence signals (judgment, resident
+contact, system, physical handling) take the strongest signal, rule-basedness
+takes the weakest (one judgment word undoes a routine word: 「照合・決裁」),
+and the input medium averages what task type and wording suggest.
+
+Features
+--------
+routine        rule-based, digital input, few exceptions, runs in every case (weighted mean)
+judgment       needs a person's judgment (審査・判断・決定…)
+volume         annual hours on a log scale (see :func:`volume_feature` for why)
+face_to_face   resident contact at the counter (受付・交付・案内…; message flows; 窓口 lane)
+physical       paper, cash or hand-over work (manualTask; 紙 input)
+system         work in or by a system (service task; system lane; 使用システム; data store)
+digital_input  share of input that arrives as data (電子 1, 混在 0.5, 紙 0)
+exception      例外率 (share of cases needing special handling)
+legal_authority  exercise of public authority (公権力の行使), 0 or 1
+automated      the step is already performed by a system
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bpm.model import (
+    ArtifactKind,
+    AssociationKind,
+    Definitions,
+    ElementId,
+    EventKind,
+    FlowNode,
+    GatewayKind,
+    Lane,
+    Process,
+    TaskKind,
+)
+from scoring.lexicon import Lexicon, normalize_name
+from scoring.profile import Profile
+from scoring.result import DataGap, Evidence, EvidenceSource
+from scoring.survey import (
+    COLUMN_ALIASES,
+    SurveyRow,
+    parse_flag,
+    parse_input_form,
+    parse_number,
+    parse_rate,
+    parse_systems,
+)
+
+FEATURES = (
+    "routine",
+    "judgment",
+    "volume",
+    "face_to_face",
+    "physical",
+    "system",
+    "digital_input",
+    "exception",
+    "legal_authority",
+    "automated",
+)
+"""Feature names in display order."""
+
+_AUTOMATED_KINDS = (TaskKind.SERVICE, TaskKind.SCRIPT)
+_MESSAGING_KINDS = (TaskKind.SEND, TaskKind.RECEIVE)
+_PERSON_KINDS = (TaskKind.USER, TaskKind.MANUAL, TaskKind.BUSINESS_RULE)
+_DECISION_GATEWAYS = (GatewayKind.EXCLUSIVE, GatewayKind.INCLUSIVE, GatewayKind.COMPLEX)
+_EXCEPTION_TRIGGERS = ("errorEventDefinition", "escalationEventDefinition", "timerEventDefinition",
+                       "conditionalEventDefinition", "cancelEventDefinition")
+
+S = EvidenceSource
+
+
+# --------------------------------------------------------------------------- which elements are steps
+
+
+def assessable_steps(process: Process) -> tuple[FlowNode, ...]:
+    """Activities that hold work: tasks, call activities, and sub-processes drawn without content.
+
+    A sub-process with content is not a step itself — its tasks are — so the
+    same minutes are never counted twice.
+
+    >>> from bpm.reader import read_bpmn_bytes
+    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ...   <process id="p"><subProcess id="sp"><task id="t"/></subProcess><task id="u"/>
+    ...   <startEvent id="s"/></process></definitions>'''
+    >>> [n.id for n in assessable_steps(read_bpmn_bytes(xml, "x.bpmn").processes["p"])]
+    ['t', 'u']
+    """
+    parents = {n.parent_id for n in process.nodes.values() if n.parent_id is not None}
+    return tuple(
+        node
+        for node in process.nodes.values()
+        if isinstance(node.kind, TaskKind) and not (node.kind.is_container and node.id in parents)
+    )
+
+
+# --------------------------------------------------------------------------- flow context
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessContext:
+    """Indexes over one process and its file, built once for all its steps."""
+
+    definitions: Definitions
+    """The file."""
+    process: Process
+    """The process."""
+    lexicon: Lexicon
+    """Compiled word lists."""
+    lane_names: Mapping[ElementId, tuple[str, ...]]
+    """Lane id → its name and the names of the lanes around it (innermost first)."""
+    pool_name: str
+    """Name of the pool showing the process."""
+    resident_ends: frozenset[str]
+    """Ids of resident pools and of nodes inside them."""
+    resident_names: Mapping[str, str]
+    """Resident pool or node id → pool name (for evidence texts)."""
+    incoming: Mapping[ElementId, tuple[ElementId, ...]]
+    """Node → sources of its incoming sequence flows."""
+    outgoing: Mapping[ElementId, tuple[ElementId, ...]]
+    """Node → targets of its outgoing sequence flows."""
+    messages: Mapping[str, tuple[str, ...]]
+    """Element id → ids at the other end of its message flows."""
+    data_stores: Mapping[ElementId, tuple[str, ...]]
+    """Activity → names of data stores it reads or writes."""
+    boundary: Mapping[ElementId, tuple[str, ...]]
+    """Activity → triggers of the boundary events attached to it."""
+
+
+def process_context(definitions: Definitions, process: Process, lexicon: Lexicon) -> ProcessContext:
+    """Index a process for :func:`step_facts`."""
+    lane_names: dict[ElementId, tuple[str, ...]] = {}
+
+    def walk(lanes: Iterable[Lane], outer: tuple[str, ...]) -> None:
+        for lane in lanes:
+            names = (lane.name, *outer)
+            lane_names[lane.id] = names
+            walk(lane.children, names)
+
+    walk(process.lanes, ())
+    pool = definitions.pool_of(process.id)
+    resident_ends: set[str] = set()
+    resident_names: dict[str, str] = {}
+    for participant in definitions.participants():
+        if participant.process_id == process.id or not _is_resident_pool(participant.name, lexicon):
+            continue
+        resident_ends.add(participant.id)
+        resident_names[participant.id] = participant.name
+        if participant.process_id is not None and participant.process_id in definitions.processes:
+            for node_id in definitions.processes[participant.process_id].nodes:
+                resident_ends.add(node_id)
+                resident_names[node_id] = participant.name
+    incoming: dict[ElementId, list[ElementId]] = defaultdict(list)
+    outgoing: dict[ElementId, list[ElementId]] = defaultdict(list)
+    for flow in process.flows.values():
+        incoming[flow.target_id].append(flow.source_id)
+        outgoing[flow.source_id].append(flow.target_id)
+    messages: dict[str, list[str]] = defaultdict(list)
+    for message in definitions.message_flows():
+        messages[message.source_id].append(message.target_id)
+        messages[message.target_id].append(message.source_id)
+    stores = {
+        a.id: a.name or a.id
+        for a in process.artifacts
+        if a.kind in (ArtifactKind.DATA_STORE, ArtifactKind.DATA_STORE_REFERENCE)
+    }
+    data_stores: dict[ElementId, list[str]] = defaultdict(list)
+    for association in process.associations:
+        if association.kind is AssociationKind.ASSOCIATION:
+            continue
+        for here, there in ((association.source_id, association.target_id),
+                            (association.target_id, association.source_id)):
+            if there in stores and here in process.nodes:
+                data_stores[here].append(stores[there])
+    boundary: dict[ElementId, list[str]] = defaultdict(list)
+    for node in process.nodes.values():
+        if node.kind is EventKind.BOUNDARY and node.attached_to is not None:
+            boundary[node.attached_to].extend(t.value for t in node.triggers)
+    return ProcessContext(
+        definitions=definitions,
+        process=process,
+        lexicon=lexicon,
+        lane_names=lane_names,
+        pool_name=pool.name if pool else "",
+        resident_ends=frozenset(resident_ends),
+        resident_names=resident_names,
+        incoming={k: tuple(v) for k, v in incoming.items()},
+        outgoing={k: tuple(v) for k, v in outgoing.items()},
+        messages={k: tuple(v) for k, v in messages.items()},
+        data_stores={k: tuple(dict.fromkeys(v)) for k, v in data_stores.items()},
+        boundary={k: tuple(v) for k, v in boundary.items()},
+    )
+
+
+def _is_resident_pool(name: str, lexicon: Lexicon) -> bool:
+    """A pool of residents (届出人, 申請者 …), not an office whose name contains 住民 (市民課 住民記録係)."""
+    return lexicon.matches(name, "resident_pool") and not lexicon.matches(name, "office_pool")
+
+
+@dataclass(frozen=True, slots=True)
+class StepFacts:
+    """What the diagram says around one step."""
+
+    lane_name: str
+    """Innermost lane name, empty when none."""
+    lane_chain: tuple[str, ...]
+    """Lane names from the innermost outwards."""
+    pool_name: str
+    """Pool name."""
+    resident_contact: str | None
+    """``in-person`` or ``mail`` when a message flow joins the step to a resident pool."""
+    resident_pool: str
+    """Name of that pool."""
+    after_resident_start: bool
+    """The step comes right after (through gateways) a start event a resident's message triggers."""
+    decision_after: str | None
+    """Name (or id) of the decision gateway right after the step."""
+    data_stores: tuple[str, ...]
+    """Data stores the step reads or writes."""
+    boundary_triggers: tuple[str, ...]
+    """Triggers of boundary events on the step."""
+
+
+def step_facts(context: ProcessContext, node: FlowNode) -> StepFacts:
+    """Structural facts about one step."""
+    process = context.process
+    chain = context.lane_names.get(node.lane_id, ()) if node.lane_id else ()
+    contact: str | None = None
+    resident_pool = ""
+    for other in context.messages.get(node.id, ()):
+        if other in context.resident_ends:
+            resident_pool = context.resident_names.get(other, "")
+            contact = "mail" if node.kind in _MESSAGING_KINDS else "in-person"
+            break
+    decision: str | None = None
+    for target in context.outgoing.get(node.id, ()):
+        gateway = process.nodes.get(target)
+        if gateway is not None and gateway.kind in _DECISION_GATEWAYS and len(context.outgoing.get(target, ())) >= 2:
+            decision = gateway.label
+            break
+    return StepFacts(
+        lane_name=chain[0] if chain else "",
+        lane_chain=chain,
+        pool_name=context.pool_name,
+        resident_contact=contact,
+        resident_pool=resident_pool,
+        after_resident_start=_after_resident_start(context, node),
+        decision_after=decision,
+        data_stores=context.data_stores.get(node.id, ()),
+        boundary_triggers=context.boundary.get(node.id, ()),
+    )
+
+
+def _after_resident_start(context: ProcessContext, node: FlowNode) -> bool:
+    """Walk back through gateways to a start event that a resident's message flow triggers."""
+    seen: set[ElementId] = set()
+    frontier = list(context.incoming.get(node.id, ()))
+    while frontier:
+        current = frontier.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        previous = context.process.nodes.get(current)
+        if previous is None:
+            continue
+        if previous.kind is EventKind.START:
+            if any(other in context.resident_ends for other in context.messages.get(previous.id, ())):
+                return True
+        elif isinstance(previous.kind, GatewayKind):
+            frontier.extend(context.incoming.get(previous.id, ()))
+    return False
+
+
+# --------------------------------------------------------------------------- properties
+
+
+_PROPERTY_COLUMNS = {
+    **{normalize_name(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases},
+    "face_to_face": "face_to_face",
+    "facetoface": "face_to_face",
+    "対面": "face_to_face",
+    "physical": "physical",
+    "automated": "automated",
+    "自動化": "automated",
+}
+
+
+def node_properties(node: FlowNode) -> dict[str, str]:
+    """BPMN properties under their survey column names (``minutes``, ``input`` …); first one wins."""
+    found: dict[str, str] = {}
+    for key, value in node.properties.items():
+        name = _PROPERTY_COLUMNS.get(normalize_name(key))
+        if name is not None and name not in found and value.strip():
+            found[name] = value
+    return found
+
+
+# --------------------------------------------------------------------------- signals
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One piece of evidence for one measurement."""
+
+    value: float
+    """What it says (0–1)."""
+    source: EvidenceSource
+    """Kind of evidence."""
+    detail: str
+    """Human text."""
+
+
+_INFERRED = (S.BPMN_TYPE, S.LEXICON, S.STRUCTURE)
+
+
+def _choose(
+    feature: str,
+    survey: Signal | None,
+    prop: Signal | None,
+    inferred: Sequence[Signal],
+    default: Signal,
+    combine: Callable[[Sequence[float]], float],
+) -> tuple[float, EvidenceSource, list[Evidence]]:
+    """Apply the precedence survey > property > inference > default."""
+    for single in (survey, prop):
+        if single is not None:
+            return single.value, single.source, [Evidence(feature, single.value, single.source, single.detail)]
+    if inferred:
+        value = combine([s.value for s in inferred])
+        deciding = min(
+            inferred,
+            key=lambda s: (abs(s.value - value), _INFERRED.index(s.source) if s.source in _INFERRED else 9),
+        )
+        return value, deciding.source, [Evidence(feature, s.value, s.source, s.detail) for s in inferred]
+    return default.value, default.source, [Evidence(feature, default.value, default.source, default.detail)]
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+def _clip(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """The step's volume figures, decided before features."""
+
+    visits: float
+    """Expected executions per case."""
+    annual_count: float
+    """Executions per year."""
+    minutes_per_case: float
+    """Minutes per execution."""
+    hours_per_year: float
+    """annual_count × minutes ÷ 60."""
+    volume_source: EvidenceSource
+    """Weakest source behind the hours."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSet:
+    """Feature values of one step with their evidence and sources."""
+
+    values: Mapping[str, float]
+    """Feature → 0–1."""
+    evidence: tuple[Evidence, ...]
+    """Everything used."""
+    sources: Mapping[str, EvidenceSource]
+    """Feature → source that decided it."""
+    legal_authority: bool
+    """公権力の行使."""
+    gaps: tuple[DataGap, ...] = ()
+    """BPMN property values that could not be read."""
+    hits: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Lexicon words found in the name, by signal (for reasons)."""
+
+
+def volume_feature(hours: float, profile: Profile) -> float:
+    """Annual hours → 0–1 on a log scale between two fixed anchors.
+
+    Why log and why fixed anchors: annual hours span four orders of magnitude
+    (0.5 h for a rare branch, thousands for certificate counters), so a linear
+    hours ÷ max puts every step but the largest near 0.  Anchoring at
+    ``volume.hours_at_zero`` (10 h) and ``volume.hours_at_one`` (one FTE)
+    instead of the portfolio maximum keeps a step's score independent of which
+    other flows are in the run — adding a file must not change the verdict on
+    another.
+
+    >>> from scoring.profile import load_profile
+    >>> p = load_profile()
+    >>> volume_feature(5, p), round(volume_feature(138.6, p), 2), volume_feature(5000, p)
+    (0.0, 0.5, 1.0)
+    """
+    low, high = profile.volume.hours_at_zero, profile.volume.hours_at_one
+    if hours <= low:
+        return 0.0
+    return _clip(math.log(hours / low) / math.log(high / low))
+
+
+def step_features(
+    node: FlowNode,
+    facts: StepFacts,
+    row: SurveyRow | None,
+    measures: Measures,
+    profile: Profile,
+    lexicon: Lexicon,
+    *,
+    file: str,
+) -> FeatureSet:
+    """All features of one step (see the module docstring)."""
+    sig = profile.signal
+    kind = node.kind
+    props = node_properties(node)
+    gaps: list[DataGap] = []
+    found: dict[str, list[str]] = defaultdict(list)
+    for hit in lexicon.hits(node.name):
+        if hit.word not in found[hit.signal]:
+            found[hit.signal].append(hit.word)
+    hits = {k: tuple(v) for k, v in found.items()}
+
+    def words(signal: str) -> tuple[str, ...]:
+        return hits.get(signal, ())
+
+    def lexicon_signal(value: float, signal: str) -> Signal:
+        shown = "・".join(words(signal))
+        return Signal(value, S.LEXICON, f"名前に「{shown}」 (name contains {shown}: {signal.replace('_', '-')} word)")
+
+    def type_signal(value: float) -> Signal:
+        return Signal(value, S.BPMN_TYPE, f"{kind.value} (task type)")
+
+    def prop(name: str, parse: Callable[[str], float | None]) -> Signal | None:
+        raw = props.get(name)
+        if raw is None:
+            return None
+        try:
+            value = parse(raw)
+        except ValueError as error:
+            gaps.append(DataGap("bad-property", f"{node.label}: property {name}={raw!r} ignored: {error}",
+                                file, node.source.line, node.id))
+            return None
+        if value is None:
+            return None
+        return Signal(value, S.PROPERTY, f"BPMN property {name} = {raw}")
+
+    def survey_signal(value: float | None, text: str) -> Signal | None:
+        if row is None or value is None:
+            return None
+        return Signal(value, S.SURVEY, f"調査票 row {row.line}: {text}")
+
+    def default(name: str) -> Signal:
+        return Signal(profile.defaults[name], S.DEFAULT, f"profile default (defaults.{name})")
+
+    values: dict[str, float] = {}
+    sources: dict[str, EvidenceSource] = {}
+    evidence: list[Evidence] = []
+
+    def record(feature: str, result: tuple[float, EvidenceSource, list[Evidence]]) -> float:
+        values[feature], sources[feature] = _clip(result[0]), result[1]
+        evidence.extend(result[2])
+        return values[feature]
+
+    automated_kind = kind in _AUTOMATED_KINDS
+    system_place = _system_place(facts, lexicon)
+
+    # -- input medium -------------------------------------------------------
+    inferred: list[Signal] = []
+    type_digital = {
+        TaskKind.SERVICE: "digital_automated_task", TaskKind.SCRIPT: "digital_automated_task",
+        TaskKind.SEND: "digital_messaging_task", TaskKind.RECEIVE: "digital_messaging_task",
+        TaskKind.USER: "digital_user_task", TaskKind.BUSINESS_RULE: "digital_business_rule_task",
+        TaskKind.MANUAL: "digital_manual_task",
+    }.get(kind) if isinstance(kind, TaskKind) else None
+    if type_digital:
+        inferred.append(type_signal(sig(type_digital)))
+    if words("digital"):
+        inferred.append(lexicon_signal(sig("digital_word"), "digital"))
+    if words("paper"):
+        inferred.append(lexicon_signal(sig("paper_word"), "paper"))
+    digital = record("digital_input", _choose(
+        "digital_input",
+        survey_signal(row.digital_share if row else None, f"入力形式 = {row.input_label if row else ''}"),
+        prop("input", _input_share),
+        inferred, default("digital_input"), _mean,
+    ))
+    digital_source = sources["digital_input"]
+
+    # -- rule-basedness (part of routine) -------------------------------------
+    judgment_row = None if row is None or row.judgment is None else (0.0 if row.judgment else 1.0)
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("rule_based_automated_task")))
+    if kind is TaskKind.BUSINESS_RULE:
+        inferred.append(type_signal(sig("rule_based_business_rule_task")))
+    if words("judgment"):
+        inferred.append(lexicon_signal(sig("rule_based_judgment_word"), "judgment"))
+    for factual in ("routine", "face_to_face"):  # counter acts (受付・交付…) are routine factual acts (class R)
+        if words(factual):
+            inferred.append(lexicon_signal(sig("rule_based_routine_word"), factual))
+    rule_value, rule_source, rule_evidence = _choose(
+        "rule_based",
+        survey_signal(judgment_row, f"判断 = {_yes_no(row.judgment if row else None)}"),
+        prop("judgment", lambda raw: _flag_value(raw, invert=True)),
+        inferred, default("rule_based"), min,
+    )
+    evidence.extend(rule_evidence)
+
+    # -- judgment ---------------------------------------------------------------
+    inferred = []
+    if words("judgment"):
+        inferred.append(lexicon_signal(sig("judgment_word"), "judgment"))
+    elif words("routine") or words("face_to_face"):
+        factual = "routine" if words("routine") else "face_to_face"
+        inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
+    if facts.decision_after:
+        inferred.append(Signal(sig("judgment_decision_after"), S.STRUCTURE,
+                               f"decision gateway 「{facts.decision_after}」 follows"))
+    if kind is TaskKind.BUSINESS_RULE:
+        inferred.append(type_signal(sig("judgment_business_rule_task")))
+    if automated_kind:
+        inferred.append(type_signal(sig("judgment_automated_task")))
+    record("judgment", _choose(
+        "judgment",
+        survey_signal(None if row is None or row.judgment is None else float(row.judgment),
+                      f"判断 = {_yes_no(row.judgment if row else None)}"),
+        prop("judgment", lambda raw: _flag_value(raw)),
+        inferred, default("judgment"), max,
+    ))
+
+    # -- exceptions ---------------------------------------------------------------
+    inferred = []
+    exceptional = [t for t in facts.boundary_triggers if t in _EXCEPTION_TRIGGERS]
+    if exceptional:
+        inferred.append(Signal(sig("exception_boundary_event"), S.STRUCTURE,
+                               f"boundary event ({', '.join(exceptional)})"))
+    exception = record("exception", _choose(
+        "exception",
+        survey_signal(row.exception_rate if row else None, f"例外率 = {row.exception_rate if row else ''}"),
+        prop("exception_rate", parse_rate),
+        inferred, Signal(profile.defaults["exception_rate"], S.DEFAULT, "profile default (defaults.exception_rate)"),
+        max,
+    ))
+
+    # -- resident contact ---------------------------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("face_automated_task")))
+    else:
+        if facts.resident_contact == "in-person":
+            inferred.append(Signal(sig("face_resident_message"), S.STRUCTURE,
+                                   f"message flow with 「{facts.resident_pool}」"))
+        elif facts.resident_contact == "mail":
+            inferred.append(Signal(sig("face_resident_message_mail"), S.STRUCTURE,
+                                   f"{kind.value} exchanging a message with 「{facts.resident_pool}」 (post/data)"))
+        if facts.after_resident_start:
+            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE,
+                                   "first step after the resident's request arrives"))
+        if words("face_to_face"):
+            inferred.append(lexicon_signal(sig("face_word"), "face_to_face"))
+        counter = [name for name in facts.lane_chain if lexicon.matches(name, "counter_lane")]
+        if counter and kind not in _MESSAGING_KINDS:
+            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, f"lane 「{counter[0]}」"))
+    record("face_to_face", _choose(
+        "face_to_face", None, prop("face_to_face", _flag_or_rate),
+        inferred, default("face_to_face"), max,
+    ))
+
+    # -- physical handling ---------------------------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("physical_automated_task")))
+    elif kind is TaskKind.MANUAL:
+        inferred.append(type_signal(sig("physical_manual_task")))
+    elif kind is TaskKind.USER:
+        inferred.append(type_signal(sig("physical_user_task")))
+    if words("physical") and not automated_kind:
+        inferred.append(lexicon_signal(sig("physical_word"), "physical"))
+    work, work_source, work_evidence = _choose(
+        "physical", None, prop("physical", _flag_or_rate), inferred, default("physical"), max
+    )
+    evidence.extend(work_evidence)
+    # Only an actual statement about the medium (sheet, property, wording) adds paper handling;
+    # the medium guessed from the task type would count the task type twice.
+    stated = digital_source in (S.SURVEY, S.PROPERTY, S.LEXICON)
+    paper = sig("physical_paper_input") * (1.0 - digital) if stated else 0.0
+    if paper > work:
+        share = f"{sig('physical_paper_input'):g} × {1 - digital:g} paper"
+        evidence.append(Evidence("physical", paper, digital_source, f"paper input adds handling ({share})"))
+        values["physical"], sources["physical"] = _clip(paper), digital_source
+    else:
+        values["physical"], sources["physical"] = _clip(work), work_source
+
+    # -- system ---------------------------------------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("system_automated_task")))
+    if system_place:
+        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, f"lane/pool 「{system_place}」"))
+    if facts.data_stores:
+        inferred.append(Signal(sig("system_data_store"), S.STRUCTURE,
+                               f"data store 「{'・'.join(facts.data_stores)}」"))
+    if words("system"):
+        inferred.append(lexicon_signal(sig("system_word"), "system"))
+    if kind is TaskKind.USER:
+        inferred.append(type_signal(sig("system_user_task")))
+    elif kind in _MESSAGING_KINDS:
+        inferred.append(type_signal(sig("system_messaging_task")))
+    elif kind is TaskKind.MANUAL:
+        inferred.append(type_signal(sig("system_manual_task")))
+    systems_named = sig("system_named")
+    record("system", _choose(
+        "system",
+        survey_signal(systems_named if row and row.systems else None,
+                      f"使用システム = {'・'.join(row.systems) if row else ''}"),
+        prop("systems", lambda raw: systems_named if parse_systems(raw) else None),
+        inferred, default("system"), max,
+    ))
+
+    # -- already automated ------------------------------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("automated_task")))
+    if system_place and kind is not TaskKind.MANUAL:
+        inferred.append(Signal(sig("automated_system_lane"), S.STRUCTURE,
+                               f"in the system lane/pool 「{system_place}」"))
+    if kind in _PERSON_KINDS and not system_place:
+        inferred.append(type_signal(sig("automated_person_task")))
+    record("automated", _choose(
+        "automated", None, prop("automated", _flag_or_rate), inferred, default("automated"), max,
+    ))
+
+    # -- public authority -----------------------------------------------------------------
+    legal_words = words("legal_authority")
+    legal_lexicon = [lexicon_signal(1.0, "legal_authority")] if legal_words else []
+    legal_default = Signal(profile.defaults["legal_authority"], S.DEFAULT,
+                           "no public-authority word in the name (profile default)")
+    legal = record("legal_authority", _choose(
+        "legal_authority",
+        survey_signal(None if row is None or row.legal_authority is None else float(row.legal_authority),
+                      f"公権力の行使 = {_yes_no(row.legal_authority if row else None)}"),
+        prop("legal_authority", lambda raw: _flag_value(raw)),
+        legal_lexicon, legal_default, max,
+    ))
+
+    # -- composites -------------------------------------------------------------------------
+    weights = profile.weights["routine"]
+    ceiling = profile.thresholds.exception_ceiling
+    parts = {
+        "rule_based": rule_value,
+        "digital_input": digital,
+        "low_exception": _clip(1.0 - exception / ceiling),
+        "repetitive": _clip(measures.visits),
+    }
+    total = sum(weights.values())
+    routine = sum(weights.get(k, 0.0) * v for k, v in parts.items()) / total
+    values["routine"], sources["routine"] = _clip(routine), rule_source
+    evidence.append(Evidence(
+        "routine", round(routine, 4), rule_source,
+        " + ".join(f"{k} {v:.2f}×{weights.get(k, 0.0):g}" for k, v in parts.items()) + f" ÷ {total:g}",
+    ))
+    volume = volume_feature(measures.hours_per_year, profile)
+    values["volume"], sources["volume"] = volume, measures.volume_source
+    evidence.append(Evidence(
+        "volume", round(volume, 4), measures.volume_source,
+        f"{measures.hours_per_year:,.1f} h/yr on a log scale "
+        f"({profile.volume.hours_at_zero:g} h → 0, {profile.volume.hours_at_one:g} h → 1)",
+    ))
+    ordered = {name: values[name] for name in FEATURES}
+    return FeatureSet(
+        values=ordered,
+        evidence=tuple(evidence),
+        sources={name: sources[name] for name in FEATURES},
+        legal_authority=legal >= 0.5,
+        gaps=tuple(gaps),
+        hits=hits,
+    )
+
+
+def _system_place(facts: StepFacts, lexicon: Lexicon) -> str:
+    """The lane or pool name that says 'system', or empty."""
+    for name in (*facts.lane_chain, facts.pool_name):
+        if name and lexicon.matches(name, "system_lane"):
+            return name
+    return ""
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("有" if value else "無")
+
+
+def _flag_value(raw: str, *, invert: bool = False) -> float | None:
+    flag = parse_flag(raw)
+    if flag is None:
+        return None
+    return float(flag != invert)
+
+
+def _flag_or_rate(raw: str) -> float | None:
+    try:
+        return _flag_value(raw)
+    except ValueError:
+        return parse_rate(raw)
+
+
+def _input_share(raw: str) -> float | None:
+    form = parse_input_form(raw)
+    return form[1] if form else None
+
+
+# --------------------------------------------------------------------------- minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A measurement with where it came from."""
+
+    value: float
+    """The number."""
+    source: EvidenceSource
+    """Its source."""
+    evidence: Evidence
+    """The evidence record."""
+    gap: DataGap | None = None
+    """A data gap when the value is a default or a property could not be read."""
+
+
+def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, file: str) -> Measured:
+    """Minutes per execution: survey > BPMN property ``minutes`` > default by task type."""
+    if row is not None and row.minutes is not None:
+        return Measured(row.minutes, S.SURVEY,
+                        Evidence("minutes_per_case", row.minutes, S.SURVEY, f"調査票 row {row.line}: 処理時間(分)"))
+    raw = node_properties(node).get("minutes")
+    bad: DataGap | None = None
+    if raw is not None:
+        try:
+            value = parse_number(raw, units=("分", "min"))
+        except ValueError as error:
+            value = None
+            bad = DataGap("bad-property", f"{node.label}: property minutes={raw!r} ignored: {error}",
+                          file, node.source.line, node.id)
+        if value is not None:
+            return Measured(value, S.PROPERTY,
+                            Evidence("minutes_per_case", value, S.PROPERTY, f"BPMN property minutes = {raw}"))
+    kind = node.kind.value
+    value = profile.minutes.get(kind, profile.minutes.get("task", 0.0))
+    gap = bad or DataGap("default-minutes", f"{node.label}: no minutes measured; profile default {value:g} min "
+                         f"for {kind} used", file, node.source.line, node.id)
+    return Measured(value, S.DEFAULT,
+                    Evidence("minutes_per_case", value, S.DEFAULT, f"profile default (minutes.{kind})"), gap)
+
+
+def step_count_property(node: FlowNode, *, file: str) -> tuple[float | None, DataGap | None]:
+    """The step's own annual count from a BPMN property (``annual_count``/``count``/``件数``)."""
+    raw = node_properties(node).get("annual_count")
+    if raw is None:
+        return None, None
+    try:
+        return parse_number(raw, units=("件", "回")), None
+    except ValueError as error:
+        return None, DataGap("bad-property", f"{node.label}: property annual_count={raw!r} ignored: {error}",
+                             file, node.source.line, node.id)

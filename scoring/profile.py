@@ -1,0 +1,486 @@
+"""Scoring profiles: every weight, threshold, word list and cost figure, with its source.
+
+Why a TOML file and not constants: the numbers are policy (what a city pays
+per hour, how sure it wants to be before recommending a robot), and a reform
+team must be able to see where each one came from and change it without
+touching code.  ``profiles/default.toml`` is both the default values and the
+schema: a user profile may override any subset of its keys (deep merge), and
+anything it does not know is rejected with the dotted key and its line.
+
+Each parameter is ``{ value = …, source = "…" }``; a user may write a bare
+value, whose source then becomes ``user profile <file>``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bpm.errors import ProfileError
+
+DEFAULT_PROFILE = Path(__file__).resolve().parent / "profiles" / "default.toml"
+
+Scalar = float | bool | str
+"""A parameter value (ints are read as floats)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WordList:
+    """Words that signal one thing in step, lane or pool names."""
+
+    ja: tuple[str, ...]
+    """Japanese words, matched as substrings after NFKC normalisation."""
+    en: tuple[str, ...]
+    """English words, matched at a word start, case-insensitively."""
+    source: str
+    """Where the list comes from."""
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeParams:
+    """How case volumes are defaulted and how hours become the volume feature."""
+
+    default_annual_cases: float
+    """Cases per year when nothing else gives a count (reported as a gap)."""
+    count_mismatch_tolerance: float
+    """Relative difference between survey 件数 and visits × cases that is noted."""
+    hours_at_zero: float
+    """Annual hours at or below which the volume feature is 0."""
+    hours_at_one: float
+    """Annual hours at or above which the volume feature is 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Cut-offs of the decision procedure."""
+
+    rpa: float
+    """Minimum RPA score for an RPA recommendation."""
+    outsource: float
+    """Minimum outsourcing score for an outsourcing recommendation."""
+    automated: float
+    """Minimum ``automated`` feature for "already automated"."""
+    rpa_assist: float
+    """RPA score from which a retained legal step gets the RPA-assistance reason."""
+    exception_ceiling: float
+    """Exception rate at which the low-exception part of routine reaches 0."""
+    confidence_margin: float
+    """Score margin over the runner-up that counts as full confidence."""
+
+
+@dataclass(frozen=True, slots=True)
+class CostParams:
+    """Money: staff, contractor and robot prices (see default.toml for sources)."""
+
+    staff_yen_per_hour: float
+    """Full staff cost per hour (人件費フルコスト)."""
+    contractor_yen_per_hour: float
+    """Contractor price per hour of contracted work."""
+    contractor_overhead: float
+    """Contractor management and profit, as a share on top of the hourly price."""
+    contractor_hours_ratio: float
+    """Contractor hours per staff hour replaced."""
+    supervision_share: float
+    """Share of hours staff keep for on-site supervision after outsourcing."""
+    outsource_one_off_yen: float
+    """Contract start-up cost per outsourced step."""
+    rpa_reduction: float
+    """Share of a step's hours an RPA robot frees."""
+    rpa_development_yen_per_robot: float
+    """One-off development cost of one robot."""
+    rpa_licence_yen_per_robot_year: float
+    """Licence per robot per year."""
+    rpa_maintenance_rate: float
+    """Yearly maintenance as a share of the development cost."""
+    rpa_steps_per_robot: float
+    """Steps one robot covers (1 = one robot per step)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A loaded, validated profile."""
+
+    name: str
+    """``default`` or the user profile's name."""
+    hours_per_fte: float
+    """Working hours of one full-time employee per year."""
+    volume: VolumeParams
+    """Volume defaults and scaling."""
+    minutes: Mapping[str, float]
+    """Default minutes per execution by BPMN task type (``userTask`` …)."""
+    signals: Mapping[str, float]
+    """Value each kind of inferred evidence contributes (0–1)."""
+    defaults: Mapping[str, float]
+    """Feature values when nothing is known (legal_authority as 0/1)."""
+    weights: Mapping[str, Mapping[str, float]]
+    """Positive weights per score (``routine``, ``rpa``, ``outsource``, ``retain``)."""
+    penalties: Mapping[str, Mapping[str, float]]
+    """Multiplicative penalties per score (``rpa``, ``outsource``)."""
+    thresholds: Thresholds
+    """Decision cut-offs."""
+    confidence: Mapping[str, float]
+    """Confidence discount per kind of source (survey, property, inferred, default)."""
+    cost: CostParams
+    """Cost-model parameters."""
+    lexicon: Mapping[str, WordList]
+    """Word lists by signal."""
+    sources: Mapping[str, str]
+    """Every parameter (dotted key) with its value and source note, for the assumptions page."""
+    path: str | None = None
+    """User profile file, None for the bundled default."""
+
+    def signal(self, name: str) -> float:
+        """One inference signal value."""
+        return self.signals[name]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    """The default profile, with a user profile deep-merged over it when given.
+
+    Raises :class:`~bpm.errors.ProfileError` naming the file, the dotted key
+    and the line for syntax errors, unknown keys, wrong types, values out of
+    range and missing required keys.
+
+    Examples
+    --------
+    >>> profile = load_profile()
+    >>> profile.name, profile.hours_per_fte, profile.cost.staff_yen_per_hour
+    ('default', 1920.0, 3285.0)
+    """
+    default_text = DEFAULT_PROFILE.read_text(encoding="utf-8")
+    default_file = str(DEFAULT_PROFILE)
+    flat = _flatten(_parse(default_text, default_file), default_text, default_file, schema=None)
+    name = str(flat.pop("profile.name").value)
+    flat.pop("profile.description", None)
+    if path is not None:
+        file = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ProfileError(f"cannot read profile: {error}", file=file, hint="give a UTF-8 TOML file") from None
+        user = _flatten(_parse(text, file), text, file, schema=flat)
+        user_name = user.pop("profile.name", None)
+        user.pop("profile.description", None)
+        name = str(user_name.value) if user_name is not None else Path(path).stem
+        flat = {**flat, **user}
+        return _build(flat, name, file, text)
+    return _build(flat, name, default_file, default_text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One flattened parameter."""
+
+    value: Scalar | None
+    source: str
+    words: WordList | None = None
+
+
+def _parse(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        found = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(found.group(1)) if found else None
+        reason = re.sub(r" \(at line.*\)$", "", message)
+        raise ProfileError(
+            f"TOML syntax error: {reason}",
+            file=file,
+            line=line,
+            hint="check quotes, brackets and `key = value` pairs",
+        ) from None
+
+
+def _flatten(
+    data: Mapping[str, Any], text: str, file: str, *, schema: Mapping[str, _Entry] | None, prefix: str = ""
+) -> dict[str, _Entry]:
+    """Dotted key → entry; with a schema (the default profile), check keys and types against it."""
+    flat: dict[str, _Entry] = {}
+    for key, raw in data.items():
+        dotted = f"{prefix}{key}"
+        if dotted in ("profile.name", "profile.description"):
+            if not isinstance(raw, str):
+                raise _error(f"{dotted} must be text", dotted, text, file)
+            flat[dotted] = _Entry(raw, "")
+            continue
+        kind = _schema_kind(schema, dotted) if schema is not None else None
+        if schema is not None and kind is None:
+            raise _error(f"unknown key {dotted!r}", dotted, text, file, hint=_suggest(schema, dotted))
+        if _is_word_table(raw) or kind == "words":
+            flat[dotted] = _words(raw, dotted, text, file, schema)
+        elif _is_param_table(raw) or kind == "param":
+            flat[dotted] = _param(raw, dotted, text, file, schema)
+        elif isinstance(raw, dict):
+            flat.update(_flatten(raw, text, file, schema=schema, prefix=f"{dotted}."))
+        elif schema is None:
+            raise _error(f"{dotted} must be {{ value = …, source = \"…\" }}", dotted, text, file)
+        else:
+            raise _error(f"{dotted} must be a table", dotted, text, file)
+    return flat
+
+
+def _schema_kind(schema: Mapping[str, _Entry], dotted: str) -> str | None:
+    """``param``, ``words``, ``table`` or None (unknown) for a key of a user profile."""
+    if dotted == "profile":
+        return "table"
+    if dotted in ("profile.name", "profile.description"):
+        return "param"
+    entry = schema.get(dotted)
+    if entry is not None:
+        return "words" if entry.words is not None else "param"
+    if any(k.startswith(f"{dotted}.") for k in schema):
+        return "table"
+    return None
+
+
+def _is_param_table(raw: object) -> bool:
+    return isinstance(raw, dict) and "value" in raw
+
+
+def _is_word_table(raw: object) -> bool:
+    return isinstance(raw, dict) and ("ja" in raw or "en" in raw)
+
+
+def _param(
+    raw: object, dotted: str, text: str, file: str, schema: Mapping[str, _Entry] | None
+) -> _Entry:
+    if isinstance(raw, dict):
+        extra = sorted(set(raw) - {"value", "source"})
+        if extra:
+            raise _error(f"unknown key {dotted + '.' + extra[0]!r}", f"{dotted}.{extra[0]}", text, file,
+                         hint="a parameter has only `value` and `source`")
+        if "value" not in raw:
+            raise _error(f"missing required key {dotted + '.value'!r}", dotted, text, file)
+        value = raw["value"]
+        source = raw.get("source")
+        if schema is None and not isinstance(source, str):
+            raise _error(f"missing required key {dotted + '.source'!r}", dotted, text, file,
+                         hint="every default parameter names its source")
+        if source is not None and not isinstance(source, str):
+            raise _error(f"{dotted}.source must be text", f"{dotted}.source", text, file)
+    else:
+        value, source = raw, None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, float | bool | str):
+        raise _error(f"{dotted} must be a number, true/false or text, not {_type_name(value)}", dotted, text, file)
+    if schema is not None:
+        expected = schema[dotted].value
+        if type(expected) is not type(value):
+            raise _error(
+                f"{dotted} must be {_type_name(expected)}, not {_type_name(value)} ({value!r})", dotted, text, file
+            )
+    return _Entry(value, source if source is not None else f"user profile {Path(file).name}")
+
+
+def _words(
+    raw: object, dotted: str, text: str, file: str, schema: Mapping[str, _Entry] | None
+) -> _Entry:
+    if not isinstance(raw, dict):
+        raise _error(f"{dotted} must be a table with ja = [...] and en = [...]", dotted, text, file)
+    extra = sorted(set(raw) - {"ja", "en", "source"})
+    if extra:
+        raise _error(f"unknown key {dotted + '.' + extra[0]!r}", f"{dotted}.{extra[0]}", text, file,
+                     hint="a word list has only `ja`, `en` and `source`")
+    previous = schema[dotted].words if schema is not None else None
+    lists: list[tuple[str, ...]] = []
+    for lang in ("ja", "en"):
+        words = raw.get(lang)
+        if words is None:
+            if previous is not None:
+                lists.append(previous.ja if lang == "ja" else previous.en)
+                continue
+            raise _error(f"missing required key {dotted + '.' + lang!r}", dotted, text, file)
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise _error(f"{dotted}.{lang} must be a list of non-empty strings", f"{dotted}.{lang}", text, file)
+        lists.append(tuple(words))
+    source = raw.get("source")
+    if source is None and schema is None:
+        raise _error(f"missing required key {dotted + '.source'!r}", dotted, text, file)
+    if source is not None and not isinstance(source, str):
+        raise _error(f"{dotted}.source must be text", f"{dotted}.source", text, file)
+    note = source if source is not None else f"user profile {Path(file).name}"
+    return _Entry(None, note, WordList(lists[0], lists[1], note))
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _suggest(schema: Mapping[str, _Entry], dotted: str) -> str:
+    parent = dotted.rsplit(".", 1)[0] if "." in dotted else ""
+    siblings = sorted({k[len(parent) + 1 :].split(".")[0] for k in schema if parent and k.startswith(parent + ".")})
+    if siblings:
+        return f"known keys in [{parent}]: {', '.join(siblings)}"
+    tables = sorted({k.split(".")[0] for k in schema})
+    return f"known tables: {', '.join(tables)}"
+
+
+def _error(message: str, dotted: str, text: str, file: str, hint: str | None = None) -> ProfileError:
+    return ProfileError(message, file=file, line=line_of_key(text, dotted), element_id=dotted, hint=hint)
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
+
+
+def line_of_key(text: str, dotted: str) -> int | None:
+    """1-based line where a dotted key (or the table/inline table holding it) is written.
+
+    tomllib reports no positions for valid documents, so this scans the text:
+    best effort, good for the usual ``[table]`` + ``key = …`` layout.
+
+    >>> line_of_key("[cost]\\nstaff = { value = 1 }\\n", "cost.staff.value")
+    2
+    """
+    table = ""
+    best: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = ".".join(part.strip().strip("\"'") for part in header.group(1).split("."))
+            if dotted == table and best is None:
+                best = number
+            continue
+        key = _KEY.match(line)
+        if key is None:
+            continue
+        parts = [part.strip().strip("\"'") for part in key.group(1).split(".")]
+        full = ".".join([table, *parts]) if table else ".".join(parts)
+        if dotted == full or dotted.startswith(full + "."):
+            return number
+    return best
+
+
+# --------------------------------------------------------------------------- building
+
+_UNIT = ("weights.", "penalties.", "signals.", "thresholds.", "confidence.")
+_UNIT_KEYS = (
+    "defaults.rule_based", "defaults.judgment", "defaults.face_to_face", "defaults.physical", "defaults.system",
+    "defaults.digital_input", "defaults.exception_rate", "defaults.automated", "volume.count_mismatch_tolerance",
+    "cost.contractor_overhead", "cost.supervision_share", "cost.rpa_reduction", "cost.rpa_maintenance_rate",
+)
+
+
+def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profile:
+    """Check ranges, then make the typed profile."""
+
+    def number(key: str) -> float:
+        entry = flat.get(key)
+        if entry is None:
+            raise _error(f"missing required key {key!r}", key, text, file)
+        value = entry.value
+        if isinstance(value, bool) or not isinstance(value, float):
+            raise _error(f"{key} must be a number", key, text, file)
+        if not math.isfinite(value):
+            raise _error(f"{key} must be finite", key, text, file)
+        return value
+
+    for key in flat:
+        if isinstance(flat[key].value, float) and (key.startswith(_UNIT) or key in _UNIT_KEYS):
+            value = number(key)
+            if not 0.0 <= value <= 1.0:
+                raise _error(f"{key} = {value:g} is out of range (0–1)", key, text, file)
+        elif isinstance(flat[key].value, float) and number(key) < 0:
+            raise _error(f"{key} = {number(key):g} must not be negative", key, text, file)
+
+    def group(prefix: str) -> dict[str, float]:
+        return {
+            k[len(prefix) :]: number(k)
+            for k, entry in flat.items()
+            if k.startswith(prefix) and "." not in k[len(prefix) :] and not isinstance(entry.value, bool)
+        }
+
+    weights = {score: group(f"weights.{score}.") for score in ("routine", "rpa", "outsource", "retain")}
+    for score, values in weights.items():
+        positive = {k: v for k, v in values.items() if k != "contact_floor"}
+        if not positive or sum(positive.values()) <= 0:
+            raise _error(f"weights.{score} must have at least one weight above 0", f"weights.{score}", text, file)
+    penalties = {score: group(f"penalties.{score}.") for score in ("rpa", "outsource")}
+    volume = VolumeParams(
+        default_annual_cases=number("volume.default_annual_cases"),
+        count_mismatch_tolerance=number("volume.count_mismatch_tolerance"),
+        hours_at_zero=number("volume.hours_at_zero"),
+        hours_at_one=number("volume.hours_at_one"),
+    )
+    if not 0 < volume.hours_at_zero < volume.hours_at_one:
+        raise _error("volume.hours_at_zero must be above 0 and below volume.hours_at_one",
+                     "volume.hours_at_zero", text, file)
+    hours_per_fte = number("working.hours_per_fte")
+    if hours_per_fte <= 0:
+        raise _error("working.hours_per_fte must be above 0", "working.hours_per_fte", text, file)
+    cost = CostParams(**{field: number(f"cost.{field}") for field in CostParams.__slots__})
+    if cost.rpa_steps_per_robot < 1:
+        raise _error("cost.rpa_steps_per_robot must be at least 1", "cost.rpa_steps_per_robot", text, file)
+    thresholds = Thresholds(**{field: number(f"thresholds.{field}") for field in Thresholds.__slots__})
+    if thresholds.exception_ceiling <= 0 or thresholds.confidence_margin <= 0:
+        raise _error("thresholds.exception_ceiling and confidence_margin must be above 0",
+                     "thresholds.exception_ceiling", text, file)
+    defaults = group("defaults.")
+    legal = flat.get("defaults.legal_authority")
+    if legal is None or not isinstance(legal.value, bool):
+        raise _error("missing required key 'defaults.legal_authority' (true/false)", "defaults.legal_authority",
+                     text, file)
+    defaults["legal_authority"] = 1.0 if legal.value else 0.0
+    lexicon: dict[str, WordList] = {}
+    for key, entry in flat.items():
+        if key.startswith("lexicon.") and entry.words is not None:
+            lexicon[key[len("lexicon.") :]] = entry.words
+    for required in _REQUIRED_LEXICONS:
+        if required not in lexicon:
+            raise _error(f"missing required key 'lexicon.{required}'", f"lexicon.{required}", text, file)
+    return Profile(
+        name=name,
+        hours_per_fte=hours_per_fte,
+        volume=volume,
+        minutes=group("minutes."),
+        signals=group("signals."),
+        defaults=defaults,
+        weights=weights,
+        penalties=penalties,
+        thresholds=thresholds,
+        confidence=group("confidence."),
+        cost=cost,
+        lexicon=lexicon,
+        sources={key: _describe(entry) for key, entry in sorted(flat.items())},
+        path=None if file == str(DEFAULT_PROFILE) else file,
+    )
+
+
+_REQUIRED_LEXICONS = (
+    "routine", "judgment", "face_to_face", "physical", "system", "legal_authority", "digital", "paper",
+    "resident_pool", "office_pool", "counter_lane", "system_lane",
+)
+
+
+def _describe(entry: _Entry) -> str:
+    """``value — source`` for the assumptions page."""
+    value = entry.value
+    if entry.words is not None:
+        shown = "、".join(entry.words.ja) + " / " + ", ".join(entry.words.en)
+    elif isinstance(value, bool):
+        shown = "true" if value else "false"
+    elif isinstance(value, float):
+        shown = f"{value:,.0f}" if value.is_integer() and abs(value) >= 10 else f"{value:g}"
+    else:
+        shown = str(value)
+    return f"{shown} — {entry.source}"

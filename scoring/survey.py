@@ -1,0 +1,612 @@
+"""The 業務量調査 sheet: read it, check every value, and match rows to BPMN steps.
+
+Measured figures beat everything a BPMN model can suggest, so this module is
+strict where a silent mistake would be costly: a bad value (negative minutes,
+an exception rate of 1.5, text in a number column) stops the run with the
+sheet file, the row number as Excel shows it (header = row 1) and the column.
+Rows that match nothing are not dropped: they come back as
+:class:`~scoring.result.DataGap` records for the report.
+
+Sheets arrive from Excel on Japanese Windows, so CSV may be UTF-8, UTF-8 with
+BOM or cp932 (Shift_JIS); headers may be Japanese or English, in full-width or
+half-width letters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bpm.errors import SurveyError
+from bpm.model import ElementId, FlowNode, Process, ProcessId
+from scoring.lexicon import normalize_name
+from scoring.result import DataGap
+
+# --------------------------------------------------------------------------- columns
+
+
+def _header_key(text: str) -> str:
+    """Header key: NFKC, case-folded, without whitespace, ``_`` or ``-``."""
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "process": ("業務", "業務名", "flow", "process", "プロセス"),
+    "step_id": ("手順ID", "step_id", "id", "要素ID", "element_id"),
+    "step": ("手順", "手順名", "step", "name", "step_name"),
+    "annual_count": ("件数", "年間件数", "annual_count", "count"),
+    "minutes": ("処理時間(分)", "処理時間", "minutes", "minutes_per_case"),
+    "exception_rate": ("例外率", "exception_rate"),
+    "input": ("入力形式", "input", "input_form"),
+    "systems": ("使用システム", "systems", "system"),
+    "judgment": ("判断", "judgment", "judgement"),
+    "legal_authority": ("公権力の行使", "公権力", "legal_authority"),
+    "probability": ("分岐確率", "確率", "probability"),
+    "note": ("備考", "note", "notes", "memo"),
+}
+"""Canonical column → accepted headers (compared after NFKC, case folding, no spaces/_/-)."""
+
+COLUMN_LABELS: Mapping[str, str] = {name: aliases[0] for name, aliases in COLUMN_ALIASES.items()}
+"""Japanese header of each column, for messages."""
+
+_BY_KEY: Mapping[str, str] = {_header_key(a): name for name, aliases in COLUMN_ALIASES.items() for a in aliases}
+
+
+# --------------------------------------------------------------------------- values
+
+
+def parse_number(value: object, *, units: tuple[str, ...] = ()) -> float | None:
+    """A non-negative number from a cell; None when empty.
+
+    Accepts full-width digits, thousands separators and a trailing unit.
+
+    >>> parse_number("５,２００件", units=("件",))
+    5200.0
+    >>> parse_number("")
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+        for unit in units:
+            if text.endswith(unit):
+                text = text[: -len(unit)].strip()
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    if number < 0:
+        raise ValueError(f"{value!r} is negative")
+    return number
+
+
+def parse_rate(value: object) -> float | None:
+    """A share 0–1 from a cell: ``0.15`` or ``15%``; None when empty.
+
+    >>> parse_rate("15%"), parse_rate(0.2), parse_rate("１２％")
+    (0.15, 0.2, 0.12)
+    """
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if text.endswith("%"):
+            number = parse_number(text[:-1])
+            if number is None:
+                raise ValueError(f"{value!r} is not a percentage")
+            number /= 100
+            if number > 1:
+                raise ValueError(f"{value!r} is above 100%")
+            return round(number, 12)
+    number = parse_number(value)
+    if number is not None and number > 1:
+        raise ValueError(f"{value!r} is above 1 (write 0.15 or 15%)")
+    return number
+
+
+_TRUE = {"有", "あり", "有り", "はい", "yes", "y", "true", "1", "○", "◯", "〇", "●", "該当"}
+_FALSE = {"無", "なし", "無し", "いいえ", "no", "n", "false", "0", "×", "✕", "x", "-", "ー", "非該当"}
+
+
+def parse_flag(value: object) -> bool | None:
+    """Yes/no from a cell (有/無, yes/no, 1/0, ○/×); None when empty.
+
+    >>> parse_flag("有"), parse_flag("No"), parse_flag(1), parse_flag("×"), parse_flag(None)
+    (True, False, True, False, None)
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().casefold()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not yes/no (write 有/無, yes/no, 1/0 or ○/×)")
+
+
+_INPUT_FORMS: Mapping[str, tuple[str, float]] = {
+    "紙": ("paper", 0.0),
+    "paper": ("paper", 0.0),
+    "書面": ("paper", 0.0),
+    "電子": ("digital", 1.0),
+    "digital": ("digital", 1.0),
+    "electronic": ("digital", 1.0),
+    "デジタル": ("digital", 1.0),
+    "データ": ("digital", 1.0),
+    "混在": ("mixed", 0.5),
+    "mixed": ("mixed", 0.5),
+    "両方": ("mixed", 0.5),
+    "both": ("mixed", 0.5),
+}
+
+
+def parse_input_form(value: object) -> tuple[str, float] | None:
+    """Input form and its digital share: ``("paper", 0.0)``, ``("mixed", 0.5)``, ``("digital", 1.0)``.
+
+    >>> parse_input_form("電子"), parse_input_form("Mixed")
+    (('digital', 1.0), ('mixed', 0.5))
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = normalize_name(str(value))
+    if not text:
+        return None
+    if text in _INPUT_FORMS:
+        return _INPUT_FORMS[text]
+    raise ValueError(f"{value!r} is not an input form (write 紙, 電子 or 混在 / paper, digital or mixed)")
+
+
+def parse_systems(value: object) -> tuple[str, ...]:
+    """System names from a cell separated by ・ ; 、 , / or line breaks.
+
+    >>> parse_systems("住基システム・J-LIS端末; CS")
+    ('住基システム', 'J-LIS端末', 'CS')
+    """
+    text = _text(value)
+    return tuple(part.strip() for part in re.split(r"[・;；、,，/／\n]", text) if part.strip())
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --------------------------------------------------------------------------- the sheet
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyRow:
+    """One checked row of the sheet."""
+
+    line: int
+    """Row number as Excel shows it (header = 1)."""
+    process: str
+    """業務 as written."""
+    step_id: str = ""
+    """手順ID as written (a step, a sequence flow or empty)."""
+    step: str = ""
+    """手順 as written; empty on a flow-level row."""
+    annual_count: float | None = None
+    """件数 per year (cases on a flow-level row, executions on a step row)."""
+    minutes: float | None = None
+    """処理時間 in minutes per execution."""
+    exception_rate: float | None = None
+    """例外率 0–1."""
+    input_form: str | None = None
+    """``paper``, ``digital`` or ``mixed``."""
+    digital_share: float | None = None
+    """0 (paper), 0.5 (mixed) or 1 (digital)."""
+    input_label: str = ""
+    """入力形式 as written, for evidence texts."""
+    systems: tuple[str, ...] = ()
+    """使用システム."""
+    judgment: bool | None = None
+    """判断 (True = needs judgment)."""
+    legal_authority: bool | None = None
+    """公権力の行使."""
+    probability: float | None = None
+    """分岐確率 of the sequence flow named by step_id."""
+    note: str = ""
+    """備考."""
+
+    @property
+    def is_flow_row(self) -> bool:
+        """A row about the whole 業務 (no 手順, no 手順ID)."""
+        return not self.step and not self.step_id
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A loaded sheet."""
+
+    file: str
+    """Path as given."""
+    rows: tuple[SurveyRow, ...]
+    """Non-empty rows in sheet order."""
+    columns: tuple[str, ...]
+    """Canonical columns present."""
+    ignored_columns: tuple[str, ...] = ()
+    """Headers that are not survey columns (kept out of the analysis, listed as gaps)."""
+    sheet: str = ""
+    """Worksheet name for XLSX."""
+
+
+def load_survey(path: str | Path) -> Survey:
+    """Read and check a survey sheet (CSV or XLSX).
+
+    Examples
+    --------
+    >>> sheet = Path(__file__).resolve().parents[1] / "flows" / "survey.csv"
+    >>> row = load_survey(sheet).rows[1]
+    >>> row.line, row.step, row.minutes, row.input_form
+    (3, '届書受領', 3.0, 'paper')
+    """
+    path = Path(path)
+    file = str(path)
+    suffix = path.suffix.casefold()
+    if not path.is_file():
+        raise SurveyError("survey sheet not found", file=file, hint="give a .csv or .xlsx file")
+    if suffix in (".csv", ".txt", ".tsv"):
+        table, sheet = _read_csv(path), ""
+    elif suffix in (".xlsx", ".xlsm"):
+        table, sheet = _read_xlsx(path)
+    elif suffix == ".xls":
+        raise SurveyError("old .xls workbooks are not supported", file=file, hint="save the sheet as .xlsx or CSV")
+    else:
+        raise SurveyError(f"unknown survey file type {path.suffix!r}", file=file, hint="use .csv or .xlsx")
+    return _survey_from_table(table, file, sheet)
+
+
+def _decode(data: bytes, file: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or cp932 (Excel on Japanese Windows)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "cp932"]
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SurveyError(
+        "cannot decode the CSV (not UTF-8 or Shift_JIS/cp932)", file=file, hint="save as CSV UTF-8 from Excel"
+    )
+
+
+def _read_csv(path: Path) -> list[list[object]]:
+    text = _decode(path.read_bytes(), str(path))
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as error:
+        raise SurveyError(f"malformed CSV: {error}", file=str(path)) from None
+
+
+def _read_xlsx(path: Path) -> tuple[list[list[object]], str]:
+    import pandas as pd
+
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
+        raise SurveyError(f"cannot read the workbook: {error}", file=str(path), hint="save as .xlsx") from None
+    if not sheets:
+        raise SurveyError("the workbook has no sheets", file=str(path))
+    preferred = [name for name in sheets if normalize_name(str(name)) in ("業務量調査", "survey")]
+    name = preferred[0] if preferred else next(iter(sheets))
+    frame = sheets[name]
+    present = frame.notna().to_numpy().tolist()
+    rows = [
+        [value if keep else None for value, keep in zip(values, mask, strict=True)]
+        for values, mask in zip(frame.itertuples(index=False, name=None), present, strict=True)
+    ]
+    return rows, str(name)
+
+
+_PARSERS: Mapping[str, Callable[[object], object]] = {
+    "annual_count": lambda v: parse_number(v, units=("件", "回", "/年")),
+    "minutes": lambda v: parse_number(v, units=("分", "min")),
+    "exception_rate": parse_rate,
+    "probability": parse_rate,
+    "judgment": parse_flag,
+    "legal_authority": parse_flag,
+    "input": parse_input_form,
+    "systems": parse_systems,
+}
+
+
+def _survey_from_table(table: Sequence[Sequence[object]], file: str, sheet: str) -> Survey:
+    header_index = _find_header(table, file)
+    header = table[header_index]
+    columns: dict[int, str] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(header):
+        label = _text(cell)
+        if not label:
+            continue
+        name = _BY_KEY.get(_header_key(label))
+        if name is None:
+            ignored.append(label)
+            continue
+        if name in columns.values():
+            raise SurveyError(
+                f"two columns mean {COLUMN_LABELS[name]} ({name}): {label!r} and another",
+                file=file,
+                line=header_index + 1,
+                hint="keep one of them",
+            )
+        columns[index] = name
+    if "process" not in columns.values() or not {"step", "step_id"} & set(columns.values()):
+        raise SurveyError(
+            "the sheet needs the columns 業務 (flow) and 手順 (step) or 手順ID (step_id)",
+            file=file,
+            line=header_index + 1,
+            hint="accepted headers: " + "; ".join(f"{k}: {'|'.join(v)}" for k, v in COLUMN_ALIASES.items()),
+        )
+    rows: list[SurveyRow] = []
+    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
+        values: dict[str, object] = {}
+        for index, name in columns.items():
+            raw = cells[index] if index < len(cells) else None
+            values[name] = _parse_cell(name, raw, file, offset)
+        text_values = {k: _text(cells[i]) if i < len(cells) else "" for i, k in columns.items()}
+        if not any(text_values.values()):
+            continue
+        form = values.get("input")
+        assert form is None or isinstance(form, tuple)
+        rows.append(
+            SurveyRow(
+                line=offset,
+                process=text_values.get("process", ""),
+                step_id=text_values.get("step_id", ""),
+                step=text_values.get("step", ""),
+                annual_count=_float(values.get("annual_count")),
+                minutes=_float(values.get("minutes")),
+                exception_rate=_float(values.get("exception_rate")),
+                input_form=str(form[0]) if form else None,
+                digital_share=float(form[1]) if form else None,
+                input_label=text_values.get("input", ""),
+                systems=tuple(values.get("systems") or ()),  # type: ignore[arg-type]
+                judgment=_bool(values.get("judgment")),
+                legal_authority=_bool(values.get("legal_authority")),
+                probability=_float(values.get("probability")),
+                note=text_values.get("note", ""),
+            )
+        )
+    return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), sheet)
+
+
+def _find_header(table: Sequence[Sequence[object]], file: str) -> int:
+    """Index of the header row: the first of the first 10 rows naming the 業務 column."""
+    for index, row in enumerate(table[:10]):
+        if any(_BY_KEY.get(_header_key(_text(cell))) == "process" for cell in row):
+            return index
+    if not table:
+        raise SurveyError("the survey sheet is empty", file=file)
+    return 0
+
+
+def _parse_cell(name: str, raw: object, file: str, line: int) -> object:
+    parser = _PARSERS.get(name)
+    if parser is None:
+        return None
+    try:
+        return parser(raw)
+    except ValueError as error:
+        raise SurveyError(
+            f"row {line}, column {COLUMN_LABELS[name]} ({name}): {error}",
+            file=file,
+            line=line,
+            hint=_HINTS.get(name),
+        ) from None
+
+
+_HINTS: Mapping[str, str] = {
+    "annual_count": "件数 is cases (or executions) per year, a number ≥ 0",
+    "minutes": "処理時間(分) is minutes per execution, a number ≥ 0",
+    "exception_rate": "例外率 is a share: 0.15 or 15%",
+    "probability": "分岐確率 is a share: 0.1 or 10%",
+    "judgment": "write 有 or 無",
+    "legal_authority": "write 有 or 無",
+    "input": "write 紙, 電子 or 混在",
+}
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessSteps:
+    """A process of the run with the steps that can take survey data."""
+
+    file: str
+    """BPMN file."""
+    process: Process
+    """The process."""
+    steps: tuple[FlowNode, ...]
+    """Assessable steps."""
+    pool_name: str = ""
+    """Name of the pool showing the process, when any."""
+
+    @property
+    def key(self) -> tuple[str, ProcessId]:
+        """(file, process id): process ids are only unique within a file."""
+        return (self.file, self.process.id)
+
+    def names(self) -> tuple[set[str], set[str]]:
+        """Normalised (strong names: id, name, pool) and (weak names: file stem)."""
+        strong = {normalize_name(n) for n in (self.process.id, self.process.name, self.pool_name) if n}
+        return strong, {normalize_name(Path(self.file).stem)}
+
+
+StepKey = tuple[str, ProcessId, ElementId]
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyMatch:
+    """Rows matched to processes, steps and branches, plus every row that did not fit."""
+
+    cases: Mapping[tuple[str, ProcessId], SurveyRow] = field(default_factory=dict)
+    """Flow-level rows (annual cases) by (file, process id)."""
+    steps: Mapping[StepKey, SurveyRow] = field(default_factory=dict)
+    """Step rows by (file, process id, element id)."""
+    probabilities: Mapping[tuple[str, ProcessId], Mapping[ElementId, SurveyRow]] = field(default_factory=dict)
+    """Branch rows (分岐確率) by process, then sequence-flow id."""
+    gaps: tuple[DataGap, ...] = ()
+    """Unmatched, ambiguous, duplicate and unused rows."""
+
+
+def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMatch:
+    """Match every row to a process and then a step (by 手順ID, else by normalised name).
+
+    Name matching ignores 全角/半角, case and all whitespace, so
+    「住基システム　入力」 finds the step 「住基システム入力」.  A row is matched
+    only within its 業務 (process id, process or pool name, or file stem) — the
+    same step name occurs in many flows (本人確認).
+    """
+    cases: dict[tuple[str, ProcessId], SurveyRow] = {}
+    steps: dict[StepKey, SurveyRow] = {}
+    probabilities: dict[tuple[str, ProcessId], dict[ElementId, SurveyRow]] = {}
+    gaps: list[DataGap] = []
+
+    def gap(kind: str, row: SurveyRow, message: str, element_id: str | None = None) -> None:
+        gaps.append(DataGap(kind, message, survey.file, row.line, element_id))
+
+    for column in survey.ignored_columns:
+        gaps.append(DataGap("unknown-column", f"column {column!r} is not a survey column; ignored", survey.file, 1))
+    for row in survey.rows:
+        label = _row_label(row)
+        candidates = _candidates(row, processes)
+        if not row.process:
+            gap("unmatched-row", row, f"{label}: 業務 (flow) is empty", row.step_id or None)
+            continue
+        if not candidates:
+            known = "、".join(sorted({p.process.name or p.process.id for p in processes})) or "none"
+            gap("unmatched-row", row, f"{label}: 業務 {row.process!r} matches no process (processes: {known})",
+                row.step_id or None)
+            continue
+        if row.is_flow_row or (row.step_id and not row.step and _is_process_id(row.step_id, candidates)):
+            chosen = [c for c in candidates if not row.step_id or c.process.id == row.step_id]
+            if len(chosen) != 1:
+                gap("ambiguous-row", row, f"{label}: 業務 {row.process!r} names {len(chosen)} processes",
+                    row.step_id or None)
+            elif row.annual_count is None:
+                gap("unused-row", row, f"{label}: flow-level row without 件数 (annual cases)")
+            elif chosen[0].key in cases:
+                gap("duplicate-row", row, f"{label}: annual cases already given in row {cases[chosen[0].key].line}")
+            else:
+                cases[chosen[0].key] = row
+            continue
+        by_id = _find_by_id(row, candidates) if row.step_id else []
+        if len(by_id) > 1:
+            files = ", ".join(sorted({Path(owner.file).name for owner, _ in by_id}))
+            gap("ambiguous-row", row, f"{label}: 手順ID {row.step_id!r} exists in several processes ({files})",
+                row.step_id)
+            continue
+        target = by_id[0] if by_id else None
+        if row.step_id and target is None:
+            if not row.step:
+                gap("unmatched-row", row, f"{label}: 手順ID {row.step_id!r} is not an element of {row.process!r}",
+                    row.step_id)
+                continue
+            gap("unmatched-id", row, f"{label}: 手順ID {row.step_id!r} not found; matching by name instead",
+                row.step_id)
+        if target is None:
+            found = _find_by_name(row, candidates)
+            if len(found) > 1:
+                ids = ", ".join(f"{n.id}" for _, n in found)
+                gap("ambiguous-row", row, f"{label}: 手順 {row.step!r} matches {len(found)} steps ({ids})",
+                    str(found[0][1].id))
+                continue
+            if not found:
+                gap("unmatched-row", row, f"{label}: 手順 {row.step!r} matches no step of {row.process!r}",
+                    row.step_id or None)
+                continue
+            target = found[0]
+        owner, element = target
+        if isinstance(element, str):  # a sequence flow: branch probability
+            if row.probability is None:
+                gap("unused-row", row, f"{label}: sequence flow {element} without 分岐確率", element)
+                continue
+            branch = probabilities.setdefault(owner.key, {})
+            if ElementId(element) in branch:
+                gap("duplicate-row", row, f"{label}: 分岐確率 of {element} already given in row "
+                    f"{branch[ElementId(element)].line}", element)
+                continue
+            branch[ElementId(element)] = row
+            continue
+        key: StepKey = (owner.file, owner.process.id, element.id)
+        if element.id not in {s.id for s in owner.steps}:
+            gap("unmatched-row", row, f"{label}: {element.id} is a {element.kind.value}, not an assessed step",
+                element.id)
+        elif key in steps:
+            gap("duplicate-row", row, f"{label}: step {element.id} already has row {steps[key].line}", element.id)
+        else:
+            steps[key] = row
+    return SurveyMatch(cases, steps, probabilities, tuple(gaps))
+
+
+def _row_label(row: SurveyRow) -> str:
+    name = row.step or row.step_id or "(flow)"
+    return f"row {row.line} {row.process}/{name}"
+
+
+def _candidates(row: SurveyRow, processes: Sequence[ProcessSteps]) -> list[ProcessSteps]:
+    key = normalize_name(row.process)
+    if not key:
+        return []
+    strong = [p for p in processes if key in p.names()[0]]
+    return strong or [p for p in processes if key in p.names()[1]]
+
+
+def _is_process_id(step_id: str, candidates: Sequence[ProcessSteps]) -> bool:
+    return any(c.process.id == step_id for c in candidates)
+
+
+def _find_by_id(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tuple[ProcessSteps, FlowNode | str]]:
+    found: list[tuple[ProcessSteps, FlowNode | str]] = []
+    for candidate in candidates:
+        element_id = ElementId(row.step_id)
+        node = candidate.process.nodes.get(element_id)
+        if node is not None:
+            found.append((candidate, node))
+        elif element_id in candidate.process.flows:
+            found.append((candidate, row.step_id))
+    return found
+
+
+def _find_by_name(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tuple[ProcessSteps, FlowNode]]:
+    key = normalize_name(row.step)
+    return [(c, n) for c in candidates for n in c.steps if key and normalize_name(n.name) == key]

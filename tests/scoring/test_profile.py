@@ -1,0 +1,160 @@
+"""Profiles: the default loads with a source for every parameter; user profiles merge; errors name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bpm.errors import ProfileError
+from scoring.profile import DEFAULT_PROFILE, load_profile
+
+
+def write(tmp_path: Path, text: str, name: str = "city.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_profile_values_from_the_domain_notes() -> None:
+    profile = load_profile()
+    assert profile.name == "default"
+    assert profile.path is None
+    assert profile.hours_per_fte == 1920  # 宇城市 22,654 h = 11.8人
+    assert profile.cost.staff_yen_per_hour == 3285  # 宇城市 3,632 h ↔ 1,193万円
+    assert profile.cost.contractor_yen_per_hour == 2075  # 16,600円 / 8 h
+    assert profile.cost.rpa_reduction == 0.8
+
+
+def test_every_default_parameter_names_its_source() -> None:
+    profile = load_profile()
+    assert len(profile.sources) > 100
+    for key, note in profile.sources.items():
+        value, _, source = note.partition(" — ")
+        assert value and source.strip(), f"{key} has no source note: {note!r}"
+    rpa_costs = [k for k in profile.sources if k.startswith("cost.rpa_") and k != "cost.rpa_reduction"]
+    assert rpa_costs
+    for key in rpa_costs:  # no sourced RPA price exists (domain §4 [NF]): must be flagged as a user parameter
+        assert "要設定" in profile.sources[key], key
+    assert "[R]" in profile.sources["cost.rpa_reduction"]
+
+
+def test_user_profile_overrides_only_what_it_names(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[profile]
+name = "宇城市2024"
+
+[cost]
+staff_yen_per_hour = 3500
+rpa_licence_yen_per_robot_year = { value = 480000, source = "見積書 2024-04" }
+
+[thresholds]
+rpa = 0.5
+
+[lexicon.routine]
+ja = ["入力", "転記"]
+""")
+    profile = load_profile(path)
+    default = load_profile()
+    assert profile.name == "宇城市2024"
+    assert profile.path == str(path)
+    assert profile.cost.staff_yen_per_hour == 3500
+    assert profile.sources["cost.staff_yen_per_hour"] == "3,500 — user profile city.toml"
+    assert profile.sources["cost.rpa_licence_yen_per_robot_year"] == "480,000 — 見積書 2024-04"
+    assert profile.thresholds.rpa == 0.5
+    assert profile.lexicon["routine"].ja == ("入力", "転記")
+    assert profile.lexicon["routine"].en == default.lexicon["routine"].en, "unnamed list keeps the default"
+    assert profile.cost.contractor_yen_per_hour == default.cost.contractor_yen_per_hour
+    assert profile.weights == default.weights
+
+
+def test_profile_name_defaults_to_the_file_stem(tmp_path: Path) -> None:
+    assert load_profile(write(tmp_path, "[cost]\nstaff_yen_per_hour = 3000\n", "tsukuba.toml")).name == "tsukuba"
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[cost]\nstaff_yen_per_hour = 3500\nrpa_reduction = = 0.8\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    assert caught.value.file == str(path)
+    assert caught.value.line == 3
+    assert "TOML syntax error" in str(caught.value)
+    assert str(caught.value).startswith(f"{path}:3: ")
+
+
+def test_unknown_key_names_the_dotted_key_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[cost]\nstaff_yen_per_hour = 3500\nstaf_yen_per_hour = 3400\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    error = caught.value
+    assert "unknown key 'cost.staf_yen_per_hour'" in error.message
+    assert error.element_id == "cost.staf_yen_per_hour"
+    assert error.line == 3
+    assert error.hint is not None and "staff_yen_per_hour" in error.hint
+
+
+def test_unknown_table(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=r"unknown key 'costs'"):
+        load_profile(write(tmp_path, "[costs]\nstaff_yen_per_hour = 1\n"))
+
+
+def test_unknown_key_inside_a_parameter_table(tmp_path: Path) -> None:
+    path = write(tmp_path, '[cost]\nstaff_yen_per_hour = { value = 1, sauce = "x" }\n')
+    with pytest.raises(ProfileError, match=r"unknown key 'cost.staff_yen_per_hour.sauce'") as caught:
+        load_profile(path)
+    assert caught.value.line == 2
+
+
+def test_wrong_type_names_the_key(tmp_path: Path) -> None:
+    path = write(tmp_path, '\n[working]\nhours_per_fte = "1920"\n')
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    assert caught.value.element_id == "working.hours_per_fte"
+    assert caught.value.line == 3
+    assert "must be a number, not text" in caught.value.message
+
+
+def test_wrong_type_for_a_flag(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=r"defaults.legal_authority must be true/false, not a number"):
+        load_profile(write(tmp_path, "[defaults]\nlegal_authority = 1\n"))
+
+
+def test_weight_out_of_range(tmp_path: Path) -> None:
+    path = write(tmp_path, "[weights.rpa]\nroutine = 1.5\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    assert caught.value.element_id == "weights.rpa.routine"
+    assert "out of range (0–1)" in caught.value.message
+    assert caught.value.line == 2
+
+
+def test_negative_cost(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=r"cost.staff_yen_per_hour = -1 must not be negative"):
+        load_profile(write(tmp_path, "[cost]\nstaff_yen_per_hour = -1\n"))
+
+
+def test_missing_value(tmp_path: Path) -> None:
+    path = write(tmp_path, '[cost]\nstaff_yen_per_hour = { source = "x" }\n')
+    with pytest.raises(ProfileError, match=r"missing required key 'cost.staff_yen_per_hour.value'"):
+        load_profile(path)
+
+
+def test_word_list_must_hold_strings(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=r"lexicon.judgment.ja must be a list of non-empty strings"):
+        load_profile(write(tmp_path, "[lexicon.judgment]\nja = [1, 2]\n"))
+
+
+def test_all_zero_weights_rejected(tmp_path: Path) -> None:
+    text = "[weights.retain]\njudgment = 0\nlegal_authority = 0\nexception = 0\nnon_routine = 0\n"
+    with pytest.raises(ProfileError, match=r"weights.retain must have at least one weight above 0"):
+        load_profile(write(tmp_path, text))
+
+
+def test_unreadable_profile(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="cannot read profile"):
+        load_profile(tmp_path / "missing.toml")
+
+
+def test_bundled_default_file_is_where_the_package_says() -> None:
+    assert DEFAULT_PROFILE.is_file()
+    assert DEFAULT_PROFILE.name == "default.toml"

@@ -1,0 +1,258 @@
+"""The 業務量調査 sheet: encodings, XLSX, header aliases, strict values, and row ↔ step matching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bpm.errors import SurveyError
+from bpm.reader import read_bpmn
+from scoring.features import assessable_steps
+from scoring.survey import ProcessSteps, Survey, load_survey, match_survey
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
+
+HEADER = "業務,手順ID,手順,件数,処理時間(分),例外率,入力形式,使用システム,判断,公権力の行使,分岐確率,備考"
+
+
+def sheet(tmp_path: Path, lines: list[str], encoding: str = "utf-8", name: str = "survey.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.fixture(scope="module")
+def counter() -> list[ProcessSteps]:
+    definitions = read_bpmn(DATA / "counter.bpmn")
+    process = definitions.processes["Process_Counter"]
+    return [ProcessSteps(definitions.file, process, assessable_steps(process), "市民課 住民記録係")]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
+    cells = "転入届,,住基システム　入力,,8,15%,紙,住基システム・CS,無,無,,全角スペース"
+    path = sheet(tmp_path, [HEADER, cells], encoding)
+    survey = load_survey(path)
+    assert survey.columns[:3] == ("process", "step_id", "step")
+    (row,) = survey.rows
+    assert row.line == 2
+    assert row.process == "転入届"
+    assert row.step == "住基システム　入力"
+    assert row.minutes == 8
+    assert row.exception_rate == pytest.approx(0.15)
+    assert (row.input_form, row.digital_share, row.input_label) == ("paper", 0.0, "紙")
+    assert row.systems == ("住基システム", "CS")
+    assert row.judgment is False and row.legal_authority is False
+    assert row.note == "全角スペース"
+
+
+def test_english_and_full_width_headers(tmp_path: Path) -> None:
+    header = ("Flow,Step_ID,STEP,annual count,Ｍｉｎｕｔｅｓ,exception_rate,Input,Systems,Judgment,"
+              "legal_authority,probability,Note")
+    path = sheet(tmp_path, [header, "p,,Enter data,,3,0.1,digital,,yes,no,,", "p,,,1200,,,,,,,,"])
+    survey = load_survey(path)
+    first, flow = survey.rows
+    assert (first.step, first.minutes, first.digital_share, first.judgment, first.legal_authority) == (
+        "Enter data", 3, 1.0, True, False)
+    assert flow.is_flow_row and flow.annual_count == 1200
+
+
+def test_flag_spellings(tmp_path: Path) -> None:
+    spellings = ["有", "無", "○", "×", "1", "0", "Yes", "なし"]
+    lines = [HEADER] + [f"p,,s{i},,,,,,{flag},,," for i, flag in enumerate(spellings)]
+    flags = [row.judgment for row in load_survey(sheet(tmp_path, lines)).rows]
+    assert flags == [True, False, True, False, True, False, True, False]
+
+
+def test_unknown_column_is_kept_out_and_reported(tmp_path: Path, counter: list[ProcessSteps]) -> None:
+    survey = load_survey(sheet(tmp_path, ["業務,手順,処理時間(分),担当者", "証明書交付テスト,交付,1,山田"]))
+    assert survey.ignored_columns == ("担当者",)
+    gaps = match_survey(survey, counter).gaps
+    assert [(g.kind, g.line) for g in gaps] == [("unknown-column", 1)]
+
+
+def test_blank_rows_are_skipped_and_row_numbers_stay_excel_rows(tmp_path: Path) -> None:
+    survey = load_survey(sheet(tmp_path, [HEADER, ",,,,,,,,,,,", "p,,交付,,1,,,,,,,"]))
+    assert [row.line for row in survey.rows] == [3]
+
+
+def test_xlsx(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    assert first is not None
+    first.title = "説明"
+    first.append(["この表は業務量調査です"])
+    data = workbook.create_sheet("業務量調査")
+    data.append(["調査票 2024年度"])  # a title row above the header
+    data.append(HEADER.split(","))
+    data.append(["転入届", None, None, 5200, None, None, None, None, None, None, None, None])
+    data.append(["転入届", "Activity_X", "届書受領", None, 3, 0.12, "紙", None, "無", "無", None, None])
+    data.append(["転入届", "Flow_A", "あり", None, None, None, None, None, None, None, "10%", None])
+    path = tmp_path / "survey.xlsx"
+    workbook.save(path)
+    survey = load_survey(path)
+    assert survey.sheet == "業務量調査"
+    flow, step, branch = survey.rows
+    assert (flow.line, flow.annual_count, flow.is_flow_row) == (3, 5200, True)
+    assert (step.line, step.step_id, step.minutes, step.exception_rate) == (4, "Activity_X", 3, 0.12)
+    assert (branch.line, branch.probability) == (5, pytest.approx(0.1))
+
+
+def test_bundled_csv_and_xlsx_agree(flows_dir: Path) -> None:
+    csv_path, xlsx_path = flows_dir / "survey.csv", flows_dir / "survey.xlsx"
+    if not (csv_path.is_file() and xlsx_path.is_file()):
+        pytest.skip("bundled survey sheets not present")
+    assert load_survey(csv_path).rows == load_survey(xlsx_path).rows
+
+
+# --------------------------------------------------------------------------- bad values
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "fragment"),
+    [
+        ("p,,s,,-3,,,,,,,", "処理時間(分)", "negative"),
+        ("p,,s,,,1.5,,,,,,", "例外率", "above 1"),
+        ("p,,s,,,150%,,,,,,", "例外率", "above 100%"),
+        ("p,,s,たくさん,,,,,,,,", "件数", "not a number"),
+        ("p,,s,,abc,,,,,,,", "処理時間(分)", "not a number"),
+        ("p,,s,,,,FAX,,,,,", "入力形式", "not an input form"),
+        ("p,,s,,,,,,たぶん,,,", "判断", "not yes/no"),
+        ("p,,s,,,,,,,,2,", "分岐確率", "above 1"),
+    ],
+)
+def test_bad_values_name_file_row_and_column(tmp_path: Path, cells: str, column: str, fragment: str) -> None:
+    path = sheet(tmp_path, [HEADER, "p,,ok,,1,,,,,,,", cells])
+    with pytest.raises(SurveyError) as caught:
+        load_survey(path)
+    error = caught.value
+    assert error.file == str(path)
+    assert error.line == 3
+    assert f"row 3, column {column}" in error.message
+    assert fragment in error.message
+    assert str(error).startswith(f"{path}:3: ")
+
+
+def test_missing_key_columns(tmp_path: Path) -> None:
+    with pytest.raises(SurveyError, match=r"needs the columns 業務 \(flow\) and 手順") as caught:
+        load_survey(sheet(tmp_path, ["手順,件数", "交付,3"]))
+    assert caught.value.line == 1
+
+
+def test_duplicate_column_meaning(tmp_path: Path) -> None:
+    with pytest.raises(SurveyError, match="two columns mean 処理時間"):
+        load_survey(sheet(tmp_path, ["業務,手順,処理時間(分),minutes", "p,s,1,2"]))
+
+
+def test_undecodable_csv(tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    path.write_bytes(b"\x81\xff\xfe\x80garbage")
+    with pytest.raises(SurveyError, match="cannot decode"):
+        load_survey(path)
+
+
+def test_unsupported_file_types(tmp_path: Path) -> None:
+    old = tmp_path / "survey.xls"
+    old.write_bytes(b"x")
+    with pytest.raises(SurveyError, match=r"\.xls workbooks are not supported"):
+        load_survey(old)
+    broken = tmp_path / "survey.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(SurveyError, match="cannot read the workbook"):
+        load_survey(broken)
+    with pytest.raises(SurveyError, match="not found"):
+        load_survey(tmp_path / "nothing.csv")
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def test_matching_by_id_and_by_normalised_name(tmp_path: Path, counter: list[ProcessSteps]) -> None:
+    survey = load_survey(sheet(tmp_path, [
+        HEADER,
+        "証明書交付テスト,,,1500,,,,,,,,",
+        "証明書交付テスト,,ABC123,,2,,,,,,,",          # half-width vs the BPMN's ＡＢＣ１２３
+        "証明書交付テスト,,住基システム　入力,,7,,,,,,,",  # ideographic space
+        "証明書交付テスト,T_Kofu,どんな名前でも,,1,,,,,,,",  # id wins over the name
+        "証明書交付テスト,F_No,不可,,,,,,,,0.3,",
+        "counter,,申請書 受付,,2,,,,,,,",             # 業務 by file stem
+    ]))
+    match = match_survey(survey, counter)
+    file = counter[0].file
+    assert match.gaps == ()
+    assert match.cases[(file, "Process_Counter")].annual_count == 1500
+    assert {key[2]: row.line for key, row in match.steps.items()} == {
+        "T_Abc": 3, "T_Input": 4, "T_Kofu": 5, "T_Uketsuke": 7}
+    assert match.probabilities[(file, "Process_Counter")]["F_No"].probability == 0.3
+
+
+def test_unmatched_rows_are_reported_never_dropped(tmp_path: Path, counter: list[ProcessSteps]) -> None:
+    survey = load_survey(sheet(tmp_path, [
+        HEADER,
+        "転出届,,受付,,2,,,,,,,",                       # unknown 業務
+        "証明書交付テスト,,存在しない手順,,2,,,,,,,",     # unknown step
+        "証明書交付テスト,T_Nope,,,2,,,,,,,",            # unknown id, no name
+        "証明書交付テスト,T_Nope,交付,,2,,,,,,,",         # stale id, name still matches
+        "証明書交付テスト,G_Ok,,,1,,,,,,,",              # a gateway is not a step
+        ",,交付,,1,,,,,,,",                             # no 業務
+        "証明書交付テスト,,交付,,3,,,,,,,",               # second row for the same step
+        "証明書交付テスト,F_Ok,可,,,,,,,,,",              # branch row without 分岐確率
+    ]))
+    match = match_survey(survey, counter)
+    kinds = [(g.kind, g.line) for g in match.gaps]
+    assert kinds == [
+        ("unmatched-row", 2),
+        ("unmatched-row", 3),
+        ("unmatched-row", 4),
+        ("unmatched-id", 5),
+        ("unmatched-row", 6),
+        ("unmatched-row", 7),
+        ("duplicate-row", 8),
+        ("unused-row", 9),
+    ]
+    assert all(g.file == survey.file for g in match.gaps)
+    assert "転出届" in match.gaps[0].message
+    assert match.steps[(counter[0].file, "Process_Counter", "T_Kofu")].line == 5
+
+
+def test_a_name_matching_two_steps_is_ambiguous(tmp_path: Path) -> None:
+    definitions = read_bpmn(DATA / "counter.bpmn")
+    process = definitions.processes["Process_Counter"]
+    steps = assessable_steps(process)
+    twin = next(s for s in steps if s.id == "T_Abc")
+    import dataclasses
+
+    doubled = dataclasses.replace(process, nodes={**process.nodes, "T_Twin": dataclasses.replace(twin, id="T_Twin")})
+    units = [ProcessSteps(definitions.file, doubled, assessable_steps(doubled))]
+    survey = load_survey(sheet(tmp_path, [HEADER, "証明書交付テスト,,ＡＢＣ１２３,,2,,,,,,,"]))
+    match = match_survey(survey, units)
+    (gap,) = match.gaps
+    assert gap.kind == "ambiguous-row" and gap.line == 2
+    assert "T_Abc" in gap.message and "T_Twin" in gap.message
+    assert match.steps == {}
+
+
+def test_bundled_sheet_matches_every_row(flows_dir: Path) -> None:
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    survey_path = flows_dir / "survey.csv"
+    if not paths or not survey_path.is_file():
+        pytest.skip("bundled flows not present")
+    units = []
+    for path in paths:
+        definitions = read_bpmn(path)
+        for process in definitions.processes.values():
+            steps = assessable_steps(process)
+            if steps:
+                pool = definitions.pool_of(process.id)
+                units.append(ProcessSteps(definitions.file, process, steps, pool.name if pool else ""))
+    survey: Survey = load_survey(survey_path)
+    match = match_survey(survey, units)
+    assert match.gaps == (), [g.message for g in match.gaps]
+    matched_by_name = {key[2] for key, row in match.steps.items() if not row.step_id}
+    assert {"Activity_JukiNyuryoku", "Activity_ShogoKessai", "Activity_DVKakunin", "Activity_TorokuNyuryoku"} <= \
+        matched_by_name
