@@ -34,7 +34,8 @@ from bpm.errors import RenderError
 from bpm.model import Definitions, ElementId, FlowNode, Lane, LoopKind
 from reports.overlay import Overlay
 from reports.style import FINDING_COLOURS
-from reports.svg import FONT_FAMILY, dom_id, wrap_text
+from reports.svg import FONT_FAMILY, dom_id
+from reports.text import wrap_text
 
 __all__ = [
     "FONT",

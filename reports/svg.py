@@ -18,7 +18,6 @@ import hashlib
 import itertools
 import math
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from bpm.model import (
     TaskKind,
 )
 from reports.overlay import Overlay
+from reports.text import measure_text, wrap_text
 
 __all__ = [
     "FONT_FAMILY",
@@ -59,11 +59,9 @@ __all__ = [
     "RenderResult",
     "check_di",
     "dom_id",
-    "measure_text",
     "render_all",
     "render_diagram",
     "render_svg",
-    "wrap_text",
 ]
 
 FONT_FAMILY = '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif'
@@ -75,7 +73,12 @@ _LABEL_FONT = 11.0
 _LINE_HEIGHT = 1.2
 _EXTERNAL_LABEL_WIDTH = 90.0
 _HEADER = 30.0
-_OVERFLOW = 1.3
+_MARKER_BAND = 28.0
+"""Depth of the task-type icon band: icons reach 26 units down, plus a gap so glyphs stay clear."""
+_BOTTOM_BAND = 20.0
+"""Depth of the loop / multi-instance / ⊞ marker row at the bottom of an activity."""
+_FINDING_RADIUS = 8.0
+_BADGE_GAP = 2.0
 _INK = "#1f1f1f"
 
 _CSS = f"""
@@ -237,7 +240,7 @@ def dom_id(element_id: str) -> str:
     >>> dom_id("受付 <1>").startswith("bpmn-1-")
     True
     """
-    if _SAFE_ID.match(element_id):
+    if _SAFE_ID.fullmatch(element_id):
         return f"bpmn-{element_id}"
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", element_id).strip("-")[:40] or "x"
     digest = hashlib.sha1(element_id.encode("utf-8")).hexdigest()[:8]
@@ -245,134 +248,6 @@ def dom_id(element_id: str) -> str:
 
 
 # --------------------------------------------------------------------------- text
-
-
-def _is_wide(ch: str) -> bool:
-    """Whether a character takes a full em: East-Asian wide, or ambiguous symbols (○ ※ →)."""
-    width = unicodedata.east_asian_width(ch)
-    return width in ("W", "F") or (width == "A" and ord(ch) >= 0x2000)
-
-
-def measure_text(text: str, font_size: float) -> float:
-    """Approximate rendered width: wide characters 1 em, others 0.55 em.
-
-    >>> measure_text("ab", 10)
-    11.0
-    >>> measure_text("受付", 10)
-    20.0
-    """
-    total = 0.0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        total += font_size if _is_wide(ch) else font_size * 0.55
-    return total
-
-
-_NO_LINE_START = set("、。，．・：；？！ー）」』】〕〉》”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…,.:;!?)]}")
-_NO_LINE_END = set("（「『【〔〈《“‘([{")
-
-
-def _tokens(paragraph: str) -> list[tuple[str, bool]]:
-    """Break points of one paragraph: Latin words, single CJK characters.
-
-    Each token carries whether whitespace preceded it.  Closing punctuation is
-    glued to the token before it and opening brackets to the token after, so
-    that lines never start with 、 or end with 「 (kinsoku).
-    """
-    tokens: list[tuple[str, bool]] = []
-    word = ""
-    word_space = False
-    pending_space = False
-
-    def push(text: str, space: bool) -> None:
-        if tokens and not space and (text[0] in _NO_LINE_START or tokens[-1][0][-1] in _NO_LINE_END):
-            previous, previous_space = tokens[-1]
-            tokens[-1] = (previous + text, previous_space)
-        else:
-            tokens.append((text, space))
-
-    for ch in paragraph:
-        if ch.isspace():
-            if word:
-                push(word, word_space)
-                word = ""
-            pending_space = True
-        elif _is_wide(ch):
-            if word:
-                push(word, word_space)
-                word = ""
-            push(ch, pending_space)
-            pending_space = False
-        else:
-            if not word:
-                word_space = pending_space
-                pending_space = False
-            word += ch
-    if word:
-        push(word, word_space)
-    return tokens
-
-
-def _split_long(token: str, width: float, font_size: float) -> list[str]:
-    """Cut a token that is much wider than a line into pieces that fit (at least one char each).
-
-    A word only a little too wide stays whole: a slight overflow reads better
-    than "Non-Interruptin / g".
-    """
-    if measure_text(token, font_size) <= width * _OVERFLOW:
-        return [token]
-    pieces: list[str] = []
-    current = ""
-    for ch in token:
-        if current and measure_text(current + ch, font_size) > width:
-            pieces.append(current)
-            current = ""
-        current += ch
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def wrap_text(text: str, width: float, font_size: float) -> list[str]:
-    """Lines of ``text`` that fit ``width``: per word for Latin, per character for Japanese.
-
-    Explicit line breaks in the name are kept.
-
-    >>> wrap_text("Check the application form", 80, 12)
-    ['Check the', 'application', 'form']
-    >>> wrap_text("住民票の写しの交付", 40, 12)
-    ['住民票', 'の写し', 'の交付']
-    """
-    lines: list[str] = []
-    for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if not paragraph.strip():
-            if paragraph and lines:
-                lines.append("")
-            continue
-        current = ""
-        for token, space in _tokens(paragraph):
-            joined = f"{current} {token}" if current and space else current + token
-            if not current or measure_text(joined, font_size) <= width:
-                if not current and measure_text(token, font_size) > width:
-                    *full, last = _split_long(token, width, font_size)
-                    lines.extend(full)
-                    current = last
-                else:
-                    current = joined
-                continue
-            lines.append(current)
-            if measure_text(token, font_size) > width:
-                *full, last = _split_long(token, width, font_size)
-                lines.extend(full)
-                current = last
-            else:
-                current = token
-        if current:
-            lines.append(current)
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
 
 
 def _fit_label(text: str, label: Bounds) -> list[str]:
@@ -632,7 +507,13 @@ class _Painter:
         return attrs
 
     def _decorate(self, group: ET.Element, overlay: Overlay | None, bounds: Bounds) -> None:
-        """Badge at the top-right and finding marker at the top-left, drawn last so they stay on top."""
+        """Badge at the top-right and finding marker at the top-left, drawn last so they stay on top.
+
+        The finding marker sits on the top-left corner, outside the task-type
+        icon.  A badge wider than the shape would reach over that corner, so
+        when there is a finding the badge starts right of the marker and sticks
+        out to the right instead: neither hides the other.
+        """
         if overlay is None:
             return
         if overlay.badge:
@@ -640,17 +521,19 @@ class _Painter:
             width = measure_text(text, 10) + 10
             height = 15.0
             x = bounds.x + bounds.width - width + 8
+            if overlay.finding:
+                x = max(x, bounds.x + _FINDING_RADIUS + _BADGE_GAP)
             y = bounds.y - height / 2 - 2
             badge = _sub(group, "g", {"class": "b-badge"})
             _sub(badge, "rect", {"x": x, "y": y, "width": width, "height": height, "rx": 7.5})
             _sub(badge, "text", {"x": x + width / 2, "y": y + 11, "text-anchor": "middle"}, text)
             self.extent.add(x, y, width, height)
         if overlay.finding:
-            cx, cy = bounds.x, bounds.y
+            cx, cy, r = bounds.x, bounds.y, _FINDING_RADIUS
             finding = _sub(group, "g", {"class": "b-finding"})
-            _sub(finding, "circle", {"cx": cx, "cy": cy, "r": 8})
+            _sub(finding, "circle", {"cx": cx, "cy": cy, "r": r})
             _sub(finding, "text", {"x": cx, "y": cy + 4, "text-anchor": "middle"}, "!")
-            self.extent.add(cx - 8, cy - 8, 16, 16)
+            self.extent.add(cx - r, cy - r, 2 * r, 2 * r)
 
     # ------------------------------------------------------------------ text
 
@@ -841,16 +724,25 @@ class _Painter:
             lines = wrap_text(node.name, max(b.width - 20, 20), _TASK_FONT)
             self._text(group, lines, b.x + 10, b.y + 6, _TASK_FONT, anchor="start")
         else:
-            self._task_label(group, node.name, b, 24.0 if has_icon else 0.0, 20.0 if has_markers else 0.0)
+            self._task_label(
+                group, node.name, b, _MARKER_BAND if has_icon else 0.0, _BOTTOM_BAND if has_markers else 0.0
+            )
         self._decorate(group, overlay, b)
 
     def _task_label(self, group: ET.Element, name: str, b: Bounds, top_inset: float, bottom_inset: float) -> None:
-        """Name centred in the task, moved clear of the type icon and bottom markers when it fits."""
+        """Name centred in the task, moved clear of the type icon and bottom markers when it fits.
+
+        A label already clear of both bands stays centred in the whole box, so
+        one-line names line up with their unmarked neighbours.  One that would
+        touch the icon (two or three lines) is centred in the room between the
+        bands instead; one too tall even for that stays centred in the box,
+        where overlapping the icon is the lesser evil than leaving the shape.
+        """
         lines = wrap_text(name, max(b.width - 10, _TASK_FONT), _TASK_FONT)
         block = len(lines) * _TASK_FONT * _LINE_HEIGHT
         top = b.y + (b.height - block) / 2
         low, high = b.y + top_inset, b.y + b.height - bottom_inset
-        if top < low or top + block > high:
+        if (top < low or top + block > high) and block <= high - low:
             top = low + (high - low - block) / 2
         self._text(group, lines, b.x + b.width / 2, top, _TASK_FONT)
 
