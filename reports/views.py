@@ -24,12 +24,12 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from bpm.model import Definitions, ElementId, GatewayKind, Process, ProcessId, SourceRef
+from bpm.model import Definitions, ElementId, Process, ProcessId, SourceRef
 from reports.charts import Bubble, ChartLabels, bubble_chart
-from reports.i18n import Bilingual, t_or
+from reports.i18n import Bilingual, has, t_or
 from reports.overlay import Overlay
 from reports.style import DISPOSITION_STYLES
-from scoring.result import Assessment, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
+from scoring.result import Assessment, Branch, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
 
 # --------------------------------------------------------------------------- inputs we only read
 
@@ -245,10 +245,10 @@ class StepRow:
 
 @dataclass(frozen=True, slots=True)
 class BranchRow:
-    """One outgoing branch of a decision."""
+    """One outgoing branch of a decision, or a boundary event that can take the case elsewhere."""
 
     gateway: str
-    """Name (or id) of the branching element."""
+    """Name (or id) of the branching element; ``host — event`` for a boundary event."""
     branch: str
     """Branch label: the flow name, else → target name."""
     probability: Quantity
@@ -1127,69 +1127,60 @@ def download_href(name: str) -> str:
     return "downloads/" + quote(name, safe="/")
 
 
-def _probability(text: str) -> float | None:
-    """A branch probability written as 0.3, 30%, or 30 (percent)."""
-    cleaned = text.strip().rstrip("%").strip()
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    if text.strip().endswith("%") or value > 1:
-        value /= 100
-    return value if 0 <= value <= 1 else None
+def branch_rows(model: Process, process: ProcessAssessment) -> tuple[BranchRow, ...]:
+    """The process's splits and boundary events with the probabilities its visits were computed with.
 
-
-_PROBABILITY_KEYS = ("probability", "branch_probability", "確率")
-
-
-def branch_rows(process: Process, visits: Mapping[ElementId, float]) -> tuple[BranchRow, ...]:
-    """Outgoing branches of every element with more than one outgoing flow, in document order.
-
-    A probability written on the flow (``probability`` property) is shown as
-    given; flows without one share what is left equally (all of it when none
-    is given), and every branch of a parallel split runs.
+    Rows come from :attr:`ProcessAssessment.branches` — never re-derived from
+    the BPMN — so a survey 分岐確率 shows with its value and source.  Ordered
+    by the model's document order: the splitting element (a boundary event at
+    its host), then its flows as written.
     """
-    outgoing: dict[str, list[str]] = defaultdict(list)
-    for flow in process.flows.values():
-        outgoing[flow.source_id].append(flow.id)
+    nodes = {node_id: index for index, node_id in enumerate(model.nodes)}
+    flows = {flow_id: index for index, flow_id in enumerate(model.flows)}
+
+    def order(branch: Branch) -> tuple[int, int, int]:
+        within = nodes if branch.via_event else flows
+        return (nodes.get(branch.from_id, len(nodes)), int(branch.via_event), within.get(branch.via_id, len(within)))
+
+    def label(element_id: str) -> str:
+        node = model.nodes.get(ElementId(element_id))
+        return node.label if node is not None else element_id
+
     rows: list[BranchRow] = []
-    for node in process.nodes.values():
-        flow_ids = outgoing.get(node.id, [])
-        if len(flow_ids) < 2:
-            continue
-        all_taken = node.kind is GatewayKind.PARALLEL or not isinstance(node.kind, GatewayKind)
-        flows = [process.flows[ElementId(flow_id)] for flow_id in flow_ids]
-        given = {
-            flow.id: next(
-                (p for key in _PROBABILITY_KEYS if (p := _probability(flow.properties.get(key, ""))) is not None),
-                None,
+    for branch in sorted(process.branches, key=order):
+        flow = None if branch.via_event else model.flows.get(branch.via_id)
+        name = " ".join(flow.name.split()) if flow is not None else ""
+        rows.append(
+            BranchRow(
+                gateway=f"{label(branch.from_id)} — {label(branch.via_id)}" if branch.via_event
+                else label(branch.from_id),
+                branch=name or f"→ {label(branch.target_id)}",
+                probability=_fraction(branch.probability),
+                source=_branch_source(branch.source.value),
+                target_visits=_fraction(process.visits[branch.target_id])
+                if branch.target_id in process.visits else _missing(),
             )
-            for flow in flows
-        }
-        unspecified = [f for f in flows if given[f.id] is None]
-        rest = max(0.0, 1.0 - sum(p for p in given.values() if p is not None))
-        for flow in flows:
-            target = process.nodes.get(flow.target_id)
-            label = " ".join(flow.name.split()) or f"→ {target.label if target else flow.target_id}"
-            probability = given[flow.id]
-            if probability is not None:
-                source = "property"
-            elif all_taken:
-                probability, source = 1.0, "all"
-            elif len(unspecified) < len(flows):
-                probability, source = rest / len(unspecified), "rest"
-            else:
-                probability, source = 1.0 / len(flows), "equal"
-            rows.append(
-                BranchRow(
-                    gateway=node.label,
-                    branch=label,
-                    probability=number(probability, 2),
-                    source=Bilingual.of(f"branch.source_{source}"),
-                    target_visits=number(visits[flow.target_id], 2) if flow.target_id in visits else _missing(),
-                )
-            )
+        )
     return tuple(rows)
+
+
+def _fraction(value: float) -> Quantity:
+    """Two decimals; two significant digits below 0.01, so a rare branch (0.003) does not read 0.00.
+
+    >>> _fraction(0.1).text.ja, _fraction(0.003).text.ja, _fraction(0.0125).text.ja
+    ('0.10', '0.003', '0.01')
+    """
+    if not (_finite(value) and 0 < value < 0.01):
+        return number(value, 2)
+    decimals = min(6, 1 - math.floor(math.log10(value)))
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return Quantity(Bilingual.same(text), _sort(value))
+
+
+def _branch_source(source: str) -> Bilingual:
+    """Label of a probability's source: the branch wording when there is one, else the general one."""
+    key = f"branch.source_{source}"
+    return Bilingual.of(key) if has(key) else _open("source", source)
 
 
 def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: DiagramView) -> FlowPage:
@@ -1220,7 +1211,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
         diagram=diagram,
         legend=legend(),
         steps=steps,
-        branches=branch_rows(model, process.visits) if model is not None else (),
+        branches=branch_rows(model, process) if model is not None else (),
         findings=tuple(catalogue.finding_view(f) for f in catalogue.findings_of_file(process.file)),
         gaps=gaps,
     )

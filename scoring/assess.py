@@ -15,6 +15,11 @@ case (:func:`bpm.visits.expected_visits`, with the survey's 分岐確率 as
 overrides) × the annual cases, unless the survey or a BPMN property gives the
 step's own 件数; a survey count more than the profile tolerance away from the
 computed one is noted as evidence.
+
+The branch and boundary-event probabilities the visits were solved with are
+kept on each :class:`~scoring.result.ProcessAssessment` (``branches``), with
+their source, so the report shows the values that drove the hours instead of
+deriving its own.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ import networkx as nx
 
 from bpm.errors import AnalysisError
 from bpm.graph import process_graph
-from bpm.model import Definitions, ElementId, FlowNode, Process, ProcessId, TaskKind
-from bpm.visits import VisitResult, expected_visits
+from bpm.model import Definitions, ElementId, EventKind, FlowNode, Process, ProcessId, SequenceFlow, TaskKind
+from bpm.visits import DEFAULT, PROPERTY, STRUCTURE, SURVEY, BranchProbability, VisitResult, expected_visits
 from scoring.classify import classify, no_payback_reason, rank
 from scoring.cost import hours_per_year, step_cost, totals
 from scoring.features import (
@@ -45,6 +50,7 @@ from scoring.lexicon import Lexicon, compile_lexicon, normalize_name
 from scoring.profile import Profile
 from scoring.result import (
     Assessment,
+    Branch,
     DataGap,
     Disposition,
     Evidence,
@@ -144,6 +150,7 @@ def assess(
             steps=ranked,
             totals=totals(ranked, profile.hours_per_fte),
             visits={ElementId(k): v for k, v in visits[unit.key].visits.items() if k in unit.process.nodes},
+            branches=process_branches(unit.process, visits[unit.key]),
         ))
     return Assessment(
         processes=tuple(processes),
@@ -212,6 +219,60 @@ def _visits(unit: _Unit, units: Sequence[_Unit], match: SurveyMatch, gaps: list[
                             "every step counted once per case", unit.file, error.line, error.element_id))
         return VisitResult(visits={n.id: 1.0 for n in unit.steps}, probabilities={},
                            assumptions=(f"visits could not be computed: {error.message}",))
+
+
+_SOURCES: Mapping[str, EvidenceSource] = {
+    SURVEY: S.SURVEY, PROPERTY: S.PROPERTY, STRUCTURE: S.STRUCTURE, DEFAULT: S.DEFAULT,
+}
+"""bpm.visits' probability sources → the evidence sources the report knows."""
+
+
+def process_branches(process: Process, result: VisitResult) -> tuple[Branch, ...]:
+    """The splits of one process with the probabilities ``result`` was computed with.
+
+    Only real splits are listed: every element with two or more outgoing
+    sequence flows (one row per flow) and every boundary event (one row, from
+    its host).  Elements of called processes (ids ``call/node``) belong to
+    those processes and are left out.  Order: the process's document order.
+
+    Examples
+    --------
+    >>> from bpm.reader import read_bpmn_bytes
+    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ...   <process id="p"><startEvent id="s"/><task id="t"/><boundaryEvent id="b" attachedToRef="t"/>
+    ...   <exclusiveGateway id="x"/><endEvent id="e"/><endEvent id="late"/>
+    ...   <sequenceFlow id="f0" sourceRef="s" targetRef="t"/><sequenceFlow id="f1" sourceRef="t" targetRef="x"/>
+    ...   <sequenceFlow id="ok" sourceRef="x" targetRef="e"/><sequenceFlow id="ng" sourceRef="x" targetRef="e"/>
+    ...   <sequenceFlow id="fb" sourceRef="b" targetRef="late"/></process></definitions>'''
+    >>> process = read_bpmn_bytes(xml, "x.bpmn").processes["p"]
+    >>> result = expected_visits(read_bpmn_bytes(xml, "x.bpmn"), "p", overrides={"ng": 0.3, "b": 0.1})
+    >>> [(b.from_id, b.via_id, b.target_id, round(b.probability, 6), b.source.value)
+    ...  for b in process_branches(process, result)]
+    [('t', 'b', 'late', 0.1, 'survey'), ('x', 'ok', 'e', 0.7, 'default'), ('x', 'ng', 'e', 0.3, 'survey')]
+    """
+    by_flow: dict[str, BranchProbability] = {
+        flow_id: chance for (source, _, flow_id), chance in result.probabilities.items() if "/" not in source
+    }
+    outgoing: dict[ElementId, list[SequenceFlow]] = {}
+    for flow in process.flows.values():
+        outgoing.setdefault(flow.source_id, []).append(flow)
+    branches: list[Branch] = []
+    for node in process.nodes.values():
+        flows = outgoing.get(node.id, [])
+        if node.kind is EventKind.BOUNDARY and node.attached_to is not None:
+            chance = result.event_probabilities.get(node.id)
+            if chance is not None:
+                target = flows[0].target_id if len(flows) == 1 else node.id
+                branches.append(Branch(node.attached_to, node.id, target, chance.value,
+                                       _SOURCES.get(chance.source, S.DEFAULT), via_event=True))
+        if len(flows) < 2:
+            continue
+        for flow in flows:
+            chance = by_flow.get(flow.id)
+            if chance is not None:
+                branches.append(Branch(node.id, flow.id, flow.target_id, chance.value,
+                                       _SOURCES.get(chance.source, S.DEFAULT)))
+    return tuple(branches)
 
 
 # --------------------------------------------------------------------------- cases

@@ -183,6 +183,29 @@ class DataGap:
 
 
 @dataclass(frozen=True, slots=True)
+class Branch:
+    """One way a case can go at a split, with the probability the visits were computed with.
+
+    The report shows these instead of re-deriving them from the BPMN, so the
+    page names the value and source that really drove the hours (a survey
+    分岐確率 beats the flow's property, which beats an even split).
+    """
+
+    from_id: ElementId
+    """The splitting element (gateway, or activity with several outgoing flows); for a boundary event its host."""
+    via_id: ElementId
+    """The sequence flow taken, or the boundary event that fires."""
+    target_id: ElementId
+    """Where the case goes: the flow's target, or the boundary event's next element (the event when none)."""
+    probability: float
+    """Share of firings of ``from_id`` that take this way, 0–1 (parallel and inclusive branches need not sum to 1)."""
+    source: EvidenceSource
+    """``survey``, ``property``, ``structure`` (fixed by the diagram, e.g. parallel) or ``default`` (assumed)."""
+    via_event: bool = False
+    """True when ``via_id`` is a boundary event rather than a sequence flow."""
+
+
+@dataclass(frozen=True, slots=True)
 class ProcessAssessment:
     """One process (業務) and its steps."""
 
@@ -202,6 +225,8 @@ class ProcessAssessment:
     """Sums over the steps."""
     visits: Mapping[ElementId, float] = field(default_factory=dict)
     """Expected visits per case for every node (events and gateways too)."""
+    branches: tuple[Branch, ...] = ()
+    """Every real split of this process (≥ 2 outgoing flows) and boundary event, in document order."""
 
 
 @dataclass(frozen=True, slots=True)

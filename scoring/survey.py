@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpm.errors import SurveyError
-from bpm.model import ElementId, FlowNode, Process, ProcessId
+from bpm.model import ElementId, EventKind, FlowNode, GatewayKind, Process, ProcessId, TaskKind
 from scoring.lexicon import normalize_name
 from scoring.result import DataGap
 
@@ -227,7 +227,7 @@ class SurveyRow:
     legal_authority: bool | None = None
     """公権力の行使."""
     probability: float | None = None
-    """分岐確率 of the sequence flow named by step_id."""
+    """分岐確率: of the sequence flow named, or the probability that the event named fires."""
     note: str = ""
     """備考."""
 
@@ -483,7 +483,8 @@ class SurveyMatch:
     steps: Mapping[StepKey, SurveyRow] = field(default_factory=dict)
     """Step rows by (file, process id, element id)."""
     probabilities: Mapping[tuple[str, ProcessId], Mapping[ElementId, SurveyRow]] = field(default_factory=dict)
-    """Branch rows (分岐確率) by process, then sequence-flow id."""
+    """Branch rows (分岐確率) by process, then the id :mod:`bpm.visits` reads them by: a sequence flow,
+    a boundary event, an event sub-process or its start event, or an alternative start event."""
     gaps: tuple[DataGap, ...] = ()
     """Unmatched, ambiguous, duplicate and unused rows."""
 
@@ -495,6 +496,13 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
     「住基システム　入力」 finds the step 「住基システム入力」.  A row is matched
     only within its 業務 (process id, process or pool name, or file stem) — the
     same step name occurs in many flows (本人確認).
+
+    A row with 分岐確率 may name, besides a sequence flow (by 手順ID), an
+    event that fires instead of the normal path — a boundary event such as a
+    「1か月経過」 timer, an event sub-process or its start event, one of several
+    start events, an event after an event-based gateway — by 手順ID or, when no
+    step has that name, by name.  Its probability lands in ``probabilities``
+    under the id :mod:`bpm.visits` reads it by, exactly like a flow's.
     """
     cases: dict[tuple[str, ProcessId], SurveyRow] = {}
     steps: dict[StepKey, SurveyRow] = {}
@@ -544,7 +552,7 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
             gap("unmatched-id", row, f"{label}: 手順ID {row.step_id!r} not found; matching by name instead",
                 row.step_id)
         if target is None:
-            found = _find_by_name(row, candidates)
+            found = _find_by_name(row, candidates) or _find_event_by_name(row, candidates)
             if len(found) > 1:
                 ids = ", ".join(f"{n.id}" for _, n in found)
                 gap("ambiguous-row", row, f"{label}: 手順 {row.step!r} matches {len(found)} steps ({ids})",
@@ -556,17 +564,20 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
                 continue
             target = found[0]
         owner, element = target
-        if isinstance(element, str):  # a sequence flow: branch probability
+        chance = _Chance(ElementId(element), f"sequence flow {element}") if isinstance(element, str) else (
+            _chance_of(owner.process, element))
+        if chance is not None:  # a branch probability, of a flow or of an event that fires instead
             if row.probability is None:
-                gap("unused-row", row, f"{label}: sequence flow {element} without 分岐確率", element)
+                gap("unused-row", row, f"{label}: {chance.what} without 分岐確率{chance.hint}", chance.via)
                 continue
             branch = probabilities.setdefault(owner.key, {})
-            if ElementId(element) in branch:
-                gap("duplicate-row", row, f"{label}: 分岐確率 of {element} already given in row "
-                    f"{branch[ElementId(element)].line}", element)
+            if chance.via in branch:
+                gap("duplicate-row", row, f"{label}: 分岐確率 of {chance.what} already given in row "
+                    f"{branch[chance.via].line}", chance.via)
                 continue
-            branch[ElementId(element)] = row
+            branch[chance.via] = row
             continue
+        assert not isinstance(element, str)  # a flow always takes a probability (above)
         key: StepKey = (owner.file, owner.process.id, element.id)
         if element.id not in {s.id for s in owner.steps}:
             gap("unmatched-row", row, f"{label}: {element.id} is a {element.kind.value}, not an assessed step",
@@ -610,3 +621,83 @@ def _find_by_id(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tupl
 def _find_by_name(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tuple[ProcessSteps, FlowNode]]:
     key = normalize_name(row.step)
     return [(c, n) for c in candidates for n in c.steps if key and normalize_name(n.name) == key]
+
+
+def _find_event_by_name(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tuple[ProcessSteps, FlowNode]]:
+    """Events that fire instead of the normal path, by name; tried only when no step has the name.
+
+    Steps first, so that an event named like a step (a start event 「転入届」)
+    never makes a step row ambiguous.
+    """
+    key = normalize_name(row.step)
+    return [
+        (c, n) for c in candidates for n in c.process.nodes.values()
+        if key and normalize_name(n.name) == key and _chance_of(c.process, n) is not None
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Chance:
+    """Where a row's 分岐確率 goes: the id :func:`bpm.visits.expected_visits` reads it by."""
+
+    via: ElementId
+    """Override key: a sequence flow, or the event (or event sub-process) itself."""
+    what: str
+    """The element, for messages."""
+    hint: str = ""
+    """What the probability means, appended to the unused-row message."""
+
+
+def _chance_of(process: Process, node: FlowNode) -> _Chance | None:
+    """The probability a row about ``node`` can give, or None when ``node`` takes no probability.
+
+    These are the elements :mod:`bpm.visits` asks a probability of besides
+    sequence flows: a boundary event (per firing of its host), an event
+    sub-process or its start event (per activation of the enclosing level),
+    one of several start events of a level (the share of cases starting
+    there), and an event after an event-based gateway, whose probability is
+    that of the gateway's flow into it.
+    """
+    what = f"{node.kind.value} {node.id}"
+    if node.kind is EventKind.BOUNDARY:
+        return _Chance(node.id, what, " (the share of firings of its activity on which it fires)")
+    parent = process.nodes.get(node.parent_id) if node.parent_id else None
+    if isinstance(node.kind, TaskKind) and node.kind.is_container and node.triggered_by_event:
+        return _Chance(node.id, f"event sub-process {node.id}", " (the share of activations on which it runs)")
+    if node.kind is EventKind.START and parent is not None and parent.triggered_by_event:
+        return _Chance(node.id, what, " (the share of activations on which its event sub-process runs)")
+    if node.kind is EventKind.START and node.id in _alternative_starts(process, node.parent_id):
+        return _Chance(node.id, what, " (the share of cases that start here)")
+    if isinstance(node.kind, EventKind):
+        gateway_flows = [
+            f for f in process.flows.values()
+            if f.target_id == node.id and (g := process.nodes.get(f.source_id)) is not None
+            and g.kind is GatewayKind.EVENT_BASED
+        ]  # fmt: skip
+        if len(gateway_flows) == 1:
+            flow = gateway_flows[0]
+            return _Chance(flow.id, f"{what} (flow {flow.id} after event-based gateway {flow.source_id})",
+                           " (the share of firings of the gateway that continue here)")
+    return None
+
+
+def _alternative_starts(process: Process, level: ElementId | None) -> set[ElementId]:
+    """Start events of one level when there are several (each takes a share of the starts), else none.
+
+    Mirrors how :mod:`bpm.visits` finds a level's entries: start events without
+    incoming flows (in a plain sub-process only the untriggered ones when any)
+    and instantiating receive tasks.
+    """
+    targets = {f.target_id for f in process.flows.values()}
+    starts = [
+        n for n in process.nodes.values()
+        if n.kind is EventKind.START and n.parent_id == level and n.id not in targets
+    ]  # fmt: skip
+    container = process.nodes.get(level) if level is not None else None
+    if container is not None and not container.triggered_by_event:
+        starts = [n for n in starts if not n.triggers] or starts
+    instantiating = [
+        n for n in process.nodes.values()
+        if n.instantiate and n.kind is not EventKind.START and n.parent_id == level and n.id not in targets
+    ]  # fmt: skip
+    return {n.id for n in starts} if len(starts) + len(instantiating) > 1 else set()

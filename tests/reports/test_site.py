@@ -14,11 +14,15 @@ from lxml import etree
 
 from bpm.errors import RenderError
 from bpm.lint import lint
-from bpm.model import Definitions
+from bpm.model import Definitions, ElementId
 from bpm.reader import read_bpmn
 from reports import dot
 from reports.i18n import LANGS, catalog, missing_keys, t
 from reports.site import MARKER, SiteInput, build_site, build_time, render_site
+from scoring.assess import assess
+from scoring.profile import load_profile
+from scoring.result import Assessment, Branch, EvidenceSource
+from scoring.survey import load_survey
 
 EPOCH = "1700000000"
 HOSTILE = "<script>alert(1)</script>"
@@ -64,6 +68,47 @@ def references(root: etree._Element) -> Iterator[tuple[str, str]]:
         for name, value in element.attrib.items():
             if etree.QName(name).localname in ("href", "src", "action", "formaction", "poster", "data"):
                 yield str(name), str(value)
+
+
+def branch_table(root: etree._Element) -> list[tuple[str, str, str, str, str, str]]:
+    """Rows of a flow page's branch table: (branch point, branch, probability, source ja, source en, visits)."""
+    rows = []
+    for tr in root.findall(".//table[@class='data branches']/tbody/tr"):
+        cells = tr.findall("td")
+        source = cells[3]
+        rows.append((
+            text_of(cells[0]), text_of(cells[1]), text_of(cells[2]),
+            text_of(source.find("span[@lang='ja']")), text_of(source.find("span[@lang='en']")), text_of(cells[4]),
+        ))
+    return rows
+
+
+def flow_page_named(site: Path, name: str) -> etree._Element:
+    """The flow page whose heading is exactly ``name`` (names can contain each other: 印鑑登録 / 印鑑登録証明書)."""
+    pages = [root for p in html_pages(site) if p.name.startswith("flow-")
+             for root in [parse(p)] if [text_of(h) for h in root.iter("h1")] == [name]]
+    assert len(pages) == 1, name
+    return pages[0]
+
+
+@pytest.fixture(scope="module")
+def site_input(site_input: SiteInput) -> SiteInput:
+    """The hand-built assessment plus the branches the scoring would record for certificate.bpmn.
+
+    The flow page shows ``ProcessAssessment.branches`` as given (it no longer
+    derives probabilities itself); the hand-built visits (t_fix 0.11,
+    t_identity 1.11) are those of the file's 10 % rework loop, so its split is
+    given here by hand too: 0.1 from the flow's property, the 0.9 rest assumed.
+    """
+    processes = tuple(
+        replace(p, branches=(
+            Branch(ElementId("g_complete"), ElementId("f_fix"), ElementId("t_fix"), 0.1, EvidenceSource.PROPERTY),
+            Branch(ElementId("g_complete"), ElementId("f_ok"), ElementId("t_decide"), 0.9, EvidenceSource.DEFAULT),
+        )) if p.process_id == "proc_cert" else p
+        for p in site_input.assessment.processes
+    )
+    assert any(p.branches for p in processes)
+    return replace(site_input, assessment=replace(site_input.assessment, processes=processes))
 
 
 @pytest.fixture(scope="module")
@@ -262,8 +307,10 @@ def test_flow_page_has_annotated_diagram_steps_and_branches(site: Path) -> None:
     assert "implicit-join" in text_of(groups["t_identity"])  # lint finding in the tooltip
     step_rows = root.findall(".//table[@class='data steps sortable wide']/tbody/tr")
     assert [r.get("data-element-id") for r in step_rows][:3] == ["t_receive", "t_identity", "t_fix"]
-    branches = text_of(root.find(".//table[@class='data branches']"))
-    assert "0.10" in branches and "0.90" in branches
+    assert branch_table(root) == [
+        ("記載に不備?", "不備あり", "0.10", "BPMNの属性で指定", "BPMN property", "0.11"),
+        ("記載に不備?", "不備なし", "0.90", "仮定（均等配分・既定値）", "assumed (even split or default)", "1.00"),
+    ]
     assert root.find(".//*[@data-print]") is not None
 
 
@@ -385,22 +432,53 @@ def test_sample_flows_render_with_their_diagrams(
         assert painted, f"{page.name}: no step painted with its disposition"
 
 
-def test_real_pipeline_when_scoring_is_available(flows_dir: Path, tmp_path: Path) -> None:
-    """Once scoring.assess exists, the site must take its Assessment as is."""
-    assess_module = pytest.importorskip("scoring.assess")
-    survey_module = pytest.importorskip("scoring.survey")
-    profile_module = pytest.importorskip("scoring.profile")
+@pytest.fixture(scope="module")
+def sample_site(flows_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Assessment]:
+    """The shipped flows and survey sheet through the real scoring, as ``bpm scan`` does it."""
     paths = sorted(flows_dir.glob("*.bpmn"))
+    survey = flows_dir / "survey.csv"
+    if not paths or not survey.is_file():
+        pytest.skip("bundled flows/ not present")
     definitions = tuple(read_bpmn(p) for p in paths)
-    survey = next((flows_dir / n for n in ("survey.csv", "survey.xlsx") if (flows_dir / n).is_file()), None)
-    assessment = assess_module.assess(
-        definitions,
-        survey=survey_module.load_survey(survey) if survey else None,
-        profile=profile_module.load_profile(None),
-    )
+    assessment = assess(definitions, survey=load_survey(survey), profile=load_profile(None))
     findings = tuple(f for d in definitions for f in lint(d))
-    build_site(SiteInput(definitions, findings, assessment), tmp_path / "site")
-    pages = html_pages(tmp_path / "site")
+    out = tmp_path_factory.mktemp("sample") / "site"
+    build_site(SiteInput(definitions, findings, assessment), out)
+    return out, assessment
+
+
+def test_real_pipeline(sample_site: tuple[Path, Assessment]) -> None:
+    """The site takes the scoring's Assessment as is."""
+    site, assessment = sample_site
+    pages = html_pages(site)
     assert len([p for p in pages if p.name.startswith("flow-")]) == len(assessment.processes)
     for page in pages:
         parse(page)
+
+
+def test_branch_table_shows_the_survey_value_not_the_bpmn_property(sample_site: tuple[Path, Assessment]) -> None:
+    """転入届: Flow_FubiAri is 0.12 in the BPMN and 0.1 in the sheet; the visits use 0.1, and so does the page."""
+    site, _ = sample_site
+    rows = branch_table(flow_page_named(site, "転入届"))
+    fubi = [r for r in rows if r[:2] == ("記載不備あり?", "あり")]
+    assert fubi == [("記載不備あり?", "あり", "0.10", "業務量調査票", "survey sheet", "0.11")]
+    assert not [r for r in rows if r[2] == "0.12"]
+    # 1/0.9 reviews per case, a tenth of them to 補正依頼; the other 0.9 × 1/0.9 = 1 reach 住基システム入力.
+    assert ("記載不備あり?", "なし", "0.90", "仮定（均等配分・既定値）", "assumed (even split or default)",
+            "1.00") in rows
+    parallel = [r for r in rows if r[3] == "全分岐を実行（並行）"]
+    assert len(parallel) == 3 and {r[2] for r in parallel} == {"1.00"}
+
+
+def test_branch_table_lists_boundary_events(sample_site: tuple[Path, Assessment]) -> None:
+    """印鑑登録: the 「1か月経過」 timer on 回答書受領 fires on the sheet's 10 % of the waits."""
+    site, assessment = sample_site
+    rows = branch_table(flow_page_named(site, "印鑑登録"))
+    timer = [r for r in rows if r[0] == "回答書受領 — 1か月経過"]
+    inkan = next(p for p in assessment.processes if p.name == "印鑑登録")
+    assert timer == [("回答書受領 — 1か月経過", "→ 申請取下げ処理", "0.10", "業務量調査票", "survey sheet",
+                      f"{inkan.visits['Activity_Torisage']:.2f}")]
+    assert timer[0][5] == "0.02"
+    gateways = [r[0] for r in rows]
+    assert gateways.index("顔写真付き証明書あり?") < gateways.index("回答書受領 — 1か月経過") < \
+        gateways.index("登録できる印影?"), "document order"

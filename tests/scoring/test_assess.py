@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpm.model import Definitions
-from bpm.reader import read_bpmn
+from bpm.reader import read_bpmn, read_bpmn_bytes
 from scoring.assess import assess
 from scoring.profile import load_profile
-from scoring.result import Assessment, Disposition, EvidenceSource, StepAssessment
+from scoring.result import Assessment, Branch, Disposition, EvidenceSource, StepAssessment
 from scoring.survey import load_survey
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
@@ -196,6 +196,138 @@ def test_gaps_for_unmatched_rows_and_steps_without_data(counter: Definitions, tm
     steps = {s.step_id for p in result.processes for s in p.steps}
     assert no_data == steps - {"T_Abc"}, "every step without a row is listed"
     assert steps_by_id(result)["T_Abc"].minutes_per_case == 2
+
+
+# --------------------------------------------------------------------------- branch and event probabilities
+
+WAITING = read_bpmn_bytes("""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">
+  <process id="P_Wait" name="回答待ちテスト">
+    <extensionElements><camunda:properties><camunda:property name="annual_count" value="1000"/>
+    </camunda:properties></extensionElements>
+    <startEvent id="s"/><task id="t_send" name="照会書送付"/><receiveTask id="t_wait" name="回答書受領"/>
+    <boundaryEvent id="b_timer" name="1か月経過" attachedToRef="t_wait"><timerEventDefinition/></boundaryEvent>
+    <userTask id="t_withdraw" name="申請取下げ処理"/><endEvent id="e_late"/>
+    <task id="t_check" name="回答書確認"/><exclusiveGateway id="x" name="再照会?"/><endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="t_send"/>
+    <sequenceFlow id="f2" sourceRef="t_send" targetRef="t_wait"/>
+    <sequenceFlow id="f3" sourceRef="t_wait" targetRef="t_check"/>
+    <sequenceFlow id="f4" sourceRef="t_check" targetRef="x"/>
+    <sequenceFlow id="f_again" name="再照会" sourceRef="x" targetRef="t_send">
+      <extensionElements><camunda:properties><camunda:property name="probability" value="0.2"/>
+      </camunda:properties></extensionElements>
+    </sequenceFlow>
+    <sequenceFlow id="f_ok" sourceRef="x" targetRef="e"/>
+    <sequenceFlow id="f_late" sourceRef="b_timer" targetRef="t_withdraw"/>
+    <sequenceFlow id="f5" sourceRef="t_withdraw" targetRef="e_late"/>
+  </process>
+  <process id="P_Events" name="イベントテスト">
+    <startEvent id="s_counter" name="窓口申請"/><startEvent id="s_post" name="郵送申請"/>
+    <task id="t1" name="受付"/><eventBasedGateway id="g"/>
+    <intermediateCatchEvent id="c_answer" name="回答受信"><messageEventDefinition/></intermediateCatchEvent>
+    <intermediateCatchEvent id="c_due" name="期限到来"><timerEventDefinition/></intermediateCatchEvent>
+    <task id="t_answer" name="回答処理"/><task id="t_due" name="督促"/><endEvent id="e1"/><endEvent id="e2"/>
+    <subProcess id="sp_cancel" name="取下げ" triggeredByEvent="true">
+      <startEvent id="sp_start" name="取下げ連絡" isInterrupting="false"><messageEventDefinition/></startEvent>
+      <task id="t_cancel" name="取下げ処理"/><endEvent id="sp_end"/>
+      <sequenceFlow id="fs1" sourceRef="sp_start" targetRef="t_cancel"/>
+      <sequenceFlow id="fs2" sourceRef="t_cancel" targetRef="sp_end"/>
+    </subProcess>
+    <sequenceFlow id="fa" sourceRef="s_counter" targetRef="t1"/>
+    <sequenceFlow id="fb" sourceRef="s_post" targetRef="t1"/>
+    <sequenceFlow id="fc" sourceRef="t1" targetRef="g"/>
+    <sequenceFlow id="f_answer" sourceRef="g" targetRef="c_answer"/>
+    <sequenceFlow id="f_due" sourceRef="g" targetRef="c_due"/>
+    <sequenceFlow id="fd" sourceRef="c_answer" targetRef="t_answer"/>
+    <sequenceFlow id="fe" sourceRef="c_due" targetRef="t_due"/>
+    <sequenceFlow id="ff" sourceRef="t_answer" targetRef="e1"/><sequenceFlow id="fg" sourceRef="t_due" targetRef="e2"/>
+  </process>
+</definitions>""".encode(), "waiting.bpmn")
+
+
+@pytest.mark.parametrize("cells", ["回答待ちテスト,b_timer,,,,,,,,,0.3,", "回答待ちテスト,,1か月経過,,,,,,,,0.3,"])
+def test_survey_boundary_probability_drives_the_handler_visits(tmp_path: Path, cells: str) -> None:
+    result = assess([WAITING], survey=load_survey(survey_file(tmp_path, cells)), profile=PROFILE)
+    assert not [g for g in result.gaps if g.kind.endswith("-row")], result.gaps
+    steps = steps_by_id(result)
+    # The timer interrupts 30 % of the waits, so only 70 % reach the 20 % re-inquiry loop:
+    # waits = 1 / (1 − 0.7 × 0.2); withdrawals = 0.3 × waits.
+    waits = 1 / (1 - 0.7 * 0.2)
+    assert steps["t_wait"].visits == pytest.approx(waits)
+    assert steps["t_withdraw"].visits == pytest.approx(0.3 * waits)
+    assert steps["t_withdraw"].annual_count == pytest.approx(1000 * 0.3 * waits)
+    (process,) = [p for p in result.processes if p.process_id == "P_Wait"]
+    assert tuple(dataclasses.replace(b, probability=round(b.probability, 9)) for b in process.branches) == (
+        Branch("t_wait", "b_timer", "t_withdraw", 0.3, EvidenceSource.SURVEY, via_event=True),
+        Branch("x", "f_again", "t_send", 0.2, EvidenceSource.PROPERTY),
+        Branch("x", "f_ok", "e", 0.8, EvidenceSource.DEFAULT),
+    )
+
+
+def test_unsurveyed_boundary_event_is_assumed_never_to_fire() -> None:
+    result = assess([WAITING], profile=PROFILE)
+    assert steps_by_id(result)["t_withdraw"].visits == 0
+    (process,) = [p for p in result.processes if p.process_id == "P_Wait"]
+    assert process.branches[0] == Branch("t_wait", "b_timer", "t_withdraw", 0.0, EvidenceSource.DEFAULT, True)
+
+
+def test_start_gateway_and_event_subprocess_probabilities_from_the_survey(tmp_path: Path) -> None:
+    sheet = survey_file(tmp_path, "イベントテスト,,郵送申請,,,,,,,,0.3,", "イベントテスト,,期限到来,,,,,,,,0.1,",
+                        "イベントテスト,sp_start,,,,,,,,,0.05,")
+    result = assess([WAITING], survey=load_survey(sheet), profile=PROFILE)
+    (process,) = [p for p in result.processes if p.process_id == "P_Events"]
+    assert process.visits["s_post"] == pytest.approx(0.3) and process.visits["s_counter"] == pytest.approx(0.7)
+    assert process.visits["t_due"] == pytest.approx(0.1) and process.visits["t_answer"] == pytest.approx(0.9)
+    assert process.visits["t_cancel"] == pytest.approx(0.05)
+    assert [(b.via_id, b.source) for b in process.branches] == [
+        ("f_answer", EvidenceSource.DEFAULT), ("f_due", EvidenceSource.SURVEY)]
+
+
+def test_bundled_boundary_timer_uses_the_sheet(bundled: Assessment) -> None:
+    """印鑑登録: the sheet's 0.1 for 「1か月経過」 sends a tenth of the waits to 申請取下げ処理 (was 0: never fired)."""
+    waits = named(bundled, "印鑑登録", "回答書受領").visits
+    assert waits == pytest.approx(0.2), "Flow_ShashinNashi: the sheet's 0.2, not the BPMN's 0.15"
+    assert named(bundled, "印鑑登録", "申請取下げ処理").visits == pytest.approx(0.1 * waits)
+    assert named(bundled, "印鑑登録", "回答書確認").visits == pytest.approx(0.9 * waits)
+    inkan = next(p for p in bundled.processes if p.name == "印鑑登録")
+    timer = next(b for b in inkan.branches if b.via_id == "Event_KaitoKigen")
+    assert (timer.from_id, timer.target_id, timer.probability, timer.source, timer.via_event) == (
+        "Activity_Kaitosho", "Activity_Torisage", 0.1, EvidenceSource.SURVEY, True)
+
+
+def test_bundled_branches_are_the_probabilities_the_visits_used(bundled: Assessment) -> None:
+    tennyu = next(p for p in bundled.processes if p.name == "転入届")
+    by_flow = {b.via_id: b for b in tennyu.branches}
+    assert (by_flow["Flow_FubiAri"].probability, by_flow["Flow_FubiAri"].source) == (0.1, EvidenceSource.SURVEY)
+    assert by_flow["Flow_FubiNashi"].probability == pytest.approx(0.9)
+    assert by_flow["Flow_FubiNashi"].source is EvidenceSource.DEFAULT
+    parallel = [b for b in tennyu.branches if b.from_id == "Gateway_RenkeiSplit"]
+    assert len(parallel) == 3 and {(b.probability, b.source) for b in parallel} == {(1.0, EvidenceSource.STRUCTURE)}
+    for process in bundled.processes:
+        for branch in process.branches:
+            assert branch.from_id in process.visits and branch.target_id in process.visits
+            assert 0.0 <= branch.probability <= 1.0
+
+
+def test_branches_of_a_called_process_stay_with_it() -> None:
+    """Same ids in caller and callee (two files): the caller lists its own split only, with its own values."""
+
+    def bpmn(file: str, process: str, head: str, p: float) -> Definitions:
+        return read_bpmn_bytes(f"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+            xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d"><process id="{process}" name="{process}">
+            <startEvent id="S"/>{head}<exclusiveGateway id="G"/><endEvent id="E1"/><endEvent id="E2"/>
+            <sequenceFlow id="f1" sourceRef="S" targetRef="A"/><sequenceFlow id="f2" sourceRef="A" targetRef="G"/>
+            <sequenceFlow id="ok" sourceRef="G" targetRef="E1"><extensionElements><camunda:properties>
+              <camunda:property name="probability" value="{p}"/></camunda:properties></extensionElements></sequenceFlow>
+            <sequenceFlow id="ng" sourceRef="G" targetRef="E2"/></process></definitions>""".encode(), file)
+
+    main = bpmn("main.bpmn", "Main", '<callActivity id="A" name="共通処理" calledElement="Sub"/>', 0.2)
+    sub = bpmn("sub.bpmn", "Sub", '<task id="A" name="入力"/>', 0.7)
+    result = assess([main, sub], profile=PROFILE)
+    assert result.processes[1].annual_cases_source is EvidenceSource.STRUCTURE  # the call resolved to sub.bpmn
+    branches = {p.process_id: [(b.from_id, b.via_id, round(b.probability, 9)) for b in p.branches]
+                for p in result.processes}
+    assert branches == {"Main": [("G", "ok", 0.2), ("G", "ng", 0.8)], "Sub": [("G", "ok", 0.7), ("G", "ng", 0.3)]}
 
 
 # --------------------------------------------------------------------------- invariants

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from bpm.errors import SurveyError
-from bpm.reader import read_bpmn
+from bpm.reader import read_bpmn, read_bpmn_bytes
 from scoring.features import assessable_steps
 from scoring.survey import ProcessSteps, Survey, load_survey, match_survey
 
@@ -256,3 +256,107 @@ def test_bundled_sheet_matches_every_row(flows_dir: Path) -> None:
     matched_by_name = {key[2] for key, row in match.steps.items() if not row.step_id}
     assert {"Activity_JukiNyuryoku", "Activity_ShogoKessai", "Activity_DVKakunin", "Activity_TorokuNyuryoku"} <= \
         matched_by_name
+
+
+# --------------------------------------------------------------------------- probabilities of events
+
+EVENTS_BPMN = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <process id="P_Wait" name="回答待ちテスト">
+    <startEvent id="s"/><task id="t_send" name="照会書送付"/><receiveTask id="t_wait" name="回答書受領"/>
+    <boundaryEvent id="b_timer" name="1か月経過" attachedToRef="t_wait"><timerEventDefinition/></boundaryEvent>
+    <userTask id="t_withdraw" name="申請取下げ処理"/><endEvent id="e_late" name="期限切れ"/>
+    <task id="t_check" name="回答書確認"/><endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="t_send"/>
+    <sequenceFlow id="f2" sourceRef="t_send" targetRef="t_wait"/>
+    <sequenceFlow id="f3" sourceRef="t_wait" targetRef="t_check"/>
+    <sequenceFlow id="f4" sourceRef="t_check" targetRef="e"/>
+    <sequenceFlow id="f_late" sourceRef="b_timer" targetRef="t_withdraw"/>
+    <sequenceFlow id="f5" sourceRef="t_withdraw" targetRef="e_late"/>
+  </process>
+  <process id="P_Events" name="イベントテスト">
+    <startEvent id="s_counter" name="窓口申請"/><startEvent id="s_post" name="郵送申請"/>
+    <task id="t1" name="受付"/><eventBasedGateway id="g"/>
+    <intermediateCatchEvent id="c_answer" name="回答受信"><messageEventDefinition/></intermediateCatchEvent>
+    <intermediateCatchEvent id="c_due" name="期限到来"><timerEventDefinition/></intermediateCatchEvent>
+    <endEvent id="e1"/><endEvent id="e2"/>
+    <subProcess id="sp_cancel" name="取下げ" triggeredByEvent="true">
+      <startEvent id="sp_start" name="取下げ連絡" isInterrupting="false"><messageEventDefinition/></startEvent>
+      <task id="t_cancel" name="取下げ処理"/><endEvent id="sp_end"/>
+      <sequenceFlow id="fs1" sourceRef="sp_start" targetRef="t_cancel"/>
+      <sequenceFlow id="fs2" sourceRef="t_cancel" targetRef="sp_end"/>
+    </subProcess>
+    <sequenceFlow id="fa" sourceRef="s_counter" targetRef="t1"/>
+    <sequenceFlow id="fb" sourceRef="s_post" targetRef="t1"/>
+    <sequenceFlow id="fc" sourceRef="t1" targetRef="g"/>
+    <sequenceFlow id="f_answer" sourceRef="g" targetRef="c_answer"/>
+    <sequenceFlow id="f_due" sourceRef="g" targetRef="c_due"/>
+    <sequenceFlow id="fd" sourceRef="c_answer" targetRef="e1"/><sequenceFlow id="fe" sourceRef="c_due" targetRef="e2"/>
+  </process>
+</definitions>""".encode()
+
+
+@pytest.fixture(scope="module")
+def waiting() -> list[ProcessSteps]:
+    definitions = read_bpmn_bytes(EVENTS_BPMN, "events.bpmn")
+    return [ProcessSteps(definitions.file, p, assessable_steps(p)) for p in definitions.processes.values()]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        "回答待ちテスト,b_timer,,,,,,,,,0.3,",            # by 手順ID
+        "回答待ちテスト,,1か月経過,,,,,,,,0.3,",           # by name (no step is called that)
+        "回答待ちテスト,,１か月 経過,,,,,,,,30%,",         # full-width digit and a space, as a share
+    ],
+)
+def test_a_boundary_event_row_gives_its_probability(
+    tmp_path: Path, waiting: list[ProcessSteps], cells: str
+) -> None:
+    match = match_survey(load_survey(sheet(tmp_path, [HEADER, cells])), waiting)
+    assert match.gaps == ()
+    assert match.steps == {}
+    (row,) = match.probabilities[("events.bpmn", "P_Wait")].values()
+    assert list(match.probabilities[("events.bpmn", "P_Wait")]) == ["b_timer"]
+    assert row.probability == pytest.approx(0.3) and row.line == 2
+
+
+def test_other_events_that_fire_instead_take_probabilities_under_the_id_visits_reads(
+    tmp_path: Path, waiting: list[ProcessSteps]
+) -> None:
+    survey = load_survey(sheet(tmp_path, [
+        HEADER,
+        "イベントテスト,,郵送申請,,,,,,,,0.3,",      # one of two start events: the share of cases starting there
+        "イベントテスト,c_due,,,,,,,,,0.1,",         # after an event-based gateway: the gateway's flow into it
+        "イベントテスト,,取下げ連絡,,,,,,,,0.05,",    # start event of an event sub-process
+    ]))
+    match = match_survey(survey, waiting)
+    assert match.gaps == ()
+    rows = match.probabilities[("events.bpmn", "P_Events")]
+    assert {key: row.line for key, row in rows.items()} == {"s_post": 2, "f_due": 3, "sp_start": 4}
+
+
+def test_event_rows_that_cannot_be_used_are_gaps(tmp_path: Path, waiting: list[ProcessSteps]) -> None:
+    survey = load_survey(sheet(tmp_path, [
+        HEADER,
+        "回答待ちテスト,b_timer,1か月経過,,,,,,,,,",      # boundary event without 分岐確率
+        "回答待ちテスト,b_timer,,,,,,,,,0.1,",
+        "回答待ちテスト,,1か月経過,,,,,,,,0.2,",          # the same event again, by name
+        "回答待ちテスト,s,,,,,,,,,0.5,",                  # the only start event: nothing to share
+        "回答待ちテスト,e_late,,,,,,,,,0.1,",             # an end event never fires instead of anything
+        "イベントテスト,f_due,,,,,,,,,0.1,",
+        "イベントテスト,,期限到来,,,,,,,,0.2,",           # the event after the gateway: the same flow
+    ]))
+    match = match_survey(survey, waiting)
+    assert [(g.kind, g.line, g.element_id) for g in match.gaps] == [
+        ("unused-row", 2, "b_timer"),
+        ("duplicate-row", 4, "b_timer"),
+        ("unmatched-row", 5, "s"),
+        ("unmatched-row", 6, "e_late"),
+        ("duplicate-row", 8, "f_due"),
+    ]
+    unused, duplicate, *_, after_gateway = match.gaps
+    assert "boundaryEvent b_timer without 分岐確率" in unused.message
+    assert "share of firings of its activity" in unused.message
+    assert "already given in row 3" in duplicate.message
+    assert "after event-based gateway g" in after_gateway.message and "row 7" in after_gateway.message
+    assert match.probabilities[("events.bpmn", "P_Wait")]["b_timer"].line == 3
