@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -285,6 +285,51 @@ def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | 
         _progress(f"wrote {out}")
 
 
+# --------------------------------------------------------------------------- render
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-f", "--format", "formats", multiple=True, type=click.Choice(["svg", "png", "pdf"]),
+    help="Output format (repeatable; default: svg, png and pdf).",
+)
+@click.option(
+    "--layout", type=click.Choice(["auto", "di", "dot"]), default="auto", show_default=True,
+    help="auto: the modeler's coordinates, Graphviz where a file has none; di: coordinates only; dot: Graphviz.",
+)
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the pictures.")
+@_guarded
+def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: str) -> None:
+    """Draw every diagram as SVG, PNG or PDF for manuals and slides.
+
+    業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。
+    """
+    from bpm.errors import RenderError
+    from reports.pictures import Layout, PictureFormat, picture_bytes, pictures
+    from reports.site import build_time
+
+    chosen = [cast(PictureFormat, f) for f in dict.fromkeys(formats)] or ["svg", "png", "pdf"]
+    created = build_time()
+    rendered: dict[Path, bytes] = {}
+    paths = expand_inputs(inputs)
+    for index, path in enumerate(paths, start=1):
+        _progress(f"[{index}/{len(paths)}] drawing {path}")
+        definitions = read_bpmn(path, max_bytes=_settings().max_bytes)
+        for picture in pictures(definitions, layout=cast(Layout, layout)):
+            for fmt in chosen:
+                target = Path(out) / f"{picture.name}.{fmt}"
+                rendered[target] = picture_bytes(picture, fmt, created=created)
+    try:  # everything was drawn first: a bad file leaves no half set of pictures
+        Path(out).mkdir(parents=True, exist_ok=True)
+        for target, data in rendered.items():
+            target.write_bytes(data)
+            _progress(f"wrote {target}")
+    except OSError as error:
+        raise RenderError(f"cannot write pictures to {out}: {error.strerror or error}", file=out) from None
+    click.echo(f"{len(rendered)} file(s) written to {out}", err=True)
+
+
 # --------------------------------------------------------------------------- score and scan
 
 
@@ -430,8 +475,8 @@ def scan(
         downloads=downloads,
     )
     written = build_site(site_input, Path(out), title=title, progress=_progress)
-    index = Path(out) / "index.html"
-    click.echo(f"report written to {index} ({len(written)} files); open it in a browser", err=True)
+    index = (Path(out) / "index.html").resolve()
+    click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

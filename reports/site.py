@@ -27,13 +27,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from bpm.errors import BpmError, RenderError
-from bpm.graph import process_graph
+from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ElementId, ProcessId
-from reports import dot, svg
+from reports import dot
 from reports.i18n import LANGS, Bilingual, t
 from reports.overlay import Overlay
+from reports.pictures import Picture, PictureFormat, picture_bytes, pictures
 from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
 from reports.views import (
     Catalogue,
@@ -143,46 +143,50 @@ def _clean_svg(text: str) -> str:
     return text.strip() + "\n"
 
 
-def _dot_diagram(definitions: Definitions, process_id: ProcessId, overlays: Mapping[ElementId, Overlay]) -> DiagramView:
-    """Automatic layout with graphviz, or a notice when graphviz is not installed."""
-    if not dot.dot_available():
-        return DiagramView(None, "none", Bilingual.of("diagram.no_dot"))
-    try:
-        graph = process_graph(definitions, process_id)
-        text = dot.render_dot_svg(graph, overlays=overlays, definitions=definitions)
-    except BpmError as error:
-        return DiagramView(None, "none", Bilingual.of("diagram.failed"), str(error))
-    return DiagramView(
-        Markup(_clean_svg(text)),  # Markup: graphviz output of escaped labels
-        "graphviz",
-        Bilingual.of("diagram.auto_layout"),
-    )
+_PICTURE_FORMATS: tuple[tuple[str, PictureFormat], ...] = (("SVG", "svg"), ("PNG", "png"), ("PDF", "pdf"))
 
 
-def _diagram_for(
-    definitions: Definitions | None,
-    process_id: ProcessId,
-    overlays: Mapping[ElementId, Overlay],
-    cache: dict[tuple[str, str], DiagramView],
-) -> DiagramView:
-    """The modeler's diagram that shows this process; graphviz layout when the file has no DI."""
-    if definitions is None:
-        return DiagramView(None, "none", Bilingual.of("diagram.no_file"))
-    process = definitions.processes.get(process_id)
-    node_ids = set(process.nodes) if process is not None else set()
-    pool = definitions.pool_of(process_id)
-    for diagram in definitions.diagrams:
-        shown = {shape.element_id for shape in diagram.shapes}
-        if shown & node_ids or (pool is not None and pool.id in shown):
-            key = (definitions.file, diagram.id)
-            if key not in cache:
-                try:
-                    result = svg.render_diagram(definitions, diagram, overlays=overlays)
-                    cache[key] = DiagramView(Markup(result.svg), "di", None)  # Markup: our own SVG
-                except RenderError:
-                    break
-            return cache[key]
-    return _dot_diagram(definitions, process_id, overlays)
+@dataclass
+class _Drawings:
+    """The pictures of every file, drawn once, and the standalone copies they give."""
+
+    overlays: Mapping[ElementId, Overlay]
+    created: datetime
+    report: Progress
+    by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def view(self, definitions: Definitions | None, process_id: ProcessId) -> DiagramView:
+        """The picture that shows this process: the modeler's diagram, or a Graphviz layout."""
+        if definitions is None:
+            return DiagramView(None, "none", Bilingual.of("diagram.no_file"))
+        drawn, failed = self._draw(definitions)
+        picture = next((p for p in drawn if process_id in p.process_ids), None)
+        if picture is None:
+            error = failed.get(process_id)
+            if error is not None and not dot.dot_available():
+                return DiagramView(None, "none", Bilingual.of("diagram.no_dot"))
+            return DiagramView(None, "none", Bilingual.of("diagram.failed"), str(error) if error else "")
+        files = tuple((label, self._print(picture, fmt)) for label, fmt in _PICTURE_FORMATS)
+        if picture.layout == "graphviz":  # Markup: graphviz output of escaped labels
+            return DiagramView(Markup(_clean_svg(picture.svg)), "graphviz", Bilingual.of("diagram.auto_layout"),
+                               files=files)
+        return DiagramView(Markup(picture.svg), "di", None, files=files)  # Markup: our own SVG
+
+    def _draw(self, definitions: Definitions) -> tuple[list[Picture], dict[ProcessId, RenderError]]:
+        if definitions.file not in self.by_file:
+            failed: dict[ProcessId, RenderError] = {}
+            drawn = pictures(definitions, overlays=self.overlays, on_layout_error=failed.__setitem__)
+            self.by_file[definitions.file] = (drawn, failed)
+        return self.by_file[definitions.file]
+
+    def _print(self, picture: Picture, fmt: PictureFormat) -> str:
+        name = f"diagrams/{picture.name}.{fmt}"
+        if name not in self.files:
+            if fmt != "svg":
+                self.report(f"printing {picture.title} ({fmt.upper()})")
+            self.files[name] = picture_bytes(picture, fmt, created=self.created)
+        return name
 
 
 def render_site(
@@ -215,14 +219,15 @@ def render_site(
     page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
-    cache: dict[tuple[str, str], DiagramView] = {}
+    drawings = _Drawings(overlays, build_time(environ), report)
     for process in site_input.assessment.processes:
         ref = catalogue.refs[(process.file, process.process_id)]
         if ref.file_name in out:
             continue
         report(f"drawing diagram of {ref.name}")
-        diagram = _diagram_for(catalogue.definitions.get(process.file), process.process_id, overlays, cache)
+        diagram = drawings.view(catalogue.definitions.get(process.file), process.process_id)
         page("flow.html", ref.file_name, view=flow_page(catalogue, process, diagram))
+    out.update(drawings.files)
 
     for name in _STATIC_FILES:
         out[f"static/{name}"] = _static(name)

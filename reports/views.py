@@ -271,6 +271,8 @@ class DiagramView:
     """Shown instead of (or above) the diagram."""
     detail: str = ""
     """Technical detail for the notice (e.g. the renderer's message)."""
+    files: tuple[tuple[str, str], ...] = ()
+    """Standalone copies for manuals: (format label, site-relative href), e.g. ("PNG", "downloads/diagrams/x.png")."""
 
 
 @dataclass(frozen=True, slots=True)

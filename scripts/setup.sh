@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-apt_packages=(graphviz fonts-noto-cjk)
+apt_packages=(graphviz libcairo2 fonts-noto-cjk)
 [ "$want_test" = 1 ] && apt_packages+=(chromium)
 
 missing=()

@@ -1,0 +1,110 @@
+"""PNG and PDF of a diagram for printed manuals and slides.
+
+The modeler's layout lives in our own SVG (:mod:`reports.svg`); Graphviz can
+only print what it laid out itself.  CairoSVG draws that SVG with the same
+cairo library Graphviz prints with, so a DI diagram keeps the analyst's
+coordinates on paper, and Japanese text comes out through fontconfig (Noto
+Sans CJK JP, package ``fonts-noto-cjk``).
+
+Two things a publishing workflow needs beyond a plain conversion:
+
+* **Reproducible PDFs.** cairo stamps the current time into every PDF, so the
+  same diagram would differ on each run and every rebuild of the intranet
+  manual would look like a change.  The creation date is pinned to the
+  caller's time (the site passes ``SOURCE_DATE_EPOCH`` or the build time).
+* **No outside access.** The SVG is ours, but CairoSVG is still run in its
+  safe mode (no external files, no entities) so a label can never make it
+  fetch anything.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from bpm.errors import RenderError
+
+__all__ = ["PrintFormat", "pin_pdf_date", "svg_to_pdf", "svg_to_png", "svg_to_print"]
+
+PrintFormat = Literal["png", "pdf"]
+
+PNG_SCALE = 2.0
+"""Pixels per SVG unit in PNGs: 2× keeps 12 px labels sharp in a printed A4 manual."""
+
+_CREATION_DATE = re.compile(rb"(/CreationDate \(D:)(\d{14})(Z?\))")
+_HINT = "install the cairo library (apt-get install libcairo2) and the Python package cairosvg"
+
+
+def svg_to_png(svg: str, *, scale: float = PNG_SCALE) -> bytes:
+    """Rasterise an SVG document to PNG on a white background."""
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    cairosvg = _cairosvg()
+    try:
+        data: bytes = cairosvg.svg2png(
+            bytestring=svg.encode("utf-8"), scale=scale, background_color="white", unsafe=False
+        )
+    except Exception as error:  # CairoSVG raises bare ValueError/KeyError on SVG it cannot draw
+        raise RenderError(f"cannot convert the diagram to PNG: {error}", hint=_HINT) from error
+    return data
+
+
+def svg_to_pdf(svg: str, *, created: datetime | None = None) -> bytes:
+    """Vector PDF of an SVG document, with ``created`` as its creation date.
+
+    Without ``created`` the date is the Unix epoch, not "now", so that two
+    runs over the same diagram give byte-identical files.
+    """
+    cairosvg = _cairosvg()
+    stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    surface_class = _dated_pdf_surface(cairosvg, stamp)
+    try:
+        data: bytes = surface_class.convert(bytestring=svg.encode("utf-8"), unsafe=False)
+    except Exception as error:  # see svg_to_png
+        raise RenderError(f"cannot convert the diagram to PDF: {error}", hint=_HINT) from error
+    return data
+
+
+def svg_to_print(svg: str, fmt: PrintFormat, *, created: datetime | None = None) -> bytes:
+    """PNG or PDF of an SVG document (one entry point for callers that take a format)."""
+    if fmt == "png":
+        return svg_to_png(svg)
+    if fmt == "pdf":
+        return svg_to_pdf(svg, created=created)
+    raise RenderError(f"unknown print format {fmt!r}", hint="use png or pdf")
+
+
+def pin_pdf_date(pdf: bytes, created: datetime | None = None) -> bytes:
+    """Replace cairo's ``/CreationDate (D:…Z)`` with ``created`` (default: the epoch), in place.
+
+    For PDFs cairo wrote for someone else (Graphviz prints through cairo and
+    stamps "now").  The new date has exactly the old length, so the byte
+    offsets in the cross-reference table stay valid.
+    """
+    stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S").encode()
+    return _CREATION_DATE.sub(lambda m: m.group(1) + stamp + m.group(3), pdf, count=1)
+
+
+def _cairosvg() -> Any:
+    """Import CairoSVG late: it loads the cairo C library, which a bare machine may lack."""
+    try:
+        import cairosvg
+    except (ImportError, OSError) as error:
+        raise RenderError(f"PNG/PDF output is unavailable: {error}", hint=_HINT) from error
+    return cairosvg
+
+
+def _dated_pdf_surface(cairosvg: Any, stamp: str) -> Any:
+    """A CairoSVG PDF surface whose cairo surface carries a fixed creation date."""
+    import cairocffi
+
+    base = cairosvg.surface.PDFSurface
+
+    def _create_surface(self: Any, width: float, height: float) -> tuple[Any, float, float]:
+        surface, width, height = base._create_surface(self, width, height)
+        surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
+        surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
+        return surface, width, height
+
+    return type("DatedPDFSurface", (base,), {"_create_surface": _create_surface})
