@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,15 +330,15 @@ def test_boundary_events_written_inside_their_host_belong_to_the_host_level() ->
     assert not flagged & boundary
 
 
-def test_whole_miwg_folder_lints_fast() -> None:
+def test_whole_miwg_folder_lints() -> None:
+    """Every reference file lints without an exception; speed is measured in bench/run.py, not here."""
     models = [read_bpmn(path) for path in _miwg_files(MIWG)]
-    started = time.perf_counter()
     counts: Counter[str] = Counter()
     for definitions in models:
         counts.update(f.rule for f in lint(definitions))
-    elapsed = time.perf_counter() - started
-    print(f"\nlint of {len(models)} MIWG files: {elapsed:.2f}s;", dict(sorted(counts.items())))
-    assert elapsed < 5.0
+    assert counts, "real exports have findings (e.g. unnamed tasks in the MIWG test models)"
+    known = {rule.id for rule in RULES}
+    assert all(rule in known or rule.startswith("import-") for rule in counts), set(counts) - known
 
 
 def test_sample_flows_have_no_lint_errors() -> None:

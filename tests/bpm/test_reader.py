@@ -217,11 +217,10 @@ def test_miwg_flows_lines_and_graphs(path: Path, miwg_dir: Path) -> None:
             assert in_graph == ends_exist, flow_id
 
 
-def test_miwg_whole_sample_reads_fast(miwg_dir: Path) -> None:
-    started = time.perf_counter()
-    for path in MIWG_FILES:
-        read_bpmn(path)
-    assert time.perf_counter() - started < 10
+def test_miwg_whole_sample_reads(miwg_dir: Path) -> None:
+    """Every file reads; the speed of that is bench/run.py's job (a ratio against bare lxml)."""
+    read = [read_bpmn(path) for path in MIWG_FILES]
+    assert len(read) == len(MIWG_FILES) > 0
 
 
 def test_miwg_dangling_references_are_real(miwg_dir: Path) -> None:
