@@ -206,66 +206,53 @@ _LABELS = {
 }
 
 
-def _reason(code: str, **values: float | Disposition) -> Reason:
-    """The reason catalogue, in both report languages."""
-    def number(key: str) -> float:
-        found = values.get(key)
-        return float(found) if isinstance(found, float | int) else 0.0
+_REASONS: dict[str, tuple[str, str]] = {
+    "automated": ("システムが処理している手順（サービスタスク・システムのレーン）",
+                  "Already performed by a system (service task or system lane)"),
+    "legal-authority": ("公権力の行使（審査・受理/交付の決定等）にあたるため委託できず、職員が担当",
+                        "Exercise of public authority (examination, acceptance/issuance decision): "
+                        "never outsourced, staff keep it"),
+    "legal-override": ("評価では{favoured_ja}が最適だが、公権力の行使のため職員が担当",
+                       "Scores favour {favoured_en}, but public authority keeps the step with staff"),
+    "rpa-assist": ("RPAによる補助が可能（職員が判断、入力・照合はRPAで補助）",
+                   "RPA assistance possible (職員が判断、入力・照合はRPAで補助: "
+                   "staff decide, a robot enters and matches)"),
+    "below-threshold": ("RPA・委託の基準に届かない（RPA {rpa:.2f}・委託 {outsource:.2f}）",
+                        "Below the RPA and outsourcing thresholds (RPA {rpa:.2f}, outsourcing {outsource:.2f})"),
+    "routine": ("定型的でルールに沿って処理できる（定型性 {value:.2f}）",
+                "Routine, rule-based work (routine {value:.2f})"),
+    "system-work": ("システム端末での作業で、ロボットが画面操作を代行できる",
+                    "Terminal work a robot can perform on the same screens"),
+    "no-contact": ("住民との対面がない", "No face-to-face contact with residents"),
+    "paper-input": ("入力が紙のため AI-OCR の併用を検討", "Paper input: consider AI-OCR with the robot"),
+    "volume": ("処理量が多い", "High volume"),
+    "resident-contact": ("住民対応・窓口での定型業務（事実上の行為）",
+                         "Routine counter work with residents (a factual act, not a decision)"),
+    "physical": ("紙・現金・証明書の受け渡しなど物理的な取扱い", "Physical handling of paper, cash or certificates"),
+    "contractable": ("定型的で仕様書に定められる業務（定型性 {value:.2f}）",
+                     "Routine work a contract can specify (routine {value:.2f})"),
+    "judgment": ("判断を要する（審査・決定・相談など、判断 {value:.2f}）",
+                 "Needs judgment (examination, decision, consultation; judgment {value:.2f})"),
+    "not-routine": ("定型性が低く、RPA・委託の候補にならない（定型性 {value:.2f}）",
+                    "Not routine enough for RPA or outsourcing (routine {value:.2f})"),
+    "inferred-data": ("実測データがなく、推定に基づく判定", "Based on inferred values, not measurements"),
+    "no-payback": ("新たな費用が削減額を上回り、回収できない",
+                   "The new running cost exceeds the staff cost freed: no payback"),
+}
+"""The reason catalogue in both report languages: code → (ja, en) templates."""
 
-    value = number("value")
-    if code == "automated":
-        return Reason(code, "システムが処理している手順（サービスタスク・システムのレーン）",
-                      "Already performed by a system (service task or system lane)")
-    if code == "legal-authority":
-        return Reason(code, "公権力の行使（審査・受理/交付の決定等）にあたるため委託できず、職員が担当",
-                      "Exercise of public authority (examination, acceptance/issuance decision): "
-                      "never outsourced, staff keep it")
-    if code == "legal-override":
-        favoured = values.get("favoured")
-        ja, en = _LABELS[favoured] if isinstance(favoured, Disposition) else ("", "")
-        return Reason(code, f"評価では{ja}が最適だが、公権力の行使のため職員が担当",
-                      f"Scores favour {en}, but public authority keeps the step with staff")
-    if code == "rpa-assist":
-        return Reason(code, "RPAによる補助が可能（職員が判断、入力・照合はRPAで補助）",
-                      "RPA assistance possible (職員が判断、入力・照合はRPAで補助: "
-                      "staff decide, a robot enters and matches)")
-    if code == "below-threshold":
-        rpa, outsource = number("rpa"), number("outsource")
-        return Reason(code, f"RPA・委託の基準に届かない（RPA {rpa:.2f}・委託 {outsource:.2f}）",
-                      f"Below the RPA and outsourcing thresholds (RPA {rpa:.2f}, outsourcing {outsource:.2f})")
-    if code == "routine":
-        return Reason(code, f"定型的でルールに沿って処理できる（定型性 {value:.2f}）",
-                      f"Routine, rule-based work (routine {value:.2f})")
-    if code == "system-work":
-        return Reason(code, "システム端末での作業で、ロボットが画面操作を代行できる",
-                      "Terminal work a robot can perform on the same screens")
-    if code == "no-contact":
-        return Reason(code, "住民との対面がない", "No face-to-face contact with residents")
-    if code == "paper-input":
-        return Reason(code, "入力が紙のため AI-OCR の併用を検討", "Paper input: consider AI-OCR with the robot")
-    if code == "volume":
-        return Reason(code, "処理量が多い", "High volume")
-    if code == "resident-contact":
-        return Reason(code, "住民対応・窓口での定型業務（事実上の行為）",
-                      "Routine counter work with residents (a factual act, not a decision)")
-    if code == "physical":
-        return Reason(code, "紙・現金・証明書の受け渡しなど物理的な取扱い",
-                      "Physical handling of paper, cash or certificates")
-    if code == "contractable":
-        return Reason(code, f"定型的で仕様書に定められる業務（定型性 {value:.2f}）",
-                      f"Routine work a contract can specify (routine {value:.2f})")
-    if code == "judgment":
-        return Reason(code, f"判断を要する（審査・決定・相談など、判断 {value:.2f}）",
-                      f"Needs judgment (examination, decision, consultation; judgment {value:.2f})")
-    if code == "not-routine":
-        return Reason(code, f"定型性が低く、RPA・委託の候補にならない（定型性 {value:.2f}）",
-                      f"Not routine enough for RPA or outsourcing (routine {value:.2f})")
-    if code == "inferred-data":
-        return Reason(code, "実測データがなく、推定に基づく判定", "Based on inferred values, not measurements")
-    if code == "no-payback":
-        return Reason(code, "新たな費用が削減額を上回り、回収できない",
-                      "The new running cost exceeds the staff cost freed: no payback")
-    raise KeyError(code)
+
+def _reason(code: str, **values: float | Disposition) -> Reason:
+    """A reason from the catalogue, its numbers and disposition filled in; KeyError for an unknown code."""
+    ja, en = _REASONS[code]
+    favoured = values.get("favoured")
+    favoured_ja, favoured_en = _LABELS[favoured] if isinstance(favoured, Disposition) else ("", "")
+    numbers = {
+        key: float(found) if isinstance(found := values.get(key), float | int) else 0.0
+        for key in ("value", "rpa", "outsource")
+    }
+    fields = {**numbers, "favoured_ja": favoured_ja, "favoured_en": favoured_en}
+    return Reason(code, ja.format(**fields), en.format(**fields))
 
 
 def no_payback_reason() -> Reason:
