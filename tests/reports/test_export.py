@@ -24,6 +24,7 @@ from reports.export import (
 from reports.style import style_of
 from scoring.result import (
     Assessment,
+    Branch,
     DataGap,
     Disposition,
     Evidence,
@@ -115,6 +116,11 @@ def _assessment(definitions: Definitions, plan: dict[str, tuple[Disposition, flo
         steps=steps,
         totals=totals,
         visits={s.step_id: 1.0 for s in steps},
+        branches=(
+            Branch(ElementId("gw"), ElementId("flow_yes"), ElementId("task_shinsei"), 0.25, EvidenceSource.SURVEY),
+            Branch(ElementId("task_shinsei"), ElementId("timer"), ElementId("end"), 0.1, EvidenceSource.DEFAULT,
+                   via_event=True),
+        ),
     )
     return Assessment(
         processes=(process,),
@@ -374,6 +380,12 @@ def test_assessment_json_round_trips_with_everything() -> None:
     assert document["gaps"][0]["message"].startswith("調査票の行")
     assert document["profile_sources"]["hourly_yen"].startswith("総務省")
     assert document["totals"]["by_disposition"] == {"retain": 1, "rpa": 0}
+    assert document["processes"][0]["branches"] == [
+        {"from_id": "gw", "via_id": "flow_yes", "target_id": "task_shinsei", "probability": 0.25,
+         "source": "survey", "via_event": False},
+        {"from_id": "task_shinsei", "via_id": "timer", "target_id": "end", "probability": 0.1,
+         "source": "default", "via_event": True},
+    ]
     assert "定型的" in text  # ensure_ascii=False: readable Japanese
     assert assessment_json(assessment) == text
 
