@@ -260,6 +260,44 @@ class BranchRow:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoffRow:
+    """One step-to-step move of the case between contractor and staff."""
+
+    from_step: str
+    """Name of the step the case leaves."""
+    from_href: str
+    """Anchor of that step's row."""
+    to_step: str
+    """Name of the next step, on the other side."""
+    to_href: str
+    """Anchor of that step's row."""
+    direction: Bilingual
+    """``受託者 → 職員`` or ``職員 → 受託者``."""
+    direction_key: str
+    """``to-staff`` or ``to-contractor`` (CSS class suffix and test hook)."""
+    per_case: Quantity
+    """Expected times per case."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffView:
+    """How often a case passes between contractor and staff (偽装請負 risk, scoring-methodology §3.4)."""
+
+    applies: bool
+    """False when no step is outsourced: nothing to hand off."""
+    to_staff: Quantity
+    """受託者 → 職員 hand-offs per case."""
+    to_contractor: Quantity
+    """職員 → 受託者 hand-offs per case."""
+    total: Quantity
+    """Both directions."""
+    rows: tuple[HandoffRow, ...]
+    """The crossings in document order."""
+    warning: Bilingual | None
+    """The scoring's warning (numbers and loops) when the flow exceeds the plan; None otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
 class DiagramView:
     """The annotated diagram, or why there is none."""
 
@@ -463,6 +501,8 @@ class FlowPage:
     """Lint findings for the file."""
     gaps: tuple[GapView, ...]
     """Data gaps for the file."""
+    handoffs: HandoffView | None = None
+    """Contractor ↔ staff hand-offs; None when the scoring did not compute them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1185,6 +1225,35 @@ def _branch_source(source: str) -> Bilingual:
     return Bilingual.of(key) if has(key) else _open("source", source)
 
 
+def handoff_view(process: ProcessAssessment) -> HandoffView | None:
+    """The hand-off section of a flow page, from :attr:`ProcessAssessment.handoffs` as computed by the scoring."""
+    summary = process.handoffs
+    if summary is None:
+        return None
+    names = {step.step_id: step.name for step in process.steps}
+    rows = tuple(
+        HandoffRow(
+            from_step=names.get(crossing.from_id, crossing.from_id),
+            from_href=f"#{step_anchor(crossing.from_id)}",
+            to_step=names.get(crossing.to_id, crossing.to_id),
+            to_href=f"#{step_anchor(crossing.to_id)}",
+            direction=Bilingual.of(f"handoff.{crossing.direction.value}"),
+            direction_key=crossing.direction.value,
+            per_case=_fraction(crossing.per_case),
+        )
+        for crossing in summary.crossings
+    )
+    warning = summary.warning
+    return HandoffView(
+        applies=bool(summary.contractor_steps),
+        to_staff=number(summary.per_case_to_staff, 2),
+        to_contractor=number(summary.per_case_to_contractor, 2),
+        total=number(summary.per_case, 2),
+        rows=rows,
+        warning=Bilingual(warning.ja, warning.en) if warning is not None else None,
+    )
+
+
 def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: DiagramView) -> FlowPage:
     """One process page."""
     ref = catalogue.refs[(process.file, process.process_id)]
@@ -1216,6 +1285,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
         branches=branch_rows(model, process) if model is not None else (),
         findings=tuple(catalogue.finding_view(f) for f in catalogue.findings_of_file(process.file)),
         gaps=gaps,
+        handoffs=handoff_view(process),
     )
 
 

@@ -46,6 +46,7 @@ from scoring.features import (
     step_features,
     step_minutes,
 )
+from scoring.handoff import handoff_summary, handoff_warning
 from scoring.lexicon import Lexicon, compile_lexicon, normalize_name
 from scoring.profile import Profile
 from scoring.result import (
@@ -55,6 +56,7 @@ from scoring.result import (
     Disposition,
     Evidence,
     EvidenceSource,
+    HandoffSummary,
     ProcessAssessment,
     StepAssessment,
 )
@@ -141,6 +143,8 @@ def assess(
     for unit, steps in assessed:
         ranked = tuple(dataclasses.replace(s, rank=ranks.get((s.file, s.process_id, s.step_id))) for s in steps)
         case = cases[unit.key]
+        process_visits = {ElementId(k): v for k, v in visits[unit.key].visits.items() if k in unit.process.nodes}
+        branches = process_branches(unit.process, visits[unit.key])
         processes.append(ProcessAssessment(
             file=unit.file,
             process_id=unit.process.id,
@@ -149,8 +153,9 @@ def assess(
             annual_cases_source=case.source,
             steps=ranked,
             totals=totals(ranked, profile.hours_per_fte),
-            visits={ElementId(k): v for k, v in visits[unit.key].visits.items() if k in unit.process.nodes},
-            branches=process_branches(unit.process, visits[unit.key]),
+            visits=process_visits,
+            branches=branches,
+            handoffs=_handoffs(unit, ranked, process_visits, branches, profile, gaps),
         ))
     return Assessment(
         processes=tuple(processes),
@@ -273,6 +278,35 @@ def process_branches(process: Process, result: VisitResult) -> tuple[Branch, ...
                 branches.append(Branch(node.id, flow.id, flow.target_id, chance.value,
                                        _SOURCES.get(chance.source, S.DEFAULT)))
     return tuple(branches)
+
+
+# --------------------------------------------------------------------------- hand-offs
+
+
+def _handoffs(
+    unit: _Unit,
+    steps: Sequence[StepAssessment],
+    visits: Mapping[ElementId, float],
+    branches: Sequence[Branch],
+    profile: Profile,
+    gaps: list[DataGap],
+) -> HandoffSummary | None:
+    """Contractor ↔ staff hand-offs under the recommendations, with the 偽装請負 warning when due.
+
+    None when the visits could not be solved: the hand-offs are built on the
+    flow-level visits, and the fallback (every step once) has none.
+    """
+    if any(node_id not in visits for node_id in unit.process.nodes):
+        return None
+    graph = process_graph(unit.definitions, unit.process.id, expand_subprocesses=True)
+    try:
+        summary = handoff_summary(graph, {s.step_id: s.disposition for s in steps}, visits, branches)
+    except AnalysisError as error:
+        gaps.append(DataGap("handoffs-failed", f"{unit.process.name or unit.process.id}: {error.message}",
+                            unit.file, error.line, error.element_id))
+        return None
+    warning = handoff_warning(summary, profile.handoff.max_per_case, {s.step_id: s.name for s in steps})
+    return dataclasses.replace(summary, warning=warning) if warning is not None else summary
 
 
 # --------------------------------------------------------------------------- cases

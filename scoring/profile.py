@@ -102,6 +102,14 @@ class CostParams:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoffParams:
+    """How many contractor ↔ staff hand-offs per case a flow may have before it is flagged (偽装請負 risk)."""
+
+    max_per_case: float
+    """Hand-offs per case, both directions, above which the flow gets a warning (scoring-methodology §3.4)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     """A loaded, validated profile."""
 
@@ -127,6 +135,8 @@ class Profile:
     """Confidence discount per kind of source (survey, property, inferred, default)."""
     cost: CostParams
     """Cost-model parameters."""
+    handoff: HandoffParams
+    """Contractor ↔ staff hand-off threshold."""
     lexicon: Mapping[str, WordList]
     """Word lists by signal."""
     sources: Mapping[str, str]
@@ -435,6 +445,7 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
     if thresholds.exception_ceiling <= 0 or thresholds.confidence_margin <= 0:
         raise _error("thresholds.exception_ceiling and confidence_margin must be above 0",
                      "thresholds.exception_ceiling", text, file)
+    handoff = HandoffParams(**{field: number(f"handoff.{field}") for field in HandoffParams.__slots__})
     defaults = group("defaults.")
     legal = flat.get("defaults.legal_authority")
     if legal is None or not isinstance(legal.value, bool):
@@ -460,6 +471,7 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
         thresholds=thresholds,
         confidence=group("confidence."),
         cost=cost,
+        handoff=handoff,
         lexicon=lexicon,
         sources={key: _describe(entry) for key, entry in sorted(flat.items())},
         path=None if file == str(DEFAULT_PROFILE) else file,

@@ -205,6 +205,67 @@ class Branch:
     """True when ``via_id`` is a boundary event rather than a sequence flow."""
 
 
+class Side(Enum):
+    """Who does a step once the recommendations are adopted (scoring-methodology §3.4)."""
+
+    CONTRACTOR = "contractor"
+    """The contractor's workers (受託者): OUTSOURCE steps."""
+    STAFF = "staff"
+    """The municipality's staff (職員): RETAIN steps.  RPA and AUTOMATED steps are machines, on neither side."""
+
+
+class Direction(Enum):
+    """Which way a case crosses between contractor and staff."""
+
+    TO_STAFF = "to-staff"
+    """受託者 → 職員: the planned hand-over for 審査/判断."""
+    TO_CONTRACTOR = "to-contractor"
+    """職員 → 受託者: the case goes back to the contractor."""
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """A step-to-step move of the case between the two sides, and how often it happens."""
+
+    from_id: ElementId
+    """The step the case leaves."""
+    to_id: ElementId
+    """The next step, on the other side (only gateways and events lie between them)."""
+    direction: Direction
+    """Which way the case crosses."""
+    per_case: float
+    """Expected times per case the case moves from ``from_id`` to ``to_id``."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffSummary:
+    """How often a case would pass between contractor and staff if the dispositions were adopted.
+
+    Why it matters: staff may not direct contractor workers (37号告示), and the
+    東京労働局 ruled 足立区's routine 「エスカレーション」 to be 偽装請負 (2014), so a
+    case should cross at case boundaries, ideally once, with no Q&A loops.
+    Empty (zeros, no crossings) for a flow without an OUTSOURCE step.
+    """
+
+    per_case_to_staff: float
+    """Expected 受託者 → 職員 hand-offs per case."""
+    per_case_to_contractor: float
+    """Expected 職員 → 受託者 hand-offs per case."""
+    crossings: tuple[Crossing, ...] = ()
+    """Every crossing step pair, in document order (from step, then to step)."""
+    ping_pong: tuple[tuple[ElementId, ...], ...] = ()
+    """Loops whose steps lie on both sides (the 足立区 pattern); each loop's steps in document order."""
+    contractor_steps: tuple[ElementId, ...] = ()
+    """The OUTSOURCE steps, in document order (empty: nothing is outsourced, nothing to hand off)."""
+    warning: Reason | None = None
+    """Set by the assessment when the hand-offs exceed the profile's ``handoff.max_per_case`` or a loop exists."""
+
+    @property
+    def per_case(self) -> float:
+        """Hand-offs per case in both directions."""
+        return self.per_case_to_staff + self.per_case_to_contractor
+
+
 @dataclass(frozen=True, slots=True)
 class ProcessAssessment:
     """One process (業務) and its steps."""
@@ -227,6 +288,8 @@ class ProcessAssessment:
     """Expected visits per case for every node (events and gateways too)."""
     branches: tuple[Branch, ...] = ()
     """Every real split of this process (≥ 2 outgoing flows) and boundary event, in document order."""
+    handoffs: HandoffSummary | None = None
+    """Hand-offs between contractor and staff under the recommended dispositions; None when not computed."""
 
 
 @dataclass(frozen=True, slots=True)

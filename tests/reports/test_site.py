@@ -21,7 +21,7 @@ from reports.i18n import LANGS, catalog, missing_keys, t
 from reports.site import MARKER, SiteInput, build_site, build_time, render_site
 from scoring.assess import assess
 from scoring.profile import load_profile
-from scoring.result import Assessment, Branch, EvidenceSource
+from scoring.result import Assessment, Branch, Crossing, Direction, EvidenceSource, HandoffSummary, Reason
 from scoring.survey import load_survey
 
 EPOCH = "1700000000"
@@ -482,3 +482,86 @@ def test_branch_table_lists_boundary_events(sample_site: tuple[Path, Assessment]
     gateways = [r[0] for r in rows]
     assert gateways.index("顔写真付き証明書あり?") < gateways.index("回答書受領 — 1か月経過") < \
         gateways.index("登録できる印影?"), "document order"
+
+
+# --------------------------------------------------------------------------- hand-offs between contractor and staff
+
+
+def handoff_section(root: etree._Element) -> etree._Element | None:
+    return root.find(".//section[@aria-labelledby='handoffs']")
+
+
+def handoff_stats(section: etree._Element) -> dict[str, str]:
+    return {str(e.get("data-handoff")): text_of(e) for e in elements(section) if e.get("data-handoff")}
+
+
+def test_flow_page_warns_when_hand_offs_exceed_the_plan(sample_site: tuple[Path, Assessment]) -> None:
+    """転入届 through the real scoring: 1.11 hand-offs each way per case and a 補正 loop across the sides."""
+    site, assessment = sample_site
+    process = next(p for p in assessment.processes if p.name == "転入届")
+    assert process.handoffs is not None and process.handoffs.warning is not None
+    root = flow_page_named(site, "転入届")
+    section = handoff_section(root)
+    assert section is not None
+    heading = text_of(section.find("h2"))
+    assert "受託者と職員の引継ぎ" in heading and "Hand-offs between contractor and staff" in heading
+    assert handoff_stats(section) == {"to-staff": "1.11", "to-contractor": "1.11", "total": "2.22"}
+    warnings = section.findall(".//div[@class='notice warning']")
+    assert len(warnings) == 1
+    warning = text_of(warnings[0])
+    assert "偽装請負" in warning and "受託者→職員 1.11回" in warning and "補正依頼" in warning  # the reason
+    assert "仕様書" in warning and "1か所でまとめて" in warning  # the remedy
+    assert "disguised contracting" in warning and "contract specification" in warning
+    rows = section.findall(".//table[@class='data handoffs']/tbody/tr")
+    assert len(rows) == len(process.handoffs.crossings) == 4
+    cells = rows[0].findall("td")
+    assert [text_of(c) for c in cells[:2]] == ["本人確認", "記載内容審査"]  # through the system step
+    assert text_of(cells[2].find("span[@lang='ja']")) == "受託者 → 職員"
+    assert text_of(cells[2].find("span[@lang='en']")) == "contractor → staff"
+    assert (text_of(cells[3]), cells[3].get("data-sort")) == ("1.11", "1.111111")
+    anchors = {e.get("id") for e in elements(root)}
+    for link in section.iter("a"):
+        assert link.get("href", "").lstrip("#") in anchors
+    # 印鑑登録: 受付 → staff (照会 or 印影審査) → 登録証交付, once each way and no loop: no warning.
+    toroku = handoff_section(flow_page_named(site, "印鑑登録"))
+    assert toroku is not None and handoff_stats(toroku) == {"to-staff": "1.00", "to-contractor": "0.96",
+                                                             "total": "1.96"}
+    assert toroku.find(".//div[@class='notice warning']") is None
+
+
+def test_flow_page_hand_offs_within_the_plan_show_no_warning(site_input: SiteInput, tmp_path: Path) -> None:
+    """Hand-built summaries: within the plan (no warning), a hostile warning text (escaped), none computed."""
+    cert = HandoffSummary(
+        1.0, 0.25,
+        (Crossing(ElementId("t_receive"), ElementId("t_decide"), Direction.TO_STAFF, 1.0),
+         Crossing(ElementId("t_evil"), ElementId("t_handover"), Direction.TO_CONTRACTOR, 0.25)),
+        contractor_steps=(ElementId("t_receive"), ElementId("t_handover")),
+    )
+    hostile = Reason("handoff-risk", f"警告 {HOSTILE}", f"warning {QUOTES}")
+
+    def build(summary: HandoffSummary | None, name: str) -> etree._Element:
+        processes = tuple(replace(p, handoffs=summary) if p.process_id == "proc_cert" else p
+                          for p in site_input.assessment.processes)
+        out = tmp_path / name
+        build_site(replace(site_input, assessment=replace(site_input.assessment, processes=processes)), out)
+        return parse(next(p for p in html_pages(out) if p.name.startswith("flow-proc-cert")))
+
+    calm = handoff_section(build(cert, "calm"))
+    assert calm is not None
+    assert handoff_stats(calm) == {"to-staff": "1.00", "to-contractor": "0.25", "total": "1.25"}
+    assert calm.find(".//div[@class='notice warning']") is None
+    rows = calm.findall(".//table[@class='data handoffs']/tbody/tr")
+    assert [text_of(r.findall("td")[1]) for r in rows] == ["交付可否判断", "交付・手数料収納"]
+    assert text_of(rows[1].findall("td")[0]) == f"{HOSTILE} {QUOTES}"  # the hostile step name, as text
+    assert [r.get("class") for r in rows] == ["handoff-to-staff", "handoff-to-contractor"]
+
+    loud = handoff_section(build(replace(cert, warning=hostile), "loud"))
+    assert loud is not None
+    warning = loud.find(".//div[@class='notice warning']")
+    assert warning is not None and f"警告 {HOSTILE}" in text_of(warning) and f"warning {QUOTES}" in text_of(warning)
+    assert not [e for e in elements(loud) if local(e) == "script"]
+
+    empty = handoff_section(build(HandoffSummary(0.0, 0.0), "empty"))
+    assert empty is not None and empty.find(".//table") is None
+    assert "民間委託の手順がない" in text_of(empty)
+    assert handoff_section(build(None, "none")) is None  # not computed: no section at all

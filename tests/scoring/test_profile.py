@@ -158,3 +158,15 @@ def test_unreadable_profile(tmp_path: Path) -> None:
 def test_bundled_default_file_is_where_the_package_says() -> None:
     assert DEFAULT_PROFILE.is_file()
     assert DEFAULT_PROFILE.name == "default.toml"
+
+
+def test_handoff_threshold_defaults_to_one_planned_hand_off(tmp_path: Path) -> None:
+    profile = load_profile()
+    assert profile.handoff.max_per_case == 1.0
+    assert "足立区" in profile.sources["handoff.max_per_case"] and "[I]" in profile.sources["handoff.max_per_case"]
+    assert load_profile(write(tmp_path, "[handoff]\nmax_per_case = 2\n")).handoff.max_per_case == 2.0
+    with pytest.raises(ProfileError, match=r"handoff.max_per_case = -1 must not be negative") as caught:
+        load_profile(write(tmp_path, "[handoff]\nmax_per_case = -1\n", "bad.toml"))
+    assert caught.value.line == 2
+    with pytest.raises(ProfileError, match=r"handoff.max_per_case must be a number, not text"):
+        load_profile(write(tmp_path, '[handoff]\nmax_per_case = "one"\n', "text.toml"))

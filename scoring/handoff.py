@@ -1,0 +1,434 @@
+"""Hand-offs between contractor and staff: how often a case would cross if the dispositions were adopted.
+
+Why: counter work outsourced to a private operator (民間委託) must keep the
+contractor's workers and the city's staff apart — staff may not direct
+contractor workers (37号告示), and in 2014 the 東京労働局 ruled 足立区's routine
+「エスカレーション」 from contractor to ward staff to be 偽装請負.  A sound design
+passes the whole case over once, at a case boundary (受託者 → 職員 for
+審査/判断), with no question-and-answer loops (scoring-methodology §3.4 and
+criterion 15).  The per-step dispositions alone do not show that; this module
+counts the crossings the recommendations would create.
+
+Sides
+-----
+OUTSOURCE steps are the contractor's workers'; RETAIN steps are the city's
+staff.  RPA and AUTOMATED steps are machines the city runs: they carry the
+case on like gateways and events do, because the 偽装請負 question is whether
+staff end up directing contractor *workers*, and a robot or system between
+them does not change who hands the case to whom.
+
+Method
+------
+A hand-off is a move of the case from a step A to the next step B, through
+gateways and events only, where A and B are on different sides.  Its expected
+count per case is computed exactly from the flow-level quantities the
+assessment already holds — the expected visits of every node
+(:func:`bpm.visits.expected_visits`) and the branch probabilities it was
+solved with (:attr:`scoring.result.ProcessAssessment.branches`):
+
+1. Every control-flow edge of the expanded process graph gets its expected
+   traversals per case: ``fires(source) × p(flow) × kept(source)``, where
+   ``fires`` is the node's visits (for a multi-instance activity, its visits
+   ÷ its instances: the case leaves once per activation, not per instance),
+   ``p`` the branch probability (1 for a single flow and for every branch of a
+   parallel split) and ``kept`` the share an interrupting boundary event does
+   not take away.  A boundary event is reached ``fires(host) × p(event)``
+   times; a link throw passes to its catches; a sub-process passes into its
+   start events (their visits) and out of its end events (its own outflow,
+   shared among the end events by their visits).  Message flows are not
+   followed: they go to other pools.
+2. At a gateway or event the arriving tokens mix: each outgoing edge takes the
+   share ``traversals(edge) ÷ arrivals(node)``.  An exclusive split so passes
+   on its branch probability, a parallel split 1 on every branch, and a
+   synchronising join (which fires once per set of tokens) ``1 ÷ incoming`` —
+   exactly the rules the visits were solved with, so for every step B the
+   moves into it add up to its visits (less what enters from a start event).
+3. With ``R`` the share matrix among non-step nodes, ``S`` the traversals from
+   each step into them, ``O`` the shares from them into each step and ``D``
+   the direct step-to-step traversals, the expected moves are
+   ``T = D + O (I − R)⁻¹ S`` (one linear solve, loops among gateways
+   included).  ``T[B, A]`` is how often per case the case moves from A to B;
+   the crossings are the pairs on different sides, and the per-case totals
+   their sums by direction.
+
+A *ping-pong* is a loop of the step-level move graph (a strongly connected
+component) holding steps of both sides: a 補正/照会 rework loop handled partly
+by the contractor and partly by staff, so the case goes back and forth.  A
+one-way sandwich (contractor → staff → contractor, no loop) is counted in the
+totals but is not a ping-pong.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from bpm.errors import AnalysisError
+from bpm.graph import ENTER, SEQUENCE
+from bpm.model import ElementId, EventKind, EventTrigger, FlowNode, LoopKind, SequenceFlow
+from bpm.visits import INSTANCES_PROPERTY
+from scoring.result import Branch, Crossing, Direction, Disposition, HandoffSummary, Reason, Side
+
+__all__ = ["EMPTY", "handoff_summary", "handoff_warning", "side_of", "step_moves"]
+
+EMPTY = HandoffSummary(0.0, 0.0)
+"""The summary of a flow with no OUTSOURCE step: nothing to hand off."""
+
+_EPSILON = 1e-12
+"""Moves below this many per case are rounding noise of the solve."""
+_DIGITS = 12
+"""Figures are rounded to this many decimals, so node order never changes them."""
+
+
+def side_of(disposition: Disposition) -> Side | None:
+    """Whose people do a step under a disposition; None for robots and systems, which only carry the case on.
+
+    >>> side_of(Disposition.OUTSOURCE).value, side_of(Disposition.RETAIN).value, side_of(Disposition.RPA)
+    ('contractor', 'staff', None)
+    """
+    if disposition is Disposition.OUTSOURCE:
+        return Side.CONTRACTOR
+    if disposition is Disposition.RETAIN:
+        return Side.STAFF
+    return None
+
+
+def handoff_summary(
+    graph: nx.MultiDiGraph,
+    dispositions: Mapping[ElementId, Disposition],
+    visits: Mapping[ElementId, float],
+    branches: Iterable[Branch],
+) -> HandoffSummary:
+    """Expected hand-offs per case between contractor and staff, the crossing pairs and the ping-pong loops.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The expanded process graph (:func:`bpm.graph.process_graph` with
+        ``expand_subprocesses=True``), the graph the visits were solved on.
+    dispositions : mapping
+        Step id → recommended disposition; nodes not listed are not steps.
+    visits : mapping
+        Expected visits per case of every node, gateways and events included
+        (:attr:`scoring.result.ProcessAssessment.visits`); a missing node
+        counts 0.
+    branches : iterable of Branch
+        The probabilities the visits were solved with
+        (:attr:`scoring.result.ProcessAssessment.branches`); a flow without a
+        branch row is always taken (a single outgoing flow).
+
+    Returns
+    -------
+    HandoffSummary
+        Per-case totals in each direction, crossings in document order and
+        ping-pong loops; :data:`EMPTY` when no step is OUTSOURCE.
+
+    Raises
+    ------
+    TypeError
+        When the graph is not a process graph.
+    bpm.errors.AnalysisError
+        When the flow's moves cannot be solved (a loop of gateways that
+        never lets the case out).
+
+    Examples
+    --------
+    A rework loop: the contractor receives, staff examine, and one case in
+    five goes back to the contractor for correction (補正).
+
+    >>> from bpm.graph import process_graph
+    >>> from bpm.reader import read_bpmn_bytes
+    >>> from scoring.result import EvidenceSource
+    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ...   <process id="p"><startEvent id="s"/><exclusiveGateway id="m"/><task id="o" name="uketsuke"/>
+    ...   <task id="r" name="shinsa"/><exclusiveGateway id="x"/><endEvent id="e"/>
+    ...   <sequenceFlow id="f0" sourceRef="s" targetRef="m"/><sequenceFlow id="f1" sourceRef="m" targetRef="o"/>
+    ...   <sequenceFlow id="f2" sourceRef="o" targetRef="r"/><sequenceFlow id="f3" sourceRef="r" targetRef="x"/>
+    ...   <sequenceFlow id="back" sourceRef="x" targetRef="m"/><sequenceFlow id="done" sourceRef="x" targetRef="e"/>
+    ...   </process></definitions>'''
+    >>> graph = process_graph(read_bpmn_bytes(xml, "x.bpmn"), "p", expand_subprocesses=True)
+    >>> visits = {"s": 1.0, "m": 1.25, "o": 1.25, "r": 1.25, "x": 1.25, "e": 1.0}
+    >>> branches = [Branch("x", "back", "m", 0.2, EvidenceSource.SURVEY),
+    ...             Branch("x", "done", "e", 0.8, EvidenceSource.DEFAULT)]
+    >>> summary = handoff_summary(graph, {"o": Disposition.OUTSOURCE, "r": Disposition.RETAIN}, visits, branches)
+    >>> summary.per_case_to_staff, summary.per_case_to_contractor, summary.ping_pong
+    (1.25, 0.25, (('o', 'r'),))
+    """
+    if not isinstance(graph, nx.MultiDiGraph):
+        raise TypeError(f"expected a networkx.MultiDiGraph from bpm.graph.process_graph, got {type(graph).__name__}")
+    order = {node_id: index for index, node_id in enumerate(graph.nodes)}
+    sided = {ElementId(n): side_of(dispositions[ElementId(n)]) for n in order if n in dispositions}
+    sides = {step: side for step, side in sided.items() if side is not None}
+    steps = list(sides)
+    contractor = tuple(step for step in steps if sides[step] is Side.CONTRACTOR)
+    if not contractor:
+        return EMPTY
+    moves = step_moves(graph, steps, visits, branches)
+    crossings: list[Crossing] = []
+    for (source, target), per_case in sorted(moves.items(), key=lambda item: (order[item[0][0]], order[item[0][1]])):
+        if sides[source] is sides[target]:
+            continue
+        direction = Direction.TO_STAFF if sides[target] is Side.STAFF else Direction.TO_CONTRACTOR
+        crossings.append(Crossing(source, target, direction, per_case))
+    return HandoffSummary(
+        per_case_to_staff=round(sum(c.per_case for c in crossings if c.direction is Direction.TO_STAFF), _DIGITS),
+        per_case_to_contractor=round(
+            sum(c.per_case for c in crossings if c.direction is Direction.TO_CONTRACTOR), _DIGITS
+        ),
+        crossings=tuple(crossings),
+        ping_pong=_ping_pong(moves, sides, order),
+        contractor_steps=contractor,
+    )
+
+
+def step_moves(
+    graph: nx.MultiDiGraph,
+    steps: Sequence[ElementId],
+    visits: Mapping[ElementId, float],
+    branches: Iterable[Branch],
+) -> dict[tuple[ElementId, ElementId], float]:
+    """Expected moves per case from each step to each next step, through gateways and events only.
+
+    ``(A, B) → times per case``; pairs that never happen are left out.  See the
+    module docstring for the method; the parameters are those of
+    :func:`handoff_summary`, with ``steps`` the step ids.
+
+    Examples
+    --------
+    A parallel split to two steps and their join: each branch gets the case
+    once, and each branch's half of the join passes on.
+
+    >>> from bpm.graph import process_graph
+    >>> from bpm.reader import read_bpmn_bytes
+    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ...   <process id="p"><task id="a"/><parallelGateway id="split"/><task id="b"/><task id="c"/>
+    ...   <parallelGateway id="join"/><task id="d"/>
+    ...   <sequenceFlow id="f1" sourceRef="a" targetRef="split"/><sequenceFlow id="f2" sourceRef="split" targetRef="b"/>
+    ...   <sequenceFlow id="f3" sourceRef="split" targetRef="c"/><sequenceFlow id="f4" sourceRef="b" targetRef="join"/>
+    ...   <sequenceFlow id="f5" sourceRef="c" targetRef="join"/><sequenceFlow id="f6" sourceRef="join" targetRef="d"/>
+    ...   </process></definitions>'''
+    >>> graph = process_graph(read_bpmn_bytes(xml, "x.bpmn"), "p", expand_subprocesses=True)
+    >>> moves = step_moves(graph, ["a", "b", "c", "d"], dict.fromkeys(graph.nodes, 1.0), [])
+    >>> sorted(moves.items())
+    [(('a', 'b'), 1.0), (('a', 'c'), 1.0), (('b', 'd'), 0.5), (('c', 'd'), 0.5)]
+    """
+    flows = _Flows.of(graph, visits, branches)
+    step_set: set[str] = {str(step) for step in steps} & set(flows.nodes)
+    arrivals: dict[str, float] = defaultdict(float)
+    for _source, target, count in flows.edges:
+        arrivals[target] += count
+    carriers = sorted(n for n in flows.nodes if n not in step_set and arrivals[n] > 0)
+    position = {n: i for i, n in enumerate(carriers)}
+    ordered_steps = sorted(step_set)
+    column = {s: i for i, s in enumerate(ordered_steps)}
+    shares = np.zeros((len(carriers), len(carriers)))
+    injected = np.zeros((len(carriers), len(ordered_steps)))
+    out = np.zeros((len(ordered_steps), len(carriers)))
+    direct = np.zeros((len(ordered_steps), len(ordered_steps)))
+    for source, target, count in flows.edges:
+        if count <= 0:
+            continue
+        if source in step_set:
+            if target in step_set:
+                direct[column[target], column[source]] += count
+            elif target in position:
+                injected[position[target], column[source]] += count
+        elif source in position:
+            share = count / arrivals[source]
+            if target in step_set:
+                out[column[target], position[source]] += share
+            elif target in position:
+                shares[position[target], position[source]] += share
+    moves = direct + out @ _solve(shares, injected, graph) if carriers else direct
+    if not np.all(np.isfinite(moves)) or (moves.size and moves.min() < -1e-9):
+        raise _unsolvable(graph)
+    result: dict[tuple[ElementId, ElementId], float] = {}
+    for target in ordered_steps:
+        for source in ordered_steps:
+            value = round(float(moves[column[target], column[source]]), _DIGITS)
+            if value > _EPSILON:
+                result[(ElementId(source), ElementId(target))] = value
+    return result
+
+
+def handoff_warning(
+    summary: HandoffSummary, max_per_case: float, names: Mapping[ElementId, str] | None = None
+) -> Reason | None:
+    """The 偽装請負 warning for a flow, or None when its hand-offs are within the plan.
+
+    A flow is flagged when its hand-offs per case in either direction exceed
+    ``max_per_case`` (profile ``handoff.max_per_case``) or when it has a
+    ping-pong loop.  Per direction, because the lawful pattern — the
+    contractor receives, staff examine and decide, the contractor hands over
+    (受付 → 審査・決定 → 交付) — crosses once each way.  ``names`` gives step names for the loop (ids otherwise).
+
+    >>> summary = HandoffSummary(1.25, 0.25, ping_pong=(("o", "r"),), contractor_steps=("o",))
+    >>> warning = handoff_warning(summary, 1.0, {"o": "受付", "r": "審査"})
+    >>> warning.code, "受付・審査" in warning.ja, "1.25 times" in warning.en
+    ('handoff-risk', True, True)
+    >>> handoff_warning(HandoffSummary(1.0, 1.0, contractor_steps=("o",)), 1.0) is None
+    True
+    """
+    names = names or {}
+    over = max(summary.per_case_to_staff, summary.per_case_to_contractor) > max_per_case + _EPSILON
+    if not over and not summary.ping_pong:
+        return None
+    ja: list[str] = []
+    en: list[str] = []
+    if over:
+        ja.append(
+            f"受託者と職員の間の引継ぎが1件あたり受託者→職員 {summary.per_case_to_staff:.2f}回、"
+            f"職員→受託者 {summary.per_case_to_contractor:.2f}回あり、目安（各方向{max_per_case:g}回）を超える。"
+        )
+        en.append(
+            f"The case passes {summary.per_case_to_staff:.2f} times per case from contractor to staff and "
+            f"{summary.per_case_to_contractor:.2f} times back, more than the planned {max_per_case:g} each way."
+        )
+    for loop in summary.ping_pong:
+        labels = [names.get(step, step) for step in loop]
+        ja.append(f"{'・'.join(labels)}が受託者と職員の間を往復するループになっている（足立区で偽装請負とされた"
+                  "「エスカレーション」と同じ型）。")
+        en.append(f"{', '.join(labels)} form a loop that goes back and forth between contractor and staff "
+                  "(the 'escalation' pattern ruled disguised contracting in Adachi, 2014).")
+    ja.append("職員が受託者の作業者に直接指示する形になりやすく、偽装請負のおそれがある。")
+    en.append("Staff would end up directing contractor workers: a risk of disguised contracting (偽装請負).")
+    return Reason("handoff-risk", "".join(ja), " ".join(en))
+
+
+# --------------------------------------------------------------------------- traversals per edge
+
+
+@dataclass(frozen=True, slots=True)
+class _Flows:
+    """Every control-flow edge of the graph with its expected traversals per case."""
+
+    nodes: Mapping[str, FlowNode]
+    edges: tuple[tuple[str, str, float], ...]
+
+    @classmethod
+    def of(cls, graph: nx.MultiDiGraph, visits: Mapping[ElementId, float], branches: Iterable[Branch]) -> _Flows:
+        nodes: dict[str, FlowNode] = {}
+        for node_id, data in graph.nodes(data=True):
+            node = data.get("node")
+            if not isinstance(node, FlowNode):
+                raise TypeError(
+                    f"node {node_id!r} carries no flow node: hand-offs need one process's graph "
+                    "(bpm.graph.process_graph), not a collaboration or hand-made graph"
+                )
+            nodes[str(node_id)] = node
+        flow_chance: dict[str, float] = {}
+        event_chance: dict[str, float] = {}
+        for branch in branches:
+            (event_chance if branch.via_event else flow_chance)[branch.via_id] = branch.probability
+
+        def fires(node_id: str) -> float:
+            return _fires(nodes[node_id], float(visits.get(ElementId(node_id), 0.0)))
+
+        kept: dict[str, float] = defaultdict(lambda: 1.0)
+        taken: dict[str, float] = defaultdict(float)
+        edges: list[tuple[str, str, float]] = []
+        for node_id, node in nodes.items():
+            if node.kind is EventKind.BOUNDARY and node.attached_to is not None and node.attached_to in nodes:
+                chance = event_chance.get(node.id, 0.0)
+                edges.append((node.attached_to, node_id, fires(node.attached_to) * chance))
+                if node.cancel_activity:
+                    taken[node.attached_to] += chance
+        for host, share in taken.items():
+            kept[host] = max(0.0, 1.0 - share)
+        exits: dict[str, list[str]] = defaultdict(list)
+        for source, _target, _key, data in graph.edges(keys=True, data=True):
+            flow = data.get("flow")
+            if data.get("kind") == SEQUENCE and isinstance(flow, SequenceFlow) and flow.source_id != source:
+                exits[flow.id].append(str(source))
+        for source, target, _key, data in graph.edges(keys=True, data=True):
+            u, v = str(source), str(target)
+            kind = data.get("kind")
+            if kind == ENTER:
+                edges.append((u, v, float(visits.get(ElementId(v), 0.0))))
+                continue
+            flow = data.get("flow")
+            if kind != SEQUENCE or not isinstance(flow, SequenceFlow):
+                continue  # message flows go to other pools
+            chance = flow_chance.get(flow.id, 1.0)
+            if flow.source_id == u or flow.source_id not in nodes:
+                edges.append((u, v, fires(u) * chance * kept[u]))
+                continue
+            # A sub-process's outgoing flow, drawn from each of its end events in the expanded graph.
+            container = flow.source_id
+            ends = exits[flow.id]
+            reached = sum(float(visits.get(ElementId(e), 0.0)) for e in ends)
+            part = float(visits.get(ElementId(u), 0.0)) / reached if reached > 0 else 1.0 / len(ends)
+            edges.append((u, v, fires(container) * chance * kept[container] * part))
+        edges.extend(_link_edges(nodes, fires))
+        return cls(nodes, tuple(edges))
+
+
+def _link_edges(nodes: Mapping[str, FlowNode], fires: Callable[[str], float]) -> list[tuple[str, str, float]]:
+    """A link throw continues at every catch of the same name on its level."""
+    catches: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+    for node_id, node in nodes.items():
+        if node.kind is EventKind.INTERMEDIATE_CATCH and EventTrigger.LINK in node.triggers:
+            catches[(node.parent_id, _link_key(node))].append(node_id)
+    edges: list[tuple[str, str, float]] = []
+    for node_id, node in nodes.items():
+        if node.kind is EventKind.INTERMEDIATE_THROW and EventTrigger.LINK in node.triggers:
+            targets = catches.get((node.parent_id, _link_key(node)), [])
+            edges.extend((node_id, target, fires(node_id) / len(targets)) for target in targets)
+    return edges
+
+
+def _link_key(node: FlowNode) -> str:
+    return " ".join((node.link_name or node.name).split())
+
+
+def _fires(node: FlowNode, visits: float) -> float:
+    """Activations per case: visits, or visits ÷ instances for a multi-instance or loop activity."""
+    if node.loop is LoopKind.NONE:
+        return visits
+    raw = node.properties.get(INSTANCES_PROPERTY)
+    try:
+        instances = float(unicodedata.normalize("NFKC", raw).strip()) if raw is not None else 1.0
+    except ValueError:
+        instances = 1.0
+    return visits / instances if math.isfinite(instances) and instances > 0 else visits
+
+
+# --------------------------------------------------------------------------- solving and loops
+
+
+def _solve(shares: np.ndarray, injected: np.ndarray, graph: nx.MultiDiGraph) -> np.ndarray:
+    """Mass reaching each gateway/event from each step: ``(I − R) M = S``."""
+    try:
+        mass: np.ndarray = np.linalg.solve(np.eye(len(shares)) - shares, injected)
+    except np.linalg.LinAlgError:
+        raise _unsolvable(graph) from None
+    return mass
+
+
+def _unsolvable(graph: nx.MultiDiGraph) -> AnalysisError:
+    return AnalysisError(
+        f"hand-offs cannot be computed for process {graph.graph.get('process', '')!r}: "
+        "a loop of gateways or events never lets the case out",
+        file=str(graph.graph.get("file", "")),
+        hint="give every loop an exit with a probability above 0",
+    )
+
+
+def _ping_pong(
+    moves: Mapping[tuple[ElementId, ElementId], float], sides: Mapping[ElementId, Side], order: Mapping[str, int]
+) -> tuple[tuple[ElementId, ...], ...]:
+    """Loops of the step-level move graph that hold steps of both sides, each in document order."""
+    graph = nx.DiGraph()
+    graph.add_edges_from(pair for pair in moves if pair[0] != pair[1])
+    loops = [
+        tuple(sorted(component, key=order.__getitem__))
+        for component in nx.strongly_connected_components(graph)
+        if len(component) > 1 and len({sides[step] for step in component}) > 1
+    ]
+    return tuple(sorted(loops, key=lambda loop: order[loop[0]]))

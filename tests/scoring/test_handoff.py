@@ -1,0 +1,398 @@
+"""Hand-offs between contractor and staff: hand-computed small flows, the samples, and invariants.
+
+Every small flow goes through the real pipeline — reader, expected visits,
+the assessment's branch rows — so the figures are the ones the report would
+show; the expected numbers are worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpm.errors import AnalysisError
+from bpm.graph import process_graph
+from bpm.model import ElementId
+from bpm.reader import read_bpmn, read_bpmn_bytes
+from bpm.visits import expected_visits
+from scoring.assess import assess, process_branches
+from scoring.handoff import EMPTY, handoff_summary, handoff_warning, side_of, step_moves
+from scoring.profile import load_profile
+from scoring.result import (
+    Assessment,
+    Branch,
+    Crossing,
+    Direction,
+    Disposition,
+    EvidenceSource,
+    HandoffSummary,
+    ProcessAssessment,
+    Side,
+)
+from scoring.survey import load_survey
+
+MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+C, R, P, A = Disposition.OUTSOURCE, Disposition.RETAIN, Disposition.RPA, Disposition.AUTOMATED
+"""Contractor (outsourced), retained, robot and system steps."""
+TO_STAFF, TO_CONTRACTOR = Direction.TO_STAFF, Direction.TO_CONTRACTOR
+
+
+def flows(*pairs: str) -> str:
+    """``"a>b"`` → a sequence flow from a to b with id ``a_b``."""
+    out = []
+    for pair in pairs:
+        source, target = pair.split(">")
+        out.append(f'<sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}"/>')
+    return "".join(out)
+
+
+def summarize(
+    body: str, dispositions: dict[str, Disposition], overrides: dict[str, float] | None = None
+) -> HandoffSummary:
+    """Read a one-process file, solve its visits, and count its hand-offs as the assessment does."""
+    xml = (f'<definitions xmlns="{MODEL_NS}" xmlns:camunda="{CAMUNDA_NS}" id="d">'
+           f'<process id="p">{body}</process></definitions>')
+    definitions = read_bpmn_bytes(xml.encode(), "t.bpmn")
+    process = definitions.processes["p"]
+    result = expected_visits(definitions, "p", overrides=overrides)
+    visits = {ElementId(k): v for k, v in result.visits.items() if k in process.nodes}
+    graph = process_graph(definitions, "p", expand_subprocesses=True)
+    named = {ElementId(k): v for k, v in dispositions.items()}
+    return handoff_summary(graph, named, visits, process_branches(process, result))
+
+
+def pairs(summary: HandoffSummary) -> list[tuple[str, str, Direction, float]]:
+    return [(c.from_id, c.to_id, c.direction, round(c.per_case, 9)) for c in summary.crossings]
+
+
+# --------------------------------------------------------------------------- sides
+
+
+def test_people_are_on_a_side_and_machines_on_neither() -> None:
+    assert side_of(C) is Side.CONTRACTOR
+    assert side_of(R) is Side.STAFF
+    assert side_of(P) is None and side_of(A) is None  # robots and systems carry the case on
+
+
+# --------------------------------------------------------------------------- hand-computed flows
+
+
+def test_straight_line_contractor_to_staff_is_one_hand_off() -> None:
+    summary = summarize('<startEvent id="s"/><task id="o"/><task id="r"/><endEvent id="e"/>'
+                        + flows("s>o", "o>r", "r>e"), {"o": C, "r": R})
+    assert pairs(summary) == [("o", "r", TO_STAFF, 1.0)]
+    assert (summary.per_case_to_staff, summary.per_case_to_contractor, summary.per_case) == (1.0, 0.0, 1.0)
+    assert summary.ping_pong == ()
+    assert summary.contractor_steps == ("o",)
+    assert handoff_warning(summary, 1.0) is None  # exactly the one planned hand-off
+
+
+def test_exclusive_branch_counts_its_probability_through_the_gateway() -> None:
+    # o → x: 0.3 to r (staff), 0.7 straight to o2; r then returns the case to o2.
+    # o→r 0.3 (to staff), r→o2 0.3 (to contractor), o→o2 0.7 (same side, not a hand-off).
+    summary = summarize(
+        '<startEvent id="s"/><task id="o"/><exclusiveGateway id="x"/><task id="r"/><task id="o2"/><endEvent id="e"/>'
+        + flows("s>o", "o>x", "x>r", "x>o2", "r>o2", "o2>e"),
+        {"o": C, "r": R, "o2": C},
+        overrides={"x_r": 0.3},
+    )
+    assert pairs(summary) == [("o", "r", TO_STAFF, 0.3), ("r", "o2", TO_CONTRACTOR, 0.3)]
+    assert summary.per_case == pytest.approx(0.6)
+    assert summary.ping_pong == ()  # a one-way sandwich, not a loop
+
+
+def test_rework_loop_is_a_ping_pong_with_counts_scaled_by_the_loop() -> None:
+    # o → r → x; 0.2 back to o.  Visits of o and r: 1/(1 − 0.2) = 1.25.
+    # o→r: 1.25 (to staff); r→x→m→o: 1.25 × 0.2 = 0.25 (to contractor).
+    summary = summarize(
+        '<startEvent id="s"/><exclusiveGateway id="m"/><task id="o" name="届書受領"/><task id="r" name="審査"/>'
+        '<exclusiveGateway id="x"/><endEvent id="e"/>'
+        + flows("s>m", "m>o", "o>r", "r>x", "x>m", "x>e"),
+        {"o": C, "r": R},
+        overrides={"x_m": 0.2},
+    )
+    assert pairs(summary) == [("o", "r", TO_STAFF, 1.25), ("r", "o", TO_CONTRACTOR, 0.25)]
+    assert summary.per_case_to_staff == pytest.approx(1 / (1 - 0.2))
+    assert summary.per_case_to_contractor == pytest.approx(0.2 / (1 - 0.2))
+    assert summary.ping_pong == (("o", "r"),)
+    warning = handoff_warning(summary, 1.0, {ElementId("o"): "届書受領", ElementId("r"): "審査"})
+    assert warning is not None and warning.code == "handoff-risk"
+    assert "受託者→職員 1.25回" in warning.ja and "届書受領・審査" in warning.ja and "偽装請負" in warning.ja
+    assert "1.25 times per case from contractor to staff" in warning.en
+    # Within a generous threshold the loop alone still warns (the 足立区 pattern).
+    loop_only = handoff_warning(summary, 5.0)
+    assert loop_only is not None and "1.25" not in loop_only.ja and "往復" in loop_only.ja
+
+
+def test_parallel_split_sends_to_every_branch_and_the_join_passes_each_branchs_share() -> None:
+    # o → + → r1, r2 → + → o2: the split gives each branch the case once (2 to staff);
+    # the join fires once per pair of tokens, so each branch passes on half (1 to contractor in all).
+    summary = summarize(
+        '<startEvent id="s"/><task id="o"/><parallelGateway id="split"/><task id="r1"/><task id="r2"/>'
+        '<parallelGateway id="join"/><task id="o2"/><endEvent id="e"/>'
+        + flows("s>o", "o>split", "split>r1", "split>r2", "r1>join", "r2>join", "join>o2", "o2>e"),
+        {"o": C, "r1": R, "r2": R, "o2": C},
+    )
+    assert pairs(summary) == [
+        ("o", "r1", TO_STAFF, 1.0), ("o", "r2", TO_STAFF, 1.0),
+        ("r1", "o2", TO_CONTRACTOR, 0.5), ("r2", "o2", TO_CONTRACTOR, 0.5),
+    ]
+    assert (summary.per_case_to_staff, summary.per_case_to_contractor) == (2.0, 1.0)
+    assert summary.ping_pong == ()
+
+
+def test_no_outsourced_step_gives_the_empty_summary() -> None:
+    summary = summarize('<startEvent id="s"/><task id="a"/><task id="b"/><serviceTask id="c"/><endEvent id="e"/>'
+                        + flows("s>a", "a>b", "b>c", "c>e"), {"a": R, "b": P, "c": A})
+    assert summary == EMPTY
+    assert (summary.per_case, summary.crossings, summary.ping_pong, summary.contractor_steps) == (0.0, (), (), ())
+
+
+def test_robot_and_system_steps_carry_the_case_between_people() -> None:
+    # Contractor → robot → system → contractor: no person of the city in between, no hand-off.
+    summary = summarize('<startEvent id="s"/><task id="o"/><task id="robot"/><serviceTask id="a"/><task id="o2"/>'
+                        '<endEvent id="e"/>' + flows("s>o", "o>robot", "robot>a", "a>o2", "o2>e"),
+                        {"o": C, "robot": P, "a": A, "o2": C})
+    assert pairs(summary) == []
+    # Contractor → robot → staff: the hand-off is from the contractor's step to the staff step.
+    summary = summarize('<startEvent id="s"/><task id="o"/><task id="robot"/><task id="r"/><endEvent id="e"/>'
+                        + flows("s>o", "o>robot", "robot>r", "r>e"), {"o": C, "robot": P, "r": R})
+    assert pairs(summary) == [("o", "r", TO_STAFF, 1.0)]
+
+
+@pytest.mark.parametrize(("interrupting", "normal"), [("true", 0.9), ("false", 1.0)])
+def test_boundary_event_exit_is_followed(interrupting: str, normal: float) -> None:
+    # A timer on the contractor's o fires in 10 % of cases and sends the case to staff (r);
+    # an interrupting timer takes those cases away from o's normal flow to o2.
+    summary = summarize(
+        '<startEvent id="s"/><task id="o"/>'
+        f'<boundaryEvent id="b" attachedToRef="o" cancelActivity="{interrupting}">'
+        '<timerEventDefinition/></boundaryEvent>'
+        '<task id="r"/><task id="o2"/><endEvent id="e"/><endEvent id="e2"/>'
+        + flows("s>o", "o>o2", "o2>e", "b>r", "r>e2"),
+        {"o": C, "r": R, "o2": C},
+        overrides={"b": 0.1},
+    )
+    assert pairs(summary) == [("o", "r", TO_STAFF, 0.1)]
+    moves = _moves('<startEvent id="s"/><task id="o"/>'
+                   f'<boundaryEvent id="b" attachedToRef="o" cancelActivity="{interrupting}"/>'
+                   '<task id="r"/><task id="o2"/>' + flows("s>o", "o>o2", "b>r"), {"b": 0.1})
+    assert moves == {("o", "o2"): pytest.approx(normal), ("o", "r"): pytest.approx(0.1)}
+
+
+def test_sub_process_is_passed_through_into_and_out_of_its_content() -> None:
+    # The sub-process is not a step (its task is); the case goes o → (enter) → r → (leave) → o2.
+    summary = summarize(
+        '<startEvent id="s"/><task id="o"/><subProcess id="sp"><startEvent id="ss"/><task id="r"/>'
+        '<endEvent id="se"/>' + flows("ss>r", "r>se") + '</subProcess><task id="o2"/><endEvent id="e"/>'
+        + flows("s>o", "o>sp", "sp>o2", "o2>e"),
+        {"o": C, "r": R, "o2": C},
+    )
+    assert pairs(summary) == [("o", "r", TO_STAFF, 1.0), ("r", "o2", TO_CONTRACTOR, 1.0)]
+
+
+def test_multi_instance_step_hands_over_once_per_activation_not_per_instance() -> None:
+    instances = ('<extensionElements><camunda:properties><camunda:property name="instances" value="3"/>'
+                 '</camunda:properties></extensionElements><multiInstanceLoopCharacteristics/>')
+    summary = summarize(f'<startEvent id="s"/><task id="o">{instances}</task><task id="r"/><endEvent id="e"/>'
+                        + flows("s>o", "o>r", "r>e"), {"o": C, "r": R})
+    assert pairs(summary) == [("o", "r", TO_STAFF, 1.0)]
+
+
+def test_link_events_carry_the_case_across_the_page_break() -> None:
+    summary = summarize(
+        '<startEvent id="s"/><task id="o"/><intermediateThrowEvent id="go"><linkEventDefinition name="A"/>'
+        '</intermediateThrowEvent><intermediateCatchEvent id="come"><linkEventDefinition name="A"/>'
+        '</intermediateCatchEvent><task id="r"/><endEvent id="e"/>' + flows("s>o", "o>go", "come>r", "r>e"),
+        {"o": C, "r": R},
+    )
+    assert pairs(summary) == [("o", "r", TO_STAFF, 1.0)]
+
+
+def test_message_flows_to_another_pool_are_not_hand_offs() -> None:
+    xml = (
+        f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
+        '<participant id="pa" processRef="p"/><participant id="pb" processRef="q"/>'
+        '<messageFlow id="m" sourceRef="o" targetRef="r"/></collaboration>'
+        '<process id="p"><startEvent id="s"/><sendTask id="o"/><endEvent id="e"/>' + flows("s>o", "o>e") + "</process>"
+        '<process id="q"><startEvent id="s2"/><receiveTask id="r"/><endEvent id="e2"/>' + flows("s2>r", "r>e2")
+        + "</process></definitions>"
+    )
+    definitions = read_bpmn_bytes(xml.encode(), "t.bpmn")
+    result = expected_visits(definitions, "p")
+    graph = process_graph(definitions, "p", expand_subprocesses=True)
+    summary = handoff_summary(graph, {ElementId("o"): C, ElementId("r"): R},
+                              {ElementId(k): v for k, v in result.visits.items()}, ())
+    assert summary.crossings == () and summary.per_case == 0.0 and summary.contractor_steps == ("o",)
+
+
+def test_a_graph_that_is_not_a_process_graph_is_refused() -> None:
+    with pytest.raises(TypeError, match="MultiDiGraph"):
+        handoff_summary(nx.DiGraph(), {}, {}, ())  # type: ignore[arg-type]
+    plain = nx.MultiDiGraph()
+    plain.add_edge("a", "b", kind="sequence")
+    with pytest.raises(TypeError, match="carries no flow node"):
+        handoff_summary(plain, {ElementId("a"): C}, {}, ())
+
+
+def test_a_gateway_loop_that_never_lets_the_case_out_is_an_analysis_error() -> None:
+    # Visits as a caller might pass them for a closed gateway loop (the visits solver itself refuses it).
+    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><process id="p"><task id="a"/><task id="b"/>'
+           '<exclusiveGateway id="x1"/><exclusiveGateway id="x2"/>'
+           + flows("a>x1", "x1>x2", "x2>x1", "x2>b") + "</process></definitions>")
+    definitions = read_bpmn_bytes(xml.encode(), "loop.bpmn")
+    graph = process_graph(definitions, "p", expand_subprocesses=True)
+    visits = {ElementId("a"): 0.0, ElementId("x1"): 1.0, ElementId("x2"): 1.0, ElementId("b"): 0.0}
+    branches = [Branch(ElementId("x2"), ElementId("x2_x1"), ElementId("x1"), 1.0, EvidenceSource.SURVEY),
+                Branch(ElementId("x2"), ElementId("x2_b"), ElementId("b"), 0.0, EvidenceSource.SURVEY)]
+    with pytest.raises(AnalysisError, match="never lets the case out") as caught:
+        handoff_summary(graph, {ElementId("a"): C, ElementId("b"): R}, visits, branches)
+    assert caught.value.file == "loop.bpmn" and caught.value.hint
+
+
+def _moves(body: str, overrides: dict[str, float] | None = None) -> dict[tuple[str, str], float]:
+    xml = f'<definitions xmlns="{MODEL_NS}" id="d"><process id="p">{body}</process></definitions>'
+    definitions = read_bpmn_bytes(xml.encode(), "t.bpmn")
+    process = definitions.processes["p"]
+    result = expected_visits(definitions, "p", overrides=overrides)
+    graph = process_graph(definitions, "p", expand_subprocesses=True)
+    steps = [ElementId(n) for n, node in process.nodes.items() if node.category.value == "activity"]
+    visits = {ElementId(k): v for k, v in result.visits.items()}
+    return {(a, b): v for (a, b), v in step_moves(graph, steps, visits, process_branches(process, result)).items()}
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sides=st.lists(st.sampled_from([C, R, P, A]), min_size=1, max_size=6).filter(lambda s: C in s),
+    back=st.sampled_from([0.0, 0.1, 0.25, 0.5]),
+)
+def test_a_line_with_a_rework_loop_matches_the_closed_form(sides: list[Disposition], back: float) -> None:
+    """A line of steps, optionally looping back from the end with probability ``back``.
+
+    Each step runs 1/(1 − back) times, so each side change along the line
+    counts 1/(1 − back) hand-offs, the loop-back back/(1 − back); a loop with
+    steps of both sides is a ping-pong.
+    """
+    ids = [f"t{i}" for i in range(len(sides))]
+    body = '<startEvent id="s"/><exclusiveGateway id="m"/><exclusiveGateway id="x"/><endEvent id="e"/>'
+    body += "".join(f'<task id="{i}"/>' for i in ids)
+    body += flows("s>m", f"m>{ids[0]}", *(f"{a}>{b}" for a, b in itertools.pairwise(ids)),
+                  f"{ids[-1]}>x", "x>e", "x>m")
+    summary = summarize(body, dict(zip(ids, sides, strict=True)), overrides={"x_m": back})
+    scale = 1 / (1 - back)
+    people = [d for d in sides if side_of(d) is not None]  # robots and systems only carry the case on
+    staff = [side_of(d) is Side.STAFF for d in people]
+    expected = {TO_STAFF: 0.0, TO_CONTRACTOR: 0.0}
+    for here, there in itertools.pairwise(staff):
+        if here != there:
+            expected[TO_STAFF if there else TO_CONTRACTOR] += scale
+    if back > 0 and staff[-1] != staff[0]:
+        expected[TO_STAFF if staff[0] else TO_CONTRACTOR] += back * scale
+    assert summary.per_case_to_staff == pytest.approx(expected[TO_STAFF])
+    assert summary.per_case_to_contractor == pytest.approx(expected[TO_CONTRACTOR])
+    both_sides = len(set(staff)) == 2
+    looped = tuple(i for i, d in zip(ids, sides, strict=True) if side_of(d) is not None)
+    assert summary.ping_pong == ((looped,) if back > 0 and both_sides else ())
+    assert summary.per_case == pytest.approx(sum(c.per_case for c in summary.crossings))
+
+
+# --------------------------------------------------------------------------- the sample flows
+
+
+@pytest.fixture(scope="module")
+def bundled(flows_dir: Path) -> Assessment:
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    survey = flows_dir / "survey.csv"
+    if not paths or not survey.is_file():
+        pytest.skip("bundled flows/ not present")
+    return assess([read_bpmn(p) for p in paths], survey=load_survey(survey), profile=load_profile())
+
+
+def process_named(assessment: Assessment, name: str) -> ProcessAssessment:
+    return next(p for p in assessment.processes if p.name == name)
+
+
+def test_every_sample_crossing_joins_real_steps_of_different_sides(bundled: Assessment) -> None:
+    for process in bundled.processes:
+        summary = process.handoffs
+        assert summary is not None, process.name
+        steps = {s.step_id: s for s in process.steps}
+        outsourced = tuple(s.step_id for s in process.steps if s.disposition is C)
+        assert summary.contractor_steps == outsourced
+        for crossing in summary.crossings:
+            source, target = steps[crossing.from_id], steps[crossing.to_id]
+            assert side_of(source.disposition) is not side_of(target.disposition), crossing
+            expected = TO_STAFF if side_of(target.disposition) is Side.STAFF else TO_CONTRACTOR
+            assert crossing.direction is expected
+            assert 0 < crossing.per_case <= source.visits + 1e-9  # never more moves than the step runs
+        by_direction = {d: sum(c.per_case for c in summary.crossings if c.direction is d) for d in Direction}
+        assert summary.per_case_to_staff == pytest.approx(by_direction[TO_STAFF])
+        assert summary.per_case_to_contractor == pytest.approx(by_direction[TO_CONTRACTOR])
+        for loop in summary.ping_pong:
+            assert {side_of(steps[s].disposition) for s in loop} == {Side.CONTRACTOR, Side.STAFF}
+
+
+def test_sample_moves_add_up_to_the_visits(bundled: Assessment) -> None:
+    """Every step's runs come from a move from another step, except the first one a case starts with."""
+    for process in bundled.processes:
+        definitions = read_bpmn(Path(process.file))
+        graph = process_graph(definitions, process.process_id, expand_subprocesses=True)
+        moves = step_moves(graph, [s.step_id for s in process.steps], process.visits, process.branches)
+        assert sum(moves.values()) == pytest.approx(sum(s.visits for s in process.steps) - 1.0), process.name
+
+
+def test_tennyu_hand_offs_by_hand(bundled: Assessment) -> None:
+    """転入届 under the dispositions test_assess pins (counter-procedures.md §1).
+
+    The 10 % 補正 loop makes 1/0.9 reviews per case.  Contractor: 届書受領, 本人確認,
+    補正依頼, カード継続利用処理 (75 %), 関係課案内; staff: 記載内容審査 and 照合・決裁.
+    Robots (入力, the three 連絡) and the 住基 system steps carry the case on, so
+    本人確認 hands it to 記載内容審査 through the system's 転出証明書情報受信.
+    """
+    process = process_named(bundled, "転入届")
+    names = {s.step_id: s.name for s in process.steps}
+    summary = process.handoffs
+    assert summary is not None
+    assert {names[s] for s in summary.contractor_steps} == {
+        "届書受領", "本人確認", "補正依頼", "カード継続利用処理", "関係課案内・完了説明"}
+    crossings = {(names[c.from_id], names[c.to_id]): (c.direction, c.per_case) for c in summary.crossings}
+    assert crossings == {
+        ("本人確認", "記載内容審査"): (TO_STAFF, pytest.approx(1 / 0.9)),
+        ("記載内容審査", "補正依頼"): (TO_CONTRACTOR, pytest.approx(0.1 / 0.9)),
+        ("照合・決裁", "カード継続利用処理"): (TO_CONTRACTOR, pytest.approx(0.75)),
+        ("照合・決裁", "関係課案内・完了説明"): (TO_CONTRACTOR, pytest.approx(0.25)),
+    }
+    assert summary.per_case_to_staff == pytest.approx(1 / 0.9)
+    assert summary.per_case_to_contractor == pytest.approx(0.1 / 0.9 + 0.75 + 0.25)
+    loops = [[names[s] for s in loop] for loop in summary.ping_pong]
+    assert loops == [["届書受領", "本人確認", "記載内容審査", "補正依頼"]]
+    assert summary.warning is not None and "補正依頼" in summary.warning.ja
+
+
+def test_threshold_comes_from_the_profile(bundled: Assessment, flows_dir: Path, tmp_path: Path) -> None:
+    """住民票の写し等の交付: 受付 → staff checks → 交付, once each way and no loop — the lawful pattern."""
+    summary = process_named(bundled, "住民票の写し等の交付").handoffs
+    assert summary is not None and summary.ping_pong == ()
+    assert (summary.per_case_to_staff, summary.per_case_to_contractor) == (pytest.approx(1.0), pytest.approx(1.0))
+    assert summary.warning is None
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[handoff]\nmax_per_case = 0.5\n", encoding="utf-8")
+    tightened = assess([read_bpmn(p) for p in sorted(flows_dir.glob("*.bpmn"))],
+                       survey=load_survey(flows_dir / "survey.csv"), profile=load_profile(strict))
+    again = process_named(tightened, "住民票の写し等の交付").handoffs
+    assert again is not None and again.per_case == pytest.approx(2.0)
+    assert again.warning is not None and "各方向0.5回" in again.warning.ja
+
+
+def test_per_case_adds_both_directions() -> None:
+    summary = HandoffSummary(1.0, 0.5, (Crossing(ElementId("a"), ElementId("b"), TO_STAFF, 1.0),))
+    assert summary.per_case == 1.5
