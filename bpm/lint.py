@@ -199,11 +199,6 @@ def _describe(node: FlowNode) -> str:
     return f"{node.kind.value} {_quote(node)}"
 
 
-def _link_name(node: FlowNode) -> str:
-    # The model keeps the event's name, not linkEventDefinition/@name; tools write the same text in both.
-    return " ".join(node.name.split())
-
-
 def _is_link(node: FlowNode, kind: EventKind) -> bool:
     return node.kind is kind and EventTrigger.LINK in node.triggers
 
@@ -250,9 +245,9 @@ def _control_flow(level: _Level) -> _Flow:
     throws: dict[str, list[FlowNode]] = defaultdict(list)
     for node in level.nodes.values():
         if _is_link(node, EventKind.INTERMEDIATE_CATCH):
-            catches[_link_name(node)].append(node)
+            catches[node.link_key].append(node)
         elif _is_link(node, EventKind.INTERMEDIATE_THROW):
-            throws[_link_name(node)].append(node)
+            throws[node.link_key].append(node)
     unpaired: list[FlowNode] = []
     for name, throw_nodes in throws.items():
         for throw in throw_nodes:

@@ -218,6 +218,14 @@ class FlowNode:
     """For link events: the ``name`` of the link definition, which pairs throw and catch."""
 
     @property
+    def link_key(self) -> str:
+        """What pairs a link throw with its catches: the link definition's name, else the event's, spaces folded.
+
+        One definition for lint, visits and hand-offs, so they never disagree on which events are paired.
+        """
+        return " ".join((self.link_name or self.name).split())
+
+    @property
     def category(self) -> Category:
         """Activity, event or gateway."""
         return category_of(self.kind)

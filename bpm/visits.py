@@ -761,11 +761,11 @@ def _solve_level(
     for nid in members:
         node = index.nodes[nid]
         if node.kind is EventKind.INTERMEDIATE_CATCH and EventTrigger.LINK in node.triggers:
-            catches[_link_key(node)].append(nid)
+            catches[node.link_key].append(nid)
     for nid in members:
         node = index.nodes[nid]
         if node.kind is EventKind.INTERMEDIATE_THROW and EventTrigger.LINK in node.triggers:
-            targets = catches.get(_link_key(node), [])
+            targets = catches.get(node.link_key, [])
             for target in targets:
                 coefficients[target, nid] += 1.0 / len(targets)
                 structure.add_edge(nid, target)
@@ -1009,9 +1009,6 @@ def _level_of(index: _Index, node: FlowNode) -> str | None:
 def _is_container(node: FlowNode) -> bool:
     return isinstance(node.kind, TaskKind) and node.kind.is_container
 
-
-def _link_key(node: FlowNode) -> str:
-    return " ".join((node.link_name or node.name).split())
 
 
 def _describe(node: FlowNode) -> str:

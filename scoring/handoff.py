@@ -374,17 +374,14 @@ def _link_edges(nodes: Mapping[str, FlowNode], fires: Callable[[str], float]) ->
     catches: dict[tuple[str | None, str], list[str]] = defaultdict(list)
     for node_id, node in nodes.items():
         if node.kind is EventKind.INTERMEDIATE_CATCH and EventTrigger.LINK in node.triggers:
-            catches[(node.parent_id, _link_key(node))].append(node_id)
+            catches[(node.parent_id, node.link_key)].append(node_id)
     edges: list[tuple[str, str, float]] = []
     for node_id, node in nodes.items():
         if node.kind is EventKind.INTERMEDIATE_THROW and EventTrigger.LINK in node.triggers:
-            targets = catches.get((node.parent_id, _link_key(node)), [])
+            targets = catches.get((node.parent_id, node.link_key), [])
             edges.extend((node_id, target, fires(node_id) / len(targets)) for target in targets)
     return edges
 
-
-def _link_key(node: FlowNode) -> str:
-    return " ".join((node.link_name or node.name).split())
 
 
 def _fires(node: FlowNode, visits: float) -> float:

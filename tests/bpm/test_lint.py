@@ -15,6 +15,7 @@ from bpm.errors import BpmError
 from bpm.lint import RULES, Finding, Severity, has_errors, lint, rule_for
 from bpm.model import ElementId, EventKind, SourceRef
 from bpm.reader import read_bpmn, read_bpmn_bytes
+from bpm.visits import expected_visits
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lint"
 MIWG = Path(__file__).resolve().parents[3] / "shared" / "miwg"
@@ -356,3 +357,22 @@ def test_rule_for_maps_finding_ids_to_registered_rules() -> None:
             found = rule_for(finding.rule)
             assert found is not None, finding.rule
     assert rule_for("import-") is None
+
+
+def test_links_pair_by_the_link_definition_name_as_the_analysis_does() -> None:
+    """Event names differ ("審査へ進む" / "審査から"), the link definitions agree ("A"): one pair, no finding.
+
+    bpm.visits pairs them by the same key (FlowNode.link_key); lint used to
+    compare the event names and called both ends unpaired.
+    """
+    xml = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <process id="p" name="転出届"><startEvent id="s"/><task id="t1" name="受付する"/>
+      <intermediateThrowEvent id="go" name="審査へ進む"><linkEventDefinition name="A"/></intermediateThrowEvent>
+      <intermediateCatchEvent id="come" name="審査から"><linkEventDefinition name="A"/></intermediateCatchEvent>
+      <task id="t2" name="審査する"/><endEvent id="e"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="t1"/><sequenceFlow id="f2" sourceRef="t1" targetRef="go"/>
+      <sequenceFlow id="f3" sourceRef="come" targetRef="t2"/><sequenceFlow id="f4" sourceRef="t2" targetRef="e"/>
+      </process></definitions>""".encode()
+    definitions = read_bpmn_bytes(xml, "links.bpmn")
+    assert [f.rule for f in lint(definitions)] == []
+    assert expected_visits(definitions, "p").visits["t2"] == 1.0
