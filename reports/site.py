@@ -15,7 +15,6 @@ set and every list has a fixed order, so the same input gives the same bytes.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -135,14 +134,6 @@ def _disposition_css() -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _clean_svg(text: str) -> str:
-    """Inline-ready SVG: no XML declaration, doctype or comments (graphviz writes them)."""
-    text = re.sub(r"<\?xml[^>]*\?>", "", text)
-    text = re.sub(r"<!DOCTYPE[^>]*>", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
-    return text.strip() + "\n"
-
-
 _PICTURE_FORMATS: tuple[tuple[str, PictureFormat], ...] = (("SVG", "svg"), ("PNG", "png"), ("PDF", "pdf"))
 
 
@@ -169,7 +160,7 @@ class _Drawings:
             return DiagramView(None, "none", Bilingual.of("diagram.failed"), str(error) if error else "")
         files = tuple((label, self._print(picture, fmt)) for label, fmt in _PICTURE_FORMATS)
         if picture.layout == "graphviz":  # Markup: graphviz output of escaped labels
-            return DiagramView(Markup(_clean_svg(picture.svg)), "graphviz", Bilingual.of("diagram.auto_layout"),
+            return DiagramView(Markup(picture.svg), "graphviz", Bilingual.of("diagram.auto_layout"),
                                files=files)
         return DiagramView(Markup(picture.svg), "di", None, files=files)  # Markup: our own SVG
 
