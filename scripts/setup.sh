@@ -43,3 +43,17 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
     touch "$stamp"
 fi
+
+# Peer tools the tests check our output against (bpmn-js, bpmnlint, bpmn-moddle, axe-core), from npm.
+if [ "$want_test" = 1 ]; then
+    if command -v npm >/dev/null; then
+        js_stamp="tests/js/node_modules/.installed"
+        if [ ! -f "$js_stamp" ] || [ tests/js/package-lock.json -nt "$js_stamp" ]; then
+            echo "setup: installing npm test peers (tests/js)" >&2
+            npm ci --prefix tests/js --no-audit --no-fund --loglevel=error >/dev/null
+            touch "$js_stamp"
+        fi
+    else
+        echo "setup: warning: npm not found; tests against bpmn-js, bpmnlint and axe-core will be skipped" >&2
+    fi
+fi

@@ -9,6 +9,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIWG_DIR = REPO_ROOT.parent / "shared" / "miwg"
 FLOWS_DIR = REPO_ROOT / "flows"
+JS_PEERS_DIR = REPO_ROOT / "tests" / "js" / "node_modules"
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +30,15 @@ def miwg_dir() -> Path:
 def flows_dir() -> Path:
     """Sample BPMN flows and survey sheets shipped with the project."""
     return FLOWS_DIR
+
+
+@pytest.fixture(scope="session")
+def js_peers() -> Path:
+    """npm packages the tests compare against (bpmn-js, bpmnlint, bpmn-moddle, axe-core).
+
+    ``scripts/setup.sh --test`` installs them from ``tests/js/package-lock.json``; tests using them skip
+    (with the reason) only on a machine without npm.
+    """
+    if not (JS_PEERS_DIR / "bpmn-js").is_dir():
+        pytest.skip(f"npm test peers not installed at {JS_PEERS_DIR} (run scripts/setup.sh --test)")
+    return JS_PEERS_DIR
