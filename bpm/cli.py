@@ -447,7 +447,8 @@ def scan(
     import tempfile
 
     from bpm.lint import lint
-    from reports.export import annotate_bpmn, assessment_json
+    from reports.annotate import annotate_bpmn
+    from reports.export import assessment_json
     from reports.site import SiteInput, build_site
     from scoring.table import steps_frame, write_results
 
@@ -477,6 +478,104 @@ def scan(
     written = build_site(site_input, Path(out), title=title, progress=_progress)
     index = (Path(out) / "index.html").resolve()
     click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
+
+
+# --------------------------------------------------------------------------- annotate
+
+
+def annotated_targets(inputs: Sequence[str], paths: Sequence[Path], out: Path) -> dict[Path, Path]:
+    """Where ``bpm annotate`` writes each file: under ``out``, by its path inside the named directory.
+
+    A file named directly keeps its name; a file found in a named directory
+    keeps its path relative to that directory.  Refuses a target that is one
+    of the inputs or that two inputs would share.
+    """
+    directories = [Path(raw) for raw in inputs if Path(raw).is_dir()]
+    targets: dict[Path, Path] = {}
+    for path in paths:
+        base = next((d for d in directories if path.is_relative_to(d)), None)
+        targets[path] = out / (path.relative_to(base) if base is not None else Path(path.name))
+    resolved_inputs = {p.resolve(): p for p in paths}
+    claimed: dict[Path, Path] = {}
+    for path, target in targets.items():
+        resolved = target.resolve()
+        if resolved in resolved_inputs:
+            raise BpmError(
+                f"the annotated copy would overwrite the input {resolved_inputs[resolved]}",
+                file=str(path),
+                hint="choose an --out directory that holds none of the input files",
+            )
+        if resolved in claimed:
+            raise BpmError(
+                f"{claimed[resolved]} and {path} would both be written to {target}",
+                file=str(path),
+                hint="annotate them separately, or pass their common directory instead of the files",
+            )
+        claimed[resolved] = path
+    return targets
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a reader never sees half a file (permissions follow umask)."""
+    import os
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        scratch.write_bytes(data)
+        os.replace(scratch, target)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@_survey_option
+@_profile_option
+@_cases_option
+@click.option(
+    "-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the annotated copies."
+)
+@_guarded
+def annotate(
+    inputs: tuple[str, ...], survey: str | None, profile: str | None, cases: tuple[str, ...], out: str
+) -> None:
+    """Write each BPMN file back with its scores and disposition colours, to reopen in the modeler.
+
+    評価結果（色・スコア・理由）を書き込んだBPMNを出力します（Camunda Modeler / bpmn.io で開けます）。
+    """
+    from bpm.errors import RenderError
+    from reports.annotate import annotate_bpmn
+
+    scanned = _gather(inputs, survey)
+    targets = annotated_targets(inputs, scanned.paths, Path(out))
+    assessment = _assess(scanned, profile, cases)
+    written: dict[Path, bytes] = {}
+    for path, definitions in zip(scanned.paths, scanned.definitions, strict=True):
+        _progress(f"annotating {path}")
+        written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
+    try:  # everything was annotated first: a bad file leaves nothing half-written
+        for target, data in written.items():
+            _write_atomically(target, data)
+            _progress(f"wrote {target}")
+    except OSError as error:
+        raise RenderError(f"cannot write to {out}: {error.strerror or error}", file=out) from None
+    click.echo(f"{len(written)} annotated file(s) written to {out}", err=True)
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes, within the --max-size limit (it was read once already; it may have grown)."""
+    from bpm.errors import BpmnParseError
+
+    limit = _settings().max_bytes
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise BpmnParseError(f"cannot read file: {error.strerror}", file=str(path)) from None
+    if len(data) > limit:
+        raise BpmnParseError("file grew over the size limit while being read", file=str(path))
+    return data
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -166,6 +166,18 @@ def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     return builder.definitions(root)
 
 
+def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[str, ...], bytes]:
+    """The hardened parse behind :func:`read_bpmn_bytes`, for writers that patch the file they read.
+
+    Returns the root (comments and PIs dropped), the repairs made, and the
+    bytes actually parsed: the input itself, or a UTF-8 copy when the bytes
+    did not match the declared encoding.  ``reports.annotate`` uses it so
+    that it accepts, and repairs, exactly the files the reader does.
+    """
+    root, repairs, parsed = _parse_xml(data, file)
+    return root, tuple(repairs), parsed
+
+
 def _parser(*, recover: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,

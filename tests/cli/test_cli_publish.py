@@ -1,0 +1,90 @@
+"""`bpm annotate`, `bpm layout`, `bpm diff` and review decisions end to end: real files, exact messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bpm.reader import read_bpmn
+
+REPO = Path(__file__).resolve().parents[2]
+FLOWS = REPO / "flows"
+NODI = REPO / "tests" / "data" / "reports_nodi"
+
+
+def run_bpm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bpm.cli", *args], capture_output=True, text=True, cwd=cwd or REPO, timeout=300
+    )
+
+
+# --------------------------------------------------------------------------- annotate
+
+
+def test_annotate_writes_copies_under_out_and_is_idempotent(tmp_path: Path) -> None:
+    out = tmp_path / "annotated"
+    first = run_bpm("annotate", str(FLOWS), str(NODI / "counter_di.bpmn"), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.strip().endswith(f"5 annotated file(s) written to {out}")
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.bpmn"))
+    assert names == ["counter_di.bpmn", "inkan.bpmn", "juminhyo.bpmn", "koseki.bpmn", "tennyu.bpmn"]
+    written = {p: p.read_bytes() for p in out.rglob("*.bpmn")}
+    node = read_bpmn(out / "juminhyo.bpmn").find_node("Activity_KofuKahi")  # type: ignore[arg-type]
+    assert node is not None and node.properties["bpm:disposition"] == "retain"  # 交付可否の判断 stays with staff
+    second = run_bpm("annotate", str(FLOWS), str(NODI / "counter_di.bpmn"), "--out", str(out))
+    assert second.returncode == 0, second.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*.bpmn")} == written
+    assert (FLOWS / "juminhyo.bpmn").read_bytes() != written[out / "juminhyo.bpmn"]
+
+
+def test_annotate_keeps_paths_relative_to_a_named_directory(tmp_path: Path) -> None:
+    source = tmp_path / "manuals"
+    (source / "shomei").mkdir(parents=True)
+    (source / "shomei" / "juminhyo.bpmn").write_bytes((FLOWS / "juminhyo.bpmn").read_bytes())
+    (source / "tennyu.bpmn").write_bytes((FLOWS / "tennyu.bpmn").read_bytes())
+    result = run_bpm("annotate", str(source), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "shomei" / "juminhyo.bpmn").is_file()
+    assert (tmp_path / "out" / "tennyu.bpmn").is_file()
+
+
+def test_annotate_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    original = (FLOWS / "juminhyo.bpmn").read_bytes()
+    (work / "juminhyo.bpmn").write_bytes(original)
+    result = run_bpm("annotate", "juminhyo.bpmn", "--out", ".", cwd=work)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "juminhyo.bpmn: the annotated copy would overwrite the input juminhyo.bpmn "
+        "(choose an --out directory that holds none of the input files)"
+    )
+    assert (work / "juminhyo.bpmn").read_bytes() == original
+
+
+def test_annotate_refuses_two_inputs_with_the_same_name(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "flow.bpmn").write_bytes((NODI / "counter_di.bpmn").read_bytes())
+    result = run_bpm("annotate", "a/flow.bpmn", "b/flow.bpmn", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "a/flow.bpmn and b/flow.bpmn would both be written to out/flow.bpmn" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_annotate_names_a_broken_input_and_writes_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.bpmn"
+    broken.write_bytes(b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'><process")
+    result = run_bpm("annotate", str(NODI / "counter_di.bpmn"), str(broken), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert f"{broken}:1: malformed XML" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [("annotate",), ("annotate", "x.bpmn")])
+def test_annotate_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    assert run_bpm(*args).returncode == 2
