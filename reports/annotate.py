@@ -11,15 +11,9 @@ useful export is *their* file, changed only where we add something:
   pairs in ``camunda:properties`` (Camunda Modeler's properties panel), or in
   ``zeebe:properties`` when the file is a Camunda 8 model.
 
-Why text splicing instead of lxml serialisation: lxml rewrites every start tag
-on one line, changes quote characters, character references and empty
-elements, so a re-serialised file differs everywhere and a reviewer's ``diff``
-is useless.  Here lxml only *reads* the file (with :func:`bpm.reader.parse_xml`,
-so exactly the files the reader accepts are accepted, repairs included); a
-small scanner finds the byte span of every element's tags, and the output is
-the original text with a few insertions and replacements.  Everything else —
-vendor extensions, ids, DI, comments, namespace prefixes, attribute order and
-line ends — is the same byte for byte.
+The file is patched in place (:mod:`bpm.xmlpatch`): everything we do not add
+— vendor extensions, ids, DI, comments, namespace prefixes, attribute order
+and line ends — stays byte for byte.
 
 Re-running is idempotent: our properties are found by their ``bpm:`` prefix
 and replaced in place, colours are set in place, and a step that is no longer
@@ -30,14 +24,13 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from bpm.errors import BpmnParseError, RenderError
-from bpm.reader import parse_xml
+from bpm.xmlpatch import Edit, XmlText, quote_attribute, resolve_attribute
 from reports.style import DISPOSITION_STYLES
 from scoring.result import Assessment, Disposition, ProcessAssessment, StepAssessment
 
@@ -192,8 +185,10 @@ def annotate_bpmn(source_bytes: bytes, assessment: Assessed, *, file: str) -> by
     directly are not about this file or name steps the file does not have.
     """
     steps = _steps_for(assessment, file)
-    document = _Document.read(source_bytes, file)
-    owners = document.elements_by_id()
+    document = XmlText.read(source_bytes, file)
+    if etree.QName(document.root).namespace != MODEL_NS:
+        raise BpmnParseError("not a BPMN 2.0 file", file=file, hint=f"expected <definitions> in {MODEL_NS}")
+    owners = _elements_by_id(document.root)
     missing = [s.step_id for s in steps if s.step_id not in owners]
     if missing:
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
@@ -218,7 +213,7 @@ def annotate_bpmn(source_bytes: bytes, assessment: Assessed, *, file: str) -> by
     if not writer.edits:
         return source_bytes
     writer.declare_namespaces()
-    return document.encode(_apply(document.text, writer.edits))
+    return document.patched(writer.edits)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -261,260 +256,13 @@ def _reference(element: etree._Element, value: str | None) -> str:
     return local if sep and prefix in element.nsmap else value
 
 
-# --------------------------------------------------------------------------- the file as text
-
-
-@dataclass(slots=True)
-class _Markup:
-    """Where one element's tags are in the text."""
-
-    qname: str
-    """The tag name as written, e.g. ``bpmn:task``."""
-    open_start: int
-    """Index of the ``<`` of the start tag."""
-    open_end: int
-    """Index just after the start tag's ``>``."""
-    self_closing: bool
-    """``<x/>``: no content and no end tag."""
-    close_start: int = -1
-    """Index of the ``<`` of the end tag (``open_end`` when self-closing)."""
-    close_end: int = -1
-    """Index just after the end tag (``open_end`` when self-closing)."""
-
-    @property
-    def prefix(self) -> str | None:
-        """The tag's namespace prefix as written, None for the default namespace."""
-        prefix, sep, _ = self.qname.partition(":")
-        return prefix if sep else None
-
-
-_TOKEN = re.compile(
-    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE[^>]*>"
-    r"|</(?P<end>[^\s>]+)\s*>"
-    r"|<(?P<start>[^\s/>!?]+)(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(?P<empty>/?)>",
-    re.DOTALL,
-)
-_ATTRIBUTE = re.compile(r"(\s+)([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_OPEN_TAIL = re.compile(r"\s*/?>$")
-_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
-
-
-def _scan(text: str, elements: Sequence[etree._Element]) -> dict[etree._Element, _Markup] | None:
-    """The tags of every element, matched to lxml's elements in document order; None when they do not line up."""
-    markup: dict[etree._Element, _Markup] = {}
-    stack: list[_Markup] = []
-    index = 0
-    for match in _TOKEN.finditer(text):
-        start, end = match.group("start"), match.group("end")
-        if start is not None:
-            if index >= len(elements) or start.rpartition(":")[2] != etree.QName(elements[index]).localname:
-                return None
-            entry = _Markup(start, match.start(), match.end(), bool(match.group("empty")))
-            markup[elements[index]] = entry
-            index += 1
-            if entry.self_closing:
-                entry.close_start = entry.close_end = entry.open_end
-            else:
-                stack.append(entry)
-        elif end is not None:
-            if not stack or stack[-1].qname != end:
-                return None
-            entry = stack.pop()
-            entry.close_start, entry.close_end = match.start(), match.end()
-    return markup if index == len(elements) and not stack else None
-
-
-@dataclass
-class _Document:
-    """One BPMN file: its text, lxml's tree of it, and where each element is written."""
-
-    file: str
-    root: etree._Element
-    text: str
-    encoding: str
-    markup: dict[etree._Element, _Markup]
-    newline: str
-    unit: str
-    pretty: bool
-    empty_close: str
-    """How the file closes empty elements: ``/>`` or `` />``."""
-
-    @classmethod
-    def read(cls, data: bytes, file: str) -> _Document:
-        root, _repairs, parsed = parse_xml(data, file)
-        if etree.QName(root).namespace != MODEL_NS:
-            raise BpmnParseError("not a BPMN 2.0 file", file=file, hint=f"expected <definitions> in {MODEL_NS}")
-        encoding = root.getroottree().docinfo.encoding or "UTF-8"
-        text = _decode(parsed, encoding, file)
-        elements = [e for e in root.iter() if isinstance(e.tag, str)]
-        markup = _scan(text, elements)
-        if markup is None:
-            raise RenderError(
-                "cannot locate every element's tags in the file's text, so it cannot be patched in place",
-                file=file,
-                hint="open and save the file in the modeler once, then annotate it again",
-            )
-        newline = "\r\n" if "\r\n" in text else "\n"
-        first = next((c for c in root if isinstance(c.tag, str)), None)
-        pretty = first is not None and "\n" in text[markup[root].open_end : markup[first].open_start]
-        spaced = text.count('" />') + text.count("' />")
-        tight = text.count('"/>') + text.count("'/>")
-        document = cls(file, root, text, encoding, markup, newline, "  ", pretty, " />" if spaced > tight else "/>")
-        document.unit = document._indent_unit()
-        return document
-
-    def encode(self, text: str) -> bytes:
-        """Text in the file's encoding; characters it cannot hold become character references."""
-        return text.encode(self.encoding, errors="xmlcharrefreplace")
-
-    def elements_by_id(self) -> dict[str, etree._Element]:
-        """BPMN model elements by id (the first one when a file repeats an id)."""
-        found: dict[str, etree._Element] = {}
-        for element in self.root.iter(f"{{{MODEL_NS}}}*"):
-            element_id = element.get("id")
-            if element_id is not None:
-                found.setdefault(element_id.strip(), element)
-        return found
-
-    def indent_of(self, element: etree._Element) -> str | None:
-        """Whitespace before the element on its line; None when something else precedes it there."""
-        start = self.markup[element].open_start
-        line_start = self.text.rfind("\n", 0, start) + 1
-        before = self.text[line_start:start]
-        return before if not before.strip() else None
-
-    def child_indent(self, element: etree._Element) -> str:
-        """Indentation for a new child: that of the first child on its own line, else one unit deeper."""
-        for child in element:
-            if isinstance(child.tag, str):
-                indent = self.indent_of(child)
-                if indent is not None:
-                    return indent
-                break
-        return (self.indent_of(element) or "") + self.unit
-
-    def _indent_unit(self) -> str:
-        for element in self.root.iter():
-            child = next((c for c in element if isinstance(c.tag, str)), None)
-            if child is None:
-                continue
-            outer = self.indent_of(element) or ""
-            inner = self.indent_of(child)
-            if inner is not None and inner.startswith(outer) and len(inner) > len(outer):
-                return inner[len(outer) :]
-        return "  "
-
-    def content(self, element: etree._Element) -> str:
-        entry = self.markup[element]
-        return self.text[entry.open_end : entry.close_start]
-
-    def leading_space(self, element: etree._Element) -> int:
-        """Start of the whitespace run just before the element's start tag."""
-        start = self.markup[element].open_start
-        position = start
-        while position > 0 and self.text[position - 1] in " \t\r\n":
-            position -= 1
-        return position
-
-
-def _decode(data: bytes, encoding: str, file: str) -> str:
-    """The file as text, refusing encodings that would not give the same bytes back."""
-    candidates = [encoding]
-    if encoding.casefold().replace("-", "_") in ("shift_jis", "sjis", "x_sjis", "windows_31j", "ms_kanji"):
-        candidates.append("cp932")  # Windows writes cp932 under the Shift_JIS label
-    for candidate in candidates:
-        try:
-            text = data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        if text.encode(candidate) == data:
-            return text
-    raise BpmnParseError(
-        f"cannot keep the file's bytes in its declared encoding {encoding}",
-        file=file,
-        hint="save the file as UTF-8 in the modeler and annotate it again",
-    )
-
-
-# --------------------------------------------------------------------------- edits
-
-
-@dataclass(frozen=True, slots=True)
-class _Edit:
-    start: int
-    end: int
-    text: str
-
-
-def _apply(text: str, edits: Sequence[_Edit]) -> str:
-    ordered = sorted(edits, key=lambda e: (e.start, e.end))
-    pieces: list[str] = []
-    position = 0
-    for edit in ordered:
-        if edit.start < position:
-            raise AssertionError(f"overlapping edits at {edit.start}")  # a bug of ours, never user input
-        pieces.append(text[position : edit.start])
-        pieces.append(edit.text)
-        position = edit.end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _quote(value: str) -> str:
-    """An attribute value, escaped so that it reads back exactly (line breaks and tabs included)."""
-    value = _INVALID_XML.sub("", value)
-    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
-                         ("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;")):
-        value = value.replace(raw, escaped)
-    return f'"{value}"'
-
-
-@dataclass(frozen=True, slots=True)
-class _Attribute:
-    name: str
-    value: str
-    start: int
-    """Start of the whitespace before the name."""
-    name_start: int
-    value_start: int
-    """Index of the opening quote."""
-    end: int
-    """Index just after the closing quote."""
-
-
-def _attributes(document: _Document, element: etree._Element) -> list[_Attribute]:
-    entry = document.markup[element]
-    offset = entry.open_start + 1 + len(entry.qname)
-    tag = document.text[offset : entry.open_end]
-    found: list[_Attribute] = []
-    for match in _ATTRIBUTE.finditer(tag):
-        value = match.group(3) if match.group(3) is not None else match.group(4)
-        quote = match.start(3) - 1 if match.group(3) is not None else match.start(4) - 1
-        found.append(_Attribute(match.group(2), value or "", offset + match.start(), offset + match.start(2),
-                                offset + quote, offset + match.end()))
-    return found
-
-
-def _resolve(element: etree._Element, name: str) -> tuple[str | None, str]:
-    """(namespace, local name) of an attribute name as written; unprefixed attributes have no namespace."""
-    prefix, sep, local = name.partition(":")
-    if not sep:
-        return None, name
-    if prefix == "xmlns":
-        return "xmlns", local
-    return element.nsmap.get(prefix), local
-
-
 @dataclass
 class _Writer:
     """Plans the edits for one file."""
 
-    document: _Document
+    document: XmlText
     camunda8: bool
-    edits: list[_Edit] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
     wanted: dict[str, str] = field(default_factory=dict)
     """Namespace URI → prefix for the namespaces our additions use."""
 
@@ -523,40 +271,16 @@ class _Writer:
     def prefix(self, uri: str, preferred: str) -> str:
         """The prefix to write for ``uri``: the root's own, else a free one (declared on the root at the end)."""
         if uri not in self.wanted:
-            root = self.document.root
-            own = sorted(p for p, u in root.nsmap.items() if u == uri and p)
-            if own:
-                self.wanted[uri] = own[0]
-            else:
-                taken = {p for e in root.iter() if isinstance(e.tag, str) for p, u in e.nsmap.items() if u != uri}
-                candidate, number = preferred, 1
-                while candidate in taken or candidate in self.wanted.values():
-                    number += 1
-                    candidate = f"{preferred}{number}"
-                self.wanted[uri] = candidate
+            self.wanted[uri], _declared = self.document.free_prefix(uri, preferred, tuple(self.wanted.values()))
         return self.wanted[uri]
 
     def declare_namespaces(self) -> None:
         root = self.document.root
         missing = [(p, u) for u, p in self.wanted.items() if root.nsmap.get(p) != u]
         if missing:
-            self._add_attributes(root, [(f"xmlns:{p}", u) for p, u in sorted(missing)])
+            self.edits.append(self.document.add_attributes(root, [(f"xmlns:{p}", u) for p, u in sorted(missing)]))
 
     # ----------------------------------------------------------------- attributes
-
-    def _add_attributes(self, element: etree._Element, pairs: Sequence[tuple[str, str]]) -> None:
-        """Append attributes after the last one, on new lines when the tag has one attribute per line."""
-        document = self.document
-        attributes = _attributes(document, element)
-        if attributes:
-            gap = document.text[attributes[-1].start : attributes[-1].name_start]
-            separator = gap if "\n" in gap else " "
-            position = attributes[-1].end
-        else:
-            separator = " "
-            position = document.markup[element].open_start + 1 + len(document.markup[element].qname)
-        text = "".join(f"{separator}{name}={_quote(value)}" for name, value in pairs)
-        self.edits.append(_Edit(position, position, text))
 
     def colour(self, shape: etree._Element, colours: ShapeColours) -> None:
         """Set the four colour attributes on a shape, in place where they exist."""
@@ -566,20 +290,20 @@ class _Writer:
             (COLOR_NS, "color", "background-color", colours.fill),
             (COLOR_NS, "color", "border-color", colours.stroke),
         ]
-        existing = {_resolve(shape, a.name): a for a in _attributes(self.document, shape)}
+        existing = {resolve_attribute(shape, a.name): a for a in self.document.attributes(shape)}
         added: list[tuple[str, str]] = []
         for uri, preferred, local, value in wanted:
             attribute = existing.get((uri, local))
             if attribute is None:
                 added.append((f"{self.prefix(uri, preferred)}:{local}", value))
             elif attribute.value != value:
-                self.edits.append(_Edit(attribute.value_start, attribute.end, _quote(value)))
+                self.edits.append(Edit(attribute.value_start, attribute.end, quote_attribute(value)))
         if added:
-            self._add_attributes(shape, added)
+            self.edits.append(self.document.add_attributes(shape, added))
 
     def uncolour(self, shape: etree._Element, palette: set[tuple[str, str]]) -> None:
         """Remove colours an earlier run wrote on a shape whose step is no longer scored."""
-        attributes = {_resolve(shape, a.name): a for a in _attributes(self.document, shape)}
+        attributes = {resolve_attribute(shape, a.name): a for a in self.document.attributes(shape)}
         for (uri, fill, stroke) in ((BIOC_NS, "fill", "stroke"), (COLOR_NS, "background-color", "border-color")):
             pair = attributes.get((uri, fill)), attributes.get((uri, stroke))
             if pair[0] is None or pair[1] is None:
@@ -587,7 +311,7 @@ class _Writer:
             if (pair[0].value.casefold(), pair[1].value.casefold()) in palette:
                 for attribute in pair:
                     assert attribute is not None
-                    self.edits.append(_Edit(attribute.start, attribute.end, ""))
+                    self.edits.append(Edit(attribute.start, attribute.end, ""))
 
     # ----------------------------------------------------------------- properties
 
@@ -647,7 +371,7 @@ class _Writer:
             entry = self.document.markup[owner]
             spaced = self.document.text[entry.open_end - 2].isspace()
             close = "/>" if spaced else self.document.empty_close
-            self.edits.append(_Edit(entry.open_end - 1, entry.close_end, close))
+            self.edits.append(Edit(entry.open_end - 1, entry.close_end, close))
         else:
             self._remove_children(owner, [extension])
         return True
@@ -655,7 +379,7 @@ class _Writer:
     def _remove_children(self, parent: etree._Element, children: Sequence[etree._Element]) -> None:
         del parent  # the children know their place
         for child in children:
-            self.edits.append(_Edit(self.document.leading_space(child), self.document.markup[child].close_end, ""))
+            self.edits.append(Edit(self.document.leading_space(child), self.document.markup[child].close_end, ""))
 
     def _replace_ours(self, holder: etree._Element, values: dict[str, str]) -> None:
         """Our old properties go; the new block takes the place of the last of them (or the end)."""
@@ -665,24 +389,25 @@ class _Writer:
             return
         document = self.document
         for prop in ours[:-1]:
-            self.edits.append(_Edit(document.leading_space(prop), document.markup[prop].close_end, ""))
+            self.edits.append(Edit(document.leading_space(prop), document.markup[prop].close_end, ""))
         last = ours[-1]
-        self.edits.append(_Edit(document.leading_space(last), document.markup[last].close_end,
+        self.edits.append(Edit(document.leading_space(last), document.markup[last].close_end,
                                 self._property_lines(holder, values)))
 
     # ----------------------------------------------------------------- generated text
 
-    def _break(self, indent: str) -> str:
-        return self.document.newline + indent if self.document.pretty else ""
+    def _lines(self, prefix: str, indent: str, values: dict[str, str]) -> str:
+        """One ``<prefix:property name= value=/>`` per value, each on a new line at ``indent``."""
+        close = self.document.empty_close
+        return "".join(
+            f"{self.document.line_break(indent)}<{prefix}:property"
+            f" name={quote_attribute(name)} value={quote_attribute(value)}{close}"
+            for name, value in values.items()
+        )
 
     def _property_lines(self, holder: etree._Element, values: dict[str, str]) -> str:
         prefix = self.document.markup[holder].prefix or self.prefix(_holder_uri(holder), "camunda")
-        indent = self.document.child_indent(holder)
-        close = self.document.empty_close
-        return "".join(
-            f"{self._break(indent)}<{prefix}:property name={_quote(name)} value={_quote(value)}{close}"
-            for name, value in values.items()
-        )
+        return self._lines(prefix, self.document.child_indent(holder), values)
 
     def _holder_block(self, parent: etree._Element, values: dict[str, str]) -> str:
         """A new ``…:properties`` element with our values, as the last child of ``parent``."""
@@ -695,51 +420,40 @@ class _Writer:
         tag = f"{model}:extensionElements" if model else "extensionElements"
         indent = document.child_indent(owner)
         holder = self._holder_block_at(indent + document.unit, values)
-        block = f"{self._break(indent)}<{tag}>{holder}{self._break(indent)}</{tag}>"
+        block = f"{document.line_break(indent)}<{tag}>{holder}{document.line_break(indent)}</{tag}>"
         children = [c for c in owner if isinstance(c.tag, str)]
         documentation = [c for c in children if c.tag == f"{{{MODEL_NS}}}documentation"]
         if not children:
             self._append(owner, block)
-        elif documentation:
-            position = document.markup[documentation[-1]].close_end
-            self.edits.append(_Edit(position, position, block))
-        else:
-            position = document.markup[owner].open_end
-            self.edits.append(_Edit(position, position, block))
+            return
+        position = document.markup[documentation[-1]].close_end if documentation else document.markup[owner].open_end
+        self.edits.append(Edit(position, position, block))
 
     def _holder_block_at(self, indent: str, values: dict[str, str]) -> str:
         """A ``…:properties`` element starting on a new line at ``indent``."""
         uri = ZEEBE_NS if self.camunda8 else CAMUNDA_NS
         prefix = self.prefix(uri, "zeebe" if self.camunda8 else "camunda")
-        inner = indent + self.document.unit
-        close = self.document.empty_close
-        lines = "".join(
-            f"{self._break(inner)}<{prefix}:property name={_quote(name)} value={_quote(value)}{close}"
-            for name, value in values.items()
-        )
-        return f"{self._break(indent)}<{prefix}:properties>{lines}{self._break(indent)}</{prefix}:properties>"
+        lines = self._lines(prefix, indent + self.document.unit, values)
+        newline = self.document.line_break(indent)
+        return f"{newline}<{prefix}:properties>{lines}{newline}</{prefix}:properties>"
 
     def _append(self, parent: etree._Element, block: str) -> None:
-        """Put ``block`` (children, each starting on its own line) at the end of ``parent``."""
-        document = self.document
-        entry = document.markup[parent]
-        closing = self._break(document.indent_of(parent) or "")
-        if entry.self_closing:
-            tail = _OPEN_TAIL.search(document.text, entry.open_start, entry.open_end)
-            assert tail is not None
-            self.edits.append(_Edit(tail.start(), entry.open_end, f">{block}{closing}</{entry.qname}>"))
-            return
-        content = document.content(parent)
-        if not content.strip():
-            self.edits.append(_Edit(entry.open_end, entry.close_start, f"{block}{closing}"))
-            return
-        position = entry.close_start - (len(content) - len(content.rstrip()))
-        self.edits.append(_Edit(position, position, block))
+        self.edits.append(self.document.append_children(parent, block))
 
 
 def _holder_uri(holder: etree._Element) -> str:
     """Namespace of a properties container."""
     return etree.QName(holder).namespace or CAMUNDA_NS
+
+
+def _elements_by_id(root: etree._Element) -> dict[str, etree._Element]:
+    """BPMN model elements by id (the first one when a file repeats an id)."""
+    found: dict[str, etree._Element] = {}
+    for element in root.iter(f"{{{MODEL_NS}}}*"):
+        element_id = element.get("id")
+        if element_id is not None:
+            found.setdefault(element_id.strip(), element)
+    return found
 
 
 def _child(element: etree._Element, tag: str) -> etree._Element | None:
