@@ -19,7 +19,7 @@ import click
 
 from bpm.errors import BpmError
 from bpm.model import Definitions, Lane, Process
-from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn
+from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn2", ".bpmn20.xml")
 SURVEY_NAMES = ("survey.xlsx", "survey.csv", "業務量調査.xlsx", "業務量調査.csv")
@@ -576,6 +576,35 @@ def _read_bounded(path: Path) -> bytes:
     if len(data) > limit:
         raise BpmnParseError("file grew over the size limit while being read", file=str(path))
     return data
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@main.command()
+@click.argument("file")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@_guarded
+def layout(file: str, out: str) -> None:
+    """Add a diagram laid out by Graphviz to a BPMN file without one, so that a modeler can open it.
+
+    図の座標（BPMN DI）がないファイルに、Graphviz で配置した図を追加します（レーンは横帯、左から右へ）。
+    """
+    from bpm.layout import add_layout
+
+    source, target = Path(file), Path(out)
+    if target.exists() and target.resolve() == source.resolve():
+        raise BpmError(
+            "the laid-out copy would overwrite the input",
+            file=file,
+            hint="give --out a new file name; the original is kept as it is",
+        )
+    read_bpmn(source, max_bytes=_settings().max_bytes)  # the reader's checks and messages first
+    result = add_layout(_read_bounded(source), file)
+    written = read_bpmn_bytes(result, out)
+    _write_atomically(target, result)
+    shapes = sum(len(d.shapes) for d in written.diagrams)
+    click.echo(f"wrote {out} ({shapes} shapes in {len(written.diagrams)} diagram(s))", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,18 +32,26 @@ _IMPORT = """async (xml) => {
   const modeler = new BpmnJS({ container });
   try {
     const result = await modeler.importXML(xml);
+    const warnings = result.warnings.map(w => String(w.message));
     const registry = modeler.get('elementRegistry');
     const shapes = {};
     const types = {};
-    for (const element of registry.getAll()) {
-      if (element.type === 'label') continue;
-      types[element.id] = element.type;
-      if (element.waypoints) continue;
-      const visual = registry.getGraphics(element).querySelector('.djs-visual > *');
-      if (visual) shapes[element.id] = [visual.style.fill, visual.style.stroke];
+    const diagrams = modeler.getDefinitions().diagrams || [];
+    for (const diagram of diagrams) {  // every BPMNDiagram, drill-down planes included
+      if (diagrams.length > 1) {
+        const opened = await modeler.open(diagram);
+        warnings.push(...opened.warnings.map(w => String(w.message)));
+      }
+      for (const element of registry.getAll()) {
+        if (element.type === 'label') continue;
+        types[element.id] = element.type;
+        if (element.waypoints) continue;
+        const visual = registry.getGraphics(element).querySelector('.djs-visual > *');
+        if (visual) shapes[element.id] = [visual.style.fill, visual.style.stroke];
+      }
     }
     const { xml: saved } = await modeler.saveXML({ format: true });
-    return { warnings: result.warnings.map(w => String(w.message)), error: null, shapes, types, saved };
+    return { warnings: [...new Set(warnings)], error: null, shapes, types, saved };
   } catch (error) {
     return { warnings: (error.warnings || []).map(w => String(w.message)), error: String(error),
              shapes: {}, types: {}, saved: '' };
@@ -58,13 +66,13 @@ class Imported:
     """What bpmn-js made of one file."""
 
     warnings: list[str]
-    """Import warnings (unresolved references, unknown types, …)."""
+    """Import warnings (unresolved references, unknown types, …) of every diagram, each once."""
     error: str | None
     """The import error, when the file did not open at all."""
     shapes: dict[str, tuple[str, str]]
-    """Element id → (fill, stroke) of its drawn visual, as the browser computes them (``rgb(…)``)."""
+    """Element id → (fill, stroke) of its drawn visual (``rgb(…)``), over every diagram of the file."""
     types: dict[str, str]
-    """Element id → bpmn-js element type (``bpmn:UserTask``, …) for everything on the canvas."""
+    """Element id → bpmn-js element type (``bpmn:UserTask``, …) for everything drawn in any diagram."""
     saved: str
     """The diagram exported again by bpmn-js (``saveXML``)."""
 

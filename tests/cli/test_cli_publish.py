@@ -88,3 +88,33 @@ def test_annotate_names_a_broken_input_and_writes_nothing(tmp_path: Path) -> Non
 @pytest.mark.parametrize("args", [("annotate",), ("annotate", "x.bpmn")])
 def test_annotate_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert run_bpm(*args).returncode == 2
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def test_layout_writes_a_file_that_has_a_diagram(tmp_path: Path) -> None:
+    out = tmp_path / "counter_laid_out.bpmn"
+    result = run_bpm("layout", str(NODI / "counter_nodi.bpmn"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"wrote {out} (12 shapes in 1 diagram(s))"
+    definitions = read_bpmn(out)
+    assert {s.element_id for s in definitions.diagrams[0].shapes} >= set(
+        next(iter(definitions.processes.values())).nodes
+    )
+
+
+def test_layout_refuses_a_file_with_a_diagram_and_overwriting_its_input(tmp_path: Path) -> None:
+    result = run_bpm("layout", str(NODI / "counter_di.bpmn"), "--out", str(tmp_path / "x.bpmn"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"{NODI / 'counter_di.bpmn'}: the file already has diagram interchange (5 shapes); "
+        "bpm layout only adds it to files without (open the file in the modeler as it is)"
+    )
+    assert not (tmp_path / "x.bpmn").exists()
+    copy = tmp_path / "nodi.bpmn"
+    copy.write_bytes((NODI / "counter_nodi.bpmn").read_bytes())
+    same = run_bpm("layout", "nodi.bpmn", "--out", "./nodi.bpmn", cwd=tmp_path)
+    assert same.returncode == 1
+    assert "nodi.bpmn: the laid-out copy would overwrite the input" in same.stderr
+    assert copy.read_bytes() == (NODI / "counter_nodi.bpmn").read_bytes()
