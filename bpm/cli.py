@@ -607,5 +607,72 @@ def layout(file: str, out: str) -> None:
     click.echo(f"wrote {out} ({shapes} shapes in {len(written.diagrams)} diagram(s))", err=True)
 
 
+# --------------------------------------------------------------------------- diff
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
+    help="table: on the terminal; json: for other tools; html: one self-contained page with both diagrams.",
+)
+@click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@_survey_option
+@_profile_option
+@_cases_option
+@_guarded
+def diff(
+    old: str, new: str, fmt: str, out: str | None, survey: str | None, profile: str | None, cases: tuple[str, ...]
+) -> None:
+    """Show what changed between two versions of a flow, and how hours, FTE and dispositions moved.
+
+    2つの版のフローを比較し、変更点（追加・削除・名称・種類・担当・フロー・分岐条件）と評価の変化を示します。
+    """
+    from bpm.diff import diff_definitions
+    from reports.diffreport import diff_html, diff_json, diff_report, diff_table
+    from reports.site import build_time
+
+    before = read_bpmn(old, max_bytes=_settings().max_bytes)
+    after = read_bpmn(new, max_bytes=_settings().max_bytes)
+    comparison = diff_definitions(before, after)
+    scores_old = _assess(_Scanned([Path(old)], [before], Path(survey) if survey else None), profile, cases)
+    scores_new = _assess(_Scanned([Path(new)], [after], Path(survey) if survey else None), profile, cases)
+    report = diff_report(comparison, scores_old, scores_new)
+    if fmt == "json":
+        text = diff_json(report)
+    elif fmt == "html":
+        text = diff_html(report, before, after, generated=build_time().strftime("%Y-%m-%d %H:%M UTC"))
+    else:
+        text = _render_tables(diff_table(report), plain=out is not None)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        _write_atomically(Path(out), text.encode("utf-8"))
+        click.echo(f"wrote {out}", err=True)
+
+
+def _render_tables(tables: Sequence[tuple[str, list[str], list[list[str]]]], *, plain: bool) -> str:
+    """The diff tables as terminal text (rich box drawing; no colour codes when written to a file or pipe)."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, no_color=plain, force_terminal=False, highlight=False, soft_wrap=False)
+    for title, header, rows in tables:
+        if not header:
+            console.print(title)
+            continue
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for column in header:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    return buffer.getvalue()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +119,42 @@ def test_layout_refuses_a_file_with_a_diagram_and_overwriting_its_input(tmp_path
     assert same.returncode == 1
     assert "nodi.bpmn: the laid-out copy would overwrite the input" in same.stderr
     assert copy.read_bytes() == (NODI / "counter_nodi.bpmn").read_bytes()
+
+
+# --------------------------------------------------------------------------- diff
+
+DIFF = REPO / "tests" / "data" / "diff"
+
+
+def test_diff_prints_a_table_of_changes_and_score_movement() -> None:
+    result = run_bpm("-q", "diff", str(DIFF / "juminhyo_before.bpmn"), str(DIFF / "juminhyo_after.bpmn"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "住民票の写し等の交付: juminhyo_before.bpmn → juminhyo_after.bpmn" in out
+    expected = ("削除 / Removed", "請求資格確認", "担当（レーン）変更", "収納担当", "分岐条件変更",
+                "年間時間 / hours per year")
+    for text in expected:
+        assert text in out, text
+    assert "\x1b[" not in out  # no colour codes in a pipe
+
+
+def test_diff_writes_json_and_html(tmp_path: Path) -> None:
+    old, new = str(DIFF / "juminhyo_before.bpmn"), str(DIFF / "juminhyo_after.bpmn")
+    result = run_bpm("diff", old, new, "--format", "json", "-o", str(tmp_path / "diff.json"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith(f"wrote {tmp_path / 'diff.json'}")
+    document = json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))
+    assert document["changed"] is True and len(document["processes"][0]["steps"]) == 5
+    page = run_bpm("diff", old, new, "--format", "html", "-o", str(tmp_path / "diff.html"))
+    assert page.returncode == 0, page.stderr
+    text = (tmp_path / "diff.html").read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 2
+
+
+def test_diff_of_a_file_with_itself_and_of_a_broken_file() -> None:
+    same = run_bpm("-q", "diff", str(DIFF / "juminhyo_after.bpmn"), str(DIFF / "juminhyo_after.bpmn"), "--format",
+                   "json")
+    assert same.returncode == 0 and json.loads(same.stdout)["changed"] is False
+    missing = run_bpm("diff", str(DIFF / "juminhyo_after.bpmn"), str(DIFF / "nothing.bpmn"))
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == f"{DIFF / 'nothing.bpmn'}: file not found (check the path)"
