@@ -398,6 +398,29 @@ _profile_option = click.option(
 _cases_option = click.option(
     "--cases", multiple=True, metavar="PROCESS=N", help="Annual case count of a process (id or name); repeatable."
 )
+_decisions_option = click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False),
+    help="A results sheet with 判断 / 担当 / コメント filled in (review decisions), read back into the report.",
+)
+
+
+def _reviews(decisions: str | None, assessment: Any) -> Any:
+    """Review decisions matched to the steps; decisions whose step is gone are reported on stderr."""
+    if decisions is None:
+        return None
+    from scoring.decisions import load_decisions, match_decisions
+
+    reviews = match_decisions(assessment, load_decisions(decisions), sheet=decisions)
+    for orphan in reviews.orphans:
+        what = orphan.decision.value if orphan.decision else "no 判断 yet"
+        _progress(
+            f"note: {decisions}:{orphan.row}: decision ({what}) for step {orphan.step_id}"
+            f"{' ' + repr(orphan.name) if orphan.name else ''} of process {orphan.process_id}: "
+            "the step is no longer in the flows"
+        )
+    _progress(f"{len(reviews.by_step)} decision(s) matched, {len(reviews.orphans)} for steps no longer in the flows")
+    return reviews
 
 
 @main.command()
@@ -405,11 +428,19 @@ _cases_option = click.option(
 @_survey_option
 @_profile_option
 @_cases_option
+@_decisions_option
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
 @_guarded
-def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, cases: tuple[str, ...], out: str) -> None:
+def score(
+    inputs: tuple[str, ...],
+    survey: str | None,
+    profile: str | None,
+    cases: tuple[str, ...],
+    decisions: str | None,
+    out: str,
+) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
 
     手順ごとに評価し、結果の表を出力します。
@@ -420,7 +451,7 @@ def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, case
     assessment = _assess(scanned, profile, cases)
     for gap in assessment.gaps:
         _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
-    write_results(steps_frame(assessment), Path(out))
+    write_results(steps_frame(assessment, _reviews(decisions, assessment)), Path(out))
     click.echo(f"wrote {out} ({sum(len(p.steps) for p in assessment.processes)} steps)", err=True)
 
 
@@ -429,6 +460,7 @@ def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, case
 @_survey_option
 @_profile_option
 @_cases_option
+@_decisions_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
 @_guarded
@@ -437,6 +469,7 @@ def scan(
     survey: str | None,
     profile: str | None,
     cases: tuple[str, ...],
+    decisions: str | None,
     out: str,
     title: str | None,
 ) -> None:
@@ -457,9 +490,10 @@ def scan(
     for definitions in scanned.definitions:
         findings.extend(lint(definitions))
     assessment = _assess(scanned, profile, cases)
+    reviews = _reviews(decisions, assessment)
     _progress("preparing downloads")
     downloads: dict[str, bytes] = {}
-    frame = steps_frame(assessment)
+    frame = steps_frame(assessment, reviews)
     with tempfile.TemporaryDirectory() as scratch:
         for name in ("results.csv", "results.xlsx", "results.json"):
             target = Path(scratch) / name
@@ -474,6 +508,7 @@ def scan(
         findings=tuple(findings),
         assessment=assessment,
         downloads=downloads,
+        reviews=reviews,
     )
     written = build_site(site_input, Path(out), title=title, progress=_progress)
     index = (Path(out) / "index.html").resolve()

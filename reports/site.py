@@ -45,6 +45,7 @@ from reports.views import (
     index_page,
     site_view,
 )
+from scoring.decisions import Reviews
 from scoring.result import Assessment
 
 __all__ = ["MARKER", "SiteInput", "build_site", "build_time", "render_site"]
@@ -71,6 +72,8 @@ class SiteInput:
     """Scores, dispositions and costs."""
     downloads: Mapping[str, bytes] = field(default_factory=dict)
     """Export files (relative name → content), written under ``downloads/``."""
+    reviews: Reviews | None = None
+    """Review decisions read back from a decisions sheet (``--decisions``), if any."""
 
 
 # --------------------------------------------------------------------------- time
@@ -195,7 +198,8 @@ def render_site(
     report = progress or (lambda _message: None)
     _check_downloads(site_input.downloads)
     generated = build_time(environ).strftime("%Y-%m-%d %H:%M UTC")
-    catalogue = Catalogue(site_input.definitions, site_input.assessment, site_input.findings, rule_titles())
+    catalogue = Catalogue(site_input.definitions, site_input.assessment, site_input.findings, rule_titles(),
+                          site_input.reviews)
     site = site_view(catalogue, title, generated)
     env = _environment()
     out: dict[str, bytes] = {}

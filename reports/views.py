@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Protocol
 from urllib.parse import quote
@@ -28,7 +28,9 @@ from bpm.model import Definitions, ElementId, Process, ProcessId, SourceRef
 from reports.charts import Bubble, ChartLabels, bubble_chart
 from reports.i18n import Bilingual, has, t_or
 from reports.overlay import Overlay
+from reports.review import REVIEW_TEXT, OrphanView, ReviewView, orphan_views, review_view
 from reports.style import DISPOSITION_STYLES
+from scoring.decisions import ReviewDecision, Reviews
 from scoring.result import Assessment, Branch, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
 
 # --------------------------------------------------------------------------- inputs we only read
@@ -241,6 +243,8 @@ class StepRow:
     """Lint findings on this element."""
     flow_key: str
     """Flow page file name, for the candidate filter."""
+    review: ReviewView | None = None
+    """The review decision (判断) read back from a decisions sheet, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,6 +533,12 @@ class CandidatesPage:
     """Lane filter."""
     disposition_options: tuple[FilterOption, ...]
     """Disposition filter."""
+    reviewed: bool = False
+    """True when a decisions sheet was read: the table gets a 判断 column."""
+    orphans: tuple[OrphanView, ...] = ()
+    """Decisions whose step is no longer in the flows."""
+    review_text: Mapping[str, Bilingual] = field(default_factory=lambda: REVIEW_TEXT)
+    """Words of the review column and list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -814,7 +824,9 @@ class Catalogue:
         assessment: Assessment,
         findings: Sequence[FindingLike],
         rule_titles: Mapping[str, Bilingual],
+        reviews: Reviews | None = None,
     ) -> None:
+        self.reviews = reviews
         self.definitions = {d.file: d for d in definitions}
         self.assessment = assessment
         self.refs = flow_refs(assessment)
@@ -825,6 +837,10 @@ class Catalogue:
             ref = self.refs[(process.file, process.process_id)]
             for step in process.steps:
                 self.steps.setdefault((process.file, step.step_id), (ref, step))
+
+    def review_of(self, step: StepAssessment) -> ReviewDecision | None:
+        """The review decision about a step, when a decisions sheet was read."""
+        return self.reviews.of(step) if self.reviews is not None else None
 
     def flows_of_file(self, file: str) -> list[FlowRef]:
         """Flow pages of a BPMN file."""
@@ -894,7 +910,9 @@ def _finding_order(finding: FindingLike) -> tuple[str, int, int, str, str, str]:
     return (source.file, source.line or 0, rank, finding.rule, finding.element_id or "", finding.message)
 
 
-def step_row(step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView]) -> StepRow:
+def step_row(
+    step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView], review: ReviewDecision | None = None
+) -> StepRow:
     """Everything shown about one step."""
     anchor = step_anchor(step.step_id)
     cost = step.cost
@@ -944,6 +962,7 @@ def step_row(step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView]
         evidence=evidence,
         findings=tuple(findings),
         flow_key=ref.file_name,
+        review=review_view(review),
     )
 
 
@@ -985,7 +1004,10 @@ def _step_findings(catalogue: Catalogue, step: StepAssessment) -> list[FindingVi
 
 
 def _rows(catalogue: Catalogue) -> list[StepRow]:
-    return [step_row(step, ref, _step_findings(catalogue, step)) for ref, step in _all_steps(catalogue)]
+    return [
+        step_row(step, ref, _step_findings(catalogue, step), catalogue.review_of(step))
+        for ref, step in _all_steps(catalogue)
+    ]
 
 
 def _tooltip(step: StepAssessment, flow_name: str) -> str:
@@ -1259,7 +1281,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
     ref = catalogue.refs[(process.file, process.process_id)]
     definitions = catalogue.definitions.get(process.file)
     model = definitions.processes.get(process.process_id) if definitions else None
-    steps = tuple(step_row(s, ref, _step_findings(catalogue, s)) for s in process.steps)
+    steps = tuple(step_row(s, ref, _step_findings(catalogue, s), catalogue.review_of(s)) for s in process.steps)
     gaps = tuple(
         catalogue.gap_view(g)
         for g in catalogue.assessment.gaps
@@ -1299,6 +1321,8 @@ def candidates_page(catalogue: Catalogue) -> CandidatesPage:
         flow_options=tuple(FilterOption(ref.file_name, Bilingual.same(ref.name)) for ref in catalogue.refs.values()),
         lane_options=tuple(FilterOption(lane, Bilingual.same(lane)) for lane in lanes),
         disposition_options=tuple(FilterOption(d.key, d.label) for d in legend()),
+        reviewed=catalogue.reviews is not None,
+        orphans=orphan_views(catalogue.reviews),
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from bpm.errors import RenderError
+from scoring.decisions import DECISION_COLUMNS, ReviewDecision, Reviews
 from scoring.features import FEATURES
 from scoring.result import Assessment, Disposition, StepAssessment
 
@@ -49,11 +50,16 @@ COLUMNS = (
     "one_off_yen",
     "payback_months",
     "net_5y_yen",
+    *DECISION_COLUMNS,
 )
-"""Column order of :func:`steps_frame` (stable across versions; append only)."""
+"""Column order of :func:`steps_frame` (stable across versions; append only).
+
+The last three, 判断 / 担当 / コメント, are for the review: empty unless a
+decisions sheet was read back (:mod:`scoring.decisions`).
+"""
 
 
-def _row(step: StepAssessment) -> dict[str, object]:
+def _row(step: StepAssessment, review: ReviewDecision | None = None) -> dict[str, object]:
     cost = step.cost
     return {
         "rank": step.rank,
@@ -84,17 +90,25 @@ def _row(step: StepAssessment) -> dict[str, object]:
         "one_off_yen": cost.one_off_yen,
         "payback_months": cost.payback_months,
         "net_5y_yen": cost.net_5y_yen,
+        "判断": review.decision.value if review is not None and review.decision is not None else "",
+        "担当": review.owner if review is not None else "",
+        "コメント": review.comment if review is not None else "",
     }
 
 
-def steps_frame(assessment: Assessment) -> pd.DataFrame:
+def steps_frame(assessment: Assessment, reviews: Reviews | None = None) -> pd.DataFrame:
     """One row per step, processes in input order and steps in flow order, columns as :data:`COLUMNS`.
 
     ``rank`` is a nullable integer (empty for retained and automated steps);
     ``payback_months`` is empty when the step never pays back; the
-    ``legal_authority`` feature is shown as true/false (公権力の行使).
+    ``legal_authority`` feature is shown as true/false (公権力の行使); 判断 / 担当 /
+    コメント carry the decisions read back with ``reviews`` (empty otherwise).
     """
-    rows = [_row(step) for process in assessment.processes for step in process.steps]
+    rows = [
+        _row(step, reviews.of(step) if reviews is not None else None)
+        for process in assessment.processes
+        for step in process.steps
+    ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["rank"] = frame["rank"].astype("Int64")
     frame["legal_authority"] = frame["legal_authority"].astype(bool)

@@ -158,3 +158,54 @@ def test_diff_of_a_file_with_itself_and_of_a_broken_file() -> None:
     missing = run_bpm("diff", str(DIFF / "juminhyo_after.bpmn"), str(DIFF / "nothing.bpmn"))
     assert missing.returncode == 1
     assert missing.stderr.strip() == f"{DIFF / 'nothing.bpmn'}: file not found (check the path)"
+
+
+# --------------------------------------------------------------------------- review decisions
+
+
+def test_decisions_round_trip_through_score_and_scan(tmp_path: Path) -> None:
+    import openpyxl
+
+    sheet = tmp_path / "results.xlsx"
+    assert run_bpm("-q", "score", str(FLOWS), "--out", str(sheet)).returncode == 0
+    workbook = openpyxl.load_workbook(sheet)
+    rows = workbook["results"]
+    header = [c.value for c in rows[1]]
+    column = {name: header.index(name) + 1 for name in ("step_id", "判断", "担当", "コメント", "process_id")}
+    target = next(r for r in range(2, rows.max_row + 1) if rows.cell(r, column["step_id"]).value == "Activity_Kofu")
+    rows.cell(target, column["判断"], "採用")
+    rows.cell(target, column["担当"], "市民課 山田")
+    rows.cell(3, column["判断"], "保留")
+    gone = rows.max_row
+    rows.cell(gone, column["step_id"], "Activity_Removed")
+    rows.cell(gone, column["判断"], "reject")
+    rows.move_range(f"A2:{openpyxl.utils.get_column_letter(len(header))}{rows.max_row}", rows=1)  # rows moved down
+    workbook.save(tmp_path / "decided.xlsx")
+
+    again = tmp_path / "again.csv"
+    result = run_bpm("score", str(FLOWS), "--decisions", str(tmp_path / "decided.xlsx"), "--out", str(again))
+    assert result.returncode == 0, result.stderr
+    assert (f"note: {tmp_path / 'decided.xlsx'}:{gone + 1}: decision (reject) for step Activity_Removed"
+            in result.stderr)
+    assert "2 decision(s) matched, 1 for steps no longer in the flows" in result.stderr
+    text = again.read_text(encoding="utf-8-sig")
+    assert "accept,市民課 山田," in text
+
+    site = tmp_path / "site"
+    scan = run_bpm("scan", str(FLOWS), "--decisions", str(tmp_path / "decided.xlsx"), "--out", str(site))
+    assert scan.returncode == 0, scan.stderr
+    page = (site / "candidates.html").read_text(encoding="utf-8")
+    assert "review-accept" in page and "review-defer" in page and 'id="review-orphans"' in page
+
+
+def test_a_bad_decision_stops_the_run_naming_the_cell(tmp_path: Path) -> None:
+    sheet = tmp_path / "decided.csv"
+    sheet.write_text("file,process_id,step_id,name,判断\njuminhyo.bpmn,Process_Juminhyo,Activity_Kofu,交付,多分\n",
+                     encoding="utf-8")
+    result = run_bpm("score", str(FLOWS), "--decisions", str(sheet), "--out", str(tmp_path / "r.csv"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"{sheet}:2: cell E2 (判断): '多分' is not a decision "
+        "(write one of accept / reject / defer（採用 / 不採用 / 保留）, or leave it empty)"
+    )
+    assert not (tmp_path / "r.csv").exists()
