@@ -101,9 +101,9 @@ def _superfluous_termination(definitions: Definitions) -> Iterator[Hit]:
         terminates = [n for n in ends if _is_terminate_end(n)]
         if len(terminates) != 1:
             continue
-        if endless_cycles(level):
+        if not all(_is_terminate_end(n) or _is_interrupting_event_sub_process(level.process, n) for n in ends):
             continue
-        if all(_is_terminate_end(n) or _is_interrupting_event_sub_process(level.process, n) for n in ends):
+        if not endless_cycles(level):
             end = terminates[0]
             yield Hit(end.source, end.id, f"{describe(end)} is a terminate end event, but it is the only way "
                       f"{level.title} ends, so there is no other work to terminate",

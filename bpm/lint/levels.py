@@ -10,7 +10,7 @@ This is why lint builds its own small per-level graphs instead of using
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -130,7 +130,30 @@ class ControlFlow:
     unpaired_links: tuple[FlowNode, ...]
 
 
+_CACHE_SIZE = 256
+_flow_cache: OrderedDict[tuple[int, ElementId | None], tuple[Process, ControlFlow]] = OrderedDict()
+"""Recently built control flows, keyed by process identity and level; several rules ask for the same one.
+
+Each entry keeps its process alive, so an ``id()`` in the key cannot be reused
+by another process while the entry exists; the identity check makes sure.
+"""
+
+
 def control_flow(level: Level) -> ControlFlow:
+    """The :func:`build_control_flow` of a level, built once for all the rules that need it."""
+    key = (id(level.process), level.container.id if level.container else None)
+    cached = _flow_cache.get(key)
+    if cached is not None and cached[0] is level.process:
+        _flow_cache.move_to_end(key)
+        return cached[1]
+    built = build_control_flow(level)
+    _flow_cache[key] = (level.process, built)
+    while len(_flow_cache) > _CACHE_SIZE:
+        _flow_cache.popitem(last=False)
+    return built
+
+
+def build_control_flow(level: Level) -> ControlFlow:
     """Sequence flows of one level, plus host → boundary event and link throw → link catch.
 
     Seeds are the level's start events (or, without any, every node without an

@@ -55,9 +55,10 @@ def _unnamed_link(definitions: Definitions) -> Iterator[Hit]:
     correctly here, but bpmn.io, Camunda and other engines pair only by the
     link definition's ``name`` and treat the event as unconnected.  Mirrors the
     "missing link name" part of bpmnlint's ``link-event``.  Deliberate
-    difference: a link definition referenced through ``eventDefinitionRef``
-    (MID Innovator writes them at the root) is not read for its name and counts
-    as unnamed here.
+    differences: a name of only spaces counts as no name (bpmnlint accepts
+    it); and a link definition referenced through ``eventDefinitionRef`` (MID
+    Innovator writes them at the root) is not read for its name and counts as
+    unnamed here, where bpmnlint does not see a link event at all.
     """
     for process in definitions.processes.values():
         for node in process.nodes.values():

@@ -439,6 +439,8 @@ def test_sample_flows_have_no_lint_errors() -> None:
     for path in paths:
         errors = [str(f) for f in lint(read_bpmn(path)) if f.severity is Severity.ERROR]
         assert errors == [], path.name
+    together = lint_files([read_bpmn(path) for path in paths])  # as `bpm scan flows/` checks them
+    assert [str(f) for f in together if f.severity is Severity.ERROR] == []
 
 
 def test_rule_for_maps_finding_ids_to_registered_rules() -> None:
