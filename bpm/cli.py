@@ -238,7 +238,7 @@ def lint_command(
 
     Files given together are also checked against each other (the same id in
     two files, a call activity whose process is in another file).  A file that
-    cannot be read is reported as an ``unreadable-file`` error and the others
+    cannot be read is reported as an unreadable-file error and the others
     are still checked.
 
     BPMNの構造を検査します。エラーがあれば終了コード1。

@@ -14,7 +14,7 @@ scanner: unreachable steps get no visits, dead ends and loops without an exit
 make the visit equations singular, and everything the reader had to skip or
 repair is reported too.
 
-One module per rule family: :mod:`~bpm.lint.structure`,
+One module per rule family: :mod:`~bpm.lint.structure`, :mod:`~bpm.lint.loops`,
 :mod:`~bpm.lint.references`, :mod:`~bpm.lint.gateways`, :mod:`~bpm.lint.names`,
 :mod:`~bpm.lint.pools`, :mod:`~bpm.lint.events`, :mod:`~bpm.lint.calls`,
 :mod:`~bpm.lint.diagram`, :mod:`~bpm.lint.identity` and :mod:`~bpm.lint.notes`;
@@ -34,6 +34,7 @@ from bpm.model import Definitions
 # The rule families register themselves on import, in this order (the order of --list-rules).
 # isort: off
 from bpm.lint import structure  # noqa: F401
+from bpm.lint import loops  # noqa: F401
 from bpm.lint import references  # noqa: F401
 from bpm.lint import gateways  # noqa: F401
 from bpm.lint import names  # noqa: F401

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bpm.lint.levels import all_levels, describe, is_event_sub_process, quote
+from bpm.lint.loops import endless_cycles
 from bpm.lint.registry import Hit, Severity, rule
-from bpm.lint.structure import endless_cycles
 from bpm.model import Definitions, EventKind, EventTrigger, FlowNode, Process, TaskKind
 
 

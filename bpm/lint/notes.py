@@ -19,7 +19,10 @@ def _import_note(files: Sequence[Definitions]) -> Iterator[Finding]:
             if note.code in _OWN_RULES:
                 continue
             severity = Severity.ERROR if note.level is NoteLevel.ERROR else Severity.WARNING
-            yield Finding(f"import-{note.code}", severity, note.message, note.source, note.element_id)
+            yield Finding(f"import-{note.code}", severity, note.message, note.source, note.element_id, _NOTE_HINT)
+
+
+_NOTE_HINT = "the scanner read the file without it; if it matters, fix it in the modeling tool and export again"
 
 
 register_rule(

@@ -131,7 +131,7 @@ def test_list_rules_shows_every_rule_with_its_severity() -> None:
     assert result.exit_code == 0
     listed = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
     assert listed == {r.id: r.severity.value for r in RULES}
-    assert len(listed) == 41
+    assert len(listed) >= 41  # 26 before issue 8; rules registered by other packages may follow
 
 
 def test_list_rules_as_json_carries_summaries_scope_and_help() -> None:
