@@ -13,13 +13,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
 from bpm.errors import BpmError
 from bpm.model import Definitions, Lane, Process
 from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
+
+if TYPE_CHECKING:
+    from bpm.lint import Finding
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn2", ".bpmn20.xml")
 SURVEY_NAMES = ("survey.xlsx", "survey.csv", "業務量調査.xlsx", "業務量調査.csv")
@@ -152,11 +155,15 @@ def inspect(files: tuple[str, ...]) -> None:
 
     BPMNファイルの概要（プール・レーン・要素数・検査結果）を表示します。
     """
-    from bpm.lint import Severity, lint
+    from bpm.lint import Severity, lint_files
 
+    models = list(read_all(expand_inputs(files), _settings()))
+    by_file: dict[str, list[Finding]] = {}
+    for finding in lint_files(models):  # together, so calls into another file given here resolve
+        by_file.setdefault(finding.source.file, []).append(finding)
     any_errors = False
-    for definitions in read_all(expand_inputs(files), _settings()):
-        findings = lint(definitions)
+    for definitions in models:
+        findings = by_file.get(definitions.file, [])
         click.echo(summary_text(definitions))
         if findings:
             click.echo(f"  findings ({len(findings)}):")
@@ -217,34 +224,89 @@ def _lane_lines(lane: Lane, depth: int) -> list[str]:
 @main.command(name="lint")
 @click.argument("files", nargs=-1)
 @click.option("--disable", "disabled", multiple=True, metavar="RULE", help="Skip a rule (repeatable).")
-@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option("--list-rules", is_flag=True, help="List the rules and exit (as text, or with --format json/sarif).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+    help="text: one line per finding; json: for scripts; sarif: SARIF 2.1.0 for editors and CI systems.",
+)
+@click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @_guarded
-def lint_command(files: tuple[str, ...], disabled: tuple[str, ...], list_rules: bool) -> None:
-    """Check BPMN files; exit 1 when any error-level finding is reported.
+def lint_command(
+    files: tuple[str, ...], disabled: tuple[str, ...], list_rules: bool, fmt: str, out: str | None
+) -> None:
+    """Check BPMN files together; exit 1 when any error-level finding is reported.
+
+    Files given together are also checked against each other (the same id in
+    two files, a call activity whose process is in another file).  A file that
+    cannot be read is reported as an unreadable-file error and the others
+    are still checked.
 
     BPMNの構造を検査します。エラーがあれば終了コード1。
     """
-    from bpm.lint import RULES, Severity, lint, rule_for
+    from bpm.lint import lint_files, rule_for, sort_findings
+    from bpm.lint.formats import summary_line
+    from bpm.lint.notes import unreadable
 
     if list_rules:
-        for rule in RULES:
-            click.echo(f"{rule.id:28} {rule.severity.value:8} {rule.summary_ja} / {rule.summary_en}")
+        _write_report(_rules_report(fmt), out)
         return
     if not files:
         raise click.UsageError("give at least one BPMN file or directory")
     unknown = [d for d in disabled if rule_for(d) is None]
     if unknown:
         raise click.BadParameter(f"unknown rule(s): {', '.join(unknown)}", param_hint="--disable")
-    totals: Counter[str] = Counter()
     paths = expand_inputs(files)
-    for definitions in read_all(paths, _settings()):
-        for finding in lint(definitions, disabled=disabled):
-            click.echo(str(finding))
-            totals[finding.severity.value] += 1
-    summary = ", ".join(f"{totals[s.value]} {s.value}(s)" for s in Severity) if totals else "no findings"
-    click.echo(f"{len(paths)} file(s) checked: {summary}", err=True)
-    if totals[Severity.ERROR.value]:
+    readable: list[Definitions] = []
+    refused = []
+    for path in paths:
+        try:
+            readable.append(read_bpmn(path, max_bytes=_settings().max_bytes))
+        except BpmError as error:  # reported, and the other files are still checked
+            click.echo(str(error), err=True)
+            refused.append(unreadable(error))
+    findings = sort_findings(lint_files(readable, disabled=disabled) + [f for f in refused if f.rule not in disabled])
+    _write_report(_findings_report(findings, [str(p) for p in paths], fmt), out)
+    click.echo(summary_line(findings, len(paths)), err=True)
+    if any(f.severity.value == "error" for f in findings):
         sys.exit(1)
+
+
+def _rules_report(fmt: str) -> str:
+    from importlib.metadata import version
+
+    from bpm.lint import RULES
+    from bpm.lint.formats import rules_json, sarif_report
+
+    if fmt == "json":
+        return rules_json(RULES) + "\n"
+    if fmt == "sarif":
+        return sarif_report([], list(RULES), version=version("bpm-rpa-scanner")) + "\n"
+    return "".join(f"{r.id:36} {r.severity.value:8} {r.summary_ja} / {r.summary_en}\n" for r in RULES)
+
+
+def _findings_report(findings: Sequence[Finding], files: Sequence[str], fmt: str) -> str:
+    from importlib.metadata import version
+
+    from bpm.lint import RULES
+    from bpm.lint.formats import json_report, sarif_report, text_report
+
+    if fmt == "json":
+        return json_report(findings, files, version=version("bpm-rpa-scanner")) + "\n"
+    if fmt == "sarif":
+        return sarif_report(findings, list(RULES), version=version("bpm-rpa-scanner"), files=files) + "\n"
+    return text_report(findings)
+
+
+def _write_report(text: str, out: str | None) -> None:
+    """The report to stdout, or to ``out`` (refused with a clear message when it cannot be written)."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BpmError(f"cannot write the report: {error.strerror or error}", file=out) from None
+    _progress(f"wrote {out}")
 
 
 # --------------------------------------------------------------------------- graph
@@ -445,9 +507,12 @@ def score(
 
     手順ごとに評価し、結果の表を出力します。
     """
+    from bpm.lint import Scope, lint_files
     from scoring.table import steps_frame, write_results
 
     scanned = _gather(inputs, survey)
+    for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
+        _progress(f"note: {finding}")
     assessment = _assess(scanned, profile, cases)
     for gap in assessment.gaps:
         _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
@@ -479,16 +544,14 @@ def scan(
     """
     import tempfile
 
-    from bpm.lint import lint
+    from bpm.lint import lint_files
     from reports.annotate import annotate_bpmn
     from reports.export import assessment_json
     from reports.site import SiteInput, build_site
     from scoring.table import steps_frame, write_results
 
     scanned = _gather(inputs, survey)
-    findings = []
-    for definitions in scanned.definitions:
-        findings.extend(lint(definitions))
+    findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
     assessment = _assess(scanned, profile, cases)
     reviews = _reviews(decisions, assessment)
     _progress("preparing downloads")

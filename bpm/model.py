@@ -199,7 +199,7 @@ class FlowNode:
     attached_to: ElementId | None = None
     """Host activity of a boundary event."""
     cancel_activity: bool = True
-    """For boundary events: interrupting (True) or not."""
+    """Interrupting (True) or not: ``cancelActivity`` of a boundary event, ``isInterrupting`` of a start event."""
     direction: GatewayDirection = GatewayDirection.UNSPECIFIED
     """Gateway direction as declared."""
     default_flow: ElementId | None = None
@@ -410,6 +410,20 @@ class Collaboration:
     """Associations declared on the collaboration."""
 
 
+@dataclass(frozen=True, slots=True)
+class GlobalTask:
+    """A root-level ``globalTask`` (or ``globalUserTask``, …): a reusable task a call activity may call."""
+
+    id: ElementId
+    """The element's ``id`` (a ``calledElement`` names it)."""
+    tag: str
+    """XML local name, e.g. ``globalUserTask``."""
+    name: str
+    """Display name."""
+    source: SourceRef
+    """Where the element starts in the file."""
+
+
 # --------------------------------------------------------------------------- diagram interchange
 
 
@@ -547,6 +561,8 @@ class Definitions:
     """Count of BPMN-namespace elements by local name, as found in the XML."""
     data_stores: tuple[Artifact, ...] = ()
     """Root-level ``dataStore`` definitions (referenced by dataStoreReferences)."""
+    global_tasks: tuple[GlobalTask, ...] = ()
+    """Root-level global tasks, which call activities may call instead of a process."""
 
     @property
     def file(self) -> str:

@@ -36,9 +36,11 @@ from bpm.model import (
     Diagram,
     Edge,
     ElementId,
+    EventKind,
     EventTrigger,
     FlowNode,
     GatewayDirection,
+    GlobalTask,
     ImportNote,
     Lane,
     LoopKind,
@@ -470,6 +472,7 @@ class _Builder:
         collaborations: list[Collaboration] = []
         diagrams: list[Diagram] = []
         root_artifacts: list[Artifact] = []
+        global_tasks: list[GlobalTask] = []
         counts: Counter[str] = Counter()
         for element in root.iter():
             if isinstance(element.tag, str) and _ns(element) == MODEL_NS:
@@ -496,11 +499,15 @@ class _Builder:
                 if collaboration is not None:
                     collaborations.append(collaboration)
             elif tag in _QUIET_ROOT_TAGS:
+                if tag.startswith("global") and tag.endswith("Task") and (child.get("id") or "").strip():
+                    # Not through element_id(): a clash with a process id must not drop the process.
+                    task_id = ElementId(child.get("id", "").strip())
+                    global_tasks.append(GlobalTask(task_id, tag, child.get("name", "").strip(), self.src(child)))
                 if tag == "dataStore":
-                    ident = self.element_id(child)
-                    if ident is not None:
+                    store_id = self.element_id(child)
+                    if store_id is not None:
                         root_artifacts.append(
-                            Artifact(ident, ArtifactKind.DATA_STORE, self.src(child), child.get("name", "").strip())
+                            Artifact(store_id, ArtifactKind.DATA_STORE, self.src(child), child.get("name", "").strip())
                         )
             else:
                 self.note(
@@ -523,6 +530,7 @@ class _Builder:
             notes=tuple(self.notes),
             element_counts=dict(sorted(counts.items())),
             data_stores=tuple(root_artifacts),
+            global_tasks=tuple(global_tasks),
         )
 
     @staticmethod
@@ -724,7 +732,7 @@ class _Builder:
             outgoing=tuple(ElementId(_ref_text(c)) for c in _model_children(element) if _local(c) == "outgoing"),
             triggers=tuple(triggers),
             attached_to=ElementId(attached) if attached else None,
-            cancel_activity=_bool(element.get("cancelActivity"), True),
+            cancel_activity=_bool(element.get("isInterrupting" if kind is EventKind.START else "cancelActivity"), True),
             direction=direction,
             default_flow=ElementId(default) if default else None,
             called_element=(_ref_attr(element, "calledElement") or None) if kind is TaskKind.CALL_ACTIVITY else None,
