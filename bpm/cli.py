@@ -225,20 +225,25 @@ def lint_command(files: tuple[str, ...], disabled: tuple[str, ...], list_rules: 
     BPMNの構造を検査します。エラーがあれば終了コード1。
     """
     from bpm.lint import RULES, Severity, lint, rule_for
+    from scoring.legal import LINT_RULES, template_findings
 
     if list_rules:
         for rule in RULES:
             click.echo(f"{rule.id:28} {rule.severity.value:8} {rule.summary_ja} / {rule.summary_en}")
+        for rule_id, (severity, summary_ja, summary_en) in LINT_RULES.items():
+            click.echo(f"{rule_id:28} {severity.value:8} {summary_ja} / {summary_en}")
         return
     if not files:
         raise click.UsageError("give at least one BPMN file or directory")
-    unknown = [d for d in disabled if rule_for(d) is None]
+    unknown = [d for d in disabled if rule_for(d) is None and d not in LINT_RULES]
     if unknown:
         raise click.BadParameter(f"unknown rule(s): {', '.join(unknown)}", param_hint="--disable")
     totals: Counter[str] = Counter()
     paths = expand_inputs(files)
     for definitions in read_all(paths, _settings()):
-        for finding in lint(definitions, disabled=disabled):
+        # The procedure-template rule lives with the legal evidence (bpm must not import scoring; the CLI may).
+        legal = [f for f in template_findings(definitions) if f.rule not in disabled]
+        for finding in [*lint(definitions, disabled=disabled), *legal]:
             click.echo(str(finding))
             totals[finding.severity.value] += 1
     summary = ", ".join(f"{totals[s.value]} {s.value}(s)" for s in Severity) if totals else "no findings"
@@ -371,7 +376,7 @@ def _gather(inputs: Sequence[str], survey: str | None) -> _Scanned:
     return _Scanned(paths, definitions, survey_path)
 
 
-def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str]) -> Any:
+def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False) -> Any:
     from scoring.assess import assess
     from scoring.profile import load_profile
     from scoring.survey import load_survey
@@ -379,12 +384,34 @@ def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str]) -> Any
     loaded_profile = load_profile(Path(profile) if profile else None)
     loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
     _progress("scoring steps")
-    return assess(
+    assessment = assess(
         scanned.definitions,
         survey=loaded_survey,
         profile=loaded_profile,
         annual_cases=_parse_cases(cases) or None,
     )
+    _report_excluded(assessment, exclude_unsolvable)
+    return assessment
+
+
+def _report_excluded(assessment: Any, allowed: bool) -> None:
+    """Flows whose volumes cannot be computed: an error (exit 1, nothing written) unless the user opts in."""
+    if not assessment.excluded:
+        return
+    for excluded in assessment.excluded:
+        where = f"{excluded.file}:{excluded.line}" if excluded.line is not None else excluded.file
+        ident = f" [id={excluded.element_id}]" if excluded.element_id else ""
+        hint = f" ({excluded.hint})" if excluded.hint else ""
+        click.echo(f"{where}: {excluded.message}{ident}{hint}", err=True)
+    if not allowed:
+        raise BpmError(
+            f"{len(assessment.excluded)} flow(s) cannot be scored because their volumes cannot be computed; "
+            "nothing written",
+            hint="fix the input, or pass --exclude-unsolvable to publish with those flows left out of totals "
+                 "and ranking",
+        )
+    click.echo(f"bpm: {len(assessment.excluded)} flow(s) excluded from totals and ranking (--exclude-unsolvable)",
+               err=True)
 
 
 _survey_option = click.option(
@@ -398,6 +425,11 @@ _profile_option = click.option(
 _cases_option = click.option(
     "--cases", multiple=True, metavar="PROCESS=N", help="Annual case count of a process (id or name); repeatable."
 )
+_exclude_option = click.option(
+    "--exclude-unsolvable", is_flag=True,
+    help="Publish even when a flow's volumes cannot be computed (bad branch shares, a loop without exit): "
+         "that flow is left out of totals and ranking and reported as an error. Default: exit 1.",
+)
 
 
 @main.command()
@@ -405,11 +437,19 @@ _cases_option = click.option(
 @_survey_option
 @_profile_option
 @_cases_option
+@_exclude_option
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
 @_guarded
-def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, cases: tuple[str, ...], out: str) -> None:
+def score(
+    inputs: tuple[str, ...],
+    survey: str | None,
+    profile: str | None,
+    cases: tuple[str, ...],
+    exclude_unsolvable: bool,
+    out: str,
+) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
 
     手順ごとに評価し、結果の表を出力します。
@@ -417,9 +457,14 @@ def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, case
     from scoring.table import steps_frame, write_results
 
     scanned = _gather(inputs, survey)
-    assessment = _assess(scanned, profile, cases)
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     for gap in assessment.gaps:
         _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
+    for finding in assessment.findings:
+        if finding.severity.value == "error":
+            click.echo(str(finding), err=True)
+        else:
+            _progress(str(finding))
     write_results(steps_frame(assessment), Path(out))
     click.echo(f"wrote {out} ({sum(len(p.steps) for p in assessment.processes)} steps)", err=True)
 
@@ -429,6 +474,7 @@ def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, case
 @_survey_option
 @_profile_option
 @_cases_option
+@_exclude_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
 @_guarded
@@ -437,6 +483,7 @@ def scan(
     survey: str | None,
     profile: str | None,
     cases: tuple[str, ...],
+    exclude_unsolvable: bool,
     out: str,
     title: str | None,
 ) -> None:
@@ -455,7 +502,7 @@ def scan(
     findings = []
     for definitions in scanned.definitions:
         findings.extend(lint(definitions))
-    assessment = _assess(scanned, profile, cases)
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     _progress("preparing downloads")
     downloads: dict[str, bytes] = {}
     frame = steps_frame(assessment)

@@ -27,8 +27,10 @@ from markupsafe import Markup
 from bpm.model import Definitions, ElementId, Process, ProcessId, SourceRef
 from reports.charts import Bubble, ChartLabels, bubble_chart
 from reports.i18n import Bilingual, has, t_or
+from reports.legal_view import FlowLegalView, LegalSummaryView, StepLegalView, flow_legal, legal_summary, step_legal
 from reports.overlay import Overlay
 from reports.style import DISPOSITION_STYLES
+from scoring.legal import RULE_TITLES as LEGAL_RULE_TITLES
 from scoring.result import Assessment, Branch, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
 
 # --------------------------------------------------------------------------- inputs we only read
@@ -241,6 +243,8 @@ class StepRow:
     """Lint findings on this element."""
     flow_key: str
     """Flow page file name, for the candidate filter."""
+    legal: StepLegalView | None = None
+    """The legal gate's verdict (class, evidence, conflict, override, 根拠通知, how to resolve a doubt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,6 +471,8 @@ class IndexPage:
     """Data gaps."""
     downloads: tuple[DownloadLink, ...]
     """Exports."""
+    legal: LegalSummaryView | None = None
+    """Conflicts, 要確認 steps, overrides used, excluded flows, naive vs safe lots."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,6 +509,8 @@ class FlowPage:
     """Data gaps for the file."""
     handoffs: HandoffView | None = None
     """Contractor ↔ staff hand-offs; None when the scoring did not compute them."""
+    legal: FlowLegalView | None = None
+    """Procedure, conflicts, 要確認, overrides and the safe lot of this flow."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,6 +537,8 @@ class CandidatesPage:
     """Lane filter."""
     disposition_options: tuple[FilterOption, ...]
     """Disposition filter."""
+    legal: LegalSummaryView | None = None
+    """Conflicts and hand-off warnings, shown above the list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -759,6 +769,8 @@ def diagram_overlays(
             style = DISPOSITION_STYLES[step.disposition]
             reasons = "\n".join(f"{r.ja} / {r.en}" for r in step.reasons)
             title = f"{step.name}\n{style.ja} / {style.en} ({step.confidence:.2f})"
+            if step.legal is not None and step.legal.legal_class.value != "factual":
+                title = f"{title}\n{step.legal.label_ja} / {step.legal.label_en}"
             if reasons:
                 title = f"{title}\n{reasons}"
             overlays[step.step_id] = Overlay(
@@ -818,8 +830,9 @@ class Catalogue:
         self.definitions = {d.file: d for d in definitions}
         self.assessment = assessment
         self.refs = flow_refs(assessment)
-        self.rule_titles = rule_titles
-        self.findings = tuple(sorted(findings, key=_finding_order))
+        self.rule_titles = {**{k: Bilingual(*v) for k, v in LEGAL_RULE_TITLES.items()}, **rule_titles}
+        # The assessment's own findings (legal conflicts, missing decisions, excluded flows) join the lint findings.
+        self.findings = tuple(sorted([*findings, *assessment.findings], key=_finding_order))
         self.steps: dict[tuple[str, str], tuple[FlowRef, StepAssessment]] = {}
         for process in assessment.processes:
             ref = self.refs[(process.file, process.process_id)]
@@ -944,6 +957,7 @@ def step_row(step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView]
         evidence=evidence,
         findings=tuple(findings),
         flow_key=ref.file_name,
+        legal=step_legal(step),
     )
 
 
@@ -1157,7 +1171,17 @@ def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPag
             DownloadLink(download_href(name), name, file_size(len(content)))
             for name, content in sorted(downloads.items())
         ),
+        legal=_legal_summary(catalogue),
     )
+
+
+def _step_href(catalogue: Catalogue, step: StepAssessment) -> str:
+    return f"{catalogue.refs[(step.file, step.process_id)].file_name}#{step_anchor(step.step_id)}"
+
+
+def _legal_summary(catalogue: Catalogue) -> LegalSummaryView:
+    return legal_summary(catalogue.assessment, lambda s: _step_href(catalogue, s),
+                         lambda p: catalogue.refs[(p.file, p.process_id)].file_name)
 
 
 def download_href(name: str) -> str:
@@ -1286,6 +1310,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
         findings=tuple(catalogue.finding_view(f) for f in catalogue.findings_of_file(process.file)),
         gaps=gaps,
         handoffs=handoff_view(process),
+        legal=flow_legal(catalogue.assessment, process, lambda s: _step_href(catalogue, s), ref.file_name),
     )
 
 
@@ -1299,6 +1324,7 @@ def candidates_page(catalogue: Catalogue) -> CandidatesPage:
         flow_options=tuple(FilterOption(ref.file_name, Bilingual.same(ref.name)) for ref in catalogue.refs.values()),
         lane_options=tuple(FilterOption(lane, Bilingual.same(lane)) for lane in lanes),
         disposition_options=tuple(FilterOption(d.key, d.label) for d in legend()),
+        legal=_legal_summary(catalogue),
     )
 
 
