@@ -243,7 +243,8 @@ def lint_command(files: tuple[str, ...], disabled: tuple[str, ...], list_rules: 
     for definitions in read_all(paths, _settings()):
         # The procedure-template rule lives with the legal evidence (bpm must not import scoring; the CLI may).
         legal = [f for f in template_findings(definitions) if f.rule not in disabled]
-        for finding in [*lint(definitions, disabled=disabled), *legal]:
+        structural = [d for d in disabled if d not in LINT_RULES]
+        for finding in [*lint(definitions, disabled=structural), *legal]:
             click.echo(str(finding))
             totals[finding.severity.value] += 1
     summary = ", ".join(f"{totals[s.value]} {s.value}(s)" for s in Severity) if totals else "no findings"

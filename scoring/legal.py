@@ -564,7 +564,7 @@ def permitted(disposition: Disposition, status: LegalStatus) -> bool:
     if disposition is Disposition.OUTSOURCE:
         return status.legal_class is F and status.outsourceable
     if disposition is Disposition.RPA:
-        return status.legal_class is not A and status.robot_may_prepare
+        return status.legal_class is F or (status.legal_class is U and status.robot_may_prepare)
     return True
 
 
@@ -602,20 +602,19 @@ LINT_RULES: Mapping[str, tuple[Severity, str, str]] = {
 
 
 def conflict_findings(node: FlowNode, status: LegalStatus) -> list[Finding]:
-    """Error-level findings for a step's unresolved conflicts, each showing both pieces of evidence."""
+    """One error-level finding per step with unresolved conflicts, showing both sides of the disagreement."""
     if not status.conflicts or status.override is not None:
         return []
-    found: list[Finding] = []
-    for conflict in status.conflicts:
-        found.append(Finding(
-            "legal-conflict", Severity.ERROR,
-            f"{node.label}: {conflict.factual.ja} に対し {conflict.authority.ja} / "
-            f"{conflict.factual.en}, but {conflict.authority.en}",
-            node.source, node.id,
-            "調査票の「公権力の判断根拠」に理由を書くか、プロファイルの [legal.overrides] に記載する / write the "
-            "justification in the survey column 公権力の判断根拠 or a profile [legal.overrides] entry",
-        ))
-    return found
+    factual = list(dict.fromkeys(c.factual for c in status.conflicts))
+    authority = list(dict.fromkeys(c.authority for c in status.conflicts))
+    return [Finding(
+        "legal-conflict", Severity.ERROR,
+        f"{node.label}: {'・'.join(c.ja for c in factual)} に対し {'・'.join(c.ja for c in authority)} / "
+        f"{'; '.join(c.en for c in factual)}, but {'; '.join(c.en for c in authority)}",
+        node.source, node.id,
+        "調査票の「公権力の判断根拠」に理由を書くか、プロファイルの [legal.overrides] に記載する / write the "
+        "justification in the survey column 公権力の判断根拠 or a profile [legal.overrides] entry",
+    )]
 
 
 def missing_decision_findings(process: Process, template: TemplateCheck) -> list[Finding]:
