@@ -31,7 +31,16 @@ from reports.legal_view import FlowLegalView, LegalSummaryView, StepLegalView, f
 from reports.overlay import Overlay
 from reports.style import DISPOSITION_STYLES
 from scoring.legal import RULE_TITLES as LEGAL_RULE_TITLES
-from scoring.result import Assessment, Branch, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
+from scoring.result import (
+    Assessment,
+    Branch,
+    DataGap,
+    Disposition,
+    LegalClass,
+    ProcessAssessment,
+    StepAssessment,
+    Totals,
+)
 
 # --------------------------------------------------------------------------- inputs we only read
 
@@ -769,7 +778,7 @@ def diagram_overlays(
             style = DISPOSITION_STYLES[step.disposition]
             reasons = "\n".join(f"{r.ja} / {r.en}" for r in step.reasons)
             title = f"{step.name}\n{style.ja} / {style.en} ({step.confidence:.2f})"
-            if step.legal is not None and step.legal.legal_class.value != "factual":
+            if step.legal is not None and step.legal.legal_class is not LegalClass.FACTUAL:
                 title = f"{title}\n{step.legal.label_ja} / {step.legal.label_en}"
             if reasons:
                 title = f"{title}\n{reasons}"

@@ -43,7 +43,7 @@ from scoring.context import (
 from scoring.legal import LEGAL_FEATURE_VALUE, evidence_source_of, legal_status
 from scoring.lexicon import Lexicon
 from scoring.profile import Profile
-from scoring.result import DataGap, Evidence, EvidenceSource, LegalStatus
+from scoring.result import DataGap, Evidence, EvidenceSource, LegalClass, LegalStatus
 from scoring.survey import (
     SurveyRow,
     parse_flag,
@@ -479,7 +479,7 @@ def step_features(
         values=ordered,
         evidence=tuple(evidence),
         sources={name: sources[name] for name in FEATURES},
-        legal_authority=status.legal_class.name == "AUTHORITY",
+        legal_authority=status.legal_class is LegalClass.AUTHORITY,
         gaps=tuple(gaps),
         legal=status,
         hits=hits,

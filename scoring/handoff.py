@@ -460,7 +460,7 @@ def safe_lot(
             warning = problem
         to_move = _loop_moves(summary, sides, names) or _downstream_moves(summary, moves, sides, broken, names)
         if broken and redesign is None:
-            redesign = _redesign(broken, names)
+            redesign = _redesign(broken, names, {s for s, d in current.items() if d is Disposition.REVIEW})
         if not to_move:
             break
         for step, reason in to_move.items():
@@ -517,10 +517,18 @@ def _downstream_moves(
     return found
 
 
-def _redesign(broken: Sequence[Fragment], names: Mapping[ElementId, str]) -> Reason:
+def _redesign(broken: Sequence[Fragment], names: Mapping[ElementId, str], review: set[ElementId]) -> Reason:
     steps = list(dict.fromkeys(step for fragment in broken for step in fragment.steps))
     labels = "・".join(names.get(step, step) for step in steps)
     labels_en = ", ".join(names.get(step, step) for step in steps)
+    if all(step in review for step in steps):  # staff only hold these until a 要確認 is resolved
+        return Reason(
+            "handoff-redesign",
+            f"別案: 「{labels}」の要確認（確認のしかたは手順ごとに表示）を解消すれば、その手順も受託者が担当でき、"
+            "引継ぎは細切れにならない",
+            f"Alternative: resolve the open legal question of {labels_en} (each step says how); the contractor can "
+            "then do it too and the hand-off is no longer fragmented",
+        )
     return Reason(
         "handoff-redesign",
         f"別案: 「{labels}」が要る案件をシステムのフラグ（例: 住民記録システムの支援措置フラグ）で選び、"

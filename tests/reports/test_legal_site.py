@@ -115,7 +115,7 @@ def test_flow_page_shows_procedure_missing_decisions_and_evidence(legal_site: tu
     assert findings.count("procedure-decision-missing") >= 2
     uketsuke = konin.find(".//tr[@id='step-T_Uketsuke']")
     assert uketsuke is not None
-    evidence = text_of(uketsuke.find(".//table[@class='evidence legal-claims']"))
+    evidence = text_of(uketsuke.find(".//ul[@class='legal-claims']"))
     assert "標準手続" in evidence and "受理・不受理の決定" in evidence
     koseki = flow_page(site, "戸籍届出")
     lot = koseki.find(".//section[@aria-labelledby='legal-flow']//div[@class='lot']")
