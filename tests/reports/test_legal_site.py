@@ -90,7 +90,7 @@ def test_overview_lists_conflicts_review_missing_decisions_and_lots(legal_site: 
     counts = {e.get("data-legal-count"): text_of(e) for e in section.iter() if e.get("data-legal-count")}
     assert set(counts) == {"authority", "unknown", "factual"} and int(counts["authority"]) >= 10
     rules = text_of(index.find(".//table[@class='data rules']"))
-    assert "procedure-decision-missing" in rules and "legal-conflict" in rules
+    assert "procedure-decision-missing" in rules and "legal-conflict" in rules and "handoff-risk" in rules
 
 
 def test_candidates_page_shows_the_warnings_and_tags(legal_site: tuple[Path, Assessment]) -> None:

@@ -436,3 +436,44 @@ def test_threshold_comes_from_the_profile(flows_dir: Path, tmp_path: Path) -> No
 def test_per_case_adds_both_directions() -> None:
     summary = HandoffSummary(1.0, 0.5, (Crossing(ElementId("a"), ElementId("b"), TO_STAFF, 1.0),))
     assert summary.per_case == 1.5
+
+
+def test_a_half_minute_staff_check_between_contractor_steps_is_fragmented_and_fixed(tmp_path: Path) -> None:
+    """Issue 7: every case goes contractor → staff (a 0.5-min DV check, a 0.5-min 交付可否) → contractor.
+
+    Once each way, but fragmented.  The safe lot hands the case to staff once and keeps it there (the
+    contractor steps after the check move to staff); the redesign suggests a system flag so only hits go to staff.
+    """
+    names = ("申請書受付", "DV支援措置確認", "交付可否判断", "証明書作成", "交付")
+    tasks = "".join(f'<manualTask id="t{i}" name="{n}"/>' for i, n in enumerate(names))
+    chain = ["s", *(f"t{i}" for i in range(len(names))), "e"]
+    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
+           '<participant id="pc" name="市民課" processRef="p"/><participant id="pr" name="請求者"/>'
+           '<messageFlow id="m" sourceRef="pr" targetRef="s"/></collaboration>'
+           '<process id="p" name="住民票の写し等の交付"><laneSet id="ls"><lane id="l" name="窓口">'
+           + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in chain)
+           + f'</lane></laneSet><startEvent id="s"/>{tasks}<endEvent id="e"/>'
+           + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+                     for i, (a, b) in enumerate(itertools.pairwise(chain)))
+           + "</process></definitions>")
+    sheet = tmp_path / "survey.csv"
+    sheet.write_text("業務,手順,件数,処理時間(分),入力形式,判断,使用システム\n住民票の写し等の交付,,90000,,,,\n"
+                     "住民票の写し等の交付,申請書受付,,1,紙,無,\n住民票の写し等の交付,DV支援措置確認,,0.5,電子,,住基\n"
+                     "住民票の写し等の交付,交付可否判断,,0.5,電子,,住基\n"
+                     "住民票の写し等の交付,証明書作成,,1,電子,無,住基\n住民票の写し等の交付,交付,,0.5,紙,無,\n",
+                     encoding="utf-8")
+    assessment = assess([read_bpmn_bytes(xml.encode(), "fragment.bpmn")], survey=load_survey(sheet),
+                        profile=load_profile())
+    process = assessment.processes[0]
+    steps = {s.name: s for s in process.steps}
+    plan = process.handoff_plan
+    assert plan is not None and plan.warning is not None and "細切れ" in plan.warning.ja
+    assert (plan.naive.per_case_to_staff, plan.naive.per_case_to_contractor) == (pytest.approx(1.0),
+                                                                                 pytest.approx(1.0))
+    assert plan.naive.ping_pong == (), "no loop: only the minutes give it away"
+    assert steps["申請書受付"].disposition is C
+    assert steps["交付"].disposition is R and steps["交付"].proposed is C
+    assert [m.step_name for m in plan.moved] == ["証明書作成", "交付"]
+    assert plan.safe.per_case_to_contractor == 0 and plan.safe.warning is None
+    assert plan.redesign is not None and "フラグ" in plan.redesign.ja
+    assert [f.rule for f in assessment.findings if f.rule == "handoff-risk"] == ["handoff-risk"]
