@@ -357,8 +357,7 @@ def legal_status(
     ]
     if not claims:
         claims.append(LegalClaim(U, LegalSource.STRUCTURE, "事実上の行為を示す語も記入もない",
-                                 "nothing states or names a factual act", "fail-safe: no evidence is 要確認",
-                                 robot_may_prepare=True))
+                                 "nothing states or names a factual act", "fail-safe: no evidence is 要確認"))
     conflicts = tuple(
         LegalConflict(factual, authority)
         for factual in claims

@@ -264,6 +264,8 @@ def test_lane_and_gateway_make_unknown_but_only_the_lane_lets_a_robot_prepare() 
     assert gate(P, before_decision).disposition is V
     shown = status_of("登録証確認", after="登録証の提示あり?")  # asks whether a card was shown: no decision
     assert shown.legal_class is F
+    nothing = status_of("処理")  # no word and no statement: 要確認, and a robot would be deciding blind
+    assert nothing.legal_class is U and not nothing.robot_may_prepare and gate(P, nothing).disposition is V
 
 
 def test_judgment_signals_from_survey_or_property_are_unknown() -> None:
