@@ -43,7 +43,7 @@ from scoring.context import (
 from scoring.legal import LEGAL_FEATURE_VALUE, evidence_source_of, legal_status
 from scoring.lexicon import Lexicon
 from scoring.profile import Profile
-from scoring.result import DataGap, Evidence, EvidenceSource, LegalClass, LegalStatus
+from scoring.result import DataGap, Evidence, EvidenceSource, LegalClass, LegalSource, LegalStatus
 from scoring.survey import (
     SurveyRow,
     parse_flag,
@@ -271,6 +271,10 @@ def step_features(
 
     automated_kind = kind in _AUTOMATED_KINDS
     system_place = _system_place(facts, lexicon)
+    status = legal if legal is not None else legal_status(node, facts, row)
+    # Decision-like words of the reviewed legal lexicon (許可, eligib, 第三者 …) count as judgment words here too.
+    decision_words = [c for c in status.claims
+                      if c.source is LegalSource.NAME and c.legal_class is not LegalClass.FACTUAL]
 
     # -- input medium -------------------------------------------------------
     inferred: list[Signal] = []
@@ -303,8 +307,10 @@ def step_features(
         inferred.append(type_signal(sig("rule_based_business_rule_task")))
     if words("judgment"):
         inferred.append(lexicon_signal(sig("rule_based_judgment_word"), "judgment"))
+    elif decision_words:
+        inferred.append(Signal(sig("rule_based_judgment_word"), S.LEXICON, decision_words[0].ja))
     for factual in ("routine", "face_to_face"):  # counter acts (受付・交付…) are routine factual acts (class R)
-        if words(factual):
+        if words(factual) and not decision_words:  # 'verify', 'issue' are routine only with nothing decision-like
             inferred.append(lexicon_signal(sig("rule_based_routine_word"), factual))
     rule_value, rule_source, rule_evidence = _choose(
         "rule_based",
@@ -318,6 +324,8 @@ def step_features(
     inferred = []
     if words("judgment"):
         inferred.append(lexicon_signal(sig("judgment_word"), "judgment"))
+    elif decision_words:
+        inferred.append(Signal(sig("judgment_word"), S.LEXICON, decision_words[0].ja))
     elif words("routine") or words("face_to_face"):
         factual = "routine" if words("routine") else "face_to_face"
         inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
@@ -439,7 +447,6 @@ def step_features(
     ))
 
     # -- public authority: the legal module's verdict, never a precedence choice -----------
-    status = legal if legal is not None else legal_status(node, facts, row)
     legal_value = LEGAL_FEATURE_VALUE[status.legal_class]
     values["legal_authority"] = legal_value
     deciding = next((c for c in status.claims if c.legal_class is status.legal_class), None)

@@ -228,3 +228,14 @@ def test_every_feature_is_bounded_and_evidenced(counter: Definitions) -> None:
         assert all(0.0 <= v <= 1.0 for v in result.values.values())
         evidenced = {e.feature for e in result.evidence}
         assert set(FEATURES) <= evidenced, set(FEATURES) - evidenced
+
+
+def test_verify_and_issue_are_routine_only_when_nothing_decision_like_sits_with_them() -> None:
+    """Issue 7: 'verif' and 'issue' are routine words, unless the name also carries a decision."""
+    plain = features_of(one_task("userTask", "Verify identity"), "t")
+    eligibility = features_of(one_task("userTask", "Verify eligibility requirements"), "t")
+    third_party = features_of(one_task("manualTask", "Issue certificate (third-party request)"), "t")
+    assert plain.values["judgment"] == pytest.approx(0.1)
+    assert eligibility.values["judgment"] == pytest.approx(0.9) and third_party.values["judgment"] == pytest.approx(0.9)
+    assert eligibility.values["routine"] < plain.values["routine"]
+    assert any(e.feature == "judgment" and "eligib" in e.detail for e in eligibility.evidence)
