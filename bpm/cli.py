@@ -246,6 +246,7 @@ def lint_command(
     from bpm.lint import lint_files, rule_for, sort_findings
     from bpm.lint.formats import summary_line
     from bpm.lint.notes import unreadable
+    from scoring.legal import template_findings  # registers the procedure-template rules (bpm must not import scoring)
 
     if list_rules:
         _write_report(_rules_report(fmt), out)
@@ -264,7 +265,10 @@ def lint_command(
         except BpmError as error:  # reported, and the other files are still checked
             click.echo(str(error), err=True)
             refused.append(unreadable(error))
-    findings = sort_findings(lint_files(readable, disabled=disabled) + [f for f in refused if f.rule not in disabled])
+    legal = [f for d in readable for f in template_findings(d)]
+    findings = sort_findings(
+        lint_files(readable, disabled=disabled) + [f for f in [*refused, *legal] if f.rule not in disabled]
+    )
     _write_report(_findings_report(findings, [str(p) for p in paths], fmt), out)
     click.echo(summary_line(findings, len(paths)), err=True)
     if any(f.severity.value == "error" for f in findings):
@@ -433,7 +437,7 @@ def _gather(inputs: Sequence[str], survey: str | None) -> _Scanned:
     return _Scanned(paths, definitions, survey_path)
 
 
-def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str]) -> Any:
+def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False) -> Any:
     from scoring.assess import assess
     from scoring.profile import load_profile
     from scoring.survey import load_survey
@@ -441,12 +445,34 @@ def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str]) -> Any
     loaded_profile = load_profile(Path(profile) if profile else None)
     loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
     _progress("scoring steps")
-    return assess(
+    assessment = assess(
         scanned.definitions,
         survey=loaded_survey,
         profile=loaded_profile,
         annual_cases=_parse_cases(cases) or None,
     )
+    _report_excluded(assessment, exclude_unsolvable)
+    return assessment
+
+
+def _report_excluded(assessment: Any, allowed: bool) -> None:
+    """Flows whose volumes cannot be computed: an error (exit 1, nothing written) unless the user opts in."""
+    if not assessment.excluded:
+        return
+    for excluded in assessment.excluded:
+        where = f"{excluded.file}:{excluded.line}" if excluded.line is not None else excluded.file
+        ident = f" [id={excluded.element_id}]" if excluded.element_id else ""
+        hint = f" ({excluded.hint})" if excluded.hint else ""
+        click.echo(f"{where}: {excluded.message}{ident}{hint}", err=True)
+    if not allowed:
+        raise BpmError(
+            f"{len(assessment.excluded)} flow(s) cannot be scored because their volumes cannot be computed; "
+            "nothing written",
+            hint="fix the input, or pass --exclude-unsolvable to publish with those flows left out of totals "
+                 "and ranking",
+        )
+    click.echo(f"bpm: {len(assessment.excluded)} flow(s) excluded from totals and ranking (--exclude-unsolvable)",
+               err=True)
 
 
 _survey_option = click.option(
@@ -485,12 +511,20 @@ def _reviews(decisions: str | None, assessment: Any) -> Any:
     return reviews
 
 
+_exclude_option = click.option(
+    "--exclude-unsolvable", is_flag=True,
+    help="Publish even when a flow's volumes cannot be computed (bad branch shares, a loop without exit): "
+         "that flow is left out of totals and ranking and reported as an error. Default: exit 1.",
+)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @_survey_option
 @_profile_option
 @_cases_option
 @_decisions_option
+@_exclude_option
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
@@ -501,6 +535,7 @@ def score(
     profile: str | None,
     cases: tuple[str, ...],
     decisions: str | None,
+    exclude_unsolvable: bool,
     out: str,
 ) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
@@ -513,9 +548,14 @@ def score(
     scanned = _gather(inputs, survey)
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
         _progress(f"note: {finding}")
-    assessment = _assess(scanned, profile, cases)
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     for gap in assessment.gaps:
         _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
+    for finding in assessment.findings:
+        if finding.severity.value == "error":
+            click.echo(str(finding), err=True)
+        else:
+            _progress(str(finding))
     write_results(steps_frame(assessment, _reviews(decisions, assessment)), Path(out))
     click.echo(f"wrote {out} ({sum(len(p.steps) for p in assessment.processes)} steps)", err=True)
 
@@ -526,6 +566,7 @@ def score(
 @_profile_option
 @_cases_option
 @_decisions_option
+@_exclude_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
 @_guarded
@@ -535,6 +576,7 @@ def scan(
     profile: str | None,
     cases: tuple[str, ...],
     decisions: str | None,
+    exclude_unsolvable: bool,
     out: str,
     title: str | None,
 ) -> None:
@@ -552,7 +594,7 @@ def scan(
 
     scanned = _gather(inputs, survey)
     findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
-    assessment = _assess(scanned, profile, cases)
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     reviews = _reviews(decisions, assessment)
     _progress("preparing downloads")
     downloads: dict[str, bytes] = {}

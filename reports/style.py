@@ -32,8 +32,12 @@ DISPOSITION_STYLES: dict[Disposition, DispositionStyle] = {
     Disposition.RPA: DispositionStyle("#0072B2", "#CCE3F0", "RPA化", "RPA", "disp-rpa"),
     Disposition.OUTSOURCE: DispositionStyle("#E69F00", "#FAECCC", "民間委託", "Outsource", "disp-outsource"),
     Disposition.RETAIN: DispositionStyle("#CC79A7", "#F5E4ED", "職員が担当", "Retain (staff)", "disp-retain"),
+    Disposition.REVIEW: DispositionStyle("#D55E00", "#F7DFCC", "要確認（職員が担当）", "To be confirmed (staff)",
+                                         "disp-review"),
     Disposition.AUTOMATED: DispositionStyle("#009E73", "#CCECE3", "自動化済み", "Already automated", "disp-automated"),
 }
+"""Legend order.  要確認 (legal status unknown) is vermillion, the palette's alarm colour: the step stays with
+staff until someone writes down whether it exercises public authority."""
 
 FINDING_COLOURS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
 """Lint finding markers (Okabe–Ito vermillion / orange / sky blue)."""

@@ -27,11 +27,22 @@ from markupsafe import Markup
 from bpm.model import Definitions, ElementId, Process, ProcessId, SourceRef
 from reports.charts import Bubble, ChartLabels, bubble_chart
 from reports.i18n import Bilingual, has, t_or
+from reports.legal_view import FlowLegalView, LegalSummaryView, StepLegalView, flow_legal, legal_summary, step_legal
 from reports.overlay import Overlay
 from reports.review import REVIEW_TEXT, OrphanView, ReviewView, orphan_views, review_view
 from reports.style import DISPOSITION_STYLES
 from scoring.decisions import ReviewDecision, Reviews
-from scoring.result import Assessment, Branch, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
+from scoring.legal import RULE_TITLES as LEGAL_RULE_TITLES
+from scoring.result import (
+    Assessment,
+    Branch,
+    DataGap,
+    Disposition,
+    LegalClass,
+    ProcessAssessment,
+    StepAssessment,
+    Totals,
+)
 
 # --------------------------------------------------------------------------- inputs we only read
 
@@ -245,6 +256,8 @@ class StepRow:
     """Flow page file name, for the candidate filter."""
     review: ReviewView | None = None
     """The review decision (判断) read back from a decisions sheet, if any."""
+    legal: StepLegalView | None = None
+    """The legal gate's verdict (class, evidence, conflict, override, 根拠通知, how to resolve a doubt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,6 +484,8 @@ class IndexPage:
     """Data gaps."""
     downloads: tuple[DownloadLink, ...]
     """Exports."""
+    legal: LegalSummaryView | None = None
+    """Conflicts, 要確認 steps, overrides used, excluded flows, naive vs safe lots."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,6 +522,8 @@ class FlowPage:
     """Data gaps for the file."""
     handoffs: HandoffView | None = None
     """Contractor ↔ staff hand-offs; None when the scoring did not compute them."""
+    legal: FlowLegalView | None = None
+    """Procedure, conflicts, 要確認, overrides and the safe lot of this flow."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,6 +556,8 @@ class CandidatesPage:
     """Decisions whose step is no longer in the flows."""
     review_text: Mapping[str, Bilingual] = field(default_factory=lambda: REVIEW_TEXT)
     """Words of the review column and list."""
+    legal: LegalSummaryView | None = None
+    """Conflicts and hand-off warnings, shown above the list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -769,6 +788,8 @@ def diagram_overlays(
             style = DISPOSITION_STYLES[step.disposition]
             reasons = "\n".join(f"{r.ja} / {r.en}" for r in step.reasons)
             title = f"{step.name}\n{style.ja} / {style.en} ({step.confidence:.2f})"
+            if step.legal is not None and step.legal.legal_class is not LegalClass.FACTUAL:
+                title = f"{title}\n{step.legal.label_ja} / {step.legal.label_en}"
             if reasons:
                 title = f"{title}\n{reasons}"
             overlays[step.step_id] = Overlay(
@@ -830,8 +851,9 @@ class Catalogue:
         self.definitions = {d.file: d for d in definitions}
         self.assessment = assessment
         self.refs = flow_refs(assessment)
-        self.rule_titles = rule_titles
-        self.findings = tuple(sorted(findings, key=_finding_order))
+        self.rule_titles = {**{k: Bilingual(*v) for k, v in LEGAL_RULE_TITLES.items()}, **rule_titles}
+        # The assessment's own findings (legal conflicts, missing decisions, excluded flows) join the lint findings.
+        self.findings = tuple(sorted([*findings, *assessment.findings], key=_finding_order))
         self.steps: dict[tuple[str, str], tuple[FlowRef, StepAssessment]] = {}
         for process in assessment.processes:
             ref = self.refs[(process.file, process.process_id)]
@@ -963,6 +985,7 @@ def step_row(
         findings=tuple(findings),
         flow_key=ref.file_name,
         review=review_view(review),
+        legal=step_legal(step),
     )
 
 
@@ -1179,7 +1202,17 @@ def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPag
             DownloadLink(download_href(name), name, file_size(len(content)))
             for name, content in sorted(downloads.items())
         ),
+        legal=_legal_summary(catalogue),
     )
+
+
+def _step_href(catalogue: Catalogue, step: StepAssessment) -> str:
+    return f"{catalogue.refs[(step.file, step.process_id)].file_name}#{step_anchor(step.step_id)}"
+
+
+def _legal_summary(catalogue: Catalogue) -> LegalSummaryView:
+    return legal_summary(catalogue.assessment, lambda s: _step_href(catalogue, s),
+                         lambda p: catalogue.refs[(p.file, p.process_id)].file_name)
 
 
 def download_href(name: str) -> str:
@@ -1308,6 +1341,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
         findings=tuple(catalogue.finding_view(f) for f in catalogue.findings_of_file(process.file)),
         gaps=gaps,
         handoffs=handoff_view(process),
+        legal=flow_legal(catalogue.assessment, process, lambda s: _step_href(catalogue, s), ref.file_name),
     )
 
 
@@ -1323,6 +1357,7 @@ def candidates_page(catalogue: Catalogue) -> CandidatesPage:
         disposition_options=tuple(FilterOption(d.key, d.label) for d in legend()),
         reviewed=catalogue.reviews is not None,
         orphans=orphan_views(catalogue.reviews),
+        legal=_legal_summary(catalogue),
     )
 
 

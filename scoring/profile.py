@@ -13,6 +13,7 @@ value, whose source then becomes ``user profile <file>``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tomllib
@@ -107,6 +108,60 @@ class HandoffParams:
 
     max_per_case: float
     """Hand-offs per case, both directions, above which the flow gets a warning (scoring-methodology §3.4)."""
+    min_staff_minutes: float
+    """Staff minutes per entry below which a stretch of staff work between two contractor steps is a fragmented
+    hand-off (a half-minute check on every case)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalOverrideEntry:
+    """A profile entry that sets one step's legal class, with its written justification."""
+
+    name: str
+    """The entry's key under ``[legal.overrides]``."""
+    flow: str
+    """Process id or name (業務) it applies to."""
+    step: str
+    """Step id or name."""
+    legal_class: str
+    """``factual``, ``authority`` or ``unknown``."""
+    reason: str
+    """The justification (公権力の判断根拠); required and non-empty."""
+    file: str
+    """Profile file."""
+    line: int | None
+    """Line of the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureOverlay:
+    """A profile entry adding or changing a procedure of the catalogue (checked by :mod:`scoring.legal`)."""
+
+    key: str
+    """Catalogue key."""
+    fields: Mapping[str, object]
+    """The TOML fields as written."""
+    file: str
+    """Profile file."""
+    line: int | None
+    """Line of the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalParams:
+    """The profile's legal section: conditions the city states, justified overrides, procedure additions.
+
+    None of it is a weight or a threshold: an override names one step and
+    carries a written reason, and a procedure addition must name its source.
+    """
+
+    cash_collection_notice: bool = False
+    """True when the city has published the 告示 for contracting out the collection of fees
+    (地方自治法243条・施行令158条); until then no step handling 公金 is outsourced."""
+    overrides: tuple[LegalOverrideEntry, ...] = ()
+    """Justified per-step overrides, in file order."""
+    procedures: tuple[ProcedureOverlay, ...] = ()
+    """Procedure additions and changes, in file order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +198,8 @@ class Profile:
     """Every parameter (dotted key) with its value and source note, for the assumptions page."""
     path: str | None = None
     """User profile file, None for the bundled default."""
+    legal: LegalParams = LegalParams()
+    """The legal section (conditions, justified overrides, procedure additions)."""
 
     def signal(self, name: str) -> float:
         """One inference signal value."""
@@ -167,7 +224,9 @@ def load_profile(path: str | Path | None = None) -> Profile:
     """
     default_text = DEFAULT_PROFILE.read_text(encoding="utf-8")
     default_file = str(DEFAULT_PROFILE)
-    flat = _flatten(_parse(default_text, default_file), default_text, default_file, schema=None)
+    default_data = _parse(default_text, default_file)
+    overrides, procedures = _legal_tables(default_data, default_text, default_file)
+    flat = _flatten(default_data, default_text, default_file, schema=None)
     name = str(flat.pop("profile.name").value)
     flat.pop("profile.description", None)
     if path is not None:
@@ -176,13 +235,80 @@ def load_profile(path: str | Path | None = None) -> Profile:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise ProfileError(f"cannot read profile: {error}", file=file, hint="give a UTF-8 TOML file") from None
-        user = _flatten(_parse(text, file), text, file, schema=flat)
+        data = _parse(text, file)
+        user_overrides, user_procedures = _legal_tables(data, text, file)
+        overrides, procedures = (*overrides, *user_overrides), (*procedures, *user_procedures)
+        user = _flatten(data, text, file, schema=flat)
         user_name = user.pop("profile.name", None)
         user.pop("profile.description", None)
         name = str(user_name.value) if user_name is not None else Path(path).stem
         flat = {**flat, **user}
-        return _build(flat, name, file, text)
-    return _build(flat, name, default_file, default_text)
+        return _with_legal(_build(flat, name, file, text), flat, overrides, procedures)
+    return _with_legal(_build(flat, name, default_file, default_text), flat, overrides, procedures)
+
+
+_LEGAL_CLASSES = ("factual", "authority", "unknown")
+
+
+def _legal_tables(
+    data: dict[str, Any], text: str, file: str
+) -> tuple[tuple[LegalOverrideEntry, ...], tuple[ProcedureOverlay, ...]]:
+    """Take ``[legal.overrides.*]`` and ``[legal.procedures.*]`` out of the parsed TOML (they are not parameters)."""
+    legal = data.get("legal")
+    if not isinstance(legal, dict):
+        return (), ()
+    raw_overrides = legal.pop("overrides", {})
+    raw_procedures = legal.pop("procedures", {})
+    if not legal:
+        data.pop("legal")
+    for key, raw in (("legal.overrides", raw_overrides), ("legal.procedures", raw_procedures)):
+        if not isinstance(raw, dict):
+            raise _error(f"{key} must be a table of named entries", key, text, file)
+    overrides: list[LegalOverrideEntry] = []
+    for entry_name, entry in raw_overrides.items():
+        dotted = f"legal.overrides.{entry_name}"
+        if not isinstance(entry, dict):
+            raise _error(f"{dotted} must be a table with flow, step, class and reason", dotted, text, file)
+        extra = sorted(set(entry) - {"flow", "step", "class", "reason"})
+        if extra:
+            raise _error(f"unknown key {dotted + '.' + extra[0]!r}", dotted, text, file,
+                         hint="an override has flow, step, class and reason")
+        values = {k: entry.get(k) for k in ("flow", "step", "class", "reason")}
+        for k, v in values.items():
+            if not isinstance(v, str) or not v.strip():
+                hint = ("write why the step is (or is not) an exercise of public authority: the report lists it"
+                        if k == "reason" else None)
+                raise _error(f"{dotted}.{k} must be non-empty text", dotted, text, file, hint=hint)
+        legal_class = str(values["class"]).strip().casefold()
+        if legal_class not in _LEGAL_CLASSES:
+            raise _error(f"{dotted}.class must be one of {', '.join(_LEGAL_CLASSES)}, not {values['class']!r}",
+                         dotted, text, file)
+        overrides.append(LegalOverrideEntry(
+            entry_name, str(values["flow"]).strip(), str(values["step"]).strip(), legal_class,
+            str(values["reason"]).strip(), file, line_of_key(text, dotted),
+        ))
+    procedures: list[ProcedureOverlay] = []
+    for key, entry in raw_procedures.items():
+        dotted = f"legal.procedures.{key}"
+        if not isinstance(entry, dict):
+            raise _error(f"{dotted} must be a table", dotted, text, file)
+        procedures.append(ProcedureOverlay(key, dict(entry), file, line_of_key(text, dotted)))
+    return tuple(overrides), tuple(procedures)
+
+
+def _with_legal(
+    profile: Profile,
+    flat: Mapping[str, _Entry],
+    overrides: tuple[LegalOverrideEntry, ...],
+    procedures: tuple[ProcedureOverlay, ...],
+) -> Profile:
+    notice = flat.get("legal.cash_collection_notice")
+    legal = LegalParams(
+        cash_collection_notice=bool(notice.value) if notice is not None and isinstance(notice.value, bool) else False,
+        overrides=overrides,
+        procedures=procedures,
+    )
+    return dataclasses.replace(profile, legal=legal)
 
 
 @dataclass(frozen=True, slots=True)

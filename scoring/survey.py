@@ -48,6 +48,7 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "systems": ("使用システム", "systems", "system"),
     "judgment": ("判断", "judgment", "judgement"),
     "legal_authority": ("公権力の行使", "公権力", "legal_authority"),
+    "legal_basis": ("公権力の判断根拠", "判断根拠", "legal_basis", "legal_authority_basis"),
     "probability": ("分岐確率", "確率", "probability"),
     "note": ("備考", "note", "notes", "memo"),
 }
@@ -226,6 +227,8 @@ class SurveyRow:
     """判断 (True = needs judgment)."""
     legal_authority: bool | None = None
     """公権力の行使."""
+    legal_basis: str = ""
+    """公権力の判断根拠: the written justification that turns the 公権力の行使 cell into an override."""
     probability: float | None = None
     """分岐確率: of the sequence flow named, or the probability that the event named fires."""
     note: str = ""
@@ -393,6 +396,7 @@ def _survey_from_table(table: Sequence[Sequence[object]], file: str, sheet: str)
                 systems=tuple(values.get("systems") or ()),  # type: ignore[arg-type]
                 judgment=_bool(values.get("judgment")),
                 legal_authority=_bool(values.get("legal_authority")),
+                legal_basis=text_values.get("legal_basis", ""),
                 probability=_float(values.get("probability")),
                 note=text_values.get("note", ""),
             )

@@ -20,7 +20,20 @@ import pandas as pd
 from bpm.errors import RenderError
 from scoring.decisions import DECISION_COLUMNS, ReviewDecision, Reviews
 from scoring.features import FEATURES
-from scoring.result import Assessment, Disposition, StepAssessment
+from scoring.result import SCORED_DISPOSITIONS, Assessment, Disposition, StepAssessment
+
+LEGAL_COLUMNS = (
+    "legal_status",
+    "legal_status_ja",
+    "legal_evidence",
+    "legal_conflict",
+    "legal_override",
+    "legal_basis",
+    "legal_resolve",
+    "procedure",
+    "proposed",
+)
+"""The legal gate's columns (see :data:`COLUMNS`)."""
 
 COLUMNS = (
     "rank",
@@ -37,7 +50,7 @@ COLUMNS = (
     "hours_per_year",
     "fte",
     *FEATURES,
-    *(f"score_{d.value}" for d in Disposition),
+    *(f"score_{d.value}" for d in SCORED_DISPOSITIONS),
     "disposition",
     "confidence",
     "reasons_ja",
@@ -50,9 +63,18 @@ COLUMNS = (
     "one_off_yen",
     "payback_months",
     "net_5y_yen",
+    *LEGAL_COLUMNS,
     *DECISION_COLUMNS,
 )
 """Column order of :func:`steps_frame` (stable across versions; append only).
+
+The ``legal_*`` columns carry the legal gate's verdict: ``legal_status`` is
+``authority`` (公権力の行使), ``unknown`` (要確認) or ``factual`` (事実上の行為);
+``legal_evidence`` every claim behind it; ``legal_conflict`` the 無 and 有
+claims that disagree; ``legal_override`` the written justification used;
+``legal_basis`` the 根拠通知 of an outsourced step; ``legal_resolve`` what would
+resolve a 要確認; ``proposed`` what the scores alone recommended when the
+gate or the hand-off check changed it.
 
 The last three, 判断 / 担当 / コメント, are for the review: empty unless a
 decisions sheet was read back (:mod:`scoring.decisions`).
@@ -77,7 +99,7 @@ def _row(step: StepAssessment, review: ReviewDecision | None = None) -> dict[str
         "fte": cost.fte,
         **{name: step.features.get(name) for name in FEATURES},
         "legal_authority": step.legal_authority,
-        **{f"score_{d.value}": step.scores.get(d) for d in Disposition},
+        **{f"score_{d.value}": step.scores.get(d) for d in SCORED_DISPOSITIONS},
         "disposition": step.disposition.value,
         "confidence": step.confidence,
         "reasons_ja": " / ".join(r.ja for r in step.reasons),
@@ -90,9 +112,29 @@ def _row(step: StepAssessment, review: ReviewDecision | None = None) -> dict[str
         "one_off_yen": cost.one_off_yen,
         "payback_months": cost.payback_months,
         "net_5y_yen": cost.net_5y_yen,
+        **_legal_columns(step),
         "判断": review.decision.value if review is not None and review.decision is not None else "",
         "担当": review.owner if review is not None else "",
         "コメント": review.comment if review is not None else "",
+    }
+
+
+def _legal_columns(step: StepAssessment) -> dict[str, object]:
+    legal = step.legal
+    if legal is None:
+        return dict.fromkeys(LEGAL_COLUMNS)
+    return {
+        "legal_status": legal.legal_class.value,
+        "legal_status_ja": legal.label_ja,
+        "legal_evidence": " / ".join(c.ja for c in legal.claims),
+        "legal_conflict": " / ".join(f"{c.factual.ja} ⇔ {c.authority.ja}" for c in legal.conflicts) or None,
+        # The origin comes first: the reason is user text and must not start a cell (a leading = is a formula).
+        "legal_override": f"{legal.override.origin}: {legal.override.reason}" if legal.override else None,
+        "legal_basis": legal.basis.ja if legal.basis is not None and step.disposition is Disposition.OUTSOURCE
+        else None,
+        "legal_resolve": legal.resolve.ja if legal.resolve is not None else None,
+        "procedure": legal.procedure or None,
+        "proposed": step.proposed.value if step.proposed is not None else None,
     }
 
 
@@ -113,7 +155,7 @@ def steps_frame(assessment: Assessment, reviews: Reviews | None = None) -> pd.Da
     frame["rank"] = frame["rank"].astype("Int64")
     frame["legal_authority"] = frame["legal_authority"].astype(bool)
     numeric = [name for name in FEATURES if name != "legal_authority"]
-    for column in ("payback_months", *numeric, *(f"score_{d.value}" for d in Disposition)):
+    for column in ("payback_months", *numeric, *(f"score_{d.value}" for d in SCORED_DISPOSITIONS)):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 

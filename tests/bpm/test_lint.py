@@ -203,7 +203,10 @@ def test_findings_carry_the_rule_severity(fixture: str) -> None:
 def test_every_finding_names_file_line_element_and_a_hint() -> None:
     paths = sorted(DATA.rglob("*.bpmn"))
     findings = lint_files([read_bpmn(path) for path in paths])
-    assert {f.rule for f in findings} >= {r.id for r in RULES} - {"unreadable-file"} - {"import-note"}
+    # External rules (e.g. scoring.legal's procedure templates) are made outside bpm.lint; they register here
+    # once their module is imported, so only the rules bpm.lint itself runs are expected.
+    own = {r.id for r in RULES if r.scope is not Scope.EXTERNAL}
+    assert {f.rule for f in findings} >= own - {"unreadable-file"} - {"import-note"}
     for finding in findings:
         assert finding.source.file.endswith(".bpmn") and finding.source.line, str(finding)
         assert finding.element_id and finding.hint.strip(), str(finding)

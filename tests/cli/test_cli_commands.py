@@ -41,7 +41,7 @@ def test_score_writes_the_same_table_in_three_formats(scored: Path) -> None:
     records = json.loads((scored / "results.json").read_text(encoding="utf-8"))
     assert len(csv) == len(xlsx) == len(records) == SAMPLE_STEPS
     assert list(csv.columns) == list(xlsx.columns) == list(records[0])
-    assert set(csv["disposition"]) <= {"rpa", "outsource", "retain", "automated"}
+    assert set(csv["disposition"]) <= {"rpa", "outsource", "retain", "automated", "review"}
     assert csv["step_id"].tolist() == xlsx["step_id"].tolist() == [r["step_id"] for r in records]
 
 
