@@ -34,6 +34,7 @@ from bpm.model import (
     Collaboration,
     Definitions,
     Diagram,
+    DiColours,
     Edge,
     ElementId,
     EventKind,
@@ -45,6 +46,7 @@ from bpm.model import (
     Lane,
     LoopKind,
     MessageFlow,
+    MessageVisibleKind,
     NoteLevel,
     Participant,
     Point,
@@ -61,11 +63,18 @@ MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
+COLOR_NS = "http://www.omg.org/spec/BPMN/non-normative/color/1.0"
+"""OMG's non-normative DI colour extension (``color:background-color`` …)."""
+BIOC_NS = "http://bpmn.io/schema/bpmn/biocolor/1.0"
+"""bpmn.io's colour extension (``bioc:fill``, ``bioc:stroke``)."""
+_MAX_COLOUR_CHARS = 64
+"""Longer colour values are not colours; they are ignored rather than carried along."""
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Default size limit; large enough for any hand-drawn model, small enough to refuse junk fast."""
 
 _TRIGGERS = {t.value: t for t in EventTrigger}
+_VISIBLE_KINDS = frozenset(k.value for k in MessageVisibleKind)
 
 # Semantic BPMN elements that carry nothing the analysis uses.  They are skipped
 # without a note; anything else unknown gets an ``unsupported-element`` note.
@@ -397,6 +406,10 @@ class _Builder:
     seen_ids: dict[str, int | None] = field(default_factory=dict)
     global_triggers: dict[str, EventTrigger] = field(default_factory=dict)
     """Root-level event definitions (MID Innovator writes them there) by id."""
+    message_names: dict[str, str] = field(default_factory=dict)
+    """Root-level ``message`` names by id, for the envelope label of message flows."""
+    category_values: dict[str, str] = field(default_factory=dict)
+    """``categoryValue`` values by id: the label of a group that references one."""
     _generated: int = 0
 
     # ------------------------------------------------------------------ helpers
@@ -480,6 +493,7 @@ class _Builder:
         for child in _model_children(root):
             if _local(child) in _TRIGGERS and child.get("id"):
                 self.global_triggers[child.get("id", "")] = _TRIGGERS[_local(child)]
+        self.referenced_names(root)
         for child in root:
             if not isinstance(child.tag, str):
                 continue
@@ -533,6 +547,21 @@ class _Builder:
             global_tasks=tuple(global_tasks),
         )
 
+    def referenced_names(self, root: etree._Element) -> None:
+        """Names that elements show by reference: messages (envelopes) and category values (groups).
+
+        They are declared at the root, often after the elements that use them,
+        so they are gathered before anything else is read.
+        """
+        for child in _model_children(root):
+            tag = _local(child)
+            if tag == "message" and child.get("id", "").strip():
+                self.message_names[child.get("id", "").strip()] = child.get("name", "").strip()
+            elif tag == "category":
+                for value in _model_children(child):
+                    if _local(value) == "categoryValue" and value.get("id", "").strip():
+                        self.category_values[value.get("id", "").strip()] = value.get("value", "").strip()
+
     @staticmethod
     def _name_processes_after_pools(
         processes: dict[ProcessId, Process], collaborations: list[Collaboration]
@@ -565,13 +594,20 @@ class _Builder:
                 if pid is None:
                     continue
                 ref = _ref_attr(child, "processRef")
+                multiple = any(_local(c) == "participantMultiplicity" for c in _model_children(child))
                 participants.append(
-                    Participant(pid, child.get("name", "").strip(), self.src(child), ProcessId(ref) if ref else None)
+                    Participant(
+                        pid, child.get("name", "").strip(), self.src(child), ProcessId(ref) if ref else None, multiple
+                    )
                 )
             elif tag == "messageFlow":
                 mid = self.element_id(child)
                 if mid is None:
                     continue
+                message = _ref_attr(child, "messageRef")
+                if message and message not in self.message_names:
+                    self.note("dangling-reference", f"messageRef {message!r} names no message", child, mid)
+                    message = ""
                 message_flows.append(
                     MessageFlow(
                         mid,
@@ -579,6 +615,8 @@ class _Builder:
                         ElementId(_ref_attr(child, "targetRef")),
                         self.src(child),
                         child.get("name", "").strip(),
+                        ElementId(message) if message else None,
+                        self.message_names.get(message, ""),
                     )
                 )
             elif tag in ("textAnnotation", "group"):
@@ -653,6 +691,9 @@ class _Builder:
                 association = self.association(child, AssociationKind.ASSOCIATION)
                 if association is not None:
                     scope.associations.append(association)
+            elif tag == "ioSpecification" and parent_id is None:
+                # the process's own inputs and outputs; an activity's are read by flow_node
+                self.io_specification(child, scope)
             elif tag in _QUIET_TAGS or tag in _ACTIVITY_OWN_TAGS:
                 continue
             else:
@@ -699,11 +740,7 @@ class _Builder:
                 if association is not None:
                     scope.associations.append(association)
             elif ctag == "ioSpecification":
-                for io in _model_children(child):
-                    if _local(io) in ("dataInput", "dataOutput"):
-                        artifact = self.artifact(io, scope.process_id)
-                        if artifact is not None:
-                            scope.artifacts.append(artifact)
+                self.io_specification(child, scope)
         default = _ref_attr(element, "default") or None
         if default:
             scope.defaults.add(ElementId(default))
@@ -795,6 +832,14 @@ class _Builder:
             )
         return lanes
 
+    def io_specification(self, element: etree._Element, scope: _Scope) -> None:
+        """Data inputs and outputs of a process or activity, drawn as data objects with an arrow."""
+        for io in _model_children(element):
+            if _local(io) in ("dataInput", "dataOutput"):
+                artifact = self.artifact(io, scope.process_id)
+                if artifact is not None:
+                    scope.artifacts.append(artifact)
+
     def artifact(self, element: etree._Element, process_id: ProcessId | None) -> Artifact | None:
         ident = self.element_id(element)
         if ident is None:
@@ -803,13 +848,12 @@ class _Builder:
         name = element.get("name", "").strip()
         if kind is ArtifactKind.TEXT_ANNOTATION:
             name = "\n".join(_text(c) for c in _model_children(element) if _local(c) == "text").strip()
-        ref = (
-            _ref_attr(element, "dataObjectRef")
-            or _ref_attr(element, "dataStoreRef")
-            or _ref_attr(element, "categoryValueRef")
-            or None
-        )
-        return Artifact(ident, kind, self.src(element), name, process_id, ref)
+        category_value = _ref_attr(element, "categoryValueRef")
+        if kind is ArtifactKind.GROUP and category_value in self.category_values:
+            name = self.category_values[category_value]  # a group shows its category value, as in bpmn-js
+        ref = _ref_attr(element, "dataObjectRef") or _ref_attr(element, "dataStoreRef") or category_value or None
+        collection = _bool(element.get("isCollection"), False)
+        return Artifact(ident, kind, self.src(element), name, process_id, ref, collection)
 
     def association(self, element: etree._Element, kind: AssociationKind) -> Association | None:
         ident = self.element_id(element)
@@ -890,6 +934,22 @@ class _Builder:
                 return self._bounds(child)
         return None
 
+    @staticmethod
+    def _colours(element: etree._Element) -> DiColours | None:
+        """The modeler's colours on a BPMNShape/BPMNEdge and its BPMNLabel (OMG attributes win over bpmn.io's)."""
+
+        def attribute(holder: etree._Element, namespace: str, name: str) -> str | None:
+            value = (holder.get(f"{{{namespace}}}{name}") or "").strip()
+            return value if 0 < len(value) <= _MAX_COLOUR_CHARS else None
+
+        label = next((c for c in element if isinstance(c.tag, str) and _local(c) == "BPMNLabel"), None)
+        colours = DiColours(
+            fill=attribute(element, COLOR_NS, "background-color") or attribute(element, BIOC_NS, "fill"),
+            stroke=attribute(element, COLOR_NS, "border-color") or attribute(element, BIOC_NS, "stroke"),
+            label=attribute(label, COLOR_NS, "color") if label is not None else None,
+        )
+        return colours if colours != DiColours() else None
+
     def shape(self, element: etree._Element) -> Shape | None:
         ref = _ref_attr(element, "bpmnElement")
         bounds = self._bounds(element)
@@ -908,6 +968,7 @@ class _Builder:
             None if horizontal is None else _bool(horizontal, True),
             None if expanded is None else _bool(expanded, False),
             None if marker is None else _bool(marker, True),
+            self._colours(element),
         )
 
     def edge(self, element: etree._Element) -> Edge | None:
@@ -922,12 +983,15 @@ class _Builder:
         if not ref or len(points) < 2:
             self.note("bad-edge", "BPMNEdge without bpmnElement or two waypoints ignored", element, element.get("id"))
             return None
+        visible_kind = element.get("messageVisibleKind", "").strip()
         return Edge(
             ElementId(element.get("id") or f"_edge_{ref}"),
             ElementId(ref),
             tuple(points),
             self.src(element),
             self._label(element),
+            self._colours(element),
+            MessageVisibleKind(visible_kind) if visible_kind in _VISIBLE_KINDS else None,
         )
 
 
