@@ -28,7 +28,7 @@ from bpm.graph import process_graph
 from bpm.model import Definitions, ElementId, ProcessId
 from reports import dot, printable, svg
 from reports.overlay import Overlay
-from reports.views import slug
+from reports.views import FileOverlays, slug
 
 __all__ = ["FORMATS", "Layout", "Picture", "PictureFormat", "picture_bytes", "pictures"]
 
@@ -65,7 +65,7 @@ def pictures(
     definitions: Definitions,
     *,
     layout: Layout = "auto",
-    overlays: Mapping[ElementId, Overlay] | None = None,
+    overlays: FileOverlays | Mapping[ElementId, Overlay] | None = None,
     on_layout_error: Callable[[ProcessId, RenderError], None] | None = None,
 ) -> list[Picture]:
     """Every picture of one file, DI diagrams first (document order), then Graphviz layouts.
@@ -75,10 +75,13 @@ def pictures(
     fails.  With ``on_layout_error``, a process Graphviz cannot lay out is
     passed to it and skipped instead, so one missing program does not cost
     the pictures that need no layout (the report site shows a notice).
+
+    ``overlays`` are this file's own (:class:`~reports.views.FileOverlays`,
+    per process), or one mapping by element id used for every picture.
     """
     if layout not in ("auto", "di", "dot"):
         raise RenderError(f"unknown layout {layout!r}", hint="use auto, di or dot")
-    marks = dict(overlays or {})
+    marks_for = _overlay_lookup(overlays)
     result: list[Picture] = []
     covered: set[ProcessId] = set()
     if layout in ("auto", "di"):
@@ -93,6 +96,7 @@ def pictures(
             drawn = tuple(pid for pid in definitions.processes if _shows(definitions, pid, shown))
             if not drawn:
                 continue
+            marks = marks_for(drawn)
             try:
                 rendered = svg.render_diagram(definitions, diagram, overlays=marks)
             except RenderError:
@@ -110,6 +114,7 @@ def pictures(
             continue  # di: check_di let through only processes shown collapsed as a call activity
         graph = process_graph(definitions, process_id)
         title = _title_of(definitions, process_id)
+        marks = marks_for((process_id,))
         try:
             text = dot.render_dot_svg(graph, overlays=marks, definitions=definitions)
         except RenderError as error:
@@ -134,6 +139,16 @@ def picture_bytes(picture: Picture, fmt: PictureFormat, *, created: datetime | N
         data = dot.render(picture.graph, fmt, overlays=picture.overlays, definitions=picture.definitions)
         return printable.pin_pdf_date(data, created) if fmt == "pdf" else data
     return printable.svg_to_print(picture.svg, fmt, created=created)
+
+
+def _overlay_lookup(
+    overlays: FileOverlays | Mapping[ElementId, Overlay] | None,
+) -> Callable[[tuple[ProcessId, ...]], dict[ElementId, Overlay]]:
+    """Overlays for a picture of some processes: per process when known, else the one mapping."""
+    if isinstance(overlays, FileOverlays):
+        return overlays.for_processes
+    plain = dict(overlays or {})
+    return lambda _process_ids: plain
 
 
 def _shows(definitions: Definitions, process_id: ProcessId, shown: set[ElementId]) -> bool:

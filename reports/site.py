@@ -28,15 +28,15 @@ from markupsafe import Markup
 
 from bpm.errors import RenderError
 from bpm.lint import RULES
-from bpm.model import Definitions, ElementId, ProcessId
+from bpm.model import Definitions, ProcessId
 from reports import dot
 from reports.i18n import LANGS, Bilingual, t
-from reports.overlay import Overlay
 from reports.pictures import Picture, PictureFormat, picture_bytes, pictures
 from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
 from reports.views import (
     Catalogue,
     DiagramView,
+    FileOverlays,
     FindingLike,
     assumptions_page,
     candidates_page,
@@ -141,7 +141,8 @@ _PICTURE_FORMATS: tuple[tuple[str, PictureFormat], ...] = (("SVG", "svg"), ("PNG
 class _Drawings:
     """The pictures of every file, drawn once, and the standalone copies they give."""
 
-    overlays: Mapping[ElementId, Overlay]
+    overlays: Mapping[str, FileOverlays]
+    """Per BPMN file: element ids are unique only inside one file."""
     created: datetime
     report: Progress
     by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
@@ -167,7 +168,11 @@ class _Drawings:
     def _draw(self, definitions: Definitions) -> tuple[list[Picture], dict[ProcessId, RenderError]]:
         if definitions.file not in self.by_file:
             failed: dict[ProcessId, RenderError] = {}
-            drawn = pictures(definitions, overlays=self.overlays, on_layout_error=failed.__setitem__)
+            drawn = pictures(
+                definitions,
+                overlays=self.overlays.get(definitions.file, FileOverlays({}, {})),
+                on_layout_error=failed.__setitem__,
+            )
             self.by_file[definitions.file] = (drawn, failed)
         return self.by_file[definitions.file]
 
