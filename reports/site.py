@@ -4,9 +4,10 @@ A reform team opens ``index.html`` from a USB stick or a file share, so the
 site is self-contained (copied CSS/JS, inline SVG, no network) and works from
 ``file://``.  Building happens in two phases, like MkDocs: every page and
 diagram is rendered into memory first, then written into a fresh temporary
-directory next to ``out_dir`` that replaces the old site in one rename.  A
-failure therefore never leaves half a site, and a directory that is not a
-previous site (no ``.bpm-site`` marker) is never touched.
+directory next to ``out_dir`` that is exchanged with the old site in one
+step.  A failure therefore never leaves half a site, a directory that is not a
+previous site (no ``.bpm-site`` marker) is never touched, and files the user
+added to an earlier site are kept (:mod:`reports.outdir` has the rules).
 
 Output is reproducible: the build time comes from ``SOURCE_DATE_EPOCH`` when
 set and every list has a fixed order, so the same input gives the same bytes.
@@ -15,9 +16,8 @@ set and every list has a fixed order, so the same input gives the same bytes.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -31,6 +31,7 @@ from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from reports import dot
 from reports.i18n import LANGS, Bilingual, t
+from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.pictures import Picture, PictureFormat, picture_bytes, pictures
 from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
 from reports.views import (
@@ -47,13 +48,9 @@ from reports.views import (
 )
 from scoring.result import Assessment
 
-__all__ = ["MARKER", "SiteInput", "build_site", "build_time", "render_site"]
-
-MARKER = ".bpm-site"
-"""File that marks a directory as a site we wrote (and may therefore replace)."""
+__all__ = ["MARKER", "FolderLock", "SiteInput", "build_site", "build_time", "lock_folder", "render_site"]
 
 _HERE = Path(__file__).resolve().parent
-_MARKER_TEXT = "This directory was written by `bpm scan`; it is replaced on every run.\n"
 _STATIC_FILES = ("site.css", "site.js")
 
 Progress = Callable[[str], None]
@@ -71,6 +68,8 @@ class SiteInput:
     """Scores, dispositions and costs."""
     downloads: Mapping[str, bytes] = field(default_factory=dict)
     """Export files (relative name → content), written under ``downloads/``."""
+    download_labels: Mapping[str, str] = field(default_factory=dict)
+    """Shown after a download's name on the overview (e.g. the model's own path), by relative name."""
 
 
 # --------------------------------------------------------------------------- time
@@ -210,7 +209,7 @@ def render_site(
         html = env.get_template(template).render(site=site, **context)
         out[name] = html.encode("utf-8")
 
-    page("index.html", "index.html", view=index_page(catalogue, site_input.downloads))
+    page("index.html", "index.html", view=index_page(catalogue, site_input.downloads, site_input.download_labels))
     page("candidates.html", "candidates.html", view=candidates_page(catalogue))
     page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
 
@@ -230,7 +229,7 @@ def render_site(
     out["static/dispositions.css"] = _disposition_css()
     for name, content in sorted(site_input.downloads.items()):
         out[f"downloads/{name}"] = bytes(content)
-    out[MARKER] = _MARKER_TEXT.encode("utf-8")
+    out[MARKER] = marker_bytes(list(out))
     return dict(sorted(out.items()))
 
 
@@ -254,75 +253,26 @@ def _check_downloads(downloads: Mapping[str, bytes]) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    """Refuse to replace anything that is not empty and not a site we wrote."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise RenderError(
-            f"{out_dir} exists and is not a directory",
-            file=str(out_dir),
-            hint="choose another --out directory",
-        )
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
-        raise RenderError(
-            f"{out_dir} is not empty and does not look like a report site written by bpm (no {MARKER} file)",
-            file=str(out_dir),
-            hint="choose a new or empty --out directory; bpm only replaces directories it wrote itself",
-        )
-
-
 def build_site(
     site_input: SiteInput,
     out_dir: Path,
     *,
     title: str | None = None,
     progress: Progress | None = None,
+    lock: FolderLock | None = None,
 ) -> list[Path]:
     """Render the site and put it at ``out_dir``, replacing a previous site there.
 
-    Returns the written files (sorted).  Raises :class:`~bpm.errors.RenderError`
-    when ``out_dir`` holds something that is not a previous site.
+    Returns the files we wrote (sorted).  Raises :class:`~bpm.errors.RenderError`
+    when ``out_dir`` holds something that is not a previous site, when another
+    run is writing it, or when it cannot be written; the rules are in
+    :mod:`reports.outdir`.  ``lock`` is the folder's lock when the caller took
+    it earlier (``bpm scan`` does, to refuse a second run before any work).
     """
-    out_dir = Path(os.path.abspath(out_dir))  # "." or "site/" have no usable name to rename otherwise
-    _check_out_dir(out_dir)
-    contents = render_site(site_input, title=title, progress=progress)
+    out_dir = check_out_dir(out_dir)
     report = progress or (lambda _message: None)
-
-    parent = out_dir.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".new", dir=parent))
-    except OSError as error:
-        raise RenderError(f"cannot create {out_dir}: {error.strerror}", file=str(out_dir)) from error
-    try:
-        report(f"writing {len(contents)} files")
-        for name, data in contents.items():
-            target = staging.joinpath(*PurePosixPath(name).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
-            directory.chmod(0o755)
-        _check_out_dir(out_dir)  # again: something may have appeared while we rendered
-        _swap(staging, out_dir)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise RenderError(f"cannot write the site to {out_dir}: {error}", file=str(out_dir)) from error
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with lock_folder(out_dir) if lock is None else nullcontext(lock):
+        recover(out_dir, report)  # first: a site is back in place even if this run fails
+        contents = render_site(site_input, title=title, progress=progress)
+        publish(contents, out_dir, report)
     return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in contents)
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Move the finished site into place; the old one is moved aside first and deleted last."""
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=staging.parent))
-    old.rmdir()
-    out_dir.rename(old)
-    try:
-        staging.rename(out_dir)
-    except OSError:
-        old.rename(out_dir)  # put the previous site back
-        raise
-    shutil.rmtree(old, ignore_errors=True)

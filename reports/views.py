@@ -1155,7 +1155,9 @@ def _by_disposition(steps: Iterable[StepAssessment], total_hours: float) -> tupl
     )
 
 
-def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPage:
+def index_page(
+    catalogue: Catalogue, downloads: Mapping[str, bytes], labels: Mapping[str, str] | None = None
+) -> IndexPage:
     """The overview."""
     assessment = catalogue.assessment
     totals = assessment.totals
@@ -1250,7 +1252,11 @@ def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPag
         rules=tuple(rules),
         gaps=tuple(catalogue.gap_view(g) for g in assessment.gaps),
         downloads=tuple(
-            DownloadLink(download_href(name), name, file_size(len(content)))
+            DownloadLink(
+                download_href(name),
+                f"{name} ({(labels or {})[name]})" if name in (labels or {}) else name,
+                file_size(len(content)),
+            )
             for name, content in sorted(downloads.items())
         ),
     )
