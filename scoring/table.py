@@ -16,6 +16,7 @@ Excel's quote-prefix flag, never as a formula.  Numbers stay numbers.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -162,9 +163,11 @@ def table_bytes(frame: pd.DataFrame, fmt: TableFormat) -> bytes:
     if fmt == "csv":
         safe = frame.copy()
         for column in safe.columns:
-            if safe[column].dtype == object:
-                safe[column] = safe[column].map(csv_safe)
-        return safe.to_csv(index=False).encode("utf-8-sig")
+            if not (pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column])):
+                safe[column] = safe[column].astype(object).map(csv_safe)
+        # Text quoted, numbers bare: a carriage return inside a name must not start a new row
+        # (pandas quotes only fields with "\n"), where its tail would be a fresh cell.
+        return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
     if fmt == "xlsx":
         return _xlsx_bytes(frame)
     if fmt == "json":
