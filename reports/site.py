@@ -29,7 +29,7 @@ from markupsafe import Markup
 from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
-from reports import dot
+from reports import csp, dot
 from reports.i18n import LANGS, Bilingual, t
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.pictures import Picture, PictureFormat, picture_bytes, pictures
@@ -206,8 +206,8 @@ def render_site(
 
     def page(template: str, name: str, **context: Any) -> None:
         report(f"rendering {name}")
-        html = env.get_template(template).render(site=site, **context)
-        out[name] = html.encode("utf-8")
+        html = env.get_template(template).render(site=site, csp=csp.PLACEHOLDER, **context)
+        out[name] = csp.apply_policy(html).encode("utf-8")
 
     page("index.html", "index.html", view=index_page(catalogue, site_input.downloads, site_input.download_labels))
     page("candidates.html", "candidates.html", view=candidates_page(catalogue))
