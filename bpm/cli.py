@@ -559,7 +559,7 @@ def scan(
     out_dir = check_out_dir(Path(out))  # refuse a folder we may not replace before any work
     with lock_folder(out_dir) as lock:  # and a second run into it
         site_input = _site_input(inputs, survey, profile, cases, exclude=out_dir)
-        written = build_site(site_input, out_dir, title=title, progress=_progress, lock=lock)
+        written = build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
     index = out_dir / "index.html"
     click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
 

@@ -30,7 +30,7 @@ from reports import dot, printable, svg
 from reports.overlay import Overlay
 from reports.views import FileOverlays, slug
 
-__all__ = ["FORMATS", "Layout", "Picture", "PictureFormat", "picture_bytes", "pictures"]
+__all__ = ["FORMATS", "Layout", "Picture", "PictureFormat", "picture_bytes", "pictures", "shortened_names"]
 
 Layout = Literal["auto", "di", "dot"]
 PictureFormat = Literal["svg", "png", "pdf"]
@@ -136,9 +136,22 @@ def picture_bytes(picture: Picture, fmt: PictureFormat, *, created: datetime | N
     if fmt not in ("png", "pdf"):
         raise RenderError(f"unknown picture format {fmt!r}", hint="use svg, png or pdf")
     if picture.layout == "graphviz" and picture.graph is not None:
-        data = dot.render(picture.graph, fmt, overlays=picture.overlays, definitions=picture.definitions)
+        dpi = None
+        if fmt == "png":  # Graphviz sizes are points (1/72 in): 144 dpi is 2×, lowered to the pixel caps
+            width, height = printable.svg_size(picture.svg)
+            dpi = 72 * printable.png_scale(width, height)
+        data = dot.render(picture.graph, fmt, overlays=picture.overlays, definitions=picture.definitions, dpi=dpi)
         return printable.pin_pdf_date(data, created) if fmt == "pdf" else data
     return printable.svg_to_print(picture.svg, fmt, created=created)
+
+
+def shortened_names(picture: Picture) -> int:
+    """How many names a Graphviz picture shows shortened (see :data:`reports.dot.LABEL_CHARS`)."""
+    if picture.graph is None:
+        return 0
+    names = [str(data.get("name") or "") for _, data in picture.graph.nodes(data=True)]
+    names += [str(data.get("name") or data.get("condition") or "") for _, _, data in picture.graph.edges(data=True)]
+    return sum(dot.is_clipped(name) for name in names)
 
 
 def _overlay_lookup(

@@ -29,10 +29,10 @@ from markupsafe import Markup
 from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
-from reports import csp, dot
+from reports import csp, dot, printable
 from reports.i18n import LANGS, Bilingual, t
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
-from reports.pictures import Picture, PictureFormat, picture_bytes, pictures
+from reports.pictures import Picture, PictureFormat, picture_bytes, pictures, shortened_names
 from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
 from reports.views import (
     Catalogue,
@@ -138,14 +138,21 @@ _PICTURE_FORMATS: tuple[tuple[str, PictureFormat], ...] = (("SVG", "svg"), ("PNG
 
 @dataclass
 class _Drawings:
-    """The pictures of every file, drawn once, and the standalone copies they give."""
+    """The pictures of every file, drawn once, and the standalone copies they give.
+
+    A copy that cannot be made (cairo refuses, Graphviz fails) costs only that
+    copy: the flow page says so, the notice goes to ``notice`` (stderr), and
+    the scan goes on.
+    """
 
     overlays: Mapping[str, FileOverlays]
     """Per BPMN file: element ids are unique only inside one file."""
     created: datetime
     report: Progress
+    notice: Progress
     by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    failed: dict[str, RenderError] = field(default_factory=dict)
 
     def view(self, definitions: Definitions | None, process_id: ProcessId) -> DiagramView:
         """The picture that shows this process: the modeler's diagram, or a Graphviz layout."""
@@ -158,11 +165,28 @@ class _Drawings:
             if error is not None and not dot.dot_available():
                 return DiagramView(None, "none", Bilingual.of("diagram.no_dot"))
             return DiagramView(None, "none", Bilingual.of("diagram.failed"), str(error) if error else "")
-        files = tuple((label, self._print(picture, fmt)) for label, fmt in _PICTURE_FORMATS)
+        printed = [(label, self._print(picture, fmt)) for label, fmt in _PICTURE_FORMATS]
+        files = tuple((label, name) for label, name in printed if name is not None)
+        notes = self._notes(picture, [label for label, name in printed if name is None])
         if picture.layout == "graphviz":  # Markup: graphviz output of escaped labels
             return DiagramView(Markup(picture.svg), "graphviz", Bilingual.of("diagram.auto_layout"),
-                               files=files)
-        return DiagramView(Markup(picture.svg), "di", None, files=files)  # Markup: our own SVG
+                               files=files, notes=notes)
+        return DiagramView(Markup(picture.svg), "di", None, files=files, notes=notes)  # Markup: our own SVG
+
+    def _notes(self, picture: Picture, missing: list[str]) -> tuple[Bilingual, ...]:
+        notes = []
+        shortened = shortened_names(picture)
+        if shortened:
+            notes.append(Bilingual.of("diagram.shortened", n=shortened))
+        if "PNG" not in missing and printable.png_scale(*printable.svg_size(picture.svg)) < printable.PNG_SCALE:
+            notes.append(Bilingual.of("diagram.png_scaled", side=f"{printable.MAX_PNG_SIDE:,}",
+                                      megapixels=f"{printable.MAX_PNG_PIXELS / 1e6:g}"))
+        if missing:
+            reasons = "; ".join(
+                self.failed[f"diagrams/{picture.name}.{label.lower()}"].message for label in missing
+            )
+            notes.append(Bilingual.of("diagram.print_failed", formats="/".join(missing), reason=reasons))
+        return tuple(notes)
 
     def _draw(self, definitions: Definitions) -> tuple[list[Picture], dict[ProcessId, RenderError]]:
         if definitions.file not in self.by_file:
@@ -175,13 +199,18 @@ class _Drawings:
             self.by_file[definitions.file] = (drawn, failed)
         return self.by_file[definitions.file]
 
-    def _print(self, picture: Picture, fmt: PictureFormat) -> str:
+    def _print(self, picture: Picture, fmt: PictureFormat) -> str | None:
+        """The copy's site path, or None when it could not be made (remembered, said once)."""
         name = f"diagrams/{picture.name}.{fmt}"
-        if name not in self.files:
+        if name not in self.files and name not in self.failed:
             if fmt != "svg":
                 self.report(f"printing {picture.title} ({fmt.upper()})")
-            self.files[name] = picture_bytes(picture, fmt, created=self.created)
-        return name
+            try:
+                self.files[name] = picture_bytes(picture, fmt, created=self.created)
+            except RenderError as error:
+                self.failed[name] = error
+                self.notice(f"{picture.title}: no {fmt.upper()} copy of the diagram: {error.message}")
+        return name if name in self.files else None
 
 
 def render_site(
@@ -189,14 +218,18 @@ def render_site(
     *,
     title: str | None = None,
     progress: Progress | None = None,
+    notice: Progress | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site (relative POSIX path → bytes), computed in memory.
 
     Nothing is written; :func:`build_site` does that.  Useful for tests and
-    for callers that package the site differently.
+    for callers that package the site differently.  ``notice`` hears about
+    what the site had to leave out (e.g. a PNG cairo could not draw);
+    default: ``progress``.
     """
     report = progress or (lambda _message: None)
+    tell = notice or report
     _check_downloads(site_input.downloads)
     generated = build_time(environ).strftime("%Y-%m-%d %H:%M UTC")
     catalogue = Catalogue(site_input.definitions, site_input.assessment, site_input.findings, rule_titles())
@@ -214,7 +247,7 @@ def render_site(
     page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
-    drawings = _Drawings(overlays, build_time(environ), report)
+    drawings = _Drawings(overlays, build_time(environ), report, tell)
     for process in site_input.assessment.processes:
         ref = catalogue.refs[(process.file, process.process_id)]
         if ref.file_name in out:
@@ -259,6 +292,7 @@ def build_site(
     *,
     title: str | None = None,
     progress: Progress | None = None,
+    notice: Progress | None = None,
     lock: FolderLock | None = None,
 ) -> list[Path]:
     """Render the site and put it at ``out_dir``, replacing a previous site there.
@@ -273,6 +307,6 @@ def build_site(
     report = progress or (lambda _message: None)
     with lock_folder(out_dir) if lock is None else nullcontext(lock):
         recover(out_dir, report)  # first: a site is back in place even if this run fails
-        contents = render_site(site_input, title=title, progress=progress)
+        contents = render_site(site_input, title=title, progress=progress, notice=notice)
         publish(contents, out_dir, report)
     return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in contents)

@@ -311,6 +311,8 @@ class DiagramView:
     """Technical detail for the notice (e.g. the renderer's message)."""
     files: tuple[tuple[str, str], ...] = ()
     """Standalone copies for manuals: (format label, site-relative href), e.g. ("PNG", "downloads/diagrams/x.png")."""
+    notes: tuple[Bilingual, ...] = ()
+    """Things to know about this picture: shortened names, a scaled-down PNG, a copy that could not be made."""
 
 
 @dataclass(frozen=True, slots=True)
