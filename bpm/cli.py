@@ -592,6 +592,7 @@ def _site_input(
         assessment=assessment,
         downloads=prepared.files,
         download_labels=prepared.labels,
+        file_keys={d.file: found.key for found, d in zip(scanned.inputs, scanned.definitions, strict=True)},
     )
 
 

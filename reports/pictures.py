@@ -67,6 +67,7 @@ def pictures(
     layout: Layout = "auto",
     overlays: FileOverlays | Mapping[ElementId, Overlay] | None = None,
     on_layout_error: Callable[[ProcessId, RenderError], None] | None = None,
+    key: str | None = None,
 ) -> list[Picture]:
     """Every picture of one file, DI diagrams first (document order), then Graphviz layouts.
 
@@ -76,6 +77,8 @@ def pictures(
     passed to it and skipped instead, so one missing program does not cost
     the pictures that need no layout (the report site shows a notice).
 
+    ``key`` names the file in picture names (default: its path as given; the
+    report site passes the path relative to the scanned folder).
     ``overlays`` are this file's own (:class:`~reports.views.FileOverlays`,
     per process), or one mapping by element id used for every picture.
     """
@@ -106,7 +109,7 @@ def pictures(
             covered.update(drawn)
             title = diagram.name or _title_of(definitions, drawn[0])
             result.append(
-                Picture(_name(definitions.file, diagram.id, slug(title, 24)), title, "di", rendered.svg, drawn,
+                Picture(_name(key or definitions.file, diagram.id, slug(title, 24)), title, "di", rendered.svg, drawn,
                         overlays=marks, definitions=definitions)
             )
     for process_id, process in definitions.processes.items():
@@ -122,7 +125,7 @@ def pictures(
                 raise
             on_layout_error(process_id, error)
             continue
-        name = _name(definitions.file, process_id, slug(title, 24) or slug(process_id, 24))
+        name = _name(key or definitions.file, process_id, slug(title, 24) or slug(process_id, 24))
         result.append(
             Picture(name, title, "graphviz", text, (process_id,), graph=graph, overlays=marks, definitions=definitions)
         )

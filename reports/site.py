@@ -70,6 +70,9 @@ class SiteInput:
     """Export files (relative name → content), written under ``downloads/``."""
     download_labels: Mapping[str, str] = field(default_factory=dict)
     """Shown after a download's name on the overview (e.g. the model's own path), by relative name."""
+    file_keys: Mapping[str, str] = field(default_factory=dict)
+    """Each BPMN file's path relative to the scanned folder (by ``Definitions.file``): page and diagram
+    names hash it, so they do not change with the folder the scan is run from."""
 
 
 # --------------------------------------------------------------------------- time
@@ -150,6 +153,7 @@ class _Drawings:
     created: datetime
     report: Progress
     notice: Progress
+    file_keys: Mapping[str, str]
     by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     failed: dict[str, RenderError] = field(default_factory=dict)
@@ -195,6 +199,7 @@ class _Drawings:
                 definitions,
                 overlays=self.overlays.get(definitions.file, FileOverlays({}, {})),
                 on_layout_error=failed.__setitem__,
+                key=self.file_keys.get(definitions.file),
             )
             self.by_file[definitions.file] = (drawn, failed)
         return self.by_file[definitions.file]
@@ -232,7 +237,9 @@ def render_site(
     tell = notice or report
     _check_downloads(site_input.downloads)
     generated = build_time(environ).strftime("%Y-%m-%d %H:%M UTC")
-    catalogue = Catalogue(site_input.definitions, site_input.assessment, site_input.findings, rule_titles())
+    catalogue = Catalogue(
+        site_input.definitions, site_input.assessment, site_input.findings, rule_titles(), site_input.file_keys
+    )
     site = site_view(catalogue, title, generated)
     env = _environment()
     out: dict[str, bytes] = {}
@@ -247,7 +254,7 @@ def render_site(
     page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
-    drawings = _Drawings(overlays, build_time(environ), report, tell)
+    drawings = _Drawings(overlays, build_time(environ), report, tell, site_input.file_keys)
     for process in site_input.assessment.processes:
         ref = catalogue.refs[(process.file, process.process_id)]
         if ref.file_name in out:

@@ -828,8 +828,14 @@ class FlowRef:
     """Process name (or id when unnamed)."""
 
 
-def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
-    """Page names for every assessed process, in input order."""
+def flow_refs(assessment: Assessment, file_keys: Mapping[str, str] | None = None) -> dict[FlowKey, FlowRef]:
+    """Page names for every assessed process, in input order.
+
+    ``file_keys`` gives each BPMN file's path relative to the scanned folder;
+    page names hash that instead of the path as given, so the same folder
+    scanned from anywhere keeps its page addresses (intranet links survive).
+    """
+    keys = file_keys or {}
     refs: dict[FlowKey, FlowRef] = {}
     used: set[str] = set()
     for process in assessment.processes:
@@ -837,7 +843,7 @@ def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
         if key in refs:
             continue
         name = process.name.strip() or str(process.process_id)
-        file_name = flow_file_name(process.file, process.process_id, name)
+        file_name = flow_file_name(keys.get(process.file, process.file), process.process_id, name)
         while file_name in used:  # a hash clash is astronomically unlikely, but never overwrite
             file_name = file_name.replace(".html", "-x.html")
         used.add(file_name)
@@ -858,10 +864,11 @@ class Catalogue:
         assessment: Assessment,
         findings: Sequence[FindingLike],
         rule_titles: Mapping[str, Bilingual],
+        file_keys: Mapping[str, str] | None = None,
     ) -> None:
         self.definitions = {d.file: d for d in definitions}
         self.assessment = assessment
-        self.refs = flow_refs(assessment)
+        self.refs = flow_refs(assessment, file_keys)
         self.rule_titles = rule_titles
         self.findings = tuple(sorted(findings, key=_finding_order))
         self.steps: dict[StepKey, tuple[FlowRef, StepAssessment]] = {}

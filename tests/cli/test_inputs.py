@@ -176,3 +176,18 @@ def test_a_model_that_cannot_be_annotated_is_a_notice_not_a_failure(tmp_path: Pa
         return  # the reader or the annotator learned to keep such ids: nothing to report
     assert f"bpm: note: {model}: no annotated copy in the report" in result.stderr
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_page_and_diagram_names_do_not_depend_on_where_the_scan_runs(tmp_path: Path) -> None:
+    """Names hash the path relative to the scanned folder: intranet links survive a rebuild from elsewhere."""
+    (tmp_path / "flows" / "sub").mkdir(parents=True)
+    shutil.copyfile(REPO / "flows" / "juminhyo.bpmn", tmp_path / "flows" / "sub" / "juminhyo.bpmn")
+    here = run_bpm("-q", "scan", "flows", "--out", "a", cwd=tmp_path)
+    there = run_bpm("-q", "scan", str(tmp_path / "flows"), "--out", str(tmp_path / "b"), cwd=REPO)
+    assert here.returncode == 0 and there.returncode == 0, here.stderr + there.stderr
+
+    def names(site: Path) -> list[str]:
+        return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+
+    assert names(tmp_path / "a") == names(tmp_path / "b")
+    assert any(name.startswith("diagrams/juminhyo-") for name in names(tmp_path / "a"))
