@@ -233,16 +233,19 @@ def write_results(frame: pd.DataFrame, path: str | Path) -> Path:
             file=str(path),
             hint="name the output results.csv, results.xlsx or results.json",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
-    os.close(handle)
+    data = table_bytes(frame, suffix[1:])  # type: ignore[arg-type]
+    scratch = None
     try:
-        Path(scratch).write_bytes(table_bytes(frame, suffix[1:]))  # type: ignore[arg-type]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, scratch = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(scratch, path)
     except OSError as error:
-        raise RenderError(f"cannot write results: {error}", file=str(path)) from None
+        raise RenderError(f"cannot write results to {path}: {error.strerror or error}", file=str(path),
+                          hint="choose another --out path") from None
     finally:
-        if os.path.exists(scratch):
+        if scratch is not None and os.path.exists(scratch):
             os.unlink(scratch)
     return path
 

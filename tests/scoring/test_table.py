@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -165,3 +166,11 @@ def test_xlsx_keeps_missing_values_empty(frame: pd.DataFrame, tmp_path: Path) ->
     back = pd.read_excel(write_results(frame, tmp_path / "results.xlsx"), sheet_name="results")
     retained = back.set_index("step_id").loc["T_Shinsa"]
     assert pd.isna(retained["rank"]) and pd.isna(retained["payback_months"])
+
+
+def test_an_unwritable_place_is_a_clear_error(frame: pd.DataFrame, tmp_path: Path) -> None:
+    """`bpm score --out` into a folder that cannot be made ended in an internal error (exit 3)."""
+    (tmp_path / "a-file").write_text("not a folder")
+    for target in (tmp_path / "a-file" / "results.csv", Path("/proc/bpm-test/results.xlsx")):
+        with pytest.raises(RenderError, match=f"cannot write results to {re.escape(str(target))}: "):
+            write_results(frame, target)
