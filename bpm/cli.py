@@ -8,6 +8,7 @@ prints a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -97,24 +98,122 @@ def main(ctx: click.Context, debug: bool, quiet: bool, max_size: float) -> None:
 # --------------------------------------------------------------------------- file discovery
 
 
-def expand_inputs(paths: Iterable[str]) -> list[Path]:
-    """BPMN files named directly, plus those found (recursively, sorted) in named directories."""
-    found: list[Path] = []
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A BPMN file to read, and the name it goes by in what we write."""
+
+    path: Path
+    """The file, as given or found (joined to the directory argument)."""
+    key: str
+    """Its path relative to the directory it was found in (POSIX), or its name when named directly;
+    the full path when two inputs would share a key.  Output names hash this, so ``x/flow.bpmn``
+    and ``y/flow.bpmn`` never share a download, and a run from another folder gives the same names."""
+
+
+Skip = Callable[[Path, str], None]
+"""Told about every file or folder a directory scan leaves out, with the reason."""
+
+_DRAFT_PREFIXES = ("~$", "~", ".~lock.", "#")
+"""Office owner files (``~$x``), editor temporaries (``~x``, LibreOffice ``.~lock.x#``, Emacs ``#x#``)."""
+
+
+def _skipped_file_reason(name: str) -> str | None:
+    """Why a file found in a directory is not read, or None to read it."""
+    if name.startswith("._"):
+        return "macOS resource fork (AppleDouble), not a model"
+    if name.startswith("."):
+        return "hidden file"
+    if name.startswith(_DRAFT_PREFIXES) or name.endswith(("~", "#")):
+        return "editor draft or lock file"
+    return None
+
+
+def _is_report_folder(folder: Path) -> bool:
+    """A site we wrote: it holds the marker file (imported late: only the scan needs the reports package)."""
+    from reports.outdir import MARKER
+
+    return (folder / MARKER).is_file()
+
+
+def _skipped_folder_reason(folder: Path, excluded: set[str]) -> str | None:
+    """Why a folder inside a scanned directory is not entered, or None to enter it."""
+    if os.path.realpath(folder) in excluded:
+        return "the output folder of this run"
+    if _is_report_folder(folder):
+        return "a report folder written by bpm scan"
+    if folder.name.startswith("."):
+        return "hidden folder"
+    if folder.name == "__MACOSX":
+        return "macOS archive metadata"
+    if folder.is_symlink():
+        return "symbolic link to a folder, not followed"
+    return None
+
+
+def _walk(top: Path, excluded: set[str], on_skip: Skip) -> Iterator[Path]:
+    """BPMN files under ``top`` in sorted order, leaving out our own reports, hidden files and drafts."""
+    for folder, subfolders, files in os.walk(top, onerror=None, followlinks=False):
+        here = Path(folder)
+        kept = []
+        for name in sorted(subfolders):
+            reason = _skipped_folder_reason(here / name, excluded)
+            if reason is None:
+                kept.append(name)
+            else:
+                on_skip(here / name, reason)
+        subfolders[:] = kept
+        for name in sorted(files):
+            if not name.lower().endswith(BPMN_SUFFIXES):
+                continue
+            reason = _skipped_file_reason(name)
+            if reason is not None:
+                on_skip(here / name, reason)
+            elif (here / name).is_file():
+                yield here / name
+
+
+def discover_inputs(
+    paths: Iterable[str], *, exclude: Iterable[Path] = (), on_skip: Skip | None = None
+) -> list[InputFile]:
+    """BPMN files named directly, plus those found (recursively, sorted) in named directories.
+
+    A directory scan never reads a report folder we wrote (it holds the site
+    marker) nor the folders in ``exclude`` (the run's own output), so
+    ``bpm scan flows --out flows/report`` can run any number of times; it also
+    leaves out hidden files, macOS ``._x.bpmn`` copies and editor drafts,
+    telling ``on_skip`` about each.  A file named directly is always read.
+    """
+    excluded = {os.path.realpath(p) for p in exclude}
+    report = on_skip or (lambda _path, _reason: None)
+    found: list[tuple[Path, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            matches = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(BPMN_SUFFIXES)
-            )
+            if os.path.realpath(path) in excluded or _is_report_folder(path):
+                raise BpmError(
+                    "this folder is a report written by bpm scan (or this run's output), not input",
+                    file=str(path),
+                    hint="scan the folder holding the BPMN files, and write the report elsewhere",
+                )
+            matches = sorted(_walk(path, excluded, report))
             if not matches:
                 raise BpmError(f"no BPMN files ({', '.join(BPMN_SUFFIXES)}) in directory", file=str(path))
-            found.extend(matches)
+            found.extend((match, match.relative_to(path).as_posix()) for match in matches)
         else:
-            found.append(path)
-    unique: dict[Path, None] = {}
-    for path in found:
-        unique.setdefault(path, None)
-    return list(unique)
+            found.append((path, path.name))
+    unique: dict[str, tuple[Path, str]] = {}
+    for path, key in found:
+        unique.setdefault(os.path.realpath(path), (path, key))
+    keys = Counter(key for _, key in unique.values())
+    return [
+        InputFile(path, key if keys[key] == 1 else os.path.normpath(path).replace(os.sep, "/"))
+        for path, key in unique.values()
+    ]
+
+
+def expand_inputs(paths: Iterable[str], *, on_skip: Skip | None = None) -> list[Path]:
+    """The paths of :func:`discover_inputs` (for commands that need no output names)."""
+    return [found.path for found in discover_inputs(paths, on_skip=on_skip)]
 
 
 def discover_survey(paths: Iterable[str]) -> Path | None:
@@ -144,6 +243,16 @@ def _progress(message: str) -> None:
         click.echo(message, err=True)
 
 
+def _notice(message: str) -> None:
+    """Something the user should know although the run goes on (shown even with --quiet)."""
+    click.echo(f"bpm: note: {message}", err=True)
+
+
+def _skipped(path: Path, reason: str) -> None:
+    """A file or folder a directory scan left out; always said, so nothing goes missing unnoticed."""
+    click.echo(f"bpm: skipped {path}: {reason}", err=True)
+
+
 # --------------------------------------------------------------------------- inspect
 
 
@@ -157,7 +266,7 @@ def inspect(files: tuple[str, ...]) -> None:
     """
     from bpm.lint import Severity, lint_files
 
-    models = list(read_all(expand_inputs(files), _settings()))
+    models = list(read_all(expand_inputs(files, on_skip=_skipped), _settings()))
     by_file: dict[str, list[Finding]] = {}
     for finding in lint_files(models):  # together, so calls into another file given here resolve
         by_file.setdefault(finding.source.file, []).append(finding)
@@ -256,7 +365,7 @@ def lint_command(
     unknown = [d for d in disabled if rule_for(d) is None]
     if unknown:
         raise click.BadParameter(f"unknown rule(s): {', '.join(unknown)}", param_hint="--disable")
-    paths = expand_inputs(files)
+    paths = expand_inputs(files, on_skip=_skipped)
     readable: list[Definitions] = []
     refused = []
     for path in paths:
@@ -378,7 +487,7 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
     chosen = [cast(PictureFormat, f) for f in dict.fromkeys(formats)] or ["svg", "png", "pdf"]
     created = build_time()
     rendered: dict[Path, bytes] = {}
-    paths = expand_inputs(inputs)
+    paths = expand_inputs(inputs, on_skip=_skipped)
     for index, path in enumerate(paths, start=1):
         _progress(f"[{index}/{len(paths)}] drawing {path}")
         definitions = read_bpmn(path, max_bytes=_settings().max_bytes)
@@ -420,21 +529,21 @@ def _parse_cases(values: Sequence[str]) -> dict[str, float]:
 class _Scanned:
     """Everything gathered before anything is written."""
 
-    paths: list[Path]
+    inputs: list[InputFile]
     definitions: list[Definitions]
     survey_path: Path | None
 
 
-def _gather(inputs: Sequence[str], survey: str | None) -> _Scanned:
-    paths = expand_inputs(inputs)
+def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path] = ()) -> _Scanned:
+    found = discover_inputs(inputs, exclude=exclude, on_skip=_skipped)
     survey_path = Path(survey) if survey else discover_survey(inputs)
     if survey_path is not None and survey is None:
         _progress(f"using survey sheet {survey_path}")
     definitions: list[Definitions] = []
-    for index, path in enumerate(paths, start=1):
-        _progress(f"[{index}/{len(paths)}] reading {path}")
-        definitions.append(read_bpmn(path, max_bytes=_settings().max_bytes))
-    return _Scanned(paths, definitions, survey_path)
+    for index, item in enumerate(found, start=1):
+        _progress(f"[{index}/{len(found)}] reading {item.path}")
+        definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    return _Scanned(found, definitions, survey_path)
 
 
 def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False) -> Any:
@@ -584,40 +693,56 @@ def scan(
 
     読み込み・検査・評価を行い、HTMLレポートを作成します。
     """
-    import tempfile
+    from reports.outdir import check_out_dir, lock_folder
+    from reports.site import build_site
 
+    out_dir = check_out_dir(Path(out))  # refuse a folder we may not replace before any work
+    with lock_folder(out_dir) as lock:  # and a second run into it
+        site_input = _site_input(
+            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable
+        )
+        written = build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
+    index = out_dir / "index.html"
+    click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
+
+
+def _site_input(
+    inputs: Sequence[str],
+    survey: str | None,
+    profile: str | None,
+    cases: Sequence[str],
+    *,
+    exclude: Path,
+    decisions: str | None,
+    exclude_unsolvable: bool,
+) -> Any:
+    """Read, check and score everything, and prepare the downloads: all the work before writing."""
     from bpm.lint import lint_files
-    from reports.annotate import annotate_bpmn
-    from reports.export import assessment_json
-    from reports.site import SiteInput, build_site
-    from scoring.table import steps_frame, write_results
+    from reports.downloads import ModelSource, site_downloads
+    from reports.site import SiteInput
+    from scoring.table import steps_frame
 
-    scanned = _gather(inputs, survey)
+    scanned = _gather(inputs, survey, exclude=(exclude,))
     findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     reviews = _reviews(decisions, assessment)
     _progress("preparing downloads")
-    downloads: dict[str, bytes] = {}
-    frame = steps_frame(assessment, reviews)
-    with tempfile.TemporaryDirectory() as scratch:
-        for name in ("results.csv", "results.xlsx", "results.json"):
-            target = Path(scratch) / name
-            write_results(frame, target)
-            downloads[name] = target.read_bytes()
-    downloads["assessment.json"] = assessment_json(assessment).encode("utf-8")
-    for path, definitions in zip(scanned.paths, scanned.definitions, strict=True):
-        annotated = annotate_bpmn(path.read_bytes(), assessment, file=definitions.file)
-        downloads[f"annotated/{path.stem}.bpmn"] = annotated
-    site_input = SiteInput(
+    models = []
+    for found, definitions in zip(scanned.inputs, scanned.definitions, strict=True):
+        try:
+            models.append(ModelSource(found.key, definitions.file, found.path.read_bytes()))
+        except OSError as error:
+            _notice(f"{found.path}: no annotated copy in the report: {error.strerror or error}")
+    prepared = site_downloads(models, assessment, steps_frame(assessment, reviews), notice=_notice)
+    return SiteInput(
         definitions=tuple(scanned.definitions),
         findings=tuple(findings),
         assessment=assessment,
-        downloads=downloads,
+        downloads=prepared.files,
+        download_labels=prepared.labels,
+        file_keys={d.file: found.key for found, d in zip(scanned.inputs, scanned.definitions, strict=True)},
         reviews=reviews,
     )
-    written = build_site(site_input, Path(out), title=title, progress=_progress)
-    index = (Path(out) / "index.html").resolve()
-    click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
 
 
 # --------------------------------------------------------------------------- annotate
@@ -688,10 +813,11 @@ def annotate(
     from reports.annotate import annotate_bpmn
 
     scanned = _gather(inputs, survey)
-    targets = annotated_targets(inputs, scanned.paths, Path(out))
+    paths = [found.path for found in scanned.inputs]
+    targets = annotated_targets(inputs, paths, Path(out))
     assessment = _assess(scanned, profile, cases)
     written: dict[Path, bytes] = {}
-    for path, definitions in zip(scanned.paths, scanned.definitions, strict=True):
+    for path, definitions in zip(paths, scanned.definitions, strict=True):
         _progress(f"annotating {path}")
         written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
     try:  # everything was annotated first: a bad file leaves nothing half-written
@@ -776,8 +902,9 @@ def diff(
     before = read_bpmn(old, max_bytes=_settings().max_bytes)
     after = read_bpmn(new, max_bytes=_settings().max_bytes)
     comparison = diff_definitions(before, after)
-    scores_old = _assess(_Scanned([Path(old)], [before], Path(survey) if survey else None), profile, cases)
-    scores_new = _assess(_Scanned([Path(new)], [after], Path(survey) if survey else None), profile, cases)
+    sheet = Path(survey) if survey else None
+    scores_old = _assess(_Scanned([InputFile(Path(old), Path(old).name)], [before], sheet), profile, cases)
+    scores_new = _assess(_Scanned([InputFile(Path(new), Path(new).name)], [after], sheet), profile, cases)
     report = diff_report(comparison, scores_old, scores_new)
     if fmt == "json":
         text = diff_json(report)

@@ -328,6 +328,8 @@ class DiagramView:
     """Technical detail for the notice (e.g. the renderer's message)."""
     files: tuple[tuple[str, str], ...] = ()
     """Standalone copies for manuals: (format label, site-relative href), e.g. ("PNG", "downloads/diagrams/x.png")."""
+    notes: tuple[Bilingual, ...] = ()
+    """Things to know about this picture: shortened names, a scaled-down PNG, a copy that could not be made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -727,10 +729,15 @@ def flow_file_name(file: str, process_id: str, name: str) -> str:
 def step_anchor(element_id: str) -> str:
     """HTML id of a step's row; distinct from the diagram's own ``bpmn-…`` ids.
 
+    Ids that are not plain ASCII names are hashed under ``step-x-``; a plain id
+    that itself starts with ``x-`` is hashed too, so it can never imitate one.
+
     >>> step_anchor("Task_1"), step_anchor("受付 1").startswith("step-x-")
     ('step-Task_1', True)
+    >>> step_anchor("x-uketsuke-1") != "step-x-uketsuke-1"
+    True
     """
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,80}", element_id):
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,80}", element_id) and not element_id.startswith("x-"):
         return f"step-{element_id}"
     digest = hashlib.sha256(element_id.encode()).hexdigest()[:10]
     return f"step-x-{slug(element_id, 30)}-{digest}".replace("--", "-")
@@ -774,16 +781,42 @@ def _value_text(value: float | str) -> str:
 # --------------------------------------------------------------------------- overlays
 
 
+@dataclass(frozen=True, slots=True)
+class FileOverlays:
+    """What to paint on the pictures of one file, per process.
+
+    Element ids are unique only inside one file (a "save as" copy of a flow
+    keeps every id), so overlays are looked up by file first and by process
+    second; never by element id alone across files.
+    """
+
+    by_process: Mapping[ProcessId, Mapping[ElementId, Overlay]]
+    """Step overlays of each assessed process of the file."""
+    others: Mapping[ElementId, Overlay]
+    """Lint markers on elements that are not assessed steps (flows, gateways, pools)."""
+
+    def for_processes(self, process_ids: Iterable[ProcessId]) -> dict[ElementId, Overlay]:
+        """Overlays for a picture showing these processes; the first process wins on a duplicate id."""
+        merged: dict[ElementId, Overlay] = dict(self.others)
+        for process_id in reversed(list(process_ids)):
+            merged.update(self.by_process.get(process_id, {}))
+        return merged
+
+
 def diagram_overlays(
     processes: Iterable[ProcessAssessment], findings: Iterable[FindingLike]
-) -> dict[ElementId, Overlay]:
-    """What to paint on each element: disposition tint, badge, reasons, lint markers."""
-    by_element: dict[str, list[str]] = defaultdict(list)
+) -> dict[str, FileOverlays]:
+    """What to paint on each element, by file: disposition tint, badge, reasons, lint markers."""
+    by_element: dict[tuple[str, str], list[str]] = defaultdict(list)
     for finding in findings:
         if finding.element_id:
-            by_element[finding.element_id].append(f"[{finding.severity.value}] {finding.rule}: {finding.message}")
-    overlays: dict[ElementId, Overlay] = {}
+            by_element[(finding.source.file, finding.element_id)].append(
+                f"[{finding.severity.value}] {finding.rule}: {finding.message}"
+            )
+    steps: dict[str, dict[ProcessId, dict[ElementId, Overlay]]] = defaultdict(dict)
+    marked: set[tuple[str, str]] = set()
     for process in processes:
+        overlays = steps[process.file].setdefault(process.process_id, {})
         for step in process.steps:
             style = DISPOSITION_STYLES[step.disposition]
             reasons = "\n".join(f"{r.ja} / {r.en}" for r in step.reasons)
@@ -792,16 +825,23 @@ def diagram_overlays(
                 title = f"{title}\n{step.legal.label_ja} / {step.legal.label_en}"
             if reasons:
                 title = f"{title}\n{reasons}"
+            key = (step.file, step.step_id)
+            marked.add(key)
             overlays[step.step_id] = Overlay(
                 fill=style.fill,
                 badge=f"{style.ja} {step.confidence:.2f} · {step.cost.hours_per_year:,.0f}h",
                 title=title,
                 css_class=style.css_class,
-                finding="\n".join(by_element.pop(step.step_id, [])) or None,
+                finding="\n".join(by_element.get(key, [])) or None,
             )
-    for element_id, messages in sorted(by_element.items()):
-        overlays[ElementId(element_id)] = Overlay(finding="\n".join(messages))
-    return overlays
+    others: dict[str, dict[ElementId, Overlay]] = defaultdict(dict)
+    for (file, element_id), messages in sorted(by_element.items()):
+        if (file, element_id) not in marked:
+            others[file][ElementId(element_id)] = Overlay(finding="\n".join(messages))
+    return {
+        file: FileOverlays(steps.get(file, {}), others.get(file, {}))
+        for file in sorted(set(steps) | set(others))
+    }
 
 
 # --------------------------------------------------------------------------- builders
@@ -819,8 +859,14 @@ class FlowRef:
     """Process name (or id when unnamed)."""
 
 
-def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
-    """Page names for every assessed process, in input order."""
+def flow_refs(assessment: Assessment, file_keys: Mapping[str, str] | None = None) -> dict[FlowKey, FlowRef]:
+    """Page names for every assessed process, in input order.
+
+    ``file_keys`` gives each BPMN file's path relative to the scanned folder;
+    page names hash that instead of the path as given, so the same folder
+    scanned from anywhere keeps its page addresses (intranet links survive).
+    """
+    keys = file_keys or {}
     refs: dict[FlowKey, FlowRef] = {}
     used: set[str] = set()
     for process in assessment.processes:
@@ -828,7 +874,7 @@ def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
         if key in refs:
             continue
         name = process.name.strip() or str(process.process_id)
-        file_name = flow_file_name(process.file, process.process_id, name)
+        file_name = flow_file_name(keys.get(process.file, process.file), process.process_id, name)
         while file_name in used:  # a hash clash is astronomically unlikely, but never overwrite
             file_name = file_name.replace(".html", "-x.html")
         used.add(file_name)
@@ -836,8 +882,12 @@ def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
     return refs
 
 
+StepKey = tuple[str, ProcessId, ElementId]
+"""A step is identified by its file, process and element id: ids repeat across files and copies."""
+
+
 class Catalogue:
-    """Look-ups shared by the builders: flows, steps and findings by file/element."""
+    """Look-ups shared by the builders: flows, steps and findings by file, process and element."""
 
     def __init__(
         self,
@@ -845,20 +895,29 @@ class Catalogue:
         assessment: Assessment,
         findings: Sequence[FindingLike],
         rule_titles: Mapping[str, Bilingual],
+        file_keys: Mapping[str, str] | None = None,
         reviews: Reviews | None = None,
     ) -> None:
         self.reviews = reviews
         self.definitions = {d.file: d for d in definitions}
         self.assessment = assessment
-        self.refs = flow_refs(assessment)
+        self.refs = flow_refs(assessment, file_keys)
         self.rule_titles = {**{k: Bilingual(*v) for k, v in LEGAL_RULE_TITLES.items()}, **rule_titles}
         # The assessment's own findings (legal conflicts, missing decisions, excluded flows) join the lint findings.
         self.findings = tuple(sorted([*findings, *assessment.findings], key=_finding_order))
-        self.steps: dict[tuple[str, str], tuple[FlowRef, StepAssessment]] = {}
+        self.steps: dict[StepKey, tuple[FlowRef, StepAssessment]] = {}
+        self._steps_by_element: dict[str, list[StepKey]] = defaultdict(list)
         for process in assessment.processes:
             ref = self.refs[(process.file, process.process_id)]
             for step in process.steps:
-                self.steps.setdefault((process.file, step.step_id), (ref, step))
+                key = (process.file, process.process_id, step.step_id)
+                if key not in self.steps:
+                    self.steps[key] = (ref, step)
+                    self._steps_by_element[step.step_id].append(key)
+        self._findings_by_element: dict[tuple[str, str], list[FindingLike]] = defaultdict(list)
+        for finding in self.findings:
+            if finding.element_id:
+                self._findings_by_element[(finding.source.file, finding.element_id)].append(finding)
 
     def review_of(self, step: StepAssessment) -> ReviewDecision | None:
         """The review decision about a step, when a decisions sheet was read."""
@@ -874,19 +933,36 @@ class Catalogue:
         node = definitions.find_node(ElementId(element_id)) if definitions else None
         return node.label if node is not None else ""
 
+    def process_of(self, file: str, element_id: str) -> ProcessId | None:
+        """The process of ``file`` holding the element (or being it), in document order."""
+        definitions = self.definitions.get(file)
+        if definitions is None:
+            return None
+        for process in definitions.processes.values():
+            if element_id in process.nodes or element_id == process.id:
+                return process.id
+        return None
+
+    def step_in_file(self, file: str, element_id: str) -> tuple[FlowRef, StepAssessment] | None:
+        """The assessed step with this id in this file (the process is found from the model)."""
+        process_id = self.process_of(file, element_id)
+        if process_id is not None:
+            found = self.steps.get((file, process_id, ElementId(element_id)))
+            if found is not None:
+                return found
+        keys = [key for key in self._steps_by_element.get(element_id, []) if key[0] == file]
+        return self.steps[keys[0]] if keys else None
+
     def href_for(self, file: str, element_id: str | None) -> str | None:
         """The step's row, else the flow page holding the element, else the file's first flow."""
         if element_id:
-            found = self.steps.get((file, element_id))
+            found = self.step_in_file(file, element_id)
             if found is not None:
                 return f"{found[0].file_name}#{step_anchor(element_id)}"
-            definitions = self.definitions.get(file)
-            if definitions is not None:
-                for process in definitions.processes.values():
-                    if element_id in process.nodes or element_id == process.id:
-                        ref = self.refs.get((file, process.id))
-                        if ref is not None:
-                            return ref.file_name
+            process_id = self.process_of(file, element_id)
+            ref = self.refs.get((file, process_id)) if process_id is not None else None
+            if ref is not None:
+                return ref.file_name
         flows = self.flows_of_file(file)
         return flows[0].file_name if flows else None
 
@@ -911,15 +987,48 @@ class Catalogue:
         """Findings whose source is the file."""
         return [f for f in self.findings if f.source.file == file]
 
+    def findings_of_step(self, step: StepAssessment) -> list[FindingLike]:
+        """Findings on the step's element in the step's own file."""
+        return list(self._findings_by_element.get((step.file, step.step_id), ()))
+
+    def gap_flows(self, gap: DataGap) -> list[FlowRef]:
+        """The flow pages a data gap belongs on (none: it is shown on the overview only).
+
+        A gap about a BPMN file names its step, its process or nothing (then
+        every flow of the file); a gap about a survey sheet row belongs to a
+        step only when exactly one step of the run has that id, because the
+        same id is common across files.
+        """
+        if gap.file in self.definitions:
+            if gap.element_id:
+                ref = self.refs.get((gap.file, ProcessId(gap.element_id)))
+                if ref is not None:
+                    return [ref]
+                found = self.step_in_file(gap.file, gap.element_id)
+                if found is not None:
+                    return [found[0]]
+                process_id = self.process_of(gap.file, gap.element_id)
+                ref = self.refs.get((gap.file, process_id)) if process_id is not None else None
+                if ref is not None:
+                    return [ref]
+            return self.flows_of_file(gap.file)
+        found = self._unique_step(gap.element_id)
+        return [found[0]] if found is not None else []
+
+    def _unique_step(self, element_id: str | None) -> tuple[FlowRef, StepAssessment] | None:
+        keys = self._steps_by_element.get(element_id or "", [])
+        return self.steps[keys[0]] if len(keys) == 1 else None
+
     def gap_view(self, gap: DataGap) -> GapView:
-        """A data gap with its link."""
+        """A data gap with its link (only when the step it names is known without doubt)."""
         where = base_name(gap.file) + (f":{gap.line}" if gap.line is not None else "")
         href = None
         if gap.element_id:
-            found = self.steps.get((gap.file, gap.element_id))
-            if found is None:  # gaps about survey rows name the sheet; look the step up by id alone
-                matches = [v for (file, eid), v in self.steps.items() if eid == gap.element_id]
-                found = matches[0] if len(matches) == 1 else None
+            found = (
+                self.step_in_file(gap.file, gap.element_id)
+                if gap.file in self.definitions
+                else self._unique_step(gap.element_id)
+            )
             if found is not None:
                 href = f"{found[0].file_name}#{step_anchor(gap.element_id)}"
         return GapView(_open("gap", gap.kind), gap.message, where, gap.element_id or "", href)
@@ -1019,11 +1128,7 @@ def _all_steps(catalogue: Catalogue) -> list[tuple[FlowRef, StepAssessment]]:
 
 
 def _step_findings(catalogue: Catalogue, step: StepAssessment) -> list[FindingView]:
-    return [
-        catalogue.finding_view(f)
-        for f in catalogue.findings
-        if f.source.file == step.file and f.element_id == step.step_id
-    ]
+    return [catalogue.finding_view(f) for f in catalogue.findings_of_step(step)]
 
 
 def _rows(catalogue: Catalogue) -> list[StepRow]:
@@ -1104,7 +1209,9 @@ def _by_disposition(steps: Iterable[StepAssessment], total_hours: float) -> tupl
     )
 
 
-def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPage:
+def index_page(
+    catalogue: Catalogue, downloads: Mapping[str, bytes], labels: Mapping[str, str] | None = None
+) -> IndexPage:
     """The overview."""
     assessment = catalogue.assessment
     totals = assessment.totals
@@ -1199,7 +1306,11 @@ def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPag
         rules=tuple(rules),
         gaps=tuple(catalogue.gap_view(g) for g in assessment.gaps),
         downloads=tuple(
-            DownloadLink(download_href(name), name, file_size(len(content)))
+            DownloadLink(
+                download_href(name),
+                f"{name} ({(labels or {})[name]})" if name in (labels or {}) else name,
+                file_size(len(content)),
+            )
             for name, content in sorted(downloads.items())
         ),
         legal=_legal_summary(catalogue),
@@ -1315,16 +1426,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
     definitions = catalogue.definitions.get(process.file)
     model = definitions.processes.get(process.process_id) if definitions else None
     steps = tuple(step_row(s, ref, _step_findings(catalogue, s), catalogue.review_of(s)) for s in process.steps)
-    gaps = tuple(
-        catalogue.gap_view(g)
-        for g in catalogue.assessment.gaps
-        if g.file == process.file
-        or (
-            g.element_id
-            and (process.file, g.element_id) in catalogue.steps
-            and catalogue.steps[(process.file, g.element_id)][0] is ref
-        )
-    )
+    gaps = tuple(catalogue.gap_view(g) for g in catalogue.assessment.gaps if ref in catalogue.gap_flows(g))
     return FlowPage(
         page=PageView("flow", ref.file_name, Bilingual(ref.name, ref.name)),
         name=ref.name,

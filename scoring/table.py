@@ -5,15 +5,27 @@ fixed and ordered (a column that moves breaks somebody's pivot table), CSV is
 written as UTF-8 with a BOM (Excel on Japanese Windows otherwise reads it as
 Shift_JIS and garbles every name), and a failed write leaves no half-written
 file behind.
+
+Names and reasons are user text, and a spreadsheet runs a cell that starts
+with ``=``, ``+``, ``-`` or ``@`` as a formula (``=HYPERLINK(…)`` leaks data,
+``+cmd|…`` starts programs through DDE).  So no text cell ever starts a
+formula: in CSV such text gets a leading ``'`` (what Excel itself shows for
+"text that looks like a formula"), in XLSX it is written as a string cell with
+Excel's quote-prefix flag, never as a formula.  Numbers stay numbers.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -160,6 +172,108 @@ def steps_frame(assessment: Assessment, reviews: Reviews | None = None) -> pd.Da
     return frame
 
 
+TableFormat = Literal["csv", "xlsx", "json"]
+
+_FORMULA_STARTS = frozenset("=+-@")
+"""First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (or DDE)."""
+_CONTROL_STARTS = frozenset("\t\r\n")
+"""Cell separators an import may eat, exposing what follows (OWASP CSV injection)."""
+
+
+def starts_formula(text: str) -> bool:
+    r"""Whether a spreadsheet could read ``text`` as a formula.
+
+    Looks past leading spaces and invisible characters (BOM, zero-width
+    space), and at full-width forms too (``＝``, ``＋``, ``－``, ``＠``, which
+    Japanese input methods produce and Excel accepts as formula starts).
+
+    >>> [starts_formula(t) for t in ("=1+1", "＝SUM(A1)", " @x", "\ufeff-2", "\tA", "申請書受領", "1-2")]
+    [True, True, True, True, True, False, False]
+    """
+    if not text:
+        return False
+    if text[0] in _CONTROL_STARTS:
+        return True
+    stripped = "".join(_drop_leading_invisible(text))
+    return bool(stripped) and unicodedata.normalize("NFKC", stripped[0])[:1] in _FORMULA_STARTS
+
+
+def _drop_leading_invisible(text: str) -> str:
+    for index, char in enumerate(text):
+        if not (char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Cc")):
+            return text[index:]
+    return ""
+
+
+def csv_safe(value: object) -> object:
+    r"""A CSV cell value: text that could start a formula gets a leading ``'``; anything else as is.
+
+    >>> csv_safe("=HYPERLINK(\"http://x\")"), csv_safe(-3.5), csv_safe("本人確認")
+    ('\'=HYPERLINK("http://x")', -3.5, '本人確認')
+    """
+    return f"'{value}" if isinstance(value, str) and starts_formula(value) else value
+
+
+def table_bytes(frame: pd.DataFrame, fmt: TableFormat) -> bytes:
+    """The table as a file's content: CSV (UTF-8 with BOM), XLSX or JSON records; formula-safe."""
+    if fmt == "csv":
+        safe = frame.copy()
+        for column in safe.columns:
+            if not (pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column])):
+                safe[column] = safe[column].astype(object).map(csv_safe)
+        # Text quoted, numbers bare: a carriage return inside a name must not start a new row
+        # (pandas quotes only fields with "\n"), where its tail would be a fresh cell.
+        return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
+    if fmt == "xlsx":
+        return _xlsx_bytes(frame)
+    if fmt == "json":
+        return (_json_records(frame) + "\n").encode("utf-8")
+    raise ValueError(f"unknown table format {fmt!r}")
+
+
+def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """One sheet ``results``: header, then one row per step; text cells forced to strings."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    default = workbook.active
+    if default is not None:
+        workbook.remove(default)
+    sheet = workbook.create_sheet("results")
+    sheet.append([str(c) for c in frame.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for record in frame.astype(object).itertuples(index=False, name=None):
+        sheet.append([_xlsx_value(v, ILLEGAL_CHARACTERS_RE) for v in record])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl made "=…" a formula; a string it stays
+                if starts_formula(cell.value):
+                    cell.quotePrefix = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value: object, illegal: re.Pattern[str]) -> object:
+    """A cell value openpyxl accepts: None for missing, text without XML-illegal characters."""
+    if value is None or value is pd.NA:
+        return None
+    item = getattr(value, "item", None)
+    if callable(item):  # numpy scalars
+        value = item()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+    if isinstance(value, str):
+        return illegal.sub("\ufffd", value)
+    return value
+
+
 def write_results(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write the table by suffix: ``.csv`` (UTF-8 with BOM), ``.xlsx`` or ``.json`` (records, UTF-8).
 
@@ -175,22 +289,19 @@ def write_results(frame: pd.DataFrame, path: str | Path) -> Path:
             file=str(path),
             hint="name the output results.csv, results.xlsx or results.json",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
-    os.close(handle)
+    data = table_bytes(frame, suffix[1:])  # type: ignore[arg-type]
+    scratch = None
     try:
-        if suffix == ".csv":
-            frame.to_csv(scratch, index=False, encoding="utf-8-sig")
-        elif suffix == ".xlsx":
-            with pd.ExcelWriter(scratch, engine="openpyxl") as writer:
-                frame.to_excel(writer, index=False, sheet_name="results")
-        else:
-            Path(scratch).write_text(_json_records(frame) + "\n", encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, scratch = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(scratch, path)
     except OSError as error:
-        raise RenderError(f"cannot write results: {error}", file=str(path)) from None
+        raise RenderError(f"cannot write results to {path}: {error.strerror or error}", file=str(path),
+                          hint="choose another --out path") from None
     finally:
-        if os.path.exists(scratch):
+        if scratch is not None and os.path.exists(scratch):
             os.unlink(scratch)
     return path
 

@@ -97,15 +97,17 @@ def _without_added_declarations(data: bytes, original: bytes) -> bytes:
     return data
 
 
-def _model(definitions: Definitions) -> list[Any]:
-    """Everything the reader builds, minus source lines (which move) and our properties."""
+def _model(definitions: Definitions, coloured: frozenset[str] = frozenset()) -> list[Any]:
+    """Everything the reader builds, minus source lines (which move), our properties and the file colours of
+    the shapes of ``coloured`` (the scored steps, which the annotation tints on purpose)."""
 
     def plain(value: Any) -> Any:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            tinted = getattr(value, "element_id", None) in coloured
             return {
                 f.name: plain(getattr(value, f.name))
                 for f in dataclasses.fields(value)
-                if f.name not in ("source", "file")
+                if f.name not in ("source", "file") and not (tinted and f.name == "colours")
             }
         if isinstance(value, Mapping):
             return {k: plain(v) for k, v in value.items() if not str(k).startswith("bpm:")}
@@ -124,7 +126,10 @@ def test_annotated_file_reads_back_as_the_same_model_plus_properties() -> None:
     original = read_bpmn(WITH_DI)
     assessment = _assessed(original, PLAN)
     again = read_bpmn_bytes(annotate_bpmn(WITH_DI.read_bytes(), assessment, file=str(WITH_DI)), str(WITH_DI))
-    assert _model(again) == _model(original)
+    scored = frozenset(s.step_id for p in assessment.processes for s in p.steps)
+    assert _model(again, scored) == _model(original, scored)
+    tinted = [shape for d in again.diagrams for shape in d.shapes if shape.element_id in scored]
+    assert tinted and all(shape.colours is not None for shape in tinted)  # the reader sees our tint
     process = next(iter(again.processes.values()))
     shinsei = process.nodes[ElementId("task_shinsei")].properties
     assert shinsei["minutes"] == "4"  # the user's own property survives, first
@@ -324,7 +329,8 @@ def test_untouched_bytes_survive_in_exports_of_many_tools(miwg_dir: Path, tool: 
     removed = annotate_bpmn(once, _nothing(assessment), file=str(path))
     assert _without_added_declarations(removed, source) == source
     again = read_bpmn_bytes(once, str(path))
-    assert _model(again) == _model(definitions)
+    scored = frozenset(s.step_id for s in steps)
+    assert _model(again, scored) == _model(definitions, scored)
     for step in steps:
         node = again.find_node(step.step_id)
         assert node is not None

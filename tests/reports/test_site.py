@@ -383,12 +383,22 @@ def test_refuses_a_file(site_input: SiteInput, tmp_path: Path) -> None:
 
 
 def test_replaces_a_previous_site_and_uses_an_empty_directory(site_input: SiteInput, tmp_path: Path) -> None:
+    """Our own pages of an earlier run go (a flow that is no longer scanned); the user's files stay."""
     out = tmp_path / "site"
     out.mkdir()
     build_site(site_input, out)  # empty directory is fine
-    (out / "stale.html").write_text("old page")
-    written = build_site(site_input, out)
-    assert not (out / "stale.html").exists()
+    pages_before = {p.name for p in out.glob("flow-*.html")}
+    (out / "stale.html").write_text("the user's own page")
+    fewer = replace(
+        site_input,
+        definitions=site_input.definitions[:1],
+        assessment=replace(site_input.assessment, processes=tuple(
+            p for p in site_input.assessment.processes if p.file == site_input.definitions[0].file)),
+    )
+    written = build_site(fewer, out)
+    pages_after = {p.name for p in out.glob("flow-*.html")}
+    assert pages_after < pages_before  # the dropped flow's page is gone
+    assert (out / "stale.html").read_text() == "the user's own page"
     assert all(p.is_file() for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
