@@ -25,6 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from bpm.errors import BpmnParseError
+from bpm.limits import DEFAULT_MAX_FILE_MB, MAX_ELEMENTS
 from bpm.model import (
     Artifact,
     ArtifactKind,
@@ -60,7 +61,7 @@ BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
 """Default size limit; large enough for any hand-drawn model, small enough to refuse junk fast."""
 
 _TRIGGERS = {t.value: t for t in EventTrigger}
@@ -129,11 +130,24 @@ def read_bpmn(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
             hint="raise the limit with --max-size if the file is genuine",
         )
     try:
-        with open(name, "rb") as handle:
-            data = handle.read(max_bytes + 1)  # bounded even if the file grows meanwhile
+        data = _read_bounded(name, max_bytes + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise BpmnParseError(f"cannot read file: {exc.strerror}", file=name) from None
     return read_bpmn_bytes(data, name, max_bytes=max_bytes)
+
+
+def _read_bounded(name: str, limit: int) -> bytes:
+    """At most ``limit`` bytes, read in chunks: ``read(limit)`` would allocate the whole limit up front."""
+    chunks: list[bytes] = []
+    total = 0
+    with open(name, "rb") as handle:
+        while total < limit:
+            chunk = handle.read(min(1 << 20, limit - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    return b"".join(chunks)
 
 
 def _mb(size: int) -> str:
@@ -160,10 +174,28 @@ def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTE
             line=lines.get(root, _line(root)),
             hint=f"expected <definitions> in {MODEL_NS}",
         )
+    _check_element_count(root, file, lines)
     builder = _Builder(file, lines)
     for repair in repairs:
         builder.note("repaired-xml", repair, root)
     return builder.definitions(root)
+
+
+def _check_element_count(root: etree._Element, file: str, lines: dict[etree._Element, int]) -> None:
+    """Refuse files with more BPMN elements (with an id) than the limit, naming the element where it is passed."""
+    count = 0
+    for element in root.iter():
+        if isinstance(element.tag, str) and _ns(element) == MODEL_NS and element.get("id") is not None:
+            count += 1
+            if count > MAX_ELEMENTS:
+                raise BpmnParseError(
+                    f"the file has more than {MAX_ELEMENTS:,} BPMN elements (the limit is passed at "
+                    f"<{_local(element)}>)",
+                    file=file,
+                    line=lines.get(element, _line(element)),
+                    element_id=element.get("id"),
+                    hint="split the model into several processes or files",
+                )
 
 
 def _parser(*, recover: bool = False) -> etree.XMLParser:
@@ -406,13 +438,26 @@ class _Builder:
         )
 
     def element_id(self, element: etree._Element) -> ElementId | None:
-        """The element's id; None (with a note) when it repeats an earlier id."""
+        """The element's id; None (with a note) when it repeats an earlier id.
+
+        An id with spaces around it is refused: references to it are read
+        without the spaces (they are id references, never text), so the
+        element would be known by one id here and by another in every tool
+        that writes the file back, and exports could not find it again.
+        """
         raw = element.get("id")
         if raw is None or not raw.strip():
             self._generated += 1
             raw = f"_{_local(element)}_{self.line(element) or 0}_{self._generated}"
             self.note("missing-id", f"<{_local(element)}> has no id; using {raw}", element, raw)
-        raw = raw.strip()
+        if raw != raw.strip():
+            raise BpmnParseError(
+                f"the id {raw!r} of this <{_local(element)}> has spaces around it",
+                file=self.file,
+                line=self.line(element),
+                element_id=raw.strip(),
+                hint="an id cannot contain spaces; remove them in the modeler or in the XML and save again",
+            )
         if raw in self.seen_ids:
             first = self.seen_ids[raw]
             self.note(

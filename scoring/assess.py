@@ -6,11 +6,12 @@ is reported as a :class:`~scoring.result.DataGap` rather than guessed silently.
 
 Volumes
 -------
-A process's annual cases come from the survey's flow-level row, else the
-process property ``annual_count``, else the caller (``bpm score --cases``),
-else — for a process only ever reached through call activities — the callers'
-cases × the call activity's visits, else the profile default (a
-``default-volume`` gap).  A step's annual count is its expected visits per
+A process's annual cases come from the caller (``bpm score --cases``: what
+the user typed for this run wins, and a ``cases-overridden`` gap says what
+it replaced), else the survey's flow-level row, else the process property
+``annual_count``, else — for a process only ever reached through call
+activities — the callers' cases × the call activity's visits, else the
+profile default (a ``default-volume`` gap).  A step's annual count is its expected visits per
 case (:func:`bpm.visits.expected_visits`, with the survey's 分岐確率 as
 overrides) × the annual cases, unless the survey or a BPMN property gives the
 step's own 件数; a survey count more than the profile tolerance away from the
@@ -32,6 +33,7 @@ import networkx as nx
 
 from bpm.errors import AnalysisError
 from bpm.graph import process_graph
+from bpm.limits import MAX_ANNUAL_COUNT
 from bpm.model import Definitions, ElementId, EventKind, FlowNode, Process, ProcessId, SequenceFlow, TaskKind
 from bpm.visits import DEFAULT, PROPERTY, STRUCTURE, SURVEY, BranchProbability, VisitResult, expected_visits
 from scoring.classify import classify, no_payback_reason, rank
@@ -60,7 +62,7 @@ from scoring.result import (
     ProcessAssessment,
     StepAssessment,
 )
-from scoring.survey import ProcessSteps, Survey, SurveyMatch, match_survey
+from scoring.survey import ProcessSteps, Survey, SurveyMatch, match_survey, parse_number
 
 S = EvidenceSource
 _ORDER = tuple(EvidenceSource)
@@ -216,9 +218,12 @@ def _visits(unit: _Unit, units: Sequence[_Unit], match: SurveyMatch, gaps: list[
         if row.probability is not None
     }
     try:
-        return expected_visits(
+        result = expected_visits(
             unit.definitions, unit.process.id, overrides=overrides, resolve_call=_resolver(units, unit)
         )
+        gaps.extend(DataGap(f"uncounted-{u.kind}", f"{unit.process.name or unit.process.id}: {u.message}",
+                            u.file, u.line, u.element_id) for u in result.uncounted)
+        return result
     except AnalysisError as error:
         gaps.append(DataGap("visits-failed", f"{unit.process.name or unit.process.id}: {error.message}; "
                             "every step counted once per case", unit.file, error.line, error.element_id))
@@ -323,27 +328,22 @@ def _annual_cases(
     explicit: dict[ProcessKey, _Cases] = {}
     used_given: set[str] = set()
     for unit in units:
-        row = match.cases.get(unit.key)
-        if row is not None and row.annual_count is not None:
-            explicit[unit.key] = _Cases(row.annual_count, S.SURVEY, f"調査票 row {row.line}: 件数")
-            continue
-        raw = unit.process.properties.get("annual_count")
-        if raw is not None:
-            try:
-                value = float(raw.replace(",", ""))
-                if value < 0 or value != value:
-                    raise ValueError(raw)
-                explicit[unit.key] = _Cases(value, S.PROPERTY, f"BPMN process property annual_count = {raw}")
-                continue
-            except ValueError:
-                gaps.append(DataGap("bad-property", f"{unit.process.name}: annual_count={raw!r} is not a number",
-                                    unit.file, unit.process.source.line, unit.process.id))
+        measured = _measured_cases(unit, match, gaps)
         names = {normalize_name(n) for n in (unit.process.id, unit.process.name, unit.pool_name) if n}
-        for key, value in given.items():
-            if normalize_name(key) in names:
-                explicit[unit.key] = _Cases(float(value), S.USER, f"given by the caller ({key} = {value:g})")
-                used_given.add(key)
-                break
+        typed = next((key for key in given if normalize_name(key) in names), None)
+        if typed is not None:
+            used_given.add(typed)
+            value = float(given[typed])
+            explicit[unit.key] = _Cases(value, S.USER, f"given by the caller ({typed} = {value:g})")
+            if measured is not None and measured.value != value:
+                gaps.append(DataGap(
+                    "cases-overridden",
+                    f"{unit.process.name or unit.process.id}: --cases {typed}={value:g} is used instead of "
+                    f"{measured.value:g} from the {measured.detail}",
+                    unit.file, unit.process.source.line, unit.process.id,
+                ))
+        elif measured is not None:
+            explicit[unit.key] = measured
     for key in sorted(set(given) - used_given):
         gaps.append(DataGap("unmatched-cases", f"annual cases for {key!r} match no process of the run", key))
     result: dict[ProcessKey, _Cases] = dict(explicit)
@@ -380,6 +380,25 @@ def _annual_cases(
                 unit.file, unit.process.source.line, unit.process.id,
             ))
     return result
+
+
+def _measured_cases(unit: _Unit, match: SurveyMatch, gaps: list[DataGap]) -> _Cases | None:
+    """The process's annual cases from the survey's flow row, else its ``annual_count`` property."""
+    row = match.cases.get(unit.key)
+    if row is not None and row.annual_count is not None:
+        return _Cases(row.annual_count, S.SURVEY, f"調査票 row {row.line}: 件数")
+    raw = unit.process.properties.get("annual_count")
+    if raw is None:
+        return None
+    try:
+        value = parse_number(raw, units=("件",), maximum=MAX_ANNUAL_COUNT)
+    except ValueError as error:
+        gaps.append(DataGap("bad-property", f"{unit.process.name or unit.process.id}: property annual_count "
+                            f"ignored: {error}", unit.file, unit.process.source.line, unit.process.id))
+        return None
+    if value is None:
+        return None
+    return _Cases(value, S.PROPERTY, f"BPMN process property annual_count = {raw}")
 
 
 def _callers(units: Sequence[_Unit]) -> dict[ProcessKey, list[tuple[ProcessKey, ElementId]]]:
