@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,8 +40,20 @@ class Settings:
 
 
 def _fail(error: BpmError) -> NoReturn:
-    click.echo(f"bpm: error: {error}" if not error.location else str(error), err=True)
+    click.echo(one_line(f"bpm: error: {error}" if not error.location else str(error)), err=True)
     sys.exit(1)
+
+
+def one_line(text: str) -> str:
+    r"""The message on one line without control characters.
+
+    Names from a file must not break the ``file:line: message`` format or send
+    escape sequences to the terminal.
+
+    >>> one_line("a.bpmn:3: task 受付\n審査 \x1b[31m(t)")
+    'a.bpmn:3: task 受付 審査  [31m(t)'
+    """
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text.rstrip())
 
 
 def _guarded(func: F) -> F:

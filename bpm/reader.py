@@ -236,7 +236,7 @@ def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes
             tree, data = retried
         else:
             line: int | None = exc.position[0] if exc.position else None
-            message = str(exc.msg) if exc.msg else str(exc)
+            message = " ".join((str(exc.msg) if exc.msg else str(exc)).split())  # libxml2 may end lines midway
             hint = "the file is not well-formed XML; was the export cut short?"
             if "entity" in message.lower():
                 hint = "entity declarations are refused for safety"
