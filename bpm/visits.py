@@ -1330,7 +1330,7 @@ def _check_loops(
 
 def _loops(size: int, edges: Sequence[tuple[int, int]]) -> dict[int, int]:
     """Node → loop number for every node on a loop (a strongly connected component with a cycle)."""
-    if not edges:
+    if not edges or _acyclic(size, edges):
         return {}
     tails = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
     heads = np.fromiter((e[1] for e in edges), dtype=np.int64, count=len(edges))
@@ -1342,6 +1342,25 @@ def _loops(size: int, edges: Sequence[tuple[int, int]]) -> dict[int, int]:
         sizes[x] += 1
     cyclic = {x for x, n in sizes.items() if n > 1} | {label[t] for t, h in edges if t == h}
     return {node: label[node] for node in range(size) if label[node] in cyclic}
+
+
+def _acyclic(size: int, edges: Sequence[tuple[int, int]]) -> bool:
+    """Whether the graph has no cycle (Kahn's algorithm): most levels have none, and then no SCCs are needed."""
+    indegree = [0] * size
+    successors: dict[int, list[int]] = defaultdict(list)
+    for tail, head in edges:
+        successors[tail].append(head)
+        indegree[head] += 1
+    ready = [n for n in range(size) if indegree[n] == 0]
+    removed = 0
+    while ready:
+        node = ready.pop()
+        removed += 1
+        for head in successors.get(node, ()):
+            indegree[head] -= 1
+            if indegree[head] == 0:
+                ready.append(head)
+    return removed == size
 
 
 def _loop_ends(members: Sequence[int], block: Sequence[tuple[int, int, float]]) -> bool:
