@@ -32,14 +32,13 @@ ESCAPED = 70
 
 
 def _preload() -> None:
-    """Import everything a command can touch, so children do not pay for it."""
-    import bpm.cli
-    import bpm.lint
-    import bpm.visits  # noqa: F401
-    import reports.export
-    import reports.site  # noqa: F401
-    import scoring.assess
-    import scoring.table  # noqa: F401
+    """Import everything a command can touch, so children do not pay for it (an optimisation only)."""
+    import importlib
+
+    for name in ("bpm.cli", "bpm.lint", "bpm.visits", "scoring.assess", "scoring.table", "reports.export",
+                 "reports.site"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 def _child(args: list[str], cwd: str, memory: int) -> None:
