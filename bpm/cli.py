@@ -8,8 +8,10 @@ prints a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 import click
 
 from bpm.errors import BpmError
+from bpm.limits import MAX_ANNUAL_COUNT, MAX_FILE_MB
 from bpm.model import Definitions, Lane, Process
 from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
 
@@ -41,8 +44,20 @@ class Settings:
 
 
 def _fail(error: BpmError) -> NoReturn:
-    click.echo(f"bpm: error: {error}" if not error.location else str(error), err=True)
+    click.echo(one_line(f"bpm: error: {error}" if not error.location else str(error)), err=True)
     sys.exit(1)
+
+
+def one_line(text: str) -> str:
+    r"""The message on one line without control characters.
+
+    Names from a file must not break the ``file:line: message`` format or send
+    escape sequences to the terminal.
+
+    >>> one_line("a.bpmn:3: task 受付\n審査 \x1b[31m(t)")
+    'a.bpmn:3: task 受付 審査  [31m(t)'
+    """
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text.rstrip())
 
 
 def _guarded(func: F) -> F:
@@ -75,15 +90,23 @@ def _guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _file_size(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """--max-size: a finite number of MB up to the hard limit (NaN slips through FloatRange's comparisons)."""
+    if not math.isfinite(value) or not 0.001 <= value <= MAX_FILE_MB:
+        raise click.BadParameter(f"{value:g} is not a size between 0.001 and {MAX_FILE_MB:g} MB")
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option(
     "--max-size",
-    type=click.FloatRange(min=0.001),
+    type=float,
+    callback=_file_size,
     default=DEFAULT_MAX_BYTES / 1024 / 1024,
     show_default=True,
-    help="Largest BPMN file to read, in MB.",
+    help=f"Largest BPMN file to read, in MB (at most {MAX_FILE_MB:g}).",
 )
 @click.version_option(package_name="bpm-rpa-scanner")
 @click.pass_context
@@ -509,18 +532,24 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
 
 
 def _parse_cases(values: Sequence[str]) -> dict[str, float]:
-    """``PROCESS=N`` pairs for --cases (process id or name → annual cases)."""
+    """``PROCESS=N`` pairs for --cases (process id or name → annual cases).
+
+    N is read like a survey 件数 (``5,200``, ``５２００件``), so ``nan``, ``inf``,
+    ``3,5`` and counts above the limit are usage errors, not figures.
+    """
+    from scoring.survey import parse_number
+
     cases: dict[str, float] = {}
     for value in values:
         key, sep, number = value.rpartition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"expected PROCESS=N, got {value!r}", param_hint="--cases")
         try:
-            count = float(number.replace(",", ""))
-        except ValueError:
-            raise click.BadParameter(f"{number!r} is not a number", param_hint="--cases") from None
-        if count < 0:
-            raise click.BadParameter(f"annual cases cannot be negative: {value!r}", param_hint="--cases")
+            count = parse_number(number, units=("件",), maximum=MAX_ANNUAL_COUNT)
+        except ValueError as error:
+            raise click.BadParameter(f"annual cases of {key.strip()!r}: {error}", param_hint="--cases") from None
+        if count is None:
+            raise click.BadParameter(f"expected PROCESS=N, got {value!r}", param_hint="--cases")
         cases[key.strip()] = count
     return cases
 
@@ -574,9 +603,13 @@ def _report_excluded(assessment: Any, allowed: bool) -> None:
         hint = f" ({excluded.hint})" if excluded.hint else ""
         click.echo(f"{where}: {excluded.message}{ident}{hint}", err=True)
     if not allowed:
+        first = assessment.excluded[0]
         raise BpmError(
-            f"{len(assessment.excluded)} flow(s) cannot be scored because their volumes cannot be computed; "
-            "nothing written",
+            f"{len(assessment.excluded)} flow(s) cannot be scored because their volumes cannot be "
+            "computed; nothing written",
+            file=str(first.file),
+            line=first.line,
+            element_id=first.element_id or None,
             hint="fix the input, or pass --exclude-unsolvable to publish with those flows left out of totals "
                  "and ranking",
         )

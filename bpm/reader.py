@@ -25,6 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from bpm.errors import BpmnParseError
+from bpm.limits import DEFAULT_MAX_FILE_MB, MAX_ELEMENTS
 from bpm.model import (
     Artifact,
     ArtifactKind,
@@ -70,7 +71,7 @@ BIOC_NS = "http://bpmn.io/schema/bpmn/biocolor/1.0"
 _MAX_COLOUR_CHARS = 64
 """Longer colour values are not colours; they are ignored rather than carried along."""
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
 """Default size limit; large enough for any hand-drawn model, small enough to refuse junk fast."""
 
 _TRIGGERS = {t.value: t for t in EventTrigger}
@@ -140,11 +141,24 @@ def read_bpmn(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
             hint="raise the limit with --max-size if the file is genuine",
         )
     try:
-        with open(name, "rb") as handle:
-            data = handle.read(max_bytes + 1)  # bounded even if the file grows meanwhile
+        data = _read_bounded(name, max_bytes + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise BpmnParseError(f"cannot read file: {exc.strerror}", file=name) from None
     return read_bpmn_bytes(data, name, max_bytes=max_bytes)
+
+
+def _read_bounded(name: str, limit: int) -> bytes:
+    """At most ``limit`` bytes, read in chunks: ``read(limit)`` would allocate the whole limit up front."""
+    chunks: list[bytes] = []
+    total = 0
+    with open(name, "rb") as handle:
+        while total < limit:
+            chunk = handle.read(min(1 << 20, limit - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    return b"".join(chunks)
 
 
 def _mb(size: int) -> str:
@@ -171,6 +185,7 @@ def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTE
             line=lines.get(root, _line(root)),
             hint=f"expected <definitions> in {MODEL_NS}",
         )
+    _check_element_count(root, file, lines)
     builder = _Builder(file, lines)
     for repair in repairs:
         builder.note("repaired-xml", repair, root)
@@ -187,6 +202,23 @@ def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[str, ...], 
     """
     root, repairs, parsed = _parse_xml(data, file)
     return root, tuple(repairs), parsed
+
+
+def _check_element_count(root: etree._Element, file: str, lines: dict[etree._Element, int]) -> None:
+    """Refuse files with more BPMN elements (with an id) than the limit, naming the element where it is passed."""
+    count = 0
+    for element in root.iter():
+        if isinstance(element.tag, str) and _ns(element) == MODEL_NS and element.get("id") is not None:
+            count += 1
+            if count > MAX_ELEMENTS:
+                raise BpmnParseError(
+                    f"the file has more than {MAX_ELEMENTS:,} BPMN elements (the limit is passed at "
+                    f"<{_local(element)}>)",
+                    file=file,
+                    line=lines.get(element, _line(element)),
+                    element_id=element.get("id"),
+                    hint="split the model into several processes or files",
+                )
 
 
 def _parser(*, recover: bool = False) -> etree.XMLParser:
@@ -227,7 +259,7 @@ def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes
             tree, data = retried
         else:
             line: int | None = exc.position[0] if exc.position else None
-            message = str(exc.msg) if exc.msg else str(exc)
+            message = " ".join((str(exc.msg) if exc.msg else str(exc)).split())  # libxml2 may end lines midway
             hint = "the file is not well-formed XML; was the export cut short?"
             if "entity" in message.lower():
                 hint = "entity declarations are refused for safety"
@@ -433,13 +465,26 @@ class _Builder:
         )
 
     def element_id(self, element: etree._Element) -> ElementId | None:
-        """The element's id; None (with a note) when it repeats an earlier id."""
+        """The element's id; None (with a note) when it repeats an earlier id.
+
+        An id with spaces around it is refused: references to it are read
+        without the spaces (they are id references, never text), so the
+        element would be known by one id here and by another in every tool
+        that writes the file back, and exports could not find it again.
+        """
         raw = element.get("id")
         if raw is None or not raw.strip():
             self._generated += 1
             raw = f"_{_local(element)}_{self.line(element) or 0}_{self._generated}"
             self.note("missing-id", f"<{_local(element)}> has no id; using {raw}", element, raw)
-        raw = raw.strip()
+        if raw != raw.strip():
+            raise BpmnParseError(
+                f"the id {raw!r} of this <{_local(element)}> has spaces around it",
+                file=self.file,
+                line=self.line(element),
+                element_id=raw.strip(),
+                hint="an id cannot contain spaces; remove them in the modeler or in the XML and save again",
+            )
         if raw in self.seen_ids:
             first = self.seen_ids[raw]
             self.note(

@@ -132,7 +132,7 @@ def assess(
                load_catalogue(profile.legal.procedures), match, survey)
     gaps: list[DataGap] = list(match.gaps)
     findings: list[Finding] = []
-    solved = {u.key: solve_visits(u, units, match) for u in units}
+    solved = {u.key: solve_visits(u, units, match, gaps) for u in units}
     excluded = tuple(r for r in solved.values() if isinstance(r, ExcludedProcess))
     findings.extend(_excluded_finding(e) for e in excluded)
     live = [u for u in units if isinstance(solved[u.key], VisitResult)]

@@ -68,6 +68,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.sparse.csgraph import connected_components
 
 from bpm.errors import AnalysisError
 from bpm.graph import ENTER, SEQUENCE
@@ -243,33 +246,33 @@ def step_moves(
     position = {n: i for i, n in enumerate(carriers)}
     ordered_steps = sorted(step_set)
     column = {s: i for i, s in enumerate(ordered_steps)}
-    shares = np.zeros((len(carriers), len(carriers)))
-    injected = np.zeros((len(carriers), len(ordered_steps)))
-    out = np.zeros((len(ordered_steps), len(carriers)))
-    direct = np.zeros((len(ordered_steps), len(ordered_steps)))
+    shares: list[tuple[int, int, float]] = []
+    injected: list[tuple[int, int, float]] = []
+    out: list[tuple[int, int, float]] = []
+    moves: dict[tuple[int, int], float] = defaultdict(float)
     for source, target, count in flows.edges:
         if count <= 0:
             continue
         if source in step_set:
             if target in step_set:
-                direct[column[target], column[source]] += count
+                moves[column[target], column[source]] += count
             elif target in position:
-                injected[position[target], column[source]] += count
+                injected.append((position[target], column[source], count))
         elif source in position:
             share = count / arrivals[source]
             if target in step_set:
-                out[column[target], position[source]] += share
+                out.append((column[target], position[source], share))
             elif target in position:
-                shares[position[target], position[source]] += share
-    moves = direct + out @ _solve(shares, injected, graph) if carriers else direct
-    if not np.all(np.isfinite(moves)) or (moves.size and moves.min() < -1e-9):
+                shares.append((position[target], position[source], share))
+    for pair, count in _through_carriers(len(carriers), shares, injected, out, graph).items():
+        moves[pair] += count
+    if any(not math.isfinite(value) or value < -1e-9 for value in moves.values()):
         raise _unsolvable(graph)
     result: dict[tuple[ElementId, ElementId], float] = {}
-    for target in ordered_steps:
-        for source in ordered_steps:
-            value = round(float(moves[column[target], column[source]]), _DIGITS)
-            if value > _EPSILON:
-                result[(ElementId(source), ElementId(target))] = value
+    for (row, col), count in sorted(moves.items()):
+        value = round(float(count), _DIGITS)
+        if value > _EPSILON:
+            result[(ElementId(ordered_steps[col]), ElementId(ordered_steps[row]))] = value
     return result
 
 
@@ -639,13 +642,115 @@ def _fires(node: FlowNode, visits: float) -> float:
 # --------------------------------------------------------------------------- solving and loops
 
 
-def _solve(shares: np.ndarray, injected: np.ndarray, graph: nx.MultiDiGraph) -> np.ndarray:
-    """Mass reaching each gateway/event from each step: ``(I − R) M = S``."""
+_MAX_PAIRS = 20_000_000
+"""Step pairs one web of gateways may connect (a dense block of that many floats is 160 MB)."""
+
+
+def _through_carriers(
+    size: int,
+    shares: Sequence[tuple[int, int, float]],
+    injected: Sequence[tuple[int, int, float]],
+    out: Sequence[tuple[int, int, float]],
+    graph: nx.MultiDiGraph,
+) -> dict[tuple[int, int], float]:
+    """``O (I − R)⁻¹ S`` as (target step, source step) → moves, solved one web of gateways at a time.
+
+    ``R`` (carrier × carrier), ``S`` (carrier × step) and ``O`` (step ×
+    carrier) come as (row, column, value) terms.  Carriers fall apart into
+    connected webs (the gateways and events between two rounds of steps);
+    mass from a step only crosses the webs it enters, so each web is solved
+    with a sparse LU of its own block, and time and memory follow the size of
+    the flow instead of its square.
+    """
+    if not size:
+        return {}
+    count, labels = connected_components(_matrix(shares, size, size), directed=True, connection="weak")
+    web_of = [int(label) for label in labels]
+    members: list[list[int]] = [[] for _ in range(int(count))]
+    for carrier, web in enumerate(web_of):
+        members[web].append(carrier)
+    within: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for target, source, value in shares:
+        within[web_of[target]].append((target, source, value))
+    sources: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    targets: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for carrier, step, value in injected:
+        sources[web_of[carrier]].append((carrier, step, value))
+    for step, carrier, value in out:
+        targets[web_of[carrier]].append((step, carrier, value))
+    moves: dict[tuple[int, int], float] = defaultdict(float)
+    for web, carriers in enumerate(members):
+        block = _web_moves(carriers, within.get(web, []), sources.get(web, []), targets.get(web, []), graph)
+        for pair, value in block.items():
+            moves[pair] += value
+    return moves
+
+
+_DENSE_UP_TO = 64
+"""Webs of at most this many gateways and events are solved with dense numpy (sparse set-up costs more)."""
+
+
+def _web_moves(
+    carriers: Sequence[int],
+    shares: Sequence[tuple[int, int, float]],
+    sources: Sequence[tuple[int, int, float]],
+    targets: Sequence[tuple[int, int, float]],
+    graph: nx.MultiDiGraph,
+) -> dict[tuple[int, int], float]:
+    """``O (I − R)⁻¹ S`` of one web of gateways, densifying only its narrower side."""
+    local = {c: i for i, c in enumerate(carriers)}
+    from_steps = sorted({step for _, step, _ in sources})
+    to_steps = sorted({step for step, _, _ in targets})
+    narrow = min(len(from_steps), len(to_steps))
+    if max(len(carriers), len(from_steps), len(to_steps)) * narrow > _MAX_PAIRS:
+        raise AnalysisError(
+            f"hand-offs cannot be computed for process {graph.graph.get('process', '')!r}: gateways connect "
+            f"{len(from_steps):,} steps to {len(to_steps):,} steps at once",
+            file=str(graph.graph.get("file", "")),
+            hint="split the flow into smaller processes",
+        )
+    column_of = {step: i for i, step in enumerate(from_steps)}
+    row_of = {step: i for i, step in enumerate(to_steps)}
+    r_terms = [(local[t], local[s], v) for t, s, v in shares]
+    s_terms = [(local[c], column_of[step], v) for c, step, v in sources]
+    o_terms = [(row_of[step], local[c], v) for step, c, v in targets]
     try:
-        mass: np.ndarray = np.linalg.solve(np.eye(len(shares)) - shares, injected)
-    except np.linalg.LinAlgError:
+        with np.errstate(all="ignore"):
+            if len(carriers) <= _DENSE_UP_TO:
+                system = np.eye(len(carriers)) - _dense(r_terms, len(carriers), len(carriers))
+                solved = np.linalg.solve(system, _dense(s_terms, len(carriers), len(from_steps)))
+                block = _dense(o_terms, len(to_steps), len(carriers)) @ solved
+            else:
+                r_block = _matrix(r_terms, len(carriers), len(carriers))
+                s_block = _matrix(s_terms, len(carriers), len(from_steps))
+                o_block = _matrix(o_terms, len(to_steps), len(carriers))
+                if len(from_steps) <= len(to_steps):
+                    system_sparse = (sp.eye_array(len(carriers), format="csc") - r_block).tocsc()
+                    block = np.asarray(o_block @ spla.splu(system_sparse).solve(s_block.toarray()))
+                else:  # (O (I − R)⁻¹)ᵀ = (I − R)⁻ᵀ Oᵀ
+                    system_sparse = (sp.eye_array(len(carriers), format="csc") - r_block.T).tocsc()
+                    block = np.asarray(s_block.T @ spla.splu(system_sparse).solve(o_block.T.toarray())).T
+    except (RuntimeError, np.linalg.LinAlgError):  # singular: a loop of gateways the case never leaves
         raise _unsolvable(graph) from None
-    return mass
+    moves: dict[tuple[int, int], float] = {}
+    rows, cols = np.nonzero(block)
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        moves[to_steps[i], from_steps[j]] = float(block[i, j])
+    return moves
+
+
+def _dense(terms: Sequence[tuple[int, int, float]], rows: int, cols: int) -> np.ndarray:
+    array = np.zeros((rows, cols))
+    for i, j, value in terms:
+        array[i, j] += value
+    return array
+
+
+def _matrix(terms: Sequence[tuple[int, int, float]], rows: int, cols: int) -> sp.csc_array:
+    data = np.fromiter((t[2] for t in terms), dtype=float, count=len(terms))
+    i = np.fromiter((t[0] for t in terms), dtype=np.int64, count=len(terms))
+    j = np.fromiter((t[1] for t in terms), dtype=np.int64, count=len(terms))
+    return sp.coo_array((data, (i, j)), shape=(rows, cols)).tocsc()
 
 
 def _unsolvable(graph: nx.MultiDiGraph) -> AnalysisError:

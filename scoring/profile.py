@@ -9,6 +9,12 @@ anything it does not know is rejected with the dotted key and its line.
 
 Each parameter is ``{ value = …, source = "…" }``; a user may write a bare
 value, whose source then becomes ``user profile <file>``.
+
+A profile is user input like any other: it is read with or without a UTF-8
+BOM (Notepad on Windows writes one), refused when larger or more deeply
+nested than :mod:`bpm.limits` allows (before the TOML parser could recurse
+too deeply), and every number must lie in a range that keeps the hours and
+yen the scanner multiplies finite (:func:`check_ranges`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from bpm.errors import ProfileError
+from bpm.limits import (
+    MAX_ANNUAL_COUNT,
+    MAX_MINUTES,
+    MAX_NUMBER,
+    MAX_PROFILE_BYTES,
+    MAX_PROFILE_NESTING,
+    MAX_YEN,
+    MAX_YEN_PER_HOUR,
+)
 
 DEFAULT_PROFILE = Path(__file__).resolve().parent / "profiles" / "default.toml"
 
@@ -231,10 +246,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     flat.pop("profile.description", None)
     if path is not None:
         file = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ProfileError(f"cannot read profile: {error}", file=file, hint="give a UTF-8 TOML file") from None
+        text = read_profile_text(Path(path))
         data = _parse(text, file)
         user_overrides, user_procedures = _legal_tables(data, text, file)
         overrides, procedures = (*overrides, *user_overrides), (*procedures, *user_procedures)
@@ -320,9 +332,69 @@ class _Entry:
     words: WordList | None = None
 
 
+def read_profile_text(path: Path) -> str:
+    r"""The text of a profile file: bounded in size, UTF-8 with or without a BOM.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     bom = Path(folder) / "bom.toml"
+    ...     _ = bom.write_bytes("\ufeff[cost]\n".encode())
+    ...     read_profile_text(bom)
+    '[cost]\n'
+    """
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PROFILE_BYTES + 1)
+    except OSError as error:
+        raise ProfileError(f"cannot read profile: {error.strerror or error}", file=file,
+                           hint="give a UTF-8 TOML file") from None
+    if len(data) > MAX_PROFILE_BYTES:
+        raise ProfileError(
+            f"the profile is larger than the limit of {MAX_PROFILE_BYTES // 1024:,} KB",
+            file=file,
+            hint="a profile holds only the parameters it changes",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ProfileError("the profile is not UTF-8 text", file=file, line=line,
+                           hint="save the file as UTF-8 (BOM or not)") from None
+
+
+_TOKENS = re.compile(
+    r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}\n]',
+    re.DOTALL,
+)
+
+
+def _check_nesting(text: str, file: str) -> None:
+    """Refuse arrays and inline tables nested deeper than the limit, before the TOML parser recurses into them."""
+    depth, line = 0, 1
+    for token in _TOKENS.finditer(text):
+        value = token.group()
+        if value in "[{":
+            depth += 1
+            if depth > MAX_PROFILE_NESTING:
+                raise ProfileError(
+                    f"arrays or tables are nested more than {MAX_PROFILE_NESTING} deep",
+                    file=file,
+                    line=line,
+                    hint="a profile needs at most 4 levels: [table] key = { value = …, source = … }",
+                )
+        elif value in "]}":
+            depth = max(0, depth - 1)
+        else:
+            line += value.count("\n")
+
+
 def _parse(text: str, file: str) -> dict[str, Any]:
+    _check_nesting(text, file)
     try:
         return tomllib.loads(text)
+    except RecursionError:  # the nesting check should make this unreachable; keep the promise anyway
+        raise ProfileError("the profile is nested too deeply to read", file=file) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -517,6 +589,50 @@ _UNIT_KEYS = (
 )
 
 
+_HOURS_PER_YEAR = 8784.0
+"""Hours in a leap year: the most any one person can work."""
+
+
+def upper_bound(key: str) -> float:
+    """The largest value a numeric profile parameter may take (its smallest is 0).
+
+    Shares and weights are at most 1; minutes, case counts, hours and yen have
+    the caps of :mod:`bpm.limits`, chosen so that no product of them can
+    overflow (no 「inf億円」).
+
+    >>> upper_bound("weights.rpa.routine"), upper_bound("cost.staff_yen_per_hour")
+    (1.0, 1000000.0)
+    """
+    if key.startswith(_UNIT) or key in _UNIT_KEYS:
+        return 1.0
+    if key.startswith("minutes."):
+        return MAX_MINUTES
+    if key == "volume.default_annual_cases":
+        return MAX_ANNUAL_COUNT
+    if key == "working.hours_per_fte":
+        return _HOURS_PER_YEAR
+    if key.endswith("yen_per_hour"):
+        return MAX_YEN_PER_HOUR
+    if "yen" in key:
+        return MAX_YEN
+    return MAX_NUMBER
+
+
+def check_ranges(values: Mapping[str, Scalar | None], text: str, file: str) -> None:
+    """Every number finite and within ``0 … upper_bound(key)``; the error names the key and its line."""
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, float):
+            continue
+        if not math.isfinite(value):
+            raise _error(f"{key} must be finite", key, text, file)
+        if value < 0:
+            raise _error(f"{key} = {value:g} must not be negative", key, text, file)
+        bound = upper_bound(key)
+        if value > bound:
+            shown = f"{bound:g}" if bound <= 1 else f"{bound:,.0f}"
+            raise _error(f"{key} = {value:g} is out of range (0–{shown})", key, text, file)
+
+
 def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profile:
     """Check ranges, then make the typed profile."""
 
@@ -531,13 +647,7 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
             raise _error(f"{key} must be finite", key, text, file)
         return value
 
-    for key in flat:
-        if isinstance(flat[key].value, float) and (key.startswith(_UNIT) or key in _UNIT_KEYS):
-            value = number(key)
-            if not 0.0 <= value <= 1.0:
-                raise _error(f"{key} = {value:g} is out of range (0–1)", key, text, file)
-        elif isinstance(flat[key].value, float) and number(key) < 0:
-            raise _error(f"{key} = {number(key):g} must not be negative", key, text, file)
+    check_ranges({key: entry.value for key, entry in flat.items()}, text, file)
 
     def group(prefix: str) -> dict[str, float]:
         return {

@@ -7,10 +7,12 @@ whose visits cannot be solved is returned as an
 :class:`~scoring.result.ExcludedProcess` — never "every step once per case",
 which turned a rare 30-minute rework step into 5,000 hours and rank 1.
 
-Annual cases come from the survey's flow-level row, else the process property
-``annual_count``, else the caller (``bpm score --cases``), else — for a
-process only ever reached through call activities — the callers' cases × the
-call activity's visits, else the profile default (a ``default-volume`` gap).
+Annual cases come from the caller (``bpm score --cases``: what the user
+typed for this run wins, and a ``cases-overridden`` gap says what it
+replaced), else the survey's flow-level row, else the process property
+``annual_count``, else — for a process only ever reached through call
+activities — the callers' cases × the call activity's visits, else the
+profile default (a ``default-volume`` gap).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import networkx as nx
 
 from bpm.errors import AnalysisError
 from bpm.graph import process_graph
+from bpm.limits import MAX_ANNUAL_COUNT
 from bpm.model import (
     Definitions,
     ElementId,
@@ -38,7 +41,7 @@ from scoring.context import assessable_steps
 from scoring.lexicon import normalize_name
 from scoring.profile import Profile
 from scoring.result import Branch, DataGap, EvidenceSource, ExcludedProcess
-from scoring.survey import SurveyMatch, SurveyRow
+from scoring.survey import SurveyMatch, SurveyRow, parse_number
 
 S = EvidenceSource
 
@@ -130,14 +133,19 @@ class CallResolver:
         return process_graph(found.definitions, found.process.id, expand_subprocesses=True) if found else None
 
 
-def solve_visits(unit: Unit, units: Sequence[Unit], match: SurveyMatch) -> VisitResult | ExcludedProcess:
+def solve_visits(
+    unit: Unit, units: Sequence[Unit], match: SurveyMatch, gaps: list[DataGap]
+) -> VisitResult | ExcludedProcess:
     """Expected visits per case (survey 分岐確率 rows override BPMN probabilities), or why they cannot be solved.
 
     No fallback: a process whose visits cannot be computed (branch shares
     above 1, a loop that never lets the case out …) comes back as an
     :class:`~scoring.result.ExcludedProcess`, to be left out of every total
     and the ranking and reported as an error.  Shares summing above 1 at one
-    gateway are caught first, naming the survey rows that gave them.
+    gateway are caught first, naming the survey rows that gave them.  Work the
+    visits cannot count (a call activity with no or an unresolved
+    ``calledElement``, an activity no start reaches) is an ``uncounted-*`` gap
+    naming the element, never a silent 0.
     """
     rows = match.probabilities.get(unit.key, {})
     problem = survey_share_problem(unit, rows)
@@ -145,7 +153,7 @@ def solve_visits(unit: Unit, units: Sequence[Unit], match: SurveyMatch) -> Visit
         return problem
     overrides = {str(flow_id): row.probability for flow_id, row in rows.items() if row.probability is not None}
     try:
-        return expected_visits(
+        result = expected_visits(
             unit.definitions, unit.process.id, overrides=overrides, resolve_call=resolver(units, unit)
         )
     except AnalysisError as error:
@@ -153,6 +161,9 @@ def solve_visits(unit: Unit, units: Sequence[Unit], match: SurveyMatch) -> Visit
             unit.file, unit.process.id, unit.name, f"{unit.name}: {error.message}", error.line, error.element_id,
             error.hint or "fix the flow or its branch probabilities so every case reaches an end",
         )
+    gaps.extend(DataGap(f"uncounted-{u.kind}", f"{unit.name}: {u.message}", u.file, u.line, u.element_id)
+                for u in result.uncounted)
+    return result
 
 
 _EXCLUSIVE_SPLITS = (GatewayKind.EXCLUSIVE, GatewayKind.EVENT_BASED)
@@ -256,27 +267,22 @@ def annual_cases(
     explicit: dict[ProcessKey, Cases] = {}
     used_given: set[str] = set()
     for unit in units:
-        row = match.cases.get(unit.key)
-        if row is not None and row.annual_count is not None:
-            explicit[unit.key] = Cases(row.annual_count, S.SURVEY, f"調査票 row {row.line}: 件数")
-            continue
-        raw = unit.process.properties.get("annual_count")
-        if raw is not None:
-            try:
-                value = float(raw.replace(",", ""))
-                if value < 0 or value != value:
-                    raise ValueError(raw)
-                explicit[unit.key] = Cases(value, S.PROPERTY, f"BPMN process property annual_count = {raw}")
-                continue
-            except ValueError:
-                gaps.append(DataGap("bad-property", f"{unit.process.name}: annual_count={raw!r} is not a number",
-                                    unit.file, unit.process.source.line, unit.process.id))
+        measured = _measured_cases(unit, match, gaps)
         names = {normalize_name(n) for n in (unit.process.id, unit.process.name, unit.pool_name) if n}
-        for key, value in given.items():
-            if normalize_name(key) in names:
-                explicit[unit.key] = Cases(float(value), S.USER, f"given by the caller ({key} = {value:g})")
-                used_given.add(key)
-                break
+        typed = next((key for key in given if normalize_name(key) in names), None)
+        if typed is not None:
+            used_given.add(typed)
+            value = float(given[typed])
+            explicit[unit.key] = Cases(value, S.USER, f"given by the caller ({typed} = {value:g})")
+            if measured is not None and measured.value != value:
+                gaps.append(DataGap(
+                    "cases-overridden",
+                    f"{unit.name}: --cases {typed}={value:g} is used instead of {measured.value:g} from the "
+                    f"{measured.detail}",
+                    unit.file, unit.process.source.line, unit.process.id,
+                ))
+        elif measured is not None:
+            explicit[unit.key] = measured
     for key in sorted(set(given) - used_given):
         gaps.append(DataGap("unmatched-cases", f"annual cases for {key!r} match no process of the run", key))
     result: dict[ProcessKey, Cases] = dict(explicit)
@@ -313,6 +319,25 @@ def annual_cases(
                 unit.file, unit.process.source.line, unit.process.id,
             ))
     return result
+
+
+def _measured_cases(unit: Unit, match: SurveyMatch, gaps: list[DataGap]) -> Cases | None:
+    """The process's annual cases from the survey's flow row, else its ``annual_count`` property."""
+    row = match.cases.get(unit.key)
+    if row is not None and row.annual_count is not None:
+        return Cases(row.annual_count, S.SURVEY, f"調査票 row {row.line}: 件数")
+    raw = unit.process.properties.get("annual_count")
+    if raw is None:
+        return None
+    try:
+        value = parse_number(raw, units=("件",), maximum=MAX_ANNUAL_COUNT)
+    except ValueError as error:
+        gaps.append(DataGap("bad-property", f"{unit.name}: property annual_count ignored: {error}",
+                            unit.file, unit.process.source.line, unit.process.id))
+        return None
+    if value is None:
+        return None
+    return Cases(value, S.PROPERTY, f"BPMN process property annual_count = {raw}")
 
 
 def call_sites(units: Sequence[Unit]) -> dict[ProcessKey, list[tuple[ProcessKey, ElementId]]]:

@@ -159,9 +159,15 @@ def test_survey_legal_authority_forces_retain(counter: Definitions, tmp_path: Pa
 def test_annual_cases_precedence(counter: Definitions, tmp_path: Path) -> None:
     bare = dataclasses.replace(counter, processes={
         pid: dataclasses.replace(p, properties={}) for pid, p in counter.processes.items()})
-    from_property = assess([counter], profile=PROFILE, annual_cases={"証明書交付テスト": 999})
+    from_property = assess([counter], profile=PROFILE)
     assert (from_property.processes[0].annual_cases, from_property.processes[0].annual_cases_source) == (
         1200, EvidenceSource.PROPERTY)
+    # --cases is what the user typed for this run: it beats the property, and the report says what it replaced
+    # (issue 8: it used to be ignored and reported as matching no process).
+    typed = assess([counter], profile=PROFILE, annual_cases={"証明書交付テスト": 999})
+    assert (typed.processes[0].annual_cases, typed.processes[0].annual_cases_source) == (999, EvidenceSource.USER)
+    assert [g.kind for g in typed.gaps if "cases" in g.kind] == ["cases-overridden"]
+    assert "instead of 1200" in next(g.message for g in typed.gaps if g.kind == "cases-overridden")
     from_caller = assess([bare], profile=PROFILE, annual_cases={"process_counter": 999})
     assert (from_caller.processes[0].annual_cases, from_caller.processes[0].annual_cases_source) == (
         999, EvidenceSource.USER)

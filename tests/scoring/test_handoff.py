@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -477,3 +481,39 @@ def test_a_half_minute_staff_check_between_contractor_steps_is_fragmented_and_fi
     assert plan.safe.per_case_to_contractor == 0 and plan.safe.warning is None
     assert plan.redesign is not None and "フラグ" in plan.redesign.ja
     assert [f.rule for f in assessment.findings if f.rule == "handoff-risk"] == ["handoff-risk"]
+
+
+def test_a_long_flow_is_solved_in_bounded_memory(tmp_path: Path) -> None:
+    """6,000 steps with a gateway after each, under a 600 MB address-space limit.
+
+    Issue 8: the hand-off solve built dense step × step and gateway × gateway
+    matrices (over 1 GB here); it now solves each web of gateways on its own.
+    """
+    chain = tmp_path / "chain.bpmn"
+    steps = "".join(
+        f'<task id="t{i}"/><exclusiveGateway id="g{i}"/><sequenceFlow id="f{i}" '
+        f'sourceRef="{"s" if i == 0 else f"g{i - 1}"}" targetRef="t{i}"/>'
+        f'<sequenceFlow id="h{i}" sourceRef="t{i}" targetRef="g{i}"/>'
+        for i in range(6_000)
+    )
+    chain.write_text(f'<definitions xmlns="{MODEL_NS}" id="d"><process id="p"><startEvent id="s"/>{steps}'
+                     "</process></definitions>", encoding="utf-8")
+    script = """
+import sys
+from bpm.graph import process_graph
+from bpm.model import ElementId
+from bpm.reader import read_bpmn
+from scoring.handoff import handoff_summary
+from scoring.result import Disposition
+graph = process_graph(read_bpmn(sys.argv[1]), "p", expand_subprocesses=True)
+sides = {ElementId(f"t{i}"): Disposition.OUTSOURCE if i % 2 else Disposition.RETAIN for i in range(6000)}
+summary = handoff_summary(graph, sides, dict.fromkeys(graph.nodes, 1.0), ())
+print(len(summary.crossings), summary.per_case_to_staff)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(chain)], capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (600 << 20, 600 << 20)),
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["5999", "2999.0"]
