@@ -171,7 +171,10 @@ def bench_pictures(cfg: Config) -> dict[str, Any]:
         measured: dict[str, Summary] = {}
         svg_bytes: int | None = None
         png_pdf_bytes: int | None = None
-        for label, formats in (("svg", ["svg"]), ("png", ["png"]), ("pdf", ["pdf"]), ("png+pdf", ["png", "pdf"])):
+        kinds = [("svg", ["svg"]), ("png+pdf", ["png", "pdf"])]
+        if cfg.sizes.picture_each_format:
+            kinds[1:1] = [("png", ["png"]), ("pdf", ["pdf"])]
+        for label, formats in kinds:
             argv = [*cfg.bpm, "-q", "render", str(folder), "-o", str(out)]
             for fmt in formats:
                 argv += ["-f", fmt]
@@ -185,8 +188,8 @@ def bench_pictures(cfg: Config) -> dict[str, Any]:
         svg = measured["svg"]
         rows.append({
             "flows": flows, **{label: s.as_dict() for label, s in measured.items()},
-            "ratio_png_pdf_to_svg": ratio(measured["png+pdf"], svg), "ratio_png_to_svg": ratio(measured["png"], svg),
-            "ratio_pdf_to_svg": ratio(measured["pdf"], svg),
+            "ratio_png_pdf_to_svg": ratio(measured["png+pdf"], svg),
+            **{f"ratio_{k}_to_svg": ratio(measured[k], svg) for k in ("png", "pdf") if k in measured},
             "svg_bytes": svg_bytes, "png_pdf_bytes": png_pdf_bytes,
         })
     return {"rows": rows}

@@ -21,6 +21,8 @@ class Sizes:
     scan_flows: tuple[int, ...] = (1, 10, 100)
     score_flows: tuple[int, ...] = (10, 100, 1000)
     picture_flows: tuple[int, ...] = (1, 10)
+    picture_each_format: int = 1
+    """1: also PNG alone and PDF alone (not only SVG and PNG+PDF); 0 keeps the smoke test short."""
     rescan_flows: tuple[int, ...] = (10,)
     profile_flows: int = 10
     flow_tasks: tuple[int, ...] = (100, 1000, 10_000, 100_000)
@@ -35,7 +37,8 @@ class Sizes:
 
 PRESETS: dict[str, Sizes] = {
     # The CI smoke test: the smallest size of everything, small flows.
-    "smoke": Sizes(scan_flows=(1,), score_flows=(1,), picture_flows=(1,), rescan_flows=(2,), profile_flows=1,
+    "smoke": Sizes(scan_flows=(1,), score_flows=(1,), picture_flows=(1,), picture_each_format=0, rescan_flows=(1,),
+                   profile_flows=1,
                    flow_tasks=(100,), score_tasks=(10,), tasks_per_flow=10, miwg_files=5, peer_tasks=(100,),
                    cities=2, procedures=2),
     "quick": Sizes(scan_flows=(1, 3), score_flows=(3, 10), picture_flows=(1,), rescan_flows=(3,), profile_flows=1,
