@@ -16,6 +16,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,16 @@ def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
             target = merged["benchmarks"].setdefault(name, {})
             key = _KEYS.get(name)
             if key and "rows" in bench:
-                rows = {row.get(key): row for row in target.get("rows", [])}
+                def ident(row: dict[str, Any], key: str = key) -> tuple[str, str]:
+                    return str(row.get(key)), str(row.get("tasks_per_flow", ""))
+
+                rows = {ident(row): row for row in target.get("rows", [])}
                 for row in bench["rows"]:
-                    if "note" in row and rows.get(row.get(key), {}).get("note") is None and row.get(key) in rows:
+                    if "note" in row and ident(row) in rows and "note" not in rows[ident(row)]:
                         continue  # a skipped size never hides a measured one
-                    rows[row.get(key)] = row
+                    rows[ident(row)] = row
                 target.update({k: v for k, v in bench.items() if k != "rows"})
-                target["rows"] = sorted(rows.values(), key=lambda r: (str(type(r.get(key))), r.get(key)))
+                target["rows"] = sorted(rows.values(), key=partial(_order, key))
             else:
                 target.update(bench)
     for name in ("scan", "score", "score_by_size"):
@@ -56,6 +60,10 @@ def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
             rss = [(r[key], r[inner]["peak_rss_mib"]) for r in bench["rows"] if r.get(inner, {}).get("peak_rss_mib")]
             bench["slope"] = {"wall": _r(fit_slope(wall)), "peak_rss": _r(fit_slope(rss))}
     return merged
+
+
+def _order(key: str, row: dict[str, Any]) -> tuple[str, Any, Any]:
+    return str(type(row.get(key))), row.get(key), row.get("tasks_per_flow", 0)
 
 
 def _r(value: float | None) -> float | None:
@@ -84,14 +92,26 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
+def _label(row: dict[str, Any], key: str) -> str:
+    """The size of a row; flows of another size than the usual 50 tasks say so."""
+    value = row[key]
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    tasks = row.get("tasks_per_flow")
+    return f"{text} (×{tasks} tasks)" if tasks not in (None, 50) else text
+
+
 def _note_rows(rows: list[dict[str, Any]], key: str, width: int) -> list[Sequence[str]]:
-    return [[f"{row[key]:,}" if isinstance(row[key], int) else str(row[key]), row["note"], *[""] * (width - 2)]
-            for row in rows if "note" in row]
+    return [[_label(row, key), row["note"], *[""] * (width - 2)] for row in rows if "note" in row]
 
 
 def _inner(row: dict[str, Any], name: str) -> dict[str, Any]:
     value: dict[str, Any] = row.get(name) or {}
     return value
+
+
+def _cpu_ratio(ours: dict[str, Any], floor: dict[str, Any]) -> str:
+    a, b = ours.get("cpu_s"), floor.get("cpu_s")
+    return _x(a / b) if a and b else "–"
 
 
 def _run_cell(summary: dict[str, Any], field: str = "wall_s") -> str:
@@ -101,16 +121,18 @@ def _run_cell(summary: dict[str, Any], field: str = "wall_s") -> str:
 
 
 def scan_table(bench: dict[str, Any]) -> list[str]:
-    header = ["flows", "scan wall s", "CPU s", "peak MiB", "site MB", "floor wall s", "floor peak MiB",
-              "scan ÷ floor (wall)", "s per flow", "runs"]
+    header = ["flows", "scan wall s", "CPU s", "peak MiB", "site MB", "floor wall s", "floor CPU s", "floor peak MiB",
+              "scan ÷ floor (wall)", "scan ÷ floor (CPU)", "CPU s per flow", "runs"]
     rows: list[Sequence[str]] = []
     for row in bench["rows"]:
         if "note" in row:
             continue
         scan, floor = _inner(row, "scan"), _inner(row, "floor")
-        rows.append([f"{row['flows']:,}", _run_cell(scan), _run_cell(scan, "cpu_s"), _run_cell(scan, "peak_rss_mib"),
-                     _mb(row.get("site_bytes")), _run_cell(floor), _run_cell(floor, "peak_rss_mib"),
-                     _x(row.get("ratio_wall")), _s(row.get("wall_per_flow_s")), str(scan.get("runs", ""))])
+        per_flow = scan["cpu_s"] / row["flows"] if scan.get("cpu_s") else None
+        rows.append([_label(row, "flows"), _run_cell(scan), _run_cell(scan, "cpu_s"), _run_cell(scan, "peak_rss_mib"),
+                     _mb(row.get("site_bytes")), _run_cell(floor), _run_cell(floor, "cpu_s"),
+                     _run_cell(floor, "peak_rss_mib"), _x(row.get("ratio_wall")), _cpu_ratio(scan, floor),
+                     _s(per_flow), str(scan.get("runs", ""))])
     rows += _note_rows(bench["rows"], "flows", len(header))
     return _table(header, rows) + _slope_line(bench)
 
@@ -122,16 +144,16 @@ def _slope_line(bench: dict[str, Any]) -> list[str]:
 
 
 def score_table(bench: dict[str, Any], key: str) -> list[str]:
-    header = [key, "score wall s", "CPU s", "peak MiB", "floor wall s", "floor peak MiB", "score ÷ floor (wall)",
-              "runs"]
+    header = [key, "score wall s", "CPU s", "peak MiB", "floor wall s", "floor CPU s", "floor peak MiB",
+              "score ÷ floor (wall)", "score ÷ floor (CPU)", "runs"]
     rows: list[Sequence[str]] = []
     for row in bench["rows"]:
         if "note" in row:
             continue
         score, floor = _inner(row, "score"), _inner(row, "floor")
-        rows.append([f"{row[key]:,}", _run_cell(score), _run_cell(score, "cpu_s"), _run_cell(score, "peak_rss_mib"),
-                     _run_cell(floor), _run_cell(floor, "peak_rss_mib"), _x(row.get("ratio_wall")),
-                     str(score.get("runs", ""))])
+        rows.append([_label(row, key), _run_cell(score), _run_cell(score, "cpu_s"), _run_cell(score, "peak_rss_mib"),
+                     _run_cell(floor), _run_cell(floor, "cpu_s"), _run_cell(floor, "peak_rss_mib"),
+                     _x(row.get("ratio_wall")), _cpu_ratio(score, floor), str(score.get("runs", ""))])
     rows += _note_rows(bench["rows"], key, len(header))
     return _table(header, rows) + _slope_line(bench)
 
@@ -187,27 +209,30 @@ def peers_table(bench: dict[str, Any]) -> list[str]:
 
 def pictures_table(bench: dict[str, Any]) -> list[str]:
     header = ["flows", "SVG s", "PNG s", "PDF s", "PNG+PDF s", "PNG+PDF ÷ SVG", "PNG ÷ SVG", "PDF ÷ SVG",
-              "SVG MB", "PNG+PDF MB"]
+              "PNG+PDF ÷ SVG (CPU)", "SVG MB", "PNG+PDF MB"]
     rows: list[Sequence[str]] = []
     for row in bench["rows"]:
         if "note" in row:
             continue
         rows.append([f"{row['flows']:,}", *(_run_cell(_inner(row, k)) for k in ("svg", "png", "pdf", "png+pdf")),
                      _x(row.get("ratio_png_pdf_to_svg")), _x(row.get("ratio_png_to_svg")),
-                     _x(row.get("ratio_pdf_to_svg")), _mb(row.get("svg_bytes")), _mb(row.get("png_pdf_bytes"))])
+                     _x(row.get("ratio_pdf_to_svg")), _cpu_ratio(_inner(row, "png+pdf"), _inner(row, "svg")),
+                     _mb(row.get("svg_bytes")), _mb(row.get("png_pdf_bytes"))])
     rows += _note_rows(bench["rows"], "flows", len(header))
     return _table(header, rows)
 
 
 def rescan_table(bench: dict[str, Any]) -> list[str]:
-    header = ["flows", "first scan s", "re-scan s (one flow changed)", "re-scan ÷ first scan",
-              "floor for one flow s", "re-scan ÷ floor (one flow)"]
+    header = ["flows", "first scan s", "first scan CPU s", "re-scan s (one flow changed)", "re-scan CPU s",
+              "re-scan ÷ first scan", "floor for one flow s", "re-scan ÷ floor (one flow)"]
     rows: list[Sequence[str]] = []
     for row in bench["rows"]:
         if "note" in row:
             continue
-        rows.append([f"{row['flows']:,}", _run_cell(_inner(row, "first_scan")), _run_cell(_inner(row, "rescan")),
-                     _x(row.get("ratio_rescan_to_first")), _run_cell(_inner(row, "floor_one_flow")),
+        first, again = _inner(row, "first_scan"), _inner(row, "rescan")
+        rows.append([f"{row['flows']:,}", _run_cell(first), _run_cell(first, "cpu_s"), _run_cell(again),
+                     _run_cell(again, "cpu_s"), _x(row.get("ratio_rescan_to_first")),
+                     _run_cell(_inner(row, "floor_one_flow")),
                      _x(row.get("ratio_rescan_to_floor_one_flow"))])
     rows += _note_rows(bench["rows"], "flows", len(header))
     return _table(header, rows)
@@ -226,15 +251,16 @@ def profile_table(bench: dict[str, Any]) -> list[str]:
 
 
 def municipal_table(bench: dict[str, Any]) -> list[str]:
-    header = ["cities × procedures", "flows", "generate s", "files MB", "score all wall s", "peak MiB",
-              "floor wall s", "score ÷ floor", "bpm compare"]
+    header = ["cities × procedures", "flows", "generate s", "files MB", "score all wall s", "CPU s", "peak MiB",
+              "floor wall s", "score ÷ floor (wall)", "score ÷ floor (CPU)", "bpm compare"]
     rows: list[Sequence[str]] = []
     for row in bench.get("rows", []):
         score, floor = _inner(row, "score_all"), _inner(row, "floor")
         compare = _inner(row, "compare")
         rows.append([f"{row['cities']} × {row['procedures']}", f"{row['flows']:,}", _s(row["generate_s"]),
-                     _mb(row.get("bytes")), _run_cell(score), _run_cell(score, "peak_rss_mib"), _run_cell(floor),
-                     _x(row.get("ratio_wall")), compare.get("note") or _run_cell(compare)])
+                     _mb(row.get("bytes")), _run_cell(score), _run_cell(score, "cpu_s"),
+                     _run_cell(score, "peak_rss_mib"), _run_cell(floor), _x(row.get("ratio_wall")),
+                     _cpu_ratio(score, floor), compare.get("note") or _run_cell(compare)])
     return _table(header, rows)
 
 
