@@ -59,23 +59,50 @@ class Limits:
     rss_mib: float = 4096.0
 
 
-def _tree_rss_mib(root: int) -> float:
-    """Resident memory of ``root`` and its descendants, from /proc (0 where /proc is missing)."""
-    total, stack, seen = 0, [root], set()
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants, from /proc (empty where /proc is missing)."""
+    found, stack = [], [root]
     while stack:
         pid = stack.pop()
-        if pid in seen:
+        if pid in found:
             continue
-        seen.add(pid)
+        found.append(pid)
         try:
-            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                total += int(handle.read().split()[1]) * PAGE
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
                     stack.extend(int(c) for c in handle.read().split())
         except (OSError, ValueError):
             continue
+    return found
+
+
+def _tree_rss_mib(root: int) -> float:
+    """Resident memory of ``root`` and its descendants now."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            continue
     return total / 2**20
+
+
+def _tree_so_far(root: int) -> tuple[float, float]:
+    """CPU seconds and the largest high-water resident memory (MiB) of the tree so far, before it is killed."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu, peak = 0.0, 0.0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / ticks
+            with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+                hwm = next((line.split()[1] for line in handle if line.startswith("VmHWM")), "0")
+            peak = max(peak, int(hwm) / 1024)
+        except (OSError, ValueError, IndexError):
+            continue
+    return cpu, peak
 
 
 LAUNCHER = str(Path(__file__).resolve().with_name("launch.py"))
@@ -90,7 +117,7 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
         process = subprocess.Popen([sys.executable, "-S", LAUNCHER, report.name, "--", *argv], stdout=out,
                                    stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
                                    env=dict(env) if env is not None else None, start_new_session=True)
-        outcome = ""
+        outcome, cpu_so_far, peak_so_far = "", 0.0, 0.0
         while process.poll() is None:
             elapsed = time.perf_counter() - start
             if elapsed > limits.time_s:
@@ -98,6 +125,7 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
             elif _tree_rss_mib(process.pid) > limits.rss_mib:
                 outcome = "memory"
             if outcome:
+                cpu_so_far, peak_so_far = _tree_so_far(process.pid)
                 with _suppress():
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
@@ -107,8 +135,10 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
         measured = json.loads(Path(report.name).read_text(encoding="utf-8") or "{}") if not outcome else {}
-    if outcome or not measured:
-        return Run(wall, 0.0, 0.0, process.returncode or -9, outcome or "failed", tail)
+    if outcome:  # killed at a limit: what it had used by then (CPU, high-water memory), and where it was
+        return Run(wall, cpu_so_far, peak_so_far, process.returncode or -9, outcome, tail)
+    if not measured:
+        return Run(wall, 0.0, 0.0, process.returncode or -9, "failed", tail)
     code = int(measured["returncode"])
     return Run(measured["wall_s"], measured["cpu_s"], measured["maxrss_kib"] / 1024, code,
                "ok" if code == 0 else "failed", tail)
@@ -139,12 +169,16 @@ class Summary:
 
 
 def summarise(runs: Sequence[Run]) -> Summary:
-    """Medians over the successful runs; the first failure's outcome when none succeeded."""
+    """Medians over the successful runs; when none succeeded, the first failure with what it used until then."""
     good = [r for r in runs if r.ok]
     if not good:
-        bad = runs[0] if runs else None
-        reason = bad.outcome if bad else "not run"
-        return Summary(len(runs), None, None, None, reason, (bad.stderr_tail[-300:] if bad else ""),
+        if not runs:
+            return Summary(0, None, None, None, "not run")
+        bad = runs[0]
+        used = (f"stopped after {bad.wall_s:,.0f} s wall, {bad.cpu_s:,.0f} s CPU, {bad.peak_rss_mib:,.0f} MiB peak; "
+                if bad.outcome in ("timeout", "memory") else "")
+        last = bad.stderr_tail.strip().splitlines()[-1:] or [""]
+        return Summary(len(runs), None, None, None, bad.outcome, f"{used}last output: {last[0][:200]}",
                        tuple(r.wall_s for r in runs))
     return Summary(
         len(good),

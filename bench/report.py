@@ -58,7 +58,13 @@ def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
             inner = "score" if name.startswith("score") else "scan"
             wall = [(r[key], r[inner]["wall_s"]) for r in bench["rows"] if r.get(inner, {}).get("wall_s")]
             rss = [(r[key], r[inner]["peak_rss_mib"]) for r in bench["rows"] if r.get(inner, {}).get("peak_rss_mib")]
-            bench["slope"] = {"wall": _r(fit_slope(wall)), "peak_rss": _r(fit_slope(rss))}
+            bench["slope"] = {"wall": _r(fit_slope(wall)), "peak_rss": _r(fit_slope(rss)),
+                              "wall, two largest sizes": _r(fit_slope(sorted(wall)[-2:])),
+                              "peak_rss, two largest sizes": _r(fit_slope(sorted(rss)[-2:]))}
+    sizes = merged["benchmarks"].get("import_by_size")
+    if sizes:
+        ours = sorted((r["tasks"], r["ours_s"]) for r in sizes["rows"] if r.get("ours_s"))
+        sizes["slope"]["wall, two largest sizes"] = _r(fit_slope(ours[-2:]))
     return merged
 
 
@@ -140,7 +146,8 @@ def scan_table(bench: dict[str, Any]) -> list[str]:
 def _slope_line(bench: dict[str, Any]) -> list[str]:
     slope = bench.get("slope") or {}
     parts = [f"{name.replace('_', ' ')} {value:.2f}" for name, value in slope.items() if value is not None]
-    return ["", "Fitted log-log slope (1 = linear, 2 = quadratic): " + (", ".join(parts) or "–")]
+    return ["", "Fitted log-log slope over all sizes (1 = linear, 2 = quadratic; start-up flattens it at small "
+            "sizes): " + (", ".join(parts) or "–")]
 
 
 def score_table(bench: dict[str, Any], key: str) -> list[str]:
@@ -172,8 +179,8 @@ def import_size_table(bench: dict[str, Any]) -> list[str]:
     rows += _note_rows(bench["rows"], "tasks", len(header))
     slope = bench.get("slope") or {}
     return [*_table(header, rows), "", "Fitted log-log slope of the import time: ours "
-            f"{_s(slope.get('wall'))}, floor {_s(slope.get('floor_wall'))}; of ours' peak memory "
-            f"{_s(slope.get('peak_rss'))}"]
+            f"{_s(slope.get('wall'))} (between the two largest sizes {_s(slope.get('wall, two largest sizes'))}), "
+            f"floor {_s(slope.get('floor_wall'))}; of ours' peak memory {_s(slope.get('peak_rss'))}"]
 
 
 def miwg_table(bench: dict[str, Any]) -> list[str]:
@@ -279,6 +286,17 @@ SECTIONS: tuple[tuple[str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
 )
 
 
+def failures(bench: dict[str, Any], key: str) -> list[str]:
+    """One line per run that did not finish: which, why, and what it had used by then."""
+    lines = []
+    for row in bench.get("rows", []):
+        for name, value in row.items():
+            if isinstance(value, dict) and value.get("outcome") not in (None, "ok"):
+                lines.append(f"- {_label(row, key) if key in row else ''} {name}: **{value['outcome']}** — "
+                             f"{value.get('note', '')}".replace("  ", " "))
+    return ["", *lines] if lines else []
+
+
 def markdown(merged: dict[str, Any]) -> str:
     lines = ["Measured on:", ""]
     for m in merged["machines"]:
@@ -292,6 +310,7 @@ def markdown(merged: dict[str, Any]) -> str:
             continue
         lines += ["", f"### {title}", ""]
         lines += render(bench)
+        lines += failures(bench, _KEYS.get(key, ""))
     return "\n".join(lines) + "\n"
 
 
