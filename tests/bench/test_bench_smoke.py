@@ -18,6 +18,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
+# bench/ is not an installed package: the repository root must be importable (no conftest.py here,
+# whose module name would clash with tests/conftest.py under --doctest-modules).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from bench.report import SECTIONS, chart, markdown, merge
 from bench.run import BENCHMARKS
 

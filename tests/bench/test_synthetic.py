@@ -6,12 +6,17 @@ import csv
 import json
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from lxml import etree
+
+# bench/ is not an installed package: the repository root must be importable (no conftest.py here,
+# whose module name would clash with tests/conftest.py under --doctest-modules).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.municipal import CATALOGUE, CityLayout, make_cities, similar_group, write_municipalities
 from bench.portfolio import PortfolioSpec, revise_flow, write_portfolio
