@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -30,13 +31,19 @@ _KEYS = {"scan": "flows", "score": "flows", "score_by_size": "tasks", "pictures"
          "import_by_size": "tasks", "miwg": "files", "peers": "set", "municipalities": "cities"}
 
 
-def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """One result set from several: benchmarks' rows merged by size (later files win), machines listed."""
+def merge(results: Sequence[dict[str, Any]], folders: Sequence[str] = ()) -> dict[str, Any]:
+    """One result set from several: benchmarks' rows merged by size (later files win), machines listed.
+
+    ``folders``: where each result file lies (relative to the README), so that files a benchmark wrote next to
+    it (the profile summary) are linked correctly.
+    """
     merged: dict[str, Any] = {"machines": [r["machine"] | {"preset": r.get("preset")} for r in results],
                               "benchmarks": {}}
-    for result in results:
+    for index, result in enumerate(results):
         for name, bench in result["benchmarks"].items():
             target = merged["benchmarks"].setdefault(name, {})
+            if index < len(folders):
+                target["folder"] = folders[index]
             key = _KEYS.get(name)
             if key and "rows" in bench:
                 def ident(row: dict[str, Any], key: str = key) -> tuple[str, str]:
@@ -252,8 +259,9 @@ def profile_table(bench: dict[str, Any]) -> list[str]:
              "–" if row["share"] is None else f"{row['share']:.0%}", f"`{row['function']}`"]
             for row in bench["stages"]]
     top = [[row["bucket"], _s(row["seconds"]), f"{row['share']:.0%}"] for row in bench["by_library"][:12]]
-    return [f"cProfile of `bpm scan` on {bench['flows']} flow(s); full summary in "
-            f"`results/{bench['summary_file']}`.", "", *_table(["stage", "s (cumulative)", "share", "function"], rows),
+    where = f"{bench.get('folder', 'results')}/{bench['summary_file']}"
+    return [f"cProfile of `bpm scan` on {bench['flows']} flow(s); full summary in `{where}`.", "",
+            *_table(["stage", "s (cumulative)", "share", "function"], rows),
             "", "Own time by library (top 12):", "", *_table(["library / module", "s", "share"], top)]
 
 
@@ -398,7 +406,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--readme", type=Path, help="replace the results part of this README")
     parser.add_argument("--chart", type=Path, help="where to write the chart (default: next to the first file)")
     args = parser.parse_args(argv)
-    merged = merge([json.loads(p.read_text(encoding="utf-8")) for p in args.results])
+    base = (args.readme or Path.cwd() / "x").resolve().parent
+    folders = [os.path.relpath(p.resolve().parent, base) for p in args.results]
+    merged = merge([json.loads(p.read_text(encoding="utf-8")) for p in args.results], folders)
     text = markdown(merged)
     chart_path = args.chart or args.results[0].with_name("chart.svg")
     chart_path.write_text(chart(merged), encoding="utf-8")
