@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.config import HERE, Config
-from bench.measure import Run, Summary, fit_slope, folder_size, predicted_over, repeat, run_child
+from bench.measure import Run, Summary, fit_slope, folder_size, predicted_over, repeat, run_child, summarise
 from bench.portfolio import PortfolioSpec, revise_flow, write_portfolio
 
 FLOORS = str(HERE / "floors.py")
@@ -228,6 +228,4 @@ def bench_rescan(cfg: Config) -> dict[str, Any]:
 
 
 def _summ(run: Run | None) -> Summary:
-    from bench.measure import summarise
-
     return summarise([run] if run is not None else [])

@@ -17,6 +17,7 @@ runs and is reported next to a floor measured in the same run.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import signal
@@ -230,8 +231,6 @@ def predicted_over(points: Sequence[tuple[float, float]], size: float, limit: fl
 
 
 def _log_slope(x0: float, y0: float, x1: float, y1: float) -> float:
-    import math
-
     if min(x0, y0, x1, y1) <= 0 or x0 == x1:
         return 1.0
     return (math.log(y1) - math.log(y0)) / (math.log(x1) - math.log(x0))
@@ -239,8 +238,6 @@ def _log_slope(x0: float, y0: float, x1: float, y1: float) -> float:
 
 def fit_slope(points: Sequence[tuple[float, float]]) -> float | None:
     """Least-squares slope of log y against log x: 1 is linear, 2 quadratic (None with fewer than 2 points)."""
-    import math
-
     usable = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y and y > 0]
     if len(usable) < 2:
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict, fields, replace
@@ -107,7 +108,7 @@ def run(cfg: Config, argv: list[str], name: str = "results.json") -> dict[str, A
         results["benchmarks"][key] = result
         print(f"[bench] {key} done in {result['seconds']} s", file=sys.stderr, flush=True)
         target.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    results["machine"]["load_at_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
+    results["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     target.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return results
 
