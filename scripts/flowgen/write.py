@@ -1,4 +1,9 @@
-"""BPMN 2.0 XML with DI, in the shape Camunda Modeler writes it (``bpmn:`` prefix, camunda properties)."""
+"""BPMN 2.0 XML with DI, in the shape Camunda Modeler writes it (``bpmn:`` prefix, camunda properties).
+
+The ``exporter`` attribute names this generator, not a modeler: the files open in Camunda Modeler 5 and
+bpmn.io (the ``modeler:executionPlatform`` attributes make Camunda Modeler show the camunda properties), but
+they were not drawn there.
+"""
 
 from __future__ import annotations
 
@@ -74,8 +79,8 @@ def to_xml(spec: FileSpec, placement: Placement) -> bytes:
     root = etree.Element(_q(BPMN, "definitions"), nsmap=NSMAP)
     root.set("id", spec.definitions_id)
     root.set("targetNamespace", "http://bpmn.io/schema/bpmn")
-    root.set("exporter", "Camunda Modeler")
-    root.set("exporterVersion", "5.23.0")
+    root.set("exporter", "bpm-rpa-scanner scripts/build_flows.py")
+    root.set("exporterVersion", "1")
     root.set(_q(MODELER, "executionPlatform"), "Camunda Platform")
     root.set(_q(MODELER, "executionPlatformVersion"), "7.21.0")
     collaboration = etree.SubElement(root, _q(BPMN, "collaboration"), id=spec.collaboration_id)
