@@ -67,7 +67,7 @@ MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_SURVEY_ROWS = 100_000
 """Rows below the header of a survey sheet."""
 MAX_SURVEY_COLUMNS = 256
-"""Columns of a survey sheet's header row (the sheet has 12 known columns)."""
+"""Columns of a survey sheet's header row (the sheet has 20 known columns)."""
 
 MAX_PROFILE_BYTES = 1024 * 1024
 """Size of a profile TOML file (the bundled default is about 30 KB)."""

@@ -68,6 +68,13 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "legal_basis": ("公権力の判断根拠", "判断根拠", "legal_basis", "legal_authority_basis"),
     "probability": ("分岐確率", "確率", "probability"),
     "note": ("備考", "note", "notes", "memo"),
+    "section": ("課", "課名", "所属課", "section", "department"),
+    "unit": ("係", "係名", "unit", "team"),
+    "staff_type": ("職種", "任用形態", "職員区分", "staff_type"),
+    "march_count": ("3月件数", "3月", "march_count", "march"),
+    "april_count": ("4月件数", "4月", "april_count", "april"),
+    "basis": ("推計/出典", "推計・出典", "根拠区分", "basis"),
+    "sources": ("出典", "出典キー", "sources", "source"),
 }
 """Canonical column → accepted headers (compared after NFKC, case folding, no spaces/_/-)."""
 
@@ -273,6 +280,20 @@ class SurveyRow:
     """分岐確率: of the sequence flow named, or the probability that the event named fires."""
     note: str = ""
     """備考."""
+    section: str = ""
+    """課 (division) as written."""
+    unit: str = ""
+    """係 (section within the division) as written."""
+    staff_type: str = ""
+    """職種 of who does the step today as written (正規 / 会計年度任用 / 再任用 …)."""
+    march_count: float | None = None
+    """件数 in March (peak month), when given."""
+    april_count: float | None = None
+    """件数 in April (peak month), when given."""
+    basis: str = ""
+    """推計/出典 as written: 推計 (an estimate) or 出典あり (quoted from a source)."""
+    sources: str = ""
+    """出典: keys of the sources behind the row's figures, as written."""
 
     @property
     def is_flow_row(self) -> bool:
@@ -303,10 +324,10 @@ def load_survey(path: str | Path) -> Survey:
 
     Examples
     --------
-    >>> sheet = Path(__file__).resolve().parents[1] / "flows" / "survey.csv"
-    >>> row = load_survey(sheet).rows[1]
-    >>> row.line, row.step, row.minutes, row.input_form
-    (3, '届書受領', 3.0, 'paper')
+    >>> sheet = Path(__file__).resolve().parents[1] / "flows" / "survey.xlsx"
+    >>> row = load_survey(sheet).rows[0]
+    >>> row.line, row.process, row.annual_count, row.section, row.basis
+    (4, '転入届', 5200.0, '市民課', '推計')
     """
     path = Path(path)
     file = str(path)
@@ -545,6 +566,8 @@ def _read_worksheets(values: Any, formulas: Any, file: str) -> _Table:
 
 _PARSERS: Mapping[str, Callable[[object], object]] = {
     "annual_count": lambda v: parse_number(v, units=("件", "回", "/年"), maximum=MAX_ANNUAL_COUNT),
+    "march_count": lambda v: parse_number(v, units=("件", "回"), maximum=MAX_ANNUAL_COUNT),
+    "april_count": lambda v: parse_number(v, units=("件", "回"), maximum=MAX_ANNUAL_COUNT),
     "minutes": lambda v: parse_number(v, units=("分", "min"), maximum=MAX_MINUTES),
     "exception_rate": parse_rate,
     "probability": parse_rate,
@@ -623,6 +646,13 @@ def _survey_from_table(read: _Table, file: str) -> Survey:
                 legal_basis=text_values.get("legal_basis", ""),
                 probability=_float(values.get("probability")),
                 note=text_values.get("note", ""),
+                section=text_values.get("section", ""),
+                unit=text_values.get("unit", ""),
+                staff_type=text_values.get("staff_type", ""),
+                march_count=_float(values.get("march_count")),
+                april_count=_float(values.get("april_count")),
+                basis=text_values.get("basis", ""),
+                sources=text_values.get("sources", ""),
             )
         )
     return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), read.sheet, read.gaps)
@@ -655,6 +685,8 @@ def _parse_cell(name: str, raw: object, file: str, line: int) -> object:
 
 _HINTS: Mapping[str, str] = {
     "annual_count": "件数 is cases (or executions) per year, a number ≥ 0",
+    "march_count": "3月件数 is the cases in March, a number ≥ 0",
+    "april_count": "4月件数 is the cases in April, a number ≥ 0",
     "minutes": "処理時間(分) is minutes per execution, a number ≥ 0",
     "exception_rate": "例外率 is a share: 0.15 or 15%",
     "probability": "分岐確率 is a share: 0.1 or 10%",

@@ -10,13 +10,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bpm.reader import read_bpmn
 from reports.dot import dot_available
+from scoring.features import assessable_steps
+from scoring.survey import load_survey
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS = REPO / "flows"
 NODI = REPO / "tests" / "data" / "reports_nodi"
-SAMPLE_STEPS = 53
-"""Assessed steps in the four sample files (counted by hand from flows/*.bpmn task elements)."""
+SAMPLE_FILES = sorted(FLOWS.glob("*.bpmn"))
+SAMPLE_PROCESSES = [p for path in SAMPLE_FILES for p in read_bpmn(path).processes.values()]
+SAMPLE_STEPS = sum(len(assessable_steps(p)) for p in SAMPLE_PROCESSES)
+"""Assessed steps in the sample files (every task of every process)."""
+SAMPLE_SURVEY = load_survey(FLOWS / "survey.xlsx")
 
 
 def run_bpm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,10 +53,12 @@ def test_score_writes_the_same_table_in_three_formats(scored: Path) -> None:
 
 def test_score_uses_the_sample_survey_found_in_the_directory(scored: Path) -> None:
     csv = pd.read_csv(scored / "results.csv", encoding="utf-8-sig")
+    cases = next(r.annual_count for r in SAMPLE_SURVEY.rows if r.process == "転入届" and r.is_flow_row)
     tennyu = csv[csv["flow"] == "転入届"]
-    assert (tennyu["annual_count"].max()) >= 5200  # 件数 5200 from flows/survey.csv
-    review = csv[csv["step_id"] == "Activity_KisaiShinsa"].iloc[0]
-    assert review["minutes_per_case"] == 4  # 処理時間(分) of 記載内容審査 in the sheet
+    assert (tennyu["annual_count"].max()) >= cases  # 件数 of 転入届 in flows/survey.xlsx
+    sheet_minutes = next(r.minutes for r in SAMPLE_SURVEY.rows if r.step_id == "Activity_TennyuKisaiShinsa")
+    review = csv[csv["step_id"] == "Activity_TennyuKisaiShinsa"].iloc[0]
+    assert review["minutes_per_case"] == sheet_minutes  # 処理時間(分) of 記載内容審査 in the sheet
     assert review["disposition"] != "outsource", "公権力の行使 is never outsourced"
 
 
@@ -93,10 +101,10 @@ def test_scan_writes_the_site_and_says_where_to_open_it(
     out, result = scanned
     index = out / "index.html"
     assert index.is_file() and (out / "candidates.html").is_file()
-    assert len(list(out.glob("flow-*.html"))) == 5  # 転入届, 住民票, 印鑑登録, 印鑑証明, 戸籍届出
+    assert len(list(out.glob("flow-*.html"))) == len(SAMPLE_PROCESSES)  # one page per process
     last = result.stderr.strip().splitlines()[-1]
     assert index.resolve().as_uri() in last
-    assert "[1/4] reading" in result.stderr, "progress is shown while scanning"
+    assert f"[1/{len(SAMPLE_FILES)}] reading" in result.stderr, "progress is shown while scanning"
 
 
 def test_scan_offers_every_diagram_as_svg_png_and_pdf(
@@ -105,7 +113,7 @@ def test_scan_offers_every_diagram_as_svg_png_and_pdf(
     out, _ = scanned
     diagrams = sorted(p.name for p in (out / "diagrams").iterdir())
     stems = {name.rsplit(".", 1)[0] for name in diagrams}
-    assert len(stems) == 4  # one modeler diagram per sample file (印鑑 holds two pools)
+    assert len(stems) == len(SAMPLE_FILES)  # one modeler diagram per sample file (印鑑 holds two pools)
     assert diagrams == sorted(f"{s}.{fmt}" for s in stems for fmt in ("pdf", "png", "svg"))
     page = next(out.glob("flow-*tennyu*.html")).read_text(encoding="utf-8")
     for fmt in ("svg", "png", "pdf"):

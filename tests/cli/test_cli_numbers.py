@@ -78,5 +78,5 @@ def test_cases_typed_by_the_user_beat_the_bpmn_property_and_match(tmp_path: Path
     assert "--cases 転入届=7000 is used instead of 5000 from the BPMN process property annual_count" in result.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert {row["flow"] for row in rows} == {"転入届"}
-    reception = next(row for row in rows if row["step_id"] == "Activity_TodokeJuryo")
+    reception = next(row for row in rows if row["step_id"] == "Activity_TennyuTodokeJuryo")
     assert reception["annual_count"] == pytest.approx(7000 * reception["visits"])

@@ -35,7 +35,7 @@ def test_annotate_writes_copies_under_out_and_is_idempotent(tmp_path: Path) -> N
     assert first.stderr.strip().endswith(f"2 annotated file(s) written to {out}")
     assert sorted(p.name for p in out.rglob("*.bpmn")) == ["counter_di.bpmn", "juminhyo.bpmn"]
     written = {p: p.read_bytes() for p in out.rglob("*.bpmn")}
-    node = read_bpmn(out / "juminhyo.bpmn").find_node("Activity_KofuKahi")  # type: ignore[arg-type]
+    node = read_bpmn(out / "juminhyo.bpmn").find_node("Activity_JuminhyoKofuKahi")  # type: ignore[arg-type]
     assert node is not None and node.properties["bpm:disposition"] == "retain"  # 交付可否の判断 stays with staff
     second = run_bpm("annotate", *inputs, "--out", str(out))
     assert second.returncode == 0, second.stderr
@@ -175,7 +175,8 @@ def test_decisions_round_trip_through_score_and_scan(tmp_path: Path) -> None:
     rows = workbook["results"]
     header = [c.value for c in rows[1]]
     column = {name: header.index(name) + 1 for name in ("step_id", "判断", "担当", "コメント", "process_id")}
-    target = next(r for r in range(2, rows.max_row + 1) if rows.cell(r, column["step_id"]).value == "Activity_Kofu")
+    target = next(r for r in range(2, rows.max_row + 1)
+                  if rows.cell(r, column["step_id"]).value == "Activity_JuminhyoKofu")
     rows.cell(target, column["判断"], "採用")
     rows.cell(target, column["担当"], "市民課 山田")
     rows.cell(3, column["判断"], "保留")
@@ -203,7 +204,7 @@ def test_decisions_round_trip_through_score_and_scan(tmp_path: Path) -> None:
 
 def test_a_bad_decision_stops_the_run_naming_the_cell(tmp_path: Path) -> None:
     sheet = tmp_path / "decided.csv"
-    sheet.write_text("file,process_id,step_id,name,判断\njuminhyo.bpmn,Process_Juminhyo,Activity_Kofu,交付,多分\n",
+    sheet.write_text("file,process_id,step_id,name,判断\njuminhyo.bpmn,Process_Juminhyo,Activity_JuminhyoKofu,交付,多分\n",
                      encoding="utf-8")
     result = run_bpm("score", str(FLOWS / "juminhyo.bpmn"), "--decisions", str(sheet), "--out",
                      str(tmp_path / "r.csv"))

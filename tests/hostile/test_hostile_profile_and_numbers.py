@@ -8,6 +8,7 @@ data gaps, or an error naming the BPMN file and line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from checks import assert_handled, non_finite_cells_in_csv
@@ -61,16 +62,23 @@ def test_numbers_in_bpmn_properties_end_cleanly(
     bpm_runner: Runner, annual: str, minutes: str, probability: str, instances: str
 ) -> None:
     flow = FLOW.decode("utf-8")
-    flow = flow.replace('<camunda:property name="annual_count" value="5000" />',
-                        f'<camunda:property name="annual_count" value={xml_attr(annual)} />', 1)
-    task = '<bpmn:userTask id="Activity_KisaiShinsa" name="記載内容審査">'
-    assert task in flow and 'name="probability" value="0.12"' in flow
-    flow = flow.replace(task, task + "<bpmn:extensionElements><camunda:properties>"
-                        f"<camunda:property name=\"minutes\" value={xml_attr(minutes)} />"
-                        f"<camunda:property name=\"instances\" value={xml_attr(instances)} />"
-                        "</camunda:properties></bpmn:extensionElements>", 1)
-    flow = flow.replace("</bpmn:userTask>", "<bpmn:multiInstanceLoopCharacteristics /></bpmn:userTask>", 1)
-    flow = flow.replace('name="probability" value="0.12"', f"name=\"probability\" value={xml_attr(probability)}", 1)
+    # Each hostile value goes where the sample carries that figure: the process's annual_count, the minutes of
+    # 記載内容審査 (made a multi-instance task with a hostile instance count), the share of the 補正 loop.
+    # Every substitution must hit, so a change to the sample cannot quietly stop the test from testing.
+    task = r'(id="Activity_TennyuKisaiShinsa"(?:(?!</bpmn:userTask>).)*?)'
+    rework = r'(id="Flow_TennyuFubiAri"(?:(?!</bpmn:sequenceFlow>).)*?)'
+    for pattern, text in (
+        (r'()<camunda:property name="annual_count" value="[^"]*"\s*/>',
+         f'<camunda:property name="annual_count" value={xml_attr(annual)} />'),
+        (task + r'<camunda:property name="minutes" value="[^"]*"\s*/>',
+         f'<camunda:property name="minutes" value={xml_attr(minutes)} />'
+         f'<camunda:property name="instances" value={xml_attr(instances)} />'),
+        (task + "</bpmn:userTask>", "<bpmn:multiInstanceLoopCharacteristics /></bpmn:userTask>"),
+        (rework + r'<camunda:property name="probability" value="[^"]*"\s*/>',
+         f'<camunda:property name="probability" value={xml_attr(probability)} />'),
+    ):
+        flow, hits = re.subn(pattern, lambda m, text=text: m.group(1) + text, flow, count=1, flags=re.DOTALL)
+        assert hits == 1, pattern
     outcome = bpm_runner.run(["-q", "score", "tennyu.bpmn", "-o", "out.csv"], {"tennyu.bpmn": flow.encode()})
     assert_handled(outcome, ["tennyu.bpmn"])
     if outcome.code == 0:

@@ -1,8 +1,9 @@
 """Per-step look-ups are keyed by file, process and element: ids repeat across files.
 
-The bundled 住民票 and 転入届 flows both have a step ``Activity_HoninKakunin``
-(本人確認), and a "save as" copy of a flow keeps every id.  Nothing on a page,
-in a diagram or in a printed copy may come from the other file's step.
+Two flows exported from one modeler often share ids (住民票 and 転入届 each
+with a step ``Activity_HoninKakunin``, 本人確認), and a "save as" copy of a
+flow keeps every id.  Nothing on a page, in a diagram or in a printed copy may
+come from the other file's step.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from scoring.survey import load_survey
 
 SVG_NS = "http://www.w3.org/2000/svg"
 STEP = ElementId("Activity_HoninKakunin")
+"""The id two flows share in the first tests (made so: the bundled flows have their own ids)."""
+COPIED = ElementId("Activity_TennyuHoninKakunin")
+"""転入届's 本人確認, which a "save as" copy keeps."""
 
 
 def parse(data: bytes) -> etree._Element:
@@ -58,10 +62,28 @@ def step_of(assessment: Assessment, file_stem: str, element_id: str) -> StepAsse
 
 
 @pytest.fixture(scope="module")
-def samples(flows_dir: Path) -> tuple[tuple[Definitions, ...], Assessment, dict[str, bytes]]:
-    paths = sorted(flows_dir.glob("*.bpmn"))
+def samples(
+    flows_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[tuple[Definitions, ...], Assessment, dict[str, bytes]]:
+    """The bundled 住民票 and 転入届 with their 本人確認 under one id.
+
+    The bundled flows give every step its own id (``bpm lint`` warns about ids
+    shared across files), so the clash two exports from one modeler can have is
+    made here: each file's 本人確認 step is renamed to ``STEP`` wherever the XML
+    names it.
+    """
+    folder = tmp_path_factory.mktemp("shared-id")
+    paths = []
+    for stem in ("juminhyo", "tennyu"):
+        source = flows_dir / f"{stem}.bpmn"
+        (own,) = [n.id for p in read_bpmn(source).processes.values() for n in p.nodes.values() if n.name == "本人確認"]
+        text = source.read_text(encoding="utf-8")
+        renamed = text.replace(f'"{own}"', f'"{STEP}"').replace(f">{own}<", f">{STEP}<")
+        assert renamed != text and f'"{own}"' not in renamed
+        paths.append(folder / source.name)
+        paths[-1].write_text(renamed, encoding="utf-8")
     definitions = tuple(read_bpmn(p) for p in paths)
-    assessment = assess(definitions, survey=load_survey(flows_dir / "survey.csv"), profile=load_profile(None))
+    assessment = assess(definitions, survey=load_survey(flows_dir / "survey.xlsx"), profile=load_profile(None))
     site = render_site(SiteInput(definitions, (), assessment), environ={"SOURCE_DATE_EPOCH": "0"})
     return definitions, assessment, site
 
@@ -116,13 +138,13 @@ def copy_site(flows_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
         if process.file == str(copy):
             steps = tuple(
                 replace(s, disposition=_other(s.disposition), cost=replace(s.cost, hours_per_year=473.0))
-                if s.step_id == STEP else s
+                if s.step_id == COPIED else s
                 for s in process.steps
             )
             process = replace(process, steps=steps)
         processes.append(process)
     assessment = replace(assessment, processes=tuple(processes))
-    findings = (Finding("demo-rule", Severity.WARNING, "only in the copy", definitions[1].source, STEP, None),)
+    findings = (Finding("demo-rule", Severity.WARNING, "only in the copy", definitions[1].source, COPIED, None),)
     return assessment, render_site(SiteInput(definitions, findings, assessment), environ={"SOURCE_DATE_EPOCH": "0"})
 
 
@@ -130,10 +152,10 @@ def test_a_copy_does_not_recolour_the_original(copy_site: tuple[Assessment, dict
     """The copy's 職員が担当 473h turned the original's 本人確認 pink although its table said 民間委託."""
     assessment, site = copy_site
     original, copy = assessment.processes
-    steps = [next(s for s in p.steps if s.step_id == STEP) for p in (original, copy)]
+    steps = [next(s for s in p.steps if s.step_id == COPIED) for p in (original, copy)]
     assert steps[0].disposition is not steps[1].disposition
     for process, step in zip((original, copy), steps, strict=True):
-        group = step_group(page_of_file(site, process.file), STEP)
+        group = step_group(page_of_file(site, process.file), COPIED)
         assert badge(step) in "".join(group.itertext()), process.file
         assert DISPOSITION_STYLES[step.disposition].css_class in (group.get("class") or "").split()
 
@@ -149,8 +171,8 @@ def page_of_file(site: dict[str, bytes], file: str) -> etree._Element:
 def test_a_finding_marks_only_its_own_file(copy_site: tuple[Assessment, dict[str, bytes]]) -> None:
     assessment, site = copy_site
     original, copy = assessment.processes
-    assert "only in the copy" in "".join(step_group(page_of_file(site, copy.file), STEP).itertext())
-    assert "only in the copy" not in "".join(step_group(page_of_file(site, original.file), STEP).itertext())
+    assert "only in the copy" in "".join(step_group(page_of_file(site, copy.file), COPIED).itertext())
+    assert "only in the copy" not in "".join(step_group(page_of_file(site, original.file), COPIED).itertext())
 
 
 def test_overlays_are_grouped_by_file_and_process(copy_site: tuple[Assessment, dict[str, bytes]]) -> None:
@@ -158,8 +180,8 @@ def test_overlays_are_grouped_by_file_and_process(copy_site: tuple[Assessment, d
     original, copy = assessment.processes
     overlays = diagram_overlays(assessment.processes, ())
     assert set(overlays) == {original.file, copy.file}
-    mine = overlays[original.file].for_processes((original.process_id,))[STEP]
-    theirs = overlays[copy.file].for_processes((copy.process_id,))[STEP]
+    mine = overlays[original.file].for_processes((original.process_id,))[COPIED]
+    theirs = overlays[copy.file].for_processes((copy.process_id,))[COPIED]
     assert mine.badge != theirs.badge
     assert theirs.badge is not None and "473h" in theirs.badge
 
@@ -172,17 +194,17 @@ def test_gaps_and_links_never_cross_files(copy_site: tuple[Assessment, dict[str,
     assessment, _ = copy_site
     original, copy = assessment.processes
     gaps = (
-        DataGap("no-data", "copy step without data", copy.file, None, STEP),
-        DataGap("unmatched-row", "sheet row naming a shared id", "survey.csv", 4, STEP),
+        DataGap("no-data", "copy step without data", copy.file, None, COPIED),
+        DataGap("unmatched-row", "sheet row naming a shared id", "survey.csv", 4, COPIED),
     )
     assessment = replace(assessment, gaps=gaps)
     catalogue = Catalogue((read_bpmn(Path(original.file)), read_bpmn(Path(copy.file))), assessment, (), {})
     copy_ref = catalogue.refs[(copy.file, copy.process_id)]
     assert catalogue.gap_flows(gaps[0]) == [copy_ref]
-    assert catalogue.gap_view(gaps[0]).href == f"{copy_ref.file_name}#step-{STEP}"
+    assert catalogue.gap_view(gaps[0]).href == f"{copy_ref.file_name}#step-{COPIED}"
     assert catalogue.gap_flows(gaps[1]) == []
     assert catalogue.gap_view(gaps[1]).href is None
-    found = catalogue.step_in_file(original.file, STEP)
+    found = catalogue.step_in_file(original.file, COPIED)
     assert found is not None and found[1].file == original.file
 
 
@@ -190,8 +212,8 @@ def test_flow_pages_list_only_their_own_gaps(copy_site: tuple[Assessment, dict[s
     assessment, _ = copy_site
     original, copy = assessment.processes
     gaps = (
-        DataGap("no-data", "copy step without data", copy.file, None, STEP),
-        DataGap("unmatched-row", "sheet row naming a shared id", "survey.csv", 4, STEP),
+        DataGap("no-data", "copy step without data", copy.file, None, COPIED),
+        DataGap("unmatched-row", "sheet row naming a shared id", "survey.csv", 4, COPIED),
     )
     definitions = (read_bpmn(Path(original.file)), read_bpmn(Path(copy.file)))
     site = render_site(SiteInput(definitions, (), replace(assessment, gaps=gaps)), environ={"SOURCE_DATE_EPOCH": "0"})

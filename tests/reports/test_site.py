@@ -14,7 +14,7 @@ from lxml import etree
 
 from bpm.errors import RenderError
 from bpm.lint import lint
-from bpm.model import Definitions, ElementId
+from bpm.model import Definitions, ElementId, ProcessId
 from bpm.reader import read_bpmn
 from reports import dot
 from reports.i18n import LANGS, catalog, missing_keys, t
@@ -446,7 +446,7 @@ def test_sample_flows_render_with_their_diagrams(
 def sample_site(flows_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Assessment]:
     """The shipped flows and survey sheet through the real scoring, as ``bpm scan`` does it."""
     paths = sorted(flows_dir.glob("*.bpmn"))
-    survey = flows_dir / "survey.csv"
+    survey = flows_dir / "survey.xlsx"
     if not paths or not survey.is_file():
         pytest.skip("bundled flows/ not present")
     definitions = tuple(read_bpmn(p) for p in paths)
@@ -466,31 +466,45 @@ def test_real_pipeline(sample_site: tuple[Path, Assessment]) -> None:
         parse(page)
 
 
-def test_branch_table_shows_the_survey_value_not_the_bpmn_property(sample_site: tuple[Path, Assessment]) -> None:
-    """転入届: Flow_FubiAri is 0.12 in the BPMN and 0.1 in the sheet; the visits use 0.1, and so does the page."""
-    site, _ = sample_site
+def test_branch_table_shows_the_survey_value_not_the_bpmn_property(
+    sample_site: tuple[Path, Assessment], flows_dir: Path
+) -> None:
+    """転入届: Flow_TennyuFubiAri has one share in the BPMN and another in the sheet; the visits use the sheet's, so
+    does the page."""
+    site, assessment = sample_site
+    in_bpmn = read_bpmn(flows_dir / "tennyu.bpmn").processes[ProcessId("Process_Tennyu")].flows[
+        ElementId("Flow_TennyuFubiAri")].properties["probability"]
+    tennyu = next(p for p in assessment.processes if p.name == "転入届")
+    (branch,) = [b for b in tennyu.branches if b.via_id == "Flow_TennyuFubiAri"]
+    assert branch.source is EvidenceSource.SURVEY and branch.probability != float(in_bpmn)
     rows = branch_table(flow_page_named(site, "転入届"))
     fubi = [r for r in rows if r[:2] == ("記載不備あり?", "あり")]
-    assert fubi == [("記載不備あり?", "あり", "0.10", "業務量調査票", "survey sheet", "0.11")]
-    assert not [r for r in rows if r[2] == "0.12"]
-    # 1/0.9 reviews per case, a tenth of them to 補正依頼; the other 0.9 × 1/0.9 = 1 reach 住基システム入力.
-    assert ("記載不備あり?", "なし", "0.90", "仮定（均等配分・既定値）", "assumed (even split or default)",
-            "1.00") in rows
-    parallel = [r for r in rows if r[3] == "全分岐を実行（並行）"]
-    assert len(parallel) == 3 and {r[2] for r in parallel} == {"1.00"}
+    assert fubi == [("記載不備あり?", "あり", f"{branch.probability:.2f}", "業務量調査票", "survey sheet",
+                     f"{tennyu.visits[branch.target_id]:.2f}")]
+    assert not [r for r in rows if r[2] == f"{float(in_bpmn):.2f}" and r[:2] == ("記載不備あり?", "あり")]
+    # 1/(1−p) reviews per case, a share p of them to 補正依頼; the other (1−p)/(1−p) = 1 go on.
+    assert ("記載不備あり?", "なし", f"{1 - branch.probability:.2f}", "仮定（均等配分・既定値）",
+            "assumed (even split or default)", "1.00") in rows
+    koseki = branch_table(flow_page_named(site, "戸籍届出（出生・婚姻・死亡）"))
+    parallel = [r for r in koseki if r[3] == "全分岐を実行（並行）"]
+    fan_out = [f for f in read_bpmn(flows_dir / "koseki.bpmn").processes[ProcessId("Process_KosekiTodoke")]
+               .flows.values() if f.source_id == "Gateway_SofuSplit"]
+    assert len(parallel) == len(fan_out) and {r[2] for r in parallel} == {"1.00"}
 
 
 def test_branch_table_lists_boundary_events(sample_site: tuple[Path, Assessment]) -> None:
-    """印鑑登録: the 「1か月経過」 timer on 回答書受領 fires on the sheet's 10 % of the waits."""
+    """印鑑登録: the 「1か月経過」 timer on 回答書受領 fires on the sheet's share of the waits."""
     site, assessment = sample_site
     rows = branch_table(flow_page_named(site, "印鑑登録"))
-    timer = [r for r in rows if r[0] == "回答書受領 — 1か月経過"]
     inkan = next(p for p in assessment.processes if p.name == "印鑑登録")
-    assert timer == [("回答書受領 — 1か月経過", "→ 申請取下げ処理", "0.10", "業務量調査票", "survey sheet",
-                      f"{inkan.visits['Activity_Torisage']:.2f}")]
-    assert timer[0][5] == "0.02"
+    (timer_branch,) = [b for b in inkan.branches if b.via_id == "Event_KaitoKigen"]
+    timer = [r for r in rows if r[0] == "回答書受領 — 1か月経過"]
+    assert timer == [("回答書受領 — 1か月経過", "→ 申請取下げ処理", f"{timer_branch.probability:.2f}", "業務量調査票",
+                      "survey sheet", f"{inkan.visits['Activity_InkanTorisage']:.2f}")]
+    waits = inkan.visits["Activity_Kaitosho"]
+    assert inkan.visits["Activity_InkanTorisage"] == pytest.approx(timer_branch.probability * waits)
     gateways = [r[0] for r in rows]
-    assert gateways.index("顔写真付き証明書あり?") < gateways.index("回答書受領 — 1か月経過") < \
+    assert gateways.index("本人確認の方法?") < gateways.index("回答書受領 — 1か月経過") < \
         gateways.index("登録できる印影?"), "document order"
 
 
@@ -506,25 +520,38 @@ def handoff_stats(section: etree._Element) -> dict[str, str]:
 
 
 def test_flow_page_warns_when_hand_offs_exceed_the_plan(sample_site: tuple[Path, Assessment]) -> None:
-    """転入届 through the real scoring: the lot as scored has 1.11 hand-offs each way and a 補正 loop.
+    """転入届 through the real scoring: the lot as scored has a 補正 loop across the sides.
 
     Issue 7 gave the warning consequences: the contractor steps of the loop go to staff and the flow is
     re-scored.  The hand-off section shows the recommended (safe) lot; the legal section shows the lot as
-    scored next to it, with the warning, the steps moved and why.
+    scored next to it, with the warning, the steps moved and why.  Every figure is the assessment's own.
     """
     site, assessment = sample_site
     process = next(p for p in assessment.processes if p.name == "転入届")
     plan = process.handoff_plan
     assert plan is not None and plan.warning is not None and process.handoffs is not None
-    assert process.handoffs.warning is None  # the safe lot passes
+    assert plan.naive.ping_pong and plan.moved
+    safe = process.handoffs
+    assert safe.warning is None  # the safe lot passes
     root = flow_page_named(site, "転入届")
     section = handoff_section(root)
     assert section is not None
     heading = text_of(section.find("h2"))
     assert "受託者と職員の引継ぎ" in heading and "Hand-offs between contractor and staff" in heading
-    assert handoff_stats(section) == {"to-staff": "0.00", "to-contractor": "1.00", "total": "1.00"}
+    assert handoff_stats(section) == {"to-staff": f"{safe.per_case_to_staff:.2f}",
+                                      "to-contractor": f"{safe.per_case_to_contractor:.2f}",
+                                      "total": f"{safe.per_case:.2f}"}
     rows = section.findall(".//table[@class='data handoffs']/tbody/tr")
-    assert len(rows) == len(process.handoffs.crossings) == 2
+    assert len(rows) == len(safe.crossings) >= 1
+    names = {s.step_id: s.name for s in process.steps}
+    first = safe.crossings[0]
+    cells = rows[0].findall("td")
+    assert [text_of(c) for c in cells[:2]] == [names[first.from_id], names[first.to_id]]
+    direction = ("受託者 → 職員", "contractor → staff") if first.direction is Direction.TO_STAFF else (
+        "職員 → 受託者", "staff → contractor")
+    assert text_of(cells[2].find("span[@lang='ja']")) == direction[0]
+    assert text_of(cells[2].find("span[@lang='en']")) == direction[1]
+    assert text_of(cells[3]) == f"{first.per_case:.2f}"
     anchors = {e.get("id") for e in elements(root)}
     for link in section.iter("a"):
         assert link.get("href", "").lstrip("#") in anchors
@@ -533,18 +560,25 @@ def test_flow_page_warns_when_hand_offs_exceed_the_plan(sample_site: tuple[Path,
     warnings = legal.findall(".//div[@class='notice warning']")
     assert len(warnings) == 1
     warning = text_of(warnings[0])
-    assert "偽装請負" in warning and "受託者→職員 1.11回" in warning and "補正依頼" in warning  # the reason
+    naive = plan.naive
+    assert "偽装請負" in warning and f"受託者→職員 {naive.per_case_to_staff:.2f}回" in warning
+    assert "補正依頼" in warning  # the reason names the loop
     assert "disguised contracting" in warning
     lots = {text_of(r.find("th")): (text_of(r.find("td[@data-lot='naive']")), text_of(r.find("td[@data-lot='safe']")))
             for r in legal.findall(".//table[@class='data lots']/tbody/tr")}
-    assert lots["引継ぎ（回/件）Hand-offs (per case)"] == ("2.22", "1.00")
+    assert lots["引継ぎ（回/件）Hand-offs (per case)"] == (f"{naive.per_case:.2f}", f"{safe.per_case:.2f}")
     moved = [text_of(li.find("a")) for li in legal.findall(".//ul[@class='moved']/li")]
-    assert moved == ["届書受領", "本人確認", "補正依頼"]
-    # 印鑑登録: 受付 → staff (照会 or 印影審査, 2.5 min) → 登録証交付, once each way and no loop: no warning.
-    toroku = handoff_section(flow_page_named(site, "印鑑登録"))
-    assert toroku is not None and handoff_stats(toroku) == {"to-staff": "1.00", "to-contractor": "0.96",
-                                                             "total": "1.96"}
-    assert toroku.find(".//div[@class='notice warning']") is None
+    assert moved == [m.step_name for m in plan.moved] and {"届書受領", "本人確認"} <= set(moved)
+    # 印鑑登録: 受付 → staff (照会 or 印影審査) → 登録証交付, no loop across the sides: no warning, nothing moved.
+    toroku = next(p for p in assessment.processes if p.name == "印鑑登録")
+    assert toroku.handoff_plan is not None and toroku.handoff_plan.warning is None and not toroku.handoff_plan.moved
+    lot = toroku.handoffs
+    assert lot is not None and lot.warning is None and lot.ping_pong == ()
+    section = handoff_section(flow_page_named(site, "印鑑登録"))
+    assert section is not None and handoff_stats(section) == {
+        "to-staff": f"{lot.per_case_to_staff:.2f}", "to-contractor": f"{lot.per_case_to_contractor:.2f}",
+        "total": f"{lot.per_case:.2f}"}
+    assert section.find(".//div[@class='notice warning']") is None
 
 
 def test_flow_page_hand_offs_within_the_plan_show_no_warning(site_input: SiteInput, tmp_path: Path) -> None:

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpm.model import Definitions
+from bpm.model import Definitions, ElementId, ProcessId
 from bpm.reader import read_bpmn, read_bpmn_bytes
 from scoring.assess import assess
+from scoring.lexicon import normalize_name
 from scoring.profile import load_profile
 from scoring.result import Assessment, Branch, Disposition, EvidenceSource, LegalClass, StepAssessment
-from scoring.survey import load_survey
+from scoring.survey import Survey, SurveyRow, load_survey
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
 PROFILE = load_profile()
@@ -40,12 +41,33 @@ def counter() -> Definitions:
 
 
 @pytest.fixture(scope="module")
-def bundled(flows_dir: Path) -> Assessment:
-    paths = sorted(flows_dir.glob("*.bpmn"))
-    survey = flows_dir / "survey.csv"
-    if not paths or not survey.is_file():
+def bundled_survey(flows_dir: Path) -> Survey:
+    survey = flows_dir / "survey.xlsx"
+    if not survey.is_file():
         pytest.skip("bundled flows/ not present")
-    return assess([read_bpmn(p) for p in paths], survey=load_survey(survey), profile=PROFILE)
+    return load_survey(survey)
+
+
+@pytest.fixture(scope="module")
+def bundled(flows_dir: Path, bundled_survey: Survey) -> Assessment:
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    if not paths:
+        pytest.skip("bundled flows/ not present")
+    return assess([read_bpmn(p) for p in paths], survey=bundled_survey, profile=PROFILE)
+
+
+def sheet_row(survey: Survey, flow: str, *, step: str = "", step_id: str = "") -> SurveyRow:
+    """The row of the bundled sheet for a step (by name after NFKC, or by id) or, with neither, the flow row."""
+    for row in survey.rows:
+        if row.process != flow:
+            continue
+        if step_id and row.step_id == step_id:
+            return row
+        if step and not step_id and normalize_name(row.step) == normalize_name(step):
+            return row
+        if not step and not step_id and row.is_flow_row:
+            return row
+    raise LookupError(f"no row for {flow}/{step or step_id}")
 
 
 def named(assessment: Assessment, flow: str, name: str) -> StepAssessment:
@@ -77,11 +99,14 @@ P, U, F = LegalClass.AUTHORITY, LegalClass.UNKNOWN, LegalClass.FACTUAL
         ("印鑑登録証明書の交付", "証明書交付", F, O_, S_, "R: handing over, after staff collected the fee"),
         # 公金: contracting out fee collection needs a published 告示 (地方自治法243条), not given in the default
         ("住民票の写し等の交付", "手数料収納", F, O_, V_, "R: fee collection without the 告示"),
-        # refusal explanations stay with whoever refused, whatever the survey cell says (conflict)
-        ("住民票の写し等の交付", "不交付の説明", P, O_, S_, "refusal explanation"),
+        # refusal explanations stay with whoever refused (the sample marks it 判断・公権力の行使 有, so the scores
+        # agree; a survey cell saying 無 against it is a conflict: tests/scoring/test_legal.py)
+        ("住民票の写し等の交付", "不交付の説明", P, S_, S_, "refusal explanation"),
         # §1 step 7 / §0 class S: record update by the system
         ("転入届", "住民票記載・CS更新", F, A_, A_, "S: serviceTask"),
-        ("住民票の写し等の交付", "住民記録照会", F, A_, A_, "S: serviceTask"),
+        # a system step nothing states a legal class for (the BPMN-carried facts mark only 有) is 要確認 as a class,
+        # yet automated: a system is not a contractor
+        ("住民票の写し等の交付", "住民記録照会", U, A_, A_, "S: serviceTask"),
     ],
 )
 def test_bundled_dispositions_follow_the_domain_notes(
@@ -103,22 +128,44 @@ def test_bundled_legal_steps_carry_the_legal_reason(bundled: Assessment) -> None
                    for p in bundled.processes for s in p.steps)
 
 
-def test_bundled_volumes_use_the_survey(bundled: Assessment) -> None:
+def test_bundled_volumes_use_the_survey(bundled: Assessment, bundled_survey: Survey, flows_dir: Path) -> None:
+    """転入届 carries its facts as BPMN properties; the sheet's later measurements win where they differ."""
+    definitions = read_bpmn(flows_dir / "tennyu.bpmn")
+    process = definitions.processes[ProcessId("Process_Tennyu")]
+    in_bpmn = float(process.properties["annual_count"])
+    in_sheet = sheet_row(bundled_survey, "転入届").annual_count
+    assert in_sheet is not None and in_sheet != in_bpmn, "the sample keeps the two figures apart on purpose"
     tennyu = next(p for p in bundled.processes if p.name == "転入届")
-    assert tennyu.annual_cases == 5200, "the sheet's 5,200 beats the BPMN's 5,000"
+    assert tennyu.annual_cases == in_sheet, "the sheet beats the BPMN property"
     assert tennyu.annual_cases_source is EvidenceSource.SURVEY
     entry = named(bundled, "転入届", "住基システム入力")
-    assert entry.minutes_per_case == 8 and entry.data_sources["minutes_per_case"] is EvidenceSource.SURVEY
-    assert entry.annual_count == pytest.approx(5200 * entry.visits)
-    assert entry.cost.hours_per_year == pytest.approx(entry.annual_count * 8 / 60)
+    minutes = sheet_row(bundled_survey, "転入届", step="住基システム入力").minutes
+    assert minutes is not None and str(minutes) != process.nodes[ElementId("Activity_TennyuJukiNyuryoku")].properties[
+        "minutes"]
+    assert entry.minutes_per_case == minutes and entry.data_sources["minutes_per_case"] is EvidenceSource.SURVEY
+    assert entry.annual_count == pytest.approx(in_sheet * entry.visits)
+    assert entry.cost.hours_per_year == pytest.approx(entry.annual_count * minutes / 60)
+    rework = sheet_row(bundled_survey, "転入届", step_id="Flow_TennyuFubiAri").probability
+    assert rework is not None and str(rework) != process.flows[ElementId("Flow_TennyuFubiAri")].properties[
+        "probability"]
     receipt = named(bundled, "転入届", "届書受領")
-    assert receipt.visits == pytest.approx(1 / (1 - 0.10)), "rework loop with the sheet's 10 %, not the BPMN's 12 %"
+    assert receipt.visits == pytest.approx(1 / (1 - rework)), "rework loop with the sheet's share, not the BPMN's"
 
 
-def test_bundled_gaps_and_ranks(bundled: Assessment) -> None:
-    no_data = {g.element_id for g in bundled.gaps if g.kind == "no-data"}
-    assert {"Activity_KofuKahi", "Activity_InkanSakusei", "Activity_TennyuTsuchi", "Activity_TodokeSofu"} <= no_data
-    assert not [g for g in bundled.gaps if g.kind in ("unmatched-row", "ambiguous-row")]
+def test_bundled_gaps_and_ranks(bundled: Assessment, bundled_survey: Survey) -> None:
+    """Steps without a sheet row are listed as gaps; so are the sheet's rows naming a step that was renamed."""
+    no_data = {(Path(g.file).name, g.element_id) for g in bundled.gaps if g.kind == "no-data"}
+    with_row = {(Path(s.file).name, s.step_id) for p in bundled.processes for s in p.steps
+                if s.data_sources.get("minutes_per_case") is EvidenceSource.SURVEY}
+    every_step = {(Path(s.file).name, s.step_id) for p in bundled.processes for s in p.steps}
+    assert {("juminhyo.bpmn", "Activity_JuminhyoKofuKahi"), ("inkan.bpmn", "Activity_InkanSakusei"),
+            ("tennyu.bpmn", "Activity_TennyuTsuchi")} <= no_data
+    assert no_data <= every_step - with_row
+    unmatched = [g for g in bundled.gaps if g.kind == "unmatched-row"]
+    assert unmatched and not [g for g in bundled.gaps if g.kind == "ambiguous-row"]
+    for gap in unmatched:
+        (row,) = [r for r in bundled_survey.rows if r.line == gap.line]
+        assert row.step and row.step in gap.message, "the row's own name is shown so a person can fix it"
     ranked = [s for s in bundled.ranked() if s.rank is not None]
     assert [s.rank for s in ranked] == list(range(1, len(ranked) + 1))
     assert all(s.disposition in (Disposition.RPA, Disposition.OUTSOURCE) for s in ranked)
@@ -302,26 +349,38 @@ def test_start_gateway_and_event_subprocess_probabilities_from_the_survey(tmp_pa
         ("f_answer", EvidenceSource.DEFAULT), ("f_due", EvidenceSource.SURVEY)]
 
 
-def test_bundled_boundary_timer_uses_the_sheet(bundled: Assessment) -> None:
-    """印鑑登録: the sheet's 0.1 for 「1か月経過」 sends a tenth of the waits to 申請取下げ処理 (was 0: never fired)."""
+def test_bundled_boundary_timer_uses_the_sheet(bundled: Assessment, bundled_survey: Survey) -> None:
+    """印鑑登録: the sheet's share for 「1か月経過」 (none in the BPMN) sends that share of the waits to
+    申請取下げ処理."""
+    inquiry = sheet_row(bundled_survey, "印鑑登録", step_id="Flow_ShashinNashi").probability
+    expiry = sheet_row(bundled_survey, "印鑑登録", step="1か月経過").probability
+    assert inquiry is not None and expiry is not None
     waits = named(bundled, "印鑑登録", "回答書受領").visits
-    assert waits == pytest.approx(0.2), "Flow_ShashinNashi: the sheet's 0.2, not the BPMN's 0.15"
-    assert named(bundled, "印鑑登録", "申請取下げ処理").visits == pytest.approx(0.1 * waits)
-    assert named(bundled, "印鑑登録", "回答書確認").visits == pytest.approx(0.9 * waits)
+    assert waits == pytest.approx(inquiry), "Flow_ShashinNashi: the sheet's share, not the BPMN's"
+    assert named(bundled, "印鑑登録", "申請取下げ処理").visits == pytest.approx(expiry * waits)
+    assert named(bundled, "印鑑登録", "回答書確認").visits == pytest.approx((1 - expiry) * waits)
     inkan = next(p for p in bundled.processes if p.name == "印鑑登録")
     timer = next(b for b in inkan.branches if b.via_id == "Event_KaitoKigen")
     assert (timer.from_id, timer.target_id, timer.probability, timer.source, timer.via_event) == (
-        "Activity_Kaitosho", "Activity_Torisage", 0.1, EvidenceSource.SURVEY, True)
+        "Activity_Kaitosho", "Activity_InkanTorisage", expiry, EvidenceSource.SURVEY, True)
 
 
-def test_bundled_branches_are_the_probabilities_the_visits_used(bundled: Assessment) -> None:
+def test_bundled_branches_are_the_probabilities_the_visits_used(
+    bundled: Assessment, bundled_survey: Survey, flows_dir: Path
+) -> None:
+    rework = sheet_row(bundled_survey, "転入届", step_id="Flow_TennyuFubiAri").probability
     tennyu = next(p for p in bundled.processes if p.name == "転入届")
     by_flow = {b.via_id: b for b in tennyu.branches}
-    assert (by_flow["Flow_FubiAri"].probability, by_flow["Flow_FubiAri"].source) == (0.1, EvidenceSource.SURVEY)
-    assert by_flow["Flow_FubiNashi"].probability == pytest.approx(0.9)
-    assert by_flow["Flow_FubiNashi"].source is EvidenceSource.DEFAULT
-    parallel = [b for b in tennyu.branches if b.from_id == "Gateway_RenkeiSplit"]
-    assert len(parallel) == 3 and {(b.probability, b.source) for b in parallel} == {(1.0, EvidenceSource.STRUCTURE)}
+    assert (by_flow["Flow_TennyuFubiAri"].probability, by_flow["Flow_TennyuFubiAri"].source) == (
+        rework, EvidenceSource.SURVEY)
+    assert rework is not None and by_flow["Flow_TennyuFubiNashi"].probability == pytest.approx(1 - rework)
+    assert by_flow["Flow_TennyuFubiNashi"].source is EvidenceSource.DEFAULT
+    koseki = next(p for p in bundled.processes if p.name == "戸籍届出（出生・婚姻・死亡）")
+    split = read_bpmn(flows_dir / "koseki.bpmn").processes[ProcessId("Process_KosekiTodoke")]
+    fan_out = [f for f in split.flows.values() if f.source_id == "Gateway_SofuSplit"]
+    parallel = [b for b in koseki.branches if b.from_id == "Gateway_SofuSplit"]
+    assert len(parallel) == len(fan_out) >= 2
+    assert {(b.probability, b.source) for b in parallel} == {(1.0, EvidenceSource.STRUCTURE)}
     for process in bundled.processes:
         for branch in process.branches:
             assert branch.from_id in process.visits and branch.target_id in process.visits

@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from bpm.errors import SurveyError
 from bpm.reader import read_bpmn, read_bpmn_bytes
 from scoring.features import assessable_steps
+from scoring.lexicon import normalize_name
 from scoring.survey import ProcessSteps, Survey, load_survey, match_survey
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
@@ -109,10 +111,33 @@ def test_xlsx(tmp_path: Path) -> None:
 
 
 def test_bundled_csv_and_xlsx_agree(flows_dir: Path) -> None:
-    csv_path, xlsx_path = flows_dir / "survey.csv", flows_dir / "survey.xlsx"
+    """The bundled workbook and its CSV twin (as Excel saves it, title rows included) read to the same rows."""
+    csv_path, xlsx_path = DATA.parent / "flows" / "survey.csv", flows_dir / "survey.xlsx"
     if not (csv_path.is_file() and xlsx_path.is_file()):
         pytest.skip("bundled survey sheets not present")
-    assert load_survey(csv_path).rows == load_survey(xlsx_path).rows
+    from_csv, from_xlsx = load_survey(csv_path), load_survey(xlsx_path)
+    assert from_csv.rows == from_xlsx.rows
+    assert from_csv.columns == from_xlsx.columns and from_xlsx.ignored_columns == ()
+
+
+def test_optional_columns_are_recognised(tmp_path: Path) -> None:
+    """課・係・職種, the peak months and the 推計/出典 marks are survey columns, read as written."""
+    header = HEADER + ",課,係,職種,3月件数,4月件数,推計/出典,出典"
+    path = sheet(tmp_path, [header, "転入届,,,５，２００,,,,,,,,,市民課,住民記録係,,９００件,700,推計,S12・S13",
+                            "転入届,,届書受領,,3,,紙,,無,無,,,市民課,住民記録係,会計年度任用,,,出典あり,S4"])
+    survey = load_survey(path)
+    assert survey.ignored_columns == ()
+    flow, step = survey.rows
+    assert (flow.annual_count, flow.march_count, flow.april_count) == (5200, 900, 700)
+    assert (flow.section, flow.unit, flow.staff_type, flow.basis, flow.sources) == (
+        "市民課", "住民記録係", "", "推計", "S12・S13")
+    assert (step.staff_type, step.basis, step.march_count) == ("会計年度任用", "出典あり", None)
+    bad = sheet(tmp_path, [header, "転入届,,,,,,,,,,,,,,,-9,,,"], name="bad.csv")
+    with pytest.raises(SurveyError, match="3月件数"):
+        load_survey(bad)
+    huge = sheet(tmp_path, [header, "転入届,,,,,,,,,,,,,,,,1e9,,"], name="huge.csv")  # the limit of 件数 holds
+    with pytest.raises(SurveyError, match=r"4月件数.*above the limit of 100,000,000"):
+        load_survey(huge)
 
 
 # --------------------------------------------------------------------------- bad values
@@ -396,9 +421,15 @@ def test_a_name_matching_two_steps_is_ambiguous(tmp_path: Path) -> None:
     assert match.steps == {}
 
 
-def test_bundled_sheet_matches_every_row(flows_dir: Path) -> None:
+def test_bundled_sheet_matches_every_row_or_reports_it(flows_dir: Path) -> None:
+    """Each row of the bundled sheet lands on a flow, step or branch, or comes back as a gap with its line.
+
+    The sheet holds deliberate, realistic mismatches: a step renamed since the
+    sheet was typed (reported, never guessed), a stale 手順ID (reported, then
+    matched by name), and spelling variants that NFKC matching absorbs.
+    """
     paths = sorted(flows_dir.glob("*.bpmn"))
-    survey_path = flows_dir / "survey.csv"
+    survey_path = flows_dir / "survey.xlsx"
     if not paths or not survey_path.is_file():
         pytest.skip("bundled flows not present")
     units = []
@@ -411,10 +442,22 @@ def test_bundled_sheet_matches_every_row(flows_dir: Path) -> None:
                 units.append(ProcessSteps(definitions.file, process, steps, pool.name if pool else ""))
     survey: Survey = load_survey(survey_path)
     match = match_survey(survey, units)
-    assert match.gaps == (), [g.message for g in match.gaps]
+    matched = {row.line for row in match.cases.values()} | {row.line for row in match.steps.values()}
+    matched |= {row.line for rows in match.probabilities.values() for row in rows.values()}
+    reported = {gap.line for gap in match.gaps}
+    assert {row.line for row in survey.rows} == matched | reported
+    step_names = {(u.process.name, normalize_name(n.name)) for u in units for n in u.steps}
+    renamed = {row.line for row in survey.rows if row.step and not row.step_id
+               and (row.process, normalize_name(row.step)) not in step_names and not row.probability}
+    assert renamed, "the sheet keeps at least one step under an old name"
+    assert {g.line for g in match.gaps if g.kind == "unmatched-row"} == renamed
+    assert {g.kind for g in match.gaps} == {"unmatched-row", "unmatched-id"}
+    assert not matched & {g.line for g in match.gaps if g.kind == "unmatched-row"}
     matched_by_name = {key[2] for key, row in match.steps.items() if not row.step_id}
-    assert {"Activity_JukiNyuryoku", "Activity_ShogoKessai", "Activity_DVKakunin", "Activity_TorokuNyuryoku"} <= \
-        matched_by_name
+    assert {"Activity_TennyuJukiNyuryoku", "Activity_TennyuShogoKessai", "Activity_DVKakunin",
+            "Activity_TorokuNyuryoku"} <= matched_by_name
+    variants = [row.step for row in survey.rows if row.step and row.step != unicodedata.normalize("NFKC", row.step)]
+    assert variants, "full-width letters and half-width punctuation in step names"
 
 
 # --------------------------------------------------------------------------- probabilities of events

@@ -1,0 +1,1 @@
+"""One module per flow file; each exposes ``spec() -> FileSpec``."""
