@@ -710,9 +710,16 @@ def score(
 @_decisions_option
 @_exclude_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--publish", "publish_dir", type=click.Path(file_okay=False), metavar="SITE_DIR",
+    help="Write the site to SITE_DIR keeping every earlier version of each flow, with change summaries, "
+         "diff pages and a page of recent changes (instead of --out).",
+)
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
+@click.pass_context
 @_guarded
 def scan(
+    ctx: click.Context,
     inputs: tuple[str, ...],
     survey: str | None,
     profile: str | None,
@@ -720,6 +727,7 @@ def scan(
     decisions: str | None,
     exclude_unsolvable: bool,
     out: str,
+    publish_dir: str | None,
     title: str | None,
 ) -> None:
     """Import, check, score and write the HTML report site (the main job).
@@ -729,14 +737,39 @@ def scan(
     from reports.outdir import check_out_dir, lock_folder
     from reports.site import build_site
 
-    out_dir = check_out_dir(Path(out))  # refuse a folder we may not replace before any work
+    if publish_dir is not None and ctx.get_parameter_source("out") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("give either --out or --publish, not both")
+    target = Path(publish_dir if publish_dir is not None else out)
+    out_dir = check_out_dir(target)  # refuse a folder we may not replace before any work
     with lock_folder(out_dir) as lock:  # and a second run into it
-        site_input = _site_input(
+        if publish_dir is None:
+            from reports.publish import refuse_history_overwrite
+
+            refuse_history_overwrite(out_dir)
+        site_input, models, survey_path = _site_input(
             inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable
         )
-        written = build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
+        if publish_dir is None:
+            count = len(build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock))
+        else:
+            count = _publish(site_input, models, out_dir, lock, title=title,
+                             score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
     index = out_dir / "index.html"
-    click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
+    click.echo(f"report written to {target} ({count} files); open {index.as_uri()} in a browser", err=True)
+
+
+def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any) -> int:
+    """``scan --publish``: the site with its version history (see reports/publish.py); the number of files."""
+    from reports.publish import publish_site
+
+    result = publish_site(site_input, models, out_dir, score=score, title=title, progress=_progress, notice=_notice,
+                          lock=lock)
+    if result.unchanged:
+        click.echo(f"bpm: {out_dir} is already up to date: no new version, nothing written", err=True)
+    else:
+        click.echo(f"bpm: {len(result.new_versions)} new version(s), {len(result.removed)} flow(s) removed "
+                   f"(廃止); earlier versions kept under {out_dir / 'versions'}", err=True)
+    return len(result.written)
 
 
 def _site_input(
@@ -749,7 +782,10 @@ def _site_input(
     decisions: str | None,
     exclude_unsolvable: bool,
 ) -> Any:
-    """Read, check and score everything, and prepare the downloads: all the work before writing."""
+    """Read, check and score everything, and prepare the downloads: all the work before writing.
+
+    Returns the site input, the bytes of each model (a published site stores them) and the survey sheet used.
+    """
     from bpm.lint import lint_files
     from reports.downloads import ModelSource, site_downloads
     from reports.site import SiteInput
@@ -775,7 +811,7 @@ def _site_input(
         download_labels=prepared.labels,
         file_keys={d.file: found.key for found, d in zip(scanned.inputs, scanned.definitions, strict=True)},
         reviews=reviews,
-    )
+    ), models, scanned.survey_path
 
 
 # --------------------------------------------------------------------------- annotate

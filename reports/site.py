@@ -21,7 +21,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -76,6 +76,14 @@ class SiteInput:
     file_keys: Mapping[str, str] = field(default_factory=dict)
     """Each BPMN file's path relative to the scanned folder (by ``Definitions.file``): page and diagram
     names hash it, so they do not change with the folder the scan is run from."""
+
+
+class SiteExtras(Protocol):
+    """More pages for the site (a published site's history pages), rendered like the others."""
+
+    @property
+    def pages(self) -> tuple[tuple[str, str, object], ...]:
+        """(template, file name, view) of each extra page."""
 
 
 # --------------------------------------------------------------------------- time
@@ -228,13 +236,15 @@ def render_site(
     progress: Progress | None = None,
     notice: Progress | None = None,
     environ: Mapping[str, str] | None = None,
+    history: SiteExtras | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site (relative POSIX path → bytes), computed in memory.
 
     Nothing is written; :func:`build_site` does that.  Useful for tests and
     for callers that package the site differently.  ``notice`` hears about
     what the site had to leave out (e.g. a PNG cairo could not draw);
-    default: ``progress``.
+    default: ``progress``.  ``history`` (a published site's versions, see
+    :mod:`reports.publish`) is given to every template and adds its pages.
     """
     report = progress or (lambda _message: None)
     tell = notice or report
@@ -246,6 +256,7 @@ def render_site(
     )
     site = site_view(catalogue, title, generated)
     env = _environment()
+    env.globals["history"] = history
     out: dict[str, bytes] = {}
 
     def page(template: str, name: str, **context: Any) -> None:
@@ -267,6 +278,8 @@ def render_site(
         diagram = drawings.view(catalogue.definitions.get(process.file), process.process_id)
         page("flow.html", ref.file_name, view=flow_page(catalogue, process, diagram))
     out.update(drawings.files)
+    for template, name, view in history.pages if history is not None else ():
+        page(template, name, view=view)
 
     for name in _STATIC_FILES:
         out[f"static/{name}"] = _static(name)
