@@ -814,6 +814,135 @@ def _site_input(
     ), models, scanned.survey_path
 
 
+# --------------------------------------------------------------------------- compare
+
+
+@main.command(name="compare")
+@click.argument("cities", nargs=-1, required=True)
+@click.option("-o", "--out", default="compare-site", show_default=True, type=click.Path(file_okay=False))
+@click.option("--title", help="Site title (default: 窓口業務の自治体間比較).")
+@click.option("--anonymise", "--anonymize", "anonymise", is_flag=True,
+              help="Replace city names by codes and remove free-text notes from every output file.")
+@click.option("--salt", envvar="BPM_COMPARE_SALT", help="Secret key of the city codes (env BPM_COMPARE_SALT); "
+              "the same salt gives the same codes every year. Default: a random salt for this run.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Cities assessed in parallel (processes); the site is the same whatever the number.")
+@click.option("--diagrams", type=click.Choice(["all", "leaders", "none"]), default="all", show_default=True,
+              help="Draw every city's flows, only the leading cities' (large comparisons), or none.")
+@_guarded
+def compare_command(cities: tuple[str, ...], out: str, title: str | None, anonymise: bool, salt: str | None,
+                    jobs: int, diagrams: str) -> None:
+    """Compare the same standard procedures across municipalities and write the comparison site.
+
+    Each CITY_DIR holds one municipality: municipality.toml (団体名, 人口, 類似団体区分, 年度),
+    its BPMN flows, and optionally survey.csv/xlsx, profile.toml and procedures.csv (業務 → 標準手続).
+
+    自治体ごとのフォルダを比較し、ヒートマップ・手続別・団体別のページを出力します。
+    """
+    from reports.compare_site import build_compare
+    from reports.outdir import check_out_dir, lock_folder
+
+    out_dir = check_out_dir(Path(out))
+    with lock_folder(out_dir) as lock:
+        data = _compare_input(cities, out_dir, anonymise=anonymise, salt=salt, jobs=jobs, diagrams=diagrams)
+        written = build_compare(data, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
+    index = out_dir / "index.html"
+    click.echo(f"comparison written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser",
+               err=True)
+
+
+def _city_files(folders: Sequence[str], out_dir: Path) -> list[Any]:
+    """Each city folder's files (discovery stays here, in the CLI); folder names made unique as keys."""
+    from scoring.cities import METADATA_FILE, PROFILE_FILE
+    from scoring.city_run import CityFiles
+
+    found = []
+    names = Counter(Path(os.path.abspath(f)).name for f in folders)
+    for folder in folders:
+        path = Path(folder)
+        if not path.is_dir():
+            raise BpmError("not a folder", file=folder, hint=f"give one folder per city, holding {METADATA_FILE}")
+        if not (path / METADATA_FILE).is_file():
+            raise BpmError(f"no {METADATA_FILE} in the city folder", file=folder,
+                           hint='write 団体名, 人口, 類似団体区分 and 年度: "団体名" = "○○市" … (see the README)')
+        name = Path(os.path.abspath(folder)).name
+        key = name if names[name] == 1 else os.path.normpath(folder).replace(os.sep, "/")
+        inputs = discover_inputs([folder], exclude=(out_dir,), on_skip=_skipped)
+        survey = discover_survey([folder])
+        profile = path / PROFILE_FILE
+        found.append(CityFiles(key, folder, str(path / METADATA_FILE),
+                               tuple((str(i.path), i.key) for i in inputs),
+                               str(survey) if survey else None, str(profile) if profile.is_file() else None))
+    keys = Counter(c.key for c in found)
+    twice = [k for k, n in keys.items() if n > 1]
+    if twice:
+        raise BpmError(f"the city folder {twice[0]} is given twice", file=twice[0])
+    return found
+
+
+def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, salt: str | None, jobs: int,
+                   diagrams: str) -> Any:
+    """Assess every city (in parallel with --jobs), anonymise if asked, and compute the comparison."""
+    import secrets
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    from reports.compare_anon import anonymise as anonymised_results
+    from reports.compare_site import CompareInput
+    from scoring.city_run import CityError, CityResult, assess_city
+    from scoring.compare import compare
+    from scoring.procedures import default_catalogue
+
+    files = _city_files(folders, out_dir)
+    work = partial(assess_city, max_bytes=_settings().max_bytes, keep_dispositions=diagrams != "none",
+                   collect_secrets=anonymise)
+    results: list[CityResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else _Serial() as pool:
+        for index, result in enumerate(pool.map(work, files, chunksize=1), start=1):
+            if isinstance(result, CityError):
+                result.raise_it()
+            assert isinstance(result, CityResult)
+            _progress(f"[{index}/{len(files)}] assessed {files[index - 1].folder} ({len(result.flows)} flows)")
+            for row in result.unused_mapping:
+                _notice(f"{row.file}:{row.line}: mapping row {row.flow!r} → {row.procedure} matched no flow")
+            results.append(result)
+    sources = {r.city.key: {k: p for p, k in f.bpmn} for r, f in zip(results, files, strict=True)}
+    scrubber = None
+    names: tuple[str, ...] = ()
+    notes = tuple(sorted({s for r in results for s in r.secrets}))
+    if anonymise:
+        if not salt:
+            salt = secrets.token_hex(16)
+            _notice("no --salt (or BPM_COMPARE_SALT): city codes are random for this run and differ next time")
+        results, scrubber, names = anonymised_results(results, salt)
+        sources = {r.city.key: {scrubber.text(k): p for k, p in sources[old].items()}
+                   for r, old in zip(results, [f.key for f in files], strict=True)}
+        notes = tuple(n for n in notes if n not in names)
+    cities = {r.city.key: r.city for r in results}
+    flows = [f for r in results for f in r.flows]
+    excluded = [e for r in results for e in r.excluded]
+    comparison = compare(cities, flows, procedure_order=[p.key for p in default_catalogue().procedures],
+                         excluded=excluded)
+    for flow in comparison.unmatched:
+        _notice(f"{flow.city}/{flow.file_key}: flow {flow.process_name or flow.process_id!r} matches no standard "
+                "procedure (listed on the overview, not compared)")
+    return CompareInput(comparison, sources, anonymise, scrubber, names, notes,
+                        cast(Any, diagrams), _settings().max_bytes)
+
+
+class _Serial:
+    """``map`` in this process: --jobs 1 runs without a pool (and without pickling)."""
+
+    def __enter__(self) -> _Serial:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def map(self, func: Callable[..., Any], items: Iterable[Any], chunksize: int = 1) -> Iterator[Any]:
+        return map(func, items)
+
+
 # --------------------------------------------------------------------------- annotate
 
 
