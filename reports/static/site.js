@@ -593,21 +593,28 @@
         var slice = document.createElement("div");
         slice.className = "print-slice";
         slice.appendChild(copy);
-        if (count > 1) {
-          var label = document.createElement("p");
-          label.className = "print-slice-label";
-          label.textContent = (figure.closest("section").querySelector("h2") || { textContent: "" }).textContent.trim() +
-            " (" + (r * columns + c + 1) + "/" + count + ")";
-          slice.appendChild(label);
+        /* One caption line under each part: the heading in both languages (the page shows one), the part
+           number, and on the last part the colour legend; it fits under a part cut to the page height. */
+        var label = document.createElement("div");
+        label.className = "print-slice-label";
+        var heading = figure.closest("section") ? figure.closest("section").querySelector("h2") : null;
+        if (heading) {
+          Array.prototype.forEach.call(heading.childNodes, function (node) {
+            label.appendChild(node.cloneNode(true));
+          });
         }
+        if (count > 1) {
+          label.appendChild(document.createTextNode(" (" + (r * columns + c + 1) + "/" + count + ")"));
+        }
+        var legend = figure.querySelector("figcaption ul.legend");
+        if (legend && r * columns + c + 1 === count) {
+          var key = legend.cloneNode(true);
+          key.removeAttribute("aria-label");
+          label.appendChild(key);
+        }
+        slice.appendChild(label);
         holder.appendChild(slice);
       }
-    }
-    var legend = figure.querySelector("figcaption ul.legend");
-    if (legend) {
-      var key = legend.cloneNode(true);
-      key.removeAttribute("aria-label");
-      holder.appendChild(key);
     }
     /* Beside the figure, not in it: "figure.diagram svg" still means the one picture on screen. */
     figure.parentNode.insertBefore(holder, figure.nextSibling);
