@@ -496,28 +496,46 @@ def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | 
     "--layout", type=click.Choice(["auto", "di", "dot"]), default="auto", show_default=True,
     help="auto: the modeler's coordinates, Graphviz where a file has none; di: coordinates only; dot: Graphviz.",
 )
+@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True,
+              help="Sheet size of PNG and PDF copies.")
+@click.option("--orientation", type=click.Choice(["landscape", "portrait"]), default="landscape",
+              show_default=True, help="Sheet orientation of PNG and PDF copies.")
+@click.option("--plain", is_flag=True,
+              help="Draw the flow as modelled: no disposition colours, no legend (nothing is scored).")
+@click.option("--survey", type=click.Path(dir_okay=False),
+              help="業務量調査 sheet for the colours (default: survey.xlsx/survey.csv in a named directory).")
+@click.option("--profile", type=click.Path(dir_okay=False), help="Scoring profile TOML for the colours.")
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the pictures.")
 @_guarded
-def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: str) -> None:
+def render(
+    inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, paper: str, orientation: str, plain: bool,
+    survey: str | None, profile: str | None, out: str,
+) -> None:
     """Draw every diagram as SVG, PNG or PDF for manuals and slides.
 
-    業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。
+    業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。PNG・PDFは用紙（A4/A3）に
+    表題欄（フロー名・版の日付・凡例）を付けて配置します。ファイル名は入力フォルダからの
+    相対パスで決まり、どこから実行しても同じです。
     """
     from bpm.errors import RenderError
-    from reports.pictures import Layout, PictureFormat, picture_bytes, pictures
+    from reports.pictures import PictureFormat, picture_bytes
     from reports.site import build_time
 
     chosen = [cast(PictureFormat, f) for f in dict.fromkeys(formats)] or ["svg", "png", "pdf"]
     created = build_time()
+    scanned = _gather(inputs, survey)
+    overlays = {} if plain else _render_overlays(scanned, profile)
     rendered: dict[Path, bytes] = {}
-    paths = expand_inputs(inputs, on_skip=_skipped)
-    for index, path in enumerate(paths, start=1):
-        _progress(f"[{index}/{len(paths)}] drawing {path}")
-        definitions = read_bpmn(path, max_bytes=_settings().max_bytes)
-        for picture in pictures(definitions, layout=cast(Layout, layout)):
+    for index, (found, definitions) in enumerate(zip(scanned.inputs, scanned.definitions, strict=True), start=1):
+        _progress(f"[{index}/{len(scanned.inputs)}] drawing {found.path}")
+        for picture in _file_pictures(definitions, layout, overlays.get(definitions.file), found.key):
             for fmt in chosen:
                 target = Path(out) / f"{picture.name}.{fmt}"
-                rendered[target] = picture_bytes(picture, fmt, created=created)
+                if fmt == "svg":
+                    rendered[target] = picture_bytes(picture, fmt, created=created)
+                else:
+                    rendered[target] = _on_paper(picture, found, fmt, paper.upper(), orientation,
+                                                 legend=not plain, created=created)
     try:  # everything was drawn first: a bad file leaves no half set of pictures
         Path(out).mkdir(parents=True, exist_ok=True)
         for target, data in rendered.items():
@@ -526,6 +544,52 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
     except OSError as error:
         raise RenderError(f"cannot write pictures to {out}: {error.strerror or error}", file=out) from None
     click.echo(f"{len(rendered)} file(s) written to {out}", err=True)
+
+
+def _render_overlays(scanned: _Scanned, profile: str | None) -> dict[str, Any]:
+    """Disposition colours per file, as the report site paints them; none (with a note) when scoring fails."""
+    from reports.views import diagram_overlays
+
+    try:
+        assessment = _assess(scanned, profile, (), exclude_unsolvable=True)
+    except BpmError as error:
+        _notice(f"drawing without disposition colours: {error.message}")
+        return {}
+    return dict(diagram_overlays(assessment.processes, ()))
+
+
+def _file_pictures(definitions: Definitions, layout: str, overlays: Any, key: str) -> list[Any]:
+    from reports.pictures import Layout, pictures
+
+    return pictures(definitions, layout=cast(Layout, layout), overlays=overlays, key=key)
+
+
+def _on_paper(
+    picture: Any, found: InputFile, fmt: str, paper_size: str, orientation: str, *, legend: bool, created: Any
+) -> bytes:
+    """PNG or PDF of one picture on a sheet with its title block (flow, version date in JST, legend)."""
+    from datetime import datetime
+
+    from reports import paper, printable, zoom
+
+    try:
+        stamp = paper.jst_date(datetime.fromtimestamp(found.path.stat().st_mtime, tz=paper.JST))
+    except OSError:
+        stamp = paper.jst_date(created)
+    exporter = " ".join(part for part in (picture.definitions.exporter, picture.definitions.exporter_version) if part)
+    block = paper.TitleBlock(
+        title=picture.title,
+        version=f"版 {stamp}（ファイル日付・日本時間） / version of {stamp} (file date, JST)",
+        source=" · ".join(part for part in (found.key, exporter) if part),
+        legend=paper.disposition_legend() if legend else (),
+    )
+    page = paper.page_svg(picture.svg, block, paper=paper_size, orientation=orientation)
+    shown = zoom.label_px(picture.layout) * paper.diagram_scale_on_paper(picture.svg, paper_size, orientation)
+    if fmt == "pdf" and shown < zoom.MIN_PRINT_LABEL_PX:
+        bigger = "--paper A3" if paper_size == "A4" else "the SVG copy or the report site's two-page print"
+        _notice(f"{found.key}: {picture.title}: names print at {shown * 0.75:.1f} pt on {paper_size} "
+                f"{orientation}; use {bigger} for a readable copy")
+    return printable.svg_to_print(page, cast(printable.PrintFormat, fmt), created=created)
 
 
 # --------------------------------------------------------------------------- score and scan

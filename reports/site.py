@@ -29,11 +29,11 @@ from markupsafe import Markup
 from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
-from reports import csp, dot, printable
+from reports import csp, dot, printable, zoom
 from reports.i18n import LANGS, Bilingual, t
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.pictures import Picture, PictureFormat, picture_bytes, pictures, shortened_names
-from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
+from reports.style import DISPOSITION_STYLES, FINDING_CHIPS, FINDING_COLOURS
 from reports.views import (
     Catalogue,
     DiagramView,
@@ -127,6 +127,7 @@ def _environment() -> Environment:
     )
     env.globals["t"] = t
     env.globals["langs"] = LANGS
+    env.filters["diagram_scale"] = zoom.diagram_scale
     return env
 
 
@@ -143,7 +144,8 @@ def _disposition_css() -> bytes:
             f"  /* {disposition.value} */"
         )
     for severity, colour in FINDING_COLOURS.items():
-        lines.append(f".sev-{severity} {{ --sev: {colour}; }}")
+        chip = FINDING_CHIPS[severity]
+        lines.append(f".sev-{severity} {{ --sev: {colour}; --sev-chip: {chip.background}; --sev-ink: {chip.text}; }}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
