@@ -50,6 +50,9 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "legal_authority": ("公権力の行使", "公権力", "legal_authority"),
     "probability": ("分岐確率", "確率", "probability"),
     "note": ("備考", "note", "notes", "memo"),
+    "section": ("課", "所属課", "section", "department"),
+    "unit": ("係", "所属係", "unit", "team"),
+    "staff_type": ("職種", "任用形態", "staff_type", "employment"),
 }
 """Canonical column → accepted headers (compared after NFKC, case folding, no spaces/_/-)."""
 
@@ -230,6 +233,12 @@ class SurveyRow:
     """分岐確率: of the sequence flow named, or the probability that the event named fires."""
     note: str = ""
     """備考."""
+    section: str = ""
+    """課 (optional column): the section whose staff do the step."""
+    unit: str = ""
+    """係 (optional column): the unit within the section."""
+    staff_type: str = ""
+    """職種 (optional column) as written: 正規, 会計年度任用 or 再任用."""
 
     @property
     def is_flow_row(self) -> bool:
@@ -395,6 +404,9 @@ def _survey_from_table(table: Sequence[Sequence[object]], file: str, sheet: str)
                 legal_authority=_bool(values.get("legal_authority")),
                 probability=_float(values.get("probability")),
                 note=text_values.get("note", ""),
+                section=text_values.get("section", ""),
+                unit=text_values.get("unit", ""),
+                staff_type=text_values.get("staff_type", ""),
             )
         )
     return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), sheet)

@@ -49,6 +49,18 @@ COLUMNS = (
     "one_off_yen",
     "payback_months",
     "net_5y_yen",
+    "fte_freed",
+    "cash_npv_yen",
+    "cash_npv_low_yen",
+    "cash_npv_high_yen",
+    "cost_gate",
+    "candidate",
+    "money_unit",
+    "capacity",
+    "capacity_rank",
+    "section",
+    "unit",
+    "staff_mix",
 )
 """Column order of :func:`steps_frame` (stable across versions; append only)."""
 
@@ -84,6 +96,29 @@ def _row(step: StepAssessment) -> dict[str, object]:
         "one_off_yen": cost.one_off_yen,
         "payback_months": cost.payback_months,
         "net_5y_yen": cost.net_5y_yen,
+        **_money_columns(step),
+    }
+
+
+def _money_columns(step: StepAssessment) -> dict[str, object]:
+    """人工削減 (fte_freed) and 財政効果 (cash_npv_*) side by side, with the cost gate and the capacity view."""
+    found = step.money
+    org = step.org
+    adopted = found is not None and bool(found.net_yen_by_year)
+    return {
+        "fte_freed": found.fte_freed if found is not None else None,
+        "cash_npv_yen": found.npv_yen.base if adopted and found is not None else None,
+        "cash_npv_low_yen": found.npv_yen.low if adopted and found is not None else None,
+        "cash_npv_high_yen": found.npv_yen.high if adopted and found is not None else None,
+        "cost_gate": found.withdrawn if found is not None else "",
+        "candidate": found.candidate.value if found is not None and found.candidate is not None else "",
+        "money_unit": found.unit_id if found is not None else "",
+        "capacity": found.capacity if found is not None else None,
+        "capacity_rank": found.capacity_rank if found is not None else None,
+        "section": org.section if org is not None else "",
+        "unit": org.unit if org is not None else "",
+        "staff_mix": "; ".join(f"{t.value}={share:.2f}" for t, share in org.mix.items() if share > 0)
+        if org is not None else "",
     }
 
 
@@ -97,9 +132,11 @@ def steps_frame(assessment: Assessment) -> pd.DataFrame:
     rows = [_row(step) for process in assessment.processes for step in process.steps]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["rank"] = frame["rank"].astype("Int64")
+    frame["capacity_rank"] = frame["capacity_rank"].astype("Int64")
     frame["legal_authority"] = frame["legal_authority"].astype(bool)
     numeric = [name for name in FEATURES if name != "legal_authority"]
-    for column in ("payback_months", *numeric, *(f"score_{d.value}" for d in Disposition)):
+    money = ("fte_freed", "cash_npv_yen", "cash_npv_low_yen", "cash_npv_high_yen", "capacity")
+    for column in ("payback_months", *numeric, *money, *(f"score_{d.value}" for d in Disposition)):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 

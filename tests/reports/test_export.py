@@ -362,7 +362,7 @@ def test_assessment_json_round_trips_with_everything() -> None:
     document = json.loads(text)
     assert list(document)[:2] == ["format", "version"]
     assert document["format"] == JSON_FORMAT
-    assert list(document)[2:] == ["processes", "totals", "profile_name", "profile_sources", "gaps"]
+    assert list(document)[2:] == ["processes", "totals", "profile_name", "profile_sources", "gaps", "money"]
     step = document["processes"][0]["steps"][0]
     assert step["step_id"] == "task_shinsei"
     assert step["disposition"] == "retain"

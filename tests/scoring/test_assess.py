@@ -77,7 +77,7 @@ def named(assessment: Assessment, flow: str, name: str) -> StepAssessment:
 def test_bundled_dispositions_follow_the_domain_notes(
     bundled: Assessment, flow: str, step: str, expected: Disposition, why: str
 ) -> None:
-    assert named(bundled, flow, step).disposition is expected, why
+    assert named(bundled, flow, step).classified is expected, why  # the classification, before the cost gate
 
 
 def test_bundled_legal_steps_carry_the_legal_reason(bundled: Assessment) -> None:
@@ -106,11 +106,17 @@ def test_bundled_gaps_and_ranks(bundled: Assessment) -> None:
     no_data = {g.element_id for g in bundled.gaps if g.kind == "no-data"}
     assert {"Activity_KofuKahi", "Activity_InkanSakusei", "Activity_TennyuTsuchi", "Activity_TodokeSofu"} <= no_data
     assert not [g for g in bundled.gaps if g.kind in ("unmatched-row", "ambiguous-row")]
+    # The rank is by net cash effect (issue 9): only adopted steps that pay are ranked, largest NPV first.
     ranked = [s for s in bundled.ranked() if s.rank is not None]
     assert [s.rank for s in ranked] == list(range(1, len(ranked) + 1))
     assert all(s.disposition in (Disposition.RPA, Disposition.OUTSOURCE) for s in ranked)
-    values = [s.cost.hours_freed_per_year * s.scores[s.disposition] for s in ranked]
-    assert values == sorted(values, reverse=True)
+    cash = [s.money.npv_yen.base for s in ranked if s.money is not None]
+    assert cash == sorted(cash, reverse=True) and all(v > 0 for v in cash)
+    # Hours × suitability is kept as the separate capacity view, over every candidate (withdrawn ones too).
+    steps = [s for p in bundled.processes for s in p.steps if s.money is not None and s.money.capacity_rank]
+    by_capacity = sorted(steps, key=lambda s: s.money.capacity_rank if s.money else 0)
+    capacity = [s.money.capacity for s in by_capacity if s.money is not None]
+    assert capacity == sorted(capacity, reverse=True) and len(capacity) > 20
     assert len(bundled.profile_sources) == len(PROFILE.sources)
 
 
@@ -132,7 +138,7 @@ def test_kofu_kahi_with_a_high_routine_score_is_never_outsourced(counter: Defini
 
 def test_survey_legal_authority_forces_retain(counter: Definitions, tmp_path: Path) -> None:
     plain = steps_by_id(assess([counter], profile=PROFILE))["T_Kofu"]
-    assert plain.disposition is Disposition.OUTSOURCE
+    assert plain.classified is Disposition.OUTSOURCE
     sheet = survey_file(tmp_path, "証明書交付テスト,T_Kofu,交付,,1,,紙,,無,有,,")
     flagged = steps_by_id(assess([counter], survey=load_survey(sheet), profile=PROFILE))["T_Kofu"]
     assert flagged.disposition is Disposition.RETAIN

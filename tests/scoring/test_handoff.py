@@ -308,13 +308,18 @@ def test_a_line_with_a_rework_loop_matches_the_closed_form(sides: list[Dispositi
 # --------------------------------------------------------------------------- the sample flows
 
 
+CANDIDATES_PAY = Path(__file__).resolve().parents[1] / "data" / "scoring" / "candidates-pay.toml"
+"""Hand-offs follow the recommended plan; under the default prices the cost gate withdraws the sample's
+candidates, so these tests of the classified plan's hand-offs price staff hours so that every candidate pays."""
+
+
 @pytest.fixture(scope="module")
 def bundled(flows_dir: Path) -> Assessment:
     paths = sorted(flows_dir.glob("*.bpmn"))
     survey = flows_dir / "survey.csv"
     if not paths or not survey.is_file():
         pytest.skip("bundled flows/ not present")
-    return assess([read_bpmn(p) for p in paths], survey=load_survey(survey), profile=load_profile())
+    return assess([read_bpmn(p) for p in paths], survey=load_survey(survey), profile=load_profile(CANDIDATES_PAY))
 
 
 def process_named(assessment: Assessment, name: str) -> ProcessAssessment:
@@ -385,7 +390,8 @@ def test_threshold_comes_from_the_profile(bundled: Assessment, flows_dir: Path, 
     assert (summary.per_case_to_staff, summary.per_case_to_contractor) == (pytest.approx(1.0), pytest.approx(1.0))
     assert summary.warning is None
     strict = tmp_path / "strict.toml"
-    strict.write_text("[handoff]\nmax_per_case = 0.5\n", encoding="utf-8")
+    strict.write_text(CANDIDATES_PAY.read_text(encoding="utf-8") + "\n[handoff]\nmax"
+                                                                   "_per_case = 0.5\n", encoding="utf-8")
     tightened = assess([read_bpmn(p) for p in sorted(flows_dir.glob("*.bpmn"))],
                        survey=load_survey(flows_dir / "survey.csv"), profile=load_profile(strict))
     again = process_named(tightened, "住民票の写し等の交付").handoffs

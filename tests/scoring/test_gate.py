@@ -1,0 +1,198 @@
+"""The cost gate only withdraws, never adds; withdrawn steps keep their hours; reasons cite evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from money_fixtures import CANDIDATES_PAY, MONEY, PROFILE, money_with, step
+
+from bpm.reader import read_bpmn
+from scoring.assess import assess
+from scoring.cost import MoneyStep
+from scoring.gate import GENERIC_CODES, cost_gate, resident_waits
+from scoring.money import money_stage
+from scoring.profile import load_profile
+from scoring.result import Assessment, Disposition, StaffType
+from scoring.survey import load_survey
+
+
+def small_counter() -> list[MoneyStep]:
+    """A quiet counter: the seats, 業務責任者 and the post on site cost more than the hours it frees."""
+    return [
+        step("kofu", Disposition.OUTSOURCE, annual_count=3000, minutes=1.0, order=0),
+        step("shinsa", Disposition.RETAIN, annual_count=3000, minutes=20.0, face=0.2, order=1),
+    ]
+
+
+def busy_counter() -> list[MoneyStep]:
+    """A busy counter worked by regular staff: it pays once whole posts go."""
+    return [
+        step("uketsuke", Disposition.OUTSOURCE, annual_count=480_000, minutes=1.2, order=0),
+        step("kofu", Disposition.OUTSOURCE, annual_count=240_000, minutes=1.0, order=2),
+        step("shinsa", Disposition.RETAIN, annual_count=480_000, minutes=3.0, face=0.1, order=1),
+    ]
+
+
+def test_a_lot_that_loses_money_is_withdrawn_with_its_hours_visible() -> None:
+    steps = small_counter()
+    outcome = money_stage(steps, PROFILE)
+    kofu = outcome.steps[steps[0].key]
+    assert kofu.disposition is Disposition.RETAIN
+    assert kofu.money.withdrawn == "cost" and kofu.money.candidate is Disposition.OUTSOURCE
+    assert kofu.money.npv_yen.base <= 0
+    assert kofu.cost.hours_per_year == pytest.approx(50), "hours stay visible"
+    assert kofu.cost.hours_freed_per_year == 0 and kofu.rank is None
+    assert kofu.money.capacity > 0 and kofu.money.capacity_rank == 1, "still in the capacity view"
+    reason = next(r for r in kofu.reasons if r.code == "cost-withdrawn")
+    assert reason.ja.startswith("費用面で推奨しない") and "50 時間" in reason.ja
+    lot = outcome.summary.lots[0]
+    assert lot.withdrawn and lot.npv_yen.base <= 0 and lot.items[0].name == "kofu"
+
+
+def test_a_lot_that_pays_is_kept_and_ranked_by_cash() -> None:
+    steps = busy_counter()
+    profile = dataclasses.replace(PROFILE, money=money_with(staffing__redeploy_share=0))
+    outcome = money_stage(steps, profile)
+    kept = [outcome.steps[s.key] for s in steps[:2]]
+    assert all(o.disposition is Disposition.OUTSOURCE and not o.money.withdrawn for o in kept)
+    assert sorted(o.rank for o in kept if o.rank) == [1, 2]
+    by_rank = sorted(kept, key=lambda o: o.rank or 0)
+    assert by_rank[0].money.npv_yen.base >= by_rank[1].money.npv_yen.base
+    assert outcome.summary.npv_yen.base > 0 and outcome.summary.plan.posts_cut > 0
+    assert outcome.summary.lots[0].npv_yen.low <= outcome.summary.lots[0].npv_yen.base
+    assert any(r.code == "cash-effect" for r in kept[0].reasons)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    price=st.floats(min_value=500, max_value=6000),
+    redeploy=st.floats(min_value=0.0, max_value=1.0),
+    pay=st.floats(min_value=3e6, max_value=12e6),
+)
+def test_the_gate_only_withdraws(price: float, redeploy: float, pay: float) -> None:
+    """Whatever the prices, an adopted step was a candidate, and a retained step is never adopted."""
+    steps = busy_counter() + small_counter()
+    steps = [dataclasses.replace(s, key=dataclasses.replace(s.key, step_id=f"{s.key.step_id}{i}"))
+             for i, s in enumerate(steps)]
+    money = money_with(outsource__seat_hour_price=price, staffing__redeploy_share=redeploy,
+                       staff__regular__pay_per_fte=pay)
+    gate = cost_gate(steps, money)
+    candidates = {s.key for s in steps if s.is_candidate}
+    assert gate.plan.active <= candidates
+    assert gate.plan.active | set(gate.withdrawn) == candidates
+    for s in steps:
+        if s.candidate is Disposition.RETAIN:
+            assert s.key not in gate.plan.active and s.key not in gate.withdrawn
+
+
+def test_robots_on_the_mynumber_segment_need_permission() -> None:
+    robot = step("nyuryoku", Disposition.RPA, annual_count=5200, minutes=8, face=0.0, systems=("住基システム",))
+    allowed = money_stage([robot], PROFILE)
+    assert allowed.steps[robot.key].money.segment == "mynumber"
+    forbidden_money = dataclasses.replace(MONEY, rpa=dataclasses.replace(MONEY.rpa, mynumber_segment_allowed=False))
+    forbidden = money_stage([robot], dataclasses.replace(PROFILE, money=forbidden_money))
+    outcome = forbidden.steps[robot.key]
+    assert outcome.disposition is Disposition.RETAIN and outcome.money.withdrawn == "feasibility"
+    assert any(r.code == "segment-not-allowed" for r in outcome.reasons)
+    assert not forbidden.summary.rpa_deployments[0].feasible
+
+
+def test_rpa_waits_for_the_standard_system_or_is_rebuilt() -> None:
+    robot = step("nyuryoku", Disposition.RPA, annual_count=52_000, minutes=8, face=0.0, systems=("住基システム",))
+    outcome = money_stage([robot], dataclasses.replace(PROFILE, money=money_with(staffing__redeploy_share=0)))
+    scenario = outcome.summary.rpa_scenarios[0]
+    assert scenario.migrates
+    lines = {line.key: line for line in scenario.lines}
+    if scenario.plan == "now":
+        assert lines["rebuild"].yen_by_year[1] == pytest.approx(-600_000 * 0.75), "rebuilt at the cutover (year 2)"
+    else:
+        assert "rebuild" not in lines and lines["build"].yen_by_year[0] == 0, "built after the cutover"
+
+
+def test_reasons_cite_the_steps_own_evidence() -> None:
+    """Certificate printing while the resident waits is not 「住民との対面がない」 (issue 9 item 8)."""
+    uketsuke = step("uketsuke", Disposition.OUTSOURCE, annual_count=90_000, minutes=1.0, order=0, name="申請書受領")
+    sakusei = step("sakusei", Disposition.RPA, annual_count=90_000, minutes=1.0, face=0.1, order=1,
+                   name="証明書作成・照合", systems=("住基システム", "証明発行端末"), lane="証明書作成・照合",
+                   digital=1.0)
+    kofu = step("kofu", Disposition.OUTSOURCE, annual_count=90_000, minutes=0.5, order=2, name="交付")
+    assert resident_waits(sakusei, [uketsuke, sakusei, kofu], MONEY) == ("申請書受領", "交付")
+    outcome = money_stage([uketsuke, sakusei, kofu], PROFILE)
+    texts = [r.ja for r in outcome.steps[sakusei.key].reasons]
+    assert not any("住民との対面がない" in t for t in texts)
+    assert any("住民が窓口で待つ間" in t and "申請書受領" in t for t in texts)
+    assert any("90,000 件" in t and "1 分" in t for t in texts), "the number that decided it"
+    assert any("住基システム" in t and "マイナンバー利用事務系" in t for t in texts), "the system and its segment"
+    assert any("入力は電子" in t for t in texts), "the input form"
+    for s in (uketsuke, kofu):
+        assert not any("事実上の行為" in r.ja for r in outcome.steps[s.key].reasons), "no legal claim without evidence"
+
+
+# --------------------------------------------------------------------------- the bundled flows
+
+
+@pytest.fixture(scope="module")
+def sample(flows_dir: Path) -> Assessment:
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    return assess([read_bpmn(p) for p in paths], survey=load_survey(flows_dir / "survey.csv"), profile=PROFILE)
+
+
+def test_bundled_run_keeps_hours_and_cash_apart(sample: Assessment) -> None:
+    money = sample.money
+    assert money is not None
+    steps = [s for p in sample.processes for s in p.steps]
+    for s in steps:
+        assert s.disposition in (s.classified, Disposition.RETAIN), "the gate may only withdraw"
+        if s.money is not None and s.money.withdrawn:
+            assert s.cost.hours_per_year > 0 and s.money.capacity > 0
+            assert not {r.code for r in s.reasons} & GENERIC_CODES
+    # Under the default prices the sample's counters and robots do not pay: the cash headline says so, and the
+    # hours every candidate would free stay visible as capacity.
+    assert money.candidate_hours_freed_per_year == pytest.approx(12_304, rel=0.01)
+    assert money.candidate_npv_yen.high < 0
+    assert money.tornado and money.tornado[0].swing >= money.tornado[-1].swing
+    assert money.candidate_plan is not None and money.candidate_plan.redeployed_fte > 0
+    assert {c.key for c in money.calibration} == {"ebina", "yoshikawa", "adachi"}
+
+
+def test_bundled_run_with_paying_prices(flows_dir: Path) -> None:
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    paid = assess([read_bpmn(p) for p in paths], survey=load_survey(flows_dir / "survey.csv"),
+                  profile=load_profile(CANDIDATES_PAY))
+    money = paid.money
+    assert money is not None and money.withdrawn_steps == 0
+    assert money.npv_yen.base > 0 and money.plan.posts_cut > 0
+    lines = {line.key: line for line in money.lines}
+    assert lines["posts"].yen_by_year[0] == 0, "no post goes in the transition year"
+    assert lines["contract"].yen_by_year[0] < 0, "the contractor runs in parallel before the staff leave"
+    assert sum(p.money.npv_yen.base for p in paid.processes if p.money) == pytest.approx(money.npv_yen.base)
+
+
+def test_survey_columns_for_section_unit_and_staff_type(flows_dir: Path, tmp_path: Path) -> None:
+    """課・係・職種 columns replace the pool-name reading and the assumed mix; a bad 職種 is a data gap."""
+    lines = (flows_dir / "survey.csv").read_text(encoding="utf-8-sig").splitlines()
+    out = [lines[0] + ",課,係,職種"]
+    for line in lines[1:]:
+        if line.startswith("住民票の写し等の交付,Activity_ShinseiJuryo"):
+            out.append(line + ",市民課,総合窓口係,会計年度任用")
+        elif line.startswith("住民票の写し等の交付,Activity_Kofu,"):
+            out.append(line + ",市民課,総合窓口係,アルバイト")
+        else:
+            out.append(line + ",,,")
+    sheet = tmp_path / "survey.csv"
+    sheet.write_text("\n".join(out) + "\n", encoding="utf-8")
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    result = assess([read_bpmn(p) for p in paths], survey=load_survey(sheet), profile=PROFILE)
+    steps = {(p.name, s.step_id): s for p in result.processes for s in p.steps}
+    juryo = steps[("住民票の写し等の交付", "Activity_ShinseiJuryo")].org
+    assert juryo is not None and (juryo.section, juryo.unit) == ("市民課", "総合窓口係")
+    assert juryo.mix[StaffType.KAIKEI] == 1.0 and juryo.source.value == "survey"
+    kofu = steps[("住民票の写し等の交付", "Activity_Kofu")].org
+    assert kofu is not None and kofu.mix[StaffType.KAIKEI] == 0.5, "not understood → the assumed counter mix"
+    assert [g for g in result.gaps if g.kind == "staff-type" and g.element_id == "Activity_Kofu"]
+    pooled = steps[("転入届", "Activity_TodokeJuryo")].org
+    assert pooled is not None and (pooled.section, pooled.unit) == ("市民課", "住民記録係")
