@@ -144,3 +144,21 @@ def test_tornado_chart_bars_and_escaping() -> None:
     names = [g.find("{http://www.w3.org/2000/svg}text").text for g in rows]
     assert names == ["* outsource.seat_hour_price", "staff.regular.pay_per_fte"], "estimates are starred"
     assert tornado_chart([], 0.0, labels).count("<rect") == 0
+
+
+def test_money_pages_are_bilingual_with_labelled_headers(default_site: tuple[Assessment, dict[str, bytes]]) -> None:
+    """The same rules as the rest of the site: every Japanese UI text has its English partner, every header
+    cell is UI text in both languages."""
+    _, files = default_site
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("lxml"), strict=True, namespaceHTMLElements=False)
+    names = [n for n in files if n.endswith(".html") and not n.startswith("flow-")]
+    assert {"money.html", "calibration.html", "capacity.html"} <= set(names)
+    for name in names:
+        root = parser.parse(files[name], transport_encoding="utf-8").getroot()
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.get("lang") == "ja" and element is not root:
+                partner = element.getnext()
+                assert partner is not None and partner.get("lang") == "en", f"{name}: {etree.tostring(element)!r}"
+        for th in root.iter("th"):
+            langs = {e.get("lang") for e in th.iter() if isinstance(e.tag, str)}
+            assert {"ja", "en"} <= langs, f"{name}: header without both languages: {etree.tostring(th)!r}"
