@@ -25,10 +25,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from scoring.money_params import MoneyParams
+from scoring.money_params import MoneyParams, StaffParams
 from scoring.result import CostComponent, EvidenceSource, PostRow, Reason, StaffCost, StaffingPlan, StaffType, StepOrg
 
 _LABELS: Mapping[StaffType, tuple[str, str]] = {
@@ -51,17 +53,22 @@ def _yen(value: float) -> str:
 
 
 def staff_costs(money: MoneyParams) -> dict[StaffType, StaffCost]:
-    """Full cost of one FTE per 職種, with its build-up.
+    """Full cost of one FTE per 職種, with its build-up (a fresh dict; the lines are cached per setting).
 
     >>> from scoring.profile import load_profile
     >>> costs = staff_costs(load_profile().money)
     >>> round(costs[StaffType.REGULAR].full_yen_per_fte), round(costs[StaffType.REGULAR].yen_per_hour)
     (9846750, 5129)
     """
-    staff = money.staff
-    hours = money.hours_per_fte
+    return dict(_staff_costs(money.staff, money.hours_per_fte))
+
+
+@lru_cache(maxsize=1024)
+def _staff_costs(staff: StaffParams, hours: float) -> tuple[tuple[StaffType, StaffCost], ...]:
+    """The build-up for one setting of the staff parameters (the sensitivity runs ask for it many times)."""
+    money = _StaffOnly(staff, hours)
     if staff.rate_override > 0:
-        return {t: _override(t, money) for t in StaffType}
+        return tuple((t, _override(t, money)) for t in StaffType)
     regular = staff.regular
     pay = regular.pay_per_fte
     kyuryo = pay * regular.kyuryo_share
@@ -100,10 +107,17 @@ def staff_costs(money: MoneyParams) -> dict[StaffType, StaffCost]:
     ]
     posts = {StaffType.REGULAR: 1.0, StaffType.KAIKEI: kaikei.post_fte, StaffType.SAIYO: staff.saiyo.post_fte}
     built = {StaffType.REGULAR: regular_lines, StaffType.KAIKEI: kaikei_lines, StaffType.SAIYO: saiyo_lines}
-    return {t: _complete(t, lines, posts[t], money) for t, lines in built.items()}
+    return tuple((t, _complete(t, lines, posts[t], money)) for t, lines in built.items())
 
 
-def _complete(staff_type: StaffType, lines: list[CostComponent], post_fte: float, money: MoneyParams) -> StaffCost:
+class _StaffOnly(NamedTuple):
+    """The part of :class:`MoneyParams` the build-up reads (hashable, so the build-up can be cached)."""
+
+    staff: StaffParams
+    hours_per_fte: float
+
+
+def _complete(staff_type: StaffType, lines: list[CostComponent], post_fte: float, money: _StaffOnly) -> StaffCost:
     staff = money.staff
     direct = sum(line.yen_per_fte for line in lines)
     avoidable = staff.overhead_avoidable_share
@@ -120,7 +134,7 @@ def _complete(staff_type: StaffType, lines: list[CostComponent], post_fte: float
     return StaffCost(staff_type, tuple(lines), full, cash, full / money.hours_per_fte, post_fte)
 
 
-def _override(staff_type: StaffType, money: MoneyParams) -> StaffCost:
+def _override(staff_type: StaffType, money: _StaffOnly) -> StaffCost:
     rate = money.staff.rate_override
     full = rate * money.hours_per_fte
     line = CostComponent("override", "単一時間単価（上書き）", "single hourly rate (override)", full,
