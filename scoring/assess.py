@@ -1,4 +1,4 @@
-"""Compose the scoring pipeline: volumes → features → classification → cost → ranking.
+"""Compose the scoring pipeline: volumes → features → classification → hours → money (gate, cash, rank).
 
 This is the only module that knows the order of the steps; each one it calls
 does one job and is tested on its own.  Everything that could not be measured

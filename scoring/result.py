@@ -68,26 +68,31 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class StepCost:
-    """Money and time for one step, per year unless named otherwise."""
+    """Hours (a fact of the flow) and the step's attributed cash, per year unless named otherwise.
+
+    The hours fields never become yen by themselves: the cash fields are the
+    step's share of its lot's or robot's cash flow (:class:`StepMoney` has the
+    full picture, with ranges), 0 for steps that are not adopted.
+    """
 
     hours_per_year: float
     """Staff hours the step takes today."""
     fte: float
     """hours_per_year ÷ working hours per FTE."""
     yen_per_year: float
-    """Full staff cost today (人件費フルコスト)."""
+    """Full staff cost of today's hours at the step's 職種 mix (人件費フルコスト), for scale only."""
     hours_freed_per_year: float
-    """Staff hours the recommended disposition frees."""
+    """人工削減: staff hours the adopted recommendation frees (0 when retained or withdrawn on cost)."""
     new_cost_yen_per_year: float
-    """Running cost of the disposition (contract fee, RPA licence share + maintenance)."""
+    """Attributed contract/licence/maintenance cost in the last year of the horizon."""
     saving_yen_per_year: float
-    """Staff cost freed minus new running cost."""
+    """Attributed net cash in the last year of the horizon (posts cut minus running costs)."""
     one_off_yen: float
-    """Set-up cost (RPA development, contract start-up)."""
+    """Attributed one-off costs over the horizon (start-up, re-tender, development, rebuild, terminals)."""
     payback_months: float | None
-    """Months until savings repay the set-up cost; None when it never pays back."""
+    """Months until its lot's or robot's cumulative cash turns positive; None when not within the horizon."""
     net_5y_yen: float
-    """Five-year net saving: 5 × saving − one-off cost."""
+    """Attributed net cash over the horizon (default 5 years), undiscounted."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,8 @@ def _money_columns(step: StepAssessment) -> dict[str, object]:
     """人工削減 (fte_freed) and 財政効果 (cash_npv_*) side by side, with the cost gate and the capacity view."""
     found = step.money
     org = step.org
-    adopted = found is not None and bool(found.net_yen_by_year)
+    # Adopted steps carry their NPV; withdrawn candidates the NPV they had when the gate withdrew them.
+    adopted = found is not None and (bool(found.net_yen_by_year) or found.candidate is not None)
     return {
         "fte_freed": found.fte_freed if found is not None else None,
         "cash_npv_yen": found.npv_yen.base if adopted and found is not None else None,
