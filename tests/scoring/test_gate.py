@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from money_fixtures import CANDIDATES_PAY, MONEY, PROFILE, money_with, step
+from money_fixtures import CANDIDATES_PAY, MONEY, PROFILE, money_with, org, step
 
 from bpm.reader import read_bpmn
 from scoring.assess import assess
@@ -196,3 +196,21 @@ def test_survey_columns_for_section_unit_and_staff_type(flows_dir: Path, tmp_pat
     assert [g for g in result.gaps if g.kind == "staff-type" and g.element_id == "Activity_Kofu"]
     pooled = steps[("転入届", "Activity_TodokeJuryo")].org
     assert pooled is not None and (pooled.section, pooled.unit) == ("市民課", "住民記録係")
+
+
+def test_a_losing_step_leaves_a_paying_lot() -> None:
+    """Back-office work of 会計年度任用 staff costs the contractor more than the posts it frees (facts §2.2)."""
+    steps = [
+        *busy_counter(),
+        step("nyuryoku", Disposition.OUTSOURCE, annual_count=24_000, minutes=5.0, face=0.0, order=3,
+             staff_org=org(staff=StaffType.KAIKEI)),
+    ]
+    profile = dataclasses.replace(PROFILE, money=money_with(staffing__redeploy_share=0))
+    outcome = money_stage(steps, profile)
+    back = outcome.steps[steps[-1].key]
+    assert back.disposition is Disposition.RETAIN and back.money.withdrawn == "cost"
+    assert "この手順の分" in next(r.ja for r in back.reasons if r.code == "cost-withdrawn")
+    kept = [outcome.steps[s.key] for s in steps[:2]]
+    assert all(o.disposition is Disposition.OUTSOURCE for o in kept)
+    lot = next(lot for lot in outcome.summary.lots if not lot.withdrawn)
+    assert [i.name for i in lot.items] == ["uketsuke", "kofu"]
