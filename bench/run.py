@@ -1,127 +1,123 @@
-"""Rerunnable benchmarks: every figure is a ratio against a baseline measured in the same run.
+"""Rerunnable benchmarks of the scanner; every figure is reported next to a floor or peer from the same run.
 
-    .venv/bin/python bench/run.py            # default sizes
-    .venv/bin/python bench/run.py --quick    # small sizes, for a smoke run
+    .venv/bin/python bench/run.py --quick            # small sizes, a few minutes
+    .venv/bin/python bench/run.py                    # default sizes
+    .venv/bin/python bench/run.py --full             # adds 1,000-flow scans, bigger flows (hours today)
+    .venv/bin/python bench/run.py --only scan --sizes scan_flows=1000 --time-limit 7200
 
-What is measured, and against what:
-
-* **reader**: ``bpm.reader.read_bpmn_bytes`` (hardened parse + model) on
-  synthetic flows against a bare ``lxml.etree.fromstring`` of the same bytes,
-  so the ratio is the price of hardening and modelling per byte of XML.
-* **MIWG import**: reading every MIWG reference file (``../shared/miwg``, when
-  present) against bare lxml parsing of the same files, and linting them all
-  against reading them.
-* **visits**: ``bpm.visits.expected_visits`` against building the process
-  graph it works on (``bpm.graph.process_graph``); the growth of that ratio
-  with size shows the cost of the exact (dense) linear solve.
-
-Times are the minimum of several repeats (``time.perf_counter``), the usual
-way to filter scheduling noise out of short measurements.
+Results go to ``bench/results/results.json`` (machine, command, date, every
+measurement) and ``bench/README.md`` shows how to read them; ``bench/report.py``
+turns one or more result files into the tables and the chart.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
-from collections.abc import Callable
-from contextlib import suppress
-from functools import partial
+from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import Any
 
-from lxml import etree
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
+from bench import commands, imports, municipal_case, peers_case, profiling
+from bench.config import HERE, PRESETS, REPO, Config, Sizes
+from bench.measure import Limits, machine
 
-from synthetic import synthetic_flow  # noqa: E402
+BENCHMARKS = {
+    "scan": commands.bench_scan,
+    "score": commands.bench_score,
+    "score_by_size": commands.bench_score_by_size,
+    "pictures": commands.bench_pictures,
+    "rescan": commands.bench_rescan,
+    "profile": profiling.bench_profile,
+    "miwg": imports.bench_miwg,
+    "import_by_size": imports.bench_import_by_size,
+    "peers": peers_case.bench_peers,
+    "municipalities": municipal_case.bench_municipalities,
+}
 
-from bpm.graph import process_graph  # noqa: E402
-from bpm.lint import lint  # noqa: E402
-from bpm.reader import read_bpmn_bytes  # noqa: E402
-from bpm.visits import expected_visits  # noqa: E402
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+def _sizes(preset: Sizes, overrides: list[str]) -> Sizes:
+    known = {f.name: f for f in fields(Sizes)}
+    changes: dict[str, Any] = {}
+    for item in overrides:
+        name, _, raw = item.partition("=")
+        if name not in known:
+            raise SystemExit(f"--sizes: unknown name {name!r} (known: {', '.join(known)})")
+        values = tuple(int(v) for v in raw.split(",") if v.strip())
+        changes[name] = values if isinstance(getattr(preset, name), tuple) else values[0]
+    return replace(preset, **changes)
 
 
-def best_of(repeats: int, action: Callable[[], object]) -> float:
-    """Minimum wall time of ``repeats`` runs of ``action``, in seconds."""
-    best = float("inf")
-    for _ in range(repeats):
+def parse_args(argv: list[str]) -> Config:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    for preset in PRESETS:
+        if preset != "default":
+            group.add_argument(f"--{preset}", dest="preset", action="store_const", const=preset,
+                               help=f"the {preset} sizes")
+    parser.set_defaults(preset="default")
+    parser.add_argument("--only", action="append", default=[], choices=sorted(BENCHMARKS),
+                        help="run only this benchmark (repeatable)")
+    parser.add_argument("--sizes", action="append", default=[], metavar="NAME=N[,N…]",
+                        help="override a size list, e.g. scan_flows=1,10 (names: see bench/config.py)")
+    parser.add_argument("--time-limit", type=float, default=900.0, metavar="S",
+                        help="longest single run; bigger sizes predicted to pass it are skipped (default 900 s)")
+    parser.add_argument("--memory-limit", type=float, default=6144.0, metavar="MIB",
+                        help="largest resident memory of a run (default 6144 MiB)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement, median reported")
+    parser.add_argument("--repeat-budget", type=float, default=60.0, metavar="S",
+                        help="stop repeating a measurement once it has taken this long (default 60 s)")
+    parser.add_argument("--work", type=Path, default=HERE / "work", help="generated files (git-ignored)")
+    parser.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    return Config(
+        preset=args.preset, sizes=_sizes(PRESETS[args.preset], args.sizes),
+        limits=Limits(time_s=args.time_limit, rss_mib=args.memory_limit),
+        repeats=1 if args.preset == "smoke" else args.repeats, repeat_budget_s=args.repeat_budget,
+        work=args.work.resolve(), out=args.out.resolve(), seed=args.seed, only=frozenset(args.only),
+    )
+
+
+def run(cfg: Config, argv: list[str], name: str = "results.json") -> dict[str, Any]:
+    """Run the chosen benchmarks, writing the results file after each one (a killed run keeps its figures)."""
+    cfg.work.mkdir(parents=True, exist_ok=True)
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "machine": asdict(machine(["bench/run.py", *argv], REPO)),
+        "preset": cfg.preset,
+        "sizes": asdict(cfg.sizes),
+        "limits": asdict(cfg.limits),
+        "repeats": cfg.repeats,
+        "benchmarks": {},
+    }
+    target = cfg.out / name
+    for key, bench in BENCHMARKS.items():
+        if not cfg.wanted(key):
+            continue
+        print(f"[bench] {key} …", file=sys.stderr, flush=True)
         start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
+        result = bench(cfg)
+        result["seconds"] = round(time.perf_counter() - start, 1)
+        result["doc"] = (bench.__doc__ or "").strip().splitlines()[0]
+        results["benchmarks"][key] = result
+        print(f"[bench] {key} done in {result['seconds']} s", file=sys.stderr, flush=True)
+        target.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    results["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    target.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return results
 
 
-def bench_reader(sizes: list[int], repeats: int) -> list[str]:
-    rows = ["| blocks | nodes | KB | bare lxml ms | read_bpmn ms | ratio |", "|---:|---:|---:|---:|---:|---:|"]
-    for blocks in sizes:
-        data = synthetic_flow(blocks)
-        nodes = len(read_bpmn_bytes(data, "bench.bpmn").processes["Bench"].nodes)
-        bare = best_of(repeats, partial(etree.fromstring, data, _PARSER))
-        ours = best_of(repeats, partial(read_bpmn_bytes, data, "bench.bpmn"))
-        rows.append(f"| {blocks} | {nodes} | {len(data) / 1024:.0f} | {bare * 1e3:.2f} | {ours * 1e3:.2f} "
-                    f"| {ours / bare:.1f}× |")
-    return rows
-
-
-def bench_miwg(repeats: int) -> list[str]:
-    folder = HERE.parent.parent / "shared" / "miwg"
-    files = sorted(p for p in folder.rglob("*.bpmn") if p.is_file()) if folder.is_dir() else []
-    if not files:
-        return [f"(no MIWG files under {folder}; skipped)"]
-    blobs = [p.read_bytes() for p in files]
-
-    def bare() -> None:
-        for blob in blobs:
-            with suppress(etree.XMLSyntaxError):
-                etree.fromstring(blob, _PARSER)
-
-    def ours() -> None:
-        for path, blob in zip(files, blobs, strict=True):
-            with suppress(Exception):  # refused files cost their refusal; the reader tests check the messages
-                read_bpmn_bytes(blob, str(path))
-
-    bare_time, our_time = best_of(repeats, bare), best_of(repeats, ours)
-    models = []
-    for path, blob in zip(files, blobs, strict=True):
-        with suppress(Exception):
-            models.append(read_bpmn_bytes(blob, str(path)))
-    lint_time = best_of(repeats, lambda: [lint(m) for m in models])
-    return [
-        "| files | MB | bare lxml s | read_bpmn s | ratio | lint s | lint ÷ read |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {len(files)} | {sum(map(len, blobs)) / 2**20:.1f} | {bare_time:.3f} | {our_time:.3f} "
-        f"| {our_time / bare_time:.1f}× | {lint_time:.3f} | {lint_time / our_time:.1f}× |",
-    ]
-
-
-def bench_visits(sizes: list[int], repeats: int) -> list[str]:
-    rows = ["| blocks | nodes | graph ms | visits ms | visits ÷ graph |", "|---:|---:|---:|---:|---:|"]
-    for blocks in sizes:
-        definitions = read_bpmn_bytes(synthetic_flow(blocks), "bench.bpmn")
-        nodes = len(definitions.processes["Bench"].nodes)
-        graph_time = best_of(repeats, partial(process_graph, definitions, "Bench"))
-        visit_time = best_of(repeats, partial(expected_visits, definitions, "Bench"))
-        rows.append(f"| {blocks} | {nodes} | {graph_time * 1e3:.2f} | {visit_time * 1e3:.2f} "
-                    f"| {visit_time / graph_time:.1f}× |")
-    return rows
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes and fewer repeats")
-    args = parser.parse_args()
-    sizes = [10, 40] if args.quick else [25, 50, 100, 200, 400]
-    repeats = 2 if args.quick else 5
-    print("## reader: read_bpmn vs bare lxml parse (same bytes)\n")
-    print("\n".join(bench_reader(sizes, repeats)))
-    print("\n## MIWG reference files: read_bpmn vs bare lxml parse\n")
-    print("\n".join(bench_miwg(max(1, repeats // 2))))
-    print("\n## visits: exact expected visits vs building the graph\n")
-    print("\n".join(bench_visits(sizes, repeats)))
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cfg = parse_args(argv)
+    run(cfg, argv)
+    print(f"[bench] results in {cfg.out / 'results.json'}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,25 @@ prints a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
 from bpm.errors import BpmError
+from bpm.limits import MAX_ANNUAL_COUNT, MAX_FILE_MB
 from bpm.model import Definitions, Lane, Process
-from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn
+from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
+
+if TYPE_CHECKING:
+    from bpm.lint import Finding
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn2", ".bpmn20.xml")
 SURVEY_NAMES = ("survey.xlsx", "survey.csv", "業務量調査.xlsx", "業務量調査.csv")
@@ -37,8 +44,20 @@ class Settings:
 
 
 def _fail(error: BpmError) -> NoReturn:
-    click.echo(f"bpm: error: {error}" if not error.location else str(error), err=True)
+    click.echo(one_line(f"bpm: error: {error}" if not error.location else str(error)), err=True)
     sys.exit(1)
+
+
+def one_line(text: str) -> str:
+    r"""The message on one line without control characters.
+
+    Names from a file must not break the ``file:line: message`` format or send
+    escape sequences to the terminal.
+
+    >>> one_line("a.bpmn:3: task 受付\n審査 \x1b[31m(t)")
+    'a.bpmn:3: task 受付 審査  [31m(t)'
+    """
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text.rstrip())
 
 
 def _guarded(func: F) -> F:
@@ -71,15 +90,23 @@ def _guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _file_size(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """--max-size: a finite number of MB up to the hard limit (NaN slips through FloatRange's comparisons)."""
+    if not math.isfinite(value) or not 0.001 <= value <= MAX_FILE_MB:
+        raise click.BadParameter(f"{value:g} is not a size between 0.001 and {MAX_FILE_MB:g} MB")
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
 @click.option(
     "--max-size",
-    type=click.FloatRange(min=0.001),
+    type=float,
+    callback=_file_size,
     default=DEFAULT_MAX_BYTES / 1024 / 1024,
     show_default=True,
-    help="Largest BPMN file to read, in MB.",
+    help=f"Largest BPMN file to read, in MB (at most {MAX_FILE_MB:g}).",
 )
 @click.version_option(package_name="bpm-rpa-scanner")
 @click.pass_context
@@ -94,24 +121,122 @@ def main(ctx: click.Context, debug: bool, quiet: bool, max_size: float) -> None:
 # --------------------------------------------------------------------------- file discovery
 
 
-def expand_inputs(paths: Iterable[str]) -> list[Path]:
-    """BPMN files named directly, plus those found (recursively, sorted) in named directories."""
-    found: list[Path] = []
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A BPMN file to read, and the name it goes by in what we write."""
+
+    path: Path
+    """The file, as given or found (joined to the directory argument)."""
+    key: str
+    """Its path relative to the directory it was found in (POSIX), or its name when named directly;
+    the full path when two inputs would share a key.  Output names hash this, so ``x/flow.bpmn``
+    and ``y/flow.bpmn`` never share a download, and a run from another folder gives the same names."""
+
+
+Skip = Callable[[Path, str], None]
+"""Told about every file or folder a directory scan leaves out, with the reason."""
+
+_DRAFT_PREFIXES = ("~$", "~", ".~lock.", "#")
+"""Office owner files (``~$x``), editor temporaries (``~x``, LibreOffice ``.~lock.x#``, Emacs ``#x#``)."""
+
+
+def _skipped_file_reason(name: str) -> str | None:
+    """Why a file found in a directory is not read, or None to read it."""
+    if name.startswith("._"):
+        return "macOS resource fork (AppleDouble), not a model"
+    if name.startswith("."):
+        return "hidden file"
+    if name.startswith(_DRAFT_PREFIXES) or name.endswith(("~", "#")):
+        return "editor draft or lock file"
+    return None
+
+
+def _is_report_folder(folder: Path) -> bool:
+    """A site we wrote: it holds the marker file (imported late: only the scan needs the reports package)."""
+    from reports.outdir import MARKER
+
+    return (folder / MARKER).is_file()
+
+
+def _skipped_folder_reason(folder: Path, excluded: set[str]) -> str | None:
+    """Why a folder inside a scanned directory is not entered, or None to enter it."""
+    if os.path.realpath(folder) in excluded:
+        return "the output folder of this run"
+    if _is_report_folder(folder):
+        return "a report folder written by bpm scan"
+    if folder.name.startswith("."):
+        return "hidden folder"
+    if folder.name == "__MACOSX":
+        return "macOS archive metadata"
+    if folder.is_symlink():
+        return "symbolic link to a folder, not followed"
+    return None
+
+
+def _walk(top: Path, excluded: set[str], on_skip: Skip) -> Iterator[Path]:
+    """BPMN files under ``top`` in sorted order, leaving out our own reports, hidden files and drafts."""
+    for folder, subfolders, files in os.walk(top, onerror=None, followlinks=False):
+        here = Path(folder)
+        kept = []
+        for name in sorted(subfolders):
+            reason = _skipped_folder_reason(here / name, excluded)
+            if reason is None:
+                kept.append(name)
+            else:
+                on_skip(here / name, reason)
+        subfolders[:] = kept
+        for name in sorted(files):
+            if not name.lower().endswith(BPMN_SUFFIXES):
+                continue
+            reason = _skipped_file_reason(name)
+            if reason is not None:
+                on_skip(here / name, reason)
+            elif (here / name).is_file():
+                yield here / name
+
+
+def discover_inputs(
+    paths: Iterable[str], *, exclude: Iterable[Path] = (), on_skip: Skip | None = None
+) -> list[InputFile]:
+    """BPMN files named directly, plus those found (recursively, sorted) in named directories.
+
+    A directory scan never reads a report folder we wrote (it holds the site
+    marker) nor the folders in ``exclude`` (the run's own output), so
+    ``bpm scan flows --out flows/report`` can run any number of times; it also
+    leaves out hidden files, macOS ``._x.bpmn`` copies and editor drafts,
+    telling ``on_skip`` about each.  A file named directly is always read.
+    """
+    excluded = {os.path.realpath(p) for p in exclude}
+    report = on_skip or (lambda _path, _reason: None)
+    found: list[tuple[Path, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            matches = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(BPMN_SUFFIXES)
-            )
+            if os.path.realpath(path) in excluded or _is_report_folder(path):
+                raise BpmError(
+                    "this folder is a report written by bpm scan (or this run's output), not input",
+                    file=str(path),
+                    hint="scan the folder holding the BPMN files, and write the report elsewhere",
+                )
+            matches = sorted(_walk(path, excluded, report))
             if not matches:
                 raise BpmError(f"no BPMN files ({', '.join(BPMN_SUFFIXES)}) in directory", file=str(path))
-            found.extend(matches)
+            found.extend((match, match.relative_to(path).as_posix()) for match in matches)
         else:
-            found.append(path)
-    unique: dict[Path, None] = {}
-    for path in found:
-        unique.setdefault(path, None)
-    return list(unique)
+            found.append((path, path.name))
+    unique: dict[str, tuple[Path, str]] = {}
+    for path, key in found:
+        unique.setdefault(os.path.realpath(path), (path, key))
+    keys = Counter(key for _, key in unique.values())
+    return [
+        InputFile(path, key if keys[key] == 1 else os.path.normpath(path).replace(os.sep, "/"))
+        for path, key in unique.values()
+    ]
+
+
+def expand_inputs(paths: Iterable[str], *, on_skip: Skip | None = None) -> list[Path]:
+    """The paths of :func:`discover_inputs` (for commands that need no output names)."""
+    return [found.path for found in discover_inputs(paths, on_skip=on_skip)]
 
 
 def discover_survey(paths: Iterable[str]) -> Path | None:
@@ -141,6 +266,16 @@ def _progress(message: str) -> None:
         click.echo(message, err=True)
 
 
+def _notice(message: str) -> None:
+    """Something the user should know although the run goes on (shown even with --quiet)."""
+    click.echo(f"bpm: note: {message}", err=True)
+
+
+def _skipped(path: Path, reason: str) -> None:
+    """A file or folder a directory scan left out; always said, so nothing goes missing unnoticed."""
+    click.echo(f"bpm: skipped {path}: {reason}", err=True)
+
+
 # --------------------------------------------------------------------------- inspect
 
 
@@ -152,11 +287,15 @@ def inspect(files: tuple[str, ...]) -> None:
 
     BPMNファイルの概要（プール・レーン・要素数・検査結果）を表示します。
     """
-    from bpm.lint import Severity, lint
+    from bpm.lint import Severity, lint_files
 
+    models = list(read_all(expand_inputs(files, on_skip=_skipped), _settings()))
+    by_file: dict[str, list[Finding]] = {}
+    for finding in lint_files(models):  # together, so calls into another file given here resolve
+        by_file.setdefault(finding.source.file, []).append(finding)
     any_errors = False
-    for definitions in read_all(expand_inputs(files), _settings()):
-        findings = lint(definitions)
+    for definitions in models:
+        findings = by_file.get(definitions.file, [])
         click.echo(summary_text(definitions))
         if findings:
             click.echo(f"  findings ({len(findings)}):")
@@ -217,34 +356,93 @@ def _lane_lines(lane: Lane, depth: int) -> list[str]:
 @main.command(name="lint")
 @click.argument("files", nargs=-1)
 @click.option("--disable", "disabled", multiple=True, metavar="RULE", help="Skip a rule (repeatable).")
-@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option("--list-rules", is_flag=True, help="List the rules and exit (as text, or with --format json/sarif).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+    help="text: one line per finding; json: for scripts; sarif: SARIF 2.1.0 for editors and CI systems.",
+)
+@click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @_guarded
-def lint_command(files: tuple[str, ...], disabled: tuple[str, ...], list_rules: bool) -> None:
-    """Check BPMN files; exit 1 when any error-level finding is reported.
+def lint_command(
+    files: tuple[str, ...], disabled: tuple[str, ...], list_rules: bool, fmt: str, out: str | None
+) -> None:
+    """Check BPMN files together; exit 1 when any error-level finding is reported.
+
+    Files given together are also checked against each other (the same id in
+    two files, a call activity whose process is in another file).  A file that
+    cannot be read is reported as an unreadable-file error and the others
+    are still checked.
 
     BPMNの構造を検査します。エラーがあれば終了コード1。
     """
-    from bpm.lint import RULES, Severity, lint, rule_for
+    from bpm.lint import lint_files, rule_for, sort_findings
+    from bpm.lint.formats import summary_line
+    from bpm.lint.notes import unreadable
+    from scoring.legal import template_findings  # registers the procedure-template rules (bpm must not import scoring)
 
     if list_rules:
-        for rule in RULES:
-            click.echo(f"{rule.id:28} {rule.severity.value:8} {rule.summary_ja} / {rule.summary_en}")
+        _write_report(_rules_report(fmt), out)
         return
     if not files:
         raise click.UsageError("give at least one BPMN file or directory")
     unknown = [d for d in disabled if rule_for(d) is None]
     if unknown:
         raise click.BadParameter(f"unknown rule(s): {', '.join(unknown)}", param_hint="--disable")
-    totals: Counter[str] = Counter()
-    paths = expand_inputs(files)
-    for definitions in read_all(paths, _settings()):
-        for finding in lint(definitions, disabled=disabled):
-            click.echo(str(finding))
-            totals[finding.severity.value] += 1
-    summary = ", ".join(f"{totals[s.value]} {s.value}(s)" for s in Severity) if totals else "no findings"
-    click.echo(f"{len(paths)} file(s) checked: {summary}", err=True)
-    if totals[Severity.ERROR.value]:
+    paths = expand_inputs(files, on_skip=_skipped)
+    readable: list[Definitions] = []
+    refused = []
+    for path in paths:
+        try:
+            readable.append(read_bpmn(path, max_bytes=_settings().max_bytes))
+        except BpmError as error:  # reported, and the other files are still checked
+            click.echo(str(error), err=True)
+            refused.append(unreadable(error))
+    legal = [f for d in readable for f in template_findings(d)]
+    findings = sort_findings(
+        lint_files(readable, disabled=disabled) + [f for f in [*refused, *legal] if f.rule not in disabled]
+    )
+    _write_report(_findings_report(findings, [str(p) for p in paths], fmt), out)
+    click.echo(summary_line(findings, len(paths)), err=True)
+    if any(f.severity.value == "error" for f in findings):
         sys.exit(1)
+
+
+def _rules_report(fmt: str) -> str:
+    from importlib.metadata import version
+
+    from bpm.lint import RULES
+    from bpm.lint.formats import rules_json, sarif_report
+
+    if fmt == "json":
+        return rules_json(RULES) + "\n"
+    if fmt == "sarif":
+        return sarif_report([], list(RULES), version=version("bpm-rpa-scanner")) + "\n"
+    return "".join(f"{r.id:36} {r.severity.value:8} {r.summary_ja} / {r.summary_en}\n" for r in RULES)
+
+
+def _findings_report(findings: Sequence[Finding], files: Sequence[str], fmt: str) -> str:
+    from importlib.metadata import version
+
+    from bpm.lint import RULES
+    from bpm.lint.formats import json_report, sarif_report, text_report
+
+    if fmt == "json":
+        return json_report(findings, files, version=version("bpm-rpa-scanner")) + "\n"
+    if fmt == "sarif":
+        return sarif_report(findings, list(RULES), version=version("bpm-rpa-scanner"), files=files) + "\n"
+    return text_report(findings)
+
+
+def _write_report(text: str, out: str | None) -> None:
+    """The report to stdout, or to ``out`` (refused with a clear message when it cannot be written)."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BpmError(f"cannot write the report: {error.strerror or error}", file=out) from None
+    _progress(f"wrote {out}")
 
 
 # --------------------------------------------------------------------------- graph
@@ -312,7 +510,7 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
     chosen = [cast(PictureFormat, f) for f in dict.fromkeys(formats)] or ["svg", "png", "pdf"]
     created = build_time()
     rendered: dict[Path, bytes] = {}
-    paths = expand_inputs(inputs)
+    paths = expand_inputs(inputs, on_skip=_skipped)
     for index, path in enumerate(paths, start=1):
         _progress(f"[{index}/{len(paths)}] drawing {path}")
         definitions = read_bpmn(path, max_bytes=_settings().max_bytes)
@@ -334,18 +532,24 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
 
 
 def _parse_cases(values: Sequence[str]) -> dict[str, float]:
-    """``PROCESS=N`` pairs for --cases (process id or name → annual cases)."""
+    """``PROCESS=N`` pairs for --cases (process id or name → annual cases).
+
+    N is read like a survey 件数 (``5,200``, ``５２００件``), so ``nan``, ``inf``,
+    ``3,5`` and counts above the limit are usage errors, not figures.
+    """
+    from scoring.survey import parse_number
+
     cases: dict[str, float] = {}
     for value in values:
         key, sep, number = value.rpartition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"expected PROCESS=N, got {value!r}", param_hint="--cases")
         try:
-            count = float(number.replace(",", ""))
-        except ValueError:
-            raise click.BadParameter(f"{number!r} is not a number", param_hint="--cases") from None
-        if count < 0:
-            raise click.BadParameter(f"annual cases cannot be negative: {value!r}", param_hint="--cases")
+            count = parse_number(number, units=("件",), maximum=MAX_ANNUAL_COUNT)
+        except ValueError as error:
+            raise click.BadParameter(f"annual cases of {key.strip()!r}: {error}", param_hint="--cases") from None
+        if count is None:
+            raise click.BadParameter(f"expected PROCESS=N, got {value!r}", param_hint="--cases")
         cases[key.strip()] = count
     return cases
 
@@ -354,24 +558,24 @@ def _parse_cases(values: Sequence[str]) -> dict[str, float]:
 class _Scanned:
     """Everything gathered before anything is written."""
 
-    paths: list[Path]
+    inputs: list[InputFile]
     definitions: list[Definitions]
     survey_path: Path | None
 
 
-def _gather(inputs: Sequence[str], survey: str | None) -> _Scanned:
-    paths = expand_inputs(inputs)
+def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path] = ()) -> _Scanned:
+    found = discover_inputs(inputs, exclude=exclude, on_skip=_skipped)
     survey_path = Path(survey) if survey else discover_survey(inputs)
     if survey_path is not None and survey is None:
         _progress(f"using survey sheet {survey_path}")
     definitions: list[Definitions] = []
-    for index, path in enumerate(paths, start=1):
-        _progress(f"[{index}/{len(paths)}] reading {path}")
-        definitions.append(read_bpmn(path, max_bytes=_settings().max_bytes))
-    return _Scanned(paths, definitions, survey_path)
+    for index, item in enumerate(found, start=1):
+        _progress(f"[{index}/{len(found)}] reading {item.path}")
+        definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    return _Scanned(found, definitions, survey_path)
 
 
-def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str]) -> Any:
+def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False) -> Any:
     from scoring.assess import assess
     from scoring.profile import load_profile
     from scoring.survey import load_survey
@@ -379,12 +583,38 @@ def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str]) -> Any
     loaded_profile = load_profile(Path(profile) if profile else None)
     loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
     _progress("scoring steps")
-    return assess(
+    assessment = assess(
         scanned.definitions,
         survey=loaded_survey,
         profile=loaded_profile,
         annual_cases=_parse_cases(cases) or None,
     )
+    _report_excluded(assessment, exclude_unsolvable)
+    return assessment
+
+
+def _report_excluded(assessment: Any, allowed: bool) -> None:
+    """Flows whose volumes cannot be computed: an error (exit 1, nothing written) unless the user opts in."""
+    if not assessment.excluded:
+        return
+    for excluded in assessment.excluded:
+        where = f"{excluded.file}:{excluded.line}" if excluded.line is not None else excluded.file
+        ident = f" [id={excluded.element_id}]" if excluded.element_id else ""
+        hint = f" ({excluded.hint})" if excluded.hint else ""
+        click.echo(f"{where}: {excluded.message}{ident}{hint}", err=True)
+    if not allowed:
+        first = assessment.excluded[0]
+        raise BpmError(
+            f"{len(assessment.excluded)} flow(s) cannot be scored because their volumes cannot be "
+            "computed; nothing written",
+            file=str(first.file),
+            line=first.line,
+            element_id=first.element_id or None,
+            hint="fix the input, or pass --exclude-unsolvable to publish with those flows left out of totals "
+                 "and ranking",
+        )
+    click.echo(f"bpm: {len(assessment.excluded)} flow(s) excluded from totals and ranking (--exclude-unsolvable)",
+               err=True)
 
 
 _survey_option = click.option(
@@ -398,6 +628,36 @@ _profile_option = click.option(
 _cases_option = click.option(
     "--cases", multiple=True, metavar="PROCESS=N", help="Annual case count of a process (id or name); repeatable."
 )
+_decisions_option = click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False),
+    help="A results sheet with 判断 / 担当 / コメント filled in (review decisions), read back into the report.",
+)
+
+
+def _reviews(decisions: str | None, assessment: Any) -> Any:
+    """Review decisions matched to the steps; decisions whose step is gone are reported on stderr."""
+    if decisions is None:
+        return None
+    from scoring.decisions import load_decisions, match_decisions
+
+    reviews = match_decisions(assessment, load_decisions(decisions), sheet=decisions)
+    for orphan in reviews.orphans:
+        what = orphan.decision.value if orphan.decision else "no 判断 yet"
+        _progress(
+            f"note: {decisions}:{orphan.row}: decision ({what}) for step {orphan.step_id}"
+            f"{' ' + repr(orphan.name) if orphan.name else ''} of process {orphan.process_id}: "
+            "the step is no longer in the flows"
+        )
+    _progress(f"{len(reviews.by_step)} decision(s) matched, {len(reviews.orphans)} for steps no longer in the flows")
+    return reviews
+
+
+_exclude_option = click.option(
+    "--exclude-unsolvable", is_flag=True,
+    help="Publish even when a flow's volumes cannot be computed (bad branch shares, a loop without exit): "
+         "that flow is left out of totals and ranking and reported as an error. Default: exit 1.",
+)
 
 
 @main.command()
@@ -405,22 +665,40 @@ _cases_option = click.option(
 @_survey_option
 @_profile_option
 @_cases_option
+@_decisions_option
+@_exclude_option
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
 @_guarded
-def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, cases: tuple[str, ...], out: str) -> None:
+def score(
+    inputs: tuple[str, ...],
+    survey: str | None,
+    profile: str | None,
+    cases: tuple[str, ...],
+    decisions: str | None,
+    exclude_unsolvable: bool,
+    out: str,
+) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
 
     手順ごとに評価し、結果の表を出力します。
     """
+    from bpm.lint import Scope, lint_files
     from scoring.table import steps_frame, write_results
 
     scanned = _gather(inputs, survey)
-    assessment = _assess(scanned, profile, cases)
+    for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
+        _progress(f"note: {finding}")
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     for gap in assessment.gaps:
         _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
-    write_results(steps_frame(assessment), Path(out))
+    for finding in assessment.findings:
+        if finding.severity.value == "error":
+            click.echo(str(finding), err=True)
+        else:
+            _progress(str(finding))
+    write_results(steps_frame(assessment, _reviews(decisions, assessment)), Path(out))
     click.echo(f"wrote {out} ({sum(len(p.steps) for p in assessment.processes)} steps)", err=True)
 
 
@@ -429,6 +707,8 @@ def score(inputs: tuple[str, ...], survey: str | None, profile: str | None, case
 @_survey_option
 @_profile_option
 @_cases_option
+@_decisions_option
+@_exclude_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
 @_guarded
@@ -437,6 +717,8 @@ def scan(
     survey: str | None,
     profile: str | None,
     cases: tuple[str, ...],
+    decisions: str | None,
+    exclude_unsolvable: bool,
     out: str,
     title: str | None,
 ) -> None:
@@ -444,39 +726,252 @@ def scan(
 
     読み込み・検査・評価を行い、HTMLレポートを作成します。
     """
-    import tempfile
+    from reports.outdir import check_out_dir, lock_folder
+    from reports.site import build_site
 
-    from bpm.lint import lint
-    from reports.export import annotate_bpmn, assessment_json
-    from reports.site import SiteInput, build_site
-    from scoring.table import steps_frame, write_results
+    out_dir = check_out_dir(Path(out))  # refuse a folder we may not replace before any work
+    with lock_folder(out_dir) as lock:  # and a second run into it
+        site_input = _site_input(
+            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable
+        )
+        written = build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
+    index = out_dir / "index.html"
+    click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
 
-    scanned = _gather(inputs, survey)
-    findings = []
-    for definitions in scanned.definitions:
-        findings.extend(lint(definitions))
-    assessment = _assess(scanned, profile, cases)
+
+def _site_input(
+    inputs: Sequence[str],
+    survey: str | None,
+    profile: str | None,
+    cases: Sequence[str],
+    *,
+    exclude: Path,
+    decisions: str | None,
+    exclude_unsolvable: bool,
+) -> Any:
+    """Read, check and score everything, and prepare the downloads: all the work before writing."""
+    from bpm.lint import lint_files
+    from reports.downloads import ModelSource, site_downloads
+    from reports.site import SiteInput
+    from scoring.table import steps_frame
+
+    scanned = _gather(inputs, survey, exclude=(exclude,))
+    findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
+    reviews = _reviews(decisions, assessment)
     _progress("preparing downloads")
-    downloads: dict[str, bytes] = {}
-    frame = steps_frame(assessment)
-    with tempfile.TemporaryDirectory() as scratch:
-        for name in ("results.csv", "results.xlsx", "results.json"):
-            target = Path(scratch) / name
-            write_results(frame, target)
-            downloads[name] = target.read_bytes()
-    downloads["assessment.json"] = assessment_json(assessment).encode("utf-8")
-    for path, definitions in zip(scanned.paths, scanned.definitions, strict=True):
-        annotated = annotate_bpmn(path.read_bytes(), assessment, file=definitions.file)
-        downloads[f"annotated/{path.stem}.bpmn"] = annotated
-    site_input = SiteInput(
+    models = []
+    for found, definitions in zip(scanned.inputs, scanned.definitions, strict=True):
+        try:
+            models.append(ModelSource(found.key, definitions.file, found.path.read_bytes()))
+        except OSError as error:
+            _notice(f"{found.path}: no annotated copy in the report: {error.strerror or error}")
+    prepared = site_downloads(models, assessment, steps_frame(assessment, reviews), notice=_notice)
+    return SiteInput(
         definitions=tuple(scanned.definitions),
         findings=tuple(findings),
         assessment=assessment,
-        downloads=downloads,
+        downloads=prepared.files,
+        download_labels=prepared.labels,
+        file_keys={d.file: found.key for found, d in zip(scanned.inputs, scanned.definitions, strict=True)},
+        reviews=reviews,
     )
-    written = build_site(site_input, Path(out), title=title, progress=_progress)
-    index = (Path(out) / "index.html").resolve()
-    click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
+
+
+# --------------------------------------------------------------------------- annotate
+
+
+def annotated_targets(inputs: Sequence[str], paths: Sequence[Path], out: Path) -> dict[Path, Path]:
+    """Where ``bpm annotate`` writes each file: under ``out``, by its path inside the named directory.
+
+    A file named directly keeps its name; a file found in a named directory
+    keeps its path relative to that directory.  Refuses a target that is one
+    of the inputs or that two inputs would share.
+    """
+    directories = [Path(raw) for raw in inputs if Path(raw).is_dir()]
+    targets: dict[Path, Path] = {}
+    for path in paths:
+        base = next((d for d in directories if path.is_relative_to(d)), None)
+        targets[path] = out / (path.relative_to(base) if base is not None else Path(path.name))
+    resolved_inputs = {p.resolve(): p for p in paths}
+    claimed: dict[Path, Path] = {}
+    for path, target in targets.items():
+        resolved = target.resolve()
+        if resolved in resolved_inputs:
+            raise BpmError(
+                f"the annotated copy would overwrite the input {resolved_inputs[resolved]}",
+                file=str(path),
+                hint="choose an --out directory that holds none of the input files",
+            )
+        if resolved in claimed:
+            raise BpmError(
+                f"{claimed[resolved]} and {path} would both be written to {target}",
+                file=str(path),
+                hint="annotate them separately, or pass their common directory instead of the files",
+            )
+        claimed[resolved] = path
+    return targets
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a reader never sees half a file (permissions follow umask)."""
+    import os
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        scratch.write_bytes(data)
+        os.replace(scratch, target)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@_survey_option
+@_profile_option
+@_cases_option
+@click.option(
+    "-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the annotated copies."
+)
+@_guarded
+def annotate(
+    inputs: tuple[str, ...], survey: str | None, profile: str | None, cases: tuple[str, ...], out: str
+) -> None:
+    """Write each BPMN file back with its scores and disposition colours, to reopen in the modeler.
+
+    評価結果（色・スコア・理由）を書き込んだBPMNを出力します（Camunda Modeler / bpmn.io で開けます）。
+    """
+    from bpm.errors import RenderError
+    from reports.annotate import annotate_bpmn
+
+    scanned = _gather(inputs, survey)
+    paths = [found.path for found in scanned.inputs]
+    targets = annotated_targets(inputs, paths, Path(out))
+    assessment = _assess(scanned, profile, cases)
+    written: dict[Path, bytes] = {}
+    for path, definitions in zip(paths, scanned.definitions, strict=True):
+        _progress(f"annotating {path}")
+        written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
+    try:  # everything was annotated first: a bad file leaves nothing half-written
+        for target, data in written.items():
+            _write_atomically(target, data)
+            _progress(f"wrote {target}")
+    except OSError as error:
+        raise RenderError(f"cannot write to {out}: {error.strerror or error}", file=out) from None
+    click.echo(f"{len(written)} annotated file(s) written to {out}", err=True)
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes, within the --max-size limit (it was read once already; it may have grown)."""
+    from bpm.errors import BpmnParseError
+
+    limit = _settings().max_bytes
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise BpmnParseError(f"cannot read file: {error.strerror}", file=str(path)) from None
+    if len(data) > limit:
+        raise BpmnParseError("file grew over the size limit while being read", file=str(path))
+    return data
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@main.command()
+@click.argument("file")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@_guarded
+def layout(file: str, out: str) -> None:
+    """Add a diagram laid out by Graphviz to a BPMN file without one, so that a modeler can open it.
+
+    図の座標（BPMN DI）がないファイルに、Graphviz で配置した図を追加します（レーンは横帯、左から右へ）。
+    """
+    from bpm.layout import add_layout
+
+    source, target = Path(file), Path(out)
+    if target.exists() and target.resolve() == source.resolve():
+        raise BpmError(
+            "the laid-out copy would overwrite the input",
+            file=file,
+            hint="give --out a new file name; the original is kept as it is",
+        )
+    read_bpmn(source, max_bytes=_settings().max_bytes)  # the reader's checks and messages first
+    result = add_layout(_read_bounded(source), file)
+    written = read_bpmn_bytes(result, out)
+    _write_atomically(target, result)
+    shapes = sum(len(d.shapes) for d in written.diagrams)
+    click.echo(f"wrote {out} ({shapes} shapes in {len(written.diagrams)} diagram(s))", err=True)
+
+
+# --------------------------------------------------------------------------- diff
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
+    help="table: on the terminal; json: for other tools; html: one self-contained page with both diagrams.",
+)
+@click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@_survey_option
+@_profile_option
+@_cases_option
+@_guarded
+def diff(
+    old: str, new: str, fmt: str, out: str | None, survey: str | None, profile: str | None, cases: tuple[str, ...]
+) -> None:
+    """Show what changed between two versions of a flow, and how hours, FTE and dispositions moved.
+
+    2つの版のフローを比較し、変更点（追加・削除・名称・種類・担当・フロー・分岐条件）と評価の変化を示します。
+    """
+    from bpm.diff import diff_definitions
+    from reports.diffreport import diff_html, diff_json, diff_report, diff_table
+    from reports.site import build_time
+
+    before = read_bpmn(old, max_bytes=_settings().max_bytes)
+    after = read_bpmn(new, max_bytes=_settings().max_bytes)
+    comparison = diff_definitions(before, after)
+    sheet = Path(survey) if survey else None
+    scores_old = _assess(_Scanned([InputFile(Path(old), Path(old).name)], [before], sheet), profile, cases)
+    scores_new = _assess(_Scanned([InputFile(Path(new), Path(new).name)], [after], sheet), profile, cases)
+    report = diff_report(comparison, scores_old, scores_new)
+    if fmt == "json":
+        text = diff_json(report)
+    elif fmt == "html":
+        text = diff_html(report, before, after, generated=build_time().strftime("%Y-%m-%d %H:%M UTC"))
+    else:
+        text = _render_tables(diff_table(report), plain=out is not None)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        _write_atomically(Path(out), text.encode("utf-8"))
+        click.echo(f"wrote {out}", err=True)
+
+
+def _render_tables(tables: Sequence[tuple[str, list[str], list[list[str]]]], *, plain: bool) -> str:
+    """The diff tables as terminal text (rich box drawing; no colour codes when written to a file or pipe)."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, no_color=plain, force_terminal=False, highlight=False, soft_wrap=False)
+    for title, header, rows in tables:
+        if not header:
+            console.print(title)
+            continue
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for column in header:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    return buffer.getvalue()
 
 
 if __name__ == "__main__":  # pragma: no cover

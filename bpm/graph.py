@@ -189,6 +189,10 @@ def _add_process(
     pool = definitions.pool_of(process.id)
     lanes = lane_index(process)
     containers = {nid for nid, n in process.nodes.items() if isinstance(n.kind, TaskKind) and n.kind.is_container}
+    children: dict[ElementId, list[FlowNode]] = {}
+    for node in process.nodes.values():  # once, not per container: thousands of sub-processes stay linear
+        if node.parent_id is not None:
+            children.setdefault(node.parent_id, []).append(node)
     included = {
         nid: node
         for nid, node in process.nodes.items()
@@ -201,8 +205,8 @@ def _add_process(
     for flow in process.flows.values():
         if flow.source_id not in included or flow.target_id not in included:
             continue
-        if expand and flow.source_id in containers and _end_events(process, flow.source_id):
-            for end in _end_events(process, flow.source_id):
+        if expand and flow.source_id in containers and _end_events(children.get(flow.source_id, [])):
+            for end in _end_events(children.get(flow.source_id, [])):
                 graph.add_edge(end, flow.target_id, key=f"{flow.id}@{end}", **_edge_attributes(flow))
             continue
         graph.add_edge(flow.source_id, flow.target_id, key=flow.id, **_edge_attributes(flow))
@@ -210,7 +214,7 @@ def _add_process(
         for container in containers:
             if process.nodes[container].triggered_by_event:
                 continue
-            for start in _start_events(process, container):
+            for start in _start_events(children.get(container, [])):
                 graph.add_edge(
                     container,
                     start,
@@ -260,19 +264,15 @@ def _edge_attributes(flow: SequenceFlow) -> dict[str, Any]:
     }
 
 
-def _children(process: Process, container: ElementId) -> list[FlowNode]:
-    return [n for n in process.nodes.values() if n.parent_id == container]
-
-
-def _start_events(process: Process, container: ElementId) -> list[ElementId]:
+def _start_events(children: list[FlowNode]) -> list[ElementId]:
+    """Untriggered start events of a container's children, else all its start events."""
     return [
-        n.id for n in _children(process, container)
-        if n.kind is EventKind.START and not n.triggers
-    ] or [n.id for n in _children(process, container) if n.kind is EventKind.START]
+        n.id for n in children if n.kind is EventKind.START and not n.triggers
+    ] or [n.id for n in children if n.kind is EventKind.START]
 
 
-def _end_events(process: Process, container: ElementId) -> list[ElementId]:
-    return [n.id for n in _children(process, container) if n.kind is EventKind.END]
+def _end_events(children: list[FlowNode]) -> list[ElementId]:
+    return [n.id for n in children if n.kind is EventKind.END]
 
 
 def _message_end(

@@ -199,7 +199,7 @@ class FlowNode:
     attached_to: ElementId | None = None
     """Host activity of a boundary event."""
     cancel_activity: bool = True
-    """For boundary events: interrupting (True) or not."""
+    """Interrupting (True) or not: ``cancelActivity`` of a boundary event, ``isInterrupting`` of a start event."""
     direction: GatewayDirection = GatewayDirection.UNSPECIFIED
     """Gateway direction as declared."""
     default_flow: ElementId | None = None
@@ -307,6 +307,8 @@ class Artifact:
     """Owning process, or None when declared on a collaboration/definitions."""
     ref: str | None = None
     """dataObjectRef / dataStoreRef / categoryValueRef, when present."""
+    is_collection: bool = False
+    """``isCollection`` of a data object, data input or data output (a list of items, drawn with |||)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +374,8 @@ class Participant:
     """Where the element starts in the file."""
     process_id: ProcessId | None = None
     """``processRef``; None for a black-box pool."""
+    is_multi_instance: bool = False
+    """The pool has a ``participantMultiplicity`` (several instances, drawn with |||)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +392,10 @@ class MessageFlow:
     """Where the element starts in the file."""
     name: str = ""
     """Label."""
+    message_ref: ElementId | None = None
+    """``messageRef``: the message it carries, when named."""
+    message_name: str = ""
+    """Name of that message (shown under its envelope), empty when unnamed or not found."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +416,20 @@ class Collaboration:
     """Annotations and groups declared on the collaboration."""
     associations: tuple[Association, ...] = ()
     """Associations declared on the collaboration."""
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalTask:
+    """A root-level ``globalTask`` (or ``globalUserTask``, …): a reusable task a call activity may call."""
+
+    id: ElementId
+    """The element's ``id`` (a ``calledElement`` names it)."""
+    tag: str
+    """XML local name, e.g. ``globalUserTask``."""
+    name: str
+    """Display name."""
+    source: SourceRef
+    """Where the element starts in the file."""
 
 
 # --------------------------------------------------------------------------- diagram interchange
@@ -438,6 +460,29 @@ class Bounds:
 
 
 @dataclass(frozen=True, slots=True)
+class DiColours:
+    """Colours the modeler gave a shape or edge, as written (not yet checked to be CSS colours).
+
+    Read from the OMG ``color:`` attributes and bpmn.io's ``bioc:`` ones; the OMG
+    attribute wins when both are present, as in bpmn-js.
+    """
+
+    fill: str | None = None
+    """``color:background-color`` or ``bioc:fill``."""
+    stroke: str | None = None
+    """``color:border-color`` or ``bioc:stroke``."""
+    label: str | None = None
+    """``color:color`` of the ``BPMNLabel``: the text colour."""
+
+
+class MessageVisibleKind(Enum):
+    """``messageVisibleKind`` of a message flow's edge: how its message envelope is drawn."""
+
+    INITIATING = "initiating"
+    NON_INITIATING = "non_initiating"
+
+
+@dataclass(frozen=True, slots=True)
 class Shape:
     """A ``BPMNShape``: where an element is drawn."""
 
@@ -457,6 +502,8 @@ class Shape:
     """Sub-processes: drawn expanded."""
     is_marker_visible: bool | None = None
     """Exclusive gateways: show the × marker."""
+    colours: DiColours | None = None
+    """Fill, stroke and label colours from the file, when any is given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +520,10 @@ class Edge:
     """Where the edge starts in the file."""
     label: Bounds | None = None
     """Label rectangle, when given."""
+    colours: DiColours | None = None
+    """Stroke and label colours from the file, when any is given."""
+    message_visible_kind: MessageVisibleKind | None = None
+    """For message flows: initiating or not, when the file says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -547,6 +598,8 @@ class Definitions:
     """Count of BPMN-namespace elements by local name, as found in the XML."""
     data_stores: tuple[Artifact, ...] = ()
     """Root-level ``dataStore`` definitions (referenced by dataStoreReferences)."""
+    global_tasks: tuple[GlobalTask, ...] = ()
+    """Root-level global tasks, which call activities may call instead of a process."""
 
     @property
     def file(self) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from bpm.errors import BpmnParseError
+from bpm.limits import DEFAULT_MAX_FILE_MB, MAX_ELEMENTS
 from bpm.model import (
     Artifact,
     ArtifactKind,
@@ -34,15 +35,19 @@ from bpm.model import (
     Collaboration,
     Definitions,
     Diagram,
+    DiColours,
     Edge,
     ElementId,
+    EventKind,
     EventTrigger,
     FlowNode,
     GatewayDirection,
+    GlobalTask,
     ImportNote,
     Lane,
     LoopKind,
     MessageFlow,
+    MessageVisibleKind,
     NoteLevel,
     Participant,
     Point,
@@ -59,11 +64,18 @@ MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
+COLOR_NS = "http://www.omg.org/spec/BPMN/non-normative/color/1.0"
+"""OMG's non-normative DI colour extension (``color:background-color`` …)."""
+BIOC_NS = "http://bpmn.io/schema/bpmn/biocolor/1.0"
+"""bpmn.io's colour extension (``bioc:fill``, ``bioc:stroke``)."""
+_MAX_COLOUR_CHARS = 64
+"""Longer colour values are not colours; they are ignored rather than carried along."""
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
 """Default size limit; large enough for any hand-drawn model, small enough to refuse junk fast."""
 
 _TRIGGERS = {t.value: t for t in EventTrigger}
+_VISIBLE_KINDS = frozenset(k.value for k in MessageVisibleKind)
 
 # Semantic BPMN elements that carry nothing the analysis uses.  They are skipped
 # without a note; anything else unknown gets an ``unsupported-element`` note.
@@ -129,11 +141,24 @@ def read_bpmn(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
             hint="raise the limit with --max-size if the file is genuine",
         )
     try:
-        with open(name, "rb") as handle:
-            data = handle.read(max_bytes + 1)  # bounded even if the file grows meanwhile
+        data = _read_bounded(name, max_bytes + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise BpmnParseError(f"cannot read file: {exc.strerror}", file=name) from None
     return read_bpmn_bytes(data, name, max_bytes=max_bytes)
+
+
+def _read_bounded(name: str, limit: int) -> bytes:
+    """At most ``limit`` bytes, read in chunks: ``read(limit)`` would allocate the whole limit up front."""
+    chunks: list[bytes] = []
+    total = 0
+    with open(name, "rb") as handle:
+        while total < limit:
+            chunk = handle.read(min(1 << 20, limit - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    return b"".join(chunks)
 
 
 def _mb(size: int) -> str:
@@ -160,10 +185,40 @@ def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTE
             line=lines.get(root, _line(root)),
             hint=f"expected <definitions> in {MODEL_NS}",
         )
+    _check_element_count(root, file, lines)
     builder = _Builder(file, lines)
     for repair in repairs:
         builder.note("repaired-xml", repair, root)
     return builder.definitions(root)
+
+
+def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[str, ...], bytes]:
+    """The hardened parse behind :func:`read_bpmn_bytes`, for writers that patch the file they read.
+
+    Returns the root (comments and PIs dropped), the repairs made, and the
+    bytes actually parsed: the input itself, or a UTF-8 copy when the bytes
+    did not match the declared encoding.  ``reports.annotate`` uses it so
+    that it accepts, and repairs, exactly the files the reader does.
+    """
+    root, repairs, parsed = _parse_xml(data, file)
+    return root, tuple(repairs), parsed
+
+
+def _check_element_count(root: etree._Element, file: str, lines: dict[etree._Element, int]) -> None:
+    """Refuse files with more BPMN elements (with an id) than the limit, naming the element where it is passed."""
+    count = 0
+    for element in root.iter():
+        if isinstance(element.tag, str) and _ns(element) == MODEL_NS and element.get("id") is not None:
+            count += 1
+            if count > MAX_ELEMENTS:
+                raise BpmnParseError(
+                    f"the file has more than {MAX_ELEMENTS:,} BPMN elements (the limit is passed at "
+                    f"<{_local(element)}>)",
+                    file=file,
+                    line=lines.get(element, _line(element)),
+                    element_id=element.get("id"),
+                    hint="split the model into several processes or files",
+                )
 
 
 def _parser(*, recover: bool = False) -> etree.XMLParser:
@@ -204,7 +259,7 @@ def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes
             tree, data = retried
         else:
             line: int | None = exc.position[0] if exc.position else None
-            message = str(exc.msg) if exc.msg else str(exc)
+            message = " ".join((str(exc.msg) if exc.msg else str(exc)).split())  # libxml2 may end lines midway
             hint = "the file is not well-formed XML; was the export cut short?"
             if "entity" in message.lower():
                 hint = "entity declarations are refused for safety"
@@ -383,6 +438,10 @@ class _Builder:
     seen_ids: dict[str, int | None] = field(default_factory=dict)
     global_triggers: dict[str, EventTrigger] = field(default_factory=dict)
     """Root-level event definitions (MID Innovator writes them there) by id."""
+    message_names: dict[str, str] = field(default_factory=dict)
+    """Root-level ``message`` names by id, for the envelope label of message flows."""
+    category_values: dict[str, str] = field(default_factory=dict)
+    """``categoryValue`` values by id: the label of a group that references one."""
     _generated: int = 0
 
     # ------------------------------------------------------------------ helpers
@@ -406,13 +465,26 @@ class _Builder:
         )
 
     def element_id(self, element: etree._Element) -> ElementId | None:
-        """The element's id; None (with a note) when it repeats an earlier id."""
+        """The element's id; None (with a note) when it repeats an earlier id.
+
+        An id with spaces around it is refused: references to it are read
+        without the spaces (they are id references, never text), so the
+        element would be known by one id here and by another in every tool
+        that writes the file back, and exports could not find it again.
+        """
         raw = element.get("id")
         if raw is None or not raw.strip():
             self._generated += 1
             raw = f"_{_local(element)}_{self.line(element) or 0}_{self._generated}"
             self.note("missing-id", f"<{_local(element)}> has no id; using {raw}", element, raw)
-        raw = raw.strip()
+        if raw != raw.strip():
+            raise BpmnParseError(
+                f"the id {raw!r} of this <{_local(element)}> has spaces around it",
+                file=self.file,
+                line=self.line(element),
+                element_id=raw.strip(),
+                hint="an id cannot contain spaces; remove them in the modeler or in the XML and save again",
+            )
         if raw in self.seen_ids:
             first = self.seen_ids[raw]
             self.note(
@@ -458,6 +530,7 @@ class _Builder:
         collaborations: list[Collaboration] = []
         diagrams: list[Diagram] = []
         root_artifacts: list[Artifact] = []
+        global_tasks: list[GlobalTask] = []
         counts: Counter[str] = Counter()
         for element in root.iter():
             if isinstance(element.tag, str) and _ns(element) == MODEL_NS:
@@ -465,6 +538,7 @@ class _Builder:
         for child in _model_children(root):
             if _local(child) in _TRIGGERS and child.get("id"):
                 self.global_triggers[child.get("id", "")] = _TRIGGERS[_local(child)]
+        self.referenced_names(root)
         for child in root:
             if not isinstance(child.tag, str):
                 continue
@@ -484,11 +558,15 @@ class _Builder:
                 if collaboration is not None:
                     collaborations.append(collaboration)
             elif tag in _QUIET_ROOT_TAGS:
+                if tag.startswith("global") and tag.endswith("Task") and (child.get("id") or "").strip():
+                    # Not through element_id(): a clash with a process id must not drop the process.
+                    task_id = ElementId(child.get("id", "").strip())
+                    global_tasks.append(GlobalTask(task_id, tag, child.get("name", "").strip(), self.src(child)))
                 if tag == "dataStore":
-                    ident = self.element_id(child)
-                    if ident is not None:
+                    store_id = self.element_id(child)
+                    if store_id is not None:
                         root_artifacts.append(
-                            Artifact(ident, ArtifactKind.DATA_STORE, self.src(child), child.get("name", "").strip())
+                            Artifact(store_id, ArtifactKind.DATA_STORE, self.src(child), child.get("name", "").strip())
                         )
             else:
                 self.note(
@@ -511,7 +589,23 @@ class _Builder:
             notes=tuple(self.notes),
             element_counts=dict(sorted(counts.items())),
             data_stores=tuple(root_artifacts),
+            global_tasks=tuple(global_tasks),
         )
+
+    def referenced_names(self, root: etree._Element) -> None:
+        """Names that elements show by reference: messages (envelopes) and category values (groups).
+
+        They are declared at the root, often after the elements that use them,
+        so they are gathered before anything else is read.
+        """
+        for child in _model_children(root):
+            tag = _local(child)
+            if tag == "message" and child.get("id", "").strip():
+                self.message_names[child.get("id", "").strip()] = child.get("name", "").strip()
+            elif tag == "category":
+                for value in _model_children(child):
+                    if _local(value) == "categoryValue" and value.get("id", "").strip():
+                        self.category_values[value.get("id", "").strip()] = value.get("value", "").strip()
 
     @staticmethod
     def _name_processes_after_pools(
@@ -545,13 +639,20 @@ class _Builder:
                 if pid is None:
                     continue
                 ref = _ref_attr(child, "processRef")
+                multiple = any(_local(c) == "participantMultiplicity" for c in _model_children(child))
                 participants.append(
-                    Participant(pid, child.get("name", "").strip(), self.src(child), ProcessId(ref) if ref else None)
+                    Participant(
+                        pid, child.get("name", "").strip(), self.src(child), ProcessId(ref) if ref else None, multiple
+                    )
                 )
             elif tag == "messageFlow":
                 mid = self.element_id(child)
                 if mid is None:
                     continue
+                message = _ref_attr(child, "messageRef")
+                if message and message not in self.message_names:
+                    self.note("dangling-reference", f"messageRef {message!r} names no message", child, mid)
+                    message = ""
                 message_flows.append(
                     MessageFlow(
                         mid,
@@ -559,6 +660,8 @@ class _Builder:
                         ElementId(_ref_attr(child, "targetRef")),
                         self.src(child),
                         child.get("name", "").strip(),
+                        ElementId(message) if message else None,
+                        self.message_names.get(message, ""),
                     )
                 )
             elif tag in ("textAnnotation", "group"):
@@ -633,6 +736,9 @@ class _Builder:
                 association = self.association(child, AssociationKind.ASSOCIATION)
                 if association is not None:
                     scope.associations.append(association)
+            elif tag == "ioSpecification" and parent_id is None:
+                # the process's own inputs and outputs; an activity's are read by flow_node
+                self.io_specification(child, scope)
             elif tag in _QUIET_TAGS or tag in _ACTIVITY_OWN_TAGS:
                 continue
             else:
@@ -679,11 +785,7 @@ class _Builder:
                 if association is not None:
                     scope.associations.append(association)
             elif ctag == "ioSpecification":
-                for io in _model_children(child):
-                    if _local(io) in ("dataInput", "dataOutput"):
-                        artifact = self.artifact(io, scope.process_id)
-                        if artifact is not None:
-                            scope.artifacts.append(artifact)
+                self.io_specification(child, scope)
         default = _ref_attr(element, "default") or None
         if default:
             scope.defaults.add(ElementId(default))
@@ -712,7 +814,7 @@ class _Builder:
             outgoing=tuple(ElementId(_ref_text(c)) for c in _model_children(element) if _local(c) == "outgoing"),
             triggers=tuple(triggers),
             attached_to=ElementId(attached) if attached else None,
-            cancel_activity=_bool(element.get("cancelActivity"), True),
+            cancel_activity=_bool(element.get("isInterrupting" if kind is EventKind.START else "cancelActivity"), True),
             direction=direction,
             default_flow=ElementId(default) if default else None,
             called_element=(_ref_attr(element, "calledElement") or None) if kind is TaskKind.CALL_ACTIVITY else None,
@@ -775,6 +877,14 @@ class _Builder:
             )
         return lanes
 
+    def io_specification(self, element: etree._Element, scope: _Scope) -> None:
+        """Data inputs and outputs of a process or activity, drawn as data objects with an arrow."""
+        for io in _model_children(element):
+            if _local(io) in ("dataInput", "dataOutput"):
+                artifact = self.artifact(io, scope.process_id)
+                if artifact is not None:
+                    scope.artifacts.append(artifact)
+
     def artifact(self, element: etree._Element, process_id: ProcessId | None) -> Artifact | None:
         ident = self.element_id(element)
         if ident is None:
@@ -783,13 +893,12 @@ class _Builder:
         name = element.get("name", "").strip()
         if kind is ArtifactKind.TEXT_ANNOTATION:
             name = "\n".join(_text(c) for c in _model_children(element) if _local(c) == "text").strip()
-        ref = (
-            _ref_attr(element, "dataObjectRef")
-            or _ref_attr(element, "dataStoreRef")
-            or _ref_attr(element, "categoryValueRef")
-            or None
-        )
-        return Artifact(ident, kind, self.src(element), name, process_id, ref)
+        category_value = _ref_attr(element, "categoryValueRef")
+        if kind is ArtifactKind.GROUP and category_value in self.category_values:
+            name = self.category_values[category_value]  # a group shows its category value, as in bpmn-js
+        ref = _ref_attr(element, "dataObjectRef") or _ref_attr(element, "dataStoreRef") or category_value or None
+        collection = _bool(element.get("isCollection"), False)
+        return Artifact(ident, kind, self.src(element), name, process_id, ref, collection)
 
     def association(self, element: etree._Element, kind: AssociationKind) -> Association | None:
         ident = self.element_id(element)
@@ -870,6 +979,22 @@ class _Builder:
                 return self._bounds(child)
         return None
 
+    @staticmethod
+    def _colours(element: etree._Element) -> DiColours | None:
+        """The modeler's colours on a BPMNShape/BPMNEdge and its BPMNLabel (OMG attributes win over bpmn.io's)."""
+
+        def attribute(holder: etree._Element, namespace: str, name: str) -> str | None:
+            value = (holder.get(f"{{{namespace}}}{name}") or "").strip()
+            return value if 0 < len(value) <= _MAX_COLOUR_CHARS else None
+
+        label = next((c for c in element if isinstance(c.tag, str) and _local(c) == "BPMNLabel"), None)
+        colours = DiColours(
+            fill=attribute(element, COLOR_NS, "background-color") or attribute(element, BIOC_NS, "fill"),
+            stroke=attribute(element, COLOR_NS, "border-color") or attribute(element, BIOC_NS, "stroke"),
+            label=attribute(label, COLOR_NS, "color") if label is not None else None,
+        )
+        return colours if colours != DiColours() else None
+
     def shape(self, element: etree._Element) -> Shape | None:
         ref = _ref_attr(element, "bpmnElement")
         bounds = self._bounds(element)
@@ -888,6 +1013,7 @@ class _Builder:
             None if horizontal is None else _bool(horizontal, True),
             None if expanded is None else _bool(expanded, False),
             None if marker is None else _bool(marker, True),
+            self._colours(element),
         )
 
     def edge(self, element: etree._Element) -> Edge | None:
@@ -902,12 +1028,15 @@ class _Builder:
         if not ref or len(points) < 2:
             self.note("bad-edge", "BPMNEdge without bpmnElement or two waypoints ignored", element, element.get("id"))
             return None
+        visible_kind = element.get("messageVisibleKind", "").strip()
         return Edge(
             ElementId(element.get("id") or f"_edge_{ref}"),
             ElementId(ref),
             tuple(points),
             self.src(element),
             self._label(element),
+            self._colours(element),
+            MessageVisibleKind(visible_kind) if visible_kind in _VISIBLE_KINDS else None,
         )
 
 

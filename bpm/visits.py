@@ -11,12 +11,19 @@ process level is treated as an expected-token-count system:
   event-based gateways pass their branch probability, parallel gateways 1 on
   every branch, inclusive gateways an independent probability per branch (the
   default branch ``Π(1 − pᵢ)``).  Rework loops make ``M`` cyclic; the system is
-  the absorbing Markov chain of the flow and ``(I − M) v = e`` is solved with
-  :func:`numpy.linalg.solve` (``M`` here is ``Qᵀ`` in textbook notation).
+  the absorbing Markov chain of the flow and ``(I − M) v = e`` is solved with a
+  sparse LU factorisation (:func:`scipy.sparse.linalg.splu`; ``M`` here is
+  ``Qᵀ`` in textbook notation).  ``M`` has one entry per flow, so time and
+  memory grow with the size of the flow, not its square: a chain of 100,000
+  tasks solves like a chain of 100.
 * Joins stay linear so loops around blocks still solve exactly: a parallel join
   fires once per set of tokens (its inflow divided by its incoming flows), an
   inclusive join once per firing of the inclusive split that immediately
-  dominates it, an exclusive join on every token.
+  dominates it, an exclusive join on every token.  A token that comes back to
+  an inclusive or complex join round a loop (the join dominates the flow's
+  source) fires it again by itself: nothing else can still arrive.  A
+  parallel join that such a token must wait for never fires at all, and is
+  refused as a flow that cannot finish.
 * Boundary events fire with their probability per firing of the host; an
   interrupting one takes that share away from the host's normal outflow.
 * Sub-processes, multi-instance activities and resolved call activities
@@ -29,10 +36,22 @@ Branch probabilities follow the project's precedence: the survey sheet
 Every chosen value is returned with its source so the report can show what was
 assumed rather than measured.
 
-Loops that never end (no way out with a probability above 0) are reported as
-:class:`~bpm.errors.AnalysisError` before solving, from the graph's strongly
-connected components, because a singular or nearly singular matrix would
-otherwise give a meaningless (huge or negative) number.
+Loops that never end are reported as :class:`~bpm.errors.AnalysisError`
+before solving, naming their nodes, because a singular or nearly singular
+matrix would otherwise give a meaningless (huge or negative) number.  Each
+loop (strongly connected component) is checked on its own block ``B`` of
+``M``: without an edge of positive weight leaving it, it keeps its tokens
+forever; with one, it still ends only when the spectral radius of ``B`` is
+below 1, which for a non-negative matrix holds exactly when ``(I − B) x = 1``
+has a positive solution (then ``x = Σ Bᵏ 1 ≥ 1``; if ``ρ(B) ≥ 1`` no positive
+``x`` with ``Bx < x`` exists, by the Collatz–Wielandt bound).  So the check is
+one more sparse solve, never a dense eigenvalue computation.
+
+Work that cannot be counted is never a silent 0: a call activity without a
+``calledElement`` or whose process is not loaded, and an activity no start
+event reaches, come back in :attr:`VisitResult.uncounted` with file, line and
+element id; a recursive call, a flow that cannot finish and visits above
+:data:`bpm.limits.MAX_VISITS_PER_CASE` raise :class:`~bpm.errors.AnalysisError`.
 """
 
 from __future__ import annotations
@@ -45,9 +64,13 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.sparse.csgraph import connected_components
 
 from bpm.errors import AnalysisError
 from bpm.graph import SEQUENCE, process_graph
+from bpm.limits import MAX_CALL_DEPTH, MAX_CALLED_NODES, MAX_VISITS_PER_CASE
 from bpm.model import (
     Definitions,
     EventKind,
@@ -65,6 +88,7 @@ __all__ = [
     "PROBABILITY_PROPERTY",
     "BranchProbability",
     "CallResolver",
+    "UncountedWork",
     "VisitResult",
     "branch_probabilities",
     "call_resolver",
@@ -102,6 +126,22 @@ class BranchProbability:
 
 
 @dataclass(frozen=True, slots=True)
+class UncountedWork:
+    """Work the visits cannot count (it would otherwise silently be 0), with where it is written."""
+
+    kind: str
+    """``no-called-element`` | ``called-process-not-loaded`` | ``unreachable``."""
+    message: str
+    """What is not counted and how to fix it."""
+    file: str
+    """BPMN file."""
+    line: int | None
+    """Line of the element."""
+    element_id: str
+    """The element (``call/node`` inside a called process, like :attr:`VisitResult.visits`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class VisitResult:
     """Expected executions per case of every node, with the probabilities behind them."""
 
@@ -113,6 +153,8 @@ class VisitResult:
     """Human-readable notes on every value that was assumed rather than given."""
     event_probabilities: Mapping[str, BranchProbability] = field(default_factory=dict)
     """Boundary event / event sub-process / alternative start event id → probability it fires."""
+    uncounted: tuple[UncountedWork, ...] = ()
+    """Activities whose work is not in ``visits`` (unresolved calls, unreachable steps), for the data gaps."""
 
 
 # --------------------------------------------------------------------------- public API
@@ -231,12 +273,14 @@ def visits_for_graph(
     index = _index(graph)
     options = _Options(dict(overrides or {}), boundary_default, dict(instances or {}), resolve_call)
     out = _Collector()
+    _check_called_size(index, options, out)
     _visit_process(index, 1.0, "", ((index.process_id, None),), options, out)
     return VisitResult(
         visits=dict(out.visits),
         probabilities=dict(out.probabilities),
         assumptions=tuple(dict.fromkeys(out.notes)),
         event_probabilities=dict(out.events),
+        uncounted=tuple(out.uncounted),
     )
 
 
@@ -325,6 +369,12 @@ class _Index:
     edge_keys: Mapping[str, tuple[EdgeKey, ...]]
     """Flow id → the graph edge keys that carry it (several when an expanded graph re-routes it)."""
     expanded: bool
+    levels: Mapping[str | None, tuple[str, ...]]
+    """Level (None = the process, else a sub-process id) → the nodes that run on it, in graph order."""
+    children: Mapping[str, tuple[str, ...]]
+    """Sub-process id → the nodes written inside it (boundary events included)."""
+    level_flows: Mapping[str | None, tuple[SequenceFlow, ...]]
+    """Level → the flows leaving its nodes (a few may end on another level; those are ignored)."""
 
 
 def _index(graph: object) -> _Index:
@@ -355,6 +405,19 @@ def _index(graph: object) -> _Index:
         flows.setdefault(flow.id, flow)
         keys[flow.id].append((str(u), str(v), str(k)))
     process = graph.graph.get("process") or (next(iter(processes)) if processes else "")
+    levels: dict[str | None, list[str]] = defaultdict(list)
+    level_of: dict[str, str | None] = {}
+    children: dict[str, list[str]] = defaultdict(list)
+    for nid, node in nodes.items():
+        host = nodes.get(node.attached_to) if node.attached_to else None
+        level_of[nid] = host.parent_id if node.kind is EventKind.BOUNDARY and host is not None else node.parent_id
+        levels[level_of[nid]].append(nid)
+        if node.parent_id is not None:
+            children[node.parent_id].append(nid)
+    level_flows: dict[str | None, list[SequenceFlow]] = defaultdict(list)
+    for flow in flows.values():
+        if flow.source_id in level_of:
+            level_flows[level_of[flow.source_id]].append(flow)
     return _Index(
         file=str(graph.graph.get("file", "")),
         process_id=str(process),
@@ -362,6 +425,9 @@ def _index(graph: object) -> _Index:
         flows=tuple(flows.values()),
         edge_keys={fid: tuple(each) for fid, each in keys.items()},
         expanded=bool(graph.graph.get("expanded", False)),
+        levels={level: tuple(members) for level, members in levels.items()},
+        children={parent: tuple(members) for parent, members in children.items()},
+        level_flows={level: tuple(each) for level, each in level_flows.items()},
     )
 
 
@@ -381,6 +447,9 @@ class _Collector:
     probabilities: dict[EdgeKey, BranchProbability] = field(default_factory=dict)
     events: dict[str, BranchProbability] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    uncounted: list[UncountedWork] = field(default_factory=list)
+    callees: dict[str, _Index | None] = field(default_factory=dict)
+    """calledElement → the called process's index (None: not loaded), looked up once per run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,8 +502,17 @@ def _visit_level(
     for nid, fired in throughput.items():
         node = index.nodes[nid]
         count = scale * fired * _instances(node, options, notes)
+        if count > MAX_VISITS_PER_CASE:
+            raise AnalysisError(
+                f"{_describe(node)} would run {count:.3g} times per case, more than the limit of "
+                f"{MAX_VISITS_PER_CASE:,.0f}",
+                file=node.source.file,
+                line=node.source.line,
+                element_id=node.id,
+                hint="check the exit probabilities of the loops around it and its instances",
+            )
         out.visits[prefix + nid] = count
-        if _is_container(node) and any(_level_of(index, n) == nid for n in index.nodes.values()):
+        if _is_container(node) and nid in index.levels:
             _visit_level(index, nid, count, prefix, stack, options, out, probabilities, notes)
         elif node.kind is TaskKind.CALL_ACTIVITY:
             _visit_call(node, count, prefix, stack, options, out, notes)
@@ -452,12 +530,23 @@ def _visit_call(
     called = (node.called_element or "").strip()
     if not called:
         notes.add(f"call activity {_describe(node)} names no called element; counted as one step")
+        out.uncounted.append(UncountedWork(
+            "no-called-element",
+            f"call activity {_describe(node)} names no called element (calledElement), so the work of the "
+            "process it calls is not counted",
+            node.source.file, node.source.line, prefix + node.id,
+        ))
         return
-    graph = options.resolve_call(called) if options.resolve_call is not None else None
-    if graph is None:
+    callee = _callee(called, options, out)
+    if callee is None:
         notes.add(f"call activity {_describe(node)}: process {called!r} is not loaded; counted as one step")
+        out.uncounted.append(UncountedWork(
+            "called-process-not-loaded",
+            f"call activity {_describe(node)} calls process {called!r}, which is not among the files read, "
+            "so its work is not counted",
+            node.source.file, node.source.line, prefix + node.id,
+        ))
         return
-    callee = _index(graph)
     if any(pid == callee.process_id for pid, _ in stack):
         chain = [pid for pid, _ in stack] + [callee.process_id]
         calls = [c.id for _, c in stack if c is not None] + [node.id]
@@ -469,7 +558,62 @@ def _visit_call(
             element_id=node.id,
             hint="model the repetition as a loop with an exit instead of a recursive call",
         )
+    if len(stack) > MAX_CALL_DEPTH:
+        raise AnalysisError(
+            f"call activities are nested more than {MAX_CALL_DEPTH} deep: "
+            f"{' → '.join(pid for pid, _ in stack)} → {callee.process_id}",
+            file=node.source.file,
+            line=node.source.line,
+            element_id=node.id,
+            hint=f"at most {MAX_CALL_DEPTH} levels of called processes are analysed",
+        )
     _visit_process(callee, scale, f"{prefix}{node.id}/", (*stack, (callee.process_id, node)), options, out)
+
+
+def _callee(called: str, options: _Options, out: _Collector) -> _Index | None:
+    """The called process's index, looked up and indexed once per run."""
+    if called not in out.callees:
+        graph = options.resolve_call(called) if options.resolve_call is not None else None
+        out.callees[called] = _index(graph) if graph is not None else None
+    return out.callees[called]
+
+
+def _check_called_size(index: _Index, options: _Options, out: _Collector) -> None:
+    """Refuse, before solving anything, call trees that would inline more than the limit of elements.
+
+    Every call is solved inside its caller, so a process that calls the same
+    process four times on each of twenty levels would inline 4²⁰ copies; the
+    size is counted on the call graph (each process once) instead of found
+    out by solving.
+    """
+    sizes: dict[str, int] = {}
+
+    def size(callee: _Index, path: tuple[str, ...]) -> int:
+        if callee.process_id in sizes:
+            return sizes[callee.process_id]
+        total = 0
+        for node in callee.nodes.values():
+            called = (node.called_element or "").strip()
+            if node.kind is not TaskKind.CALL_ACTIVITY or not called or len(path) > MAX_CALL_DEPTH:
+                continue
+            inner = _callee(called, options, out)
+            if inner is not None and inner.process_id not in path:  # cycles are refused while solving
+                total += len(inner.nodes) + size(inner, (*path, inner.process_id))
+                if total > MAX_CALLED_NODES:
+                    raise AnalysisError(
+                        f"the processes called from {_describe(node)} and below add up to more than "
+                        f"{MAX_CALLED_NODES:,} elements (each call is analysed inside its caller)",
+                        file=node.source.file,
+                        line=node.source.line,
+                        element_id=node.id,
+                        hint="a process calling the same processes many times over multiplies them; "
+                        "score the called processes on their own",
+                    )
+        sizes[callee.process_id] = total
+        return total
+
+    if options.resolve_call is not None:
+        size(index, (index.process_id,))
 
 
 _LOOP_WORDS = {
@@ -714,11 +858,13 @@ def _solve_level(
     notes: _Notes,
 ) -> dict[str, float]:
     """Firings of every node of one level per activation of the level."""
-    members = [nid for nid, node in index.nodes.items() if _level_of(index, node) == level]
+    members = list(index.levels.get(level, ()))
     member_set = set(members)
-    flows = [f for f in index.flows if f.source_id in member_set and f.target_id in member_set]
-    for f in index.flows:
-        if f.source_id in member_set and f.target_id not in member_set:
+    flows: list[SequenceFlow] = []
+    for f in index.level_flows.get(level, ()):
+        if f.target_id in member_set:
+            flows.append(f)
+        else:
             notes.add(f"flow {f.id} leaves its (sub-)process level; ignored")
     outgoing: dict[str, list[SequenceFlow]] = defaultdict(list)
     incoming: dict[str, int] = defaultdict(int)
@@ -773,24 +919,36 @@ def _solve_level(
     for f in flows:
         structure.add_edge(f.source_id, f.target_id)
     entries = _entries(index, level, members, incoming, options, out, prefix, notes)
-    inclusive_joins = _match_inclusive_joins(index, members, incoming, outgoing, structure, entries, notes)
+    _check_started(index, level, members, entries)
+    joins = _joins(index, members, incoming, outgoing, flows, structure, entries, notes)
 
     absorbed: list[tuple[str, str]] = []
     for f in flows:
         weight = probabilities[f.id].value * kept[f.source_id]
-        if f.target_id in inclusive_joins:
+        if f.id in joins.returning:
+            coefficients[f.target_id, f.source_id] += weight  # round a loop: fires the join by itself
+            continue
+        if f.target_id in joins.matched:
             if weight > 0:
                 absorbed.append((f.source_id, f.target_id))  # the token leaves into the join
             continue
-        if index.nodes[f.target_id].kind in (GatewayKind.PARALLEL, GatewayKind.INCLUSIVE, GatewayKind.COMPLEX) and (
-            incoming[f.target_id] > 1
-        ):
-            weight /= incoming[f.target_id]  # fires once per set of tokens
+        if index.nodes[f.target_id].kind in _SYNCHRONISING and incoming[f.target_id] > 1:
+            weight /= max(1, joins.forward[f.target_id])  # fires once per set of tokens
         coefficients[f.target_id, f.source_id] += weight
-    for join, split in inclusive_joins.items():
+    for join, split in joins.matched.items():
         coefficients[join, split] += 1.0
 
+    _note_unreachable(index, level, members, structure, entries, out, prefix)
     return _solve(index, members, coefficients, entries, absorbed)
+
+
+_SYNCHRONISING = (GatewayKind.PARALLEL, GatewayKind.INCLUSIVE, GatewayKind.COMPLEX)
+"""Gateways that, with several incoming flows, wait for a set of tokens before they fire."""
+
+
+def _where(index: _Index, level: str | None) -> str:
+    container = index.nodes.get(level) if level is not None else None
+    return f"sub-process {_describe(container)}" if container is not None else f"process {index.process_id!r}"
 
 
 def _entries(
@@ -813,7 +971,7 @@ def _entries(
         n for n in nodes
         if n.instantiate and n.kind is not EventKind.START and not incoming.get(n.id)
     ]  # fmt: skip
-    where = f"sub-process {_describe(container)}" if container is not None else f"process {index.process_id!r}"
+    where = _where(index, level)
     entries: dict[str, float] = defaultdict(float)
     if len(starts) == 1:
         entries[starts[0].id] = 1.0
@@ -859,35 +1017,123 @@ def _entries(
             )
     for n in nodes:
         if _is_container(n) and n.triggered_by_event:
-            inner = [c for c in index.nodes.values() if c.parent_id == n.id and c.kind is EventKind.START]
+            inner = [index.nodes[c] for c in index.children.get(n.id, ()) if index.nodes[c].kind is EventKind.START]
             chance = _event_probability(n, (*inner, n), options, notes, "event sub-process")
             out.events[prefix + n.id] = chance
             entries[n.id] += chance.value
     return dict(entries)
 
 
-def _match_inclusive_joins(
+def _check_started(index: _Index, level: str | None, members: Sequence[str], entries: Mapping[str, float]) -> None:
+    """Refuse a level whose every element waits for an incoming flow: no case would ever start there."""
+    if entries:
+        return
+    ordinary = [
+        index.nodes[m] for m in members
+        if index.nodes[m].kind is not EventKind.BOUNDARY and not index.nodes[m].is_for_compensation
+        and not index.nodes[m].triggered_by_event
+    ]  # fmt: skip
+    if not ordinary:
+        return
+    first = ordinary[0]
+    raise AnalysisError(
+        f"{_where(index, level)} has no start: every element has an incoming flow "
+        f"(first {_describe(first)}), so no case ever starts there and its work would count 0",
+        file=first.source.file,
+        line=first.source.line,
+        element_id=first.id,
+        hint="add a start event, or remove the flow that leads back to the first step",
+    )
+
+
+def _note_unreachable(
+    index: _Index,
+    level: str | None,
+    members: Sequence[str],
+    structure: nx.DiGraph,
+    entries: Mapping[str, float],
+    out: _Collector,
+    prefix: str,
+) -> None:
+    """Activities no flow leads to from where the level starts: their work is not counted, so say so."""
+    reached = _reachable(structure.succ, entries)
+    for nid in members:
+        node = index.nodes[nid]
+        if nid in reached or not isinstance(node.kind, TaskKind) or node.is_for_compensation:
+            continue
+        if node.triggered_by_event:
+            continue
+        out.uncounted.append(UncountedWork(
+            "unreachable",
+            f"{_describe(node)} cannot be reached from where {_where(index, level)} starts, "
+            "so its work is not counted",
+            node.source.file, node.source.line, prefix + nid,
+        ))
+
+
+@dataclass(frozen=True, slots=True)
+class _JoinRules:
+    """How the synchronising joins of one level count their tokens."""
+
+    matched: Mapping[str, str]
+    """Inclusive/complex join → the split that immediately dominates it (fires once per its firing)."""
+    returning: frozenset[str]
+    """Flows into an inclusive/complex join from a node the join dominates: a token back round a loop."""
+    forward: Mapping[str, int]
+    """Synchronising join → its incoming flows that are not returning (the set of tokens it waits for)."""
+
+
+def _joins(
     index: _Index,
     members: list[str],
     incoming: Mapping[str, int],
     outgoing: Mapping[str, list[SequenceFlow]],
+    flows: Sequence[SequenceFlow],
     structure: nx.DiGraph,
     entries: Mapping[str, float],
     notes: _Notes,
-) -> dict[str, str]:
-    """Inclusive join → the inclusive split that immediately dominates it (fires once per its activation)."""
-    joins = [
-        m for m in members
-        if index.nodes[m].kind in (GatewayKind.INCLUSIVE, GatewayKind.COMPLEX) and incoming.get(m, 0) > 1
-    ]  # fmt: skip
+) -> _JoinRules:
+    """Match inclusive joins to their splits and find the flows that return to a join round a loop.
+
+    A flow ``u → j`` returns when ``j`` dominates ``u``: every way to ``u``
+    passes through ``j``, so its token was sent after ``j`` fired and nothing
+    else can still arrive with it.  An inclusive or complex join fires on it
+    alone; a parallel join would wait for it forever, which is refused.
+    """
+    joins = [m for m in members if index.nodes[m].kind in _SYNCHRONISING and incoming.get(m, 0) > 1]
     if not joins:
-        return {}
+        return _JoinRules({}, frozenset(), {})
     root = object()
     rooted = structure.copy()
     rooted.add_edges_from((root, e) for e in entries)
     dominators = nx.immediate_dominators(rooted, root)
+    dominates = _dominance(dominators, root)
+    join_set = set(joins)
+    returning: set[str] = set()
+    forward: dict[str, int] = dict.fromkeys(joins, 0)
+    for f in flows:
+        if f.target_id not in join_set:
+            continue
+        if f.source_id in dominators and dominates(f.target_id, f.source_id):
+            returning.add(f.id)
+        else:
+            forward[f.target_id] += 1
+    for join in joins:
+        node = index.nodes[join]
+        back = sorted(f.id for f in flows if f.target_id == join and f.id in returning)
+        if node.kind is GatewayKind.PARALLEL and back and forward[join]:
+            raise AnalysisError(
+                f"{_describe(node)} waits for a token on flow {', '.join(back)}, which comes back round a loop "
+                "only after the gateway has fired, so a case would wait there forever",
+                file=node.source.file,
+                line=node.source.line,
+                element_id=node.id,
+                hint="merge a loop back with an exclusive gateway; a parallel gateway joins parallel branches",
+            )
     matched: dict[str, str] = {}
     for join in joins:
+        if index.nodes[join].kind is GatewayKind.PARALLEL or forward[join] < 2:
+            continue
         split = dominators.get(join)
         candidate = index.nodes.get(split) if isinstance(split, str) else None
         if candidate is not None and candidate.kind in (GatewayKind.INCLUSIVE, GatewayKind.COMPLEX) and (
@@ -899,7 +1145,46 @@ def _match_inclusive_joins(
                 f"{_describe(index.nodes[join])}: no inclusive split dominates this join; "
                 "it is assumed to wait for a token on every incoming flow"
             )
-    return matched
+    return _JoinRules(matched, frozenset(returning), forward)
+
+
+def _dominance(dominators: Mapping[object, object], root: object) -> Callable[[object, object], bool]:
+    """``dominates(a, b)`` in constant time, from pre/post-order numbers of the dominator tree."""
+    children: dict[object, list[object]] = defaultdict(list)
+    for node, parent in dominators.items():
+        if node is not root:
+            children[parent].append(node)
+    enter: dict[object, int] = {}
+    leave: dict[object, int] = {}
+    clock = 0
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        clock += 1
+        if done:
+            leave[node] = clock
+            continue
+        enter[node] = clock
+        stack.append((node, True))
+        stack.extend((child, False) for child in children.get(node, ()))
+
+    def dominates(a: object, b: object) -> bool:
+        return a in enter and b in enter and enter[a] <= enter[b] and leave[b] <= leave[a]
+
+    return dominates
+
+
+def _reachable(successors: Mapping[str, Iterable[str]], starts: Iterable[str]) -> set[str]:
+    """Nodes reachable from ``starts`` (one breadth-first pass for all of them)."""
+    seen = set(starts)
+    frontier = list(seen)
+    while frontier:
+        node = frontier.pop()
+        for nxt in successors.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
 
 
 def _solve(
@@ -914,27 +1199,26 @@ def _solve(
     ``absorbed`` lists flows into inclusive joins: they carry no coefficient (the
     join counts its split's firings) but still take tokens out of a loop.
     """
-    positive = nx.DiGraph()
-    positive.add_nodes_from(members)
-    positive.add_edges_from((source, target) for (target, source), w in coefficients.items() if w > 0)
-    reach: set[str] = set()
-    for start, amount in entries.items():
-        if amount > 0:
-            reach |= nx.descendants(positive, start) | {start}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for (target, source), weight in coefficients.items():
+        if weight > 0:
+            successors[source].append(target)
+    reach = _reachable(successors, (start for start, amount in entries.items() if amount > 0))
     # Sorted ids, not document order: the same flow drawn in another order gives bit-identical visits.
     order = sorted(m for m in members if m in reach)
     position = {m: i for i, m in enumerate(order)}
-    matrix = np.zeros((len(order), len(order)))
-    for (target, source), weight in coefficients.items():
-        if target in position and source in position:
-            matrix[position[target], position[source]] += weight
+    terms = [
+        (position[target], position[source], weight)
+        for (target, source), weight in coefficients.items()
+        if weight != 0 and target in position and source in position
+    ]
     entry: np.ndarray = np.zeros(len(order))
     for nid, amount in entries.items():
         if nid in position:
             entry[position[nid]] += amount
-    _check_loops(index, positive.subgraph(order), matrix, position, absorbed)
-    visits = np.linalg.solve(np.eye(len(order)) - matrix, entry) if order else np.zeros(0)
-    if not np.all(np.isfinite(visits)) or (visits.size and visits.min() < -1e-9):
+    _check_loops(index, order, successors, terms, position, absorbed)
+    visits = _solve_system(terms, entry)
+    if visits is None or not np.all(np.isfinite(visits)) or (visits.size and visits.min() < -1e-9):
         first = index.nodes[order[0]]
         raise AnalysisError(
             "expected visits cannot be computed for this flow (the equations have no meaningful solution)",
@@ -949,10 +1233,50 @@ def _solve(
     return result
 
 
+_DENSE_UP_TO = 64
+"""Systems of at most this many unknowns are solved with dense numpy: sparse set-up costs more there."""
+
+
+def _solve_system(terms: Sequence[tuple[int, int, float]], rhs: np.ndarray) -> np.ndarray | None:
+    """``(I − M)⁻¹ rhs`` from the (row, column, weight) terms of ``M``; None when ``I − M`` is singular.
+
+    Sparse LU (SuperLU) keeps time and memory proportional to the terms; small
+    systems (a rework loop, a sub-process of a few steps) go through dense
+    numpy, which is faster there.
+    """
+    size = len(rhs)
+    try:
+        with np.errstate(all="ignore"):
+            if size <= _DENSE_UP_TO:
+                system = np.eye(size)
+                for row, col, weight in terms:
+                    system[row, col] -= weight
+                dense: np.ndarray = np.linalg.solve(system, rhs) if size else np.zeros(0)
+                return dense
+            rows = np.fromiter((t[0] for t in terms), dtype=np.int64, count=len(terms))
+            cols = np.fromiter((t[1] for t in terms), dtype=np.int64, count=len(terms))
+            data = np.fromiter((t[2] for t in terms), dtype=float, count=len(terms))
+            matrix = sp.coo_array((data, (rows, cols)), shape=(size, size))
+            sparse: np.ndarray = spla.splu((sp.eye_array(size, format="csc") - matrix).tocsc()).solve(rhs)
+            return sparse
+    except (RuntimeError, np.linalg.LinAlgError):  # singular ("Factor is exactly singular")
+        return None
+
+
+_ENDLESS = 1e12
+"""Expected firings within one loop per token entering it, above which the loop is taken never to end.
+
+``x = (I − B)⁻¹ 1`` grows like ``1 / (1 − ρ(B))``; anything this large is a
+spectral radius of 1 up to rounding.  Finite loops far below it still stop at
+:data:`bpm.limits.MAX_VISITS_PER_CASE` with their own message.
+"""
+
+
 def _check_loops(
     index: _Index,
-    graph: nx.DiGraph,
-    matrix: np.ndarray,
+    order: Sequence[str],
+    successors: Mapping[str, Sequence[str]],
+    terms: Sequence[tuple[int, int, float]],
     position: Mapping[str, int],
     absorbed: Sequence[tuple[str, str]],
 ) -> None:
@@ -960,20 +1284,29 @@ def _check_loops(
 
     A loop (strongly connected component) without an edge of positive weight
     leaving it keeps its tokens forever.  A loop that has such an edge can still
-    grow without bound when a parallel split inside it re-enters the loop; its
-    spectral radius then reaches 1.
+    grow without bound when a parallel split inside it re-enters the loop: its
+    block ``B`` then has spectral radius ≥ 1, and ``(I − B) x = 1`` has no
+    positive solution (see the module docstring).
     """
-    for component in nx.strongly_connected_components(graph):
-        is_loop = len(component) > 1 or any(graph.has_edge(n, n) for n in component)
-        if not is_loop:
+    edges = [(position[s], position[t]) for s in order for t in successors.get(s, ()) if t in position]
+    loop_of = _loops(len(order), edges)
+    if not loop_of:
+        return
+    into_joins = [(position[s], position[t]) for s, t in absorbed if s in position and t in position]
+    leaving = {loop_of[t] for t, h in (*edges, *into_joins) if t in loop_of and loop_of.get(h) != loop_of[t]}
+    blocks: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    members: dict[int, list[int]] = defaultdict(list)
+    for node, k in loop_of.items():
+        members[k].append(node)
+    for row, col, weight in terms:
+        loop = loop_of.get(row)
+        if loop is not None and loop_of.get(col) == loop:
+            blocks[loop].append((row, col, weight))
+    for k in sorted(members):
+        exits = k in leaving
+        if exits and _loop_ends(members[k], blocks[k]):
             continue
-        exits = any(t not in component for s in component for t in graph.successors(s)) or any(
-            s in component and t not in component for s, t in absorbed
-        )
-        ids = [position[n] for n in component]
-        radius = 0.0 if not exits else float(max(abs(np.linalg.eigvals(matrix[np.ix_(ids, ids)]))))
-        if exits and radius < 1.0 - 1e-9:
-            continue
+        component = {order[i] for i in members[k]}
         ordered = [n for n in index.nodes if n in component]
         first = index.nodes[ordered[0]]
         why, hint = (
@@ -995,15 +1328,51 @@ def _check_loops(
         )
 
 
+def _loops(size: int, edges: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """Node → loop number for every node on a loop (a strongly connected component with a cycle)."""
+    if not edges or _acyclic(size, edges):
+        return {}
+    tails = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
+    heads = np.fromiter((e[1] for e in edges), dtype=np.int64, count=len(edges))
+    adjacency = sp.coo_array((np.ones(len(edges)), (tails, heads)), shape=(size, size)).tocsr()
+    _, labels = connected_components(adjacency, directed=True, connection="strong")
+    label = [int(x) for x in labels]
+    sizes: dict[int, int] = defaultdict(int)
+    for x in label:
+        sizes[x] += 1
+    cyclic = {x for x, n in sizes.items() if n > 1} | {label[t] for t, h in edges if t == h}
+    return {node: label[node] for node in range(size) if label[node] in cyclic}
+
+
+def _acyclic(size: int, edges: Sequence[tuple[int, int]]) -> bool:
+    """Whether the graph has no cycle (Kahn's algorithm): most levels have none, and then no SCCs are needed."""
+    indegree = [0] * size
+    successors: dict[int, list[int]] = defaultdict(list)
+    for tail, head in edges:
+        successors[tail].append(head)
+        indegree[head] += 1
+    ready = [n for n in range(size) if indegree[n] == 0]
+    removed = 0
+    while ready:
+        node = ready.pop()
+        removed += 1
+        for head in successors.get(node, ()):
+            indegree[head] -= 1
+            if indegree[head] == 0:
+                ready.append(head)
+    return removed == size
+
+
+def _loop_ends(members: Sequence[int], block: Sequence[tuple[int, int, float]]) -> bool:
+    """Whether the loop's block ``B`` has spectral radius below 1: ``(I − B) x = 1`` has a positive solution."""
+    local = {n: i for i, n in enumerate(members)}
+    rounds = _solve_system([(local[r], local[c], w) for r, c, w in block], np.ones(len(members)))
+    return bool(
+        rounds is not None and np.all(np.isfinite(rounds)) and rounds.min() >= 1.0 - 1e-9 and rounds.max() < _ENDLESS
+    )
+
+
 # --------------------------------------------------------------------------- small helpers
-
-
-def _level_of(index: _Index, node: FlowNode) -> str | None:
-    """The level a node runs on; a boundary event is on its host's level wherever it is written."""
-    host = index.nodes.get(node.attached_to) if node.attached_to else None
-    if node.kind is EventKind.BOUNDARY and host is not None:
-        return host.parent_id
-    return node.parent_id
 
 
 def _is_container(node: FlowNode) -> bool:

@@ -39,6 +39,7 @@ from reports.text import wrap_text
 
 __all__ = [
     "FONT",
+    "LABEL_CHARS",
     "Format",
     "build_dot",
     "dot_available",
@@ -62,7 +63,16 @@ _EDGE_FONT = 9.0
 _TASK_TEXT_WIDTH = 120.0
 _XLABEL_WIDTH = 110.0
 _EDGE_TEXT_WIDTH = 100.0
-_PNG_DPI = "144"
+_PNG_DPI = 144.0
+LABEL_CHARS = 120
+"""Longest name drawn in a Graphviz picture; longer ones end in "…" (the tooltip and the page keep them whole).
+
+Graphviz refuses a quoted string over 16,384 bytes and then closes its input
+early (BrokenPipeError on our side); 120 characters is also about the most a
+task box can show legibly."""
+_CAPTION_CHARS = 200
+_TOOLTIP_CHARS = 1000
+"""Tooltips given to Graphviz only: the SVG post-processing puts the full text back."""
 _SVG_NS = "http://www.w3.org/2000/svg"
 
 _TASK_TAGS = {
@@ -194,9 +204,12 @@ def render(
     overlays: Mapping[ElementId, Overlay] | None = None,
     title: str | None = None,
     definitions: Definitions | None = None,
+    dpi: float | None = None,
 ) -> bytes:
     """Run ``dot`` and return the image: SVG (UTF-8, no prolog), PNG or PDF.
 
+    ``dpi`` sets the PNG's resolution (default 144, i.e. 2×); callers lower it
+    to keep a large layout within the pixel caps of :mod:`reports.printable`.
     Raises :class:`~bpm.errors.RenderError` when Graphviz is missing or fails.
     """
     if fmt not in ("svg", "png", "pdf"):
@@ -206,7 +219,7 @@ def render(
         return _postprocess_svg(_pipe(digraph, "svg", None), _META.get(digraph)).encode("utf-8")
     printable = digraph.copy()
     if fmt == "png":
-        printable.attr("graph", dpi=_PNG_DPI)
+        printable.attr("graph", dpi=f"{dpi or _PNG_DPI:.3f}")
     return _pipe(printable, fmt, "cairo")
 
 
@@ -241,6 +254,9 @@ def _as_digraph(
 def _pipe(digraph: graphviz.Digraph, fmt: str, renderer: str | None) -> bytes:
     try:
         data: bytes = digraph.pipe(format=fmt, renderer=renderer, quiet=True)
+    except (BrokenPipeError, ConnectionResetError) as exc:  # dot stopped reading: it rejected the input
+        raise RenderError(f"Graphviz 'dot' stopped reading its input ({fmt}): {exc}",
+                          hint="a name or id may be too long for Graphviz") from None
     except graphviz.ExecutableNotFound:
         raise RenderError(
             "Graphviz 'dot' is not installed, so diagrams without coordinates cannot be laid out "
@@ -339,6 +355,21 @@ def _below(symbol: str, lines: list[str]) -> str:
     return "\n".join([*([""] * len(below)), symbol, *below])
 
 
+def clip(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, ending in "…" when it was longer (whitespace collapsed).
+
+    >>> clip("申請書受領"), clip("a" * 10, 4)
+    ('申請書受領', 'aaa…')
+    """
+    plain = " ".join(text.split())
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
+
+
+def is_clipped(text: str, limit: int = LABEL_CHARS) -> bool:
+    """Whether :func:`clip` shortens ``text``."""
+    return len(" ".join(text.split())) > limit
+
+
 def _wrap(text: str, width: float, font_size: float) -> list[str]:
     return wrap_text(text, width, font_size) or ([text] if text else [])
 
@@ -410,7 +441,7 @@ class _Builder:
             },
         )
         if caption.strip():
-            digraph.attr("graph", label=graphviz.escape(" ".join(caption.split())))
+            digraph.attr("graph", label=graphviz.escape(clip(caption, _CAPTION_CHARS)))
         nodes = sorted(self.graph.nodes(data=True), key=lambda item: (_line_of(item[1]), str(item[0])))
         root = _Cluster(ElementId(""), "", "pool")
         for node_id, _data in nodes:
@@ -482,11 +513,12 @@ class _Builder:
             self.element_ids[gv_id] = child.element_id
             label = " ".join(child.label.split())
             self.tooltips[gv_id] = label or child.element_id
+            label = clip(label, _CAPTION_CHARS)
             attrs = {
                 "id": gv_id,
                 "class": f"bpmn-element bpmn-{'participant' if child.kind == 'pool' else 'lane'}",
                 "label": graphviz.escape(label),
-                "tooltip": graphviz.escape(label or child.element_id),
+                "tooltip": graphviz.escape(clip(label or child.element_id, _TOOLTIP_CHARS)),
                 "fontsize": "13" if child.kind == "pool" else "12",
                 "labeljust": "l",
                 "labelloc": "t",
@@ -508,7 +540,8 @@ class _Builder:
         category = data.get("category")
         kind = str(data.get("kind") or "")
         # Unnamed elements stay unlabelled, as modelers draw them; the id is only the tooltip.
-        label_text = str(data.get("name") or "").strip()
+        full_text = str(data.get("name") or "").strip()
+        label_text = clip(full_text) if is_clipped(full_text) else full_text
         attrs: dict[str, str] = {"id": name}
         classes = ["bpmn-element", f"bpmn-{kind}" if kind else "bpmn-node"]
         if category == "activity":
@@ -524,8 +557,8 @@ class _Builder:
             if overlay.finding:
                 attrs["color"] = FINDING_COLOURS["error"]
                 attrs["penwidth"] = "2.5"
-        tooltip = (overlay.tooltip if overlay else None) or " ".join(label_text.split()) or node_id
-        attrs["tooltip"] = graphviz.escape(tooltip)
+        tooltip = (overlay.tooltip if overlay else None) or " ".join(full_text.split()) or node_id
+        attrs["tooltip"] = graphviz.escape(clip(tooltip, _TOOLTIP_CHARS))
         attrs["class"] = " ".join(classes)
         self.element_ids[name] = ElementId(node_id)
         self.tooltips[name] = tooltip
@@ -666,7 +699,8 @@ class _Builder:
         kind = data.get("kind")
         gv_id = self._unique(dom_id(element_id))
         text = str(data.get("name") or "").strip() or str(data.get("condition") or "").strip()
-        lines = self._finding_prefix(_wrap(text, _EDGE_TEXT_WIDTH, _EDGE_FONT) if text else [], overlay)
+        shown = clip(text) if is_clipped(text) else text
+        lines = self._finding_prefix(_wrap(shown, _EDGE_TEXT_WIDTH, _EDGE_FONT) if shown else [], overlay)
         lines.extend(self._extra_lines(overlay))
         attrs: dict[str, str] = {"id": gv_id}
         if lines:
@@ -710,7 +744,7 @@ class _Builder:
                 attrs["color"] = FINDING_COLOURS["error"]
                 attrs["penwidth"] = "2"
         tooltip = (overlay.tooltip if overlay else None) or text or f"{self._plain(source)} → {self._plain(target)}"
-        attrs["tooltip"] = graphviz.escape(tooltip)
+        attrs["tooltip"] = graphviz.escape(clip(tooltip, _TOOLTIP_CHARS))
         attrs["class"] = " ".join(classes)
         self.element_ids[gv_id] = element_id
         self.tooltips[gv_id] = tooltip

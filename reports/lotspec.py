@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from reports.money_views import LotPage
+from reports.money_views import LotItemView, LotPage
 
 _BOLD = Font(bold=True)
 
@@ -38,8 +38,12 @@ def _sections(view: LotPage) -> list[tuple[str, list[str]]]:
             f"可否を確認）。業務開始: {facts.get('業務開始', '')}。",
             "準備期間中の研修・引継ぎは受託者の負担とし、並行稼働の期間と体制を定める。",
         ]),
-        ("3. 業務の範囲（業務一覧）", ["別表「業務一覧」のとおり。委託可否・根拠"
-            "は各行に記載（要確認の行は契約前に確認）。"]),
+        ("3. 業務の範囲（業務一覧）", [
+            "別表「業務一覧」のとおり。委託可否・根拠通知は各行に記載（法的な確認の結果。公権力の行使・要確認の手順は"
+            "含まない）。",
+            "職員が行う手順（業務範囲外）は別表「職員が行う手順」のとおり。",
+            *(f"根拠通知と条件: {basis.ja}" for basis in view.bases),
+        ]),
         ("4. 窓口の体制", [
             "別表「窓口の席数」の席数を時間帯・月（3〜4月の繁忙期を含む）ごとに配置する。",
             f"業務責任者: {facts.get('業務責任者', '')}。受託者の従事者への指示は業務責任者が行う。",
@@ -67,12 +71,13 @@ def _md_table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
 
 
 _SEAT_HEAD = ("時間帯", "通常月・通常日", "通常月・繁忙日", "3〜4月・通常日", "3〜4月・繁忙日")
-_ITEM_HEAD = ("手順", "業務フロー", "区分", "年間件数", "分/件", "時間/年", "委託可否", "根拠・確認事項", "引継ぎ点")
+_ITEM_HEAD = ("手順", "業務フロー", "区分", "年間件数", "分/件", "時間/年", "担当", "委託可否", "根拠通知・根拠",
+              "引継ぎ点")
 
 
-def _item_rows(view: LotPage) -> list[list[str]]:
+def _item_rows(items: Sequence[LotItemView]) -> list[list[str]]:
     return [[i.name, i.flow, i.kind.ja, i.annual_count.text.ja, i.minutes.text.ja, i.hours.text.ja,
-             i.entrustable.ja, i.authority, i.handoffs] for i in view.items]
+             i.assigned.ja, i.entrustable.ja, i.basis.ja, i.handoffs] for i in items]
 
 
 def outline_markdown(view: LotPage) -> str:
@@ -83,7 +88,9 @@ def outline_markdown(view: LotPage) -> str:
     lines += [f"財政効果（正味現在価値）: {view.npv.ja} / 回収: {view.payback.ja}", ""]
     for heading, paragraphs in _sections(view):
         lines += [f"## {heading}", "", *[_md_cell(p) for p in paragraphs], ""]
-    lines += ["## 別表 業務一覧", "", *_md_table(_ITEM_HEAD, _item_rows(view)), ""]
+    lines += ["## 別表 業務一覧", "", *_md_table(_ITEM_HEAD, _item_rows(view.items)), ""]
+    if view.staff_items:
+        lines += ["## 別表 職員が行う手順（業務範囲外）", "", *_md_table(_ITEM_HEAD, _item_rows(view.staff_items)), ""]
     for queue in view.queues:
         lines += [f"## 別表 窓口の席数: {_md_cell(queue.name)}", "",
                   f"来庁 {queue.arrivals.text.ja} 人/年、対応"
@@ -143,8 +150,13 @@ def outline_xlsx(view: LotPage, created: datetime | None = None) -> bytes:
     summary.column_dimensions["B"].width = 40
     items = book.create_sheet("業務一覧")
     _write(items, 1, list(_ITEM_HEAD), bold=True)
-    for index, values in enumerate(_item_rows(view), start=2):
+    for index, values in enumerate(_item_rows(view.items), start=2):
         _write(items, index, values)
+    if view.staff_items:
+        kept = book.create_sheet("職員が行う手順")
+        _write(kept, 1, list(_ITEM_HEAD), bold=True)
+        for index, values in enumerate(_item_rows(view.staff_items), start=2):
+            _write(kept, index, values)
     seats = book.create_sheet("窓口の席数")
     row = 1
     for queue in view.queues:

@@ -18,8 +18,11 @@ from reports.i18n import Bilingual
 from reports.views import FlowRef, Link, PageView, Quantity, money, number, step_anchor, yen_en, yen_ja
 from scoring.result import (
     Assessment,
+    BreakEven,
     CalibrationCase,
+    Disposition,
     Lot,
+    LotItem,
     MoneyLine,
     MoneySummary,
     ProcessAssessment,
@@ -155,6 +158,44 @@ class TwoEffects:
     """How far the figure rests on estimates."""
     withdrawn: int
     """Candidates withdrawn by the cost gate."""
+    break_evens: tuple[Bilingual, ...] = ()
+    """Where the lots and the robots would break even (shown with the headline when nothing pays)."""
+
+
+_KINDS = {Disposition.OUTSOURCE: ("委託", "outsourcing"), Disposition.RPA: ("RPA", "RPA")}
+
+
+def _amount(value: float, unit: str) -> tuple[str, str]:
+    english = {"円/時": "/h", "円/年": "/yr"}.get(unit, unit)
+    return f"{value:,.0f}{unit}", f"¥{value:,.0f}{english}"
+
+
+def break_even_text(found: BreakEven) -> Bilingual:
+    """One break-even in words: the value and today's, or why there is none in the bracket."""
+    kind_ja, kind_en = _KINDS.get(found.kind, (found.kind.value, found.kind.value))
+    now_ja, now_en = _amount(found.current, found.unit)
+    posts_ja = f"。空く {found.fte_freed:,.1f} 人分のうち丸ごと減るポストは {found.posts_cut}"
+    posts_en = f"; of the {found.fte_freed:,.1f} FTE freed, {found.posts_cut} whole posts go"
+    if found.value is not None:
+        value_ja, value_en = _amount(found.value, found.unit)
+        return Bilingual(f"{found.label_ja}: {value_ja}（現在 {now_ja}{posts_ja}）",
+                         f"{found.label_en[:1].upper()}{found.label_en[1:]}: {value_en} (today {now_en}{posts_en})")
+    low_ja, low_en = _amount(found.lower, found.unit)
+    high_ja, high_en = _amount(found.upper, found.unit)
+    best = max(found.npv_at_lower, found.npv_at_upper)
+    if abs(found.npv_at_upper - found.npv_at_lower) < 1.0:
+        return Bilingual(
+            f"{found.label_ja}: なし。{kind_ja}で空く時間はどの係・職種でも丸ごとのポストにならず、定数が減らないため、"
+            f"この値を {low_ja}〜{high_ja} のどこにしても財政効果は {yen_ja(found.npv_base)} のまま",
+            f"{found.label_en[:1].upper()}{found.label_en[1:]}: none. The hours {kind_en} frees never add up to a "
+            f"whole post in any unit and staff type, so no post goes and the cash effect stays "
+            f"{yen_en(found.npv_base)} anywhere from {low_en} to {high_en}",
+        )
+    return Bilingual(
+        f"{found.label_ja}: {low_ja}〜{high_ja} の範囲にはない（最も良くても {yen_ja(best)}、現在 {now_ja}）",
+        f"{found.label_en[:1].upper()}{found.label_en[1:]}: not between {low_en} and {high_en} (at best "
+        f"{yen_en(best)}; today {now_en})",
+    )
 
 
 def two_effects(summary: MoneySummary, hours_per_fte: float) -> TwoEffects:
@@ -179,13 +220,18 @@ def two_effects(summary: MoneySummary, hours_per_fte: float) -> TwoEffects:
         )
     else:
         candidate = range_text(summary.candidate_npv_yen)
+        sign_ja = "範囲のどの値でもマイナスです" if summary.candidate_npv_yen.high < 0 else "範囲はプラスにも及びます"
+        sign_en = ("negative across its whole range" if summary.candidate_npv_yen.high < 0
+                   else "its range reaches above zero")
         sentence = Bilingual(
             f"人工削減（時間）と財政効果（現金）は別に示します。現在の前提では、費用面で推奨できるRPA・委託はありません。"
-            f"候補をすべて実施すると職員の時間は年 {summary.candidate_hours_freed_per_year:,.0f} 時間空きますが、"
-            f"{horizon}年間の財政効果は {candidate.ja} です。空く時間は配置転換による能力として扱います。",
+            f"候補をすべて実施すると職員の時間は年 {summary.candidate_hours_freed_per_year:,.0f} 時間"
+            f"（{summary.candidate_hours_freed_per_year / hours_per_fte:,.1f} 人分）空きますが、"
+            f"{horizon}年間の財政効果は {candidate.ja} で、{sign_ja}。空く時間は配置転換による能力として扱います。",
             f"Hours and cash are shown apart. On the current assumptions no RPA or outsourcing pays. Adopting every "
-            f"candidate would free {summary.candidate_hours_freed_per_year:,.0f} staff hours a year, but its "
-            f"{horizon}-year cash effect is {candidate.en}; the hours count as capacity for redeployment.",
+            f"candidate would free {summary.candidate_hours_freed_per_year:,.0f} staff hours a year "
+            f"({summary.candidate_hours_freed_per_year / hours_per_fte:,.1f} FTE), but its {horizon}-year cash effect "
+            f"is {candidate.en}, {sign_en}; the hours count as capacity for redeployment.",
         )
     return TwoEffects(
         sentence=sentence,
@@ -209,6 +255,7 @@ def two_effects(summary: MoneySummary, hours_per_fte: float) -> TwoEffects:
         ),
         confidence=confidence_text(summary.confidence, summary.estimate_share),
         withdrawn=summary.withdrawn_steps,
+        break_evens=tuple(break_even_text(b) for b in summary.break_evens),
     )
 
 
@@ -432,7 +479,8 @@ def money_page(assessment: Assessment, refs: Mapping[tuple[str, str], FlowRef], 
         PostRowView(
             r.section, r.unit or "—", Bilingual(*staff_type_label(r.staff_type)), number(r.fte_freed, 2),
             number(r.onsite_kept_fte, 2), number(r.redeploy_kept_fte, 2), number(r.posts_cut),
-            "、".join(f"{y}年目" for y in r.years) or "—", number(r.redeployed_fte, 2), _cell(r.cash_yen_per_post_year),
+            "、".join(f"{y}年目 {n}人" for y, n in r.cuts_by_year) or "—", number(r.redeployed_fte, 2),
+            _cell(r.cash_yen_per_post_year),
         )
         for r in plan.rows
     )
@@ -520,9 +568,11 @@ class LotItemView:
     hours: Quantity
     """Hours a year."""
     entrustable: Bilingual
-    """委託可否."""
-    authority: str
-    """根拠通知."""
+    """委託可否 (from the legal verdict)."""
+    basis: Bilingual
+    """根拠通知 with list item and conditions, or the legal evidence that keeps the step with staff."""
+    assigned: Bilingual
+    """Who does it under the plan (受託者, 職員, 職員（要確認）, RPA …)."""
     handoffs: str
     """Hand-off points with staff."""
 
@@ -581,6 +631,10 @@ class LotPage:
     """Key figures (label, value)."""
     items: tuple[LotItemView, ...]
     """業務一覧."""
+    staff_items: tuple[LotItemView, ...]
+    """The other steps of the lot's flows: what staff (or the city's robots and systems) keep, and why."""
+    bases: tuple[Bilingual, ...]
+    """The distinct 根拠通知 (with their conditions) the lot's items rest on."""
     queues: tuple[QueueView, ...]
     """Counters and seats."""
     fee: CashTable
@@ -606,21 +660,29 @@ def _handoff_text(process: ProcessAssessment | None, key: StepKey) -> str:
     return "; ".join(found) or "—"
 
 
-def lot_page(lot: Lot, assessment: Assessment, refs: Mapping[tuple[str, str], FlowRef], horizon: int) -> LotPage:
-    """The page of one lot."""
-    processes = {(p.file, str(p.process_id)): p for p in assessment.processes}
-    items = tuple(
-        LotItemView(
-            name=item.name, href=_step_href(refs, item.step), flow=item.flow_name, lane=item.lane or "—",
-            kind=Bilingual("窓口", "counter") if item.counter else Bilingual("後方", "back office"),
-            annual_count=number(item.annual_count), minutes=number(item.minutes_per_case, 1),
-            hours=number(item.hours_per_year), entrustable=Bilingual(item.entrustable_ja, item.entrustable_en),
-            authority=item.authority,
-            handoffs=_handoff_text(processes.get((item.step.file, str(item.step.process_id))), item.step)
-            if not lot.withdrawn else "—",
-        )
-        for item in lot.items
+def _item_view(item: LotItem, refs: Mapping[tuple[str, str], FlowRef], handoffs: str) -> LotItemView:
+    return LotItemView(
+        name=item.name, href=_step_href(refs, item.step), flow=item.flow_name, lane=item.lane or "—",
+        kind=Bilingual("窓口", "counter") if item.counter else Bilingual("後方", "back office"),
+        annual_count=number(item.annual_count), minutes=number(item.minutes_per_case, 1),
+        hours=number(item.hours_per_year), entrustable=Bilingual(item.entrustable_ja, item.entrustable_en),
+        basis=Bilingual(item.basis_ja, item.basis_en), assigned=Bilingual(item.assigned_ja, item.assigned_en),
+        handoffs=handoffs,
     )
+
+
+def lot_page(lot: Lot, assessment: Assessment, refs: Mapping[tuple[str, str], FlowRef], horizon: int) -> LotPage:
+    """The page of one lot: 委託可否 and 根拠通知 of every row come from the legal verdict (scoring.legal)."""
+    processes = {(p.file, str(p.process_id)): p for p in assessment.processes}
+
+    def handoffs(item: LotItem) -> str:
+        if lot.withdrawn:
+            return "—"
+        return _handoff_text(processes.get((item.step.file, str(item.step.process_id))), item.step)
+
+    items = tuple(_item_view(item, refs, handoffs(item)) for item in lot.items)
+    staff_items = tuple(_item_view(item, refs, handoffs(item)) for item in lot.staff_items)
+    bases = tuple(dict.fromkeys(Bilingual(item.basis_ja, item.basis_en) for item in lot.items))
     start = lot.service_start_month
     facts = (
         (Bilingual("契約期間", "term"), Bilingual(f"{lot.contract_years:g}年", f"{lot.contract_years:g} years")),
@@ -633,9 +695,8 @@ def lot_page(lot: Lot, assessment: Assessment, refs: Mapping[tuple[str, str], Fl
             " 人", f"{lot.manager_fte:,.2f}"
             " FTE")),
         (Bilingual("現場に残す職員", "staff kept on site"),
-         Bilingual(f"{lot.onsite_post_fte:g}"
-                   " 人（内閣府 H20.1.17 通知の条件）", f"{lot.onsite_post_fte:g} FTE (condition "
-                   "of the 2008 Cabinet Office notice)")),
+         Bilingual(f"{lot.onsite_post_fte:g} 人（根拠通知の条件による）",
+                   f"{lot.onsite_post_fte:g} FTE (as the notices' conditions require)")),
         (Bilingual("後方業務（年）", "back-office work a year"),
          Bilingual(f"{lot.backoffice_hours_per_year:,.0f} 時間", f"{lot.backoffice_hours_per_year:,.0f} h")),
         (Bilingual("職員に戻るとみなす窓口の待機時間（年）", "counter idle time taken as freed a year"),
@@ -647,7 +708,8 @@ def lot_page(lot: Lot, assessment: Assessment, refs: Mapping[tuple[str, str], Fl
     return LotPage(
         page=PageView("lot", lot_file_name(lot.lot_id), Bilingual(lot.name, lot.name)),
         name=lot.name, withdrawn=lot.withdrawn, npv=range_text(lot.npv_yen),
-        payback=months_text(lot.payback_months, horizon), facts=facts, items=items,
+        payback=months_text(lot.payback_months, horizon), facts=facts, items=items, staff_items=staff_items,
+        bases=bases,
         queues=tuple(_queue_view(q) for q in lot.queues),
         fee=cash_table(lot.fee_lines, 1), startup=cash_table(lot.startup_lines, 1), cash=cash_table(lot.lines, horizon),
         downloads=(("仕様書骨子 XLSX / spec outline XLSX", f"downloads/{xlsx}"),

@@ -28,9 +28,9 @@ from bpm.graph import process_graph
 from bpm.model import Definitions, ElementId, ProcessId
 from reports import dot, printable, svg
 from reports.overlay import Overlay
-from reports.views import slug
+from reports.views import FileOverlays, slug
 
-__all__ = ["FORMATS", "Layout", "Picture", "PictureFormat", "picture_bytes", "pictures"]
+__all__ = ["FORMATS", "Layout", "Picture", "PictureFormat", "picture_bytes", "pictures", "shortened_names"]
 
 Layout = Literal["auto", "di", "dot"]
 PictureFormat = Literal["svg", "png", "pdf"]
@@ -65,8 +65,9 @@ def pictures(
     definitions: Definitions,
     *,
     layout: Layout = "auto",
-    overlays: Mapping[ElementId, Overlay] | None = None,
+    overlays: FileOverlays | Mapping[ElementId, Overlay] | None = None,
     on_layout_error: Callable[[ProcessId, RenderError], None] | None = None,
+    key: str | None = None,
 ) -> list[Picture]:
     """Every picture of one file, DI diagrams first (document order), then Graphviz layouts.
 
@@ -75,10 +76,15 @@ def pictures(
     fails.  With ``on_layout_error``, a process Graphviz cannot lay out is
     passed to it and skipped instead, so one missing program does not cost
     the pictures that need no layout (the report site shows a notice).
+
+    ``key`` names the file in picture names (default: its path as given; the
+    report site passes the path relative to the scanned folder).
+    ``overlays`` are this file's own (:class:`~reports.views.FileOverlays`,
+    per process), or one mapping by element id used for every picture.
     """
     if layout not in ("auto", "di", "dot"):
         raise RenderError(f"unknown layout {layout!r}", hint="use auto, di or dot")
-    marks = dict(overlays or {})
+    marks_for = _overlay_lookup(overlays)
     result: list[Picture] = []
     covered: set[ProcessId] = set()
     if layout in ("auto", "di"):
@@ -93,6 +99,7 @@ def pictures(
             drawn = tuple(pid for pid in definitions.processes if _shows(definitions, pid, shown))
             if not drawn:
                 continue
+            marks = marks_for(drawn)
             try:
                 rendered = svg.render_diagram(definitions, diagram, overlays=marks)
             except RenderError:
@@ -102,7 +109,7 @@ def pictures(
             covered.update(drawn)
             title = diagram.name or _title_of(definitions, drawn[0])
             result.append(
-                Picture(_name(definitions.file, diagram.id, slug(title, 24)), title, "di", rendered.svg, drawn,
+                Picture(_name(key or definitions.file, diagram.id, slug(title, 24)), title, "di", rendered.svg, drawn,
                         overlays=marks, definitions=definitions)
             )
     for process_id, process in definitions.processes.items():
@@ -110,6 +117,7 @@ def pictures(
             continue  # di: check_di let through only processes shown collapsed as a call activity
         graph = process_graph(definitions, process_id)
         title = _title_of(definitions, process_id)
+        marks = marks_for((process_id,))
         try:
             text = dot.render_dot_svg(graph, overlays=marks, definitions=definitions)
         except RenderError as error:
@@ -117,7 +125,7 @@ def pictures(
                 raise
             on_layout_error(process_id, error)
             continue
-        name = _name(definitions.file, process_id, slug(title, 24) or slug(process_id, 24))
+        name = _name(key or definitions.file, process_id, slug(title, 24) or slug(process_id, 24))
         result.append(
             Picture(name, title, "graphviz", text, (process_id,), graph=graph, overlays=marks, definitions=definitions)
         )
@@ -131,9 +139,32 @@ def picture_bytes(picture: Picture, fmt: PictureFormat, *, created: datetime | N
     if fmt not in ("png", "pdf"):
         raise RenderError(f"unknown picture format {fmt!r}", hint="use svg, png or pdf")
     if picture.layout == "graphviz" and picture.graph is not None:
-        data = dot.render(picture.graph, fmt, overlays=picture.overlays, definitions=picture.definitions)
+        dpi = None
+        if fmt == "png":  # Graphviz sizes are points (1/72 in): 144 dpi is 2×, lowered to the pixel caps
+            width, height = printable.svg_size(picture.svg)
+            dpi = 72 * printable.png_scale(width, height)
+        data = dot.render(picture.graph, fmt, overlays=picture.overlays, definitions=picture.definitions, dpi=dpi)
         return printable.pin_pdf_date(data, created) if fmt == "pdf" else data
     return printable.svg_to_print(picture.svg, fmt, created=created)
+
+
+def shortened_names(picture: Picture) -> int:
+    """How many names a Graphviz picture shows shortened (see :data:`reports.dot.LABEL_CHARS`)."""
+    if picture.graph is None:
+        return 0
+    names = [str(data.get("name") or "") for _, data in picture.graph.nodes(data=True)]
+    names += [str(data.get("name") or data.get("condition") or "") for _, _, data in picture.graph.edges(data=True)]
+    return sum(dot.is_clipped(name) for name in names)
+
+
+def _overlay_lookup(
+    overlays: FileOverlays | Mapping[ElementId, Overlay] | None,
+) -> Callable[[tuple[ProcessId, ...]], dict[ElementId, Overlay]]:
+    """Overlays for a picture of some processes: per process when known, else the one mapping."""
+    if isinstance(overlays, FileOverlays):
+        return overlays.for_processes
+    plain = dict(overlays or {})
+    return lambda _process_ids: plain
 
 
 def _shows(definitions: Definitions, process_id: ProcessId, shown: set[ElementId]) -> bool:

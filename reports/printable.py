@@ -15,38 +15,110 @@ Two things a publishing workflow needs beyond a plain conversion:
 * **No outside access.** The SVG is ours, but CairoSVG is still run in its
   safe mode (no external files, no entities) so a label can never make it
   fetch anything.
+* **Bounded size.** A PNG is drawn at 2× unless that would exceed
+  :data:`MAX_PNG_SIDE` pixels on its longest side or :data:`MAX_PNG_PIXELS`
+  in all; then the scale is lowered to fit.  One shape at (16000, 16000) in a
+  1 KB file used to ask cairo for a 32,000² image (4 GB); a 150-task
+  left-to-right flow exceeded cairo's own limit and failed.  The PDF is
+  vector and needs no cap.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from bpm.errors import RenderError
 
-__all__ = ["PrintFormat", "pin_pdf_date", "svg_to_pdf", "svg_to_png", "svg_to_print"]
+__all__ = [
+    "MAX_PNG_PIXELS",
+    "MAX_PNG_SIDE",
+    "PNG_SCALE",
+    "PrintFormat",
+    "pin_pdf_date",
+    "png_scale",
+    "svg_size",
+    "svg_to_pdf",
+    "svg_to_png",
+    "svg_to_print",
+]
 
 PrintFormat = Literal["png", "pdf"]
 
 PNG_SCALE = 2.0
 """Pixels per SVG unit in PNGs: 2× keeps 12 px labels sharp in a printed A4 manual."""
+MAX_PNG_SIDE = 16_384
+"""Longest side of a PNG in pixels (cairo itself stops at 32,767; browsers and Office open 16,384)."""
+MAX_PNG_PIXELS = 25_000_000
+"""Pixels of a PNG in all: 25 megapixels (A0 paper at 150 dpi) is 100 MB of drawing surface while cairo paints it."""
 
 _CREATION_DATE = re.compile(rb"(/CreationDate \(D:)(\d{14})(Z?\))")
 _HINT = "install the cairo library (apt-get install libcairo2) and the Python package cairosvg"
+_CONVERT_HINT = "the diagram is still shown in the report and offered as SVG"
+_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(px|pt)?\s*$")
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """Width and height of an SVG document in its own units (``width``/``height``, else the viewBox).
+
+    >>> svg_size('<svg xmlns="http://www.w3.org/2000/svg" width="284pt" height="35" viewBox="0 0 1 1"/>')
+    (284.0, 35.0)
+    >>> svg_size('<svg xmlns="http://www.w3.org/2000/svg" viewBox="-10 -10 300 200"/>')
+    (300.0, 200.0)
+    """
+    match = re.search(r"<svg\b[^>]*>", svg)
+    if match is None:
+        raise RenderError("not an SVG document")
+    tag = match.group(0)
+
+    def attribute(name: str) -> str | None:
+        found = re.search(rf'\s{name}="([^"]*)"', tag)
+        return found.group(1) if found else None
+
+    width, height = attribute("width"), attribute("height")
+    if width is not None and height is not None:
+        w, h = _LENGTH.match(width), _LENGTH.match(height)
+        if w and h:
+            return float(w.group(1)), float(h.group(1))
+    box = (attribute("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        return float(box[2]), float(box[3])
+    raise RenderError("the SVG document has no size (width/height or viewBox)")
+
+
+def png_scale(width: float, height: float, preferred: float = PNG_SCALE) -> float:
+    """The largest scale up to ``preferred`` at which a ``width`` × ``height`` picture stays within the caps.
+
+    >>> png_scale(800, 600)
+    2.0
+    >>> round(png_scale(22_500, 300), 3)  # a 150-task flow, left to right
+    0.728
+    >>> round(png_scale(16_160, 16_130), 3)  # one shape far from the other
+    0.31
+    """
+    if not (math.isfinite(width) and math.isfinite(height)) or width <= 0 or height <= 0:
+        return preferred
+    by_side = MAX_PNG_SIDE / max(width, height)
+    by_area = math.sqrt(MAX_PNG_PIXELS / (width * height))
+    return min(preferred, by_side, by_area)
 
 
 def svg_to_png(svg: str, *, scale: float = PNG_SCALE) -> bytes:
-    """Rasterise an SVG document to PNG on a white background."""
+    """Rasterise an SVG document to PNG on a white background, at ``scale`` or less (see the caps)."""
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale}")
+    with contextlib.suppress(RenderError):  # no size to cap: cairo uses its default size, or says why it cannot
+        scale = png_scale(*svg_size(svg), preferred=scale)
     cairosvg = _cairosvg()
     try:
         data: bytes = cairosvg.svg2png(
             bytestring=svg.encode("utf-8"), scale=scale, background_color="white", unsafe=False
         )
     except Exception as error:  # CairoSVG raises bare ValueError/KeyError on SVG it cannot draw
-        raise RenderError(f"cannot convert the diagram to PNG: {error}", hint=_HINT) from error
+        raise RenderError(f"cannot convert the diagram to PNG: {error}", hint=_CONVERT_HINT) from error
     return data
 
 
@@ -62,7 +134,7 @@ def svg_to_pdf(svg: str, *, created: datetime | None = None) -> bytes:
     try:
         data: bytes = surface_class.convert(bytestring=svg.encode("utf-8"), unsafe=False)
     except Exception as error:  # see svg_to_png
-        raise RenderError(f"cannot convert the diagram to PDF: {error}", hint=_HINT) from error
+        raise RenderError(f"cannot convert the diagram to PDF: {error}", hint=_CONVERT_HINT) from error
     return data
 
 

@@ -4,9 +4,10 @@ A reform team opens ``index.html`` from a USB stick or a file share, so the
 site is self-contained (copied CSS/JS, inline SVG, no network) and works from
 ``file://``.  Building happens in two phases, like MkDocs: every page and
 diagram is rendered into memory first, then written into a fresh temporary
-directory next to ``out_dir`` that replaces the old site in one rename.  A
-failure therefore never leaves half a site, and a directory that is not a
-previous site (no ``.bpm-site`` marker) is never touched.
+directory next to ``out_dir`` that is exchanged with the old site in one
+step.  A failure therefore never leaves half a site, a directory that is not a
+previous site (no ``.bpm-site`` marker) is never touched, and files the user
+added to an earlier site are kept (:mod:`reports.outdir` has the rules).
 
 Output is reproducible: the build time comes from ``SOURCE_DATE_EPOCH`` when
 set and every list has a fixed order, so the same input gives the same bytes.
@@ -16,9 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -29,8 +29,8 @@ from markupsafe import Markup
 
 from bpm.errors import RenderError
 from bpm.lint import RULES
-from bpm.model import Definitions, ElementId, ProcessId
-from reports import dot
+from bpm.model import Definitions, ProcessId
+from reports import csp, dot, printable
 from reports.i18n import LANGS, Bilingual, t
 from reports.lotspec import outline_markdown, outline_xlsx
 from reports.money_views import (
@@ -41,12 +41,13 @@ from reports.money_views import (
     money_page,
     two_effects,
 )
-from reports.overlay import Overlay
-from reports.pictures import Picture, PictureFormat, picture_bytes, pictures
+from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
+from reports.pictures import Picture, PictureFormat, picture_bytes, pictures, shortened_names
 from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
 from reports.views import (
     Catalogue,
     DiagramView,
+    FileOverlays,
     FindingLike,
     IndexPage,
     assumptions_page,
@@ -57,15 +58,12 @@ from reports.views import (
     index_page,
     site_view,
 )
+from scoring.decisions import Reviews
 from scoring.result import Assessment
 
-__all__ = ["MARKER", "SiteInput", "build_site", "build_time", "render_site"]
-
-MARKER = ".bpm-site"
-"""File that marks a directory as a site we wrote (and may therefore replace)."""
+__all__ = ["MARKER", "FolderLock", "SiteInput", "build_site", "build_time", "lock_folder", "render_site"]
 
 _HERE = Path(__file__).resolve().parent
-_MARKER_TEXT = "This directory was written by `bpm scan`; it is replaced on every run.\n"
 _STATIC_FILES = ("site.css", "site.js")
 
 Progress = Callable[[str], None]
@@ -83,6 +81,13 @@ class SiteInput:
     """Scores, dispositions and costs."""
     downloads: Mapping[str, bytes] = field(default_factory=dict)
     """Export files (relative name → content), written under ``downloads/``."""
+    reviews: Reviews | None = None
+    """Review decisions read back from a decisions sheet (``--decisions``), if any."""
+    download_labels: Mapping[str, str] = field(default_factory=dict)
+    """Shown after a download's name on the overview (e.g. the model's own path), by relative name."""
+    file_keys: Mapping[str, str] = field(default_factory=dict)
+    """Each BPMN file's path relative to the scanned folder (by ``Definitions.file``): page and diagram
+    names hash it, so they do not change with the folder the scan is run from."""
 
 
 # --------------------------------------------------------------------------- time
@@ -151,13 +156,22 @@ _PICTURE_FORMATS: tuple[tuple[str, PictureFormat], ...] = (("SVG", "svg"), ("PNG
 
 @dataclass
 class _Drawings:
-    """The pictures of every file, drawn once, and the standalone copies they give."""
+    """The pictures of every file, drawn once, and the standalone copies they give.
 
-    overlays: Mapping[ElementId, Overlay]
+    A copy that cannot be made (cairo refuses, Graphviz fails) costs only that
+    copy: the flow page says so, the notice goes to ``notice`` (stderr), and
+    the scan goes on.
+    """
+
+    overlays: Mapping[str, FileOverlays]
+    """Per BPMN file: element ids are unique only inside one file."""
     created: datetime
     report: Progress
+    notice: Progress
+    file_keys: Mapping[str, str]
     by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    failed: dict[str, RenderError] = field(default_factory=dict)
 
     def view(self, definitions: Definitions | None, process_id: ProcessId) -> DiagramView:
         """The picture that shows this process: the modeler's diagram, or a Graphviz layout."""
@@ -170,26 +184,53 @@ class _Drawings:
             if error is not None and not dot.dot_available():
                 return DiagramView(None, "none", Bilingual.of("diagram.no_dot"))
             return DiagramView(None, "none", Bilingual.of("diagram.failed"), str(error) if error else "")
-        files = tuple((label, self._print(picture, fmt)) for label, fmt in _PICTURE_FORMATS)
+        printed = [(label, self._print(picture, fmt)) for label, fmt in _PICTURE_FORMATS]
+        files = tuple((label, name) for label, name in printed if name is not None)
+        notes = self._notes(picture, [label for label, name in printed if name is None])
         if picture.layout == "graphviz":  # Markup: graphviz output of escaped labels
             return DiagramView(Markup(picture.svg), "graphviz", Bilingual.of("diagram.auto_layout"),
-                               files=files)
-        return DiagramView(Markup(picture.svg), "di", None, files=files)  # Markup: our own SVG
+                               files=files, notes=notes)
+        return DiagramView(Markup(picture.svg), "di", None, files=files, notes=notes)  # Markup: our own SVG
+
+    def _notes(self, picture: Picture, missing: list[str]) -> tuple[Bilingual, ...]:
+        notes = []
+        shortened = shortened_names(picture)
+        if shortened:
+            notes.append(Bilingual.of("diagram.shortened", n=shortened))
+        if "PNG" not in missing and printable.png_scale(*printable.svg_size(picture.svg)) < printable.PNG_SCALE:
+            notes.append(Bilingual.of("diagram.png_scaled", side=f"{printable.MAX_PNG_SIDE:,}",
+                                      megapixels=f"{printable.MAX_PNG_PIXELS / 1e6:g}"))
+        if missing:
+            reasons = "; ".join(
+                self.failed[f"diagrams/{picture.name}.{label.lower()}"].message for label in missing
+            )
+            notes.append(Bilingual.of("diagram.print_failed", formats="/".join(missing), reason=reasons))
+        return tuple(notes)
 
     def _draw(self, definitions: Definitions) -> tuple[list[Picture], dict[ProcessId, RenderError]]:
         if definitions.file not in self.by_file:
             failed: dict[ProcessId, RenderError] = {}
-            drawn = pictures(definitions, overlays=self.overlays, on_layout_error=failed.__setitem__)
+            drawn = pictures(
+                definitions,
+                overlays=self.overlays.get(definitions.file, FileOverlays({}, {})),
+                on_layout_error=failed.__setitem__,
+                key=self.file_keys.get(definitions.file),
+            )
             self.by_file[definitions.file] = (drawn, failed)
         return self.by_file[definitions.file]
 
-    def _print(self, picture: Picture, fmt: PictureFormat) -> str:
+    def _print(self, picture: Picture, fmt: PictureFormat) -> str | None:
+        """The copy's site path, or None when it could not be made (remembered, said once)."""
         name = f"diagrams/{picture.name}.{fmt}"
-        if name not in self.files:
+        if name not in self.files and name not in self.failed:
             if fmt != "svg":
                 self.report(f"printing {picture.title} ({fmt.upper()})")
-            self.files[name] = picture_bytes(picture, fmt, created=self.created)
-        return name
+            try:
+                self.files[name] = picture_bytes(picture, fmt, created=self.created)
+            except RenderError as error:
+                self.failed[name] = error
+                self.notice(f"{picture.title}: no {fmt.upper()} copy of the diagram: {error.message}")
+        return name if name in self.files else None
 
 
 def render_site(
@@ -197,34 +238,42 @@ def render_site(
     *,
     title: str | None = None,
     progress: Progress | None = None,
+    notice: Progress | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site (relative POSIX path → bytes), computed in memory.
 
     Nothing is written; :func:`build_site` does that.  Useful for tests and
-    for callers that package the site differently.
+    for callers that package the site differently.  ``notice`` hears about
+    what the site had to leave out (e.g. a PNG cairo could not draw);
+    default: ``progress``.
     """
     report = progress or (lambda _message: None)
+    tell = notice or report
     _check_downloads(site_input.downloads)
     generated = build_time(environ).strftime("%Y-%m-%d %H:%M UTC")
-    catalogue = Catalogue(site_input.definitions, site_input.assessment, site_input.findings, rule_titles())
+    catalogue = Catalogue(
+        site_input.definitions, site_input.assessment, site_input.findings, rule_titles(), site_input.file_keys,
+        site_input.reviews,
+    )
     site = site_view(catalogue, title, generated)
     env = _environment()
     out: dict[str, bytes] = {}
 
     def page(template: str, name: str, **context: Any) -> None:
         report(f"rendering {name}")
-        html = env.get_template(template).render(site=site, **context)
-        out[name] = html.encode("utf-8")
+        html = env.get_template(template).render(site=site, csp=csp.PLACEHOLDER, **context)
+        out[name] = csp.apply_policy(html).encode("utf-8")
 
-    page("index.html", "index.html", view=_with_effects(index_page(catalogue, site_input.downloads),
+    page("index.html", "index.html", view=_with_effects(index_page(catalogue, site_input.downloads,
+                                                                    site_input.download_labels),
                                                         site_input.assessment))
     page("candidates.html", "candidates.html", view=candidates_page(catalogue))
     page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
     out.update(_money_pages(catalogue, site_input.assessment, build_time(environ), page))
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
-    drawings = _Drawings(overlays, build_time(environ), report)
+    drawings = _Drawings(overlays, build_time(environ), report, tell, site_input.file_keys)
     for process in site_input.assessment.processes:
         ref = catalogue.refs[(process.file, process.process_id)]
         if ref.file_name in out:
@@ -239,7 +288,7 @@ def render_site(
     out["static/dispositions.css"] = _disposition_css()
     for name, content in sorted(site_input.downloads.items()):
         out[f"downloads/{name}"] = bytes(content)
-    out[MARKER] = _MARKER_TEXT.encode("utf-8")
+    out[MARKER] = marker_bytes(list(out))
     return dict(sorted(out.items()))
 
 
@@ -292,75 +341,27 @@ def _check_downloads(downloads: Mapping[str, bytes]) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    """Refuse to replace anything that is not empty and not a site we wrote."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise RenderError(
-            f"{out_dir} exists and is not a directory",
-            file=str(out_dir),
-            hint="choose another --out directory",
-        )
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
-        raise RenderError(
-            f"{out_dir} is not empty and does not look like a report site written by bpm (no {MARKER} file)",
-            file=str(out_dir),
-            hint="choose a new or empty --out directory; bpm only replaces directories it wrote itself",
-        )
-
-
 def build_site(
     site_input: SiteInput,
     out_dir: Path,
     *,
     title: str | None = None,
     progress: Progress | None = None,
+    notice: Progress | None = None,
+    lock: FolderLock | None = None,
 ) -> list[Path]:
     """Render the site and put it at ``out_dir``, replacing a previous site there.
 
-    Returns the written files (sorted).  Raises :class:`~bpm.errors.RenderError`
-    when ``out_dir`` holds something that is not a previous site.
+    Returns the files we wrote (sorted).  Raises :class:`~bpm.errors.RenderError`
+    when ``out_dir`` holds something that is not a previous site, when another
+    run is writing it, or when it cannot be written; the rules are in
+    :mod:`reports.outdir`.  ``lock`` is the folder's lock when the caller took
+    it earlier (``bpm scan`` does, to refuse a second run before any work).
     """
-    out_dir = Path(os.path.abspath(out_dir))  # "." or "site/" have no usable name to rename otherwise
-    _check_out_dir(out_dir)
-    contents = render_site(site_input, title=title, progress=progress)
+    out_dir = check_out_dir(out_dir)
     report = progress or (lambda _message: None)
-
-    parent = out_dir.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".new", dir=parent))
-    except OSError as error:
-        raise RenderError(f"cannot create {out_dir}: {error.strerror}", file=str(out_dir)) from error
-    try:
-        report(f"writing {len(contents)} files")
-        for name, data in contents.items():
-            target = staging.joinpath(*PurePosixPath(name).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
-            directory.chmod(0o755)
-        _check_out_dir(out_dir)  # again: something may have appeared while we rendered
-        _swap(staging, out_dir)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise RenderError(f"cannot write the site to {out_dir}: {error}", file=str(out_dir)) from error
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with lock_folder(out_dir) if lock is None else nullcontext(lock):
+        recover(out_dir, report)  # first: a site is back in place even if this run fails
+        contents = render_site(site_input, title=title, progress=progress, notice=notice)
+        publish(contents, out_dir, report)
     return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in contents)
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Move the finished site into place; the old one is moved aside first and deleted last."""
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=staging.parent))
-    old.rmdir()
-    out_dir.rename(old)
-    try:
-        staging.rename(out_dir)
-    except OSError:
-        old.rename(out_dir)  # put the previous site back
-        raise
-    shutil.rmtree(old, ignore_errors=True)

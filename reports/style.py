@@ -3,11 +3,16 @@
 Colours are the Okabe–Ito colour-blind-safe palette; fills are light tints so
 black labels stay readable on screen and in a printed manual, while the strong
 colour is kept for borders, legends and chart bubbles.
+
+Colours the modeler put into a file (``bioc:fill``, ``color:border-color`` …)
+come through :func:`file_colour`, which lets only real colours into the SVG.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import tinycss2.color4
 
 from scoring.result import Disposition
 
@@ -32,8 +37,12 @@ DISPOSITION_STYLES: dict[Disposition, DispositionStyle] = {
     Disposition.RPA: DispositionStyle("#0072B2", "#CCE3F0", "RPA化", "RPA", "disp-rpa"),
     Disposition.OUTSOURCE: DispositionStyle("#E69F00", "#FAECCC", "民間委託", "Outsource", "disp-outsource"),
     Disposition.RETAIN: DispositionStyle("#CC79A7", "#F5E4ED", "職員が担当", "Retain (staff)", "disp-retain"),
+    Disposition.REVIEW: DispositionStyle("#D55E00", "#F7DFCC", "要確認（職員が担当）", "To be confirmed (staff)",
+                                         "disp-review"),
     Disposition.AUTOMATED: DispositionStyle("#009E73", "#CCECE3", "自動化済み", "Already automated", "disp-automated"),
 }
+"""Legend order.  要確認 (legal status unknown) is vermillion, the palette's alarm colour: the step stays with
+staff until someone writes down whether it exercises public authority."""
 
 FINDING_COLOURS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
 """Lint finding markers (Okabe–Ito vermillion / orange / sky blue)."""
@@ -42,3 +51,37 @@ FINDING_COLOURS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
 def style_of(disposition: Disposition) -> DispositionStyle:
     """Style for a disposition."""
     return DISPOSITION_STYLES[disposition]
+
+
+def file_colour(value: str | None) -> str | None:
+    """A colour written in a BPMN file, as ``#rrggbb`` or ``rgba(…)``; None when it is not a colour.
+
+    File values are hostile text that ends up in a ``style`` attribute, so
+    they are parsed as CSS colours (tinycss2) and written back in the two
+    notations every consumer understands: browsers and CairoSVG, which has no
+    ``hsl()``, no space-separated ``rgb()`` and no alpha in ``#rrggbbaa``.
+    Keywords that are not a colour of their own (``currentColor``) are refused.
+
+    >>> file_colour("#FFE0B2")
+    '#ffe0b2'
+    >>> file_colour("hsl(0, 100%, 50%)")
+    '#ff0000'
+    >>> file_colour("#f008")
+    'rgba(255,0,0,0.53)'
+    >>> file_colour("red; stroke: url(javascript:x)") is None
+    True
+    """
+    if value is None or len(value) > 64:
+        return None
+    parsed = tinycss2.color4.parse_color(value.strip())
+    if not isinstance(parsed, tinycss2.color4.Color):
+        return None
+    try:
+        srgb = parsed.to("srgb")
+        red, green, blue = (round(min(max(float(c), 0.0), 1.0) * 255) for c in srgb.coordinates)
+        alpha = min(max(float(srgb.alpha), 0.0), 1.0)
+    except (NotImplementedError, TypeError, ValueError):  # lab() and lch() cannot convert; "none" components
+        return None
+    if alpha >= 1.0:
+        return f"#{red:02x}{green:02x}{blue:02x}"
+    return f"rgba({red},{green},{blue},{alpha:.2f})"

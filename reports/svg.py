@@ -9,7 +9,19 @@ The SVG is built with :mod:`xml.etree.ElementTree`, so every name from a file is
 escaped by the writer, never by us.  Output is deterministic (document order,
 numbers with at most two decimals) so golden files stay stable.  Each drawn
 element is a ``<g data-element-id=…>`` with kind classes, which is where the
-annotation overlay (:class:`~reports.overlay.Overlay`) hooks in.
+annotation overlay (:class:`~reports.overlay.Overlay`) hooks in; each marker
+group names what it shows in ``data-marker`` (bpmn-js's names), so the
+drawing can be checked against bpmn-js (``tests/reports/test_svg_vs_bpmnjs.py``).
+
+The reference for *how* things look is bpmn-js, what bpmn.io and Camunda
+Modeler draw with: its markers (collection |||, data input/output arrows,
+message envelopes, ⊞ on call activities), label placement and colours.  The
+modeler's colours (``bioc:*``, ``color:*``) are painted as bpmn-js paints them,
+with one exception: in an annotated diagram (``overlays`` given) fill is the
+disposition's channel, so file *fills* are left out there and only strokes and
+text colours are kept; an overlay's own fill always wins on its element.
+Labels stay inside their shapes: wrapped, then shrunk to 75 %, then cut with an
+ellipsis, the full text kept as the label's tooltip.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,15 +45,16 @@ from bpm.model import (
     Category,
     Definitions,
     Diagram,
+    DiColours,
     Edge,
     ElementId,
     EventKind,
-    EventTrigger,
     FlowNode,
     GatewayKind,
     Lane,
     LoopKind,
     MessageFlow,
+    MessageVisibleKind,
     Participant,
     Point,
     Process,
@@ -50,8 +63,24 @@ from bpm.model import (
     Shape,
     TaskKind,
 )
+from reports.glyphs import Attr as _Attr
+from reports.glyphs import (
+    arrowhead,
+    bottom_marker,
+    data_object,
+    data_store,
+    event_marker,
+    gateway_marker,
+    open_arrow,
+    placed,
+    task_marker,
+)
+from reports.glyphs import num as _num
+from reports.glyphs import pts as _pts
+from reports.glyphs import sub as _sub
 from reports.overlay import Overlay
-from reports.text import measure_text, wrap_text
+from reports.palette import Palette, apply_palette
+from reports.text import LINE_HEIGHT, FittedText, fit_text, measure_text, wrap_text
 
 __all__ = [
     "FONT_FAMILY",
@@ -70,9 +99,19 @@ FONT_FAMILY = '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-
 _MARGIN = 20.0
 _TASK_FONT = 12.0
 _LABEL_FONT = 11.0
-_LINE_HEIGHT = 1.2
+_LINE_HEIGHT = LINE_HEIGHT
+_MIN_FONT = 0.75
+"""Labels shrink to this share of their font size before they are cut short with an ellipsis."""
+_MAX_EXTERNAL_LINES = 6
+"""External labels (events, gateways, data, flows) have no shape to fit; this many lines at most."""
+_MESSAGE_FONT = 12.0
+"""Message names under a message flow's envelope (bpmn-js draws them in its default 12 px)."""
+_MESSAGE_WIDTH = 150.0
+"""…wrapped at bpmn-js's default text box width."""
 _EXTERNAL_LABEL_WIDTH = 90.0
 _HEADER = 30.0
+_HEADER_MIN = 20.0
+"""A pool header band narrower than this cannot hold a line of text; the name then uses :data:`_HEADER`."""
 _MARKER_BAND = 28.0
 """Depth of the task-type icon band: icons reach 26 units down, plus a gap so glyphs stay clear."""
 _BOTTOM_BAND = 20.0
@@ -88,12 +127,13 @@ _CSS = f"""
 .bpmn-diagram .b-lane {{ fill: none; stroke: {_INK}; stroke-width: 1; }}
 .bpmn-diagram .b-pool {{ fill: #fff; stroke: {_INK}; stroke-width: 1.5; }}
 .bpmn-diagram .b-none {{ fill: none; }}
+.bpmn-diagram .b-line {{ fill: none; stroke: {_INK}; stroke-width: 1.5; }}
+.bpmn-diagram .b-flow {{ fill: none; stroke: {_INK}; stroke-width: 1.5; stroke-linejoin: round; }}
 .bpmn-diagram .b-thin {{ stroke-width: 1; }}
+.bpmn-diagram .b-heavy {{ stroke-width: 2; }}
 .bpmn-diagram .b-thick {{ stroke-width: 4; }}
 .bpmn-diagram .b-dotted {{ stroke-dasharray: 2 2; }}
 .bpmn-diagram .b-dashed {{ stroke-dasharray: 5 3; }}
-.bpmn-diagram .b-line {{ fill: none; stroke: {_INK}; stroke-width: 1.5; }}
-.bpmn-diagram .b-flow {{ fill: none; stroke: {_INK}; stroke-width: 1.5; stroke-linejoin: round; }}
 .bpmn-diagram .b-message {{ stroke-dasharray: 6 4; stroke-width: 1.2; }}
 .bpmn-diagram .b-assoc {{ stroke-dasharray: 2 3; stroke-width: 1.2; }}
 .bpmn-diagram .b-group {{ fill: none; stroke: {_INK}; stroke-width: 1.2; stroke-dasharray: 8 3 1 3; }}
@@ -250,33 +290,46 @@ def dom_id(element_id: str) -> str:
 # --------------------------------------------------------------------------- text
 
 
+def _capped(text: str, lines: list[str], width: float, font_size: float) -> tuple[list[str], str | None]:
+    """At most :data:`_MAX_EXTERNAL_LINES` of a free-standing label, and the full text when cut."""
+    if len(lines) <= _MAX_EXTERNAL_LINES:
+        return lines, None
+    fitted = fit_text(text, width, _MAX_EXTERNAL_LINES * font_size * _LINE_HEIGHT, font_size, font_size)
+    return list(fitted.lines), text
+
+
+_LABEL_STRETCH = 1.35
+"""How much wider than the modeler's label box a label may grow to keep the box's number of lines."""
+
+
 def _fit_label(text: str, label: Bounds) -> list[str]:
-    """Wrap an external label into about as many lines as the modeler's label box holds.
+    """Wrap an external label at the width of the modeler's label box, as bpmn-js does.
 
     The modeler measured with its own font; ours is a little wider, so a label
-    box one line high must not turn into two lines just because of that.
+    box one line high must not turn into two lines just because of that: the
+    width may grow a little (up to :data:`_LABEL_STRETCH`) to keep the line
+    count, but not so much that a long name becomes one line across its
+    neighbours.  A box of no size (Bizagi writes them) marks the label's
+    top-centre point; bpmn-js then wraps at its default 90.
     """
+    if label.width <= 1:
+        return wrap_text(text, _EXTERNAL_LABEL_WIDTH, _LABEL_FONT)
     wanted = max(1, round(label.height / 14))
-    width = max(label.width, _EXTERNAL_LABEL_WIDTH)
-    full = max(measure_text(line, _LABEL_FONT) for line in text.splitlines() or [text])
+    width = max(label.width, 20.0)
+    widest = width * _LABEL_STRETCH
     lines = wrap_text(text, width, _LABEL_FONT)
-    while len(lines) > wanted and width < full:
-        width *= 1.1
+    while len(lines) > wanted and width < widest:
+        width = min(width * 1.1, widest)
         lines = wrap_text(text, width, _LABEL_FONT)
     return lines
 
 
+def _label_centre(label: Bounds) -> float:
+    """Horizontal centre of a DI label box (its point when it has no size)."""
+    return label.x + label.width / 2 if label.width > 1 else label.x
+
+
 # --------------------------------------------------------------------------- geometry helpers
-
-
-def _num(value: float) -> str:
-    """Fixed, short number formatting so golden files are stable."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "", "-") else text
-
-
-def _pts(points: Iterable[tuple[float, float]]) -> str:
-    return " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
 
 
 def _unit(a: Point, b: Point) -> tuple[float, float]:
@@ -309,9 +362,32 @@ def _midpoint(points: Sequence[Point]) -> Point:
     return points[len(points) // 2]
 
 
+def _flow_label_position(points: Sequence[Point]) -> tuple[float, float]:
+    """Where bpmn-js centres a flow's label when the file gives no label bounds.
+
+    The middle of the middle segment, moved 15 right of a vertical segment
+    and 15 up from any other.
+    """
+    middle = len(points) / 2 - 1
+    first, second = points[math.floor(middle)], points[math.ceil(middle + 0.01)]
+    x, y = (first.x + second.x) / 2, (first.y + second.y) / 2
+    return (x + 15, y) if first.x == second.x else (x, y - 15)
+
+
 def _contains(outer: Bounds, inner: Bounds) -> bool:
     cx, cy = inner.x + inner.width / 2, inner.y + inner.height / 2
     return outer.x <= cx <= outer.x + outer.width and outer.y <= cy <= outer.y + outer.height
+
+
+def _inside(outer: Bounds, inner: Bounds) -> bool:
+    """``inner`` lies wholly within ``outer`` (and is smaller)."""
+    return (
+        outer.x <= inner.x
+        and outer.y <= inner.y
+        and inner.x + inner.width <= outer.x + outer.width
+        and inner.y + inner.height <= outer.y + outer.height
+        and inner.width * inner.height < outer.width * outer.height
+    )
 
 
 # --------------------------------------------------------------------------- element index
@@ -373,16 +449,6 @@ class _Extent:
         self.max_y = max(self.max_y, y + height)
 
 
-_Attr = str | float
-
-
-def _sub(parent: ET.Element, tag: str, attrs: Mapping[str, _Attr] | None = None, text: str | None = None) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: v if isinstance(v, str) else _num(v) for k, v in (attrs or {}).items()})
-    if text is not None:
-        element.text = text
-    return element
-
-
 _THROW_KINDS = (EventKind.END, EventKind.INTERMEDIATE_THROW, EventKind.IMPLICIT_THROW)
 
 # Layers paint back to front; the number is the first sort key.
@@ -403,6 +469,9 @@ class _Painter:
         self.shown = {s.element_id for s in diagram.shapes}
         self.pool_shapes = [s for s in diagram.shapes if isinstance(index.lookup(s.element_id), Participant)]
         self.lane_shapes = [s for s in diagram.shapes if isinstance(index.lookup(s.element_id), Lane)]
+        self.node_shapes = [s for s in diagram.shapes if isinstance(index.lookup(s.element_id), FlowNode)]
+        self.file_fills = not overlays
+        """File fill colours are drawn only without overlays: in an annotated diagram fill means disposition."""
 
     # ------------------------------------------------------------------ orchestration
 
@@ -446,10 +515,21 @@ class _Painter:
         return _NODE
 
     def _expanded(self, shape: Shape, node: FlowNode) -> bool:
+        """Whether an activity is drawn as an open container rather than a box with ⊞.
+
+        A call activity is drawn collapsed, as bpmn-js draws every call
+        activity, unless the file marks it expanded *and* draws the called
+        process inside it (the MIWG B.1.0 reference): then hiding that content
+        behind a ⊞ would lose what the modeler drew.
+        """
         if not isinstance(node.kind, TaskKind):
             return False
+        if node.kind is TaskKind.CALL_ACTIVITY:
+            return bool(shape.is_expanded) and any(
+                other is not shape and _inside(shape.bounds, other.bounds) for other in self.node_shapes
+            )
         if shape.is_expanded is not None:
-            return shape.is_expanded and (node.kind.is_container or node.kind is TaskKind.CALL_ACTIVITY)
+            return shape.is_expanded and node.kind.is_container
         if not node.kind.is_container:
             return False
         return any(child.id in self.shown for child in self.index.children.get(node.id, ()))
@@ -547,15 +627,23 @@ class _Painter:
         anchor: str = "middle",
         transform: str | None = None,
         track: bool = True,
+        full_text: str | None = None,
+        css: str = "b-label",
     ) -> None:
-        """A block of lines whose first line box starts at ``top``."""
+        """A block of lines whose first line box starts at ``top``.
+
+        ``full_text`` is the whole label when the lines were cut short; it
+        becomes the text's tooltip, so nothing the modeler wrote is lost.
+        """
         if not lines:
             return
         line_height = font_size * _LINE_HEIGHT
-        attrs: dict[str, _Attr] = {"class": "b-label", "font-size": font_size, "text-anchor": anchor}
+        attrs: dict[str, _Attr] = {"class": css, "font-size": font_size, "text-anchor": anchor}
         if transform:
             attrs["transform"] = transform
         text = _sub(parent, "text", attrs)
+        if full_text:
+            _sub(text, "title", text=full_text)
         for i, line in enumerate(lines):
             baseline = top + i * line_height + font_size * 0.95
             _sub(text, "tspan", {"x": x, "y": baseline}, line)
@@ -564,28 +652,66 @@ class _Painter:
             left = x - width / 2 if anchor == "middle" else (x - width if anchor == "end" else x)
             self.extent.add(left, top, width, line_height * len(lines))
 
-    def _centred_text(self, parent: ET.Element, text: str, bounds: Bounds, font_size: float, pad: float) -> None:
-        lines = wrap_text(text, max(bounds.width - 2 * pad, font_size), font_size)
-        block = len(lines) * font_size * _LINE_HEIGHT
-        top = bounds.y + (bounds.height - block) / 2
-        self._text(parent, lines, bounds.x + bounds.width / 2, top, font_size)
+    def _fitted_text(
+        self,
+        parent: ET.Element,
+        text: str,
+        box: Bounds,
+        font_size: float,
+        *,
+        anchor: str = "middle",
+        valign: str = "middle",
+        transform: str | None = None,
+    ) -> FittedText:
+        """``text`` wrapped, shrunk or cut to fit ``box``, drawn centred (or from the top) in it."""
+        fitted = fit_text(text, box.width, box.height, font_size, font_size * _MIN_FONT)
+        top = box.y + (box.height - fitted.height) / 2 if valign == "middle" else box.y
+        x = box.x + box.width / 2 if anchor == "middle" else box.x
+        full = text if fitted.truncated else None
+        self._text(parent, fitted.lines, x, top, fitted.font_size, anchor, transform, full_text=full)
+        return fitted
 
-    def _external_label(self, parent: ET.Element, text: str, shape: Shape) -> None:
-        """Events, gateways and data: in the DI label bounds, else centred below the shape."""
+    def _centred_text(self, parent: ET.Element, text: str, bounds: Bounds, font_size: float, pad: float) -> None:
+        box = Bounds(bounds.x + pad, bounds.y + pad, bounds.width - 2 * pad, bounds.height - 2 * pad)
+        self._fitted_text(parent, text, box, font_size)
+
+    def _free_label(self, parent: ET.Element, text: str, x: float, top: float, width: float, font_size: float) -> None:
+        """A label outside any shape, centred on ``x``: wrapped at ``width``, at most a few lines."""
+        lines, full = _capped(text, wrap_text(text, width, font_size), width, font_size)
+        self._text(parent, lines, x, top, font_size, full_text=full)
+
+    def _external_label(self, parent: ET.Element, text: str, shape: Shape, *, above: bool = False) -> None:
+        """Events, gateways and data: in the DI label bounds, else centred below the shape.
+
+        ``above`` puts a label without DI bounds at the top edge of the shape
+        instead, where bpmn-js puts a group's.
+        """
         if not text.strip():
             return
         label = shape.label
-        if label is not None and label.width > 1:
-            lines = _fit_label(text, label)
-            self._text(parent, lines, label.x + label.width / 2, label.y, _LABEL_FONT)
+        if label is not None:
+            lines, full = _capped(text, _fit_label(text, label), max(label.width, _EXTERNAL_LABEL_WIDTH), _LABEL_FONT)
+            self._text(parent, lines, _label_centre(label), label.y, _LABEL_FONT, full_text=full)
             return
         b = shape.bounds
-        lines = wrap_text(text, _EXTERNAL_LABEL_WIDTH, _LABEL_FONT)
-        self._text(parent, lines, b.x + b.width / 2, b.y + b.height + 5, _LABEL_FONT)
+        top = b.y if above else b.y + b.height + 5
+        self._free_label(parent, text, b.x + b.width / 2, top, _EXTERNAL_LABEL_WIDTH, _LABEL_FONT)
 
     # ------------------------------------------------------------------ shapes
 
     def _shape(self, shape: Shape, element: _Element) -> None:
+        start = len(self.body)
+        self._draw_shape(shape, element)
+        self._colour(start, shape.colours)
+
+    def _colour(self, start: int, colours: DiColours | None) -> None:
+        """Give the groups drawn since ``start`` the modeler's colours, as bpmn-js paints them."""
+        palette = Palette.of(colours, fills=self.file_fills)
+        if palette is not None:
+            for group in self.body[start:]:
+                apply_palette(group, palette)
+
+    def _draw_shape(self, shape: Shape, element: _Element) -> None:
         b = shape.bounds
         self.extent.add(b.x, b.y, b.width, b.height)
         if isinstance(element, Participant):
@@ -624,17 +750,20 @@ class _Painter:
         return min(positive) if positive else _HEADER
 
     def _header_label(self, group: ET.Element, name: str, b: Bounds, horizontal: bool, band: float) -> None:
+        """Pool or lane name in its header band, fitted to the band (shrunk or cut, never spilling out)."""
         if not name.strip():
             return
-        if horizontal:  # text runs bottom-to-top in the left band
-            lines = wrap_text(name, max(b.height - 10, 20), _TASK_FONT)
+        if band < _HEADER_MIN:  # lanes start almost at the edge: use bpmn-js's header depth
+            band = _HEADER
+        depth = max(band - 4, _TASK_FONT * _LINE_HEIGHT)
+        if horizontal:  # text runs bottom-to-top in the left band: lay it out upright, then turn it
             cx, cy = b.x + band / 2, b.y + b.height / 2
-            block = len(lines) * _TASK_FONT * _LINE_HEIGHT
-            self._text(group, lines, cx, cy - block / 2, _TASK_FONT, transform=f"rotate(-90 {_num(cx)} {_num(cy)})")
+            length = max(b.height - 10, 20)
+            box = Bounds(cx - length / 2, cy - depth / 2, length, depth)
+            self._fitted_text(group, name, box, _TASK_FONT, transform=f"rotate(-90 {_num(cx)} {_num(cy)})")
         else:
-            lines = wrap_text(name, max(b.width - 10, 20), _TASK_FONT)
-            block = len(lines) * _TASK_FONT * _LINE_HEIGHT
-            self._text(group, lines, b.x + b.width / 2, b.y + (band - block) / 2, _TASK_FONT)
+            box = Bounds(b.x + 5, b.y + (band - depth) / 2, max(b.width - 10, 20), depth)
+            self._fitted_text(group, name, box, _TASK_FONT)
 
     def _pool(self, shape: Shape, pool: Participant) -> None:
         group, overlay = self._group(pool, ["bpmn-pool", "bpmn-participant"])
@@ -652,13 +781,16 @@ class _Painter:
             self._centred_text(group, name, b, _TASK_FONT, 5)
         else:
             band = self._band(shape, horizontal)
-            if horizontal:
+            if horizontal and band < b.width:
                 _sub(
                     group, "path", {"class": "b-line b-thin", "d": f"M{_num(b.x + band)},{_num(b.y)}v{_num(b.height)}"}
                 )
-            else:
+            elif not horizontal and band < b.height:
                 _sub(group, "path", {"class": "b-line b-thin", "d": f"M{_num(b.x)},{_num(b.y + band)}h{_num(b.width)}"})
             self._header_label(group, name, b, horizontal, band)
+        if pool.is_multi_instance:
+            g = placed(group, b.x + b.width / 2 - 6, b.y + b.height - 15, marker="participant-multiplicity")
+            _sub(g, "path", {"class": "b-line b-heavy", "d": "M3,2 V12 M6,2 V12 M9,2 V12"})
         self._decorate(group, overlay, b)
 
     def _lane(self, shape: Shape, lane: Lane) -> None:
@@ -718,11 +850,12 @@ class _Painter:
                     "rx": 8,
                 },
             )
-        has_icon = not expanded and _task_marker(group, kind, b.x, b.y)
+        has_icon = not expanded and task_marker(group, kind, b.x, b.y)
         has_markers = self._bottom_markers(group, node, b, expanded)
-        if expanded:
-            lines = wrap_text(node.name, max(b.width - 20, 20), _TASK_FONT)
-            self._text(group, lines, b.x + 10, b.y + 6, _TASK_FONT, anchor="start")
+        if expanded:  # name centred at the top, at most three lines so the content stays clear
+            depth = min(max(b.height - 12, _TASK_FONT * _LINE_HEIGHT), 3 * _TASK_FONT * _LINE_HEIGHT)
+            box = Bounds(b.x + 7, b.y + 6, max(b.width - 14, 20), depth)
+            self._fitted_text(group, node.name, box, _TASK_FONT, valign="top")
         else:
             self._task_label(
                 group, node.name, b, _MARKER_BAND if has_icon else 0.0, _BOTTOM_BAND if has_markers else 0.0
@@ -730,21 +863,34 @@ class _Painter:
         self._decorate(group, overlay, b)
 
     def _task_label(self, group: ET.Element, name: str, b: Bounds, top_inset: float, bottom_inset: float) -> None:
-        """Name centred in the task, moved clear of the type icon and bottom markers when it fits.
+        """Name centred in the task, kept inside it and clear of the type icon and bottom markers.
 
         A label already clear of both bands stays centred in the whole box, so
         one-line names line up with their unmarked neighbours.  One that would
-        touch the icon (two or three lines) is centred in the room between the
-        bands instead; one too tall even for that stays centred in the box,
-        where overlapping the icon is the lesser evil than leaving the shape.
+        touch the icon is centred in the room between the bands instead, shrunk
+        a little if that is what it takes.  Only a name too long even for that
+        uses the whole box, where overlapping the icon is the lesser evil than
+        leaving the shape or losing words; one too long even for the whole box
+        is cut with an ellipsis in the room below the icon (the full name stays
+        in the tooltip).
         """
-        lines = wrap_text(name, max(b.width - 10, _TASK_FONT), _TASK_FONT)
-        block = len(lines) * _TASK_FONT * _LINE_HEIGHT
-        top = b.y + (b.height - block) / 2
+        pad = 3.0
+        width = max(b.width - 10, _TASK_FONT)
+        smallest = _TASK_FONT * _MIN_FONT
         low, high = b.y + top_inset, b.y + b.height - bottom_inset
-        if (top < low or top + block > high) and block <= high - low:
-            top = low + (high - low - block) / 2
-        self._text(group, lines, b.x + b.width / 2, top, _TASK_FONT)
+        natural = fit_text(name, width, b.height - 2 * pad, _TASK_FONT, _TASK_FONT)
+        centred = b.y + (b.height - natural.height) / 2
+        if not natural.truncated and low <= centred and centred + natural.height <= high:
+            fitted, top = natural, centred
+        else:
+            fitted = fit_text(name, width, max(high - low - pad, 1.0), _TASK_FONT, smallest)
+            top = low + (high - low - fitted.height) / 2
+            if fitted.truncated:
+                whole = fit_text(name, width, max(b.height - 2 * pad, 1.0), _TASK_FONT, smallest)
+                if not whole.truncated:  # all of the name, over the icon, beats part of it
+                    fitted, top = whole, b.y + (b.height - whole.height) / 2
+        full = name if fitted.truncated else None
+        self._text(group, fitted.lines, b.x + b.width / 2, top, fitted.font_size, full_text=full)
 
     def _bottom_markers(self, group: ET.Element, node: FlowNode, b: Bounds, expanded: bool) -> bool:
         """Loop, multi-instance, ⊞, ad-hoc and compensation markers; True when any was drawn."""
@@ -756,11 +902,8 @@ class _Painter:
             markers.append("parallel")
         elif node.loop is LoopKind.MULTI_INSTANCE_SEQUENTIAL:
             markers.append("sequential")
-        if not expanded and (
-            (isinstance(kind, TaskKind) and kind.is_container)
-            or (kind is TaskKind.CALL_ACTIVITY and ProcessId(node.called_element or "") in self.index.processes)
-        ):
-            markers.append("collapsed")
+        if not expanded and isinstance(kind, TaskKind) and (kind.is_container or kind is TaskKind.CALL_ACTIVITY):
+            markers.append("collapsed")  # bpmn-js puts ⊞ on every collapsed call activity, whatever it calls
         if kind is TaskKind.AD_HOC_SUB_PROCESS:
             markers.append("adhoc")
         if node.is_for_compensation:
@@ -770,7 +913,7 @@ class _Painter:
         x = b.x + (b.width - total) / 2
         y = b.y + b.height - size - 4
         for marker in markers:
-            _bottom_marker(group, marker, x, y, size)
+            bottom_marker(group, marker, x, y, size)
             x += size + gap
         return bool(markers)
 
@@ -796,7 +939,7 @@ class _Painter:
             _sub(group, "circle", self._fill({"class": "b-body b-thin" + dash, "cx": cx, "cy": cy, "r": r}, overlay))
             _sub(group, "circle", {"class": "b-line b-thin" + dash, "cx": cx, "cy": cy, "r": max(r - 3, 1)})
         if node.triggers:
-            _event_marker(group, node.triggers, kind in _THROW_KINDS, cx, cy, r / 18)
+            event_marker(group, node.triggers, kind in _THROW_KINDS, cx, cy, r / 18)
         self._external_label(group, node.name, shape)
         self._decorate(group, overlay, b)
 
@@ -812,7 +955,7 @@ class _Painter:
         _sub(group, "polygon", self._fill({"class": "b-body", "points": _pts(diamond)}, overlay))
         show = kind is not GatewayKind.EXCLUSIVE or shape.is_marker_visible is not False
         if show:
-            _gateway_marker(group, kind, node.instantiate, cx, cy, min(b.width, b.height) / 50)
+            gateway_marker(group, kind, node.instantiate, cx, cy, min(b.width, b.height) / 50)
         self._external_label(group, node.name, shape)
         self._decorate(group, overlay, b)
 
@@ -824,36 +967,42 @@ class _Painter:
         kind = artifact.kind
         if kind is ArtifactKind.TEXT_ANNOTATION:
             _sub(group, "rect", {"class": "b-none", "x": b.x, "y": b.y, "width": b.width, "height": b.height})
-            arm = min(15.0, b.width / 2)
+            arm = min(10.0, b.width / 2)
             d = f"M{_num(b.x + arm)},{_num(b.y)}H{_num(b.x)}V{_num(b.y + b.height)}H{_num(b.x + arm)}"
             _sub(group, "path", {"class": "b-line b-thin", "d": d})
-            lines = wrap_text(artifact.name, max(b.width - 10, 20), _TASK_FONT)
-            block = len(lines) * _TASK_FONT * _LINE_HEIGHT
-            top = b.y + max((b.height - block) / 2, 3)
-            self._text(group, lines, b.x + 5, top, _TASK_FONT, anchor="start")
+            # from the top-left corner, as bpmn-js lays annotations out, but inside the bracket
+            pad = min(7.0, b.height / 4)
+            box = Bounds(b.x + 5, b.y + pad, max(b.width - 10, 20), max(b.height - 2 * pad, 1))
+            self._fitted_text(group, artifact.name, box, _TASK_FONT, anchor="start", valign="top")
         elif kind is ArtifactKind.GROUP:
             _sub(
                 group, "rect", {"class": "b-group", "x": b.x, "y": b.y, "width": b.width, "height": b.height, "rx": 10}
             )
-            if artifact.name.strip():
-                label = shape.label
-                if label is not None and label.width > 1:
-                    lines = wrap_text(artifact.name, max(label.width, _EXTERNAL_LABEL_WIDTH), _LABEL_FONT)
-                    self._text(group, lines, label.x + label.width / 2, label.y, _LABEL_FONT)
-                else:
-                    lines = wrap_text(artifact.name, max(b.width - 20, 20), _LABEL_FONT)
-                    self._text(group, lines, b.x + b.width / 2, b.y + 5, _LABEL_FONT)
+            # the category value's text, in the DI label bounds or centred on the top edge (bpmn-js)
+            self._external_label(group, artifact.name, shape, above=True)
         elif kind in (ArtifactKind.DATA_STORE, ArtifactKind.DATA_STORE_REFERENCE):
-            _data_store(group, b, self._fill({"class": "b-body"}, overlay))
+            data_store(group, b, self._fill({"class": "b-body"}, overlay))
             self._external_label(group, artifact.name, shape)
         else:
-            _data_object(group, b, kind, self._fill({"class": "b-body"}, overlay))
+            data_object(group, b, kind, self._fill({"class": "b-body"}, overlay), self._is_collection(artifact))
             self._external_label(group, artifact.name, shape)
         self._decorate(group, overlay, b)
+
+    def _is_collection(self, artifact: Artifact) -> bool:
+        """A collection itself, or a reference to a data object that is one (as bpmn-js decides)."""
+        if artifact.is_collection:
+            return True
+        referenced = self.index.lookup(artifact.ref) if artifact.ref else None
+        return isinstance(referenced, Artifact) and referenced.is_collection
 
     # ------------------------------------------------------------------ edges
 
     def _edge(self, edge: Edge, element: _Element) -> None:
+        start = len(self.body)
+        self._draw_edge(edge, element)
+        self._colour(start, edge.colours)
+
+    def _draw_edge(self, edge: Edge, element: _Element) -> None:
         points = edge.waypoints
         for p in points:
             self.extent.add(p.x, p.y)
@@ -888,7 +1037,7 @@ class _Painter:
         points = edge.waypoints
         self._polyline(group, points, "b-flow")
         tip, (ux, uy) = _end_segment(points, at_start=False)
-        _arrowhead(group, tip, (ux, uy), "b-fill")
+        arrowhead(group, tip, (ux, uy), "b-fill")
         start, (sx, sy) = _end_segment(points, at_start=True)
         ox, oy = -sx, -sy  # unit vector pointing away from the source along the first segment
         if is_default:
@@ -916,9 +1065,30 @@ class _Painter:
         start, (sx, sy) = _end_segment(points, at_start=True)
         _sub(group, "circle", {"class": "b-hollow", "cx": start.x - sx * 4, "cy": start.y - sy * 4, "r": 4})
         tip, direction = _end_segment(points, at_start=False)
-        _arrowhead(group, tip, direction, "b-hollow")
+        arrowhead(group, tip, direction, "b-hollow")
         self._edge_label(group, flow.name, edge)
+        if flow.message_ref is not None:
+            self._message_envelope(group, flow, edge)
         self._decorate_edge(group, overlay, edge)
+
+    def _message_envelope(self, group: ET.Element, flow: MessageFlow, edge: Edge) -> None:
+        """The message a flow carries, as bpmn-js draws it: an envelope halfway along, its name below.
+
+        bpmn-js draws it for every flow whose ``messageRef`` names a message:
+        dark when the edge says ``non_initiating``, otherwise white (the DI
+        schema's default is ``initiating``).
+        """
+        mid = _midpoint(edge.waypoints)
+        initiating = edge.message_visible_kind is not MessageVisibleKind.NON_INITIATING  # the schema's default
+        g = placed(group, mid.x, mid.y, marker="message-initiating" if initiating else "message-non-initiating")
+        body, flap = ("b-hollow b-thin", "b-line b-thin") if initiating else ("b-fill", "b-knock")
+        _sub(g, "rect", {"class": body, "x": -10.5, "y": -7, "width": 21, "height": 14})
+        _sub(g, "path", {"class": flap, "d": "M-10.5,-7 L0,-1 L10.5,-7"})
+        self.extent.add(mid.x - 10.5, mid.y - 7, 21, 14)
+        name = flow.message_name
+        if name.strip():
+            lines, full = _capped(name, wrap_text(name, _MESSAGE_WIDTH, _MESSAGE_FONT), _MESSAGE_WIDTH, _MESSAGE_FONT)
+            self._text(group, lines, mid.x, mid.y + 12, _MESSAGE_FONT, full_text=full, css="b-label b-message-name")
 
     def _association(self, edge: Edge, association: Association) -> None:
         classes = ["bpmn-connector", f"bpmn-{association.kind.value}"]
@@ -928,243 +1098,28 @@ class _Painter:
         data = association.kind is not AssociationKind.ASSOCIATION
         if data or association.direction in ("One", "Both"):
             tip, direction = _end_segment(points, at_start=False)
-            _open_arrow(group, tip, direction)
+            open_arrow(group, tip, direction)
         if not data and association.direction == "Both":
             tip, direction = _end_segment(points, at_start=True)
-            _open_arrow(group, tip, direction)
+            open_arrow(group, tip, direction)
         self._decorate_edge(group, overlay, edge)
 
     def _edge_label(self, group: ET.Element, text: str, edge: Edge) -> None:
         if not text.strip():
             return
         label = edge.label
-        if label is not None and label.width > 1:
-            lines = _fit_label(text, label)
-            self._text(group, lines, label.x + label.width / 2, label.y, _LABEL_FONT)
+        if label is not None:
+            lines, full = _capped(text, _fit_label(text, label), max(label.width, _EXTERNAL_LABEL_WIDTH), _LABEL_FONT)
+            self._text(group, lines, _label_centre(label), label.y, _LABEL_FONT, full_text=full)
             return
-        mid = _midpoint(edge.waypoints)
-        lines = wrap_text(text, _EXTERNAL_LABEL_WIDTH, _LABEL_FONT)
-        block = len(lines) * _LABEL_FONT * _LINE_HEIGHT
-        self._text(group, lines, mid.x, mid.y - block - 3, _LABEL_FONT)
+        x, y = _flow_label_position(edge.waypoints)
+        self._free_label(group, text, x, y - 10, _EXTERNAL_LABEL_WIDTH, _LABEL_FONT)
 
     def _decorate_edge(self, group: ET.Element, overlay: Overlay | None, edge: Edge) -> None:
         if overlay is None or not (overlay.badge or overlay.finding):
             return
         mid = _midpoint(edge.waypoints)
         self._decorate(group, overlay, Bounds(mid.x - 10, mid.y, 20, 0))
-
-
-# --------------------------------------------------------------------------- connector ends
-
-
-def _arrowhead(group: ET.Element, tip: Point, direction: tuple[float, float], css: str) -> None:
-    ux, uy = direction
-    nx, ny = -uy, ux
-    length, half = 11.0, 4.0
-    base = (tip.x - ux * length, tip.y - uy * length)
-    points = [
-        (tip.x, tip.y),
-        (base[0] + nx * half, base[1] + ny * half),
-        (base[0] - nx * half, base[1] - ny * half),
-    ]
-    _sub(group, "polygon", {"class": css, "points": _pts(points)})
-
-
-def _open_arrow(group: ET.Element, tip: Point, direction: tuple[float, float]) -> None:
-    ux, uy = direction
-    nx, ny = -uy, ux
-    length, half = 10.0, 5.0
-    base = (tip.x - ux * length, tip.y - uy * length)
-    a = (base[0] + nx * half, base[1] + ny * half)
-    b = (base[0] - nx * half, base[1] - ny * half)
-    _sub(group, "path", {"class": "b-line b-thin", "d": f"M{_pts([a])} L{_pts([(tip.x, tip.y)])} L{_pts([b])}"})
-
-
-# --------------------------------------------------------------------------- markers
-
-
-def _placed(parent: ET.Element, x: float, y: float, scale: float = 1.0) -> ET.Element:
-    """A group whose local origin is (x, y); marker paths are written in local units."""
-    transform = f"translate({_num(x)} {_num(y)})"
-    if abs(scale - 1) > 0.005:
-        transform += f" scale({_num(scale)})"
-    return _sub(parent, "g", {"class": "b-marker", "transform": transform})
-
-
-def _polygon(radius: float, corners: int, rotation: float = -90.0) -> list[tuple[float, float]]:
-    return [
-        (
-            radius * math.cos(math.radians(rotation + i * 360 / corners)),
-            radius * math.sin(math.radians(rotation + i * 360 / corners)),
-        )
-        for i in range(corners)
-    ]
-
-
-def _gear(cx: float, cy: float, outer: float, inner: float, teeth: int) -> list[tuple[float, float]]:
-    points: list[tuple[float, float]] = []
-    step = 360 / (teeth * 4)
-    for i in range(teeth * 4):
-        radius = outer if i % 4 in (0, 1) else inner
-        angle = math.radians(i * step - step / 2)
-        points.append((cx + radius * math.cos(angle), cy + radius * math.sin(angle)))
-    return points
-
-
-def _envelope(parent: ET.Element, x: float, y: float, w: float, h: float, filled: bool) -> None:
-    body = "b-fill" if filled else "b-hollow"
-    flap = "b-knock" if filled else "b-line b-thin"
-    _sub(parent, "rect", {"class": body, "x": x, "y": y, "width": w, "height": h})
-    _sub(
-        parent,
-        "path",
-        {"class": flap, "d": f"M{_pts([(x, y)])} L{_pts([(x + w / 2, y + h * 0.55)])} L{_pts([(x + w, y)])}"},
-    )
-
-
-def _task_marker(group: ET.Element, kind: TaskKind, x: float, y: float) -> bool:
-    """Type icon in the top-left corner (local box about 20×20 starting at x+5, y+5); True if drawn."""
-    if kind in (TaskKind.TASK, TaskKind.CALL_ACTIVITY) or kind.is_container:
-        return False
-    g = _placed(group, x, y)
-    if kind is TaskKind.USER:
-        _sub(g, "path", {"class": "b-hollow", "d": "M7,25 C7,18 23,18 23,25 Z"})
-        _sub(g, "circle", {"class": "b-hollow", "cx": 15, "cy": 13, "r": 4.5})
-        _sub(g, "path", {"class": "b-fill", "d": "M10.5,12 C11,8 19,8 19.5,12 C17,10 13,10 10.5,12 Z"})
-    elif kind is TaskKind.MANUAL:
-        d = (
-            "M6,15 L13,11 L15,12 L12,15 L22,15 Q23.5,16 22,17 L16,17 L21,17 Q22.5,18 21,19 L16,19 "
-            "L20,19 Q21.5,20 20,21 L16,21 L18.5,21 Q20,22 18.5,23 L8,23 Q6,23 6,21 Z"
-        )
-        _sub(g, "path", {"class": "b-hollow", "d": d})
-    elif kind is TaskKind.SERVICE:
-        _sub(g, "polygon", {"class": "b-hollow", "points": _pts(_gear(13, 13, 7, 5, 8))})
-        _sub(g, "circle", {"class": "b-hollow", "cx": 13, "cy": 13, "r": 2.5})
-        _sub(g, "polygon", {"class": "b-hollow", "points": _pts(_gear(19, 19, 7, 5, 8))})
-        _sub(g, "circle", {"class": "b-hollow", "cx": 19, "cy": 19, "r": 2.5})
-    elif kind is TaskKind.SCRIPT:
-        d = "M10,7 H22 Q17,11 20,15 Q23,19 18,23 H6 Q11,19 8,15 Q5,11 10,7 Z"
-        _sub(g, "path", {"class": "b-hollow", "d": d})
-        _sub(g, "path", {"class": "b-line b-thin", "d": "M10.5,11 H18 M11,15 H19 M10.5,19 H18"})
-    elif kind is TaskKind.BUSINESS_RULE:
-        _sub(g, "rect", {"class": "b-hollow", "x": 7, "y": 8, "width": 18, "height": 13})
-        _sub(g, "rect", {"class": "b-fill", "x": 7, "y": 8, "width": 18, "height": 4})
-        _sub(g, "path", {"class": "b-line b-thin", "d": "M7,16.5 H25 M12,12 V21"})
-    elif kind is TaskKind.SEND:
-        _envelope(g, 7, 8, 18, 12, filled=True)
-    elif kind is TaskKind.RECEIVE:
-        _envelope(g, 7, 8, 18, 12, filled=False)
-    return True
-
-
-def _bottom_marker(group: ET.Element, marker: str, x: float, y: float, size: float) -> None:
-    g = _placed(group, x, y)
-    if marker == "collapsed":
-        _sub(g, "rect", {"class": "b-hollow", "x": 0, "y": 0, "width": size, "height": size})
-        _sub(g, "path", {"class": "b-line", "d": "M7,3 V11 M3,7 H11"})
-    elif marker == "loop":
-        _sub(g, "path", {"class": "b-line", "d": "M3.5,10.5 A5,5 0 1 1 10.5,10.5"})
-        _sub(g, "polygon", {"class": "b-fill", "points": "2,7.5 6,11 1.5,12.5"})
-    elif marker == "parallel":
-        _sub(g, "path", {"class": "b-line", "d": "M3,1 V13 M7,1 V13 M11,1 V13"})
-    elif marker == "sequential":
-        _sub(g, "path", {"class": "b-line", "d": "M1,3 H13 M1,7 H13 M1,11 H13"})
-    elif marker == "adhoc":
-        _sub(g, "path", {"class": "b-line", "d": "M1,8 C4,3 7,4 7,7 S10,11 13,6"})
-    elif marker == "compensation":
-        _sub(g, "polygon", {"class": "b-hollow", "points": "0,7 7,2 7,12"})
-        _sub(g, "polygon", {"class": "b-hollow", "points": "7,7 14,2 14,12"})
-
-
-def _event_marker(
-    group: ET.Element, triggers: Sequence[EventTrigger], throw: bool, cx: float, cy: float, scale: float
-) -> None:
-    """Trigger symbol in event-radius-18 units: black for throwing, outlined for catching."""
-    g = _placed(group, cx, cy, scale)
-    fill = "b-fill" if throw else "b-hollow"
-    if len(triggers) > 1:
-        _sub(g, "polygon", {"class": fill, "points": _pts(_polygon(9, 5))})
-        return
-    trigger = triggers[0]
-    if trigger is EventTrigger.MESSAGE:
-        _envelope(g, -8.5, -6, 17, 12, filled=throw)
-    elif trigger is EventTrigger.TIMER:
-        _sub(g, "circle", {"class": "b-hollow", "cx": 0, "cy": 0, "r": 11})
-        ticks = " ".join(
-            f"M{_num(9 * math.cos(a))},{_num(9 * math.sin(a))} L{_num(11 * math.cos(a))},{_num(11 * math.sin(a))}"
-            for a in (math.radians(i * 30) for i in range(12))
-        )
-        _sub(g, "path", {"class": "b-line b-thin", "d": ticks})
-        _sub(g, "path", {"class": "b-line b-thin", "d": "M0,0 L1.5,-8 M0,0 L6,2"})
-    elif trigger is EventTrigger.ERROR:
-        _sub(g, "polygon", {"class": fill, "points": "-9,9 -4,-8 1.5,1.5 8,-9 4,9 -1,-1"})
-    elif trigger is EventTrigger.ESCALATION:
-        _sub(g, "polygon", {"class": fill, "points": "0,-10 7,9 0,2 -7,9"})
-    elif trigger is EventTrigger.SIGNAL:
-        _sub(g, "polygon", {"class": fill, "points": "0,-10 9,6 -9,6"})
-    elif trigger is EventTrigger.CONDITIONAL:
-        _sub(g, "rect", {"class": "b-hollow", "x": -7, "y": -9, "width": 14, "height": 18})
-        _sub(g, "path", {"class": "b-line b-thin", "d": "M-4.5,-5 H4.5 M-4.5,-1.5 H4.5 M-4.5,2 H4.5 M-4.5,5.5 H4.5"})
-    elif trigger is EventTrigger.LINK:
-        _sub(g, "polygon", {"class": fill, "points": "-8,-3.5 1,-3.5 1,-8 9,0 1,8 1,3.5 -8,3.5"})
-    elif trigger is EventTrigger.COMPENSATION:
-        _sub(g, "polygon", {"class": fill, "points": "-10,0 -1,-7 -1,7"})
-        _sub(g, "polygon", {"class": fill, "points": "-1,0 8,-7 8,7"})
-    elif trigger is EventTrigger.CANCEL:
-        _sub(g, "path", {"class": "b-bold", "d": "M-6.5,-6.5 L6.5,6.5 M6.5,-6.5 L-6.5,6.5"})
-    elif trigger is EventTrigger.TERMINATE:
-        _sub(g, "circle", {"class": "b-fill", "cx": 0, "cy": 0, "r": 10})
-
-
-def _gateway_marker(
-    group: ET.Element, kind: GatewayKind, instantiate: bool, cx: float, cy: float, scale: float
-) -> None:
-    """Gateway symbol in units of a 50×50 diamond."""
-    g = _placed(group, cx, cy, scale)
-    if kind is GatewayKind.EXCLUSIVE:
-        _sub(g, "path", {"class": "b-bold", "d": "M-8,-8 L8,8 M8,-8 L-8,8"})
-    elif kind is GatewayKind.PARALLEL:
-        _sub(g, "path", {"class": "b-bold", "d": "M0,-12 V12 M-12,0 H12"})
-    elif kind is GatewayKind.INCLUSIVE:
-        _sub(g, "circle", {"class": "b-line", "cx": 0, "cy": 0, "r": 10, "stroke-width": 2.5})
-    elif kind is GatewayKind.COMPLEX:
-        _sub(g, "path", {"class": "b-bold", "d": "M0,-12 V12 M-12,0 H12 M-8,-8 L8,8 M8,-8 L-8,8", "stroke-width": 3})
-    elif kind is GatewayKind.EVENT_BASED:
-        _sub(g, "circle", {"class": "b-line b-thin", "cx": 0, "cy": 0, "r": 12})
-        if not instantiate:
-            _sub(g, "circle", {"class": "b-line b-thin", "cx": 0, "cy": 0, "r": 9.5})
-        _sub(g, "polygon", {"class": "b-line b-thin", "points": _pts(_polygon(6.5, 5))})
-
-
-def _data_object(group: ET.Element, b: Bounds, kind: ArtifactKind, body: Mapping[str, _Attr]) -> None:
-    fold = min(12.0, b.width / 3, b.height / 3)
-    right, bottom = b.x + b.width, b.y + b.height
-    d = f"M{_pts([(b.x, b.y)])} H{_num(right - fold)} L{_pts([(right, b.y + fold)])} V{_num(bottom)} H{_num(b.x)} Z"
-    _sub(group, "path", {**body, "d": d})
-    _sub(
-        group,
-        "path",
-        {"class": "b-line b-thin", "d": f"M{_pts([(right - fold, b.y)])} V{_num(b.y + fold)} H{_num(right)}"},
-    )
-    if kind in (ArtifactKind.DATA_INPUT, ArtifactKind.DATA_OUTPUT):
-        css = "b-hollow" if kind is ArtifactKind.DATA_INPUT else "b-fill"
-        g = _placed(group, b.x + 4, b.y + 4)
-        _sub(g, "polygon", {"class": css, "points": "0,3 6,3 6,0 11,5 6,10 6,7 0,7"})
-
-
-def _data_store(group: ET.Element, b: Bounds, body: Mapping[str, _Attr]) -> None:
-    rx, ry = b.width / 2, min(b.height * 0.12, 8.0)
-    left, right, top, bottom = b.x, b.x + b.width, b.y + ry, b.y + b.height - ry
-    arc = f"A{_num(rx)},{_num(ry)} 0 0 0"
-    d = f"M{_pts([(left, top)])} V{_num(bottom)} {arc} {_pts([(right, bottom)])} V{_num(top)}"
-    _sub(group, "path", {**body, "d": d})
-    _sub(group, "ellipse", {**body, "cx": b.x + rx, "cy": top, "rx": rx, "ry": ry})
-    for offset in (ry * 0.6, ry * 1.2):
-        _sub(
-            group,
-            "path",
-            {"class": "b-line b-thin", "d": f"M{_pts([(left, top + offset)])} {arc} {_pts([(right, top + offset)])}"},
-        )
 
 
 # --------------------------------------------------------------------------- serialisation

@@ -16,13 +16,19 @@ the balancing pass first tries to break only there.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-__all__ = ["OVERFLOW", "measure_text", "wrap_text"]
+__all__ = ["ELLIPSIS", "LINE_HEIGHT", "OVERFLOW", "FittedText", "fit_text", "measure_text", "wrap_text"]
 
 OVERFLOW = 1.3
 """A word up to this factor wider than the line is kept whole rather than cut."""
+LINE_HEIGHT = 1.2
+"""Line height as a multiple of the font size (bpmn-js uses the same ratio)."""
+ELLIPSIS = "…"
+"""Marks a label cut short to fit its shape; the full text goes into the tooltip."""
 
 _NO_LINE_START = set("、。，．・：；？！ー）」』】〕〉》”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…,.:;!?)]}")
 _NO_LINE_END = set("（「『【〔〈《“‘([{")
@@ -96,13 +102,13 @@ def _tokens(paragraph: str) -> list[_Token]:
     return tokens
 
 
-def _split_long(token: str, width: float, font_size: float) -> list[str]:
+def _split_long(token: str, width: float, font_size: float, overflow: float = OVERFLOW) -> list[str]:
     """Cut a token that is much wider than a line into pieces that fit (at least one char each).
 
     A word only a little too wide stays whole: a slight overflow reads better
     than "Non-Interruptin / g".
     """
-    if measure_text(token, font_size) <= width * OVERFLOW:
+    if measure_text(token, font_size) <= width * overflow:
         return [token]
     pieces: list[str] = []
     current = ""
@@ -116,7 +122,7 @@ def _split_long(token: str, width: float, font_size: float) -> list[str]:
     return pieces
 
 
-def _greedy(tokens: Sequence[_Token], width: float, font_size: float) -> list[str]:
+def _greedy(tokens: Sequence[_Token], width: float, font_size: float, overflow: float = OVERFLOW) -> list[str]:
     """Fill each line with as many tokens as fit, cutting only tokens far wider than a line."""
     lines: list[str] = []
     current = ""
@@ -128,7 +134,7 @@ def _greedy(tokens: Sequence[_Token], width: float, font_size: float) -> list[st
         if current:
             lines.append(current)
         if measure_text(token, font_size) > width:
-            *full, current = _split_long(token, width, font_size)
+            *full, current = _split_long(token, width, font_size, overflow)
             lines.extend(full)
         else:
             current = token
@@ -231,7 +237,9 @@ def _balanced(tokens: Sequence[_Token], width: float, font_size: float) -> list[
     return _greedy(tokens, _narrowest(tokens, count, widest, width, font_size), font_size)
 
 
-def wrap_text(text: str, width: float, font_size: float, *, balanced: bool = True) -> list[str]:
+def wrap_text(
+    text: str, width: float, font_size: float, *, balanced: bool = True, overflow: float = OVERFLOW
+) -> list[str]:
     """Lines of ``text`` that fit ``width``: per word for Latin, per character for Japanese.
 
     Explicit line breaks in the name are kept.  The number of lines is what
@@ -239,7 +247,8 @@ def wrap_text(text: str, width: float, font_size: float, *, balanced: bool = Tru
     moved so that lines come out about equally long, preferring natural break
     points, instead of leaving one character alone on the last line.  Latin
     words are never cut unless they are far wider than a line
-    (:data:`OVERFLOW`), in which case the paragraph is filled greedily.
+    (``overflow``, by default :data:`OVERFLOW`), in which case the paragraph is
+    filled greedily; ``overflow=1`` cuts every word wider than the line.
 
     >>> wrap_text("Check the application form", 80, 12)
     ['Check the', 'application', 'form']
@@ -257,7 +266,85 @@ def wrap_text(text: str, width: float, font_size: float, *, balanced: bool = Tru
                 lines.append("")
             continue
         tokens = _tokens(paragraph)
-        lines.extend(_balanced(tokens, width, font_size) if balanced else _greedy(tokens, width, font_size))
+        if balanced and overflow == OVERFLOW:
+            lines.extend(_balanced(tokens, width, font_size))
+        else:
+            lines.extend(_greedy(tokens, width, font_size, overflow))
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+# --------------------------------------------------------------------------- fitting a box
+
+
+@dataclass(frozen=True, slots=True)
+class FittedText:
+    """A label laid out to fit a box: its lines, the font size used and whether text was cut."""
+
+    lines: tuple[str, ...]
+    """Lines to draw, the last one ending in :data:`ELLIPSIS` when ``truncated``."""
+    font_size: float
+    """Font size the lines were measured at (at most the size asked for)."""
+    truncated: bool
+    """True when the text did not fit even at the smallest size and was cut short."""
+
+    @property
+    def height(self) -> float:
+        """Height of the block of lines."""
+        return len(self.lines) * self.font_size * LINE_HEIGHT
+
+
+def _fits(lines: Sequence[str], width: float, height: float, font_size: float) -> bool:
+    if len(lines) * font_size * LINE_HEIGHT > height + 0.01:
+        return False
+    return all(measure_text(line, font_size) <= width + 0.01 for line in lines)
+
+
+def _ellipsized(line: str, width: float, font_size: float) -> str:
+    """``line`` shortened until it fits ``width`` with an ellipsis after it."""
+    text = line.rstrip()
+    while text and measure_text(text + ELLIPSIS, font_size) > width:
+        text = text[:-1].rstrip()
+    return text + ELLIPSIS
+
+
+def fit_text(text: str, width: float, height: float, font_size: float, min_font_size: float) -> FittedText:
+    """Lines of ``text`` that fit a ``width`` × ``height`` box: wrap, then shrink, then cut.
+
+    The text is wrapped at ``font_size``; when the lines are too many (or a
+    word too wide) the size goes down in half-point steps to ``min_font_size``;
+    when even that does not fit, words are cut to the width and the lines that
+    do not fit are dropped, the last kept one ending in :data:`ELLIPSIS`.
+    A box too small for one line still gets one line, so a label is never
+    silently empty.  bpmn-js wraps but lets the text run out of the shape;
+    here it stays inside, and the caller keeps the full text in a tooltip.
+
+    >>> fit_text("住民票の写しの交付", 90, 40, 12, 9).lines
+    ('住民票の', '写しの交付')
+    >>> fitted = fit_text("転入届の受付と本人確認書類の審査と住民票への記載と関係課への連絡", 60, 30, 12, 9)
+    >>> fitted.truncated, fitted.font_size, fitted.lines[-1].endswith("…")
+    (True, 9.0, True)
+    """
+    if not text.strip():
+        return FittedText((), float(font_size), False)
+    width, height = max(width, 1.0), max(height, 1.0)
+    ink = measure_text("".join(text.split()), 1.0)  # width of the text at 1 px, spaces and breaks aside
+    size = float(font_size)
+    while size >= min_font_size:
+        # cheap necessary condition first: all the ink must fit into the lines the box holds
+        if ink * size <= width * math.floor((height + 0.01) / (size * LINE_HEIGHT)):
+            lines = wrap_text(text, width, size)
+            if _fits(lines, width, height, size):
+                return FittedText(tuple(lines), size, False)
+        size -= 0.5
+    size = float(min(font_size, min_font_size))
+    room = max(1, math.floor((height + 0.01) / (size * LINE_HEIGHT)))
+    # only the first lines are shown: wrap a prefix long enough to fill them, not a whole novel
+    prefix = text[: int(room * width / (size * 0.5)) + 2]
+    lines = wrap_text(prefix, width, size, overflow=1.0)
+    if len(prefix) == len(text) and len(lines) <= room:
+        return FittedText(tuple(lines), size, False)
+    kept = lines[:room]
+    kept[-1] = _ellipsized(kept[-1], width, size)
+    return FittedText(tuple(kept), size, True)

@@ -28,9 +28,23 @@ from markupsafe import Markup
 from bpm.model import Definitions, ElementId, Process, ProcessId, SourceRef
 from reports.charts import Bubble, ChartLabels, bubble_chart
 from reports.i18n import Bilingual, has, t_or
+from reports.legal_view import FlowLegalView, LegalSummaryView, StepLegalView, flow_legal, legal_summary, step_legal
 from reports.overlay import Overlay
+from reports.review import REVIEW_TEXT, OrphanView, ReviewView, orphan_views, review_view
 from reports.style import DISPOSITION_STYLES
-from scoring.result import Assessment, Branch, DataGap, Disposition, ProcessAssessment, StepAssessment, Totals
+from scoring.decisions import ReviewDecision, Reviews
+from scoring.legal import RULE_TITLES as LEGAL_RULE_TITLES
+from scoring.money import RULE_TITLES as MONEY_RULE_TITLES
+from scoring.result import (
+    Assessment,
+    Branch,
+    DataGap,
+    Disposition,
+    LegalClass,
+    ProcessAssessment,
+    StepAssessment,
+    Totals,
+)
 
 # --------------------------------------------------------------------------- inputs we only read
 
@@ -252,6 +266,10 @@ class StepRow:
     """Rank in the capacity view."""
     cost_gate: Bilingual | None = None
     """「費用面で推奨しない」 (with the option withdrawn) when the cost gate withdrew the candidate."""
+    review: ReviewView | None = None
+    """The review decision (判断) read back from a decisions sheet, if any."""
+    legal: StepLegalView | None = None
+    """The legal gate's verdict (class, evidence, conflict, override, 根拠通知, how to resolve a doubt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +340,8 @@ class DiagramView:
     """Technical detail for the notice (e.g. the renderer's message)."""
     files: tuple[tuple[str, str], ...] = ()
     """Standalone copies for manuals: (format label, site-relative href), e.g. ("PNG", "downloads/diagrams/x.png")."""
+    notes: tuple[Bilingual, ...] = ()
+    """Things to know about this picture: shortened names, a scaled-down PNG, a copy that could not be made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +500,8 @@ class IndexPage:
     """Exports."""
     effects: TwoEffectsLike | None = None
     """人工削減 and 財政効果 side by side (None without the money stage)."""
+    legal: LegalSummaryView | None = None
+    """Conflicts, 要確認 steps, overrides used, excluded flows, naive vs safe lots."""
 
 
 class TwoEffectsLike(Protocol):
@@ -525,6 +547,8 @@ class FlowPage:
     """Contractor ↔ staff hand-offs; None when the scoring did not compute them."""
     money: FlowMoneyView | None = None
     """The flow's hours freed and cash effect, kept apart; None without the money stage."""
+    legal: FlowLegalView | None = None
+    """Procedure, conflicts, 要確認, overrides and the safe lot of this flow."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,6 +587,14 @@ class CandidatesPage:
     """Lane filter."""
     disposition_options: tuple[FilterOption, ...]
     """Disposition filter."""
+    reviewed: bool = False
+    """True when a decisions sheet was read: the table gets a 判断 column."""
+    orphans: tuple[OrphanView, ...] = ()
+    """Decisions whose step is no longer in the flows."""
+    review_text: Mapping[str, Bilingual] = field(default_factory=lambda: REVIEW_TEXT)
+    """Words of the review column and list."""
+    legal: LegalSummaryView | None = None
+    """Conflicts and hand-off warnings, shown above the list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -732,10 +764,15 @@ def flow_file_name(file: str, process_id: str, name: str) -> str:
 def step_anchor(element_id: str) -> str:
     """HTML id of a step's row; distinct from the diagram's own ``bpmn-…`` ids.
 
+    Ids that are not plain ASCII names are hashed under ``step-x-``; a plain id
+    that itself starts with ``x-`` is hashed too, so it can never imitate one.
+
     >>> step_anchor("Task_1"), step_anchor("受付 1").startswith("step-x-")
     ('step-Task_1', True)
+    >>> step_anchor("x-uketsuke-1") != "step-x-uketsuke-1"
+    True
     """
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,80}", element_id):
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,80}", element_id) and not element_id.startswith("x-"):
         return f"step-{element_id}"
     digest = hashlib.sha256(element_id.encode()).hexdigest()[:10]
     return f"step-x-{slug(element_id, 30)}-{digest}".replace("--", "-")
@@ -779,32 +816,67 @@ def _value_text(value: float | str) -> str:
 # --------------------------------------------------------------------------- overlays
 
 
+@dataclass(frozen=True, slots=True)
+class FileOverlays:
+    """What to paint on the pictures of one file, per process.
+
+    Element ids are unique only inside one file (a "save as" copy of a flow
+    keeps every id), so overlays are looked up by file first and by process
+    second; never by element id alone across files.
+    """
+
+    by_process: Mapping[ProcessId, Mapping[ElementId, Overlay]]
+    """Step overlays of each assessed process of the file."""
+    others: Mapping[ElementId, Overlay]
+    """Lint markers on elements that are not assessed steps (flows, gateways, pools)."""
+
+    def for_processes(self, process_ids: Iterable[ProcessId]) -> dict[ElementId, Overlay]:
+        """Overlays for a picture showing these processes; the first process wins on a duplicate id."""
+        merged: dict[ElementId, Overlay] = dict(self.others)
+        for process_id in reversed(list(process_ids)):
+            merged.update(self.by_process.get(process_id, {}))
+        return merged
+
+
 def diagram_overlays(
     processes: Iterable[ProcessAssessment], findings: Iterable[FindingLike]
-) -> dict[ElementId, Overlay]:
-    """What to paint on each element: disposition tint, badge, reasons, lint markers."""
-    by_element: dict[str, list[str]] = defaultdict(list)
+) -> dict[str, FileOverlays]:
+    """What to paint on each element, by file: disposition tint, badge, reasons, lint markers."""
+    by_element: dict[tuple[str, str], list[str]] = defaultdict(list)
     for finding in findings:
         if finding.element_id:
-            by_element[finding.element_id].append(f"[{finding.severity.value}] {finding.rule}: {finding.message}")
-    overlays: dict[ElementId, Overlay] = {}
+            by_element[(finding.source.file, finding.element_id)].append(
+                f"[{finding.severity.value}] {finding.rule}: {finding.message}"
+            )
+    steps: dict[str, dict[ProcessId, dict[ElementId, Overlay]]] = defaultdict(dict)
+    marked: set[tuple[str, str]] = set()
     for process in processes:
+        overlays = steps[process.file].setdefault(process.process_id, {})
         for step in process.steps:
             style = DISPOSITION_STYLES[step.disposition]
             reasons = "\n".join(f"{r.ja} / {r.en}" for r in step.reasons)
             title = f"{step.name}\n{style.ja} / {style.en} ({step.confidence:.2f})"
+            if step.legal is not None and step.legal.legal_class is not LegalClass.FACTUAL:
+                title = f"{title}\n{step.legal.label_ja} / {step.legal.label_en}"
             if reasons:
                 title = f"{title}\n{reasons}"
+            key = (step.file, step.step_id)
+            marked.add(key)
             overlays[step.step_id] = Overlay(
                 fill=style.fill,
                 badge=f"{style.ja} {step.confidence:.2f} · {step.cost.hours_per_year:,.0f}h",
                 title=title,
                 css_class=style.css_class,
-                finding="\n".join(by_element.pop(step.step_id, [])) or None,
+                finding="\n".join(by_element.get(key, [])) or None,
             )
-    for element_id, messages in sorted(by_element.items()):
-        overlays[ElementId(element_id)] = Overlay(finding="\n".join(messages))
-    return overlays
+    others: dict[str, dict[ElementId, Overlay]] = defaultdict(dict)
+    for (file, element_id), messages in sorted(by_element.items()):
+        if (file, element_id) not in marked:
+            others[file][ElementId(element_id)] = Overlay(finding="\n".join(messages))
+    return {
+        file: FileOverlays(steps.get(file, {}), others.get(file, {}))
+        for file in sorted(set(steps) | set(others))
+    }
 
 
 # --------------------------------------------------------------------------- builders
@@ -822,8 +894,14 @@ class FlowRef:
     """Process name (or id when unnamed)."""
 
 
-def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
-    """Page names for every assessed process, in input order."""
+def flow_refs(assessment: Assessment, file_keys: Mapping[str, str] | None = None) -> dict[FlowKey, FlowRef]:
+    """Page names for every assessed process, in input order.
+
+    ``file_keys`` gives each BPMN file's path relative to the scanned folder;
+    page names hash that instead of the path as given, so the same folder
+    scanned from anywhere keeps its page addresses (intranet links survive).
+    """
+    keys = file_keys or {}
     refs: dict[FlowKey, FlowRef] = {}
     used: set[str] = set()
     for process in assessment.processes:
@@ -831,7 +909,7 @@ def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
         if key in refs:
             continue
         name = process.name.strip() or str(process.process_id)
-        file_name = flow_file_name(process.file, process.process_id, name)
+        file_name = flow_file_name(keys.get(process.file, process.file), process.process_id, name)
         while file_name in used:  # a hash clash is astronomically unlikely, but never overwrite
             file_name = file_name.replace(".html", "-x.html")
         used.add(file_name)
@@ -839,8 +917,12 @@ def flow_refs(assessment: Assessment) -> dict[FlowKey, FlowRef]:
     return refs
 
 
+StepKey = tuple[str, ProcessId, ElementId]
+"""A step is identified by its file, process and element id: ids repeat across files and copies."""
+
+
 class Catalogue:
-    """Look-ups shared by the builders: flows, steps and findings by file/element."""
+    """Look-ups shared by the builders: flows, steps and findings by file, process and element."""
 
     def __init__(
         self,
@@ -848,17 +930,34 @@ class Catalogue:
         assessment: Assessment,
         findings: Sequence[FindingLike],
         rule_titles: Mapping[str, Bilingual],
+        file_keys: Mapping[str, str] | None = None,
+        reviews: Reviews | None = None,
     ) -> None:
+        self.reviews = reviews
         self.definitions = {d.file: d for d in definitions}
         self.assessment = assessment
-        self.refs = flow_refs(assessment)
-        self.rule_titles = rule_titles
-        self.findings = tuple(sorted(findings, key=_finding_order))
-        self.steps: dict[tuple[str, str], tuple[FlowRef, StepAssessment]] = {}
+        self.refs = flow_refs(assessment, file_keys)
+        self.rule_titles = {**{k: Bilingual(*v) for k, v in (*LEGAL_RULE_TITLES.items(), *MONEY_RULE_TITLES.items())},
+                            **rule_titles}
+        # The assessment's own findings (legal conflicts, missing decisions, excluded flows) join the lint findings.
+        self.findings = tuple(sorted([*findings, *assessment.findings], key=_finding_order))
+        self.steps: dict[StepKey, tuple[FlowRef, StepAssessment]] = {}
+        self._steps_by_element: dict[str, list[StepKey]] = defaultdict(list)
         for process in assessment.processes:
             ref = self.refs[(process.file, process.process_id)]
             for step in process.steps:
-                self.steps.setdefault((process.file, step.step_id), (ref, step))
+                key = (process.file, process.process_id, step.step_id)
+                if key not in self.steps:
+                    self.steps[key] = (ref, step)
+                    self._steps_by_element[step.step_id].append(key)
+        self._findings_by_element: dict[tuple[str, str], list[FindingLike]] = defaultdict(list)
+        for finding in self.findings:
+            if finding.element_id:
+                self._findings_by_element[(finding.source.file, finding.element_id)].append(finding)
+
+    def review_of(self, step: StepAssessment) -> ReviewDecision | None:
+        """The review decision about a step, when a decisions sheet was read."""
+        return self.reviews.of(step) if self.reviews is not None else None
 
     def flows_of_file(self, file: str) -> list[FlowRef]:
         """Flow pages of a BPMN file."""
@@ -870,19 +969,36 @@ class Catalogue:
         node = definitions.find_node(ElementId(element_id)) if definitions else None
         return node.label if node is not None else ""
 
+    def process_of(self, file: str, element_id: str) -> ProcessId | None:
+        """The process of ``file`` holding the element (or being it), in document order."""
+        definitions = self.definitions.get(file)
+        if definitions is None:
+            return None
+        for process in definitions.processes.values():
+            if element_id in process.nodes or element_id == process.id:
+                return process.id
+        return None
+
+    def step_in_file(self, file: str, element_id: str) -> tuple[FlowRef, StepAssessment] | None:
+        """The assessed step with this id in this file (the process is found from the model)."""
+        process_id = self.process_of(file, element_id)
+        if process_id is not None:
+            found = self.steps.get((file, process_id, ElementId(element_id)))
+            if found is not None:
+                return found
+        keys = [key for key in self._steps_by_element.get(element_id, []) if key[0] == file]
+        return self.steps[keys[0]] if keys else None
+
     def href_for(self, file: str, element_id: str | None) -> str | None:
         """The step's row, else the flow page holding the element, else the file's first flow."""
         if element_id:
-            found = self.steps.get((file, element_id))
+            found = self.step_in_file(file, element_id)
             if found is not None:
                 return f"{found[0].file_name}#{step_anchor(element_id)}"
-            definitions = self.definitions.get(file)
-            if definitions is not None:
-                for process in definitions.processes.values():
-                    if element_id in process.nodes or element_id == process.id:
-                        ref = self.refs.get((file, process.id))
-                        if ref is not None:
-                            return ref.file_name
+            process_id = self.process_of(file, element_id)
+            ref = self.refs.get((file, process_id)) if process_id is not None else None
+            if ref is not None:
+                return ref.file_name
         flows = self.flows_of_file(file)
         return flows[0].file_name if flows else None
 
@@ -907,15 +1023,48 @@ class Catalogue:
         """Findings whose source is the file."""
         return [f for f in self.findings if f.source.file == file]
 
+    def findings_of_step(self, step: StepAssessment) -> list[FindingLike]:
+        """Findings on the step's element in the step's own file."""
+        return list(self._findings_by_element.get((step.file, step.step_id), ()))
+
+    def gap_flows(self, gap: DataGap) -> list[FlowRef]:
+        """The flow pages a data gap belongs on (none: it is shown on the overview only).
+
+        A gap about a BPMN file names its step, its process or nothing (then
+        every flow of the file); a gap about a survey sheet row belongs to a
+        step only when exactly one step of the run has that id, because the
+        same id is common across files.
+        """
+        if gap.file in self.definitions:
+            if gap.element_id:
+                ref = self.refs.get((gap.file, ProcessId(gap.element_id)))
+                if ref is not None:
+                    return [ref]
+                found = self.step_in_file(gap.file, gap.element_id)
+                if found is not None:
+                    return [found[0]]
+                process_id = self.process_of(gap.file, gap.element_id)
+                ref = self.refs.get((gap.file, process_id)) if process_id is not None else None
+                if ref is not None:
+                    return [ref]
+            return self.flows_of_file(gap.file)
+        found = self._unique_step(gap.element_id)
+        return [found[0]] if found is not None else []
+
+    def _unique_step(self, element_id: str | None) -> tuple[FlowRef, StepAssessment] | None:
+        keys = self._steps_by_element.get(element_id or "", [])
+        return self.steps[keys[0]] if len(keys) == 1 else None
+
     def gap_view(self, gap: DataGap) -> GapView:
-        """A data gap with its link."""
+        """A data gap with its link (only when the step it names is known without doubt)."""
         where = base_name(gap.file) + (f":{gap.line}" if gap.line is not None else "")
         href = None
         if gap.element_id:
-            found = self.steps.get((gap.file, gap.element_id))
-            if found is None:  # gaps about survey rows name the sheet; look the step up by id alone
-                matches = [v for (file, eid), v in self.steps.items() if eid == gap.element_id]
-                found = matches[0] if len(matches) == 1 else None
+            found = (
+                self.step_in_file(gap.file, gap.element_id)
+                if gap.file in self.definitions
+                else self._unique_step(gap.element_id)
+            )
             if found is not None:
                 href = f"{found[0].file_name}#{step_anchor(gap.element_id)}"
         return GapView(_open("gap", gap.kind), gap.message, where, gap.element_id or "", href)
@@ -928,7 +1077,9 @@ def _finding_order(finding: FindingLike) -> tuple[str, int, int, str, str, str]:
     return (source.file, source.line or 0, rank, finding.rule, finding.element_id or "", finding.message)
 
 
-def step_row(step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView]) -> StepRow:
+def step_row(
+    step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView], review: ReviewDecision | None = None
+) -> StepRow:
     """Everything shown about one step."""
     anchor = step_anchor(step.step_id)
     cost = step.cost
@@ -978,6 +1129,8 @@ def step_row(step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView]
         evidence=evidence,
         findings=tuple(findings),
         flow_key=ref.file_name,
+        review=review_view(review),
+        legal=step_legal(step),
     )
     return _with_money_cells(row, step)
 
@@ -1038,15 +1191,14 @@ def _all_steps(catalogue: Catalogue) -> list[tuple[FlowRef, StepAssessment]]:
 
 
 def _step_findings(catalogue: Catalogue, step: StepAssessment) -> list[FindingView]:
-    return [
-        catalogue.finding_view(f)
-        for f in catalogue.findings
-        if f.source.file == step.file and f.element_id == step.step_id
-    ]
+    return [catalogue.finding_view(f) for f in catalogue.findings_of_step(step)]
 
 
 def _rows(catalogue: Catalogue) -> list[StepRow]:
-    return [step_row(step, ref, _step_findings(catalogue, step)) for ref, step in _all_steps(catalogue)]
+    return [
+        step_row(step, ref, _step_findings(catalogue, step), catalogue.review_of(step))
+        for ref, step in _all_steps(catalogue)
+    ]
 
 
 def _tooltip(step: StepAssessment, flow_name: str) -> str:
@@ -1120,7 +1272,9 @@ def _by_disposition(steps: Iterable[StepAssessment], total_hours: float) -> tupl
     )
 
 
-def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPage:
+def index_page(
+    catalogue: Catalogue, downloads: Mapping[str, bytes], labels: Mapping[str, str] | None = None
+) -> IndexPage:
     """The overview."""
     assessment = catalogue.assessment
     totals = assessment.totals
@@ -1201,10 +1355,24 @@ def index_page(catalogue: Catalogue, downloads: Mapping[str, bytes]) -> IndexPag
         rules=tuple(rules),
         gaps=tuple(catalogue.gap_view(g) for g in assessment.gaps),
         downloads=tuple(
-            DownloadLink(download_href(name), name, file_size(len(content)))
+            DownloadLink(
+                download_href(name),
+                f"{name} ({(labels or {})[name]})" if name in (labels or {}) else name,
+                file_size(len(content)),
+            )
             for name, content in sorted(downloads.items())
         ),
+        legal=_legal_summary(catalogue),
     )
+
+
+def _step_href(catalogue: Catalogue, step: StepAssessment) -> str:
+    return f"{catalogue.refs[(step.file, step.process_id)].file_name}#{step_anchor(step.step_id)}"
+
+
+def _legal_summary(catalogue: Catalogue) -> LegalSummaryView:
+    return legal_summary(catalogue.assessment, lambda s: _step_href(catalogue, s),
+                         lambda p: catalogue.refs[(p.file, p.process_id)].file_name)
 
 
 def download_href(name: str) -> str:
@@ -1306,17 +1474,8 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
     ref = catalogue.refs[(process.file, process.process_id)]
     definitions = catalogue.definitions.get(process.file)
     model = definitions.processes.get(process.process_id) if definitions else None
-    steps = tuple(step_row(s, ref, _step_findings(catalogue, s)) for s in process.steps)
-    gaps = tuple(
-        catalogue.gap_view(g)
-        for g in catalogue.assessment.gaps
-        if g.file == process.file
-        or (
-            g.element_id
-            and (process.file, g.element_id) in catalogue.steps
-            and catalogue.steps[(process.file, g.element_id)][0] is ref
-        )
-    )
+    steps = tuple(step_row(s, ref, _step_findings(catalogue, s), catalogue.review_of(s)) for s in process.steps)
+    gaps = tuple(catalogue.gap_view(g) for g in catalogue.assessment.gaps if ref in catalogue.gap_flows(g))
     return FlowPage(
         page=PageView("flow", ref.file_name, Bilingual(ref.name, ref.name)),
         name=ref.name,
@@ -1334,6 +1493,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
         gaps=gaps,
         handoffs=handoff_view(process),
         money=flow_money_view(process, catalogue.assessment),
+        legal=flow_legal(catalogue.assessment, process, lambda s: _step_href(catalogue, s), ref.file_name),
     )
 
 
@@ -1372,6 +1532,9 @@ def candidates_page(catalogue: Catalogue) -> CandidatesPage:
         flow_options=tuple(FilterOption(ref.file_name, Bilingual.same(ref.name)) for ref in catalogue.refs.values()),
         lane_options=tuple(FilterOption(lane, Bilingual.same(lane)) for lane in lanes),
         disposition_options=tuple(FilterOption(d.key, d.label) for d in legend()),
+        reviewed=catalogue.reviews is not None,
+        orphans=orphan_views(catalogue.reviews),
+        legal=_legal_summary(catalogue),
     )
 
 

@@ -1,25 +1,38 @@
-"""Compose the scoring pipeline: volumes → features → classification → hours → money (gate, cash, rank).
+"""Compose the scoring pipeline: volumes → legal evidence → features → proposal → legal gate → hand-offs → money.
 
-This is the only module that knows the order of the steps; each one it calls
-does one job and is tested on its own.  Everything that could not be measured
-is reported as a :class:`~scoring.result.DataGap` rather than guessed silently.
+This is the only module that knows the order of the stages; each one it
+calls does one job and is tested on its own.  Everything that could not be
+measured is reported as a :class:`~scoring.result.DataGap` rather than guessed
+silently, and everything that is wrong is a finding.
 
-Volumes
--------
-A process's annual cases come from the survey's flow-level row, else the
-process property ``annual_count``, else the caller (``bpm score --cases``),
-else — for a process only ever reached through call activities — the callers'
-cases × the call activity's visits, else the profile default (a
-``default-volume`` gap).  A step's annual count is its expected visits per
-case (:func:`bpm.visits.expected_visits`, with the survey's 分岐確率 as
-overrides) × the annual cases, unless the survey or a BPMN property gives the
-step's own 件数; a survey count more than the profile tolerance away from the
-computed one is noted as evidence.
+The order is the safety argument:
 
-The branch and boundary-event probabilities the visits were solved with are
-kept on each :class:`~scoring.result.ProcessAssessment` (``branches``), with
-their source, so the report shows the values that drove the hours instead of
-deriving its own.
+1. Volumes first (:mod:`scoring.volumes`).  A process whose visits cannot be
+   solved is excluded from every total and the ranking and reported as an
+   error — never counted "once per case".
+2. Each step's legal verdict (:func:`scoring.legal.legal_status`) from legal
+   evidence only: survey, properties, the reviewed lexicon, lane, the gateway
+   after, the procedure template, justified overrides.
+3. The numbers propose a disposition (:func:`scoring.classify.classify`) and
+   it is costed.
+4. The legal gate (:func:`scoring.legal.gate`) has the last word on each step,
+   reading only the proposal and the verdict; the step is re-costed when it
+   moves.
+5. The hand-off check (:func:`scoring.handoff.safe_lot`) may move further
+   contractor steps to staff (never the other way), keeping the naive lot for
+   the report.
+6. The money stage (:func:`scoring.money.money_stage`) prices what is left:
+   posts, contract lots, robots, a multi-year cash flow.  Its cost gate only
+   ever *withdraws* a candidate (「費用面で推奨しない」), and it reads each
+   step's legal verdict, so a step the legal gate kept with staff or marked
+   要確認 never enters a lot or a robot and is never costed as outsourced.
+   Withdrawing a step can leave a short staff stretch between contractor
+   steps, so the hand-off check runs again on the final dispositions; any
+   step it moves goes to staff and the money is priced again (steps only move
+   towards staff, so this ends).  Steps are ranked by their net cash effect;
+   hours × suitability stays as the separate capacity view.
+7. :func:`scoring.legal.permitted` is checked on every final disposition; a
+   violation is a bug and stops the run.
 """
 
 from __future__ import annotations
@@ -28,73 +41,76 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
-
 from bpm.errors import AnalysisError
 from bpm.graph import process_graph
-from bpm.model import Definitions, ElementId, EventKind, FlowNode, Process, ProcessId, SequenceFlow, TaskKind
-from bpm.visits import DEFAULT, PROPERTY, STRUCTURE, SURVEY, BranchProbability, VisitResult, expected_visits
-from scoring.classify import classify
+from bpm.lint import Finding, Severity
+from bpm.model import Definitions, ElementId, FlowNode, SourceRef
+from bpm.visits import VisitResult
+from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank, rpa_assist_reason
+from scoring.context import ProcessContext, process_context, step_facts
 from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
-from scoring.features import (
-    Measures,
-    ProcessContext,
-    assessable_steps,
-    node_properties,
-    process_context,
-    step_count_property,
-    step_facts,
-    step_features,
-    step_minutes,
+from scoring.features import Measures, step_count_property, step_features, step_minutes
+from scoring.handoff import handoff_warning, safe_lot
+from scoring.legal import (
+    LegalLexicon,
+    conflict_findings,
+    entry_matches,
+    gate,
+    legal_lexicon,
+    legal_status,
+    missing_decision_findings,
+    override_finding,
+    override_from_entry,
+    override_from_row,
+    permitted,
+    unused_override_finding,
 )
-from scoring.handoff import handoff_summary, handoff_warning
-from scoring.lexicon import Lexicon, compile_lexicon, normalize_name
+from scoring.lexicon import Lexicon, compile_lexicon
 from scoring.money import MoneyOutcome, money_stage
-from scoring.profile import Profile
+from scoring.money_inputs import money_step
+from scoring.procedures import Catalogue, ProcedureLookup, TemplateCheck, check_template, load_catalogue, procedure_for
+from scoring.profile import LegalOverrideEntry, Profile
 from scoring.result import (
     Assessment,
     Branch,
     DataGap,
+    Disposition,
     Evidence,
     EvidenceSource,
-    HandoffSummary,
+    ExcludedProcess,
+    HandoffPlan,
+    LegalClass,
+    LegalOverride,
+    MoneySummary,
+    MovedStep,
     ProcessAssessment,
+    Reason,
     StepAssessment,
     StepKey,
-    StepOrg,
 )
-from scoring.staffing import OrgInputs, step_org
-from scoring.survey import ProcessSteps, Survey, SurveyMatch, SurveyRow, match_survey, parse_systems
+from scoring.survey import ProcessSteps, Survey, SurveyMatch, SurveyRow, match_survey
+from scoring.volumes import Cases, ProcessKey, Unit, process_branches, solve_visits, units_of
+from scoring.volumes import annual_cases as cases_per_year
+
+__all__ = ["assess", "process_branches"]
 
 S = EvidenceSource
 _ORDER = tuple(EvidenceSource)
-
-ProcessKey = tuple[str, ProcessId]
-
-
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    """One process of the run, with what every later stage needs."""
-
-    definitions: Definitions
-    process: Process
-    steps: tuple[FlowNode, ...]
-    pool_name: str
-
-    @property
-    def key(self) -> ProcessKey:
-        return (self.definitions.file, self.process.id)
-
-    @property
-    def file(self) -> str:
-        return self.definitions.file
+_EXPLAINING = (*EXPLAINING_CODES, "outsourcing-basis")
+"""Reasons that explain why the numbers (and the law) allow RPA or outsourcing: dropped when the step ends up with
+staff because of the legal gate or the hand-off check."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Cases:
-    value: float
-    source: EvidenceSource
-    detail: str
+class _Run:
+    """What every process of the run shares."""
+
+    profile: Profile
+    lexicon: Lexicon
+    legal_words: LegalLexicon
+    catalogue: Catalogue
+    match: SurveyMatch
+    survey: Survey | None
 
 
 def assess(
@@ -113,287 +129,251 @@ def assess(
     survey
         The 業務量調査 sheet, when there is one.
     profile
-        Weights, thresholds, words and prices (:func:`scoring.profile.load_profile`).
+        Weights, thresholds, words, prices and the legal section (:func:`scoring.profile.load_profile`).
     annual_cases
         Cases per year by process id or name, from the caller (CLI ``--cases``).
+
+    Processes whose volumes cannot be computed are in
+    :attr:`~scoring.result.Assessment.excluded` (and an error finding), not in
+    ``processes``: the caller decides whether to publish without them.
     """
-    lexicon = compile_lexicon(profile.lexicon)
-    units = _units(definitions_list)
-    gaps: list[DataGap] = []
+    units = units_of(definitions_list)
     match = (
         match_survey(survey, [ProcessSteps(u.file, u.process, u.steps, u.pool_name) for u in units])
         if survey is not None
         else SurveyMatch()
     )
-    gaps.extend(match.gaps)
-    visits = {u.key: _visits(u, units, match, gaps) for u in units}
-    cases = _annual_cases(units, match, annual_cases or {}, visits, profile, gaps)
-    assessed: list[tuple[_Unit, list[StepAssessment]]] = []
-    for unit in units:
-        context = process_context(unit.definitions, unit.process, lexicon)
-        steps = [
-            _assess_step(unit, node, context, match, visits[unit.key], cases[unit.key], profile, lexicon,
-                         survey, gaps)
-            for node in unit.steps
-        ]
-        assessed.append((unit, steps))
-    assessed, money = _apply_money(assessed, match, cases, profile, gaps, survey.file if survey else "")
-    processes: list[ProcessAssessment] = []
-    for unit, steps in assessed:
-        ranked = tuple(steps)
-        case = cases[unit.key]
-        process_visits = {ElementId(k): v for k, v in visits[unit.key].visits.items() if k in unit.process.nodes}
-        branches = process_branches(unit.process, visits[unit.key])
-        processes.append(ProcessAssessment(
-            file=unit.file,
-            process_id=unit.process.id,
-            name=unit.process.name or unit.pool_name or unit.process.id,
-            annual_cases=case.value,
-            annual_cases_source=case.source,
-            steps=ranked,
-            totals=totals(ranked, profile.hours_per_fte),
-            visits=process_visits,
-            branches=branches,
-            handoffs=_handoffs(unit, ranked, process_visits, branches, profile, gaps),
-            money=money.flows.get(unit.key) if money is not None else None,
-        ))
+    run = _Run(profile, compile_lexicon(profile.lexicon), legal_lexicon(profile),
+               load_catalogue(profile.legal.procedures), match, survey)
+    gaps: list[DataGap] = list(match.gaps)
+    findings: list[Finding] = []
+    solved = {u.key: solve_visits(u, units, match, gaps) for u in units}
+    excluded = tuple(r for r in solved.values() if isinstance(r, ExcludedProcess))
+    findings.extend(_excluded_finding(e) for e in excluded)
+    live = [u for u in units if isinstance(solved[u.key], VisitResult)]
+    visits = {k: v for k, v in solved.items() if isinstance(v, VisitResult)}
+    cases = cases_per_year(live, match, dict(annual_cases or {}), visits, profile, gaps)
+    used_entries: set[str] = set()
+    drafts = [_assess_process(unit, visits[unit.key], cases[unit.key], run, gaps, findings, used_entries)
+              for unit in live]
+    units_by_key = {u.key: u for u in live}
+    priced, money = _rank_by_capacity(drafts), None
+    if profile.money is not None:
+        try:
+            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings)
+        except AnalysisError as error:  # e.g. a counter needing thousands of seats: the survey's counts are off
+            findings.append(Finding(
+                "money-failed", Severity.ERROR,
+                f"財政効果を計算できない / the cash effect cannot be computed: {error.message}",
+                SourceRef(error.file or "", error.line), ElementId(error.element_id) if error.element_id else None,
+                error.hint or "",
+            ))
+    processes = tuple(
+        dataclasses.replace(draft, totals=totals(draft.steps, profile.hours_per_fte)) for draft in priced
+    )
+    for entry in profile.legal.overrides:
+        if entry.name not in used_entries and entry.file != "":
+            findings.append(unused_override_finding(entry))
+    _check_gate(processes)
+    overrides = tuple(s.legal.override for p in processes for s in p.steps
+                      if s.legal is not None and s.legal.override is not None)
     return Assessment(
-        processes=tuple(processes),
+        processes=processes,
         totals=totals((s for p in processes for s in p.steps), profile.hours_per_fte),
         profile_name=profile.name,
         profile_sources=dict(profile.sources),
         gaps=tuple(gaps),
-        money=money.summary if money is not None else None,
+        findings=tuple(findings),
+        overrides=overrides,
+        excluded=excluded,
+        money=money,
     )
 
 
-def _units(definitions_list: Iterable[Definitions]) -> list[_Unit]:
-    units: list[_Unit] = []
-    for definitions in definitions_list:
-        for process in definitions.processes.values():
-            steps = assessable_steps(process)
-            if not steps:
-                continue  # black-box or event-only pools: nothing to assess
-            pool = definitions.pool_of(process.id)
-            units.append(_Unit(definitions, process, steps, pool.name if pool else ""))
-    return units
+def _check_gate(processes: Sequence[ProcessAssessment]) -> None:
+    """The gate's invariant on the final dispositions; a violation is a bug of ours, never a data problem."""
+    for process in processes:
+        for step in process.steps:
+            if step.legal is not None and not permitted(step.disposition, step.legal):
+                raise AssertionError(
+                    f"legal gate violated: {process.name}/{step.name} is {step.disposition.value} with legal class "
+                    f"{step.legal.legal_class.value}"
+                )
 
 
-# --------------------------------------------------------------------------- visits
+def _excluded_finding(excluded: ExcludedProcess) -> Finding:
+    return Finding(
+        "volume-unsolvable", Severity.ERROR,
+        f"{excluded.message} — 件数を計算できないため、この業務を集計と順位から除外 / volumes cannot be computed: "
+        "the flow is left out of totals and ranking",
+        SourceRef(excluded.file, excluded.line), ElementId(excluded.element_id) if excluded.element_id else None,
+        excluded.hint,
+    )
 
 
-def _resolver(units: Sequence[_Unit], here: _Unit) -> _CallResolver:
-    return _CallResolver(tuple(units), here)
+# --------------------------------------------------------------------------- one process
 
 
-@dataclass(frozen=True, slots=True)
-class _CallResolver:
-    """calledElement → the loaded process it names: same file first, then a unique match elsewhere."""
+def _assess_process(
+    unit: Unit,
+    visits: VisitResult,
+    cases: Cases,
+    run: _Run,
+    gaps: list[DataGap],
+    findings: list[Finding],
+    used_entries: set[str],
+) -> ProcessAssessment:
+    lookup = procedure_for(unit.process, unit.pool_name, run.catalogue)
+    template = (check_template(unit.process, unit.steps, lookup.procedure, run.catalogue)
+                if lookup.procedure is not None else None)
+    findings.extend(_procedure_findings(unit, lookup, template))
+    context = process_context(unit.definitions, unit.process, run.lexicon)
+    steps: list[StepAssessment] = []
+    for node in unit.steps:
+        row = run.match.steps.get((unit.file, unit.process.id, node.id))
+        override = _override(unit, node, row, run, gaps, used_entries)
+        step = _assess_step(unit, node, row, context, visits, cases, run, lookup, template, override, gaps)
+        assert step.legal is not None
+        findings.extend(conflict_findings(node, step.legal))
+        if override is not None:
+            findings.append(override_finding(override, node))
+        steps.append(step)
+    process_visits = {ElementId(k): v for k, v in visits.visits.items() if k in unit.process.nodes}
+    branches = process_branches(unit.process, visits)
+    steps, plan = _plan_handoffs(unit, steps, process_visits, branches, run.profile, gaps)
+    if plan is not None and plan.warning is not None:
+        findings.append(_handoff_finding(unit, plan))
+    safe = plan.safe if plan is not None else None
+    if safe is not None:
+        warning = handoff_warning(safe, run.profile.handoff.max_per_case, {s.step_id: s.name for s in steps})
+        safe = dataclasses.replace(safe, warning=warning)
+    return ProcessAssessment(
+        file=unit.file,
+        process_id=unit.process.id,
+        name=unit.name,
+        annual_cases=cases.value,
+        annual_cases_source=cases.source,
+        steps=tuple(steps),
+        totals=totals(steps, run.profile.hours_per_fte),
+        visits=process_visits,
+        branches=branches,
+        handoffs=safe,
+        procedure=lookup.match,
+        handoff_plan=plan,
+    )
 
-    units: tuple[_Unit, ...]
-    here: _Unit
 
-    def find(self, called: str) -> _Unit | None:
-        same = [u for u in self.units if u.file == self.here.file and u.process.id == called]
-        if same:
-            return same[0]
-        elsewhere = [u for u in self.units if u.process.id == called]
-        if len(elsewhere) == 1:
-            return elsewhere[0]
-        by_name = [u for u in self.units if normalize_name(u.process.name) == normalize_name(called)]
-        return by_name[0] if len(by_name) == 1 else None
-
-    def __call__(self, called: str) -> nx.MultiDiGraph | None:
-        """The ``resolve_call`` of :func:`bpm.visits.expected_visits`: the called process's expanded graph."""
-        found = self.find(called)
-        return process_graph(found.definitions, found.process.id, expand_subprocesses=True) if found else None
+def _procedure_findings(unit: Unit, lookup: ProcedureLookup, template: TemplateCheck | None) -> list[Finding]:
+    if lookup.procedure is None:
+        detail = lookup.problem or "its name matches no procedure of the catalogue"
+        return [Finding(
+            "procedure-unknown", Severity.WARNING,
+            f"{unit.name}: 標準手続に当たらないため、委託の根拠通知を確認できず委託候補にしない / {detail}: "
+            "no outsourcing basis can be checked, so nothing in it is outsourced",
+            unit.process.source, ElementId(unit.process.id),
+            "give the process a procedure property naming a catalogue key (e.g. koseki_todoke, juminhyo_kofu)",
+        )]
+    return missing_decision_findings(unit.process, template) if template is not None else []
 
 
-def _visits(unit: _Unit, units: Sequence[_Unit], match: SurveyMatch, gaps: list[DataGap]) -> VisitResult:
-    """Expected visits per case; survey 分岐確率 rows override BPMN probabilities."""
-    overrides = {
-        str(flow_id): row.probability
-        for flow_id, row in match.probabilities.get(unit.key, {}).items()
-        if row.probability is not None
-    }
-    try:
-        return expected_visits(
-            unit.definitions, unit.process.id, overrides=overrides, resolve_call=_resolver(units, unit)
-        )
-    except AnalysisError as error:
-        gaps.append(DataGap("visits-failed", f"{unit.process.name or unit.process.id}: {error.message}; "
-                            "every step counted once per case", unit.file, error.line, error.element_id))
-        return VisitResult(visits={n.id: 1.0 for n in unit.steps}, probabilities={},
-                           assumptions=(f"visits could not be computed: {error.message}",))
+def _handoff_finding(unit: Unit, plan: HandoffPlan) -> Finding:
+    assert plan.warning is not None
+    moved = "、".join(m.step_name for m in plan.moved) or "なし"
+    moved_en = ", ".join(m.step_name for m in plan.moved) or "none"
+    return Finding(
+        "handoff-risk", Severity.WARNING,
+        f"{unit.name}: {plan.warning.ja} 安全な委託範囲では職員へ移す手順: {moved} / {plan.warning.en} "
+        f"Moved to staff in the safe lot: {moved_en}",
+        unit.process.source, ElementId(unit.process.id),
+        plan.redesign.en if plan.redesign is not None else "",
+    )
 
 
-_SOURCES: Mapping[str, EvidenceSource] = {
-    SURVEY: S.SURVEY, PROPERTY: S.PROPERTY, STRUCTURE: S.STRUCTURE, DEFAULT: S.DEFAULT,
-}
-"""bpm.visits' probability sources → the evidence sources the report knows."""
-
-
-def process_branches(process: Process, result: VisitResult) -> tuple[Branch, ...]:
-    """The splits of one process with the probabilities ``result`` was computed with.
-
-    Only real splits are listed: every element with two or more outgoing
-    sequence flows (one row per flow) and every boundary event (one row, from
-    its host).  Elements of called processes (ids ``call/node``) belong to
-    those processes and are left out.  Order: the process's document order.
-
-    Examples
-    --------
-    >>> from bpm.reader import read_bpmn_bytes
-    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-    ...   <process id="p"><startEvent id="s"/><task id="t"/><boundaryEvent id="b" attachedToRef="t"/>
-    ...   <exclusiveGateway id="x"/><endEvent id="e"/><endEvent id="late"/>
-    ...   <sequenceFlow id="f0" sourceRef="s" targetRef="t"/><sequenceFlow id="f1" sourceRef="t" targetRef="x"/>
-    ...   <sequenceFlow id="ok" sourceRef="x" targetRef="e"/><sequenceFlow id="ng" sourceRef="x" targetRef="e"/>
-    ...   <sequenceFlow id="fb" sourceRef="b" targetRef="late"/></process></definitions>'''
-    >>> process = read_bpmn_bytes(xml, "x.bpmn").processes["p"]
-    >>> result = expected_visits(read_bpmn_bytes(xml, "x.bpmn"), "p", overrides={"ng": 0.3, "b": 0.1})
-    >>> [(b.from_id, b.via_id, b.target_id, round(b.probability, 6), b.source.value)
-    ...  for b in process_branches(process, result)]
-    [('t', 'b', 'late', 0.1, 'survey'), ('x', 'ok', 'e', 0.7, 'default'), ('x', 'ng', 'e', 0.3, 'survey')]
-    """
-    by_flow: dict[str, BranchProbability] = {
-        flow_id: chance for (source, _, flow_id), chance in result.probabilities.items() if "/" not in source
-    }
-    outgoing: dict[ElementId, list[SequenceFlow]] = {}
-    for flow in process.flows.values():
-        outgoing.setdefault(flow.source_id, []).append(flow)
-    branches: list[Branch] = []
-    for node in process.nodes.values():
-        flows = outgoing.get(node.id, [])
-        if node.kind is EventKind.BOUNDARY and node.attached_to is not None:
-            chance = result.event_probabilities.get(node.id)
-            if chance is not None:
-                target = flows[0].target_id if len(flows) == 1 else node.id
-                branches.append(Branch(node.attached_to, node.id, target, chance.value,
-                                       _SOURCES.get(chance.source, S.DEFAULT), via_event=True))
-        if len(flows) < 2:
-            continue
-        for flow in flows:
-            chance = by_flow.get(flow.id)
-            if chance is not None:
-                branches.append(Branch(node.id, flow.id, flow.target_id, chance.value,
-                                       _SOURCES.get(chance.source, S.DEFAULT)))
-    return tuple(branches)
+def _override(
+    unit: Unit,
+    node: FlowNode,
+    row: SurveyRow | None,
+    run: _Run,
+    gaps: list[DataGap],
+    used_entries: set[str],
+) -> LegalOverride | None:
+    """A justified override for the step: a profile entry naming it, else the survey's 判断根拠."""
+    names = (unit.process.id, unit.process.name, unit.pool_name)
+    entry: LegalOverrideEntry | None = next(
+        (e for e in run.profile.legal.overrides if entry_matches(e, names, node)), None)
+    if entry is not None:
+        used_entries.add(entry.name)
+        found = override_from_entry(entry)
+    else:
+        survey_file = run.survey.file if run.survey is not None else ""
+        if row is not None and row.legal_basis.strip() and row.legal_authority is None:
+            gaps.append(DataGap("legal-basis-without-class",
+                                f"{node.label}: 公権力の判断根拠 is written but 公権力の行使 is empty; not used",
+                                survey_file, row.line, node.id))
+        maybe = override_from_row(row, survey_file)
+        if maybe is None:
+            return None
+        found = maybe
+    return dataclasses.replace(found, file=unit.file, process_id=unit.process.id, step_id=node.id,
+                               step_name=node.label)
 
 
 # --------------------------------------------------------------------------- hand-offs
 
 
-def _handoffs(
-    unit: _Unit,
-    steps: Sequence[StepAssessment],
+def _plan_handoffs(
+    unit: Unit,
+    steps: list[StepAssessment],
     visits: Mapping[ElementId, float],
     branches: Sequence[Branch],
     profile: Profile,
     gaps: list[DataGap],
-) -> HandoffSummary | None:
-    """Contractor ↔ staff hand-offs under the recommendations, with the 偽装請負 warning when due.
-
-    None when the visits could not be solved: the hand-offs are built on the
-    flow-level visits, and the fallback (every step once) has none.
-    """
-    if any(node_id not in visits for node_id in unit.process.nodes):
-        return None
+) -> tuple[list[StepAssessment], HandoffPlan | None]:
+    """The naive lot, the safe lot after the hand-off check, and the steps re-scored for it."""
     graph = process_graph(unit.definitions, unit.process.id, expand_subprocesses=True)
+    names = {s.step_id: s.name for s in steps}
     try:
-        summary = handoff_summary(graph, {s.step_id: s.disposition for s in steps}, visits, branches)
+        lot = safe_lot(
+            graph, {s.step_id: s.disposition for s in steps}, visits, branches,
+            {s.step_id: s.visits * s.minutes_per_case for s in steps},
+            max_per_case=profile.handoff.max_per_case, min_staff_minutes=profile.handoff.min_staff_minutes,
+            names=names,
+        )
     except AnalysisError as error:
-        gaps.append(DataGap("handoffs-failed", f"{unit.process.name or unit.process.id}: {error.message}",
-                            unit.file, error.line, error.element_id))
-        return None
-    warning = handoff_warning(summary, profile.handoff.max_per_case, {s.step_id: s.name for s in steps})
-    return dataclasses.replace(summary, warning=warning) if warning is not None else summary
-
-
-# --------------------------------------------------------------------------- cases
-
-
-def _annual_cases(
-    units: Sequence[_Unit],
-    match: SurveyMatch,
-    given: Mapping[str, float],
-    visits: Mapping[ProcessKey, VisitResult],
-    profile: Profile,
-    gaps: list[DataGap],
-) -> dict[ProcessKey, _Cases]:
-    explicit: dict[ProcessKey, _Cases] = {}
-    used_given: set[str] = set()
-    for unit in units:
-        row = match.cases.get(unit.key)
-        if row is not None and row.annual_count is not None:
-            explicit[unit.key] = _Cases(row.annual_count, S.SURVEY, f"調査票 row {row.line}: 件数")
+        gaps.append(DataGap("handoffs-failed", f"{unit.name}: {error.message}", unit.file, error.line,
+                            error.element_id))
+        return steps, None
+    safe_steps: list[StepAssessment] = []
+    moved: list[MovedStep] = []
+    for step in steps:
+        reason = lot.moved.get(step.step_id)
+        if reason is None:
+            safe_steps.append(step)
             continue
-        raw = unit.process.properties.get("annual_count")
-        if raw is not None:
-            try:
-                value = float(raw.replace(",", ""))
-                if value < 0 or value != value:
-                    raise ValueError(raw)
-                explicit[unit.key] = _Cases(value, S.PROPERTY, f"BPMN process property annual_count = {raw}")
-                continue
-            except ValueError:
-                gaps.append(DataGap("bad-property", f"{unit.process.name}: annual_count={raw!r} is not a number",
-                                    unit.file, unit.process.source.line, unit.process.id))
-        names = {normalize_name(n) for n in (unit.process.id, unit.process.name, unit.pool_name) if n}
-        for key, value in given.items():
-            if normalize_name(key) in names:
-                explicit[unit.key] = _Cases(float(value), S.USER, f"given by the caller ({key} = {value:g})")
-                used_given.add(key)
-                break
-    for key in sorted(set(given) - used_given):
-        gaps.append(DataGap("unmatched-cases", f"annual cases for {key!r} match no process of the run", key))
-    result: dict[ProcessKey, _Cases] = dict(explicit)
-    by_key = {u.key: u for u in units}
-    callers = _callers(units)
+        moved.append(MovedStep(step.step_id, step.name, step.disposition, Disposition.RETAIN, reason))
+        safe_steps.append(dataclasses.replace(
+            step,
+            disposition=Disposition.RETAIN,
+            reasons=(reason, *(r for r in step.reasons if r.code not in _EXPLAINING)),
+            cost=step_cost(Disposition.RETAIN, step.annual_count, step.minutes_per_case, profile),
+            proposed=step.proposed or step.disposition,
+        ))
 
-    def solve(key: ProcessKey, stack: tuple[ProcessKey, ...]) -> _Cases | None:
-        if key in result:
-            return result[key]
-        if key in stack:
-            return None
-        parts: list[tuple[float, str]] = []
-        for caller_key, node_id in callers.get(key, ()):
-            caller = solve(caller_key, (*stack, key))
-            if caller is None:
-                continue
-            per_case = visits[caller_key].visits.get(node_id, 0.0)
-            parts.append((caller.value * per_case, f"{by_key[caller_key].process.name or caller_key[1]}/{node_id}"))
-        if not parts:
-            return None
-        total = sum(v for v, _ in parts)
-        cases = _Cases(total, S.STRUCTURE, "called from " + ", ".join(label for _, label in parts))
-        result[key] = cases
-        return cases
+    def outsourced_hours(lot_steps: Sequence[StepAssessment]) -> float:
+        return sum(s.cost.hours_per_year for s in lot_steps if s.disposition is Disposition.OUTSOURCE)
 
-    for unit in units:
-        if solve(unit.key, ()) is None:
-            default = profile.volume.default_annual_cases
-            result[unit.key] = _Cases(default, S.DEFAULT, "profile default (volume.default_annual_cases)")
-            gaps.append(DataGap(
-                "default-volume",
-                f"{unit.process.name or unit.process.id}: no annual case count (survey flow row, BPMN property "
-                f"annual_count or --cases); profile default {default:,.0f} used",
-                unit.file, unit.process.source.line, unit.process.id,
-            ))
-    return result
-
-
-def _callers(units: Sequence[_Unit]) -> dict[ProcessKey, list[tuple[ProcessKey, ElementId]]]:
-    """Called process → (calling process, call activity) pairs."""
-    found: dict[ProcessKey, list[tuple[ProcessKey, ElementId]]] = {}
-    for unit in units:
-        resolver = _resolver(units, unit)
-        for node in unit.process.nodes.values():
-            if node.kind is TaskKind.CALL_ACTIVITY and node.called_element:
-                target = resolver.find(node.called_element)
-                if target is not None and target.key != unit.key:
-                    found.setdefault(target.key, []).append((unit.key, node.id))
-    return found
+    plan = HandoffPlan(
+        naive=lot.naive,
+        safe=lot.safe,
+        moved=tuple(moved),
+        naive_outsourced_hours=outsourced_hours(steps),
+        safe_outsourced_hours=outsourced_hours(safe_steps),
+        naive_hours_freed=sum(s.cost.hours_freed_per_year for s in steps),
+        safe_hours_freed=sum(s.cost.hours_freed_per_year for s in safe_steps),
+        warning=lot.warning,
+        redesign=lot.redesign,
+    )
+    return safe_steps, plan
 
 
 # --------------------------------------------------------------------------- one step
@@ -404,19 +384,20 @@ def _weaker(*sources: EvidenceSource) -> EvidenceSource:
 
 
 def _assess_step(
-    unit: _Unit,
+    unit: Unit,
     node: FlowNode,
+    row: SurveyRow | None,
     context: ProcessContext,
-    match: SurveyMatch,
     visit_result: VisitResult,
-    cases: _Cases,
-    profile: Profile,
-    lexicon: Lexicon,
-    survey: Survey | None,
+    cases: Cases,
+    run: _Run,
+    lookup: ProcedureLookup,
+    template: TemplateCheck | None,
+    override: LegalOverride | None,
     gaps: list[DataGap],
 ) -> StepAssessment:
     file = unit.file
-    row = match.steps.get((file, unit.process.id, node.id))
+    profile = run.profile
     evidence: list[Evidence] = []
     visits = visit_result.visits.get(node.id)
     if visits is None:
@@ -456,24 +437,42 @@ def _assess_step(
     evidence.append(minutes.evidence)
     hours = hours_per_year(annual, minutes.value)
     facts = step_facts(context, node)
+    legal = legal_status(
+        node, facts, row, lexicon=run.legal_words, procedure=lookup.procedure, template=template,
+        override=override, cash_collection_notice=profile.legal.cash_collection_notice,
+    )
     features = step_features(
         node, facts, row,
         Measures(visits, annual, minutes.value, hours, _weaker(count_source, minutes.source)),
-        profile, lexicon, file=file,
+        profile, run.lexicon, file=file, legal=legal,
     )
     gaps.extend(features.gaps)
-    if survey is not None and row is None:
+    if run.survey is not None and row is None:
         used = "BPMN properties" if node.properties else "task type and wording"
         gaps.append(DataGap("no-data", f"{node.label}: no survey row; {used} and profile defaults used",
                             file, node.source.line, node.id))
-    decision = classify(features.values, features.sources, features.legal_authority, profile)
-    cost = step_cost(decision.disposition, annual, minutes.value, profile,
+    # 3. the numbers propose
+    proposal = classify(features.values, features.sources, profile)
+    # 4. the legal gate has the last word; it reads only the proposal and the legal verdict
+    decided = gate(proposal.disposition, legal)
+    disposition = decided.disposition
+    # hours only: cash exists only through the money stage, which runs on the whole portfolio afterwards
+    cost = step_cost(disposition, annual, minutes.value, profile,
                      digital_share=features.values.get("digital_input", 1.0))
-    reasons = decision.reasons
+    reasons = [*decided.reasons, *proposal.reasons] if disposition is not proposal.disposition else [
+        *proposal.reasons, *decided.reasons]
+    confidence = proposal.confidence
+    if disposition is not proposal.disposition:
+        confidence = gated_confidence(features.sources, profile)
+        reasons = [r for r in reasons if r.code not in _EXPLAINING]
+    if disposition in (Disposition.RETAIN, Disposition.REVIEW) and legal.legal_class is not LegalClass.FACTUAL:
+        assist = rpa_assist_reason(proposal.scores, profile)
+        if assist is not None:
+            reasons.append(assist)
     return StepAssessment(
         file=file,
         process_id=unit.process.id,
-        process_name=unit.process.name or unit.pool_name or unit.process.id,
+        process_name=unit.name,
         step_id=node.id,
         name=node.label,
         kind=node.kind.value,
@@ -485,10 +484,10 @@ def _assess_step(
         minutes_per_case=minutes.value,
         features=features.values,
         evidence=(*evidence, *features.evidence),
-        scores=decision.scores,
-        disposition=decision.disposition,
-        confidence=decision.confidence,
-        reasons=reasons,
+        scores=proposal.scores,
+        disposition=disposition,
+        confidence=confidence,
+        reasons=tuple(dict.fromkeys(reasons)),
         legal_authority=features.legal_authority,
         cost=cost,
         data_sources={
@@ -498,93 +497,180 @@ def _assess_step(
             "minutes_per_case": minutes.source,
             **features.sources,
         },
+        legal=legal,
+        proposed=proposal.disposition if disposition is not proposal.disposition else None,
     )
 
 
+
 # --------------------------------------------------------------------------- money
-# Kept in these functions so the legal gate's changes to the steps above merge
-# cleanly: the money stage reads the classified steps and may only withdraw a
-# candidate (RPA/outsource → retained on cost), never add one.
 
 
-def _apply_money(
-    assessed: list[tuple[_Unit, list[StepAssessment]]],
-    match: SurveyMatch,
-    cases: Mapping[ProcessKey, _Cases],
-    profile: Profile,
+def _rank_by_capacity(drafts: Sequence[ProcessAssessment]) -> list[ProcessAssessment]:
+    """Without money parameters: rank by hours freed × suitability (the capacity view)."""
+    ranks = rank([
+        ((s.file, s.process_id, s.step_id), s.disposition, s.cost.hours_freed_per_year,
+         s.scores.get(s.disposition, 0.0), (s.file, str(s.process_id), str(s.step_id)))
+        for draft in drafts
+        for s in draft.steps
+    ])
+    return [
+        dataclasses.replace(draft, steps=tuple(dataclasses.replace(s, rank=ranks.get((s.file, s.process_id, s.step_id)))
+                                               for s in draft.steps))
+        for draft in drafts
+    ]
+
+
+def _price(
+    drafts: Sequence[ProcessAssessment],
+    units: Mapping[ProcessKey, Unit],
+    cases: Mapping[ProcessKey, Cases],
+    run: _Run,
     gaps: list[DataGap],
-    survey_file: str,
-) -> tuple[list[tuple[_Unit, list[StepAssessment]]], MoneyOutcome | None]:
-    """Run the money stage (:func:`scoring.money.money_stage`) and write its results into the steps."""
-    if profile.money is None:
-        return assessed, None
-    inputs: list[MoneyStep] = []
-    orgs: dict[StepKey, StepOrg] = {}
-    for unit, steps in assessed:
-        for order, step in enumerate(steps):
-            row = match.steps.get((unit.file, unit.process.id, step.step_id))
-            node = unit.process.nodes[step.step_id]
-            money_step, problem = _money_step(unit, node, row, step, order, cases[unit.key].value, profile)
+    findings: list[Finding],
+) -> tuple[list[ProcessAssessment], MoneySummary]:
+    """The money stage over the portfolio, then the hand-off check on the final dispositions, until both hold.
+
+    The cost gate may withdraw one step from a lot that still pays and so leave
+    a short staff stretch between contractor steps (a fragmented hand-off); the
+    check then moves the contractor steps after it to staff and the money is
+    priced again.  Steps only ever move towards staff, so the loop ends.
+    """
+    profile = run.profile
+    base = list(drafts)
+    inputs = _money_inputs(base, units, cases, run, gaps)
+    for _ in range(len(inputs) + 1):
+        outcome = money_stage(list(inputs.values()), profile)
+        priced = [_with_outcome(draft, outcome) for draft in base]
+        checked: list[ProcessAssessment] = []
+        moves: dict[ProcessKey, Mapping[ElementId, Reason]] = {}
+        for draft in priced:
+            unit = units[(draft.file, draft.process_id)]
+            final, moved = _final_handoffs(unit, draft, profile, gaps)
+            checked.append(final)
+            if moved:
+                moves[(draft.file, draft.process_id)] = moved
+        if not moves:
+            return checked, outcome.summary
+        for index, draft in enumerate(base):
+            late = moves.get((draft.file, draft.process_id))
+            if late is None:
+                continue
+            base[index] = _moved_after_pricing(draft, late, profile)
+            findings.append(_late_handoff_finding(units[(draft.file, draft.process_id)], late, base[index]))
+            for step in base[index].steps:
+                if step.step_id in late:
+                    key = StepKey(step.file, step.process_id, step.step_id)
+                    inputs[key] = dataclasses.replace(inputs[key], candidate=step.disposition, reasons=step.reasons)
+    raise AssertionError("the hand-off re-check after pricing did not settle")  # pragma: no cover
+
+
+def _money_inputs(
+    drafts: Sequence[ProcessAssessment],
+    units: Mapping[ProcessKey, Unit],
+    cases: Mapping[ProcessKey, Cases],
+    run: _Run,
+    gaps: list[DataGap],
+) -> dict[StepKey, MoneyStep]:
+    """Every step's money facts, in flow order; a 職種 cell that cannot be read is a data gap."""
+    inputs: dict[StepKey, MoneyStep] = {}
+    survey_file = run.survey.file if run.survey is not None else ""
+    for draft in drafts:
+        unit = units[(draft.file, draft.process_id)]
+        for order, step in enumerate(draft.steps):
+            row = run.match.steps.get((unit.file, unit.process.id, step.step_id))
+            found, problem = money_step(step, unit.process.nodes[step.step_id], row, order=order,
+                                        annual_cases=cases[unit.key].value, pool_name=unit.pool_name,
+                                        profile=run.profile)
             if problem is not None:
                 gaps.append(DataGap("staff-type", f"{step.name}: {problem}", survey_file if row else unit.file,
-                                    row.line if row is not None else None, step.step_id))
-            inputs.append(money_step)
-            orgs[money_step.key] = money_step.org
-    outcome = money_stage(inputs, profile)
-    updated: list[tuple[_Unit, list[StepAssessment]]] = []
-    for unit, steps in assessed:
-        changed: list[StepAssessment] = []
-        for step in steps:
-            key = StepKey(step.file, step.process_id, step.step_id)
-            result = outcome.steps[key]
-            changed.append(dataclasses.replace(
-                step, disposition=result.disposition, reasons=result.reasons, cost=result.cost,
-                money=result.money, rank=result.rank, org=orgs[key],
-            ))
-        updated.append((unit, changed))
-    return updated, outcome
+                                    row.line if row is not None else step.source.line, step.step_id))
+            inputs[found.key] = found
+    return inputs
 
 
-def _money_step(
-    unit: _Unit, node: FlowNode, row: SurveyRow | None, step: StepAssessment, order: int, annual_cases: float,
-    profile: Profile,
-) -> tuple[MoneyStep, str | None]:
-    """The measured facts of one step that the money stage needs (no yen)."""
-    assert profile.money is not None
-    props = node_properties(node)
-    if row is not None and (row.section or row.unit or row.staff_type):
-        org_in = OrgInputs(row.section, row.unit, row.staff_type, S.SURVEY)
-    else:
-        org_in = OrgInputs(props.get("section", ""), props.get("unit", ""), props.get("staff_type", ""), S.PROPERTY)
-    counter = step.features.get("face_to_face", 0.0) >= profile.money.queue.counter_face_to_face
-    org, problem = step_org(dataclasses.replace(org_in, pool_name=unit.pool_name, flow_name=step.process_name,
-                                                counter=counter), profile.money)
-    digital = step.features.get("digital_input", 1.0)
-    if row is not None and row.input_form is not None:
-        form, detail = row.input_form, f"調査票 行{row.line}: 入力形式 = {row.input_label}"
-    elif "input" in props:
-        form, detail = _form_of(digital), f"BPMNプロパティ input = {props['input']}"
-    else:
-        source = step.data_sources.get("digital_input", S.DEFAULT)
-        form, detail = _form_of(digital), f"推定（digital_input {digital:.2f}、{source.value}）"
-    systems = row.systems if row is not None and row.systems else parse_systems(props.get("systems", ""))
-    return MoneyStep(
-        key=StepKey(step.file, step.process_id, step.step_id), name=step.name, flow_name=step.process_name,
-        lane=step.lane_name, order=order, annual_cases=annual_cases, visits=step.visits,
-        annual_count=step.annual_count, minutes_per_case=step.minutes_per_case,
-        hours_per_year=step.cost.hours_per_year, candidate=step.disposition,
-        suitability=step.scores.get(step.disposition, 0.0), face_to_face=step.features.get("face_to_face", 0.0),
-        digital_share=digital, input_form=form, input_detail=detail, systems=tuple(systems), org=org,
-        legal_authority=step.legal_authority, reasons=step.reasons, note=row.note if row is not None else "",
-        count_source=step.data_sources.get("annual_count", S.DEFAULT),
-        minutes_source=step.data_sources.get("minutes_per_case", S.DEFAULT),
-        features=step.features, evidence=step.evidence,
-    ), problem
+def _with_outcome(draft: ProcessAssessment, outcome: MoneyOutcome) -> ProcessAssessment:
+    """The money stage's decisions written into one process: dispositions (withdrawals only), cash, rank."""
+    steps: list[StepAssessment] = []
+    for step in draft.steps:
+        result = outcome.steps[StepKey(step.file, step.process_id, step.step_id)]
+        assert result.disposition is step.disposition or result.disposition is Disposition.RETAIN, (
+            "the cost gate only withdraws")
+        steps.append(dataclasses.replace(
+            step, disposition=result.disposition, reasons=result.reasons, cost=result.cost, money=result.money,
+            rank=result.rank, org=result.org,
+        ))
+    return dataclasses.replace(draft, steps=tuple(steps), money=outcome.flows.get((draft.file, draft.process_id)))
 
 
-def _form_of(digital_share: float) -> str:
-    if digital_share >= 0.75:
-        return "digital"
-    if digital_share <= 0.25:
-        return "paper"
-    return "mixed"
+def _final_handoffs(
+    unit: Unit, draft: ProcessAssessment, profile: Profile, gaps: list[DataGap]
+) -> tuple[ProcessAssessment, Mapping[ElementId, Reason]]:
+    """The hand-offs of the final dispositions, and the steps the check would still move to staff."""
+    if draft.handoff_plan is None:
+        return draft, {}
+    graph = process_graph(unit.definitions, unit.process.id, expand_subprocesses=True)
+    names = {s.step_id: s.name for s in draft.steps}
+    try:
+        lot = safe_lot(
+            graph, {s.step_id: s.disposition for s in draft.steps}, draft.visits, draft.branches,
+            {s.step_id: s.visits * s.minutes_per_case for s in draft.steps},
+            max_per_case=profile.handoff.max_per_case, min_staff_minutes=profile.handoff.min_staff_minutes,
+            names=names,
+        )
+    except AnalysisError as error:  # pragma: no cover - the same graph was solved before pricing
+        gaps.append(DataGap("handoffs-failed", f"{unit.name}: {error.message}", unit.file, error.line,
+                            error.element_id))
+        return draft, {}
+    if lot.moved:
+        return draft, lot.moved
+    warning = handoff_warning(lot.safe, profile.handoff.max_per_case, names)
+    return dataclasses.replace(draft, handoffs=dataclasses.replace(lot.safe, warning=warning)), {}
+
+
+def _moved_after_pricing(
+    draft: ProcessAssessment, moved: Mapping[ElementId, Reason], profile: Profile
+) -> ProcessAssessment:
+    """A pre-pricing draft with the steps the late hand-off check moved given to staff (and listed in its plan)."""
+    plan = draft.handoff_plan
+    assert plan is not None
+    steps: list[StepAssessment] = []
+    extra: list[MovedStep] = []
+    for step in draft.steps:
+        reason = moved.get(step.step_id)
+        if reason is None:
+            steps.append(step)
+            continue
+        extra.append(MovedStep(step.step_id, step.name, step.disposition, Disposition.RETAIN, reason))
+        steps.append(dataclasses.replace(
+            step,
+            disposition=Disposition.RETAIN,
+            reasons=(reason, *(r for r in step.reasons if r.code not in _EXPLAINING)),
+            cost=step_cost(Disposition.RETAIN, step.annual_count, step.minutes_per_case, profile),
+            proposed=step.proposed or step.disposition,
+        ))
+    warning = plan.warning or Reason(
+        "handoff-after-cost-gate",
+        "費用面で推奨しない手順を職員に戻した結果、受託者と職員の引継ぎが細切れになる",
+        "Keeping the steps that do not pay with staff would fragment the hand-offs between contractor and staff",
+    )
+    plan = dataclasses.replace(
+        plan,
+        moved=(*plan.moved, *extra),
+        safe_outsourced_hours=sum(s.cost.hours_per_year for s in steps if s.disposition is Disposition.OUTSOURCE),
+        safe_hours_freed=sum(s.cost.hours_freed_per_year for s in steps),
+        warning=warning,
+    )
+    return dataclasses.replace(draft, steps=tuple(steps), handoff_plan=plan)
+
+
+def _late_handoff_finding(unit: Unit, moved: Mapping[ElementId, Reason], draft: ProcessAssessment) -> Finding:
+    names = {s.step_id: s.name for s in draft.steps}
+    shown = "、".join(names.get(step_id, step_id) for step_id in moved)
+    return Finding(
+        "handoff-risk", Severity.WARNING,
+        f"{unit.name}: 費用面で推奨しない手順を職員に戻すと引継ぎが細切れになるため、{shown} も職員へ移す / "
+        f"keeping the steps that do not pay with staff would fragment the hand-offs, so {shown} also go to staff",
+        unit.process.source, ElementId(unit.process.id),
+        "the cost gate withdrew a step inside a contract lot; see the lot page",
+    )

@@ -1,18 +1,17 @@
-"""Features → a disposition (RPA / outsource / retain / automated), with scores, confidence and reasons.
+"""Features → the disposition the numbers propose (RPA / outsource / retain / automated), with scores and reasons.
 
-The decision procedure follows scoring-methodology.md §2, with the legal rule
-of §3 applied *after* scoring as a hard constraint, so the report can show
-both what the numbers favour and why the law overrides them:
+The decision procedure follows scoring-methodology.md §2.  The legal rule of
+§3 is *not* here: it is a hard constraint applied after scoring and costing by
+:func:`scoring.legal.gate`, whose inputs are legal evidence only, so no
+weight or threshold of this module can move a step across it.  The report
+shows both what the numbers favour (this proposal) and why the law overrides
+them:
 
 1. A step a system already performs (service/script task, system lane) is
    ``automated``.
 2. Otherwise the best of RPA, outsourcing and retention wins; RPA and
    outsourcing must also clear their profile thresholds, else the step is
    retained.
-3. A step that exercises public authority (公権力の行使) is never outsourced
-   (法務省 H25 民一317号; 内閣府 2008-01-17 通知) and no robot takes it over
-   either: it is retained with a reason, plus an "RPA assistance possible"
-   reason when its RPA score is high — staff decide, a robot keys and matches.
 
 Scores (each 0–1):
 
@@ -100,10 +99,9 @@ def score_options(features: Mapping[str, float], profile: Profile) -> dict[Dispo
 def classify(
     features: Mapping[str, float],
     sources: Mapping[str, EvidenceSource],
-    legal_authority: bool,
     profile: Profile,
 ) -> Classification:
-    """Decide one step: scores, the disposition after the legal rule, confidence and reasons."""
+    """The numbers' proposal for one step: scores, disposition, confidence and reasons (no legal rule)."""
     scores = score_options(features, profile)
     thresholds = profile.thresholds
     reasons: list[Reason] = []
@@ -112,9 +110,7 @@ def classify(
         disposition = Disposition.AUTOMATED
         margin = scores[Disposition.AUTOMATED] - thresholds.automated + thresholds.confidence_margin / 2
         reasons.append(_reason("automated"))
-        if legal_authority:
-            reasons.append(_reason("legal-authority"))
-        return Classification(scores, disposition, _confidence(margin, sources, profile), tuple(reasons))
+        return Classification(scores, disposition, _confidence(margin, _non_legal(sources), profile), tuple(reasons))
     # Ties go to the more conservative option: retain, then RPA (staff keep the case), then outsource.
     best = max((Disposition.RETAIN, Disposition.RPA, Disposition.OUTSOURCE), key=lambda d: scores[d])
     others = max(v for d, v in scores.items() if d not in (best, Disposition.AUTOMATED))
@@ -124,20 +120,29 @@ def classify(
         reasons.append(_reason("below-threshold", rpa=rpa, outsource=outsource))
         margin = limit - scores[best]
         best = Disposition.RETAIN
-    if legal_authority:
-        reasons.append(_reason("legal-authority"))
-        if best in (Disposition.RPA, Disposition.OUTSOURCE):
-            reasons.append(_reason("legal-override", favoured=best))
-            best = Disposition.RETAIN
-        margin = thresholds.confidence_margin
-        if rpa >= thresholds.rpa_assist:
-            reasons.append(_reason("rpa-assist"))
     reasons.extend(_explain(best, features, scores, retain))
-    confidence = _confidence(margin, {k: v for k, v in sources.items() if k != "legal_authority" or legal_authority},
-                             profile)
+    confidence = _confidence(margin, _non_legal(sources), profile)
     if _inferred_share(sources) >= 0.5:
         reasons.append(_reason("inferred-data"))
     return Classification(scores, best, confidence, tuple(reasons))
+
+
+def _non_legal(sources: Mapping[str, EvidenceSource]) -> dict[str, EvidenceSource]:
+    return {k: v for k, v in sources.items() if k != "legal_authority"}
+
+
+def gated_confidence(sources: Mapping[str, EvidenceSource], profile: Profile) -> float:
+    """Confidence of a step the legal gate decided: full margin, discounted only for how the data were measured.
+
+    The legal verdict is not a close call between scores, so the margin
+    counts as full; the discount for inferred data stays.
+    """
+    return _confidence(profile.thresholds.confidence_margin, sources, profile)
+
+
+def rpa_assist_reason(scores: Mapping[Disposition, float], profile: Profile) -> Reason | None:
+    """The "RPA assistance possible" reason for a step staff keep for legal reasons, when its RPA score is high."""
+    return _reason("rpa-assist") if scores.get(Disposition.RPA, 0.0) >= profile.thresholds.rpa_assist else None
 
 
 def _explain(
@@ -203,17 +208,21 @@ _LABELS = {
     Disposition.OUTSOURCE: ("民間委託", "outsourcing"),
     Disposition.RETAIN: ("職員", "staff"),
     Disposition.AUTOMATED: ("自動化済み", "automated"),
+    Disposition.REVIEW: ("要確認", "review"),
 }
+
+
+EXPLAINING_CODES = frozenset({
+    "routine", "system-work", "no-contact", "paper-input", "volume", "resident-contact", "physical", "contractable",
+})
+"""Codes of the reasons :func:`_explain` gives for RPA or outsourcing: generic sentences about the features,
+which later stages replace with ones citing the step's own evidence (:mod:`scoring.explain`) or drop when the step
+ends up with staff."""
 
 
 _REASONS: dict[str, tuple[str, str]] = {
     "automated": ("システムが処理している手順（サービスタスク・システムのレーン）",
                   "Already performed by a system (service task or system lane)"),
-    "legal-authority": ("公権力の行使（審査・受理/交付の決定等）にあたるため委託できず、職員が担当",
-                        "Exercise of public authority (examination, acceptance/issuance decision): "
-                        "never outsourced, staff keep it"),
-    "legal-override": ("評価では{favoured_ja}が最適だが、公権力の行使のため職員が担当",
-                       "Scores favour {favoured_en}, but public authority keeps the step with staff"),
     "rpa-assist": ("RPAによる補助が可能（職員が判断、入力・照合はRPAで補助）",
                    "RPA assistance possible (職員が判断、入力・照合はRPAで補助: "
                    "staff decide, a robot enters and matches)"),
@@ -226,8 +235,7 @@ _REASONS: dict[str, tuple[str, str]] = {
     "no-contact": ("住民との対面がない", "No face-to-face contact with residents"),
     "paper-input": ("入力が紙のため AI-OCR の併用を検討", "Paper input: consider AI-OCR with the robot"),
     "volume": ("処理量が多い", "High volume"),
-    "resident-contact": ("住民対応・窓口での定型業務（事実上の行為）",
-                         "Routine counter work with residents (a factual act, not a decision)"),
+    "resident-contact": ("住民対応・窓口での定型業務", "Routine counter work with residents"),
     "physical": ("紙・現金・証明書の受け渡しなど物理的な取扱い", "Physical handling of paper, cash or certificates"),
     "contractable": ("定型的で仕様書に定められる業務（定型性 {value:.2f}）",
                      "Routine work a contract can specify (routine {value:.2f})"),
@@ -267,7 +275,8 @@ def rank(candidates: Sequence[tuple[K, Disposition, float, float, tuple[str, ...
     """Rank steps across the portfolio: 1 = most hours freed, weighted by suitability.
 
     Each candidate is ``(key, disposition, hours_freed, score, tie_breaker)``.
-    Only RPA and outsourcing steps that free hours are ranked; the tie breaker
+    Only RPA and outsourcing steps that free hours are ranked (a step the legal
+    gate or the hand-off check kept with staff is not a candidate); the tie breaker
     (file, process, step id) keeps the order independent of input order.
 
     >>> rank([("a", Disposition.RPA, 100.0, 0.5, ("a",)), ("b", Disposition.OUTSOURCE, 100.0, 0.9, ("b",)),

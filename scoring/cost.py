@@ -24,12 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from scoring.legal import permitted
 from scoring.money_params import RpaParams
 from scoring.profile import Profile
 from scoring.result import (
     Disposition,
     Evidence,
     EvidenceSource,
+    LegalStatus,
     Reason,
     StaffType,
     StepAssessment,
@@ -203,10 +205,10 @@ class MoneyStep:
     """Systems named for the step."""
     org: StepOrg
     """課, 係 and 職種 mix."""
-    legal_authority: bool
-    """The step exercises public authority (it is never a lot item)."""
+    legal: LegalStatus
+    """The legal gate's verdict (:func:`scoring.legal.legal_status`): the only source of 委託可否 and 根拠通知."""
     reasons: tuple[Reason, ...]
-    """The classification's reasons (legal evidence is read from them, never invented)."""
+    """The step's reasons after the legal gate and the hand-off check (legal ones are kept word for word)."""
     note: str = ""
     """The survey's 備考 for the step."""
     features: Mapping[str, float] = field(default_factory=dict)
@@ -217,8 +219,16 @@ class MoneyStep:
     """Where annual_count came from."""
     minutes_source: EvidenceSource = EvidenceSource.DEFAULT
     """Where minutes_per_case came from."""
+    scores: Mapping[Disposition, float] = field(default_factory=dict)
+    """The classification's suitability per disposition (the deciding numbers a reason cites)."""
 
     @property
     def is_candidate(self) -> bool:
-        """RPA or outsourcing was recommended by the classification."""
-        return self.candidate in (Disposition.RPA, Disposition.OUTSOURCE)
+        """RPA or outsourcing survived the legal gate and the hand-off check, and the law permits it.
+
+        The second condition repeats the gate on purpose: whatever reaches the
+        money stage, a step the legal verdict keeps with staff (公権力の行使,
+        要確認, no 根拠通知) never enters a lot or a robot and is never costed
+        as outsourced.
+        """
+        return self.candidate in (Disposition.RPA, Disposition.OUTSOURCE) and permitted(self.candidate, self.legal)

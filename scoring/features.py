@@ -20,7 +20,7 @@ physical       paper, cash or hand-over work (manualTask; 紙 input)
 system         work in or by a system (service task; system lane; 使用システム; data store)
 digital_input  share of input that arrives as data (電子 1, 混在 0.5, 紙 0)
 exception      例外率 (share of cases needing special handling)
-legal_authority  exercise of public authority (公権力の行使), 0 or 1
+legal_authority  the legal verdict shown as a number: 1 公権力の行使, 0.5 要確認, 0 事実上の行為
 automated      the step is already performed by a system
 """
 
@@ -28,26 +28,23 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bpm.model import (
-    ArtifactKind,
-    AssociationKind,
-    Definitions,
-    ElementId,
-    EventKind,
-    FlowNode,
-    GatewayKind,
-    Lane,
-    Process,
-    TaskKind,
+from bpm.model import FlowNode, TaskKind
+from scoring.context import (
+    ProcessContext,
+    StepFacts,
+    assessable_steps,
+    node_properties,
+    process_context,
+    step_facts,
 )
-from scoring.lexicon import Lexicon, normalize_name
+from scoring.legal import LEGAL_FEATURE_VALUE, evidence_source_of, legal_status
+from scoring.lexicon import Lexicon
 from scoring.profile import Profile
-from scoring.result import DataGap, Evidence, EvidenceSource
+from scoring.result import DataGap, Evidence, EvidenceSource, LegalClass, LegalSource, LegalStatus
 from scoring.survey import (
-    COLUMN_ALIASES,
     SurveyRow,
     parse_flag,
     parse_input_form,
@@ -70,239 +67,30 @@ FEATURES = (
 )
 """Feature names in display order."""
 
+__all__ = [
+    "FEATURES",
+    "FeatureSet",
+    "Measured",
+    "Measures",
+    "ProcessContext",
+    "StepFacts",
+    "assessable_steps",
+    "node_properties",
+    "process_context",
+    "step_count_property",
+    "step_facts",
+    "step_features",
+    "step_minutes",
+    "volume_feature",
+]
+
 _AUTOMATED_KINDS = (TaskKind.SERVICE, TaskKind.SCRIPT)
 _MESSAGING_KINDS = (TaskKind.SEND, TaskKind.RECEIVE)
 _PERSON_KINDS = (TaskKind.USER, TaskKind.MANUAL, TaskKind.BUSINESS_RULE)
-_DECISION_GATEWAYS = (GatewayKind.EXCLUSIVE, GatewayKind.INCLUSIVE, GatewayKind.COMPLEX)
 _EXCEPTION_TRIGGERS = ("errorEventDefinition", "escalationEventDefinition", "timerEventDefinition",
                        "conditionalEventDefinition", "cancelEventDefinition")
 
 S = EvidenceSource
-
-
-# --------------------------------------------------------------------------- which elements are steps
-
-
-def assessable_steps(process: Process) -> tuple[FlowNode, ...]:
-    """Activities that hold work: tasks, call activities, and sub-processes drawn without content.
-
-    A sub-process with content is not a step itself — its tasks are — so the
-    same minutes are never counted twice.
-
-    >>> from bpm.reader import read_bpmn_bytes
-    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-    ...   <process id="p"><subProcess id="sp"><task id="t"/></subProcess><task id="u"/>
-    ...   <startEvent id="s"/></process></definitions>'''
-    >>> [n.id for n in assessable_steps(read_bpmn_bytes(xml, "x.bpmn").processes["p"])]
-    ['t', 'u']
-    """
-    parents = {n.parent_id for n in process.nodes.values() if n.parent_id is not None}
-    return tuple(
-        node
-        for node in process.nodes.values()
-        if isinstance(node.kind, TaskKind) and not (node.kind.is_container and node.id in parents)
-    )
-
-
-# --------------------------------------------------------------------------- flow context
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessContext:
-    """Indexes over one process and its file, built once for all its steps."""
-
-    definitions: Definitions
-    """The file."""
-    process: Process
-    """The process."""
-    lexicon: Lexicon
-    """Compiled word lists."""
-    lane_names: Mapping[ElementId, tuple[str, ...]]
-    """Lane id → its name and the names of the lanes around it (innermost first)."""
-    pool_name: str
-    """Name of the pool showing the process."""
-    resident_ends: frozenset[str]
-    """Ids of resident pools and of nodes inside them."""
-    resident_names: Mapping[str, str]
-    """Resident pool or node id → pool name (for evidence texts)."""
-    incoming: Mapping[ElementId, tuple[ElementId, ...]]
-    """Node → sources of its incoming sequence flows."""
-    outgoing: Mapping[ElementId, tuple[ElementId, ...]]
-    """Node → targets of its outgoing sequence flows."""
-    messages: Mapping[str, tuple[str, ...]]
-    """Element id → ids at the other end of its message flows."""
-    data_stores: Mapping[ElementId, tuple[str, ...]]
-    """Activity → names of data stores it reads or writes."""
-    boundary: Mapping[ElementId, tuple[str, ...]]
-    """Activity → triggers of the boundary events attached to it."""
-
-
-def process_context(definitions: Definitions, process: Process, lexicon: Lexicon) -> ProcessContext:
-    """Index a process for :func:`step_facts`."""
-    lane_names: dict[ElementId, tuple[str, ...]] = {}
-
-    def walk(lanes: Iterable[Lane], outer: tuple[str, ...]) -> None:
-        for lane in lanes:
-            names = (lane.name, *outer)
-            lane_names[lane.id] = names
-            walk(lane.children, names)
-
-    walk(process.lanes, ())
-    pool = definitions.pool_of(process.id)
-    resident_ends: set[str] = set()
-    resident_names: dict[str, str] = {}
-    for participant in definitions.participants():
-        if participant.process_id == process.id or not _is_resident_pool(participant.name, lexicon):
-            continue
-        resident_ends.add(participant.id)
-        resident_names[participant.id] = participant.name
-        if participant.process_id is not None and participant.process_id in definitions.processes:
-            for node_id in definitions.processes[participant.process_id].nodes:
-                resident_ends.add(node_id)
-                resident_names[node_id] = participant.name
-    incoming: dict[ElementId, list[ElementId]] = defaultdict(list)
-    outgoing: dict[ElementId, list[ElementId]] = defaultdict(list)
-    for flow in process.flows.values():
-        incoming[flow.target_id].append(flow.source_id)
-        outgoing[flow.source_id].append(flow.target_id)
-    messages: dict[str, list[str]] = defaultdict(list)
-    for message in definitions.message_flows():
-        messages[message.source_id].append(message.target_id)
-        messages[message.target_id].append(message.source_id)
-    stores = {
-        a.id: a.name or a.id
-        for a in process.artifacts
-        if a.kind in (ArtifactKind.DATA_STORE, ArtifactKind.DATA_STORE_REFERENCE)
-    }
-    data_stores: dict[ElementId, list[str]] = defaultdict(list)
-    for association in process.associations:
-        if association.kind is AssociationKind.ASSOCIATION:
-            continue
-        for here, there in ((association.source_id, association.target_id),
-                            (association.target_id, association.source_id)):
-            if there in stores and here in process.nodes:
-                data_stores[here].append(stores[there])
-    boundary: dict[ElementId, list[str]] = defaultdict(list)
-    for node in process.nodes.values():
-        if node.kind is EventKind.BOUNDARY and node.attached_to is not None:
-            boundary[node.attached_to].extend(t.value for t in node.triggers)
-    return ProcessContext(
-        definitions=definitions,
-        process=process,
-        lexicon=lexicon,
-        lane_names=lane_names,
-        pool_name=pool.name if pool else "",
-        resident_ends=frozenset(resident_ends),
-        resident_names=resident_names,
-        incoming={k: tuple(v) for k, v in incoming.items()},
-        outgoing={k: tuple(v) for k, v in outgoing.items()},
-        messages={k: tuple(v) for k, v in messages.items()},
-        data_stores={k: tuple(dict.fromkeys(v)) for k, v in data_stores.items()},
-        boundary={k: tuple(v) for k, v in boundary.items()},
-    )
-
-
-def _is_resident_pool(name: str, lexicon: Lexicon) -> bool:
-    """A pool of residents (届出人, 申請者 …), not an office whose name contains 住民 (市民課 住民記録係)."""
-    return lexicon.matches(name, "resident_pool") and not lexicon.matches(name, "office_pool")
-
-
-@dataclass(frozen=True, slots=True)
-class StepFacts:
-    """What the diagram says around one step."""
-
-    lane_name: str
-    """Innermost lane name, empty when none."""
-    lane_chain: tuple[str, ...]
-    """Lane names from the innermost outwards."""
-    pool_name: str
-    """Pool name."""
-    resident_contact: str | None
-    """``in-person`` or ``mail`` when a message flow joins the step to a resident pool."""
-    resident_pool: str
-    """Name of that pool."""
-    after_resident_start: bool
-    """The step comes right after (through gateways) a start event a resident's message triggers."""
-    decision_after: str | None
-    """Name (or id) of the decision gateway right after the step."""
-    data_stores: tuple[str, ...]
-    """Data stores the step reads or writes."""
-    boundary_triggers: tuple[str, ...]
-    """Triggers of boundary events on the step."""
-
-
-def step_facts(context: ProcessContext, node: FlowNode) -> StepFacts:
-    """Structural facts about one step."""
-    process = context.process
-    chain = context.lane_names.get(node.lane_id, ()) if node.lane_id else ()
-    contact: str | None = None
-    resident_pool = ""
-    for other in context.messages.get(node.id, ()):
-        if other in context.resident_ends:
-            resident_pool = context.resident_names.get(other, "")
-            contact = "mail" if node.kind in _MESSAGING_KINDS else "in-person"
-            break
-    decision: str | None = None
-    for target in context.outgoing.get(node.id, ()):
-        gateway = process.nodes.get(target)
-        if gateway is not None and gateway.kind in _DECISION_GATEWAYS and len(context.outgoing.get(target, ())) >= 2:
-            decision = gateway.label
-            break
-    return StepFacts(
-        lane_name=chain[0] if chain else "",
-        lane_chain=chain,
-        pool_name=context.pool_name,
-        resident_contact=contact,
-        resident_pool=resident_pool,
-        after_resident_start=_after_resident_start(context, node),
-        decision_after=decision,
-        data_stores=context.data_stores.get(node.id, ()),
-        boundary_triggers=context.boundary.get(node.id, ()),
-    )
-
-
-def _after_resident_start(context: ProcessContext, node: FlowNode) -> bool:
-    """Walk back through gateways to a start event that a resident's message flow triggers."""
-    seen: set[ElementId] = set()
-    frontier = list(context.incoming.get(node.id, ()))
-    while frontier:
-        current = frontier.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        previous = context.process.nodes.get(current)
-        if previous is None:
-            continue
-        if previous.kind is EventKind.START:
-            if any(other in context.resident_ends for other in context.messages.get(previous.id, ())):
-                return True
-        elif isinstance(previous.kind, GatewayKind):
-            frontier.extend(context.incoming.get(previous.id, ()))
-    return False
-
-
-# --------------------------------------------------------------------------- properties
-
-
-_PROPERTY_COLUMNS = {
-    **{normalize_name(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases},
-    "face_to_face": "face_to_face",
-    "facetoface": "face_to_face",
-    "対面": "face_to_face",
-    "physical": "physical",
-    "automated": "automated",
-    "自動化": "automated",
-}
-
-
-def node_properties(node: FlowNode) -> dict[str, str]:
-    """BPMN properties under their survey column names (``minutes``, ``input`` …); first one wins."""
-    found: dict[str, str] = {}
-    for key, value in node.properties.items():
-        name = _PROPERTY_COLUMNS.get(normalize_name(key))
-        if name is not None and name not in found and value.strip():
-            found[name] = value
-    return found
 
 
 # --------------------------------------------------------------------------- signals
@@ -385,6 +173,8 @@ class FeatureSet:
     """BPMN property values that could not be read."""
     hits: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Lexicon words found in the name, by signal (for reasons)."""
+    legal: LegalStatus | None = None
+    """The legal verdict the ``legal_authority`` feature shows."""
 
 
 def volume_feature(hours: float, profile: Profile) -> float:
@@ -418,8 +208,16 @@ def step_features(
     lexicon: Lexicon,
     *,
     file: str,
+    legal: LegalStatus | None = None,
 ) -> FeatureSet:
-    """All features of one step (see the module docstring)."""
+    """All features of one step (see the module docstring).
+
+    ``legal`` is the step's verdict from :func:`scoring.legal.legal_status`
+    (the assessment passes the one that knows the procedure template and the
+    overrides); without it the verdict is worked out from the step alone.
+    The ``legal_authority`` feature only *shows* it (1 authority, 0.5 要確認,
+    0 factual): the legal gate reads the verdict, not the feature.
+    """
     sig = profile.signal
     kind = node.kind
     props = node_properties(node)
@@ -473,6 +271,10 @@ def step_features(
 
     automated_kind = kind in _AUTOMATED_KINDS
     system_place = _system_place(facts, lexicon)
+    status = legal if legal is not None else legal_status(node, facts, row)
+    # Decision-like words of the reviewed legal lexicon (許可, eligib, 第三者 …) count as judgment words here too.
+    decision_words = [c for c in status.claims
+                      if c.source is LegalSource.NAME and c.legal_class is not LegalClass.FACTUAL]
 
     # -- input medium -------------------------------------------------------
     inferred: list[Signal] = []
@@ -505,8 +307,10 @@ def step_features(
         inferred.append(type_signal(sig("rule_based_business_rule_task")))
     if words("judgment"):
         inferred.append(lexicon_signal(sig("rule_based_judgment_word"), "judgment"))
+    elif decision_words:
+        inferred.append(Signal(sig("rule_based_judgment_word"), S.LEXICON, decision_words[0].ja))
     for factual in ("routine", "face_to_face"):  # counter acts (受付・交付…) are routine factual acts (class R)
-        if words(factual):
+        if words(factual) and not decision_words:  # 'verify', 'issue' are routine only with nothing decision-like
             inferred.append(lexicon_signal(sig("rule_based_routine_word"), factual))
     rule_value, rule_source, rule_evidence = _choose(
         "rule_based",
@@ -520,6 +324,8 @@ def step_features(
     inferred = []
     if words("judgment"):
         inferred.append(lexicon_signal(sig("judgment_word"), "judgment"))
+    elif decision_words:
+        inferred.append(Signal(sig("judgment_word"), S.LEXICON, decision_words[0].ja))
     elif words("routine") or words("face_to_face"):
         factual = "routine" if words("routine") else "face_to_face"
         inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
@@ -640,18 +446,17 @@ def step_features(
         "automated", None, prop("automated", _flag_or_rate), inferred, default("automated"), max,
     ))
 
-    # -- public authority -----------------------------------------------------------------
-    legal_words = words("legal_authority")
-    legal_lexicon = [lexicon_signal(1.0, "legal_authority")] if legal_words else []
-    legal_default = Signal(profile.defaults["legal_authority"], S.DEFAULT,
-                           "no public-authority word in the name (profile default)")
-    legal = record("legal_authority", _choose(
-        "legal_authority",
-        survey_signal(None if row is None or row.legal_authority is None else float(row.legal_authority),
-                      f"公権力の行使 = {_yes_no(row.legal_authority if row else None)}"),
-        prop("legal_authority", lambda raw: _flag_value(raw)),
-        legal_lexicon, legal_default, max,
-    ))
+    # -- public authority: the legal module's verdict, never a precedence choice -----------
+    legal_value = LEGAL_FEATURE_VALUE[status.legal_class]
+    values["legal_authority"] = legal_value
+    deciding = next((c for c in status.claims if c.legal_class is status.legal_class), None)
+    sources["legal_authority"] = evidence_source_of(deciding.source) if deciding else S.DEFAULT
+    evidence.extend(
+        Evidence("legal_authority", LEGAL_FEATURE_VALUE[c.legal_class], evidence_source_of(c.source), c.ja)
+        for c in status.claims
+    )
+    if not status.claims:
+        evidence.append(Evidence("legal_authority", legal_value, S.DEFAULT, "no legal evidence at all (要確認)"))
 
     # -- composites -------------------------------------------------------------------------
     weights = profile.weights["routine"]
@@ -681,8 +486,9 @@ def step_features(
         values=ordered,
         evidence=tuple(evidence),
         sources={name: sources[name] for name in FEATURES},
-        legal_authority=legal >= 0.5,
+        legal_authority=status.legal_class is LegalClass.AUTHORITY,
         gaps=tuple(gaps),
+        legal=status,
         hits=hits,
     )
 

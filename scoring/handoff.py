@@ -68,6 +68,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.sparse.csgraph import connected_components
 
 from bpm.errors import AnalysisError
 from bpm.graph import ENTER, SEQUENCE
@@ -75,7 +78,17 @@ from bpm.model import ElementId, EventKind, EventTrigger, FlowNode, LoopKind, Se
 from bpm.visits import INSTANCES_PROPERTY
 from scoring.result import Branch, Crossing, Direction, Disposition, HandoffSummary, Reason, Side
 
-__all__ = ["EMPTY", "handoff_summary", "handoff_warning", "side_of", "step_moves"]
+__all__ = [
+    "EMPTY",
+    "Fragment",
+    "SafeLot",
+    "fragments",
+    "handoff_summary",
+    "handoff_warning",
+    "safe_lot",
+    "side_of",
+    "step_moves",
+]
 
 EMPTY = HandoffSummary(0.0, 0.0)
 """The summary of a flow with no OUTSOURCE step: nothing to hand off."""
@@ -89,12 +102,16 @@ _DIGITS = 12
 def side_of(disposition: Disposition) -> Side | None:
     """Whose people do a step under a disposition; None for robots and systems, which only carry the case on.
 
+    A 要確認 (REVIEW) step stays with staff until its legal status is resolved.
+
     >>> side_of(Disposition.OUTSOURCE).value, side_of(Disposition.RETAIN).value, side_of(Disposition.RPA)
     ('contractor', 'staff', None)
+    >>> side_of(Disposition.REVIEW).value
+    'staff'
     """
     if disposition is Disposition.OUTSOURCE:
         return Side.CONTRACTOR
-    if disposition is Disposition.RETAIN:
+    if disposition in (Disposition.RETAIN, Disposition.REVIEW):
         return Side.STAFF
     return None
 
@@ -177,9 +194,11 @@ def handoff_summary(
         direction = Direction.TO_STAFF if sides[target] is Side.STAFF else Direction.TO_CONTRACTOR
         crossings.append(Crossing(source, target, direction, per_case))
     return HandoffSummary(
-        per_case_to_staff=round(sum(c.per_case for c in crossings if c.direction is Direction.TO_STAFF), _DIGITS),
+        per_case_to_staff=round(
+            sum((c.per_case for c in crossings if c.direction is Direction.TO_STAFF), 0.0), _DIGITS
+        ),
         per_case_to_contractor=round(
-            sum(c.per_case for c in crossings if c.direction is Direction.TO_CONTRACTOR), _DIGITS
+            sum((c.per_case for c in crossings if c.direction is Direction.TO_CONTRACTOR), 0.0), _DIGITS
         ),
         crossings=tuple(crossings),
         ping_pong=_ping_pong(moves, sides, order),
@@ -227,38 +246,41 @@ def step_moves(
     position = {n: i for i, n in enumerate(carriers)}
     ordered_steps = sorted(step_set)
     column = {s: i for i, s in enumerate(ordered_steps)}
-    shares = np.zeros((len(carriers), len(carriers)))
-    injected = np.zeros((len(carriers), len(ordered_steps)))
-    out = np.zeros((len(ordered_steps), len(carriers)))
-    direct = np.zeros((len(ordered_steps), len(ordered_steps)))
+    shares: list[tuple[int, int, float]] = []
+    injected: list[tuple[int, int, float]] = []
+    out: list[tuple[int, int, float]] = []
+    moves: dict[tuple[int, int], float] = defaultdict(float)
     for source, target, count in flows.edges:
         if count <= 0:
             continue
         if source in step_set:
             if target in step_set:
-                direct[column[target], column[source]] += count
+                moves[column[target], column[source]] += count
             elif target in position:
-                injected[position[target], column[source]] += count
+                injected.append((position[target], column[source], count))
         elif source in position:
             share = count / arrivals[source]
             if target in step_set:
-                out[column[target], position[source]] += share
+                out.append((column[target], position[source], share))
             elif target in position:
-                shares[position[target], position[source]] += share
-    moves = direct + out @ _solve(shares, injected, graph) if carriers else direct
-    if not np.all(np.isfinite(moves)) or (moves.size and moves.min() < -1e-9):
+                shares.append((position[target], position[source], share))
+    for pair, count in _through_carriers(len(carriers), shares, injected, out, graph).items():
+        moves[pair] += count
+    if any(not math.isfinite(value) or value < -1e-9 for value in moves.values()):
         raise _unsolvable(graph)
     result: dict[tuple[ElementId, ElementId], float] = {}
-    for target in ordered_steps:
-        for source in ordered_steps:
-            value = round(float(moves[column[target], column[source]]), _DIGITS)
-            if value > _EPSILON:
-                result[(ElementId(source), ElementId(target))] = value
+    for (row, col), count in sorted(moves.items()):
+        value = round(float(count), _DIGITS)
+        if value > _EPSILON:
+            result[(ElementId(ordered_steps[col]), ElementId(ordered_steps[row]))] = value
     return result
 
 
 def handoff_warning(
-    summary: HandoffSummary, max_per_case: float, names: Mapping[ElementId, str] | None = None
+    summary: HandoffSummary,
+    max_per_case: float,
+    names: Mapping[ElementId, str] | None = None,
+    broken: Sequence[Fragment] = (),
 ) -> Reason | None:
     """The 偽装請負 warning for a flow, or None when its hand-offs are within the plan.
 
@@ -277,10 +299,17 @@ def handoff_warning(
     """
     names = names or {}
     over = max(summary.per_case_to_staff, summary.per_case_to_contractor) > max_per_case + _EPSILON
-    if not over and not summary.ping_pong:
+    if not over and not summary.ping_pong and not broken:
         return None
     ja: list[str] = []
     en: list[str] = []
+    for fragment in broken:
+        labels = [names.get(step, step) for step in fragment.steps]
+        ja.append(f"1件あたり{fragment.entries:.2f}回、受託者から職員の短い確認（{'・'.join(labels)}、1回あたり"
+                  f"{fragment.minutes_per_entry:.1f}分）に回り、また受託者に戻る（細切れの引継ぎ）。")
+        en.append(f"{fragment.entries:.2f} times per case the contractor passes the case to staff for a short check "
+                  f"({', '.join(labels)}, {fragment.minutes_per_entry:.1f} min each) and gets it back "
+                  "(a fragmented hand-off).")
     if over:
         ja.append(
             f"受託者と職員の間の引継ぎが1件あたり受託者→職員 {summary.per_case_to_staff:.2f}回、"
@@ -299,6 +328,220 @@ def handoff_warning(
     ja.append("職員が受託者の作業者に直接指示する形になりやすく、偽装請負のおそれがある。")
     en.append("Staff would end up directing contractor workers: a risk of disguised contracting (偽装請負).")
     return Reason("handoff-risk", "".join(ja), " ".join(en))
+
+
+# --------------------------------------------------------------------------- the safe lot
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A short stretch of staff work the case enters from the contractor and leaves back to the contractor."""
+
+    steps: tuple[ElementId, ...]
+    """The staff steps of the stretch, in document order."""
+    entries: float
+    """Times per case the case enters it from the contractor."""
+    minutes_per_entry: float
+    """Staff minutes spent in it per entry."""
+    exits: tuple[ElementId, ...]
+    """Contractor steps the case goes back to."""
+
+
+def fragments(
+    summary: HandoffSummary,
+    moves: Mapping[tuple[ElementId, ElementId], float],
+    sides: Mapping[ElementId, Side],
+    staff_minutes: Mapping[ElementId, float],
+    min_staff_minutes: float,
+    order: Mapping[str, int],
+) -> tuple[Fragment, ...]:
+    """Staff stretches between two contractor steps with less than ``min_staff_minutes`` of work per entry.
+
+    The lawful pattern — the contractor receives, staff examine and decide,
+    the contractor hands over — also crosses once each way; what makes a
+    hand-off *fragmented* is that staff only glance at the case (a half-minute
+    check on every case) and hand it straight back, so contractor workers in
+    effect wait on staff instructions.  ``staff_minutes`` is each step's
+    minutes per case (visits × minutes per execution).
+    """
+    staff_moves = nx.Graph()
+    staff_moves.add_nodes_from(step for step, side in sides.items() if side is Side.STAFF)
+    staff_moves.add_edges_from(pair for pair in moves if sides.get(pair[0]) is Side.STAFF
+                               and sides.get(pair[1]) is Side.STAFF and pair[0] != pair[1])
+    found: dict[frozenset[ElementId], Fragment] = {}
+    for crossing in summary.crossings:
+        if crossing.direction is not Direction.TO_STAFF or crossing.to_id not in staff_moves:
+            continue
+        stretch = frozenset(nx.node_connected_component(staff_moves, crossing.to_id))
+        if stretch in found:
+            continue
+        entries = sum(c.per_case for c in summary.crossings if c.direction is Direction.TO_STAFF and c.to_id in stretch)
+        exits = tuple(sorted({c.to_id for c in summary.crossings if c.direction is Direction.TO_CONTRACTOR
+                              and c.from_id in stretch}, key=order.__getitem__))
+        if not exits or entries <= _EPSILON:
+            continue
+        minutes = sum(staff_minutes.get(step, 0.0) for step in stretch) / entries
+        if minutes < min_staff_minutes - _EPSILON:
+            found[stretch] = Fragment(tuple(sorted(stretch, key=order.__getitem__)), round(entries, _DIGITS),
+                                      round(minutes, _DIGITS), exits)
+    return tuple(sorted(found.values(), key=lambda f: order[f.steps[0]]))
+
+
+@dataclass(frozen=True, slots=True)
+class SafeLot:
+    """The outcome of the hand-off check: the naive summary, the safe one, and the steps moved to staff."""
+
+    naive: HandoffSummary
+    """Hand-offs of the dispositions as given."""
+    safe: HandoffSummary
+    """Hand-offs after the moves."""
+    moved: Mapping[ElementId, Reason]
+    """Contractor steps moved to staff, each with why."""
+    warning: Reason | None
+    """Why the naive lot failed; None when it passed."""
+    redesign: Reason | None
+    """A redesign that could keep more with the contractor, when there is one to suggest."""
+
+
+def safe_lot(
+    graph: nx.MultiDiGraph,
+    dispositions: Mapping[ElementId, Disposition],
+    visits: Mapping[ElementId, float],
+    branches: Sequence[Branch],
+    staff_minutes: Mapping[ElementId, float],
+    *,
+    max_per_case: float,
+    min_staff_minutes: float,
+    names: Mapping[ElementId, str] | None = None,
+) -> SafeLot:
+    """Check the hand-offs and, when the check fails, move contractor steps to staff until it passes.
+
+    Remedies, applied in turn and re-checked each time:
+
+    * a ping-pong loop (補正・追完 rework handled on both sides): its
+      contractor steps go to staff;
+    * a fragmented hand-off (:func:`fragments`) or more crossings per case
+      than ``max_per_case`` in a direction: the contractor steps the case
+      reaches after staff go to staff — a case-boundary transfer, the
+      contractor receives and staff finish (the 足立区 re-cut of 2014).
+
+    Steps only ever move from the contractor to staff, so the legal gate's
+    verdicts are never undone.
+
+    >>> from bpm.graph import process_graph
+    >>> from bpm.reader import read_bpmn_bytes
+    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ...   <process id="p"><startEvent id="s"/><task id="a"/><task id="b"/><task id="c"/><endEvent id="e"/>
+    ...   <sequenceFlow id="f0" sourceRef="s" targetRef="a"/><sequenceFlow id="f1" sourceRef="a" targetRef="b"/>
+    ...   <sequenceFlow id="f2" sourceRef="b" targetRef="c"/><sequenceFlow id="f3" sourceRef="c" targetRef="e"/>
+    ...   </process></definitions>'''
+    >>> graph = process_graph(read_bpmn_bytes(xml, "x.bpmn"), "p", expand_subprocesses=True)
+    >>> ones = dict.fromkeys(graph.nodes, 1.0)
+    >>> C, R = Disposition.OUTSOURCE, Disposition.RETAIN
+    >>> lot = safe_lot(graph, {"a": C, "b": R, "c": C}, ones, [], {"b": 0.5}, max_per_case=1.0,
+    ...                min_staff_minutes=3.0)
+    >>> sorted(lot.moved), lot.safe.per_case_to_contractor
+    (['c'], 0.0)
+    """
+    names = names or {}
+    current = dict(dispositions)
+    order = {str(node_id): index for index, node_id in enumerate(graph.nodes)}
+    naive = handoff_summary(graph, current, visits, branches)
+    summary = naive
+    moved: dict[ElementId, Reason] = {}
+    warning: Reason | None = None
+    redesign: Reason | None = None
+    for _ in range(len(current) + 1):
+        sides = {step: side for step, d in current.items() if (side := side_of(d)) is not None}
+        steps = [ElementId(s) for s in order if s in sides]
+        moves = step_moves(graph, steps, visits, branches) if summary.contractor_steps else {}
+        broken = fragments(summary, moves, sides, staff_minutes, min_staff_minutes, order)
+        problem = handoff_warning(summary, max_per_case, names, broken)
+        if problem is None:
+            break
+        if warning is None:
+            warning = problem
+        to_move = _loop_moves(summary, sides, names) or _downstream_moves(summary, moves, sides, broken, names)
+        if broken and redesign is None:
+            redesign = _redesign(broken, names, {s for s, d in current.items() if d is Disposition.REVIEW})
+        if not to_move:
+            break
+        for step, reason in to_move.items():
+            current[step] = Disposition.RETAIN
+            moved[step] = reason
+        summary = handoff_summary(graph, current, visits, branches)
+    return SafeLot(naive, summary, moved, warning, redesign)
+
+
+def _loop_moves(
+    summary: HandoffSummary, sides: Mapping[ElementId, Side], names: Mapping[ElementId, str]
+) -> dict[ElementId, Reason]:
+    found: dict[ElementId, Reason] = {}
+    for loop in summary.ping_pong:
+        labels = "・".join(names.get(step, step) for step in loop)
+        labels_en = ", ".join(names.get(step, step) for step in loop)
+        for step in loop:
+            if sides.get(step) is Side.CONTRACTOR:
+                found[step] = Reason(
+                    "handoff-moved",
+                    f"受託者と職員の間を往復するループ（{labels}）の受託者側の手順のため職員が担当（偽装請負の回避）",
+                    f"Part of a loop that goes back and forth between contractor and staff ({labels_en}): moved to "
+                    "staff to avoid disguised contracting",
+                )
+    return found
+
+
+def _downstream_moves(
+    summary: HandoffSummary,
+    moves: Mapping[tuple[ElementId, ElementId], float],
+    sides: Mapping[ElementId, Side],
+    broken: Sequence[Fragment],
+    names: Mapping[ElementId, str],
+) -> dict[ElementId, Reason]:
+    graph = nx.DiGraph()
+    graph.add_edges_from(pair for pair in moves if pair[0] != pair[1])
+    if broken:
+        starts = {exit_ for fragment in broken for exit_ in fragment.exits}
+    else:
+        starts = {c.to_id for c in summary.crossings if c.direction is Direction.TO_CONTRACTOR}
+    reached = set(starts)
+    for start in starts:
+        if start in graph:
+            reached |= set(nx.descendants(graph, start))
+    found: dict[ElementId, Reason] = {}
+    for step in reached:
+        if sides.get(step) is Side.CONTRACTOR:
+            found[step] = Reason(
+                "handoff-moved",
+                "職員に渡った案件を受託者に戻さないため職員が担当（案件単位の引継ぎ: 受託者は受付まで、以降は職員）",
+                "Moved to staff so a case handed to staff is not handed back: the contractor receives, staff finish "
+                "(a case-boundary transfer)",
+            )
+    return found
+
+
+def _redesign(broken: Sequence[Fragment], names: Mapping[ElementId, str], review: set[ElementId]) -> Reason:
+    steps = list(dict.fromkeys(step for fragment in broken for step in fragment.steps))
+    labels = "・".join(names.get(step, step) for step in steps)
+    labels_en = ", ".join(names.get(step, step) for step in steps)
+    if all(step in review for step in steps):  # staff only hold these until a 要確認 is resolved
+        return Reason(
+            "handoff-redesign",
+            f"別案: 「{labels}」の要確認（確認のしかたは手順ごとに表示）を解消すれば、その手順も受託者が担当でき、"
+            "引継ぎは細切れにならない",
+            f"Alternative: resolve the open legal question of {labels_en} (each step says how); the contractor can "
+            "then do it too and the hand-off is no longer fragmented",
+        )
+    return Reason(
+        "handoff-redesign",
+        f"別案: 「{labels}」が要る案件をシステムのフラグ（例: 住民記録システムの支援措置フラグ）で選び、"
+        "該当する案件だけを職員に回す分岐にすれば、それ以外の案件は受託者が最後まで担当できる（該当率を調査票の分岐確率に入れて再計算する）。"
+        "要確認の手順があれば、それを解消することでも受託者の手順を残せる",
+        f"Alternative: select the cases that need {labels_en} by a system flag (e.g. the DV protection flag of the "
+        "resident-record system) and branch only those to staff; the other cases can then stay with the contractor "
+        "to the end (enter the hit rate as a branch probability and re-run). Resolving any 要確認 step in the "
+        "stretch also keeps the contractor's steps",
+    )
 
 
 # --------------------------------------------------------------------------- traversals per edge
@@ -399,13 +642,115 @@ def _fires(node: FlowNode, visits: float) -> float:
 # --------------------------------------------------------------------------- solving and loops
 
 
-def _solve(shares: np.ndarray, injected: np.ndarray, graph: nx.MultiDiGraph) -> np.ndarray:
-    """Mass reaching each gateway/event from each step: ``(I − R) M = S``."""
+_MAX_PAIRS = 20_000_000
+"""Step pairs one web of gateways may connect (a dense block of that many floats is 160 MB)."""
+
+
+def _through_carriers(
+    size: int,
+    shares: Sequence[tuple[int, int, float]],
+    injected: Sequence[tuple[int, int, float]],
+    out: Sequence[tuple[int, int, float]],
+    graph: nx.MultiDiGraph,
+) -> dict[tuple[int, int], float]:
+    """``O (I − R)⁻¹ S`` as (target step, source step) → moves, solved one web of gateways at a time.
+
+    ``R`` (carrier × carrier), ``S`` (carrier × step) and ``O`` (step ×
+    carrier) come as (row, column, value) terms.  Carriers fall apart into
+    connected webs (the gateways and events between two rounds of steps);
+    mass from a step only crosses the webs it enters, so each web is solved
+    with a sparse LU of its own block, and time and memory follow the size of
+    the flow instead of its square.
+    """
+    if not size:
+        return {}
+    count, labels = connected_components(_matrix(shares, size, size), directed=True, connection="weak")
+    web_of = [int(label) for label in labels]
+    members: list[list[int]] = [[] for _ in range(int(count))]
+    for carrier, web in enumerate(web_of):
+        members[web].append(carrier)
+    within: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for target, source, value in shares:
+        within[web_of[target]].append((target, source, value))
+    sources: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    targets: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for carrier, step, value in injected:
+        sources[web_of[carrier]].append((carrier, step, value))
+    for step, carrier, value in out:
+        targets[web_of[carrier]].append((step, carrier, value))
+    moves: dict[tuple[int, int], float] = defaultdict(float)
+    for web, carriers in enumerate(members):
+        block = _web_moves(carriers, within.get(web, []), sources.get(web, []), targets.get(web, []), graph)
+        for pair, value in block.items():
+            moves[pair] += value
+    return moves
+
+
+_DENSE_UP_TO = 64
+"""Webs of at most this many gateways and events are solved with dense numpy (sparse set-up costs more)."""
+
+
+def _web_moves(
+    carriers: Sequence[int],
+    shares: Sequence[tuple[int, int, float]],
+    sources: Sequence[tuple[int, int, float]],
+    targets: Sequence[tuple[int, int, float]],
+    graph: nx.MultiDiGraph,
+) -> dict[tuple[int, int], float]:
+    """``O (I − R)⁻¹ S`` of one web of gateways, densifying only its narrower side."""
+    local = {c: i for i, c in enumerate(carriers)}
+    from_steps = sorted({step for _, step, _ in sources})
+    to_steps = sorted({step for step, _, _ in targets})
+    narrow = min(len(from_steps), len(to_steps))
+    if max(len(carriers), len(from_steps), len(to_steps)) * narrow > _MAX_PAIRS:
+        raise AnalysisError(
+            f"hand-offs cannot be computed for process {graph.graph.get('process', '')!r}: gateways connect "
+            f"{len(from_steps):,} steps to {len(to_steps):,} steps at once",
+            file=str(graph.graph.get("file", "")),
+            hint="split the flow into smaller processes",
+        )
+    column_of = {step: i for i, step in enumerate(from_steps)}
+    row_of = {step: i for i, step in enumerate(to_steps)}
+    r_terms = [(local[t], local[s], v) for t, s, v in shares]
+    s_terms = [(local[c], column_of[step], v) for c, step, v in sources]
+    o_terms = [(row_of[step], local[c], v) for step, c, v in targets]
     try:
-        mass: np.ndarray = np.linalg.solve(np.eye(len(shares)) - shares, injected)
-    except np.linalg.LinAlgError:
+        with np.errstate(all="ignore"):
+            if len(carriers) <= _DENSE_UP_TO:
+                system = np.eye(len(carriers)) - _dense(r_terms, len(carriers), len(carriers))
+                solved = np.linalg.solve(system, _dense(s_terms, len(carriers), len(from_steps)))
+                block = _dense(o_terms, len(to_steps), len(carriers)) @ solved
+            else:
+                r_block = _matrix(r_terms, len(carriers), len(carriers))
+                s_block = _matrix(s_terms, len(carriers), len(from_steps))
+                o_block = _matrix(o_terms, len(to_steps), len(carriers))
+                if len(from_steps) <= len(to_steps):
+                    system_sparse = (sp.eye_array(len(carriers), format="csc") - r_block).tocsc()
+                    block = np.asarray(o_block @ spla.splu(system_sparse).solve(s_block.toarray()))
+                else:  # (O (I − R)⁻¹)ᵀ = (I − R)⁻ᵀ Oᵀ
+                    system_sparse = (sp.eye_array(len(carriers), format="csc") - r_block.T).tocsc()
+                    block = np.asarray(s_block.T @ spla.splu(system_sparse).solve(o_block.T.toarray())).T
+    except (RuntimeError, np.linalg.LinAlgError):  # singular: a loop of gateways the case never leaves
         raise _unsolvable(graph) from None
-    return mass
+    moves: dict[tuple[int, int], float] = {}
+    rows, cols = np.nonzero(block)
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        moves[to_steps[i], from_steps[j]] = float(block[i, j])
+    return moves
+
+
+def _dense(terms: Sequence[tuple[int, int, float]], rows: int, cols: int) -> np.ndarray:
+    array = np.zeros((rows, cols))
+    for i, j, value in terms:
+        array[i, j] += value
+    return array
+
+
+def _matrix(terms: Sequence[tuple[int, int, float]], rows: int, cols: int) -> sp.csc_array:
+    data = np.fromiter((t[2] for t in terms), dtype=float, count=len(terms))
+    i = np.fromiter((t[0] for t in terms), dtype=np.int64, count=len(terms))
+    j = np.fromiter((t[1] for t in terms), dtype=np.int64, count=len(terms))
+    return sp.coo_array((data, (i, j)), shape=(rows, cols)).tocsc()
 
 
 def _unsolvable(graph: nx.MultiDiGraph) -> AnalysisError:

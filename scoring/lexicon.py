@@ -60,6 +60,8 @@ class Hit:
     """Start offset in the normalised text."""
     end: int
     """End offset in the normalised text."""
+    source: str = ""
+    """Where the word comes from (its list's or its entry's source)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class _Pattern:
     word: str
     lang: str
     regex: re.Pattern[str]
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,7 @@ class Lexicon:
         found: list[Hit] = []
         for lang, normalised in (("ja", normalize_name(text)), ("en", normalize_spaced(text))):
             candidates = [
-                Hit(p.signal, p.word, lang, m.start(), m.end())
+                Hit(p.signal, p.word, lang, m.start(), m.end(), p.source)
                 for p in self.patterns
                 if p.lang == lang
                 for m in p.regex.finditer(normalised)
@@ -123,17 +126,47 @@ def compile_lexicon(lists: Mapping[str, WordList]) -> Lexicon:
     Japanese words are normalised like names; English words become a
     word-start regex with flexible spacing (``hand over`` ≈ ``hand-over``).
     """
+    return compile_words(
+        Word(signal, word, lang, word_list.source)
+        for signal, word_list in sorted(lists.items())
+        for lang, words in (("ja", word_list.ja), ("en", word_list.en))
+        for word in words
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One entry of a word list, with its own source (the reviewed legal lexicon keeps one per entry)."""
+
+    signal: str
+    """Which list it belongs to."""
+    word: str
+    """The word as written."""
+    lang: str
+    """``ja`` or ``en``."""
+    source: str = ""
+    """Where it comes from."""
+
+
+def compile_words(words: Iterable[Word]) -> Lexicon:
+    """Compile single entries (see :func:`compile_lexicon` for the matching rules).
+
+    >>> lexicon = compile_words([Word("authority", "許可", "ja", "s1"), Word("factual", "許可証", "ja", "s2")])
+    >>> [(h.signal, h.word, h.source) for h in lexicon.hits("火葬許可証交付")]
+    [('factual', '許可証', 's2')]
+    """
     patterns: list[_Pattern] = []
-    for signal, word_list in sorted(lists.items()):
-        for word in word_list.ja:
-            key = normalize_name(word)
+    for entry in words:
+        if entry.lang == "ja":
+            key = normalize_name(entry.word)
             if key:
                 # An ASCII token in a Japanese list (CS, J-LIS) must not match inside a word (docs).
                 guard = r"(?<![a-z0-9])" if key.isascii() else ""
-                patterns.append(_Pattern(signal, word, "ja", re.compile(guard + re.escape(key))))
-        for word in word_list.en:
-            parts = [re.escape(p) for p in normalize_spaced(word).split(" ") if p]
+                patterns.append(_Pattern(entry.signal, entry.word, "ja", re.compile(guard + re.escape(key)),
+                                         entry.source))
+        else:
+            parts = [re.escape(p) for p in normalize_spaced(entry.word).split(" ") if p]
             if parts:
                 regex = re.compile(r"(?<![a-z0-9])" + r"[\s\-]*".join(parts))
-                patterns.append(_Pattern(signal, word, "en", regex))
+                patterns.append(_Pattern(entry.signal, entry.word, "en", regex, entry.source))
     return Lexicon(tuple(patterns))

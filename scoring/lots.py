@@ -35,6 +35,7 @@ from functools import lru_cache
 
 from bpm.errors import AnalysisError
 from scoring.cost import MoneyStep
+from scoring.legal import entrustability
 from scoring.money_params import MoneyParams, QueueParams
 from scoring.result import Disposition, LotItem, MoneyLine, QueuePlan, SeatBand, StaffType, StepKey
 
@@ -109,14 +110,14 @@ def seats_needed(
     if load <= 0:
         return 0, 0.0, 0.0, 1.0
     servers = max(1, math.floor(load) + 1)
-    while service_level(load, servers, handling_minutes, target_minutes) < level:
-        servers += 1
-        if servers > _MAX_SEATS:
+    while servers > _MAX_SEATS or service_level(load, servers, handling_minutes, target_minutes) < level:
+        if servers > _MAX_SEATS:  # checked before Erlang C, whose recursion is linear in the seats
             raise AnalysisError(
-                f"a counter would need more than {_MAX_SEATS} seats ({arrivals_per_hour:,.0f} arrivals/h × "
+                f"a counter would need more than {_MAX_SEATS:,} seats ({arrivals_per_hour:,.0f} arrivals/h × "
                 f"{handling_minutes:g} min)",
                 hint="check the survey's 件数 and 処理時間(分)",
             )
+        servers += 1
     return (servers, erlang_c(load, servers), mean_wait_minutes(load, servers, handling_minutes),
             service_level(load, servers, handling_minutes, target_minutes))
 
@@ -160,7 +161,8 @@ def group_lots(steps: Sequence[MoneyStep], active: frozenset[StepKey], money: Mo
     grouping = money.lots.grouping
     grouped: dict[tuple[str, ...], list[MoneyStep]] = defaultdict(list)
     for step in steps:
-        if step.candidate is Disposition.OUTSOURCE and step.key in active:
+        # is_candidate re-reads the legal verdict: nothing the legal gate keeps with staff enters a lot
+        if step.candidate is Disposition.OUTSOURCE and step.is_candidate and step.key in active:
             grouped[lot_key(step, grouping)].append(step)
     drafts: list[LotDraft] = []
     for key, members in grouped.items():
@@ -252,7 +254,12 @@ def queue_plan(queue_id: str, name: str, members: Sequence[MoneyStep], money: Mo
     arrivals = sum(max(s.visits for s in group) * group[0].annual_cases for group in flows.values())
     processing = sum(s.hours_per_year for s in members)
     handling = processing * 60.0 / arrivals if arrivals > 0 else 0.0
-    bands, seat_hours = _bands(arrivals, handling, queue)
+    try:
+        bands, seat_hours = _bands(arrivals, handling, queue)
+    except AnalysisError as error:
+        first = members[0]
+        raise AnalysisError(f"{name}: {error.message}", file=first.key.file, element_id=first.key.step_id,
+                            hint=error.hint) from None
     return QueuePlan(
         queue_id=queue_id,
         name=name,
@@ -433,35 +440,20 @@ def _shares(
 
 # --------------------------------------------------------------------------- 委託可否 / 根拠通知
 
-_LEGAL_CODES = frozenset({"legal-authority", "legal-override"})
 
-
-def entrustability(step: MoneyStep) -> tuple[str, str, str]:
-    """(委託可否 ja, en, 根拠通知) as the step currently carries them.
-
-    One small function on purpose: the legal gate will own this answer; until
-    then it reports only what the step's classification says and never
-    claims a legal basis the step has no evidence for.
-    """
-    legal = [r for r in step.reasons if r.code in _LEGAL_CODES or "通知" in r.ja]
-    authority = " / ".join(r.ja for r in legal) if legal else (
-        "要確認: 内閣府 H20.1.17 通知（窓口関連業務24業務）の対象か、仕様書作成時に確認"
-    )
-    if step.legal_authority:
-        return ("委託不可（公権力の行使）", "not entrustable (public authority)", authority)
-    if step.candidate is Disposition.OUTSOURCE:
-        return ("委託候補（分類結果。法的な確認は未了）", "candidate (classification; legal check pending)", authority)
-    return ("職員が担当", "staff", authority)
+def lot_item(step: MoneyStep, money: MoneyParams, assigned: tuple[str, str] = ("受託者", "contractor")) -> LotItem:
+    """One row of a 業務一覧: 委託可否 and 根拠通知 come from the step's legal verdict and nowhere else."""
+    found = entrustability(step.legal)
+    return LotItem(step.key, step.name, step.flow_name, step.lane, is_counter(step, money), step.annual_count,
+                   step.minutes_per_case, step.hours_per_year, found.label.ja, found.label.en, found.basis.ja,
+                   found.basis.en, *assigned)
 
 
 def lot_items(year: LotYear, money: MoneyParams) -> tuple[LotItem, ...]:
-    """The lot's 業務一覧."""
-    items: list[LotItem] = []
-    for step in year.draft.steps:
-        ja, en, authority = entrustability(step)
-        items.append(LotItem(step.key, step.name, step.flow_name, step.lane, is_counter(step, money),
-                             step.annual_count, step.minutes_per_case, step.hours_per_year, ja, en, authority))
-    return tuple(items)
+    """The lot's 業務一覧 (every item entrustable: only legally outsourceable steps enter a lot)."""
+    items = tuple(lot_item(step, money) for step in year.draft.steps)
+    assert all(item.entrustable_ja.startswith("委託可") for item in items), "a lot holds entrustable steps only"
+    return items
 
 
 def lot_staff_fte(year: LotYear, money: MoneyParams) -> dict[tuple[StepKey, StaffType], float]:

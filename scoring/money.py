@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpm.model import ProcessId
+from scoring.breakeven import break_evens
 from scoring.calibration import calibrate
 from scoring.cashflow import (
     Cache,
@@ -41,23 +42,17 @@ from scoring.cashflow import (
     yearly,
 )
 from scoring.cost import MoneyStep
-from scoring.gate import (
-    GateResult,
-    cash_reason,
-    cost_gate,
-    merge_reasons,
-    outsource_reasons,
-    rpa_reasons,
-    withdrawn_reason,
-)
-from scoring.lots import LotYear, lot_items
+from scoring.explain import cash_reason, compose, decided_reason, outsource_reasons, rpa_reasons, staff_reasons
+from scoring.gate import GateResult, cost_gate, withdrawn_reason
+from scoring.lots import LotYear, lot_item, lot_items
 from scoring.money_params import MoneyParams
-from scoring.profile import Profile
+from scoring.profile import Profile, Thresholds
 from scoring.result import (
     Disposition,
     EvidenceSource,
     FlowMoney,
     Lot,
+    LotItem,
     MoneyLine,
     MoneySummary,
     Range,
@@ -69,10 +64,17 @@ from scoring.result import (
     StepCost,
     StepKey,
     StepMoney,
+    StepOrg,
 )
 from scoring.rpa import placement, scenario_id
 
 FlowKey = tuple[str, ProcessId]
+
+RULE_TITLES = {
+    "money-failed": ("財政効果を計算できない（件数・処理時間を確認）",
+                     "The cash effect cannot be computed (check the counts and minutes)"),
+}
+"""Rule ids of the money stage's findings with their titles (ja, en), for the report."""
 
 _ONE_OFF = ("start-up", "re-tender", "build", "rebuild", "terminal")
 
@@ -91,6 +93,8 @@ class StepOutcome:
     """Both effects, kept apart."""
     rank: int | None
     """Rank by net cash effect (NPV) among adopted steps that pay; None otherwise."""
+    org: StepOrg
+    """課, 係 and 職種 mix the posts were counted from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +110,18 @@ class MoneyOutcome:
 
 
 def money_stage(steps: Sequence[MoneyStep], profile: Profile) -> MoneyOutcome:
-    """Gate, price and explain the candidates of a run."""
+    """Gate, price and explain the candidates of a run.
+
+    Every RPA or outsourcing candidate must be one its legal verdict permits
+    (the legal gate ran first); anything else is refused with a ValueError,
+    never priced.
+    """
     money = profile.money
     assert money is not None, "the profile always builds its money parameters"
+    refused = [s.name for s in steps if s.candidate in (Disposition.RPA, Disposition.OUTSOURCE) and not s.is_candidate]
+    if refused:
+        raise ValueError(f"the legal gate must run before the money stage: {', '.join(refused)} "
+                         "cannot be outsourced or automated under their legal verdict")
     cache: Cache = {}
     gate = cost_gate(steps, money, cache)
     final = evaluate(steps, gate.plan, money, cache)
@@ -123,7 +136,7 @@ def money_stage(steps: Sequence[MoneyStep], profile: Profile) -> MoneyOutcome:
         candidate_range = _point(candidates.npv())
     tornado_source = headline if final.units or spread is None else spread
     names = _unit_names(final, gate)
-    outcomes = _step_outcomes(steps, gate, final, headline, names, money, spread)
+    outcomes = _step_outcomes(steps, gate, final, headline, names, money, spread, profile.thresholds)
     flows = _flows(steps, outcomes, final, headline)
     months = 12 * money.cashflow.horizon_years
     portfolio = final.portfolio()
@@ -133,7 +146,7 @@ def money_stage(steps: Sequence[MoneyStep], profile: Profile) -> MoneyOutcome:
         discount_rate=money.cashflow.discount_rate,
         staff_costs=tuple(final.costs[t] for t in StaffType),
         plan=_plan_with_assumptions(final, steps, money),
-        lots=_lots(final, gate, headline, money, spread),
+        lots=_lots(final, gate, headline, money, spread, steps),
         rpa_scenarios=_scenarios(final, gate, headline, money, spread),
         rpa_deployments=_deployments(final if final.deployments else candidates, gate, money),
         lines=money_lines(final.units.values(), months),
@@ -151,6 +164,7 @@ def money_stage(steps: Sequence[MoneyStep], profile: Profile) -> MoneyOutcome:
         calibration=calibrate(profile),
         hours_per_fte=money.hours_per_fte,
         candidate_plan=_plan_with_assumptions(candidates, steps, money),
+        break_evens=break_evens(steps, gate.candidates, money, cache),
     )
     return MoneyOutcome(outcomes, flows, summary)
 
@@ -190,7 +204,7 @@ def _shifted(value: float, swings: Range | None) -> Range:
 
 def _step_outcomes(
     steps: Sequence[MoneyStep], gate: GateResult, final: Evaluation, headline: Sensitivity,
-    names: Mapping[str, str], money: MoneyParams, spread: Sensitivity | None,
+    names: Mapping[str, str], money: MoneyParams, spread: Sensitivity | None, thresholds: Thresholds,
 ) -> dict[StepKey, StepOutcome]:
     months = 12 * money.cashflow.horizon_years
     years = money.cashflow.horizon_years
@@ -210,7 +224,7 @@ def _step_outcomes(
         freed = _hours_freed(step, money) if adopted else 0.0
         cost_mix = sum(final.costs[t].yen_per_hour * share for t, share in step.org.mix.items())
         reasons = list(_evidence_reasons(step, by_flow[(key.file, str(key.process_id))], unit_id or
-                                         (withdrawal.unit_id if withdrawal else ""), names, money))
+                                         (withdrawal.unit_id if withdrawal else ""), names, money, thresholds))
         if adopted:
             net = final.step_net[key]
             unit = final.units[unit_id]
@@ -244,8 +258,8 @@ def _step_outcomes(
                                    step.candidate if step.is_candidate else None,
                                    withdrawal.reason if withdrawal else "", *_io(step, money))
             disposition = Disposition.RETAIN if withdrawal is not None else step.candidate
-        out[key] = StepOutcome(disposition, merge_reasons(step.reasons, reasons) if step.is_candidate
-                               else step.reasons, cost, step_money, cash_rank.get(key))
+        out[key] = StepOutcome(disposition, compose(step.reasons, reasons), cost, step_money, cash_rank.get(key),
+                               step.org)
     return out
 
 
@@ -257,13 +271,18 @@ def _io(step: MoneyStep, money: MoneyParams) -> tuple[str, float, tuple[str, ...
 
 
 def _evidence_reasons(
-    step: MoneyStep, flow_steps: Sequence[MoneyStep], unit_id: str, names: Mapping[str, str], money: MoneyParams
+    step: MoneyStep, flow_steps: Sequence[MoneyStep], unit_id: str, names: Mapping[str, str], money: MoneyParams,
+    thresholds: Thresholds,
 ) -> list[Reason]:
+    """The step's own evidence: its input, systems, volume, survey note and the number that decided it."""
+    if not step.is_candidate:
+        return staff_reasons(step)
     if step.candidate is Disposition.RPA:
-        return rpa_reasons(step, flow_steps, money)
-    if step.candidate is Disposition.OUTSOURCE:
-        return outsource_reasons(step, names.get(unit_id, unit_id or "—"), money)
-    return []
+        found = rpa_reasons(step, flow_steps, money)
+    else:
+        found = outsource_reasons(step, names.get(unit_id, unit_id or "—"), money)
+    decided = decided_reason(step, thresholds.rpa if step.candidate is Disposition.RPA else thresholds.outsource)
+    return [*found, decided] if decided is not None else found
 
 
 def _hours_freed(step: MoneyStep, money: MoneyParams) -> float:
@@ -377,7 +396,8 @@ def assumptions(steps: Sequence[MoneyStep], money: MoneyParams) -> tuple[Reason,
     return tuple(out)
 
 
-def _lot_record(year: LotYear, evaluation: Evaluation, value: Range, withdrawn: bool, money: MoneyParams) -> Lot:
+def _lot_record(year: LotYear, evaluation: Evaluation, value: Range, withdrawn: bool, money: MoneyParams,
+                steps: Sequence[MoneyStep] = (), adopted: frozenset[StepKey] = frozenset()) -> Lot:
     unit = evaluation.units[year.draft.lot_id]
     months = 12 * money.cashflow.horizon_years
     return Lot(
@@ -389,21 +409,50 @@ def _lot_record(year: LotYear, evaluation: Evaluation, value: Range, withdrawn: 
         lines=money_lines([unit], months), npv_yen=value, payback_months=payback_month(unit.net()),
         withdrawn=withdrawn, service_start_month=evaluation.lot_start[year.draft.lot_id],
         contract_years=money.outsource.contract_years,
+        staff_items=_staff_items(year, steps, adopted, money),
     )
 
 
+_ASSIGNED = {
+    Disposition.RETAIN: ("職員", "staff"), Disposition.REVIEW: ("職員（要確認）", "staff (to be confirmed)"),
+    Disposition.RPA: ("RPA（市が運用）", "RPA (run by the city)"), Disposition.AUTOMATED: ("システム", "system"),
+    Disposition.OUTSOURCE: ("受託者", "contractor"),
+}
+
+
+def _staff_items(year: LotYear, steps: Sequence[MoneyStep], adopted: frozenset[StepKey],
+                 money: MoneyParams) -> tuple[LotItem, ...]:
+    """The steps of the lot's flows outside the lot: what the city keeps, with the legal verdict on each."""
+    in_lot = {s.key for s in year.draft.steps}
+    flows = {(s.key.file, s.key.process_id) for s in year.draft.steps}
+    items: list[LotItem] = []
+    for step in steps:
+        if step.key in in_lot or (step.key.file, step.key.process_id) not in flows:
+            continue
+        if step.is_candidate and step.key not in adopted:
+            assigned = ("職員（費用面で推奨しない）", "staff (not recommended on cost)")
+        elif any(r.code == "handoff-moved" for r in step.reasons):
+            assigned = ("職員（偽装請負を避ける引継ぎのため）", "staff (to keep the hand-offs lawful)")
+        else:
+            assigned = _ASSIGNED[step.candidate]
+        items.append(lot_item(step, money, assigned))
+    return tuple(items)
+
+
 def _lots(final: Evaluation, gate: GateResult, headline: Sensitivity, money: MoneyParams,
-          spread: Sensitivity | None) -> tuple[Lot, ...]:
+          spread: Sensitivity | None, steps: Sequence[MoneyStep]) -> tuple[Lot, ...]:
+    adopted = gate.plan.active
     records = [
         _lot_record(year, final, headline.units.get(year.draft.lot_id, _point(final.unit_npv(year.draft.lot_id))),
-                    False, money)
+                    False, money, steps, adopted)
         for year in final.lots
     ]
     for unit_id, snapshot in gate.snapshots.items():
         for year in snapshot.lots:
             if year.draft.lot_id == unit_id:
                 swings = spread.units.get(unit_id) if spread is not None else None
-                records.append(_lot_record(year, snapshot, _shifted(snapshot.unit_npv(unit_id), swings), True, money))
+                records.append(_lot_record(year, snapshot, _shifted(snapshot.unit_npv(unit_id), swings), True, money,
+                                           steps, adopted))
     return tuple(records)
 
 
@@ -465,4 +514,4 @@ def lines_total(lines: Sequence[MoneyLine]) -> tuple[float, ...]:
     return tuple(float(sum(line.yen_by_year[i] for line in lines)) for i in range(len(lines[0].yen_by_year)))
 
 
-__all__ = ["MoneyOutcome", "StepOutcome", "assumptions", "lines_total", "money_stage", "npv"]
+__all__ = ["RULE_TITLES", "MoneyOutcome", "StepOutcome", "assumptions", "lines_total", "money_stage", "npv"]

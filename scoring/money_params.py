@@ -329,9 +329,23 @@ _MAX = {
     "rpa.rebuild_on_cutover": 2.0, "outsource.prep_months": 24.0, "outsource.overlap_months": 24.0,
     "outsource.contract_years": 10.0, "cashflow.horizon_years": 30.0, "queue.open_days_per_year": 366.0,
     "rpa.migration_year": 30.0, "staffing.regular_lag_years": 10.0, "queue.peak_month_factor": 6.0,
-    "queue.busy_day_factor": 10.0,
+    "queue.busy_day_factor": 10.0, "cashflow.transition_year": 30.0,
 }
 """Upper limits that keep the model meaningful (and the loops bounded)."""
+
+
+def upper_limit(key: str) -> float | None:
+    """The upper limit of a money parameter when it has its own (shares 1, years and factors their cap), else None.
+
+    :func:`scoring.profile.upper_bound` asks this first, so a profile is
+    checked against one set of limits.
+
+    >>> upper_limit("staffing.redeploy_share"), upper_limit("cashflow.horizon_years"), upper_limit("staff.x")
+    (1.0, 30.0, None)
+    """
+    if key in _UNIT_RANGE:
+        return 1.0
+    return _MAX.get(key)
 
 _CHOICES = {
     "staffing.pool_level": ("unit", "section"),

@@ -9,10 +9,17 @@ anything it does not know is rejected with the dotted key and its line.
 
 Each parameter is ``{ value = …, source = "…" }``; a user may write a bare
 value, whose source then becomes ``user profile <file>``.
+
+A profile is user input like any other: it is read with or without a UTF-8
+BOM (Notepad on Windows writes one), refused when larger or more deeply
+nested than :mod:`bpm.limits` allows (before the TOML parser could recurse
+too deeply), and every number must lie in a range that keeps the hours and
+yen the scanner multiplies finite (:func:`check_ranges`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tomllib
@@ -22,7 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from bpm.errors import ProfileError
-from scoring.money_params import Estimate, MoneyParams, money_params
+from bpm.limits import (
+    MAX_ANNUAL_COUNT,
+    MAX_MINUTES,
+    MAX_NUMBER,
+    MAX_PROFILE_BYTES,
+    MAX_PROFILE_NESTING,
+    MAX_YEN,
+    MAX_YEN_PER_HOUR,
+)
+from scoring.money_params import Estimate, MoneyParams, money_params, upper_limit
 
 DEFAULT_PROFILE = Path(__file__).resolve().parent / "profiles" / "default.toml"
 
@@ -88,6 +104,60 @@ class HandoffParams:
 
     max_per_case: float
     """Hand-offs per case, both directions, above which the flow gets a warning (scoring-methodology §3.4)."""
+    min_staff_minutes: float
+    """Staff minutes per entry below which a stretch of staff work between two contractor steps is a fragmented
+    hand-off (a half-minute check on every case)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalOverrideEntry:
+    """A profile entry that sets one step's legal class, with its written justification."""
+
+    name: str
+    """The entry's key under ``[legal.overrides]``."""
+    flow: str
+    """Process id or name (業務) it applies to."""
+    step: str
+    """Step id or name."""
+    legal_class: str
+    """``factual``, ``authority`` or ``unknown``."""
+    reason: str
+    """The justification (公権力の判断根拠); required and non-empty."""
+    file: str
+    """Profile file."""
+    line: int | None
+    """Line of the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureOverlay:
+    """A profile entry adding or changing a procedure of the catalogue (checked by :mod:`scoring.legal`)."""
+
+    key: str
+    """Catalogue key."""
+    fields: Mapping[str, object]
+    """The TOML fields as written."""
+    file: str
+    """Profile file."""
+    line: int | None
+    """Line of the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalParams:
+    """The profile's legal section: conditions the city states, justified overrides, procedure additions.
+
+    None of it is a weight or a threshold: an override names one step and
+    carries a written reason, and a procedure addition must name its source.
+    """
+
+    cash_collection_notice: bool = False
+    """True when the city has published the 告示 for contracting out the collection of fees
+    (地方自治法243条・施行令158条); until then no step handling 公金 is outsourced."""
+    overrides: tuple[LegalOverrideEntry, ...] = ()
+    """Justified per-step overrides, in file order."""
+    procedures: tuple[ProcedureOverlay, ...] = ()
+    """Procedure additions and changes, in file order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +198,8 @@ class Profile:
     """Every numeric money parameter by dotted key with its low / base / high and source."""
     path: str | None = None
     """User profile file, None for the bundled default."""
+    legal: LegalParams = LegalParams()
+    """The legal section (conditions, justified overrides, procedure additions)."""
 
     def signal(self, name: str) -> float:
         """One inference signal value."""
@@ -152,22 +224,88 @@ def load_profile(path: str | Path | None = None) -> Profile:
     """
     default_text = DEFAULT_PROFILE.read_text(encoding="utf-8")
     default_file = str(DEFAULT_PROFILE)
-    flat = _flatten(_parse(default_text, default_file), default_text, default_file, schema=None)
+    default_data = _parse(default_text, default_file)
+    overrides, procedures = _legal_tables(default_data, default_text, default_file)
+    flat = _flatten(default_data, default_text, default_file, schema=None)
     name = str(flat.pop("profile.name").value)
     flat.pop("profile.description", None)
     if path is not None:
         file = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ProfileError(f"cannot read profile: {error}", file=file, hint="give a UTF-8 TOML file") from None
-        user = _flatten(_parse(text, file), text, file, schema=flat)
+        text = read_profile_text(Path(path))
+        data = _parse(text, file)
+        user_overrides, user_procedures = _legal_tables(data, text, file)
+        overrides, procedures = (*overrides, *user_overrides), (*procedures, *user_procedures)
+        user = _flatten(data, text, file, schema=flat)
         user_name = user.pop("profile.name", None)
         user.pop("profile.description", None)
         name = str(user_name.value) if user_name is not None else Path(path).stem
         flat = {**flat, **user}
-        return _build(flat, name, file, text)
-    return _build(flat, name, default_file, default_text)
+        return _with_legal(_build(flat, name, file, text), flat, overrides, procedures)
+    return _with_legal(_build(flat, name, default_file, default_text), flat, overrides, procedures)
+
+
+_LEGAL_CLASSES = ("factual", "authority", "unknown")
+
+
+def _legal_tables(
+    data: dict[str, Any], text: str, file: str
+) -> tuple[tuple[LegalOverrideEntry, ...], tuple[ProcedureOverlay, ...]]:
+    """Take ``[legal.overrides.*]`` and ``[legal.procedures.*]`` out of the parsed TOML (they are not parameters)."""
+    legal = data.get("legal")
+    if not isinstance(legal, dict):
+        return (), ()
+    raw_overrides = legal.pop("overrides", {})
+    raw_procedures = legal.pop("procedures", {})
+    if not legal:
+        data.pop("legal")
+    for key, raw in (("legal.overrides", raw_overrides), ("legal.procedures", raw_procedures)):
+        if not isinstance(raw, dict):
+            raise _error(f"{key} must be a table of named entries", key, text, file)
+    overrides: list[LegalOverrideEntry] = []
+    for entry_name, entry in raw_overrides.items():
+        dotted = f"legal.overrides.{entry_name}"
+        if not isinstance(entry, dict):
+            raise _error(f"{dotted} must be a table with flow, step, class and reason", dotted, text, file)
+        extra = sorted(set(entry) - {"flow", "step", "class", "reason"})
+        if extra:
+            raise _error(f"unknown key {dotted + '.' + extra[0]!r}", dotted, text, file,
+                         hint="an override has flow, step, class and reason")
+        values = {k: entry.get(k) for k in ("flow", "step", "class", "reason")}
+        for k, v in values.items():
+            if not isinstance(v, str) or not v.strip():
+                hint = ("write why the step is (or is not) an exercise of public authority: the report lists it"
+                        if k == "reason" else None)
+                raise _error(f"{dotted}.{k} must be non-empty text", dotted, text, file, hint=hint)
+        legal_class = str(values["class"]).strip().casefold()
+        if legal_class not in _LEGAL_CLASSES:
+            raise _error(f"{dotted}.class must be one of {', '.join(_LEGAL_CLASSES)}, not {values['class']!r}",
+                         dotted, text, file)
+        overrides.append(LegalOverrideEntry(
+            entry_name, str(values["flow"]).strip(), str(values["step"]).strip(), legal_class,
+            str(values["reason"]).strip(), file, line_of_key(text, dotted),
+        ))
+    procedures: list[ProcedureOverlay] = []
+    for key, entry in raw_procedures.items():
+        dotted = f"legal.procedures.{key}"
+        if not isinstance(entry, dict):
+            raise _error(f"{dotted} must be a table", dotted, text, file)
+        procedures.append(ProcedureOverlay(key, dict(entry), file, line_of_key(text, dotted)))
+    return tuple(overrides), tuple(procedures)
+
+
+def _with_legal(
+    profile: Profile,
+    flat: Mapping[str, _Entry],
+    overrides: tuple[LegalOverrideEntry, ...],
+    procedures: tuple[ProcedureOverlay, ...],
+) -> Profile:
+    notice = flat.get("legal.cash_collection_notice")
+    legal = LegalParams(
+        cash_collection_notice=bool(notice.value) if notice is not None and isinstance(notice.value, bool) else False,
+        overrides=overrides,
+        procedures=procedures,
+    )
+    return dataclasses.replace(profile, legal=legal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +319,69 @@ class _Entry:
     high: float | None = None
 
 
+def read_profile_text(path: Path) -> str:
+    r"""The text of a profile file: bounded in size, UTF-8 with or without a BOM.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     bom = Path(folder) / "bom.toml"
+    ...     _ = bom.write_bytes("\ufeff[cost]\n".encode())
+    ...     read_profile_text(bom)
+    '[cost]\n'
+    """
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PROFILE_BYTES + 1)
+    except OSError as error:
+        raise ProfileError(f"cannot read profile: {error.strerror or error}", file=file,
+                           hint="give a UTF-8 TOML file") from None
+    if len(data) > MAX_PROFILE_BYTES:
+        raise ProfileError(
+            f"the profile is larger than the limit of {MAX_PROFILE_BYTES // 1024:,} KB",
+            file=file,
+            hint="a profile holds only the parameters it changes",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ProfileError("the profile is not UTF-8 text", file=file, line=line,
+                           hint="save the file as UTF-8 (BOM or not)") from None
+
+
+_TOKENS = re.compile(
+    r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}\n]',
+    re.DOTALL,
+)
+
+
+def _check_nesting(text: str, file: str) -> None:
+    """Refuse arrays and inline tables nested deeper than the limit, before the TOML parser recurses into them."""
+    depth, line = 0, 1
+    for token in _TOKENS.finditer(text):
+        value = token.group()
+        if value in "[{":
+            depth += 1
+            if depth > MAX_PROFILE_NESTING:
+                raise ProfileError(
+                    f"arrays or tables are nested more than {MAX_PROFILE_NESTING} deep",
+                    file=file,
+                    line=line,
+                    hint="a profile needs at most 4 levels: [table] key = { value = …, source = … }",
+                )
+        elif value in "]}":
+            depth = max(0, depth - 1)
+        else:
+            line += value.count("\n")
+
+
 def _parse(text: str, file: str) -> dict[str, Any]:
+    _check_nesting(text, file)
     try:
         return tomllib.loads(text)
+    except RecursionError:  # the nesting check should make this unreachable; keep the promise anyway
+        raise ProfileError("the profile is nested too deeply to read", file=file) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -406,6 +604,53 @@ _UNIT_KEYS = (
 )
 
 
+_HOURS_PER_YEAR = 8784.0
+"""Hours in a leap year: the most any one person can work."""
+
+
+def upper_bound(key: str) -> float:
+    """The largest value a numeric profile parameter may take (its smallest is 0).
+
+    Shares and weights are at most 1; minutes, case counts, hours and yen have
+    the caps of :mod:`bpm.limits`, chosen so that no product of them can
+    overflow (no 「inf億円」).
+
+    >>> upper_bound("weights.rpa.routine"), upper_bound("cost.staff_yen_per_hour")
+    (1.0, 1000000.0)
+    """
+    if key.startswith(_UNIT) or key in _UNIT_KEYS:
+        return 1.0
+    money_limit = upper_limit(key)
+    if money_limit is not None:
+        return money_limit
+    if key.startswith("minutes."):
+        return MAX_MINUTES
+    if key == "volume.default_annual_cases":
+        return MAX_ANNUAL_COUNT
+    if key == "working.hours_per_fte":
+        return _HOURS_PER_YEAR
+    if key.endswith("yen_per_hour"):
+        return MAX_YEN_PER_HOUR
+    if "yen" in key:
+        return MAX_YEN
+    return MAX_NUMBER
+
+
+def check_ranges(values: Mapping[str, Scalar | None], text: str, file: str) -> None:
+    """Every number finite and within ``0 … upper_bound(key)``; the error names the key and its line."""
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, float):
+            continue
+        if not math.isfinite(value):
+            raise _error(f"{key} must be finite", key, text, file)
+        if value < 0:
+            raise _error(f"{key} = {value:g} must not be negative", key, text, file)
+        bound = upper_bound(key)
+        if value > bound:
+            shown = f"{bound:g}" if bound <= 1 else f"{bound:,.0f}"
+            raise _error(f"{key} = {value:g} is out of range (0–{shown})", key, text, file)
+
+
 def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profile:
     """Check ranges, then make the typed profile."""
 
@@ -420,13 +665,7 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
             raise _error(f"{key} must be finite", key, text, file)
         return value
 
-    for key in flat:
-        if isinstance(flat[key].value, float) and (key.startswith(_UNIT) or key in _UNIT_KEYS):
-            value = number(key)
-            if not 0.0 <= value <= 1.0:
-                raise _error(f"{key} = {value:g} is out of range (0–1)", key, text, file)
-        elif isinstance(flat[key].value, float) and number(key) < 0:
-            raise _error(f"{key} = {number(key):g} must not be negative", key, text, file)
+    check_ranges({key: entry.value for key, entry in flat.items()}, text, file)
 
     def group(prefix: str) -> dict[str, float]:
         return {

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from bpm.lint import Finding
 from bpm.model import ElementId, ProcessId, SourceRef
 
 
 class Disposition(Enum):
-    """Where a step should go."""
+    """Where a step should go (REVIEW is last so the order of existing export columns never moves)."""
 
     RPA = "rpa"
     """Automate with a software robot; staff keep the case."""
@@ -25,6 +26,12 @@ class Disposition(Enum):
     """Keep with civil servants: judgment or exercise of public authority."""
     AUTOMATED = "automated"
     """Already done by a system (service/script task, system lane)."""
+    REVIEW = "review"
+    """要確認: the step's legal status is unknown, so staff keep it until the doubt is resolved."""
+
+
+SCORED_DISPOSITIONS = (Disposition.RPA, Disposition.OUTSOURCE, Disposition.RETAIN, Disposition.AUTOMATED)
+"""Dispositions the scoring gives a suitability score; REVIEW is only ever set by the legal gate."""
 
 
 class EvidenceSource(Enum):
@@ -64,6 +71,165 @@ class Reason:
     """Japanese text (shown first)."""
     en: str
     """English text."""
+
+
+class LegalClass(Enum):
+    """Legal character of a step for outsourcing (法務省 H25 民一317号 ① / ②, plus the fail-safe third state)."""
+
+    FACTUAL = "factual"
+    """事実上の行為又は補助的行為: a contractor may do it, when its procedure is on the 内閣府 list."""
+    UNKNOWN = "unknown"
+    """要確認: something suggests a decision and nothing written clears it; staff keep the step."""
+    AUTHORITY = "authority"
+    """公権力の行使 (市町村長の判断が必要となる業務): never outsourced, and no robot decides it."""
+
+    @property
+    def strength(self) -> int:
+        """Order of the monotone combination: the strongest claim of any source wins."""
+        return _LEGAL_STRENGTH[self]
+
+
+_LEGAL_STRENGTH = {LegalClass.FACTUAL: 0, LegalClass.UNKNOWN: 1, LegalClass.AUTHORITY: 2}
+
+
+class LegalSource(Enum):
+    """Where a legal claim about a step comes from."""
+
+    SURVEY = "survey"
+    """The 業務量調査 sheet (公権力の行使, 判断)."""
+    PROPERTY = "property"
+    """A BPMN property written by the modeller (legal_authority, judgment)."""
+    NAME = "name"
+    """A word of the reviewed legal lexicon in the step name."""
+    LANE = "lane"
+    """The lane holding the step (職員・審査・決裁)."""
+    GATEWAY = "gateway"
+    """A decision gateway right after the step (受理できる? …)."""
+    TEMPLATE = "template"
+    """The procedure template: a required decision step, found or hidden in this step."""
+    STRUCTURE = "structure"
+    """The shape of the model itself (an unnamed step)."""
+    OVERRIDE = "override"
+    """A written, justified override (survey 公権力の判断根拠 or a profile entry)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalClaim:
+    """One piece of legal evidence about a step, kept whatever the outcome so the report can show it."""
+
+    legal_class: LegalClass
+    """What it says."""
+    source: LegalSource
+    """Where it comes from."""
+    ja: str
+    """The evidence in Japanese, e.g. 名前に「審査」."""
+    en: str
+    """The evidence in English."""
+    reference: str = ""
+    """Where the rule behind it comes from (lexicon entry source, template source, survey row)."""
+    robot_may_prepare: bool = False
+    """For a 要確認 claim: the doubt is about who is on the counter, not about a decision in the step itself,
+    so a robot that only prepares data for staff may still run it."""
+
+    @property
+    def stated(self) -> bool:
+        """True for an explicit statement by a person (survey cell, BPMN property, override)."""
+        return self.source in (LegalSource.SURVEY, LegalSource.PROPERTY, LegalSource.OVERRIDE)
+
+
+@dataclass(frozen=True, slots=True)
+class LegalConflict:
+    """A source saying 無 (factual) against another source's 有 (authority): an error until a justified override."""
+
+    factual: LegalClaim
+    """The claim that the step is a factual act."""
+    authority: LegalClaim
+    """The claim that it exercises public authority."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalOverride:
+    """A written, justified decision on a step's legal class, listed in every report that used it."""
+
+    legal_class: LegalClass
+    """The class it sets."""
+    reason: str
+    """The written justification (公権力の判断根拠)."""
+    origin: str
+    """Where it is written: ``調査票 survey.csv row 12`` or ``profile city.toml legal.overrides.x``."""
+    file: str = ""
+    """BPMN file of the step (filled when the override is used)."""
+    process_id: str = ""
+    """Process of the step."""
+    step_id: str = ""
+    """The step."""
+    step_name: str = ""
+    """Its name."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureMatch:
+    """The standard procedure a flow was matched to (scoring/procedures.toml, extendable from the profile)."""
+
+    key: str
+    """Catalogue key, e.g. ``koseki_todoke``."""
+    name_ja: str
+    """Procedure name in Japanese."""
+    name_en: str
+    """Procedure name in English."""
+    matched_by: str
+    """``property`` (the process's ``procedure`` property) or ``name`` (an alias in the process or pool name)."""
+    detail: str
+    """What matched, e.g. ``process name 「婚姻届」 contains 婚姻届``."""
+    on_list: bool
+    """True when the procedure is among the 窓口業務 the 内閣府 H20.1.17 通知 lets a contractor do."""
+    list_item: str
+    """Its item on that list, e.g. ``(8) 戸籍の届出``; empty when not on it."""
+    basis_ja: str
+    """The 根拠通知 every outsourcing reason in this flow cites."""
+    basis_en: str
+    """The same in English."""
+    source: str
+    """Where the template comes from."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalStatus:
+    """The legal verdict on one step: the class, every claim behind it, conflicts, override, and outsourceability."""
+
+    legal_class: LegalClass
+    """The strongest claim (or the override)."""
+    claims: tuple[LegalClaim, ...] = ()
+    """Every claim, strongest first."""
+    conflicts: tuple[LegalConflict, ...] = ()
+    """無 against 有; each is an error-level finding unless ``override`` clears it."""
+    override: LegalOverride | None = None
+    """The justified override used, if any."""
+    procedure: str = ""
+    """Catalogue key of the flow's procedure; empty when none matched."""
+    outsourceable: bool = False
+    """May a contractor do it: factual, its procedure on the list, and every condition met."""
+    basis: Reason | None = None
+    """The 根拠通知 that lets a contractor do it (set when outsourceable)."""
+    blockers: tuple[Reason, ...] = ()
+    """Why a factual step still cannot be outsourced (procedure not on the list, 公金 without 告示 …)."""
+    resolve: Reason | None = None
+    """What would resolve the doubt (要確認, unknown procedure, unmet condition)."""
+    robot_may_prepare: bool = True
+    """False when a robot running the step would in effect decide (authority, or a 要確認 that is about the step's
+    own content)."""
+
+    @property
+    def label_ja(self) -> str:
+        """公権力の行使 / 要確認 / 事実上の行為."""
+        return {LegalClass.AUTHORITY: "公権力の行使", LegalClass.UNKNOWN: "要確認",
+                LegalClass.FACTUAL: "事実上の行為"}[self.legal_class]
+
+    @property
+    def label_en(self) -> str:
+        """public authority / to be confirmed / factual act."""
+        return {LegalClass.AUTHORITY: "public authority", LegalClass.UNKNOWN: "to be confirmed",
+                LegalClass.FACTUAL: "factual act"}[self.legal_class]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +309,10 @@ class StepAssessment:
     """Which source supplied annual_count, minutes_per_case, visits, …"""
     rank: int | None = None
     """1 = best candidate across the portfolio by net cash effect (NPV); None for steps not recommended on it."""
+    legal: LegalStatus | None = None
+    """The legal verdict (class, evidence, conflicts, override, 根拠通知); None only for hand-made test steps."""
+    proposed: Disposition | None = None
+    """What the scores alone recommended, before the legal gate and the hand-off check (None when the same)."""
     org: StepOrg | None = None
     """課, 係 and 職種 mix of the staff doing the step (survey, pool name or the profile's assumption)."""
     money: StepMoney | None = None
@@ -283,6 +453,79 @@ class HandoffSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class MovedStep:
+    """A step the hand-off check took from the contractor and gave to staff."""
+
+    step_id: ElementId
+    """The step."""
+    step_name: str
+    """Its name."""
+    from_disposition: Disposition
+    """What it was in the naive lot (OUTSOURCE)."""
+    to_disposition: Disposition
+    """What it is in the safe lot (RETAIN)."""
+    reason: Reason
+    """Why (the loop or the fragmented hand-off it was part of)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffPlan:
+    """The naive contract lot next to the safe one (scoring-methodology §3.4; 37号告示; 足立区 2014).
+
+    The naive lot is what the scores and the legal gate give step by step; the
+    safe lot is the same flow after the hand-off check moved contractor steps
+    to staff, re-scored (hours recomputed for the moved steps).  Only the safe
+    lot is ever priced: cash comes from the money stage
+    (:attr:`ProcessAssessment.money`), and a lot that risks 偽装請負 is not
+    costed at all.
+    """
+
+    naive: HandoffSummary
+    """Hand-offs of the naive lot."""
+    safe: HandoffSummary
+    """Hand-offs of the safe lot (equal to ``naive`` when the check passed)."""
+    moved: tuple[MovedStep, ...] = ()
+    """Steps moved to staff, in document order."""
+    naive_outsourced_hours: float = 0.0
+    """Staff hours a year of the naive lot's outsourced steps."""
+    safe_outsourced_hours: float = 0.0
+    """The same for the safe lot."""
+    naive_hours_freed: float = 0.0
+    """Hours the whole flow frees under the naive lot."""
+    safe_hours_freed: float = 0.0
+    """Hours it frees under the safe lot."""
+    warning: Reason | None = None
+    """Why the naive lot failed the check; None when it passed."""
+    redesign: Reason | None = None
+    """A redesign that could keep more with the contractor (e.g. a system flag so only hits go to staff)."""
+
+    @property
+    def changed(self) -> bool:
+        """True when the safe lot differs from the naive one."""
+        return bool(self.moved)
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedProcess:
+    """A process left out of every total and the ranking because its volumes cannot be computed."""
+
+    file: str
+    """BPMN file."""
+    process_id: ProcessId
+    """Process id."""
+    name: str
+    """Process name."""
+    message: str
+    """Why (the analysis error, naming gateway and survey rows)."""
+    line: int | None = None
+    """Line of the element concerned (BPMN or survey)."""
+    element_id: str | None = None
+    """Element concerned."""
+    hint: str = ""
+    """How to fix the input."""
+
+
+@dataclass(frozen=True, slots=True)
 class ProcessAssessment:
     """One process (業務) and its steps."""
 
@@ -306,6 +549,10 @@ class ProcessAssessment:
     """Every real split of this process (≥ 2 outgoing flows) and boundary event, in document order."""
     handoffs: HandoffSummary | None = None
     """Hand-offs between contractor and staff under the recommended dispositions; None when not computed."""
+    procedure: ProcedureMatch | None = None
+    """The standard procedure the flow was matched to; None when none matched (then nothing is outsourced)."""
+    handoff_plan: HandoffPlan | None = None
+    """Naive and safe contract lots; None when hand-offs were not computed."""
     money: FlowMoney | None = None
     """The flow's 人工削減 and 財政効果 (sums of its steps'); None when the money stage did not run."""
 
@@ -324,6 +571,13 @@ class Assessment:
     """Cost and threshold parameters with the source note of each (for the assumptions page)."""
     gaps: tuple[DataGap, ...] = ()
     """Unmatched survey rows and steps without data: never dropped silently."""
+    findings: tuple[Finding, ...] = ()
+    """Error- and warning-level findings of the assessment: legal conflicts, missing decision steps,
+    unsolvable volumes, failed hand-off checks (shown with the lint findings)."""
+    overrides: tuple[LegalOverride, ...] = ()
+    """Every justified legal override used, in flow order."""
+    excluded: tuple[ExcludedProcess, ...] = ()
+    """Processes left out of totals and ranking (their volumes cannot be computed)."""
     money: MoneySummary | None = None
     """Staffing plan, contract lots, RPA deployments, cash flow, ranges and sensitivity."""
 
@@ -567,11 +821,17 @@ class LotItem:
     hours_per_year: float
     """Staff hours today."""
     entrustable_ja: str
-    """委託可否 as the step currently carries it."""
+    """委託可否 from the legal verdict (:func:`scoring.legal.entrustability`)."""
     entrustable_en: str
     """The same in English."""
-    authority: str
-    """根拠通知 / legal evidence the step carries, or what must be checked."""
+    basis_ja: str
+    """The 根拠通知 (list item, conditions) of an entrustable step; else the legal evidence keeping it with staff."""
+    basis_en: str
+    """The same in English."""
+    assigned_ja: str = "受託者"
+    """Who does it under the plan: 受託者 for lot items; 職員, 職員（費用面で推奨しない）, RPA（市） … for the rest."""
+    assigned_en: str = "contractor"
+    """The same in English."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -616,6 +876,8 @@ class Lot:
     """Month of the horizon (0 = April of year 1) the service starts."""
     contract_years: float
     """Term of one contract."""
+    staff_items: tuple[LotItem, ...] = ()
+    """The other steps of the lot's flows, which the city keeps, each with its 委託可否 and why (仕様書: 業務範囲外)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -700,8 +962,8 @@ class PostRow:
     """FTE of one post."""
     redeployed_fte: float
     """FTE freed but not cut: redeployed to other work (no cash)."""
-    years: tuple[int, ...]
-    """Fiscal year each post goes, one entry per post."""
+    cuts_by_year: tuple[tuple[int, int], ...]
+    """(fiscal year, posts that go that year), in year order: bounded by the horizon, not by the posts."""
     cash_yen_per_post_year: float
     """Cash a year one post saves (year-1 prices)."""
 
@@ -745,6 +1007,40 @@ class TornadoBar:
     def swing(self) -> float:
         """Width of the bar."""
         return abs(self.npv_at_high - self.npv_at_low)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakEven:
+    """The value of one parameter at which a plan of one kind (all lots, or all robots) has an NPV of zero."""
+
+    kind: Disposition
+    """OUTSOURCE (every lot) or RPA (every robot scenario), each plan with all of its feasible candidates."""
+    key: str
+    """Parameter varied, with every other one at its base (``cost.staff_yen_per_hour``: one rate for every 職種)."""
+    label_ja: str
+    """What the value is, in Japanese."""
+    label_en: str
+    """The same in English."""
+    unit: str
+    """Unit of the value (円/時, 円/年)."""
+    current: float
+    """Today's value to compare with (for the staff rate: the hours-weighted cash cost per hour of the plan's steps)."""
+    value: float | None
+    """The break-even; None when the NPV keeps its sign over the whole bracket."""
+    lower: float
+    """Bracket searched."""
+    upper: float
+    """Bracket searched."""
+    npv_base: float
+    """The plan's NPV at the base values."""
+    npv_at_lower: float
+    """NPV at the lower end of the bracket."""
+    npv_at_upper: float
+    """NPV at the upper end of the bracket."""
+    fte_freed: float = 0.0
+    """FTE the plan frees at the base values."""
+    posts_cut: int = 0
+    """Whole posts that go at the base values (the rest is redeployed: no cash)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -849,3 +1145,5 @@ class MoneySummary:
     """Working hours per FTE the figures were converted with."""
     candidate_plan: StaffingPlan | None = None
     """The staffing plan if every feasible candidate were adopted (shown when nothing is recommended on cost)."""
+    break_evens: tuple[BreakEven, ...] = ()
+    """Where all lots, and all robots, would break even (staff rate, contractor price, licence)."""

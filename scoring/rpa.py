@@ -113,7 +113,7 @@ def draft_scenarios(
             step.hours_per_year * money.rpa.robot_minutes_share, placement(step, money),
         )
         for step in steps
-        if step.candidate is Disposition.RPA and step.key in active
+        if step.candidate is Disposition.RPA and step.is_candidate and step.key in active
     ]
     deployments: list[DeploymentDraft] = []
     for segment in ("mynumber", "lgwan"):

@@ -358,13 +358,15 @@ def plan_posts(
         freed = sum(i.fte for i in items if i.fte > 0)
         onsite = -sum(i.fte for i in items if i.fte < 0)
         cut = int(posts[-1]) if months else 0
-        years = tuple(int(np.argmax(posts >= k)) // 12 + 1 for k in range(1, cut + 1))
+        at_year_end = [int(posts[min(months, 12 * year) - 1]) for year in range(1, -(-months // 12) + 1)]
+        cuts = tuple((year, now - before) for year, (before, now) in
+                     enumerate(itertools.pairwise([0, *at_year_end]), start=1) if now > before)
         final = max(available_end, 0.0)
         rows.append(PostRow(
             section=pool[0], unit=pool[1], staff_type=staff_type, fte_freed=freed, onsite_kept_fte=onsite,
             redeploy_kept_fte=final * (1.0 - keep), posts_cut=cut, post_fte=cost.post_fte,
             redeployed_fte=max(0.0, freed - onsite - cut * cost.post_fte),
-            years=years, cash_yen_per_post_year=cost.cash_yen_per_fte * cost.post_fte,
+            cuts_by_year=cuts, cash_yen_per_post_year=cost.cash_yen_per_fte * cost.post_fte,
         ))
     plan = StaffingPlan(
         rows=tuple(rows),

@@ -10,6 +10,13 @@ Rows that match nothing are not dropped: they come back as
 Sheets arrive from Excel on Japanese Windows, so CSV may be UTF-8, UTF-8 with
 BOM or cp932 (Shift_JIS); headers may be Japanese or English, in full-width or
 half-width letters.
+
+Sheets are hostile input too: reading is bounded by the limits in
+:mod:`bpm.limits` (file size, unpacked workbook size, rows, header columns),
+an XLSX is streamed (openpyxl read-only mode) and read only as wide as its
+header, a CSV quote that never closes is an error naming the row rather than
+a cell that swallows the rest of the sheet, and a formula cell Excel never
+saved a result for is a data gap naming the cell rather than a silent blank.
 """
 
 from __future__ import annotations
@@ -23,8 +30,18 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bpm.errors import SurveyError
+from bpm.limits import (
+    MAX_ANNUAL_COUNT,
+    MAX_MINUTES,
+    MAX_NUMBER,
+    MAX_SURVEY_BYTES,
+    MAX_SURVEY_COLUMNS,
+    MAX_SURVEY_ROWS,
+    MAX_XLSX_UNPACKED_BYTES,
+)
 from bpm.model import ElementId, EventKind, FlowNode, GatewayKind, Process, ProcessId, TaskKind
 from scoring.lexicon import normalize_name
 from scoring.result import DataGap
@@ -48,6 +65,7 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "systems": ("使用システム", "systems", "system"),
     "judgment": ("判断", "judgment", "judgement"),
     "legal_authority": ("公権力の行使", "公権力", "legal_authority"),
+    "legal_basis": ("公権力の判断根拠", "判断根拠", "legal_basis", "legal_authority_basis"),
     "probability": ("分岐確率", "確率", "probability"),
     "note": ("備考", "note", "notes", "memo"),
     "section": ("課", "所属課", "section", "department"),
@@ -65,14 +83,28 @@ _BY_KEY: Mapping[str, str] = {_header_key(a): name for name, aliases in COLUMN_A
 # --------------------------------------------------------------------------- values
 
 
-def parse_number(value: object, *, units: tuple[str, ...] = ()) -> float | None:
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+"""Decimal digits with an optional point and exponent: no ``nan``, ``inf`` or ``1_000`` (Python spellings)."""
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+"""Commas as thousands separators only: ``1,234`` and ``12,345.5``, never ``3,5``."""
+
+
+def parse_number(value: object, *, units: tuple[str, ...] = (), maximum: float = MAX_NUMBER) -> float | None:
     """A non-negative number from a cell; None when empty.
 
-    Accepts full-width digits, thousands separators and a trailing unit.
+    Accepts full-width digits, thousands separators and a trailing unit.  A
+    comma is read only as a thousands separator between groups of three
+    digits: ``3,5`` (a decimal comma, or a typo for 35?) is refused rather
+    than guessed, and so are ``nan``, ``inf`` and numbers above ``maximum``
+    (see :mod:`bpm.limits`), which would otherwise turn into meaningless hours.
 
     >>> parse_number("５,２００件", units=("件",))
     5200.0
     >>> parse_number("")
+    >>> parse_number("3,5")
+    Traceback (most recent call last):
+    ...
+    ValueError: '3,5' is ambiguous: a comma is read only between groups of three digits (1,234); write 3.5 or 35
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -81,20 +113,29 @@ def parse_number(value: object, *, units: tuple[str, ...] = ()) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+        text = unicodedata.normalize("NFKC", str(value)).strip()
         for unit in units:
             if text.endswith(unit):
                 text = text[: -len(unit)].strip()
         if not text:
             return None
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
+        if "," in text:
+            if not _THOUSANDS.fullmatch(text):
+                spelled = (f"write {text.replace(',', '.')} or {text.replace(',', '')}" if text.count(",") == 1
+                           else f"write {text.replace(',', '')} without commas")
+                raise ValueError(
+                    f"{value!r} is ambiguous: a comma is read only between groups of three digits (1,234); {spelled}"
+                )
+            text = text.replace(",", "")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueError(f"{value!r} is not a number")
+        number = float(text)
     if not math.isfinite(number):
         raise ValueError(f"{value!r} is not a finite number")
     if number < 0:
         raise ValueError(f"{value!r} is negative")
+    if number > maximum:
+        raise ValueError(f"{value!r} is above the limit of {maximum:,.0f}")
     return number
 
 
@@ -229,6 +270,8 @@ class SurveyRow:
     """判断 (True = needs judgment)."""
     legal_authority: bool | None = None
     """公権力の行使."""
+    legal_basis: str = ""
+    """公権力の判断根拠: the written justification that turns the 公権力の行使 cell into an override."""
     probability: float | None = None
     """分岐確率: of the sequence flow named, or the probability that the event named fires."""
     note: str = ""
@@ -260,6 +303,8 @@ class Survey:
     """Headers that are not survey columns (kept out of the analysis, listed as gaps)."""
     sheet: str = ""
     """Worksheet name for XLSX."""
+    gaps: tuple[DataGap, ...] = ()
+    """What reading noticed without stopping (formula cells Excel saved no result for), for the report."""
 
 
 def load_survey(path: str | Path) -> Survey:
@@ -277,15 +322,33 @@ def load_survey(path: str | Path) -> Survey:
     suffix = path.suffix.casefold()
     if not path.is_file():
         raise SurveyError("survey sheet not found", file=file, hint="give a .csv or .xlsx file")
-    if suffix in (".csv", ".txt", ".tsv"):
-        table, sheet = _read_csv(path), ""
-    elif suffix in (".xlsx", ".xlsm"):
-        table, sheet = _read_xlsx(path)
-    elif suffix == ".xls":
+    if suffix == ".xls":
         raise SurveyError("old .xls workbooks are not supported", file=file, hint="save the sheet as .xlsx or CSV")
-    else:
+    if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
         raise SurveyError(f"unknown survey file type {path.suffix!r}", file=file, hint="use .csv or .xlsx")
-    return _survey_from_table(table, file, sheet)
+    size = path.stat().st_size
+    if size > MAX_SURVEY_BYTES:
+        raise SurveyError(
+            f"the survey sheet is {size / 2**20:.1f} MB, over the {MAX_SURVEY_BYTES / 2**20:.0f} MB limit",
+            file=file,
+            hint="a 業務量調査 sheet needs one row per step; remove other data from the file",
+        )
+    table = _read_csv(path) if suffix in (".csv", ".txt", ".tsv") else _read_xlsx(path)
+    return _survey_from_table(table, file)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Cells of one sheet as read, before any value is checked."""
+
+    rows: list[list[object]]
+    """Row ``i`` is the sheet's row ``i + 1`` (as Excel numbers it)."""
+    sheet: str = ""
+    """Worksheet name (XLSX)."""
+    gaps: tuple[DataGap, ...] = ()
+    """Cells that could not be read as written (formulas without a saved result)."""
+    width: int | None = None
+    """Columns read (the header's width, XLSX); None when every cell of a row was read (CSV)."""
 
 
 def _decode(data: bytes, file: str) -> str:
@@ -306,39 +369,192 @@ def _decode(data: bytes, file: str) -> str:
     )
 
 
-def _read_csv(path: Path) -> list[list[object]]:
-    text = _decode(path.read_bytes(), str(path))
+_QUOTE_HINT = 'a cell that starts with " must end with "; write a quote inside a cell as ""'
+
+
+def _read_csv(path: Path) -> _Table:
+    """Every record of a CSV, strictly: a malformed quote stops the run naming its row and line."""
+    file = str(path)
+    text = _decode(path.read_bytes(), file)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[object]] = []
+    starts: list[int] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise _csv_error(error, file, len(rows) + 1, start, reader.line_num) from None
+        if len(rows) >= MAX_SURVEY_ROWS and any(cell.strip() for cell in record):
+            raise _too_many_rows(file, len(rows) + 1)
+        rows.append(list(record))
+        starts.append(start)
+    _check_swallowed_rows(rows, starts, delimiter, file)
+    return _Table(rows)
+
+
+def _csv_error(error: csv.Error, file: str, row: int, start: int, end: int) -> SurveyError:
+    where = f"row {row} (line {start})" if row != start else f"row {row}"
+    if "unexpected end of data" in str(error):
+        return SurveyError(
+            f"{where}: a quote (\") opens a cell that is never closed, so lines {start}–{end} "
+            "would all be read into that one cell",
+            file=file,
+            line=row,
+            hint=_QUOTE_HINT,
+        )
+    if "field larger than field limit" in str(error):
+        return SurveyError(f"{where}: a cell is longer than {csv.field_size_limit():,} characters "
+                           "(is a quote (\") not closed?)", file=file, line=row, hint=_QUOTE_HINT)
+    return SurveyError(f"{where}: malformed CSV: {error}", file=file, line=row, hint=_QUOTE_HINT)
+
+
+def _check_swallowed_rows(rows: Sequence[Sequence[object]], starts: Sequence[int], delimiter: str, file: str) -> None:
+    """Refuse a cell that spans lines holding what look like whole rows: a quote closed rows too late.
+
+    A quote left open in one row and closed by a quote in a later row reads as
+    valid CSV with every row in between inside one cell; multi-line 備考 are
+    fine, lines with as many separators as the header are not.
+    """
+    width = max((sum(1 for cell in row if str(cell).strip()) for row in rows[:10]), default=0)
+    if width < 3:
+        return
+    for index, row in enumerate(rows):
+        for cell in row:
+            text = str(cell)
+            if "\n" not in text:
+                continue
+            lines = text.split("\n")
+            for offset, line in enumerate(lines[1:], start=1):
+                if line.count(delimiter) >= width - 1:
+                    where = f"row {index + 1} (line {starts[index]})"
+                    raise SurveyError(
+                        f"{where}: a cell runs over {len(lines)} lines and line {starts[index] + offset} inside it "
+                        "looks like a whole row, so a quote (\") was probably not closed where it should be",
+                        file=file,
+                        line=index + 1,
+                        hint=_QUOTE_HINT,
+                    )
+
+
+def _too_many_rows(file: str, row: int) -> SurveyError:
+    return SurveyError(
+        f"row {row:,} is not empty: a survey sheet may have at most {MAX_SURVEY_ROWS:,} rows",
+        file=file,
+        line=row,
+        hint="delete unused rows below the table, or split the sheet",
+    )
+
+
+def _read_xlsx(path: Path) -> _Table:
+    """The survey worksheet, streamed and only as wide as its header row."""
+    import openpyxl
+
+    file = str(path)
+    _check_unpacked_size(path)
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as error:
-        raise SurveyError(f"malformed CSV: {error}", file=str(path)) from None
-
-
-def _read_xlsx(path: Path) -> tuple[list[list[object]], str]:
-    import pandas as pd
-
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds on a damaged or hostile file
+        raise SurveyError(f"cannot read the workbook: {_reason(error)}", file=file, hint="save as .xlsx") from None
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
-        raise SurveyError(f"cannot read the workbook: {error}", file=str(path), hint="save as .xlsx") from None
+        return _read_worksheets(values, formulas, file)
+    except SurveyError:
+        raise
+    except Exception as error:
+        raise SurveyError(f"cannot read the workbook: {_reason(error)}", file=file, hint="save as .xlsx") from None
+    finally:
+        values.close()
+        formulas.close()
+
+
+_NO_CELLS: list[object] = []
+"""An empty row (shared: never modified)."""
+
+
+def _reason(error: Exception) -> str:
+    text = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _cell_name(column: int, row: int) -> str:
+    """Excel's name of a cell: 0-based column, 1-based row → ``C3``."""
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(column + 1)}{row}"
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than the limit (a small file can unpack to gigabytes)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SurveyError(f"cannot read the workbook: {_reason(error)}", file=str(path), hint="save as .xlsx") from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise SurveyError(
+            f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, over the "
+            f"{MAX_XLSX_UNPACKED_BYTES / 2**20:.0f} MB limit",
+            file=str(path),
+            hint="keep only the 業務量調査 sheet in the workbook",
+        )
+
+
+def _read_worksheets(values: Any, formulas: Any, file: str) -> _Table:
+    sheets = list(values.worksheets)
     if not sheets:
-        raise SurveyError("the workbook has no sheets", file=str(path))
-    preferred = [name for name in sheets if normalize_name(str(name)) in ("業務量調査", "survey")]
-    name = preferred[0] if preferred else next(iter(sheets))
-    frame = sheets[name]
-    present = frame.notna().to_numpy().tolist()
-    rows = [
-        [value if keep else None for value, keep in zip(values, mask, strict=True)]
-        for values, mask in zip(frame.itertuples(index=False, name=None), present, strict=True)
-    ]
-    return rows, str(name)
+        raise SurveyError("the workbook has no sheets", file=file)
+    preferred = [ws for ws in sheets if normalize_name(str(ws.title)) in ("業務量調査", "survey")]
+    chosen = preferred[0] if preferred else sheets[0]
+    name = str(chosen.title)
+    head = [list(row) for row in chosen.iter_rows(min_row=1, max_row=10, values_only=True)]
+    header_index = _find_header(head, file)
+    header = head[header_index] if head else []
+    width = max((i + 1 for i, cell in enumerate(header) if _text(cell)), default=0)
+    if width > MAX_SURVEY_COLUMNS:
+        raise SurveyError(
+            f"the header row has a value in cell {_cell_name(width - 1, header_index + 1)}, beyond the "
+            f"limit of {MAX_SURVEY_COLUMNS} columns",
+            file=file,
+            line=header_index + 1,
+            hint="delete stray cells to the right of the table",
+        )
+    width = max(width, 1)
+    rows: list[list[object]] = [list(row[:width]) for row in head[: header_index + 1]]
+    first = header_index + 2
+    for number, values_row in enumerate(chosen.iter_rows(min_row=first, max_col=width, values_only=True), first):
+        if values_row.count(None) == len(values_row):
+            if number <= MAX_SURVEY_ROWS:
+                rows.append(_NO_CELLS)  # gaps between rows cost nothing
+            continue
+        if number > MAX_SURVEY_ROWS:
+            if any(_text(value) for value in values_row):
+                raise _too_many_rows(file, number)
+            continue
+        rows.append(list(values_row))
+    gaps: list[DataGap] = []
+    written = formulas[name].iter_rows(min_row=first, max_row=len(rows), max_col=width, values_only=True)
+    for number, formula_row in enumerate(written, first):
+        if formula_row.count(None) == len(formula_row):
+            continue
+        for index, formula in enumerate(formula_row):
+            if isinstance(formula, str) and formula.startswith("=") and rows[number - 1][index] is None:
+                gaps.append(DataGap(
+                    "formula-without-value",
+                    f"cell {_cell_name(index, number)} ({_text(header[index])}) holds a formula Excel saved no "
+                    "result for; read as empty (open the sheet in Excel and save it again)",
+                    file, number,
+                ))
+    return _Table(rows, name, tuple(gaps), width)
 
 
 _PARSERS: Mapping[str, Callable[[object], object]] = {
-    "annual_count": lambda v: parse_number(v, units=("件", "回", "/年")),
-    "minutes": lambda v: parse_number(v, units=("分", "min")),
+    "annual_count": lambda v: parse_number(v, units=("件", "回", "/年"), maximum=MAX_ANNUAL_COUNT),
+    "minutes": lambda v: parse_number(v, units=("分", "min"), maximum=MAX_MINUTES),
     "exception_rate": parse_rate,
     "probability": parse_rate,
     "judgment": parse_flag,
@@ -348,9 +564,18 @@ _PARSERS: Mapping[str, Callable[[object], object]] = {
 }
 
 
-def _survey_from_table(table: Sequence[Sequence[object]], file: str, sheet: str) -> Survey:
+def _survey_from_table(read: _Table, file: str) -> Survey:
+    table = read.rows
     header_index = _find_header(table, file)
     header = table[header_index]
+    if len(header) > MAX_SURVEY_COLUMNS and any(_text(cell) for cell in header[MAX_SURVEY_COLUMNS:]):
+        raise SurveyError(
+            f"the header row has a value in column {MAX_SURVEY_COLUMNS + 1} or further right, beyond the limit of "
+            f"{MAX_SURVEY_COLUMNS} columns",
+            file=file,
+            line=header_index + 1,
+            hint="delete stray cells to the right of the table",
+        )
     columns: dict[int, str] = {}
     ignored: list[str] = []
     for index, cell in enumerate(header):
@@ -378,6 +603,8 @@ def _survey_from_table(table: Sequence[Sequence[object]], file: str, sheet: str)
         )
     rows: list[SurveyRow] = []
     for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
+        if cells.count(None) + cells.count("") == len(cells):
+            continue
         values: dict[str, object] = {}
         for index, name in columns.items():
             raw = cells[index] if index < len(cells) else None
@@ -402,6 +629,7 @@ def _survey_from_table(table: Sequence[Sequence[object]], file: str, sheet: str)
                 systems=tuple(values.get("systems") or ()),  # type: ignore[arg-type]
                 judgment=_bool(values.get("judgment")),
                 legal_authority=_bool(values.get("legal_authority")),
+                legal_basis=text_values.get("legal_basis", ""),
                 probability=_float(values.get("probability")),
                 note=text_values.get("note", ""),
                 section=text_values.get("section", ""),
@@ -409,7 +637,7 @@ def _survey_from_table(table: Sequence[Sequence[object]], file: str, sheet: str)
                 staff_type=text_values.get("staff_type", ""),
             )
         )
-    return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), sheet)
+    return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), read.sheet, read.gaps)
 
 
 def _find_header(table: Sequence[Sequence[object]], file: str) -> int:
@@ -526,6 +754,7 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
 
     for column in survey.ignored_columns:
         gaps.append(DataGap("unknown-column", f"column {column!r} is not a survey column; ignored", survey.file, 1))
+    gaps.extend(survey.gaps)
     for row in survey.rows:
         label = _row_label(row)
         candidates = _candidates(row, processes)

@@ -888,6 +888,32 @@ def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
     assert DEFAULT_MAX_BYTES == 50 * MIB
 
 
+@pytest.mark.parametrize("spaced", [" Activity_Hosei", "Activity_Hosei ", "Activity_Hosei\t", "\u3000Activity_Hosei"])
+def test_an_id_with_spaces_around_it_is_refused_naming_the_line(spaced: str) -> None:
+    """Issue 8: the reader stripped the id, the annotated export could not find it, and scan failed at the end."""
+    body = (f"<process id='p'>\n<startEvent id='s'/>\n<task id={quoteattr(spaced)} name='補正'/>\n"
+            "<sequenceFlow id='f' sourceRef='s' targetRef='Activity_Hosei'/>\n</process>")
+    error = _refused(_doc(body).encode())
+    assert error.line == 5
+    assert error.element_id == "Activity_Hosei"
+    assert "has spaces around it" in error.message and "<task>" in error.message
+    assert error.hint is not None and "remove them" in error.hint
+
+
+def test_more_elements_than_the_limit_are_refused_naming_where(tmp_path: Path) -> None:
+    tasks = "\n".join(f"<task id='t{i}'/>" for i in range(250_000))
+    path = tmp_path / "huge.bpmn"
+    path.write_text(_doc(f"<process id='p'>\n{tasks}\n</process>"), encoding="utf-8")
+    with pytest.raises(BpmnParseError) as caught:
+        read_bpmn(path)
+    error = caught.value
+    assert error.message == "the file has more than 250,000 BPMN elements (the limit is passed at <task>)"
+    assert (error.element_id, error.line) == ("t249998", 250_002)
+    incoming = "".join("<incoming>f</incoming>" for _ in range(3))  # children without ids do not count
+    small = _doc("<process id='p'>" + "".join(f"<task id='u{i}'>{incoming}</task>" for i in range(1000)) + "</process>")
+    assert len(read_bpmn_bytes(small.encode(), "ok.bpmn").processes[P("p")].nodes) == 1000
+
+
 def test_max_bytes_is_configurable(tmp_path: Path) -> None:
     path = tmp_path / "padded.bpmn"
     body = "<process id='p'><task id='t' name='受付'/></process>\n<!--" + "x" * (3 * MIB) + "-->"

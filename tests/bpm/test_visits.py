@@ -10,7 +10,11 @@ The MIWG reference models are run end to end.
 from __future__ import annotations
 
 import math
+import os
 import random
+import resource
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -184,6 +188,45 @@ def test_unresolved_call_activity_is_one_step_and_says_so() -> None:
         assert rounded(result, "call", "issue") == [1.0, 1.0]
         assert not any("/" in key for key in result.visits)
         assert any("call" in note and "'identify' is not loaded" in note for note in result.assumptions)
+        # Issue 8: the called process's work is not counted, so it is uncounted work, not a silent 0.
+        (missing,) = result.uncounted
+        assert (missing.kind, missing.element_id, missing.line) == (
+            "called-process-not-loaded", "call", line_of("call.bpmn", "call"))
+        assert "'identify'" in missing.message and missing.file.endswith("call.bpmn")
+
+
+def test_call_activity_without_called_element_is_uncounted_work() -> None:
+    # Issue 8: its work silently counted 0 (the call activity's own minutes default to 0).
+    xml = _bpmn(
+        '<startEvent id="s"/><callActivity id="c" name="本人確認"/><task id="t"/><endEvent id="e"/>'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="c"/><sequenceFlow id="f1" sourceRef="c" targetRef="t"/>'
+        '<sequenceFlow id="f2" sourceRef="t" targetRef="e"/>'
+    )
+    result = expected_visits(read_bpmn_bytes(xml, "nocall.bpmn"), "gen", resolve_call=call_resolver())
+    (missing,) = result.uncounted
+    assert (missing.kind, missing.element_id, missing.file) == ("no-called-element", "c", "nocall.bpmn")
+    assert "本人確認 (c)" in missing.message and "calledElement" in missing.message
+
+
+def test_activity_no_start_event_reaches_is_uncounted_work() -> None:
+    xml = _bpmn(
+        '<startEvent id="s"/><task id="t"/><endEvent id="e"/><task id="lost" name="忘れられた確認"/>'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="t"/><sequenceFlow id="f1" sourceRef="t" targetRef="e"/>'
+        '<sequenceFlow id="f2" sourceRef="lost" targetRef="e"/>'
+    )
+    result = expected_visits(read_bpmn_bytes(xml, "lost.bpmn"), "gen")
+    assert result.visits["lost"] == 0.0  # the process has a start event; nothing leads to 忘れられた確認
+    (lost,) = result.uncounted
+    assert (lost.kind, lost.element_id, lost.file) == ("unreachable", "lost", "lost.bpmn")
+    assert lost.line is not None and "忘れられた確認 (lost) cannot be reached" in lost.message
+
+
+def test_a_process_whose_every_element_has_an_incoming_flow_never_starts() -> None:
+    xml = _bpmn('<task id="a" name="受付"/><task id="b"/><sequenceFlow id="f1" sourceRef="a" targetRef="b"/>'
+                '<sequenceFlow id="f2" sourceRef="b" targetRef="a"/>')
+    with pytest.raises(AnalysisError, match="no start: every element has an incoming flow") as caught:
+        expected_visits(read_bpmn_bytes(xml, "cycle.bpmn"), "gen")
+    assert caught.value.element_id == "a" and caught.value.line is not None
 
 
 def test_recursive_calls_are_refused_with_the_cycle() -> None:
@@ -252,6 +295,140 @@ def test_loop_left_only_through_an_inclusive_block_with_exit_probability_zero() 
         expected_visits(definitions, "gen")
     result = expected_visits(definitions, "gen", overrides={"back": 0.75, "out": 0.25})
     assert [result.visits[n] for n in ("m", "a", "b", "j", "e")] == pytest.approx([4.0, 2.0, 2.0, 4.0, 1.0])
+
+
+def test_complex_gateway_merging_a_loop_fires_on_every_token() -> None:
+    # Issue 8: a complex gateway merging two rework flows got 1/3 visit (it "waited" for all three flows).
+    back = _probability("0")
+    xml = _bpmn(
+        '<startEvent id="s"/><complexGateway id="cg"/><task id="t"/><exclusiveGateway id="x"/><endEvent id="e"/>'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="cg"/><sequenceFlow id="f1" sourceRef="cg" targetRef="t"/>'
+        '<sequenceFlow id="f2" sourceRef="t" targetRef="x"/>'
+        f'<sequenceFlow id="back" sourceRef="x" targetRef="cg">{back}</sequenceFlow>'
+        f'<sequenceFlow id="back2" sourceRef="x" targetRef="cg">{back}</sequenceFlow>'
+        '<sequenceFlow id="ok" sourceRef="x" targetRef="e"/>'
+    )
+    definitions = read_bpmn_bytes(xml, "complex.bpmn")
+    result = expected_visits(definitions, "gen")
+    assert [result.visits[n] for n in ("cg", "t", "x", "e")] == pytest.approx([1.0, 1.0, 1.0, 1.0])
+    assert not any("no inclusive split dominates" in note for note in result.assumptions)
+    # With rework: 0.3 + 0.2 back, 0.5 out → 1 / 0.5 = 2 rounds; an inclusive merge counts the same way.
+    looping = expected_visits(definitions, "gen", overrides={"back": 0.3, "back2": 0.2})
+    assert [looping.visits[n] for n in ("cg", "t", "e")] == pytest.approx([2.0, 2.0, 1.0])
+    inclusive = read_bpmn_bytes(xml.replace(b"complexGateway", b"inclusiveGateway"), "inclusive.bpmn")
+    assert expected_visits(inclusive, "gen", overrides={"back": 0.3, "back2": 0.2}).visits["cg"] == pytest.approx(2.0)
+
+
+def test_parallel_gateway_waiting_for_its_own_loop_can_never_finish() -> None:
+    # Issue 8: silently 1 visit each; the join waits for a token that only comes after it has fired.
+    xml = _bpmn(
+        '<startEvent id="s"/><parallelGateway id="fork" name="分岐"/><task id="a"/><task id="b"/><endEvent id="e"/>'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="fork"/><sequenceFlow id="f1" sourceRef="fork" targetRef="a"/>'
+        '<sequenceFlow id="f2" sourceRef="fork" targetRef="b"/><sequenceFlow id="f3" sourceRef="b" targetRef="fork"/>'
+        '<sequenceFlow id="f4" sourceRef="a" targetRef="e"/>'
+    )
+    with pytest.raises(AnalysisError, match=r"分岐 \(fork\) waits for a token on flow f3") as caught:
+        expected_visits(read_bpmn_bytes(xml, "wait.bpmn"), "gen")
+    assert (caught.value.element_id, caught.value.file) == ("fork", "wait.bpmn") and caught.value.hint
+
+
+def test_endlessly_multiplying_parallel_loop_is_refused() -> None:
+    # Each round sends one token out and one round again: the loop never empties (spectral radius 1).
+    xml = _bpmn(
+        '<startEvent id="s"/><exclusiveGateway id="m"/><parallelGateway id="fork"/><task id="a"/><task id="b"/>'
+        '<endEvent id="e"/><sequenceFlow id="f0" sourceRef="s" targetRef="m"/>'
+        '<sequenceFlow id="f1" sourceRef="m" targetRef="fork"/><sequenceFlow id="f2" sourceRef="fork" targetRef="a"/>'
+        '<sequenceFlow id="f3" sourceRef="fork" targetRef="b"/><sequenceFlow id="f4" sourceRef="b" targetRef="m"/>'
+        '<sequenceFlow id="f5" sourceRef="a" targetRef="e"/>'
+    )
+    with pytest.raises(AnalysisError, match="goes round again at least as often as it is left"):
+        expected_visits(read_bpmn_bytes(xml, "multiply.bpmn"), "gen")
+
+
+def test_large_loops_solve_exactly_on_the_sparse_path() -> None:
+    # 100 tasks in one loop and 300 in a line: above the dense cut-off, so SuperLU and the sparse loop check run.
+    block: Block = ("seq", (("loop", ("seq", tuple(("task",) for _ in range(100))), 0.75),
+                            *(("task",) for _ in range(300))))
+    generated = _Generated()
+    result = expected_visits(read_bpmn_bytes(generated.xml(block), "big.bpmn"), "gen")
+    assert result.visits == pytest.approx(dict(generated.expected), rel=1e-9)
+    assert max(result.visits.values()) == pytest.approx(4.0)
+    feeding = ("loop", ("and", (("seq", tuple(("task",) for _ in range(80))), ("task",))), 0.0)
+    xml = _Generated().xml(feeding).replace(b"</process>", b"</process>")
+    parsed = read_bpmn_bytes(xml, "feeding.bpmn")
+    merge = next(n for n in parsed.processes[ProcessId("gen")].nodes if n.startswith("e"))
+    # Send every parallel branch's token back (probability 1): the loop's block has spectral radius ≥ 1.
+    back = next(f for f in parsed.processes[ProcessId("gen")].flows.values() if f.target_id == merge
+                and f.source_id.startswith("e"))
+    with pytest.raises(AnalysisError):
+        expected_visits(parsed, "gen", overrides={back.id: 1.0})
+
+
+def test_visits_above_the_limit_are_refused_naming_the_step() -> None:
+    xml = _bpmn(
+        '<startEvent id="s"/><exclusiveGateway id="m"/><task id="t" name="再審査"/><exclusiveGateway id="x"/>'
+        '<endEvent id="e"/><sequenceFlow id="f0" sourceRef="s" targetRef="m"/>'
+        '<sequenceFlow id="f1" sourceRef="m" targetRef="t"/><sequenceFlow id="f2" sourceRef="t" targetRef="x"/>'
+        '<sequenceFlow id="back" sourceRef="x" targetRef="m"/><sequenceFlow id="out" sourceRef="x" targetRef="e"/>'
+    )
+    definitions = read_bpmn_bytes(xml, "often.bpmn")
+    assert expected_visits(definitions, "gen", overrides={"out": 1e-5}).visits["t"] == pytest.approx(1e5)
+    with pytest.raises(AnalysisError, match=r"would run 1e\+07 times per case, more than the limit of 1,000,000"):
+        expected_visits(definitions, "gen", overrides={"out": 1e-7})
+    instances = _bpmn(
+        '<startEvent id="s"/><task id="t"><extensionElements><camunda:properties>'
+        '<camunda:property name="instances" value="1e308"/></camunda:properties></extensionElements>'
+        '<multiInstanceLoopCharacteristics/></task><sequenceFlow id="f0" sourceRef="s" targetRef="t"/>'
+    )
+    with pytest.raises(AnalysisError, match="more than the limit") as caught:
+        expected_visits(read_bpmn_bytes(instances, "many.bpmn"), "gen")
+    assert caught.value.element_id == "t"
+
+
+def _calls(levels: int, calls_per_level: int) -> bytes:
+    """Processes p0 … p<levels>, each calling the next ``calls_per_level`` times in a row."""
+    body = []
+    for level in range(levels):
+        calls = "".join(f'<callActivity id="c{level}_{k}" calledElement="p{level + 1}"/>'
+                        for k in range(calls_per_level))
+        flows = "".join(f'<sequenceFlow id="f{level}_{k}" sourceRef="c{level}_{k}" targetRef="c{level}_{k + 1}"/>'
+                        for k in range(calls_per_level - 1))
+        body.append(f'<process id="p{level}"><startEvent id="s{level}"/>{calls}'
+                    f'<sequenceFlow id="g{level}" sourceRef="s{level}" targetRef="c{level}_0"/>{flows}</process>')
+    body.append(f'<process id="p{levels}"><task id="t"/></process>')
+    return f'<definitions xmlns="{MODEL_NS}" id="d">{"".join(body)}</definitions>'.encode()
+
+
+def test_called_processes_are_bounded_in_depth_and_in_size() -> None:
+    deep = read_bpmn_bytes(_calls(40, 1), "deep.bpmn")
+    with pytest.raises(AnalysisError, match="nested more than 32 deep") as caught:
+        expected_visits(deep, "p0", resolve_call=call_resolver(deep))
+    assert caught.value.element_id == "c32_0"
+    shallow = read_bpmn_bytes(_calls(5, 1), "shallow.bpmn")
+    assert expected_visits(shallow, "p0", resolve_call=call_resolver(shallow)).visits["c0_0/c1_0/c2_0/c3_0/c4_0/t"] == 1
+    # Four calls of the next process on each of 20 levels would inline 4^20 processes.
+    wide = read_bpmn_bytes(_calls(20, 4), "wide.bpmn")
+    with pytest.raises(AnalysisError, match="add up to more than 1,000,000 elements"):
+        expected_visits(wide, "p0", resolve_call=call_resolver(wide))
+
+
+def test_a_long_chain_solves_in_bounded_memory(tmp_path: Path) -> None:
+    """6,000 tasks in a line under a 600 MB address-space limit: the dense solve (issue 8) needed over 1 GB."""
+    chain = tmp_path / "chain.bpmn"
+    tasks = "".join(f'<task id="t{i}"/><sequenceFlow id="f{i}" sourceRef="{"s" if i == 0 else f"t{i - 1}"}" '
+                    f'targetRef="t{i}"/>' for i in range(6_000))
+    chain.write_text(f'<definitions xmlns="{MODEL_NS}" id="d"><process id="p"><startEvent id="s"/>{tasks}'
+                     '</process></definitions>', encoding="utf-8")
+    script = ("import sys; from bpm.reader import read_bpmn; from bpm.visits import expected_visits; "
+              "r = expected_visits(read_bpmn(sys.argv[1]), 'p'); print(r.visits['t5999'])")
+    done = subprocess.run([sys.executable, "-c", script, str(chain)], capture_output=True, text=True, timeout=300,
+                          preexec_fn=_limit_memory, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout) == 1.0
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (600 << 20, 600 << 20))
 
 
 def test_link_events_carry_the_token_to_their_catch() -> None:

@@ -49,11 +49,15 @@ def paying_site(flows_dir: Path) -> tuple[Assessment, dict[str, bytes]]:
 
 
 def test_index_shows_hours_and_cash_apart(default_site: tuple[Assessment, dict[str, bytes]]) -> None:
-    _, files = default_site
+    assessment, files = default_site
+    assert assessment.money is not None
     page = text(files["index.html"])
     assert "人工削減（時間）" in page and "財政効果（現金）" in page
     assert "費用面で推奨できるRPA・委託はありません" in page
-    assert "候補をすべて実施した場合" in page and "12,304 時間" in page
+    hours = f"{assessment.money.candidate_hours_freed_per_year:,.0f} 時間"
+    assert "候補をすべて実施した場合" in page and hours in page
+    assert "範囲のどの値でもマイナスです" in page, "nothing pays: the headline says so, whatever the estimates"
+    assert "損益分岐" in page and "委託が採算に乗る受託者の時間単価" in page, "and says where it would break even"
     assert "判断が必要な業務へ振り向けられる見込みです。年間の削減効果は" not in page, "the old mixed headline"
     assert "財政効果（正味現在価値）の大きい順" in page, "the sort label says what it sorts by"
 
@@ -79,11 +83,14 @@ def test_lot_page_has_scope_seats_price_and_outline(default_site: tuple[Assessme
     lot = assessment.money.lots[0]
     page = text(files[f"{lot.lot_id}.html"])
     for word in ("業務一覧", "委託可否", "根拠通知", "職員との引継ぎ点", "窓口の席数", "3〜4月・繁忙日", "業務責任者",
-                 "一般管理費等", "仕様書の作成", "要確認"):
+                 "一般管理費等", "仕様書の作成", "要確認", "職員が行う手順（業務範囲外）", "委託可（事実上の行為）",
+                 "委託不可（公権力の行使）", "内閣府 平成20年1月17日通知"):
         assert word in page, word
     xlsx = files[f"downloads/lots/{lot.lot_id}-shiyosho.xlsx"]
     book = load_workbook(io.BytesIO(xlsx))
-    assert book.sheetnames == ["概要", "業務一覧", "窓口の席数", "積算"]
+    assert book.sheetnames == ["概要", "業務一覧", "職員が行う手順", "窓口の席数", "積算"]
+    kept = {row[0]: row[7] for row in book["職員が行う手順"].iter_rows(min_row=2, values_only=True)}
+    assert kept["交付可否判断"] == "委託不可（公権力の行使）", "the legal verdict, not the classification"
     names = [row[0] for row in book["業務一覧"].iter_rows(min_row=2, values_only=True)]
     assert len(names) == len(lot.items) and "申請書受領" in names
     markdown = files[f"downloads/lots/{lot.lot_id}-shiyosho.md"].decode("utf-8")

@@ -15,6 +15,7 @@ from lxml import etree
 
 from bpm.errors import RenderError
 from bpm.model import (
+    ArtifactKind,
     Bounds,
     Collaboration,
     Definitions,
@@ -416,14 +417,42 @@ def test_one_line_task_label_stays_centred_in_the_box() -> None:
     assert abs(marked[0][1] - 12 * 0.95 + 12 * 1.2 / 2 - (TASK_BOUNDS.y + TASK_BOUNDS.height / 2)) < 0.01
 
 
-def test_task_label_too_tall_for_the_room_below_the_marker_is_centred_in_the_box() -> None:
+def _label_font(group: etree._Element) -> float:
+    (label,) = group.xpath("s:text[@class='b-label']", namespaces=NS)
+    return float(label.get("font-size"))
+
+
+def test_task_label_a_little_too_tall_for_the_room_below_the_marker_shrinks_to_fit_there() -> None:
+    """Four lines at 12 px would reach the icon; a slightly smaller size keeps the name below it (issue 8)."""
     name = "転入届の受付と本人確認書類の審査と住民票への記載と関係課への連絡"
-    lines = _label_lines(_lxml_group(render_svg(_model(task_name=name)), "task"))
-    assert len(lines) >= 4
-    line_height = 12 * 1.2
-    top = lines[0][1] - 12 * 0.95
-    middle = top + len(lines) * line_height / 2
+    group = _lxml_group(render_svg(_model(task_name=name)), "task")
+    lines, size = _label_lines(group), _label_font(group)
+    assert 12 * 0.75 <= size < 12
+    assert "".join(text for text, _ in lines) == name  # nothing cut
+    assert lines[0][1] - size * 0.88 >= _marker_bottom(group)
+    assert lines[-1][1] <= TASK_BOUNDS.y + TASK_BOUNDS.height - 3
+
+
+def test_task_label_too_tall_for_the_room_below_the_marker_is_centred_in_the_box() -> None:
+    """Even at the smallest size it does not fit below the icon: centred in the whole box, all of it."""
+    name = "転入届の受付と本人確認書類の審査と住民票への記載と関係課への連絡と国民健康保険の資格取得と児童手当の案内"
+    group = _lxml_group(render_svg(_model(task_name=name)), "task")
+    lines, size = _label_lines(group), _label_font(group)
+    assert len(lines) >= 5 and 12 * 0.75 <= size < 12
+    assert "".join(text for text, _ in lines) == name
+    top = lines[0][1] - size * 0.95
+    middle = top + len(lines) * size * 1.2 / 2
     assert abs(middle - (TASK_BOUNDS.y + TASK_BOUNDS.height / 2)) < 0.01
+
+
+def test_task_label_too_long_for_the_box_is_cut_with_an_ellipsis_and_kept_whole_in_a_tooltip() -> None:
+    name = "転入届の受付と本人確認書類の審査" * 8
+    group = _lxml_group(render_svg(_model(task_name=name)), "task")
+    lines = _label_lines(group)
+    assert lines[-1][0].endswith("…")
+    assert lines[-1][1] + 0.2 * _label_font(group) <= TASK_BOUNDS.y + TASK_BOUNDS.height
+    (title,) = group.xpath("s:text[@class='b-label']/s:title", namespaces=NS)
+    assert title.text == name
 
 
 def _box(element: etree._Element) -> tuple[float, float, float, float]:
@@ -495,3 +524,142 @@ def test_docstring_examples() -> None:
 
     result = doctest.testmod(reports.svg)
     assert result.attempted >= 2 and result.failed == 0
+
+
+# --------------------------------------------------------------------------- drawn as bpmn-js draws them (issue 8)
+
+FIDELITY = REPO / "tests" / "data" / "reports" / "fidelity.bpmn"
+
+
+@pytest.fixture(scope="module")
+def fidelity_svg() -> str:
+    return render_svg(read_bpmn(FIDELITY))
+
+
+def _markers(group: etree._Element) -> set[str]:
+    return {str(m.get("data-marker")) for m in group.xpath(".//*[@data-marker]")}
+
+
+def _style(element: etree._Element) -> dict[str, str]:
+    pairs = (part.partition(":") for part in (element.get("style") or "").split(";") if part)
+    return {name: value for name, _, value in pairs}
+
+
+def test_process_data_inputs_and_outputs_are_drawn_with_their_arrows(fidelity_svg: str) -> None:
+    data_in, data_out = _lxml_group(fidelity_svg, "Input_form"), _lxml_group(fidelity_svg, "Output_copy")
+    assert _markers(data_in) == {"data-input", "collection"}
+    assert _markers(data_out) == {"data-output"}
+    assert "".join(data_in.xpath("s:text//text()", namespaces=NS)) == "申請書"
+    # their associations end at a drawn shape now
+    for association in ("DIA_form", "DOA_copy"):
+        _lxml_group(fidelity_svg, association)
+
+
+def test_a_reference_to_a_collection_data_object_shows_the_collection_marker(fidelity_svg: str) -> None:
+    assert _markers(_lxml_group(fidelity_svg, "DataRef_list")) == {"collection"}
+
+
+def test_group_label_is_its_category_value_in_the_label_bounds_or_on_the_top_edge(fidelity_svg: str) -> None:
+    with_bounds, without = _lxml_group(fidelity_svg, "Group_check"), _lxml_group(fidelity_svg, "Group_out")
+    (label,) = with_bounds.xpath("s:text", namespaces=NS)
+    assert "".join(label.xpath(".//text()")) == "本人確認グループ"
+    (tspan,) = label.xpath("s:tspan", namespaces=NS)
+    assert float(tspan.get("x")) == 488 + 94 / 2 and float(tspan.get("y")) < 247 + 14  # DI label box
+    (label,) = without.xpath("s:text", namespaces=NS)
+    (tspan,) = label.xpath("s:tspan", namespaces=NS)
+    assert tspan.text == "Outputs"
+    assert float(tspan.get("x")) == 920 + 120 / 2 and 400 < float(tspan.get("y")) < 400 + 14  # top edge
+
+
+def test_file_colours_are_painted_on_body_markers_and_text(fidelity_svg: str) -> None:
+    task = _lxml_group(fidelity_svg, "Task_long")  # bioc:fill / bioc:stroke
+    (body,) = task.xpath("s:rect", namespaces=NS)
+    assert _style(body) == {"fill": "#ffe0b2", "stroke": "#6b3c00"}
+    assert _style(task.xpath("s:text", namespaces=NS)[0]) == {"fill": "#6b3c00"}  # text takes the stroke colour
+    icon = task.xpath("s:g[@data-marker='user']/*", namespaces=NS)
+    assert {_style(part).get("stroke") for part in icon} == {"#6b3c00"}
+    start = _lxml_group(fidelity_svg, "Start")  # OMG color:*, label colour on the BPMNLabel
+    assert _style(start.xpath("s:circle", namespaces=NS)[0]) == {"fill": "#c8e6c9", "stroke": "#205022"}
+    assert _style(start.xpath("s:text", namespaces=NS)[0]) == {"fill": "#b71c1c"}
+    flow = _lxml_group(fidelity_svg, "SF_1")
+    assert {_style(part).get("stroke") for part in flow.xpath("s:path", namespaces=NS)} == {"#205022"}
+
+
+def test_colour_values_that_are_not_colours_are_ignored(fidelity_svg: str) -> None:
+    """Task_send has ``url(javascript:…)`` and ``red;fill:url(#x)``: neither reaches the SVG."""
+    assert "javascript" not in fidelity_svg and "url(" not in fidelity_svg
+    task = _lxml_group(fidelity_svg, "Task_send")
+    assert all(element.get("style") is None for element in task.iter())
+
+
+def test_an_annotated_diagram_keeps_the_file_strokes_but_fills_only_by_disposition() -> None:
+    """Fill is the disposition's channel: file fills give way, so a green task never reads as 自動化済み."""
+    definitions = read_bpmn(FIDELITY)
+    overlays = {ElementId("Task_long"): Overlay(fill="#CCE3F0", css_class="disp-rpa")}
+    svg = render_svg(definitions, overlays=overlays)
+    (body,) = _lxml_group(svg, "Task_long").xpath("s:rect", namespaces=NS)
+    assert _style(body) == {"fill": "#CCE3F0", "stroke": "#6b3c00"}
+    (circle,) = _lxml_group(svg, "Start").xpath("s:circle", namespaces=NS)
+    assert _style(circle) == {"stroke": "#205022"}  # no overlay here, and the file's green fill is left out
+    plain = _lxml_group(render_svg(definitions), "Start").xpath("s:circle", namespaces=NS)[0]
+    assert _style(plain)["fill"] == "#c8e6c9"
+
+
+def test_message_flows_carry_the_envelope_bpmnjs_draws(fidelity_svg: str) -> None:
+    order, reply, plain = (_lxml_group(fidelity_svg, f) for f in ("Flow_order", "Flow_reply", "Flow_plain"))
+    assert _markers(order) == {"message-non-initiating"}  # messageVisibleKind="non_initiating": dark envelope
+    assert _markers(reply) == {"message-initiating"}
+    assert _markers(plain) == set()  # no messageRef, no envelope
+    (name,) = order.xpath("s:text[contains(@class, 'b-message-name')]", namespaces=NS)
+    assert "".join(name.xpath(".//text()")) == "転入届"
+    envelope = order.xpath("s:g[@data-marker='message-non-initiating']/s:rect", namespaces=NS)[0]
+    assert "b-fill" in envelope.get("class")
+
+
+def test_a_call_activity_is_drawn_collapsed_with_the_subprocess_marker_whatever_it_calls(fidelity_svg: str) -> None:
+    """bpmn-js 18 draws ⊞ (and no task-type icon) on a call activity calling a global user task."""
+    call = _lxml_group(fidelity_svg, "Call_check")
+    assert _markers(call) == {"sub-process"}
+    assert "bpmn-expanded" not in call.get("class")
+
+
+def test_a_pool_with_participant_multiplicity_shows_the_marker(fidelity_svg: str) -> None:
+    assert _markers(_lxml_group(fidelity_svg, "Pool_residents")) == {"participant-multiplicity"}
+    assert _markers(_lxml_group(fidelity_svg, "Pool_city")) == set()
+
+
+def test_a_name_too_long_for_its_task_is_cut_and_kept_in_a_tooltip(fidelity_svg: str) -> None:
+    task = _lxml_group(fidelity_svg, "Task_long")
+    (label,) = task.xpath("s:text", namespaces=NS)
+    (title,) = label.xpath("s:title", namespaces=NS)
+    assert title.text == read_bpmn(FIDELITY).find_node(ElementId("Task_long")).name  # type: ignore[union-attr]
+    tspans = label.xpath("s:tspan", namespaces=NS)
+    assert tspans[-1].text.endswith("…")
+    size = float(label.get("font-size"))
+    assert float(tspans[-1].get("y")) + 0.2 * size <= 270 + 80  # the last line stays in the box
+
+
+@needs_miwg
+def test_every_process_data_input_and_output_of_the_miwg_files_is_drawn() -> None:
+    """29 shapes in 7 MIWG files name a process's ioSpecification; none may be skipped."""
+    drawn = 0
+    for path in sorted(MIWG.parent.rglob("*.bpmn")):
+        if b"ioSpecification" not in path.read_bytes():
+            continue
+        definitions = read_bpmn(path)
+        io = {
+            a.id
+            for p in definitions.processes.values()
+            for a in p.artifacts
+            if a.kind in (ArtifactKind.DATA_INPUT, ArtifactKind.DATA_OUTPUT)
+        }
+        for diagram in definitions.diagrams:
+            wanted = [s.element_id for s in diagram.shapes if s.element_id in io]
+            if not wanted:
+                continue
+            result = render_diagram(definitions, diagram)
+            assert not set(wanted) & set(result.skipped)
+            groups = _groups(result.svg)
+            assert all(w in groups for w in wanted)
+            drawn += len(wanted)
+    assert drawn >= 29

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reports.text
-from reports.text import OVERFLOW, measure_text, wrap_text
+from reports.text import ELLIPSIS, LINE_HEIGHT, OVERFLOW, fit_text, measure_text, wrap_text
 
 # Names from the sample flows that greedy filling left with one character on the last line,
 # with the width and font size the SVG renderer wraps them at (task box 100 − padding, external label 90).
@@ -132,9 +132,52 @@ def test_balanced_never_breaks_a_latin_word_that_fits(words: list[str]) -> None:
     assert [word for line in lines for word in line.split(" ")] == words
 
 
+# --------------------------------------------------------------------------- fitting a box
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_ALPHABET), max_size=120),
+    st.integers(10, 200),
+    st.integers(10, 120),
+)
+def test_fitted_text_stays_in_its_box_and_loses_nothing_unless_it_says_so(text: str, width: int, height: int) -> None:
+    fitted = fit_text(text, width, height, 12, 9)
+    assert 9 <= fitted.font_size <= 12
+    for line in fitted.lines:  # a lone character wider than the box is the one thing that cannot shrink further
+        assert measure_text(line, fitted.font_size) <= width + 0.01 or len(line.rstrip(ELLIPSIS)) <= 1
+    if len(fitted.lines) > 1:
+        assert fitted.height <= height + 0.01
+    if fitted.truncated:
+        assert fitted.lines[-1].endswith(ELLIPSIS)
+        shown = _squash("".join(fitted.lines))[: -len(ELLIPSIS)]
+        assert _squash(text).startswith(shown)
+    else:
+        assert _squash("".join(fitted.lines)) == _squash(text)
+
+
+def test_fit_prefers_the_full_size_then_shrinks_then_cuts() -> None:
+    assert fit_text("受付", 90, 40, 12, 9).font_size == 12
+    name = "転入届の受付と本人確認書類の審査と住民票への記載"  # 24 wide characters
+    shrunk = fit_text(name, 90, 40, 12, 9)
+    assert not shrunk.truncated and 9 <= shrunk.font_size < 12
+    assert len(shrunk.lines) * shrunk.font_size * LINE_HEIGHT <= 40
+    cut = fit_text(name * 4, 90, 40, 12, 9)
+    assert cut.truncated and cut.font_size == 9 and cut.lines[-1].endswith(ELLIPSIS)
+
+
+def test_fit_handles_a_very_long_name_quickly_and_in_few_lines() -> None:
+    """A 5,400-character name (issue 8's hostile input) becomes a few lines, not thousands."""
+    fitted = fit_text("あ" * 5400, 90, 70, 12, 9)
+    assert fitted.truncated and len(fitted.lines) <= 6
+
+
+def test_fit_gives_no_lines_for_empty_text() -> None:
+    assert fit_text("  \n ", 90, 40, 12, 9).lines == ()
+
+
 # --------------------------------------------------------------------------- docs
 
 
 def test_docstring_examples() -> None:
     result = doctest.testmod(reports.text)
-    assert result.attempted >= 6 and result.failed == 0
+    assert result.attempted >= 8 and result.failed == 0

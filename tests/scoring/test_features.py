@@ -181,11 +181,25 @@ def test_survey_beats_property_beats_inference() -> None:
                                                    judgment=False, legal_authority=False))
     assert from_survey.sources["digital_input"] is S.SURVEY and from_survey.values["digital_input"] == 0.0
     assert from_survey.sources["judgment"] is S.SURVEY and from_survey.values["judgment"] == 0.0
-    assert from_survey.sources["legal_authority"] is S.SURVEY and not from_survey.legal_authority
     assert from_survey.sources["routine"] is S.SURVEY
     survey_evidence = [e for e in from_survey.evidence if e.source is S.SURVEY
                        and e.feature in ("digital_input", "judgment", "rule_based", "legal_authority")]
     assert survey_evidence and all("row 7" in e.detail for e in survey_evidence)
+
+
+def test_legal_authority_is_the_strongest_claim_not_the_survey_cell() -> None:
+    """Issue 7 changed this: the survey's 公権力 = 無 no longer beats the name 「記載内容審査」.
+
+    Precedence was the bug: the legal class is the strongest claim of any source.
+
+    Both pieces of evidence stay in the trail, and the disagreement is a conflict.
+    """
+    result = features_of(one_task("manualTask", "記載内容審査"), "t", row(legal_authority=False))
+    assert result.legal_authority and result.values["legal_authority"] == 1.0
+    assert result.sources["legal_authority"] is S.LEXICON
+    details = [e.detail for e in result.evidence if e.feature == "legal_authority"]
+    assert any("審査" in d for d in details) and any("row 7" in d and "無" in d for d in details)
+    assert result.legal is not None and len(result.legal.conflicts) == 1
 
 
 def test_minutes_precedence_and_default_gap() -> None:
@@ -214,3 +228,14 @@ def test_every_feature_is_bounded_and_evidenced(counter: Definitions) -> None:
         assert all(0.0 <= v <= 1.0 for v in result.values.values())
         evidenced = {e.feature for e in result.evidence}
         assert set(FEATURES) <= evidenced, set(FEATURES) - evidenced
+
+
+def test_verify_and_issue_are_routine_only_when_nothing_decision_like_sits_with_them() -> None:
+    """Issue 7: 'verif' and 'issue' are routine words, unless the name also carries a decision."""
+    plain = features_of(one_task("userTask", "Verify identity"), "t")
+    eligibility = features_of(one_task("userTask", "Verify eligibility requirements"), "t")
+    third_party = features_of(one_task("manualTask", "Issue certificate (third-party request)"), "t")
+    assert plain.values["judgment"] == pytest.approx(0.1)
+    assert eligibility.values["judgment"] == pytest.approx(0.9) and third_party.values["judgment"] == pytest.approx(0.9)
+    assert eligibility.values["routine"] < plain.values["routine"]
+    assert any(e.feature == "judgment" and "eligib" in e.detail for e in eligibility.evidence)

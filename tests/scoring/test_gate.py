@@ -8,16 +8,23 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from money_fixtures import CANDIDATES_PAY, MONEY, PROFILE, money_with, org, step
+from money_fixtures import AUTHORITY, CANDIDATES_PAY, MONEY, PROFILE, UNKNOWN, money_with, org, step
 
 from bpm.reader import read_bpmn
 from scoring.assess import assess
-from scoring.cost import MoneyStep
-from scoring.gate import GENERIC_CODES, cost_gate, resident_waits
+from scoring.classify import EXPLAINING_CODES
+from scoring.cost import MoneyStep, rpa_hours
+from scoring.explain import resident_waits
+from scoring.gate import cost_gate
+from scoring.legal import entrustability, permitted
 from scoring.money import money_stage
 from scoring.profile import load_profile
-from scoring.result import Assessment, Disposition, StaffType
+from scoring.result import Assessment, Disposition, LegalClass, LegalStatus, Reason, StaffType, StepKey
 from scoring.survey import load_survey
+
+NOT_LISTED = LegalStatus(LegalClass.FACTUAL, procedure="jido_teate",
+                         blockers=(Reason("not-on-list", "内閣府通知の対象として確認できない", "not on the list"),))
+"""A factual act without a 根拠通知: not outsourceable."""
 
 
 def small_counter() -> list[MoneyStep]:
@@ -89,6 +96,47 @@ def test_the_gate_only_withdraws(price: float, redeploy: float, pay: float) -> N
             assert s.key not in gate.plan.active and s.key not in gate.withdrawn
 
 
+# --------------------------------------------------------------------------- the legal gate comes first
+
+
+KEPT = {"authority": AUTHORITY, "unknown": UNKNOWN, "not-listed": NOT_LISTED}
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    price=st.floats(min_value=0, max_value=6000),
+    pay=st.floats(min_value=3e6, max_value=12e6),
+    kept=st.sampled_from(sorted(KEPT)),
+)
+def test_what_the_law_keeps_with_staff_is_never_costed_as_outsourced(price: float, pay: float, kept: str) -> None:
+    """However cheap the contractor and dear the staff, a step the legal gate keeps never enters a lot."""
+    steps = [*busy_counter()[:2], step("kept", Disposition.OUTSOURCE, annual_count=480_000, minutes=3.0,
+                                       order=3, legal=KEPT[kept])]
+    money = money_with(outsource__seat_hour_price=price, staffing__redeploy_share=0,
+                       staff__regular__pay_per_fte=pay)
+    gate = cost_gate(steps, money)
+    assert steps[-1].key not in gate.candidates.active and steps[-1].key not in gate.plan.active
+    assert steps[-1].key not in gate.withdrawn, "not a candidate, so not even withdrawn"
+    with pytest.raises(ValueError, match="legal gate must run before the money stage: kept"):
+        money_stage(steps, dataclasses.replace(PROFILE, money=money))
+
+
+@pytest.mark.parametrize("kept", [Disposition.RETAIN, Disposition.REVIEW])
+def test_the_cost_gate_never_promotes(kept: Disposition) -> None:
+    """A step with staff (or 要確認) that would pay handsomely as outsourcing stays where the legal gate put it."""
+    paying = step("busy", kept, annual_count=480_000, minutes=3.0, order=3)  # factual, on the list: lawful
+    steps = [*busy_counter()[:2], paying]
+    profile = dataclasses.replace(PROFILE, money=money_with(staffing__redeploy_share=0,
+                                                            outsource__seat_hour_price=500.0))
+    outcome = money_stage(steps, profile)
+    result = outcome.steps[paying.key]
+    assert result.disposition is kept and result.money.candidate is None and result.money.unit_id == ""
+    assert result.cost.hours_freed_per_year == 0 and result.rank is None
+    assert all(paying.key not in {i.step for i in lot.items} for lot in outcome.summary.lots)
+    kept_rows = [i for lot in outcome.summary.lots for i in lot.staff_items if i.step == paying.key]
+    assert kept_rows and kept_rows[0].assigned_ja.startswith("職員")
+
+
 def test_robots_on_the_mynumber_segment_need_permission() -> None:
     robot = step("nyuryoku", Disposition.RPA, annual_count=5200, minutes=8, face=0.0, systems=("住基システム",))
     allowed = money_stage([robot], PROFILE)
@@ -149,10 +197,17 @@ def test_bundled_run_keeps_hours_and_cash_apart(sample: Assessment) -> None:
         assert s.disposition in (s.classified, Disposition.RETAIN), "the gate may only withdraw"
         if s.money is not None and s.money.withdrawn:
             assert s.cost.hours_per_year > 0 and s.money.capacity > 0
-            assert not {r.code for r in s.reasons} & GENERIC_CODES
+            assert not {r.code for r in s.reasons} & EXPLAINING_CODES
     # Under the default prices the sample's counters and robots do not pay: the cash headline says so, and the
     # hours every candidate would free stay visible as capacity.
-    assert money.candidate_hours_freed_per_year == pytest.approx(12_304, rel=0.01)
+    # the candidates are what the legal gate and the hand-off check left: hours freed by each, nothing else
+    expected = sum(
+        s.cost.hours_per_year if s.classified is Disposition.OUTSOURCE
+        else rpa_hours(s.cost.hours_per_year, s.annual_count, s.features.get("digital_input", 1.0),
+                       MONEY.rpa).hours_freed_per_year
+        for s in steps if s.classified in (Disposition.RPA, Disposition.OUTSOURCE)
+    )
+    assert money.candidate_hours_freed_per_year == pytest.approx(expected) and expected > 5000
     assert money.candidate_npv_yen.high < 0
     assert money.tornado and money.tornado[0].swing >= money.tornado[-1].swing
     assert money.candidate_plan is not None and money.candidate_plan.redeployed_fte > 0
@@ -170,6 +225,22 @@ def test_bundled_run_with_paying_prices(flows_dir: Path) -> None:
     assert lines["posts"].yen_by_year[0] == 0, "no post goes in the transition year"
     assert lines["contract"].yen_by_year[0] < 0, "the contractor runs in parallel before the staff leave"
     assert sum(p.money.npv_yen.base for p in paid.processes if p.money) == pytest.approx(money.npv_yen.base)
+    # even when everything pays, lots hold only what the legal verdict lets a contractor do
+    steps = {StepKey(s.file, s.process_id, s.step_id): s for p in paid.processes for s in p.steps}
+    assert money.lots and all(not lot.withdrawn for lot in money.lots)
+    for lot in money.lots:
+        for item in lot.items:
+            legal = steps[item.step].legal
+            assert legal is not None and legal.outsourceable and legal.basis is not None
+            assert (item.entrustable_ja, item.basis_ja) == ("委託可（事実上の行為）", legal.basis.ja)
+        for item in lot.staff_items:
+            legal = steps[item.step].legal
+            assert legal is not None and item.entrustable_ja == entrustability(legal).label.ja
+    for s in steps.values():
+        assert s.legal is not None and permitted(s.disposition, s.legal), s.name
+        if s.legal.legal_class is not LegalClass.FACTUAL:
+            assert s.disposition is not Disposition.OUTSOURCE, s.name
+            assert s.money is None or not s.money.unit_id.startswith("lot-"), s.name
 
 
 def test_survey_columns_for_section_unit_and_staff_type(flows_dir: Path, tmp_path: Path) -> None:

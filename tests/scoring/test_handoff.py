@@ -7,7 +7,12 @@ show; the expected numbers are worked out by hand in the comments.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -365,8 +370,8 @@ def test_tennyu_hand_offs_by_hand(bundled: Assessment) -> None:
     """
     process = process_named(bundled, "転入届")
     names = {s.step_id: s.name for s in process.steps}
-    summary = process.handoffs
-    assert summary is not None
+    assert process.handoff_plan is not None
+    summary = process.handoff_plan.naive  # the lot before the hand-off check (issue 7 added the safe lot)
     assert {names[s] for s in summary.contractor_steps} == {
         "届書受領", "本人確認", "補正依頼", "カード継続利用処理", "関係課案内・完了説明"}
     crossings = {(names[c.from_id], names[c.to_id]): (c.direction, c.per_case) for c in summary.crossings}
@@ -380,25 +385,189 @@ def test_tennyu_hand_offs_by_hand(bundled: Assessment) -> None:
     assert summary.per_case_to_contractor == pytest.approx(0.1 / 0.9 + 0.75 + 0.25)
     loops = [[names[s] for s in loop] for loop in summary.ping_pong]
     assert loops == [["届書受領", "本人確認", "記載内容審査", "補正依頼"]]
-    assert summary.warning is not None and "補正依頼" in summary.warning.ja
+    warning = process.handoff_plan.warning
+    assert warning is not None and "補正依頼" in warning.ja
 
 
-def test_threshold_comes_from_the_profile(bundled: Assessment, flows_dir: Path, tmp_path: Path) -> None:
-    """住民票の写し等の交付: 受付 → staff checks → 交付, once each way and no loop — the lawful pattern."""
-    summary = process_named(bundled, "住民票の写し等の交付").handoffs
-    assert summary is not None and summary.ping_pong == ()
-    assert (summary.per_case_to_staff, summary.per_case_to_contractor) == (pytest.approx(1.0), pytest.approx(1.0))
-    assert summary.warning is None
+def test_tennyu_safe_lot_moves_the_contractor_side_of_the_loop_to_staff(bundled: Assessment) -> None:
+    """Issue 7: the 補正 loop has consequences — its contractor steps go to staff, the flow is re-scored."""
+    process = process_named(bundled, "転入届")
+    plan = process.handoff_plan
+    assert plan is not None and plan.changed
+    assert [m.step_name for m in plan.moved] == ["届書受領", "本人確認", "補正依頼"]
+    assert all(m.reason.code == "handoff-moved" for m in plan.moved)
+    steps = {s.name: s for s in process.steps}
+    for name in ("届書受領", "本人確認", "補正依頼"):
+        assert steps[name].disposition is R and steps[name].proposed is C
+        assert steps[name].cost.hours_freed_per_year == 0 and steps[name].rank is None
+    assert process.handoffs is plan.safe or process.handoffs == dataclasses.replace(plan.safe,
+                                                                                      warning=process.handoffs.warning)
+    assert plan.safe.ping_pong == () and plan.safe.warning is None
+    assert plan.safe_outsourced_hours < plan.naive_outsourced_hours
+    assert plan.safe_hours_freed == pytest.approx(process.totals.hours_freed_per_year)
+    assert plan.naive_hours_freed > plan.safe_hours_freed
+
+def test_juminhyo_fragmented_hand_off_fails_and_the_safe_lot_passes(bundled: Assessment) -> None:
+    """住民票の写し等の交付: every case goes to staff for a short check (DV, 0.5 min) and back to the contractor.
+
+    Issue 7 changed this test: it used to pass as "the lawful pattern" (once each way); a half-minute stop
+    at staff on every case is a fragmented hand-off, so the contractor steps after it go to staff.
+    """
+    process = process_named(bundled, "住民票の写し等の交付")
+    plan = process.handoff_plan
+    assert plan is not None and plan.warning is not None
+    assert "細切れ" in plan.warning.ja and "fragmented" in plan.warning.en
+    # every case to staff once; back to the contractor unless refused (不交付の説明 stays with staff: 0.5 %)
+    assert (plan.naive.per_case_to_staff, plan.naive.per_case_to_contractor) == (pytest.approx(1.0),
+                                                                                 pytest.approx(0.995))
+    assert [m.step_name for m in plan.moved] == ["交付"]
+    assert plan.safe.per_case_to_contractor == 0 and plan.safe.warning is None
+    assert plan.redesign is not None and "フラグ" in plan.redesign.ja
+
+
+def test_threshold_comes_from_the_profile(flows_dir: Path, tmp_path: Path) -> None:
+    """A lenient profile (no fragment minutes, 2 hand-offs each way) lets the 住民票 lot pass unchanged."""
+    lenient = tmp_path / "lenient.toml"
+    lenient.write_text("[handoff]\nmax_per_case = 2.0\nmin_staff_minutes = 0\n", encoding="utf-8")
+    relaxed = assess([read_bpmn(p) for p in sorted(flows_dir.glob("*.bpmn"))],
+                     survey=load_survey(flows_dir / "survey.csv"), profile=load_profile(lenient))
+    plan = process_named(relaxed, "住民票の写し等の交付").handoff_plan
+    assert plan is not None and plan.warning is None and not plan.moved
     strict = tmp_path / "strict.toml"
-    strict.write_text(CANDIDATES_PAY.read_text(encoding="utf-8") + "\n[handoff]\nmax"
-                                                                   "_per_case = 0.5\n", encoding="utf-8")
+    strict.write_text("[handoff]\nmax_per_case = 0.5\nmin_staff_minutes = 0\n", encoding="utf-8")
     tightened = assess([read_bpmn(p) for p in sorted(flows_dir.glob("*.bpmn"))],
                        survey=load_survey(flows_dir / "survey.csv"), profile=load_profile(strict))
-    again = process_named(tightened, "住民票の写し等の交付").handoffs
-    assert again is not None and again.per_case == pytest.approx(2.0)
+    again = process_named(tightened, "住民票の写し等の交付").handoff_plan
+    assert again is not None and again.naive.per_case == pytest.approx(1.995)
     assert again.warning is not None and "各方向0.5回" in again.warning.ja
 
 
 def test_per_case_adds_both_directions() -> None:
     summary = HandoffSummary(1.0, 0.5, (Crossing(ElementId("a"), ElementId("b"), TO_STAFF, 1.0),))
     assert summary.per_case == 1.5
+
+
+def test_a_half_minute_staff_check_between_contractor_steps_is_fragmented_and_fixed(tmp_path: Path) -> None:
+    """Issue 7: every case goes contractor → staff (a 0.5-min DV check, a 0.5-min 交付可否) → contractor.
+
+    Once each way, but fragmented.  The safe lot hands the case to staff once and keeps it there (the
+    contractor steps after the check move to staff); the redesign suggests a system flag so only hits go to staff.
+    """
+    names = ("申請書受付", "DV支援措置確認", "交付可否判断", "証明書作成", "交付")
+    tasks = "".join(f'<manualTask id="t{i}" name="{n}"/>' for i, n in enumerate(names))
+    chain = ["s", *(f"t{i}" for i in range(len(names))), "e"]
+    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
+           '<participant id="pc" name="市民課" processRef="p"/><participant id="pr" name="請求者"/>'
+           '<messageFlow id="m" sourceRef="pr" targetRef="s"/></collaboration>'
+           '<process id="p" name="住民票の写し等の交付"><laneSet id="ls"><lane id="l" name="窓口">'
+           + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in chain)
+           + f'</lane></laneSet><startEvent id="s"/>{tasks}<endEvent id="e"/>'
+           + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+                     for i, (a, b) in enumerate(itertools.pairwise(chain)))
+           + "</process></definitions>")
+    sheet = tmp_path / "survey.csv"
+    sheet.write_text("業務,手順,件数,処理時間(分),入力形式,判断,使用システム\n住民票の写し等の交付,,90000,,,,\n"
+                     "住民票の写し等の交付,申請書受付,,1,紙,無,\n住民票の写し等の交付,DV支援措置確認,,0.5,電子,,住基\n"
+                     "住民票の写し等の交付,交付可否判断,,0.5,電子,,住基\n"
+                     "住民票の写し等の交付,証明書作成,,1,電子,無,住基\n住民票の写し等の交付,交付,,0.5,紙,無,\n",
+                     encoding="utf-8")
+    assessment = assess([read_bpmn_bytes(xml.encode(), "fragment.bpmn")], survey=load_survey(sheet),
+                        profile=load_profile())
+    process = assessment.processes[0]
+    steps = {s.name: s for s in process.steps}
+    plan = process.handoff_plan
+    assert plan is not None and plan.warning is not None and "細切れ" in plan.warning.ja
+    assert (plan.naive.per_case_to_staff, plan.naive.per_case_to_contractor) == (pytest.approx(1.0),
+                                                                                 pytest.approx(1.0))
+    assert plan.naive.ping_pong == (), "no loop: only the minutes give it away"
+    assert steps["申請書受付"].classified is C  # the cost gate may withdraw it afterwards, never the reverse
+    assert steps["交付"].disposition is R and steps["交付"].proposed is C
+    assert [m.step_name for m in plan.moved] == ["証明書作成", "交付"]
+    assert plan.safe.per_case_to_contractor == 0 and plan.safe.warning is None
+    assert plan.redesign is not None and "フラグ" in plan.redesign.ja
+    assert [f.rule for f in assessment.findings if f.rule == "handoff-risk"] == ["handoff-risk"]
+
+
+def test_a_step_the_cost_gate_withdraws_cannot_leave_a_fragmented_hand_off(tmp_path: Path) -> None:
+    """Issue 9 wired to issue 7: the cost gate runs after the hand-off check, so its withdrawals are checked again.
+
+    受付 (contractor) → 交付可否判断 (staff, 3 min) → 証明書の作成 → 証明書の準備 → 交付 (contractor) passes the
+    check as scored: one hand-off each way, a real examination.  The 会計年度任用 step 証明書の準備 does not pay
+    as contract work (its posts cost less than the seats), so the cost gate gives it back to staff — which leaves a
+    one-minute staff stop between two contractor steps.  The second check moves the contractor steps after it to
+    staff, lists them in the flow's plan, and the money is priced again without them.
+    """
+    names = ("申請書受付", "交付可否判断", "証明書の作成", "証明書の準備", "交付")
+    kinds = ("manualTask", "userTask", "task", "task", "manualTask")
+    tasks = "".join(f'<{k} id="t{i}" name="{n}"/>' for i, (k, n) in enumerate(zip(kinds, names, strict=True)))
+    chain = ["s", *(f"t{i}" for i in range(len(names))), "e"]
+    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
+           '<participant id="pc" name="市民課 証明係" processRef="p"/><participant id="pr" name="請求者"/>'
+           '<messageFlow id="m" sourceRef="pr" targetRef="s"/></collaboration>'
+           '<process id="p" name="住民票の写し等の交付"><laneSet id="ls"><lane id="l" name="窓口">'
+           + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in chain)
+           + f'</lane></laneSet><startEvent id="s"/>{tasks}<endEvent id="e"/>'
+           + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+                     for i, (a, b) in enumerate(itertools.pairwise(chain)))
+           + "</process></definitions>")
+    sheet = tmp_path / "survey.csv"
+    sheet.write_text("業務,手順,件数,処理時間(分),入力形式,判断,公権力の行使,職種\n住民票の写し等の交付,,480000,,,,,\n"
+                     "住民票の写し等の交付,申請書受付,,1.2,紙,無,無,正規\n"
+                     "住民票の写し等の交付,交付可否判断,,3,電子,有,有,正規\n"
+                     "住民票の写し等の交付,証明書の作成,,1.5,紙,無,無,正規\n"
+                     "住民票の写し等の交付,証明書の準備,,1,紙,無,無,会計年度任用\n"
+                     "住民票の写し等の交付,交付,,1,紙,無,無,正規\n", encoding="utf-8")
+    profile = tmp_path / "no-robots.toml"
+    profile.write_text('[thresholds]\nrpa = 1.0\n[staffing]\npool_level = "section"\n'
+                       'redeploy_share = { value = 0, low = 0, high = 0, source = "test" }\n', encoding="utf-8")
+    assessment = assess([read_bpmn_bytes(xml.encode(), "late.bpmn")], survey=load_survey(sheet),
+                        profile=load_profile(profile))
+    process = assessment.processes[0]
+    steps = {s.name: s for s in process.steps}
+    assert steps["証明書の準備"].money is not None and steps["証明書の準備"].money.withdrawn == "cost"
+    plan = process.handoff_plan
+    assert plan is not None and plan.warning is not None and plan.warning.code == "handoff-after-cost-gate"
+    assert [m.step_name for m in plan.moved] == ["証明書の作成", "交付"]
+    for name in ("証明書の作成", "交付"):
+        assert steps[name].disposition is R and steps[name].proposed is C
+        assert steps[name].reasons[0].code == "handoff-moved"
+    assert "handoff-risk" in [f.rule for f in assessment.findings]
+    final = process.handoffs
+    assert final is not None and final.warning is None and final.per_case_to_contractor == 0
+    assert all(s.legal is not None and s.disposition in (s.classified, R) for s in process.steps)
+
+
+def test_a_long_flow_is_solved_in_bounded_memory(tmp_path: Path) -> None:
+    """6,000 steps with a gateway after each, under a 600 MB address-space limit.
+
+    Issue 8: the hand-off solve built dense step × step and gateway × gateway
+    matrices (over 1 GB here); it now solves each web of gateways on its own.
+    """
+    chain = tmp_path / "chain.bpmn"
+    steps = "".join(
+        f'<task id="t{i}"/><exclusiveGateway id="g{i}"/><sequenceFlow id="f{i}" '
+        f'sourceRef="{"s" if i == 0 else f"g{i - 1}"}" targetRef="t{i}"/>'
+        f'<sequenceFlow id="h{i}" sourceRef="t{i}" targetRef="g{i}"/>'
+        for i in range(6_000)
+    )
+    chain.write_text(f'<definitions xmlns="{MODEL_NS}" id="d"><process id="p"><startEvent id="s"/>{steps}'
+                     "</process></definitions>", encoding="utf-8")
+    script = """
+import sys
+from bpm.graph import process_graph
+from bpm.model import ElementId
+from bpm.reader import read_bpmn
+from scoring.handoff import handoff_summary
+from scoring.result import Disposition
+graph = process_graph(read_bpmn(sys.argv[1]), "p", expand_subprocesses=True)
+sides = {ElementId(f"t{i}"): Disposition.OUTSOURCE if i % 2 else Disposition.RETAIN for i in range(6000)}
+summary = handoff_summary(graph, sides, dict.fromkeys(graph.nodes, 1.0), ())
+print(len(summary.crossings), summary.per_case_to_staff)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(chain)], capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (600 << 20, 600 << 20)),
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["5999", "2999.0"]

@@ -8,21 +8,26 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from money_fixtures import MONEY, org, step
+from money_fixtures import AUTHORITY, BASIS, MONEY, UNKNOWN, org, step
 
+from scoring.legal import entrustability
 from scoring.lots import (
     LotDraft,
     contract_for_staff,
-    entrustability,
     erlang_c,
     group_lots,
+    lot_items,
     mean_wait_minutes,
     price_lot,
     queue_plan,
     seats_needed,
     service_level,
 )
-from scoring.result import Disposition, Reason, StaffType
+from scoring.result import Disposition, LegalClass, LegalStatus, Reason, StaffType
+
+NOT_LISTED = LegalStatus(LegalClass.FACTUAL, procedure="jido_teate", blockers=(
+    Reason("not-on-list", "「児童手当」は内閣府通知（H20.1.17）の対象として確認できないため委託しない", "x"),))
+"""A factual act whose procedure is not on the 内閣府 list: no basis, so not outsourceable."""
 
 
 def textbook_erlang_c(load: float, servers: int) -> float:
@@ -136,14 +141,27 @@ def test_grouping_by_section_lane_or_flow() -> None:
     assert group_lots([a, b, c], frozenset({a.key}), MONEY)[0].steps == (a,), "withdrawn steps are not in a lot"
 
 
-def test_entrustability_never_claims_a_legal_basis_without_evidence() -> None:
-    plain = step("a", Disposition.OUTSOURCE, annual_count=100, minutes=1)
-    ja, _en, authority = entrustability(plain)
-    assert "法的な確認は未了" in ja and "要確認" in authority
-    cited = dataclasses.replace(plain, reasons=(Reason("legal-basis", "内閣府 H20.1.17 通知の対象業務（受付）", "x"),))
-    assert entrustability(cited)[2] == "内閣府 H20.1.17 通知の対象業務（受付）"
-    legal = dataclasses.replace(plain, legal_authority=True, candidate=Disposition.RETAIN)
-    assert entrustability(legal)[0] == "委託不可（公権力の行使）"
+def test_lot_items_take_entrustability_and_basis_from_the_legal_verdict() -> None:
+    """委託可否 and 根拠通知 in a lot are the legal gate's (scoring.legal.entrustability), word for word."""
+    counter = step("a", Disposition.OUTSOURCE, annual_count=30_000, minutes=2)
+    year = price_lot(LotDraft("lot-x", "x", "section", (counter,)), MONEY)
+    (item,) = lot_items(year, MONEY)
+    assert (item.entrustable_ja, item.entrustable_en) == ("委託可（事実上の行為）", "entrustable (factual act)")
+    assert (item.basis_ja, item.basis_en) == (BASIS.ja, BASIS.en)
+    assert (item.assigned_ja, item.assigned_en) == ("受託者", "contractor")
+
+
+@pytest.mark.parametrize("legal", [AUTHORITY, UNKNOWN, NOT_LISTED], ids=["authority", "unknown", "not-listed"])
+def test_nothing_the_legal_gate_keeps_with_staff_enters_a_lot(legal: LegalStatus) -> None:
+    """Even handed an OUTSOURCE candidate and an active plan naming it, lots re-read the legal verdict."""
+    kept = step("kept", Disposition.OUTSOURCE, annual_count=480_000, minutes=3, legal=legal)
+    fine = step("fine", Disposition.OUTSOURCE, annual_count=480_000, minutes=1, order=1)
+    assert not kept.is_candidate and fine.is_candidate
+    drafts = group_lots([kept, fine], frozenset({kept.key, fine.key}), MONEY)
+    assert [s.key for d in drafts for s in d.steps] == [fine.key]
+    found = entrustability(legal)
+    assert not found.entrustable and found.label.ja.startswith("委託不可")
+    assert found.basis.code != "outsourcing-basis", "no 根拠通知 is claimed for a step that has none"
 
 
 def test_kaikei_steps_count_as_kaikei_fte() -> None:

@@ -24,10 +24,17 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_every_estimated_money_parameter_has_a_range() -> None:
     for key, estimate in PROFILE.estimates.items():
-        if estimate.estimated and key not in SETTINGS:
+        if estimate.estimated:
             assert estimate.is_range, f"{key} is an estimate ([I]) without low/high"
         assert estimate.low <= estimate.base <= estimate.high, key
         assert estimate.source.strip(), key
+
+
+def test_every_money_parameter_is_marked_sourced_estimated_or_a_setting() -> None:
+    """[R] read in a source, [D] derived from sourced figures, [I]/[est] an estimate, [setting] a choice."""
+    for key, estimate in PROFILE.estimates.items():
+        assert any(mark in estimate.source for mark in ("[R]", "[D]", "[I]", "[est]", "[setting]")), key
+        assert ("[setting]" in estimate.source) == (key in SETTINGS), key
 
 
 def test_sources_show_the_range() -> None:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bpm.errors import ProfileError
-from scoring.profile import DEFAULT_PROFILE, load_profile
+from bpm.limits import MAX_ANNUAL_COUNT, MAX_MINUTES, MAX_YEN_PER_HOUR
+from bpm.reader import read_bpmn
+from scoring.assess import assess
+from scoring.profile import DEFAULT_PROFILE, load_profile, upper_bound
+from scoring.survey import load_survey
+from scoring.table import steps_frame
 
 
 def write(tmp_path: Path, text: str, name: str = "city.toml") -> Path:
@@ -180,3 +187,96 @@ def test_handoff_threshold_defaults_to_one_planned_hand_off(tmp_path: Path) -> N
     assert caught.value.line == 2
     with pytest.raises(ProfileError, match=r"handoff.max_per_case must be a number, not text"):
         load_profile(write(tmp_path, '[handoff]\nmax_per_case = "one"\n', "text.toml"))
+
+
+# --------------------------------------------------------------------------- hostile profiles (issue 8)
+
+
+def test_a_profile_saved_with_a_bom_reads(tmp_path: Path) -> None:
+    path = tmp_path / "notepad.toml"
+    path.write_bytes("\ufeff[cost]\nstaff_yen_per_hour = 3000\n".encode())
+    assert load_profile(path).cost.staff_yen_per_hour == 3000
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 100_000 + "]" * 100_000, "a = " + "{b=" * 5000 + "1" + "}" * 5000])
+def test_deep_nesting_is_refused_before_the_parser_recurses(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ProfileError, match="nested more than 32 deep") as caught:
+        load_profile(write(tmp_path, "# deep\n" + text + "\n"))
+    assert caught.value.line == 2
+
+
+def test_brackets_inside_strings_and_comments_do_not_count_as_nesting(tmp_path: Path) -> None:
+    text = ('[profile]\nname = "' + "[" * 40 + '"\n# ' + "{" * 40 + "\n"
+            "description = '''" + "[{" * 40 + "'''\n")
+    assert load_profile(write(tmp_path, text)).name == "[" * 40
+
+
+def test_a_profile_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "# padding\n" * 110_000)
+    with pytest.raises(ProfileError, match="larger than the limit of 1,024 KB"):
+        load_profile(path)
+
+
+def test_a_profile_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "sjis.toml"
+    path.write_bytes("[cost]\n# 人件費\nstaff_yen_per_hour = 3000\n".encode("cp932"))
+    with pytest.raises(ProfileError, match="not UTF-8") as caught:
+        load_profile(path)
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[cost]\nstaff_yen_per_hour = 1e300\n", "cost.staff_yen_per_hour = 1e+300 is out of range (0–1,000,000)"),
+        ("[outsource]\nexternal_support_yen = 1e13\n", "out of range (0–1,000,000,000,000)"),
+        ("[volume]\ndefault_annual_cases = 1e9\n", "out of range (0–100,000,000)"),
+        ("[working]\nhours_per_fte = 10000\n", "out of range (0–8,784)"),
+        ("[minutes]\ntask = 1e6\n", "out of range (0–525,600)"),
+        ("[cost]\nstaff_yen_per_hour = inf\n", "must be finite"),
+        ("[cost]\nstaff_yen_per_hour = nan\n", "must be finite"),
+    ],
+)
+def test_numbers_outside_their_range_are_refused(tmp_path: Path, text: str, fragment: str) -> None:
+    """Issue 8: finite values that overflowed to 「inf億円」 in the report."""
+    with pytest.raises(ProfileError) as caught:
+        load_profile(write(tmp_path, text))
+    assert fragment in caught.value.message and caught.value.line == 2
+
+
+def test_every_number_at_its_bound_still_gives_finite_hours_and_yen(tmp_path: Path, flows_dir: Path) -> None:
+    """The ranges guard the arithmetic: the largest accepted inputs cannot overflow anywhere in the table."""
+    tables: dict[str, list[str]] = {}
+    for table, key in _numeric_parameters(tomllib.loads(DEFAULT_PROFILE.read_text(encoding="utf-8"))):
+        bound = upper_bound(f"{table}.{key}")
+        if f"{table}.{key}" == "volume.hours_at_zero":
+            bound /= 2  # must stay below hours_at_one
+        if f"{table}.{key}" in _JOINT_SHARES:
+            bound /= 2  # 会計年度任用 and 再任用 shares of one staff mix add up to at most 1
+        tables.setdefault(table, []).append(f"{key} = {bound!r}\n")
+    profile = load_profile(write(tmp_path, "".join(f"[{t}]\n{''.join(keys)}" for t, keys in tables.items())))
+    assert profile.cost.staff_yen_per_hour == MAX_YEN_PER_HOUR
+    survey = tmp_path / "survey.csv"
+    survey.write_text(f"業務,手順,件数,処理時間(分)\n転入届,,{MAX_ANNUAL_COUNT:.0f},\n"
+                      f"転入届,届書受領,{MAX_ANNUAL_COUNT:.0f},{MAX_MINUTES:.0f}\n", encoding="utf-8")
+    definitions = [read_bpmn(path) for path in sorted(flows_dir.glob("*.bpmn"))]
+    assessment = assess(definitions, survey=load_survey(survey), profile=profile)
+    frame = steps_frame(assessment)
+    numbers = frame.select_dtypes("number").to_numpy(dtype=float, na_value=0.0)
+    assert numbers.size and bool(np.isfinite(numbers).all())
+
+
+_JOINT_SHARES = ("staffing.kaikei_share_counter", "staffing.kaikei_share_back", "staffing.saiyo_share")
+
+
+def _numeric_parameters(data: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:
+    """(table, key) of every numeric parameter of a profile document."""
+    found: list[tuple[str, str]] = []
+    for key, raw in data.items():
+        if isinstance(raw, dict) and "value" in raw:
+            value = raw["value"]
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                found.append((prefix.rstrip("."), key))
+        elif isinstance(raw, dict):
+            found.extend(_numeric_parameters(raw, f"{prefix}{key}."))
+    return found

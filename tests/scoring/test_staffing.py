@@ -114,11 +114,11 @@ def test_staffing_plan_by_hand() -> None:
     result = plan_posts(contributions, costs, money)
     rows = {r.staff_type: r for r in result.plan.rows}
     regular, kaikei = rows[StaffType.REGULAR], rows[StaffType.KAIKEI]
-    assert (regular.posts_cut, regular.years) == (1, (2,))
+    assert (regular.posts_cut, regular.cuts_by_year) == (1, ((2, 1),))
     assert regular.fte_freed == pytest.approx(2.4) and regular.onsite_kept_fte == pytest.approx(0.5)
     assert regular.redeploy_kept_fte == pytest.approx(1.9 * 0.25)
     assert regular.redeployed_fte == pytest.approx(0.9)
-    assert (kaikei.posts_cut, kaikei.years, kaikei.redeployed_fte) == (1, (1,), pytest.approx(0.45))
+    assert (kaikei.posts_cut, kaikei.cuts_by_year, kaikei.redeployed_fte) == (1, ((1, 1),), pytest.approx(0.45))
     assert result.plan.posts_cut == 2 and result.plan.redeployed_fte == pytest.approx(1.35)
     wage = [1.0, 1.02, 1.0404, 1.061208, 1.08243216]
     regular_value = 9_194_625 * sum(wage[1:])  # whole years 2–5

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -136,6 +141,160 @@ def test_bad_values_name_file_row_and_column(tmp_path: Path, cells: str, column:
     assert f"row 3, column {column}" in error.message
     assert fragment in error.message
     assert str(error).startswith(f"{path}:3: ")
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "fragment"),
+    [
+        ("p,,s,,\"3,5\",,,,,,,", "処理時間(分)", "'3,5' is ambiguous"),  # issue 8: was read as 35
+        ("p,,s,\"12,50\",,,,,,,,", "件数", "write 12.50 or 1250"),
+        ("p,,s,nan,,,,,,,,", "件数", "'nan' is not a number"),  # issue 8: "cannot convert float NaN"
+        ("p,,s,inf,,,,,,,,", "件数", "'inf' is not a number"),
+        ("p,,s,1e308,,,,,,,,", "件数", "above the limit of 100,000,000"),
+        ("p,,s,,600000,,,,,,,", "処理時間(分)", "above the limit of 525,600"),
+        ("p,,s,1_000,,,,,,,,", "件数", "not a number"),
+        ("p,,s,,,\"0,15\",,,,,,", "例外率", "ambiguous"),
+    ],
+)
+def test_hostile_numbers_are_refused_naming_row_and_column(
+    tmp_path: Path, cells: str, column: str, fragment: str
+) -> None:
+    path = sheet(tmp_path, [HEADER, cells])
+    with pytest.raises(SurveyError) as caught:
+        load_survey(path)
+    assert caught.value.line == 2
+    assert f"row 2, column {column}" in caught.value.message and fragment in caught.value.message
+
+
+def test_thousands_separators_are_read_only_in_groups_of_three(tmp_path: Path) -> None:
+    survey = load_survey(sheet(tmp_path, [HEADER, 'p,,s,"5,200",,,,,,,,', 'p,,t,"１，２３４，５６７件",,,,,,,,']))
+    assert [row.annual_count for row in survey.rows] == [5200, 1234567]
+
+
+def test_an_unterminated_quote_is_an_error_naming_its_row(tmp_path: Path) -> None:
+    # Issue 8: every following row silently ended up in one 備考 cell.
+    path = sheet(tmp_path, [HEADER, 'p,,受付,,1,,,,,,,"備考が', "p,,審査,,2,,,,,,,", "p,,交付,,3,,,,,,,"])
+    with pytest.raises(SurveyError, match=r"row 2: a quote \(\"\) opens a cell that is never closed") as caught:
+        load_survey(path)
+    assert caught.value.line == 2 and caught.value.file == str(path)
+
+
+def test_a_quote_closed_rows_too_late_is_an_error(tmp_path: Path) -> None:
+    path = sheet(tmp_path, [HEADER, 'p,,受付,,1,,,,,,,"備考が', "p,,審査,,2,,,,,,,", 'p,,交付,,3,,,,,,,閉じる"'])
+    with pytest.raises(SurveyError, match="looks like a whole row") as caught:
+        load_survey(path)
+    assert caught.value.line == 2
+
+
+def test_multi_line_notes_and_quoted_quotes_are_fine(tmp_path: Path) -> None:
+    path = sheet(tmp_path, [HEADER, 'p,,受付,,1,,,,,,,"一行目\n二行目、""引用""あり"', "p,,審査,,2,,,,,,,"])
+    first, second = load_survey(path).rows
+    assert first.note == '一行目\n二行目、"引用"あり' and (second.line, second.step) == (3, "審査")
+
+
+def test_a_stray_quote_after_a_quoted_cell_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SurveyError, match=r"row 2: malformed CSV") as caught:
+        load_survey(sheet(tmp_path, [HEADER, 'p,,"受付"x,,1,,,,,,,']))
+    assert caught.value.line == 2
+
+
+def test_xlsx_formula_without_a_saved_result_is_a_gap_naming_the_cell(
+    tmp_path: Path, counter: list[ProcessSteps]
+) -> None:
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    assert data is not None
+    data.append(["業務", "手順", "件数", "処理時間(分)"])
+    data.append(["証明書交付テスト", "交付", 100, "=1+1"])  # openpyxl stores no cached result, like a script would
+    path = tmp_path / "survey.xlsx"
+    workbook.save(path)
+    survey = load_survey(path)
+    assert survey.rows[0].minutes is None
+    (gap,) = survey.gaps
+    assert (gap.kind, gap.line) == ("formula-without-value", 2)
+    assert "cell D2 (処理時間(分))" in gap.message
+    assert gap in match_survey(survey, counter).gaps
+
+
+def _stray_cells_workbook(path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    assert data is not None
+    data.append(["業務", "手順", "処理時間(分)"])
+    data.append(["p", "受付", 2])
+    for row in range(3, 3000, 3):
+        data.cell(row=row, column=16384, value="x")  # column XFD
+    workbook.save(path)
+
+
+def test_xlsx_is_read_only_as_wide_as_its_header(tmp_path: Path) -> None:
+    """Issue 8: a small workbook with stray cells in column XFD took 35 s and 934 MB through pandas."""
+    path = tmp_path / "stray.xlsx"
+    _stray_cells_workbook(path)
+    script = ("import sys; from scoring.survey import load_survey; s = load_survey(sys.argv[1]); "
+              "print(len(s.rows), s.rows[0].minutes)")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (600 << 20, 600 << 20)),
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "2.0"]
+
+
+def test_xlsx_header_wider_than_the_limit_names_the_cell(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    assert data is not None
+    data.append(["業務", "手順"])
+    data.cell(row=1, column=300, value="メモ")
+    path = tmp_path / "wide.xlsx"
+    workbook.save(path)
+    with pytest.raises(SurveyError, match="cell KN1, beyond the limit of 256 columns") as caught:
+        load_survey(path)
+    assert caught.value.line == 1
+
+
+def test_csv_header_wider_than_the_limit(tmp_path: Path) -> None:
+    with pytest.raises(SurveyError, match="beyond the limit of 256 columns"):
+        load_survey(sheet(tmp_path, ["業務,手順" + "," * 300 + "メモ", "p,受付"]))
+
+
+def test_rows_beyond_the_limit_are_refused_naming_the_row(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    assert data is not None
+    data.append(["業務", "手順"])
+    data.append(["p", "受付"])
+    data.cell(row=100_001, column=1, value="p")
+    path = tmp_path / "long.xlsx"
+    workbook.save(path)
+    with pytest.raises(SurveyError, match="row 100,001 is not empty: a survey sheet may have at most 100,000 rows"):
+        load_survey(path)
+    data.cell(row=100_001, column=5, value="outside the table")  # beyond the header's columns: not read
+    data.cell(row=100_001, column=1).value = None
+    workbook.save(path)
+    assert len(load_survey(path).rows) == 1
+    csv_path = sheet(tmp_path, ["業務,手順", *(["p,受付"] * 100_000)])
+    with pytest.raises(SurveyError, match="row 100,001 is not empty") as caught:
+        load_survey(csv_path)
+    assert caught.value.line == 100_001
+
+
+def test_survey_files_over_the_size_limits_are_refused(tmp_path: Path) -> None:
+    big = tmp_path / "survey.csv"
+    with big.open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)  # sparse: the size is what is checked, before reading
+    with pytest.raises(SurveyError, match="over the 20 MB limit"):
+        load_survey(big)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive, archive.open(
+        "xl/worksheets/sheet1.xml", "w", force_zip64=True
+    ) as member:
+        chunk = b" " * (1 << 20)
+        for _ in range(101):
+            member.write(chunk)
+    assert bomb.stat().st_size < 1024 * 1024
+    with pytest.raises(SurveyError, match="unpacks to 101 MB, over the 100 MB limit"):
+        load_survey(bomb)
 
 
 def test_missing_key_columns(tmp_path: Path) -> None:

@@ -1,0 +1,105 @@
+"""A Content-Security-Policy for every page, computed from the page itself.
+
+The pages run one script, ``static/site.js``, and load two stylesheets from
+``static/``; nothing else may run or load.  The few inline styles a page needs
+(the diagram's ``<style>`` element, the tint of a step, the width of a bar)
+are allowed one by one through their SHA-256 hashes, computed here at build
+time from the finished page, so ``'unsafe-inline'`` is never needed: markup a
+name might smuggle in (it cannot, it is escaped) could still neither run a
+script, set a handler, load an image from elsewhere nor restyle the page.
+
+The policy travels in a ``<meta http-equiv>`` tag because the site is opened
+from ``file://`` and from plain intranet folders where no server sets
+headers.  A meta policy cannot carry ``frame-ancestors`` or reporting
+endpoints; violations are reported to the browser console (and as
+``securitypolicyviolation`` events).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from html.parser import HTMLParser
+
+from markupsafe import Markup
+
+__all__ = ["PLACEHOLDER", "apply_policy", "policy_for"]
+
+PLACEHOLDER = Markup("<bpm-csp>")
+"""Put in the template's meta tag and replaced by the page's policy; escaped user text never contains it."""
+
+_FIXED = (
+    "default-src 'none'",
+    "script-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+)
+
+
+class _InlineStyles(HTMLParser):
+    """Collects the text of ``<style>`` elements and the values of ``style`` attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[str] = []
+        self.attributes: list[str] = []
+        self._in_style = False
+        self._svg_depth = 0
+        self._buffer: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "style" and value is not None:
+                self.attributes.append(value)
+        if tag == "svg":
+            self._svg_depth += 1
+        if tag == "style":
+            self._in_style = True
+            self._buffer = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style" and self._in_style:
+            raw = "".join(self._buffer)
+            self.elements.append(raw)
+            if self._svg_depth:  # inside SVG, a browser decodes character references in <style> text
+                self.elements.append(html.unescape(raw))
+            self._in_style = False
+        if tag == "svg" and self._svg_depth:
+            self._svg_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self._buffer.append(data)
+
+
+def _hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def policy_for(page: str) -> str:
+    """The policy for one finished page: fixed rules plus a hash per distinct inline style.
+
+    >>> policy_for('<p style="width: 5%">x</p>').split("; ")[-1]
+    "style-src 'self' 'unsafe-hashes' 'sha256-rtNK1Dl66yWtANxpIt825KMaU1NgBwNJBOZedcQkjuQ='"
+    """
+    parser = _InlineStyles()
+    parser.feed(page)
+    parser.close()
+    hashes = sorted({_hash(text) for text in parser.elements} | {_hash(text) for text in parser.attributes})
+    style = ["style-src 'self'"]
+    if parser.attributes:
+        style.append("'unsafe-hashes'")  # lets the hashes below cover style="…" attributes, nothing more
+    return "; ".join([*_FIXED, " ".join([*style, *hashes])])
+
+
+def apply_policy(page: str) -> str:
+    """The page with its policy in place of :data:`PLACEHOLDER` (which must occur exactly once)."""
+    if page.count(PLACEHOLDER) != 1:
+        raise ValueError("the page template must hold the CSP placeholder exactly once")
+    return page.replace(PLACEHOLDER, policy_for(page.replace(PLACEHOLDER, "")), 1)

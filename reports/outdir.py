@@ -1,0 +1,450 @@
+"""Putting a finished site into its folder without losing anything.
+
+The rules, as the README states them:
+
+* ``--out`` is a new folder, an empty folder or a site ``bpm scan`` wrote
+  (it holds the :data:`MARKER` file).  Anything else is refused untouched.
+* The marker lists every file we wrote (the manifest).  On the next run those
+  are replaced; every other file or folder in the site — the user's own
+  ``README.txt``, ``.htaccess`` or logo — is carried over into the new site
+  unchanged.  When one of the user's files sits where we now write a file, the
+  run is refused and names it: nothing is overwritten silently.  (A site from
+  an earlier version has a marker without a manifest; there our files are
+  recognised by the site's fixed layout.)
+* One run at a time per folder: an exclusive ``flock`` on
+  ``.<name>.bpm-lock`` next to the folder; a second run is refused at once.
+  The system drops the lock when a run dies, so a killed run never blocks the
+  next one.
+* The new site is written into a staging folder next to the output and
+  exchanged with the old one in one atomic step (``renameat2`` with
+  ``RENAME_EXCHANGE`` on Linux), so the folder always holds the old or the new
+  site.  Where that call is missing, two renames are used, and a run killed
+  between them is repaired by the next run, which first puts the old site
+  back.  Staging folders left by killed runs are removed by the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import json
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from bpm.errors import RenderError
+
+__all__ = ["MARKER", "FolderLock", "check_out_dir", "lock_folder", "lock_path", "marker_bytes", "publish", "recover"]
+
+MARKER = ".bpm-site"
+"""File that marks a directory as a site we wrote (and may therefore replace); it lists what we wrote."""
+
+_MARKER_NOTE = (
+    "This folder was written by `bpm scan` and is replaced on every run. "
+    "Files listed under 'files' are bpm's own; any other file you put here is kept."
+)
+_LEGACY_LAYOUT = (
+    MARKER, "index.html", "candidates.html", "assumptions.html", "flow-*.html", "static/site.css",
+    "static/site.js", "static/dispositions.css", "diagrams/*.svg", "diagrams/*.png", "diagrams/*.pdf",
+    "downloads/results.csv", "downloads/results.xlsx", "downloads/results.json", "downloads/assessment.json",
+    "downloads/annotated/*.bpmn",
+)
+"""What sites written before the manifest held; used only when a marker has no file list."""
+
+Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------- marker and manifest
+
+
+def marker_bytes(names: list[str]) -> bytes:
+    """The marker file: a note for people and the sorted list of the files we wrote."""
+    document = {"written_by": "bpm scan", "note": _MARKER_NOTE, "files": sorted({*names, MARKER})}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _manifest(out_dir: Path) -> Callable[[str], bool]:
+    """Whether a relative path is ours, by the marker's list (or, for an old marker, the fixed layout)."""
+    try:
+        document = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
+        files = document["files"]
+        if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+            raise TypeError("files is not a list of names")
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return _in_legacy_layout
+    return set(files).__contains__
+
+
+def _in_legacy_layout(name: str) -> bool:
+    """``flow-x.html`` is ours in an old site, ``notes/flow-x.html`` is not: folders must match exactly.
+
+    >>> _in_legacy_layout("flow-a.html"), _in_legacy_layout("notes/flow-a.html"), _in_legacy_layout("README")
+    (True, False, False)
+    """
+    folder, _, base = name.rpartition("/")
+    for pattern in _LEGACY_LAYOUT:
+        pattern_folder, _, pattern_base = pattern.rpartition("/")
+        if folder == pattern_folder and fnmatchcase(base, pattern_base):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A file, link or empty folder of the user's inside an earlier site."""
+
+    name: str
+    """Relative POSIX path."""
+    kind: str
+    """``file``, ``link``, ``folder`` or ``special``."""
+
+
+def _users_entries(out_dir: Path) -> list[_Entry]:
+    """Everything in an earlier site that we did not write, as leaves (files, links, empty folders)."""
+    if not (out_dir / MARKER).is_file():
+        return []
+    is_ours = _manifest(out_dir)
+    entries: list[_Entry] = []
+    for folder, subfolders, files in os.walk(out_dir, followlinks=False, onerror=_raise):
+        here = Path(folder)
+        relative = here.relative_to(out_dir).as_posix()
+        prefix = "" if relative == "." else f"{relative}/"
+        for name in sorted(subfolders):
+            path = here / name
+            if path.is_symlink():
+                entries.append(_Entry(prefix + name, "link"))
+            elif not any(path.iterdir()):
+                entries.append(_Entry(prefix + name, "folder"))
+        subfolders[:] = sorted(n for n in subfolders if not (here / n).is_symlink())
+        for name in sorted(files):
+            if is_ours(prefix + name):
+                continue
+            mode = (here / name).lstat().st_mode
+            kind = "link" if stat.S_ISLNK(mode) else "file" if stat.S_ISREG(mode) else "special"
+            entries.append(_Entry(prefix + name, kind))
+    return entries
+
+
+def _raise(error: OSError) -> None:
+    raise error
+
+
+def _in_the_way(entries: list[_Entry], names: Mapping[str, bytes]) -> list[str]:
+    """The user's entries at a path we write, or a file where we need a folder (and the reverse)."""
+    folders = {str(parent) for name in names for parent in PurePosixPath(name).parents if str(parent) != "."}
+    clashes = []
+    for entry in entries:
+        file_in_the_way = entry.name in names or (entry.name in folders and entry.kind != "folder")
+        if file_in_the_way or any(str(parent) in names for parent in PurePosixPath(entry.name).parents):
+            clashes.append(entry.name)
+    return clashes
+
+
+# --------------------------------------------------------------------------- the lock
+
+
+@dataclass
+class FolderLock:
+    """An exclusive lock on an output folder, held as long as this object is open."""
+
+    out_dir: Path
+    """The folder the lock protects."""
+    path: Path
+    """The lock file next to it."""
+    fd: int | None = field(default=None, repr=False)
+    """The open lock file (None once released, or where the file system cannot lock)."""
+
+    def release(self) -> None:
+        """Remove the lock file, then let go of the lock (in that order, see :func:`lock_folder`)."""
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        os.close(self.fd)
+        self.fd = None
+
+    def __enter__(self) -> FolderLock:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+def lock_path(out_dir: Path) -> Path:
+    """``.<name>.bpm-lock`` beside the folder: it survives the swap, and a directory scan skips it (hidden)."""
+    return out_dir.parent / f".{out_dir.name}.bpm-lock"
+
+
+def lock_folder(out_dir: Path) -> FolderLock:
+    """Take the folder's lock or raise :class:`RenderError` at once when another run holds it.
+
+    The holder deletes the lock file before it lets go; a run that opened the
+    file just before that checks, once it has the lock, that the file is still
+    the one at the path, and otherwise tries again on the new file.
+    """
+    out_dir = _absolute(out_dir)
+    path = lock_path(out_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _write_error(out_dir, error) from None
+    for _attempt in range(20):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as error:
+            raise _write_error(out_dir, error) from None
+        try:
+            locked = _try_lock(fd)
+        except OSError:  # a file system without locks (some network shares): go on unlocked
+            os.close(fd)
+            return FolderLock(out_dir, path, None)
+        if not locked:
+            os.close(fd)
+            raise RenderError(
+                f"another bpm scan is writing {out_dir} right now",
+                file=str(out_dir),
+                hint=f"wait for it to finish, or choose another --out folder (lock file: {path})",
+            )
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            return FolderLock(out_dir, path, fd)
+        os.close(fd)
+    raise RenderError(f"cannot lock {out_dir}: the lock file keeps changing", file=str(path))
+
+
+def _try_lock(fd: int) -> bool:
+    """Non-blocking exclusive lock; False when another process holds it."""
+    if sys.platform == "win32":  # pragma: no cover - not run in CI
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError as error:
+        if error.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+    return True
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _absolute(out_dir: Path) -> Path:
+    """Absolute, with symbolic links resolved: a linked site is replaced where it really is."""
+    return Path(os.path.realpath(os.path.abspath(out_dir)))
+
+
+def check_out_dir(out_dir: Path) -> Path:
+    """The absolute output folder, or :class:`RenderError` when it must not be replaced."""
+    out_dir = _absolute(out_dir)
+    if out_dir.parent == out_dir:
+        raise RenderError(f"{out_dir} cannot hold a report site", file=str(out_dir),
+                          hint="choose a folder such as ./site")
+    here = _absolute(Path.cwd())
+    if here == out_dir or out_dir in here.parents:
+        raise RenderError(
+            f"{out_dir} is the folder you are working in; replacing it would pull it out from under you",
+            file=str(out_dir),
+            hint="give a sub-folder such as --out site, or run bpm from the parent folder",
+        )
+    try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise RenderError(f"{out_dir} exists and is not a directory", file=str(out_dir),
+                              hint="choose another --out directory")
+        if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+            raise RenderError(
+                f"{out_dir} is not empty and does not look like a report site written by bpm (no {MARKER} file)",
+                file=str(out_dir),
+                hint="choose a new or empty --out directory; bpm only replaces directories it wrote itself",
+            )
+    except OSError as error:
+        raise _write_error(out_dir, error) from None
+    return out_dir
+
+
+def _write_error(out_dir: Path, error: OSError) -> RenderError:
+    """One message for every way writing can fail: unwritable, full disk, too large, gone."""
+    where = f" ({error.filename})" if error.filename and str(error.filename) != str(out_dir) else ""
+    hint = {
+        errno.ENOSPC: "free some space on that disk, or choose another --out folder",
+        errno.EDQUOT: "your disk quota is used up; free some space or choose another --out folder",
+        errno.EFBIG: "a file exceeds the size this system allows; choose another --out folder",
+        errno.EACCES: "you may not write there; choose another --out folder",
+        errno.EPERM: "you may not write there; choose another --out folder",
+        errno.EROFS: "that file system is read-only; choose another --out folder",
+    }.get(error.errno or 0, "choose another --out folder")
+    return RenderError(f"cannot write the site to {out_dir}: {error.strerror or error}{where}",
+                       file=str(out_dir), hint=hint)
+
+
+# --------------------------------------------------------------------------- staging and swap
+
+
+_STAGING = re.compile(r"^\.(?P<name>.+)\.(bpm-[a-z0-9_]{8}-(?P<kind>new|old)|[a-z0-9_]{8}\.(?P<legacy>new|old))$")
+"""Our staging folders: ``.<name>.bpm-xxxxxxxx-new|old`` (and the older ``.<name>.xxxxxxxx.new|old``)."""
+
+
+def _staging_folders(out_dir: Path) -> Iterator[tuple[Path, str]]:
+    try:
+        names = sorted(os.listdir(out_dir.parent))
+    except OSError:
+        return
+    for name in names:
+        match = _STAGING.match(name)
+        path = out_dir.parent / name
+        if match and match.group("name") == out_dir.name and path.is_dir() and not path.is_symlink():
+            yield path, match.group("kind") or match.group("legacy")
+
+
+def recover(out_dir: Path, report: Progress) -> None:
+    """Undo what a killed run left: put the old site back if it is missing, remove staging folders.
+
+    Call with the folder's lock held, so no staging folder can belong to a live run.
+    """
+    stale = list(_staging_folders(out_dir))
+    if not out_dir.exists():
+        olds = [p for p, kind in stale if kind == "old" and (p / MARKER).is_file()]
+        if olds:
+            newest = max(olds, key=lambda p: p.stat().st_mtime)
+            report(f"restoring the previous site from {newest.name} (an earlier run was stopped mid-swap)")
+            os.rename(newest, out_dir)
+            stale = [(p, kind) for p, kind in stale if p != newest]
+    for path, _kind in stale:
+        report(f"removing {path.name} left by an earlier run")
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> None:
+    """Write ``contents`` (relative POSIX name → bytes) as the site at ``out_dir``; hold its lock."""
+    recover(out_dir, report)
+    check_out_dir(out_dir)
+    try:
+        entries = _users_entries(out_dir)
+    except OSError as error:
+        raise _write_error(out_dir, error) from None
+    clashes = _in_the_way(entries, contents)
+    if clashes:
+        shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+        raise RenderError(
+            f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
+            file=str(out_dir),
+            hint="move or rename them; bpm keeps files it did not write but never overwrites them",
+        )
+    special = [e.name for e in entries if e.kind == "special"]
+    if special:
+        raise RenderError(f"{out_dir} holds special files bpm cannot carry over: {', '.join(special[:5])}",
+                          file=str(out_dir), hint="remove them or choose another --out folder")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.bpm-", suffix="-new", dir=out_dir.parent))
+    except OSError as error:
+        raise _write_error(out_dir, error) from None
+    try:
+        report(f"writing {len(contents)} files")
+        _write_all(staging, contents)
+        if entries:
+            report(f"keeping {len(entries)} file(s) bpm did not write: " + ", ".join(e.name for e in entries[:5])
+                   + (" …" if len(entries) > 5 else ""))
+            _carry_over(out_dir, staging, entries)
+        for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
+            directory.chmod(0o755)
+        check_out_dir(out_dir)  # again: something may have appeared while we rendered
+        _swap(staging, out_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _write_error(out_dir, error) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_all(staging: Path, contents: Mapping[str, bytes]) -> None:
+    """Every file, the marker last: a staging folder with a marker is complete."""
+    for name, data in sorted(contents.items(), key=lambda item: item[0] == MARKER):
+        target = staging.joinpath(*PurePosixPath(name).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+
+
+def _carry_over(old_site: Path, staging: Path, entries: list[_Entry]) -> None:
+    """The user's files into the new site: hard links where possible (no copy), else copies."""
+    for entry in entries:
+        source = old_site.joinpath(*PurePosixPath(entry.name).parts)
+        target = staging.joinpath(*PurePosixPath(entry.name).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if entry.kind == "folder":
+            target.mkdir(exist_ok=True)
+            shutil.copystat(source, target)
+        elif entry.kind == "link":
+            os.symlink(os.readlink(source), target)
+        else:
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Put the staging folder in place of ``out_dir``; the old site is deleted last."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old site
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.bpm-", suffix="-old", dir=out_dir.parent))
+    old.rmdir()
+    os.rename(out_dir, old)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        os.rename(old, out_dir)  # put the previous site back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux ``renameat2``); False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
