@@ -35,7 +35,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -339,12 +339,19 @@ def recover(out_dir: Path, report: Progress) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> None:
-    """Write ``contents`` (relative POSIX name → bytes) as the site at ``out_dir``; hold its lock."""
+def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, keep: Collection[str] = ()) -> None:
+    """Write ``contents`` (relative POSIX name → bytes) as the site at ``out_dir``; hold its lock.
+
+    ``keep`` names files of ours in the current site that the new site carries
+    over unchanged (hard links, like the user's files): a versioned site keeps
+    every earlier version without reading it into memory.  The caller lists
+    them in the new marker; each must be a regular file of the current site.
+    """
     recover(out_dir, report)
     check_out_dir(out_dir)
     try:
         entries = _users_entries(out_dir)
+        kept = _kept_entries(out_dir, keep, contents)
     except OSError as error:
         raise _write_error(out_dir, error) from None
     clashes = _in_the_way(entries, contents)
@@ -370,6 +377,9 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> N
             report(f"keeping {len(entries)} file(s) bpm did not write: " + ", ".join(e.name for e in entries[:5])
                    + (" …" if len(entries) > 5 else ""))
             _carry_over(out_dir, staging, entries)
+        if kept:
+            report(f"keeping {len(kept)} file(s) of earlier versions")
+            _carry_over(out_dir, staging, kept)
         for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
             directory.chmod(0o755)
         check_out_dir(out_dir)  # again: something may have appeared while we rendered
@@ -380,6 +390,18 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> N
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _kept_entries(out_dir: Path, keep: Collection[str], contents: Mapping[str, bytes]) -> list[_Entry]:
+    """Our own files carried over; a name that is missing, not a plain file or also rewritten is refused."""
+    kept = []
+    for name in sorted(set(keep)):
+        path = out_dir.joinpath(*PurePosixPath(name).parts)
+        if name in contents or ".." in PurePosixPath(name).parts or not stat.S_ISREG(path.lstat().st_mode):
+            raise RenderError(f"{out_dir}: cannot keep {name}: not a plain file of the current site",
+                              file=str(out_dir), hint="this is a bug in the caller; the site was left unchanged")
+        kept.append(_Entry(name, "file"))
+    return kept
 
 
 def _write_all(staging: Path, contents: Mapping[str, bytes]) -> None:

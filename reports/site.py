@@ -22,7 +22,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -30,7 +30,7 @@ from markupsafe import Markup
 from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
-from reports import csp, dot, printable
+from reports import csp, dot, printable, zoom
 from reports.i18n import LANGS, Bilingual, t
 from reports.lotspec import outline_markdown, outline_xlsx
 from reports.money_views import (
@@ -43,7 +43,7 @@ from reports.money_views import (
 )
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.pictures import Picture, PictureFormat, picture_bytes, pictures, shortened_names
-from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
+from reports.style import DISPOSITION_STYLES, FINDING_CHIPS, FINDING_COLOURS
 from reports.views import (
     Catalogue,
     DiagramView,
@@ -90,6 +90,14 @@ class SiteInput:
     names hash it, so they do not change with the folder the scan is run from."""
 
 
+class SiteExtras(Protocol):
+    """More pages for the site (a published site's history pages), rendered like the others."""
+
+    @property
+    def pages(self) -> tuple[tuple[str, str, object], ...]:
+        """(template, file name, view) of each extra page."""
+
+
 # --------------------------------------------------------------------------- time
 
 
@@ -131,6 +139,7 @@ def _environment() -> Environment:
     )
     env.globals["t"] = t
     env.globals["langs"] = LANGS
+    env.filters["diagram_scale"] = zoom.diagram_scale
     return env
 
 
@@ -147,7 +156,8 @@ def _disposition_css() -> bytes:
             f"  /* {disposition.value} */"
         )
     for severity, colour in FINDING_COLOURS.items():
-        lines.append(f".sev-{severity} {{ --sev: {colour}; }}")
+        chip = FINDING_CHIPS[severity]
+        lines.append(f".sev-{severity} {{ --sev: {colour}; --sev-chip: {chip.background}; --sev-ink: {chip.text}; }}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -240,13 +250,15 @@ def render_site(
     progress: Progress | None = None,
     notice: Progress | None = None,
     environ: Mapping[str, str] | None = None,
+    history: SiteExtras | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site (relative POSIX path → bytes), computed in memory.
 
     Nothing is written; :func:`build_site` does that.  Useful for tests and
     for callers that package the site differently.  ``notice`` hears about
     what the site had to leave out (e.g. a PNG cairo could not draw);
-    default: ``progress``.
+    default: ``progress``.  ``history`` (a published site's versions, see
+    :mod:`reports.publish`) is given to every template and adds its pages.
     """
     report = progress or (lambda _message: None)
     tell = notice or report
@@ -258,6 +270,7 @@ def render_site(
     )
     site = site_view(catalogue, title, generated)
     env = _environment()
+    env.globals["history"] = history
     out: dict[str, bytes] = {}
 
     def page(template: str, name: str, **context: Any) -> None:
@@ -282,6 +295,8 @@ def render_site(
         diagram = drawings.view(catalogue.definitions.get(process.file), process.process_id)
         page("flow.html", ref.file_name, view=flow_page(catalogue, process, diagram))
     out.update(drawings.files)
+    for template, name, view in history.pages if history is not None else ():
+        page(template, name, view=view)
 
     for name in _STATIC_FILES:
         out[f"static/{name}"] = _static(name)

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from bpm.limits import MAX_NUMBER
 from scoring.cashflow import lot_cash, npv, yearly
 from scoring.lots import contract_for_staff, fixed_price_lot
 from scoring.money_params import Estimate, MoneyParams, vary
@@ -69,7 +70,9 @@ def ebina_saving_share(money: MoneyParams, case: Mapping[str, Any]) -> float:
     regular, kaikei = costs[StaffType.REGULAR], costs[StaffType.KAIKEI]
     share = _value(case, "regular_share")
     pre_cost = _value(case, "pre_cost_yen")
-    staff_fte = pre_cost / (share * regular.full_yen_per_fte + (1 - share) * kaikei.full_yen_per_fte)
+    per_fte = share * regular.full_yen_per_fte + (1 - share) * kaikei.full_yen_per_fte
+    # a profile pricing staff at (next to) nothing has no meaningful staff count: bounded, never inf
+    staff_fte = min(pre_cost / per_fte, MAX_NUMBER) if per_fte > pre_cost / MAX_NUMBER else 0.0
     outsourced = staff_fte * _value(case, "outsourced_share")
     regular_posts = math.floor(max(0.0, outsourced * share - money.outsource.onsite_post_fte) + 1e-9)
     kaikei_posts = math.floor(outsourced * (1 - share) / kaikei.post_fte + 1e-9)
@@ -115,15 +118,16 @@ def adachi_excess(money: MoneyParams, case: Mapping[str, Any]) -> float:
 def ranged(measure: Callable[[MoneyParams], float], money: MoneyParams, estimates: Mapping[str, Estimate]) -> Range:
     """A measure at the base and its range from one-at-a-time swings of the ranged parameters (root-sum-square)."""
     base = measure(money)
-    down = up = 0.0
+    downs: list[float] = []
+    ups: list[float] = []
     for key, estimate in sorted(estimates.items()):
         if not estimate.is_range or key.startswith("cashflow.horizon") or key == "outsource.contract_years":
             continue
         low_delta = measure(vary(money, key, estimate.low)) - base
         high_delta = measure(vary(money, key, estimate.high)) - base
-        down += min(0.0, low_delta, high_delta) ** 2
-        up += max(0.0, low_delta, high_delta) ** 2
-    return Range(base - math.sqrt(down), base, base + math.sqrt(up))
+        downs.append(min(0.0, low_delta, high_delta))
+        ups.append(max(0.0, low_delta, high_delta))
+    return Range(base - math.hypot(*downs), base, base + math.hypot(*ups))  # hypot: no overflow of the squares
 
 
 def _inputs(case: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:

@@ -77,12 +77,20 @@ payback_month(np.array([-10.0, 5.0]))
 
 
 def _rss(base: float, deltas: Iterable[tuple[float, float]]) -> Range:
-    """low/high by root-sum-square of one-at-a-time swings (independent parameters)."""
-    down = up = 0.0
+    """low/high by root-sum-square of one-at-a-time swings (independent parameters).
+
+    ``math.hypot`` rather than a sum of squares: the squares of large swings
+    would overflow long before the root does.
+
+    >>> _rss(10.0, [(-3.0, 4.0), (-4.0, 0.0)])
+    Range(low=5.0, base=10.0, high=14.0)
+    """
+    downs: list[float] = []
+    ups: list[float] = []
     for low, high in deltas:
-        down += min(0.0, low, high) ** 2
-        up += max(0.0, low, high) ** 2
-    return Range(base - math.sqrt(down), base, base + math.sqrt(up))
+        downs.append(min(0.0, low, high))
+        ups.append(max(0.0, low, high))
+    return Range(base - math.hypot(*downs), base, base + math.hypot(*ups))
 
 
 # --------------------------------------------------------------------------- plan and result

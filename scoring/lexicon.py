@@ -102,7 +102,7 @@ class Lexicon:
                 for m in p.regex.finditer(normalised)
             ]
             found.extend(h for h in candidates if not _shadowed(h, candidates))
-        return tuple(sorted(set(found), key=lambda h: (h.lang != "ja", h.start, h.signal, h.word)))
+        return tuple(sorted(set(found), key=lambda h: (h.lang != "ja", h.start, h.signal, h.word, h.source)))
 
     def words(self, text: str, signal: str) -> tuple[str, ...]:
         """Words of one signal found in the text (after shadowing), in order, without repeats."""

@@ -384,6 +384,21 @@ def manager_fte_for(contractor_fte: float, money: MoneyParams) -> float:
     return max(out.manager_min_fte, contractor_fte / 15.0 * out.manager_fte_per_15_seats)
 
 
+def contractor_yen_per_hour(money: MoneyParams) -> float:
+    """The all-in price of one contractor staff-hour: the seat price, its share of a 業務責任者, and the fee.
+
+    For comparisons by hours (work a contractor already does today), where no
+    lot is priced: linear in the hours, unlike :func:`contract_for_staff`.
+
+    >>> from scoring.profile import load_profile
+    >>> round(contractor_yen_per_hour(load_profile().money))   # (2,250 + 1/15 × 2,250 × 1.3) × 1.1
+    2690
+    """
+    out = money.outsource
+    manager_share = out.manager_fte_per_15_seats / 15.0 * out.manager_premium
+    return out.seat_hour_price * (1.0 + manager_share) * (1.0 + out.management_fee_rate)
+
+
 def contract_for_staff(contractor_fte: float, money: MoneyParams) -> float:
     """A full year's price of a contract staffed with ``contractor_fte`` (seats, 業務責任者, fee; first term).
 

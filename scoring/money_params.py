@@ -395,6 +395,9 @@ def money_params(
 def _check(key: str, value: float, error: ErrorFactory) -> None:
     if value < 0:
         raise error(f"{key} = {value:g} must not be negative", key)
+    if key == "cost.staff_yen_per_hour" and 0 < value < 1:
+        raise error(f"{key} = {value:g} must be 0 (not set: the full cost is built per 職種) or at least 1 yen/h",
+                    key)
     if key in _UNIT_RANGE and value > 1.0:
         raise error(f"{key} = {value:g} is out of range (0–1)", key)
     if key in _POSITIVE and value <= 0:

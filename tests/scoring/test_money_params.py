@@ -72,3 +72,10 @@ def test_vary_one_parameter() -> None:
     assert vary(MONEY, "cashflow.horizon_years", 7).cashflow.horizon_years == 7
     with pytest.raises(KeyError):
         vary(MONEY, "thresholds.rpa", 0.5)
+
+
+def test_a_single_staff_rate_below_one_yen_is_refused(tmp_path: Path) -> None:
+    """0 means "not set"; a rate of a fraction of a yen would make the seed calibrations count 10^300 staff."""
+    with pytest.raises(ProfileError, match=r"must be 0 .* or at least 1 yen/h") as caught:
+        load_profile(write(tmp_path, "[cost]\nstaff_yen_per_hour = 1e-300\n"))
+    assert caught.value.line == 2
