@@ -16,12 +16,13 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from reports.i18n import Bilingual
 from reports.style import DISPOSITION_STYLES
 from scoring.result import Disposition
 
-__all__ = ["Bubble", "ChartLabels", "bubble_chart", "bubble_radius"]
+__all__ = ["Bubble", "ChartLabels", "TornadoLabels", "bubble_chart", "bubble_radius", "tornado_chart"]
 
 FONT_FAMILY = '"Noto Sans CJK JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", sans-serif'
 
@@ -278,3 +279,139 @@ def _indent(element: ET.Element, level: int = 0) -> None:
         _indent(child, level + 1)
         child.tail = pad
     children[-1].tail = "\n" + "  " * level
+
+
+# --------------------------------------------------------------------------- tornado
+
+
+@dataclass(frozen=True, slots=True)
+class TornadoLabels:
+    """Every word on the tornado chart, in both languages."""
+
+    title: Bilingual
+    """Accessible name."""
+    axis: Bilingual
+    """What the horizontal axis measures (the headline NPV)."""
+    low: Bilingual
+    """Legend: bar end at the parameter's low value."""
+    high: Bilingual
+    """Legend: bar end at the parameter's high value."""
+    estimated: Bilingual
+    """Marker for parameters that are estimates."""
+    empty: Bilingual
+    """Shown when no parameter moves the figure."""
+
+
+class TornadoBarLike(Protocol):
+    """What the chart needs of :class:`scoring.result.TornadoBar`."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def low_value(self) -> float: ...
+    @property
+    def high_value(self) -> float: ...
+    @property
+    def npv_at_low(self) -> float: ...
+    @property
+    def npv_at_high(self) -> float: ...
+    @property
+    def estimated(self) -> bool: ...
+
+
+_T_WIDTH = 780.0
+_T_LABEL = 250.0
+_T_RIGHT = 30.0
+_T_ROW = 26.0
+_T_TOP = 40.0
+_T_BOTTOM = 46.0
+_LOW_FILL = "#4a7ab5"
+_HIGH_FILL = "#d08a2e"
+
+
+def _man_yen(value: float) -> str:
+    """Axis label in 万円 (both languages read it).
+
+    >>> _man_yen(-12_345_678), _man_yen(0)
+    ('-1,235万', '0')
+    """
+    if abs(value) < 5_000:
+        return "0"
+    return f"{value / 1e4:,.0f}万"
+
+
+def _short_number(value: float) -> str:
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def tornado_chart(bars: Sequence[TornadoBarLike], base: float, labels: TornadoLabels) -> str:
+    """SVG text of a tornado chart: one bar per parameter from its NPV at low to its NPV at high.
+
+    Bars are drawn in the order given (largest swing first), centred on the
+    base NPV; the blue end is the parameter's low value, the orange end its
+    high value.  Names are dotted profile keys (escaped by the writer).
+
+    >>> from scoring.result import TornadoBar
+    >>> text = Bilingual("x", "x")
+    >>> svg = tornado_chart([TornadoBar("a.<b>", 1, 2, -10.0, 30.0, True)], 5.0, TornadoLabels(*[text] * 6))
+    >>> "a.&lt;b&gt;" in svg, svg.count('class="tornado-bar"')
+    (True, 1)
+    """
+    height = _T_TOP + max(1, len(bars)) * _T_ROW + _T_BOTTOM
+    root = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "class": "tornado-chart",
+            "role": "img",
+            "viewBox": f"0 0 {_num(_T_WIDTH)} {_num(height)}",
+            "width": _num(_T_WIDTH),
+            "height": _num(height),
+            "font-family": FONT_FAMILY,
+            "font-size": "12",
+        },
+    )
+    _sub(root, "title", text=f"{labels.title.ja} / {labels.title.en}")
+    if not bars:
+        _bilingual_text(root, labels.empty, {"x": _T_WIDTH / 2, "y": _T_TOP + _T_ROW / 2, "text-anchor": "middle",
+                                             "fill": _INK})
+        return ET.tostring(root, encoding="unicode")
+    values = [base, *(b.npv_at_low for b in bars), *(b.npv_at_high for b in bars)]
+    lo, hi = min(values), max(values)
+    if hi - lo < 1:
+        lo, hi = lo - 1, hi + 1
+    pad = (hi - lo) * 0.05
+    lo, hi = lo - pad, hi + pad
+    plot_w = _T_WIDTH - _T_LABEL - _T_RIGHT
+
+    def px(value: float) -> float:
+        return _T_LABEL + (value - lo) / (hi - lo) * plot_w
+
+    legend = _sub(root, "g", {"class": "tornado-legend", "fill": _INK})
+    _sub(legend, "rect", {"x": _T_LABEL, "y": 10, "width": 12, "height": 12, "fill": _LOW_FILL})
+    _bilingual_text(legend, labels.low, {"x": _T_LABEL + 16, "y": 20})
+    _sub(legend, "rect", {"x": _T_LABEL + 130, "y": 10, "width": 12, "height": 12, "fill": _HIGH_FILL})
+    _bilingual_text(legend, labels.high, {"x": _T_LABEL + 146, "y": 20})
+    _bilingual_text(legend, labels.estimated, {"x": _T_LABEL + 260, "y": 20})
+    rows = _sub(root, "g", {"class": "tornado-rows"})
+    for index, bar in enumerate(bars):
+        y = _T_TOP + index * _T_ROW
+        group = _sub(rows, "g", {"class": "tornado-bar"})
+        _sub(group, "title", text=(f"{bar.key}: {_short_number(bar.low_value)} → {_man_yen(bar.npv_at_low)}円, "
+                                   f"{_short_number(bar.high_value)} → {_man_yen(bar.npv_at_high)}円"))
+        name = f"{'* ' if bar.estimated else ''}{bar.key}"
+        _sub(group, "text", {"x": _T_LABEL - 8, "y": y + _T_ROW / 2 + 4, "text-anchor": "end", "fill": _INK}, name)
+        for value, fill in ((bar.npv_at_low, _LOW_FILL), (bar.npv_at_high, _HIGH_FILL)):
+            left, right = sorted((px(base), px(value)))
+            _sub(group, "rect", {"x": left, "y": y + 4, "width": max(right - left, 0.5), "height": _T_ROW - 8,
+                                 "fill": fill})
+    axis_y = _T_TOP + len(bars) * _T_ROW
+    axes = _sub(root, "g", {"class": "tornado-axis", "fill": _INK})
+    _sub(axes, "line", {"x1": px(base), "y1": _T_TOP - 4, "x2": px(base), "y2": axis_y, "stroke": _INK})
+    _sub(axes, "line", {"x1": _T_LABEL, "y1": axis_y, "x2": _T_LABEL + plot_w, "y2": axis_y, "stroke": _GRID})
+    for value in (lo + pad, base, hi - pad):
+        _sub(axes, "text", {"x": px(value), "y": axis_y + 16, "text-anchor": "middle"}, f"{_man_yen(value)}円")
+    _bilingual_text(axes, labels.axis, {"x": _T_LABEL + plot_w / 2, "y": axis_y + 36, "text-anchor": "middle"})
+    return ET.tostring(root, encoding="unicode")

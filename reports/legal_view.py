@@ -275,6 +275,18 @@ def _rows(steps: Iterable[StepAssessment], href: Href) -> tuple[
     return tuple(conflicts), tuple(review), tuple(overrides)
 
 
+_NOT_PRICED = "—"
+"""The naive lot's cash: never priced (it risks 偽装請負, and outsourcing it is not on offer)."""
+
+
+def _flow_cash(process: ProcessAssessment) -> str:
+    """The flow's cash effect (NPV) after the cost gate, as the money stage priced the safe lot."""
+    if process.money is None:
+        return _NOT_PRICED
+    value = process.money.npv_yen.base
+    return f"¥{value:,.0f}"
+
+
 def lot_view(process: ProcessAssessment, flow_href: str, href: Href) -> LotView | None:
     """The lot as scored next to the safe one, when the hand-offs were computed."""
     plan: HandoffPlan | None = process.handoff_plan
@@ -289,7 +301,7 @@ def lot_view(process: ProcessAssessment, flow_href: str, href: Href) -> LotView 
     rows = (
         ("lot.outsourced_hours", f"{plan.naive_outsourced_hours:,.0f}", f"{plan.safe_outsourced_hours:,.0f}"),
         ("lot.hours_freed", f"{plan.naive_hours_freed:,.0f}", f"{plan.safe_hours_freed:,.0f}"),
-        ("lot.saving", f"¥{plan.naive_saving_yen:,.0f}", f"¥{plan.safe_saving_yen:,.0f}"),
+        ("lot.cash", _NOT_PRICED, _flow_cash(process)),
         ("lot.crossings", f"{plan.naive.per_case:.2f}", f"{plan.safe.per_case:.2f}"),
     )
     return LotView(

@@ -15,6 +15,7 @@ set and every list has a fixed order, so the same input gives the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -31,6 +32,15 @@ from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from reports import csp, dot, printable, zoom
 from reports.i18n import LANGS, Bilingual, t
+from reports.lotspec import outline_markdown, outline_xlsx
+from reports.money_views import (
+    calibration_page,
+    lot_download_names,
+    lot_file_name,
+    lot_page,
+    money_page,
+    two_effects,
+)
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.pictures import Picture, PictureFormat, picture_bytes, pictures, shortened_names
 from reports.style import DISPOSITION_STYLES, FINDING_CHIPS, FINDING_COLOURS
@@ -39,8 +49,10 @@ from reports.views import (
     DiagramView,
     FileOverlays,
     FindingLike,
+    IndexPage,
     assumptions_page,
     candidates_page,
+    capacity_page,
     diagram_overlays,
     flow_page,
     index_page,
@@ -266,9 +278,12 @@ def render_site(
         html = env.get_template(template).render(site=site, csp=csp.PLACEHOLDER, **context)
         out[name] = csp.apply_policy(html).encode("utf-8")
 
-    page("index.html", "index.html", view=index_page(catalogue, site_input.downloads, site_input.download_labels))
+    page("index.html", "index.html", view=_with_effects(index_page(catalogue, site_input.downloads,
+                                                                    site_input.download_labels),
+                                                        site_input.assessment))
     page("candidates.html", "candidates.html", view=candidates_page(catalogue))
     page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
+    out.update(_money_pages(catalogue, site_input.assessment, build_time(environ), page))
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
     drawings = _Drawings(overlays, build_time(environ), report, tell, site_input.file_keys)
@@ -290,6 +305,35 @@ def render_site(
         out[f"downloads/{name}"] = bytes(content)
     out[MARKER] = marker_bytes(list(out))
     return dict(sorted(out.items()))
+
+
+def _with_effects(view: IndexPage, assessment: Assessment) -> IndexPage:
+    """The overview with 人工削減 and 財政効果 side by side (the money stage's headline)."""
+    if assessment.money is None:
+        return view
+    effects = two_effects(assessment.money, assessment.money.hours_per_fte)
+    return dataclasses.replace(view, headline=effects.sentence, effects=effects)
+
+
+def _money_pages(
+    catalogue: Catalogue, assessment: Assessment, created: datetime, page: Callable[..., None]
+) -> dict[str, bytes]:
+    """財政効果, capacity, calibration and one page per lot; returns the lots' 仕様書 outlines as downloads."""
+    refs = {(ref.key[0], str(ref.key[1])): ref for ref in catalogue.refs.values()}
+    summary = assessment.money
+    page("money.html", "money.html", view=money_page(assessment, refs, summary.hours_per_fte if summary else 1920.0))
+    page("capacity.html", "capacity.html", view=capacity_page(catalogue))
+    page("calibration.html", "calibration.html", view=calibration_page(summary.calibration if summary else ()))
+    files: dict[str, bytes] = {}
+    if summary is None:
+        return files
+    for lot in summary.lots:
+        view = lot_page(lot, assessment, refs, summary.horizon_years)
+        page("lot.html", lot_file_name(lot.lot_id), view=view)
+        xlsx, markdown = lot_download_names(lot)
+        files[f"downloads/{xlsx}"] = outline_xlsx(view, created)
+        files[f"downloads/{markdown}"] = outline_markdown(view).encode("utf-8")
+    return files
 
 
 def _check_downloads(downloads: Mapping[str, bytes]) -> None:

@@ -11,6 +11,7 @@ by Jinja.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -33,6 +34,7 @@ from reports.review import REVIEW_TEXT, OrphanView, ReviewView, orphan_views, re
 from reports.style import DISPOSITION_STYLES
 from scoring.decisions import ReviewDecision, Reviews
 from scoring.legal import RULE_TITLES as LEGAL_RULE_TITLES
+from scoring.money import RULE_TITLES as MONEY_RULE_TITLES
 from scoring.result import (
     Assessment,
     Branch,
@@ -254,6 +256,16 @@ class StepRow:
     """Lint findings on this element."""
     flow_key: str
     """Flow page file name, for the candidate filter."""
+    npv: Quantity = field(default_factory=lambda: _missing())
+    """財政効果 attributed to the step: NPV over the horizon (— when it is no adopted RPA/outsourcing step)."""
+    npv_range: Bilingual = field(default_factory=lambda: Bilingual.same("—"))
+    """The same with its low–high range."""
+    capacity: Quantity = field(default_factory=lambda: _missing())
+    """Capacity view: hours the candidate would free × suitability."""
+    capacity_rank: Quantity = field(default_factory=lambda: _missing())
+    """Rank in the capacity view."""
+    cost_gate: Bilingual | None = None
+    """「費用面で推奨しない」 (with the option withdrawn) when the cost gate withdrew the candidate."""
     review: ReviewView | None = None
     """The review decision (判断) read back from a decisions sheet, if any."""
     legal: StepLegalView | None = None
@@ -486,8 +498,17 @@ class IndexPage:
     """Data gaps."""
     downloads: tuple[DownloadLink, ...]
     """Exports."""
+    effects: TwoEffectsLike | None = None
+    """人工削減 and 財政効果 side by side (None without the money stage)."""
     legal: LegalSummaryView | None = None
     """Conflicts, 要確認 steps, overrides used, excluded flows, naive vs safe lots."""
+
+
+class TwoEffectsLike(Protocol):
+    """What the index shows of :class:`reports.money_views.TwoEffects`."""
+
+    @property
+    def sentence(self) -> Bilingual: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,8 +545,22 @@ class FlowPage:
     """Data gaps for the file."""
     handoffs: HandoffView | None = None
     """Contractor ↔ staff hand-offs; None when the scoring did not compute them."""
+    money: FlowMoneyView | None = None
+    """The flow's hours freed and cash effect, kept apart; None without the money stage."""
     legal: FlowLegalView | None = None
     """Procedure, conflicts, 要確認, overrides and the safe lot of this flow."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlowMoneyView:
+    """A flow's two effects."""
+
+    hours: Bilingual
+    """人工削減 with FTE."""
+    cash: Bilingual
+    """財政効果 (NPV) with range, and payback."""
+    lots: tuple[Link, ...]
+    """Lots with steps of this flow."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -902,7 +937,8 @@ class Catalogue:
         self.definitions = {d.file: d for d in definitions}
         self.assessment = assessment
         self.refs = flow_refs(assessment, file_keys)
-        self.rule_titles = {**{k: Bilingual(*v) for k, v in LEGAL_RULE_TITLES.items()}, **rule_titles}
+        self.rule_titles = {**{k: Bilingual(*v) for k, v in (*LEGAL_RULE_TITLES.items(), *MONEY_RULE_TITLES.items())},
+                            **rule_titles}
         # The assessment's own findings (legal conflicts, missing decisions, excluded flows) join the lint findings.
         self.findings = tuple(sorted([*findings, *assessment.findings], key=_finding_order))
         self.steps: dict[StepKey, tuple[FlowRef, StepAssessment]] = {}
@@ -1063,7 +1099,7 @@ def step_row(
         EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value), e.detail)
         for e in step.evidence
     )
-    return StepRow(
+    row = StepRow(
         element_id=step.step_id,
         anchor=anchor,
         href=f"{ref.file_name}#{anchor}",
@@ -1095,6 +1131,33 @@ def step_row(
         flow_key=ref.file_name,
         review=review_view(review),
         legal=step_legal(step),
+    )
+    return _with_money_cells(row, step)
+
+
+def _with_money_cells(row: StepRow, step: StepAssessment) -> StepRow:
+    """The step's cash effect, capacity and cost-gate cells (unchanged when the money stage did not run)."""
+    found = step.money
+    if found is None:
+        return row
+    npv, npv_range = row.npv, row.npv_range
+    if found.net_yen_by_year:
+        value = found.npv_yen
+        npv = money(value.base)
+        npv_range = Bilingual(f"{yen_ja(value.base)}（{yen_ja(value.low)}〜{yen_ja(value.high)}）",
+                              f"{yen_en(value.base)} ({yen_en(value.low)} to {yen_en(value.high)})")
+    gate = None
+    if found.withdrawn and found.candidate is not None:
+        option = DISPOSITION_STYLES[found.candidate]
+        if found.withdrawn == "cost":
+            gate = Bilingual(f"費用面で推奨しない（{option.ja}）", f"not recommended on cost ({option.en})")
+        else:
+            gate = Bilingual(f"実行環境の制約で推奨しない（{option.ja}）",
+                             f"not recommended: cannot run there ({option.en})")
+    return dataclasses.replace(
+        row, npv=npv, npv_range=npv_range, cost_gate=gate,
+        capacity=number(found.capacity) if found.capacity > 0 else _missing(),
+        capacity_rank=number(found.capacity_rank) if found.capacity_rank is not None else _missing(),
     )
 
 
@@ -1229,20 +1292,6 @@ def index_page(
             with_unit(totals.fte, "unit.fte", 1),
         ),
         Stat(Bilingual.of("stat.cost"), money(totals.yen_per_year).text, Bilingual.of("stat.cost_note")),
-        Stat(
-            Bilingual.of("stat.hours_freed"),
-            with_unit(totals.hours_freed_per_year, "unit.hours"),
-            with_unit(fte_freed, "unit.fte", 1),
-        ),
-        Stat(Bilingual.of("stat.saving"), money(totals.saving_yen_per_year).text, Bilingual.of("stat.saving_note")),
-        Stat(
-            Bilingual.of("stat.net_5y"),
-            money(totals.net_5y_yen).text,
-            Bilingual(
-                f"{t_or('stat.one_off', 'ja', '')} {yen_ja(totals.one_off_yen)}",
-                f"{t_or('stat.one_off', 'en', '')} {yen_en(totals.one_off_yen)}",
-            ),
-        ),
     )
     headline = Bilingual.of(
         "index.headline" if totals.saving_yen_per_year > 0 else "index.headline_cost",
@@ -1443,7 +1492,33 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
         findings=tuple(catalogue.finding_view(f) for f in catalogue.findings_of_file(process.file)),
         gaps=gaps,
         handoffs=handoff_view(process),
+        money=flow_money_view(process, catalogue.assessment),
         legal=flow_legal(catalogue.assessment, process, lambda s: _step_href(catalogue, s), ref.file_name),
+    )
+
+
+def flow_money_view(process: ProcessAssessment, assessment: Assessment) -> FlowMoneyView | None:
+    """Hours freed and cash effect of one flow."""
+    found = process.money
+    if found is None or assessment.money is None:
+        return None
+    value = found.npv_yen
+    names = {lot.lot_id: lot.name for lot in assessment.money.lots}
+    same = abs(value.high - value.low) < 0.5
+    years = assessment.money.horizon_years
+    payback = found.payback_months
+    back_ja = f"、回収 {payback:,.0f} か月" if payback is not None else f"、{years}年以内に回収できない"
+    back_en = f", payback {payback:,.0f} months" if payback is not None else f", no payback within {years} years"
+    if not found.net_yen_by_year or not any(found.net_yen_by_year):
+        back_ja = back_en = ""
+    return FlowMoneyView(
+        hours=Bilingual(f"{found.hours_freed_per_year:,.0f} 時間/年（{found.fte_freed:,.2f} 人分）",
+                        f"{found.hours_freed_per_year:,.0f} h/yr ({found.fte_freed:,.2f} FTE)"),
+        cash=Bilingual(yen_ja(value.base) + ("" if same else f"（{yen_ja(value.low)}〜{yen_ja(value.high)}）")
+                       + back_ja,
+                       yen_en(value.base) + ("" if same else f" ({yen_en(value.low)} to {yen_en(value.high)})")
+                       + back_en),
+        lots=tuple(Link(f"{lot_id}.html", names.get(lot_id, lot_id)) for lot_id in found.lots),
     )
 
 
@@ -1460,6 +1535,21 @@ def candidates_page(catalogue: Catalogue) -> CandidatesPage:
         reviewed=catalogue.reviews is not None,
         orphans=orphan_views(catalogue.reviews),
         legal=_legal_summary(catalogue),
+    )
+
+
+def capacity_page(catalogue: Catalogue) -> CandidatesPage:
+    """The capacity view: RPA/outsourcing candidates by hours freed × suitability, whatever they cost."""
+    rows = sorted((row for row in _rows(catalogue) if row.capacity_rank.sort),
+                  key=lambda row: float(row.capacity_rank.sort))
+    lanes = sorted({row.lane for row in rows if row.lane})
+    return CandidatesPage(
+        page=PageView("capacity", "capacity.html", Bilingual("能力ビュー（時間×適性）", "Capacity view (ho"
+            "urs × suitability)")),
+        rows=tuple(rows),
+        flow_options=tuple(FilterOption(ref.file_name, Bilingual.same(ref.name)) for ref in catalogue.refs.values()),
+        lane_options=tuple(FilterOption(lane, Bilingual.same(lane)) for lane in lanes),
+        disposition_options=tuple(FilterOption(d.key, d.label) for d in legend()),
     )
 
 

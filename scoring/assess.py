@@ -1,4 +1,4 @@
-"""Compose the scoring pipeline: volumes → legal evidence → features → proposal → cost → legal gate → hand-offs → rank.
+"""Compose the scoring pipeline: volumes → legal evidence → features → proposal → legal gate → hand-offs → money.
 
 This is the only module that knows the order of the stages; each one it
 calls does one job and is tested on its own.  Everything that could not be
@@ -21,7 +21,17 @@ The order is the safety argument:
 5. The hand-off check (:func:`scoring.handoff.safe_lot`) may move further
    contractor steps to staff (never the other way), keeping the naive lot for
    the report.
-6. :func:`scoring.legal.permitted` is checked on every final disposition; a
+6. The money stage (:func:`scoring.money.money_stage`) prices what is left:
+   posts, contract lots, robots, a multi-year cash flow.  Its cost gate only
+   ever *withdraws* a candidate (「費用面で推奨しない」), and it reads each
+   step's legal verdict, so a step the legal gate kept with staff or marked
+   要確認 never enters a lot or a robot and is never costed as outsourced.
+   Withdrawing a step can leave a short staff stretch between contractor
+   steps, so the hand-off check runs again on the final dispositions; any
+   step it moves goes to staff and the money is priced again (steps only move
+   towards staff, so this ends).  Steps are ranked by their net cash effect;
+   hours × suitability stays as the separate capacity view.
+7. :func:`scoring.legal.permitted` is checked on every final disposition; a
    violation is a bug and stops the run.
 """
 
@@ -36,9 +46,9 @@ from bpm.graph import process_graph
 from bpm.lint import Finding, Severity
 from bpm.model import Definitions, ElementId, FlowNode, SourceRef
 from bpm.visits import VisitResult
-from scoring.classify import classify, gated_confidence, no_payback_reason, rank, rpa_assist_reason
+from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank, rpa_assist_reason
 from scoring.context import ProcessContext, process_context, step_facts
-from scoring.cost import hours_per_year, step_cost, totals
+from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
 from scoring.features import Measures, step_count_property, step_features, step_minutes
 from scoring.handoff import handoff_warning, safe_lot
 from scoring.legal import (
@@ -56,6 +66,8 @@ from scoring.legal import (
     unused_override_finding,
 )
 from scoring.lexicon import Lexicon, compile_lexicon
+from scoring.money import MoneyOutcome, money_stage
+from scoring.money_inputs import money_step
 from scoring.procedures import Catalogue, ProcedureLookup, TemplateCheck, check_template, load_catalogue, procedure_for
 from scoring.profile import LegalOverrideEntry, Profile
 from scoring.result import (
@@ -69,21 +81,24 @@ from scoring.result import (
     HandoffPlan,
     LegalClass,
     LegalOverride,
+    MoneySummary,
     MovedStep,
     ProcessAssessment,
+    Reason,
     StepAssessment,
+    StepKey,
 )
 from scoring.survey import ProcessSteps, Survey, SurveyMatch, SurveyRow, match_survey
-from scoring.volumes import Cases, Unit, process_branches, solve_visits, units_of
+from scoring.volumes import Cases, ProcessKey, Unit, process_branches, solve_visits, units_of
 from scoring.volumes import annual_cases as cases_per_year
 
 __all__ = ["assess", "process_branches"]
 
 S = EvidenceSource
 _ORDER = tuple(EvidenceSource)
-_EXPLAINING = ("routine", "system-work", "no-contact", "paper-input", "volume", "resident-contact", "physical",
-               "contractable", "outsourcing-basis")
-"""Reasons that explain why the numbers favour RPA or outsourcing: dropped when the step ends up with staff."""
+_EXPLAINING = (*EXPLAINING_CODES, "outsourcing-basis")
+"""Reasons that explain why the numbers (and the law) allow RPA or outsourcing: dropped when the step ends up with
+staff because of the legal gate or the hand-off check."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,20 +156,20 @@ def assess(
     used_entries: set[str] = set()
     drafts = [_assess_process(unit, visits[unit.key], cases[unit.key], run, gaps, findings, used_entries)
               for unit in live]
-    ranks = rank([
-        ((s.file, s.process_id, s.step_id), s.disposition, s.cost.hours_freed_per_year,
-         s.scores.get(s.disposition, 0.0), (s.file, str(s.process_id), str(s.step_id)))
-        for draft in drafts
-        for s in draft.steps
-    ])
+    units_by_key = {u.key: u for u in live}
+    priced, money = _rank_by_capacity(drafts), None
+    if profile.money is not None:
+        try:
+            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings)
+        except AnalysisError as error:  # e.g. a counter needing thousands of seats: the survey's counts are off
+            findings.append(Finding(
+                "money-failed", Severity.ERROR,
+                f"財政効果を計算できない / the cash effect cannot be computed: {error.message}",
+                SourceRef(error.file or "", error.line), ElementId(error.element_id) if error.element_id else None,
+                error.hint or "",
+            ))
     processes = tuple(
-        dataclasses.replace(
-            draft,
-            steps=(ranked := tuple(dataclasses.replace(s, rank=ranks.get((s.file, s.process_id, s.step_id)))
-                                   for s in draft.steps)),
-            totals=totals(ranked, profile.hours_per_fte),
-        )
-        for draft in drafts
+        dataclasses.replace(draft, totals=totals(draft.steps, profile.hours_per_fte)) for draft in priced
     )
     for entry in profile.legal.overrides:
         if entry.name not in used_entries and entry.file != "":
@@ -171,6 +186,7 @@ def assess(
         findings=tuple(findings),
         overrides=overrides,
         excluded=excluded,
+        money=money,
     )
 
 
@@ -338,7 +354,7 @@ def _plan_handoffs(
         safe_steps.append(dataclasses.replace(
             step,
             disposition=Disposition.RETAIN,
-            reasons=(reason, *(r for r in step.reasons if r.code not in (*_EXPLAINING, "no-payback"))),
+            reasons=(reason, *(r for r in step.reasons if r.code not in _EXPLAINING)),
             cost=step_cost(Disposition.RETAIN, step.annual_count, step.minutes_per_case, profile),
             proposed=step.proposed or step.disposition,
         ))
@@ -354,8 +370,6 @@ def _plan_handoffs(
         safe_outsourced_hours=outsourced_hours(safe_steps),
         naive_hours_freed=sum(s.cost.hours_freed_per_year for s in steps),
         safe_hours_freed=sum(s.cost.hours_freed_per_year for s in safe_steps),
-        naive_saving_yen=sum(s.cost.saving_yen_per_year for s in steps),
-        safe_saving_yen=sum(s.cost.saving_yen_per_year for s in safe_steps),
         warning=lot.warning,
         redesign=lot.redesign,
     )
@@ -437,14 +451,14 @@ def _assess_step(
         used = "BPMN properties" if node.properties else "task type and wording"
         gaps.append(DataGap("no-data", f"{node.label}: no survey row; {used} and profile defaults used",
                             file, node.source.line, node.id))
-    # 3. the numbers propose, and the proposal is costed
+    # 3. the numbers propose
     proposal = classify(features.values, features.sources, profile)
-    proposed_cost = step_cost(proposal.disposition, annual, minutes.value, profile)
     # 4. the legal gate has the last word; it reads only the proposal and the legal verdict
     decided = gate(proposal.disposition, legal)
     disposition = decided.disposition
-    cost = proposed_cost if disposition is proposal.disposition else step_cost(disposition, annual, minutes.value,
-                                                                              profile)
+    # hours only: cash exists only through the money stage, which runs on the whole portfolio afterwards
+    cost = step_cost(disposition, annual, minutes.value, profile,
+                     digital_share=features.values.get("digital_input", 1.0))
     reasons = [*decided.reasons, *proposal.reasons] if disposition is not proposal.disposition else [
         *proposal.reasons, *decided.reasons]
     confidence = proposal.confidence
@@ -455,8 +469,6 @@ def _assess_step(
         assist = rpa_assist_reason(proposal.scores, profile)
         if assist is not None:
             reasons.append(assist)
-    if disposition in (Disposition.RPA, Disposition.OUTSOURCE) and cost.saving_yen_per_year <= 0:
-        reasons.append(no_payback_reason())
     return StepAssessment(
         file=file,
         process_id=unit.process.id,
@@ -489,3 +501,176 @@ def _assess_step(
         proposed=proposal.disposition if disposition is not proposal.disposition else None,
     )
 
+
+
+# --------------------------------------------------------------------------- money
+
+
+def _rank_by_capacity(drafts: Sequence[ProcessAssessment]) -> list[ProcessAssessment]:
+    """Without money parameters: rank by hours freed × suitability (the capacity view)."""
+    ranks = rank([
+        ((s.file, s.process_id, s.step_id), s.disposition, s.cost.hours_freed_per_year,
+         s.scores.get(s.disposition, 0.0), (s.file, str(s.process_id), str(s.step_id)))
+        for draft in drafts
+        for s in draft.steps
+    ])
+    return [
+        dataclasses.replace(draft, steps=tuple(dataclasses.replace(s, rank=ranks.get((s.file, s.process_id, s.step_id)))
+                                               for s in draft.steps))
+        for draft in drafts
+    ]
+
+
+def _price(
+    drafts: Sequence[ProcessAssessment],
+    units: Mapping[ProcessKey, Unit],
+    cases: Mapping[ProcessKey, Cases],
+    run: _Run,
+    gaps: list[DataGap],
+    findings: list[Finding],
+) -> tuple[list[ProcessAssessment], MoneySummary]:
+    """The money stage over the portfolio, then the hand-off check on the final dispositions, until both hold.
+
+    The cost gate may withdraw one step from a lot that still pays and so leave
+    a short staff stretch between contractor steps (a fragmented hand-off); the
+    check then moves the contractor steps after it to staff and the money is
+    priced again.  Steps only ever move towards staff, so the loop ends.
+    """
+    profile = run.profile
+    base = list(drafts)
+    inputs = _money_inputs(base, units, cases, run, gaps)
+    for _ in range(len(inputs) + 1):
+        outcome = money_stage(list(inputs.values()), profile)
+        priced = [_with_outcome(draft, outcome) for draft in base]
+        checked: list[ProcessAssessment] = []
+        moves: dict[ProcessKey, Mapping[ElementId, Reason]] = {}
+        for draft in priced:
+            unit = units[(draft.file, draft.process_id)]
+            final, moved = _final_handoffs(unit, draft, profile, gaps)
+            checked.append(final)
+            if moved:
+                moves[(draft.file, draft.process_id)] = moved
+        if not moves:
+            return checked, outcome.summary
+        for index, draft in enumerate(base):
+            late = moves.get((draft.file, draft.process_id))
+            if late is None:
+                continue
+            base[index] = _moved_after_pricing(draft, late, profile)
+            findings.append(_late_handoff_finding(units[(draft.file, draft.process_id)], late, base[index]))
+            for step in base[index].steps:
+                if step.step_id in late:
+                    key = StepKey(step.file, step.process_id, step.step_id)
+                    inputs[key] = dataclasses.replace(inputs[key], candidate=step.disposition, reasons=step.reasons)
+    raise AssertionError("the hand-off re-check after pricing did not settle")  # pragma: no cover
+
+
+def _money_inputs(
+    drafts: Sequence[ProcessAssessment],
+    units: Mapping[ProcessKey, Unit],
+    cases: Mapping[ProcessKey, Cases],
+    run: _Run,
+    gaps: list[DataGap],
+) -> dict[StepKey, MoneyStep]:
+    """Every step's money facts, in flow order; a 職種 cell that cannot be read is a data gap."""
+    inputs: dict[StepKey, MoneyStep] = {}
+    survey_file = run.survey.file if run.survey is not None else ""
+    for draft in drafts:
+        unit = units[(draft.file, draft.process_id)]
+        for order, step in enumerate(draft.steps):
+            row = run.match.steps.get((unit.file, unit.process.id, step.step_id))
+            found, problem = money_step(step, unit.process.nodes[step.step_id], row, order=order,
+                                        annual_cases=cases[unit.key].value, pool_name=unit.pool_name,
+                                        profile=run.profile)
+            if problem is not None:
+                gaps.append(DataGap("staff-type", f"{step.name}: {problem}", survey_file if row else unit.file,
+                                    row.line if row is not None else step.source.line, step.step_id))
+            inputs[found.key] = found
+    return inputs
+
+
+def _with_outcome(draft: ProcessAssessment, outcome: MoneyOutcome) -> ProcessAssessment:
+    """The money stage's decisions written into one process: dispositions (withdrawals only), cash, rank."""
+    steps: list[StepAssessment] = []
+    for step in draft.steps:
+        result = outcome.steps[StepKey(step.file, step.process_id, step.step_id)]
+        assert result.disposition is step.disposition or result.disposition is Disposition.RETAIN, (
+            "the cost gate only withdraws")
+        steps.append(dataclasses.replace(
+            step, disposition=result.disposition, reasons=result.reasons, cost=result.cost, money=result.money,
+            rank=result.rank, org=result.org,
+        ))
+    return dataclasses.replace(draft, steps=tuple(steps), money=outcome.flows.get((draft.file, draft.process_id)))
+
+
+def _final_handoffs(
+    unit: Unit, draft: ProcessAssessment, profile: Profile, gaps: list[DataGap]
+) -> tuple[ProcessAssessment, Mapping[ElementId, Reason]]:
+    """The hand-offs of the final dispositions, and the steps the check would still move to staff."""
+    if draft.handoff_plan is None:
+        return draft, {}
+    graph = process_graph(unit.definitions, unit.process.id, expand_subprocesses=True)
+    names = {s.step_id: s.name for s in draft.steps}
+    try:
+        lot = safe_lot(
+            graph, {s.step_id: s.disposition for s in draft.steps}, draft.visits, draft.branches,
+            {s.step_id: s.visits * s.minutes_per_case for s in draft.steps},
+            max_per_case=profile.handoff.max_per_case, min_staff_minutes=profile.handoff.min_staff_minutes,
+            names=names,
+        )
+    except AnalysisError as error:  # pragma: no cover - the same graph was solved before pricing
+        gaps.append(DataGap("handoffs-failed", f"{unit.name}: {error.message}", unit.file, error.line,
+                            error.element_id))
+        return draft, {}
+    if lot.moved:
+        return draft, lot.moved
+    warning = handoff_warning(lot.safe, profile.handoff.max_per_case, names)
+    return dataclasses.replace(draft, handoffs=dataclasses.replace(lot.safe, warning=warning)), {}
+
+
+def _moved_after_pricing(
+    draft: ProcessAssessment, moved: Mapping[ElementId, Reason], profile: Profile
+) -> ProcessAssessment:
+    """A pre-pricing draft with the steps the late hand-off check moved given to staff (and listed in its plan)."""
+    plan = draft.handoff_plan
+    assert plan is not None
+    steps: list[StepAssessment] = []
+    extra: list[MovedStep] = []
+    for step in draft.steps:
+        reason = moved.get(step.step_id)
+        if reason is None:
+            steps.append(step)
+            continue
+        extra.append(MovedStep(step.step_id, step.name, step.disposition, Disposition.RETAIN, reason))
+        steps.append(dataclasses.replace(
+            step,
+            disposition=Disposition.RETAIN,
+            reasons=(reason, *(r for r in step.reasons if r.code not in _EXPLAINING)),
+            cost=step_cost(Disposition.RETAIN, step.annual_count, step.minutes_per_case, profile),
+            proposed=step.proposed or step.disposition,
+        ))
+    warning = plan.warning or Reason(
+        "handoff-after-cost-gate",
+        "費用面で推奨しない手順を職員に戻した結果、受託者と職員の引継ぎが細切れになる",
+        "Keeping the steps that do not pay with staff would fragment the hand-offs between contractor and staff",
+    )
+    plan = dataclasses.replace(
+        plan,
+        moved=(*plan.moved, *extra),
+        safe_outsourced_hours=sum(s.cost.hours_per_year for s in steps if s.disposition is Disposition.OUTSOURCE),
+        safe_hours_freed=sum(s.cost.hours_freed_per_year for s in steps),
+        warning=warning,
+    )
+    return dataclasses.replace(draft, steps=tuple(steps), handoff_plan=plan)
+
+
+def _late_handoff_finding(unit: Unit, moved: Mapping[ElementId, Reason], draft: ProcessAssessment) -> Finding:
+    names = {s.step_id: s.name for s in draft.steps}
+    shown = "、".join(names.get(step_id, step_id) for step_id in moved)
+    return Finding(
+        "handoff-risk", Severity.WARNING,
+        f"{unit.name}: 費用面で推奨しない手順を職員に戻すと引継ぎが細切れになるため、{shown} も職員へ移す / "
+        f"keeping the steps that do not pay with staff would fragment the hand-offs, so {shown} also go to staff",
+        unit.process.source, ElementId(unit.process.id),
+        "the cost gate withdrew a step inside a contract lot; see the lot page",
+    )

@@ -212,6 +212,14 @@ _LABELS = {
 }
 
 
+EXPLAINING_CODES = frozenset({
+    "routine", "system-work", "no-contact", "paper-input", "volume", "resident-contact", "physical", "contractable",
+})
+"""Codes of the reasons :func:`_explain` gives for RPA or outsourcing: generic sentences about the features,
+which later stages replace with ones citing the step's own evidence (:mod:`scoring.explain`) or drop when the step
+ends up with staff."""
+
+
 _REASONS: dict[str, tuple[str, str]] = {
     "automated": ("システムが処理している手順（サービスタスク・システムのレーン）",
                   "Already performed by a system (service task or system lane)"),
@@ -227,8 +235,7 @@ _REASONS: dict[str, tuple[str, str]] = {
     "no-contact": ("住民との対面がない", "No face-to-face contact with residents"),
     "paper-input": ("入力が紙のため AI-OCR の併用を検討", "Paper input: consider AI-OCR with the robot"),
     "volume": ("処理量が多い", "High volume"),
-    "resident-contact": ("住民対応・窓口での定型業務（事実上の行為）",
-                         "Routine counter work with residents (a factual act, not a decision)"),
+    "resident-contact": ("住民対応・窓口での定型業務", "Routine counter work with residents"),
     "physical": ("紙・現金・証明書の受け渡しなど物理的な取扱い", "Physical handling of paper, cash or certificates"),
     "contractable": ("定型的で仕様書に定められる業務（定型性 {value:.2f}）",
                      "Routine work a contract can specify (routine {value:.2f})"),

@@ -9,8 +9,9 @@ its flows.  Per standard procedure and city:
 * staff hours per 1,000 residents — the burden on the city;
 * steps and hand-offs (lane changes) per case — the shape of the process;
 * the share of hours that would be outsourced, automated or retained once the
-  scan's recommendations (after the legal gate) are adopted, 要確認 counted as
-  retained and also shown on its own;
+  scan's recommendations (after the legal gate and the hand-off check, before
+  the cost gate, which depends on each city's prices) are adopted, 要確認
+  counted as retained and also shown on its own;
 * full cost per case, from each city's own profile (:func:`cost_per_year`,
   the one place the money model is called);
 * legal findings (conflicts, missing decision steps, hand-off risks).
@@ -39,8 +40,10 @@ from dataclasses import dataclass, field
 from bpm.model import Definitions, Process
 from scoring.cities import CityMeta, population_band
 from scoring.lexicon import normalize_name
+from scoring.lots import contractor_yen_per_hour
 from scoring.profile import Profile
-from scoring.result import Assessment, Disposition, EvidenceSource, ProcessAssessment, StepAssessment
+from scoring.result import Assessment, Disposition, EvidenceSource, ProcessAssessment, StaffType, StepAssessment
+from scoring.staffing import staff_costs
 
 CONTRACTOR_LANE_WORDS = ("委託", "受託", "事業者", "contractor", "outsourc")
 """Lane names that mark work a contractor does today (counted as contractor hours, not staff hours)."""
@@ -191,18 +194,34 @@ def is_contractor_lane(lane_name: str) -> bool:
 def cost_per_year(staff_hours: float, contractor_hours: float, profile: Profile) -> float:
     """Full cost a year of the work: the one place the comparison calls the money model.
 
-    Staff hours at the profile's full staff cost per hour (人件費フルコスト);
-    hours a contractor does today at the profile's contractor price with its
-    overhead.  Swap this function when a fuller money model lands.
+    Staff hours at the full cost per hour of a regular post (人件費フルコスト,
+    built per 職種 from the profile's ``[staff.*]``, or the single rate
+    ``cost.staff_yen_per_hour`` when the profile sets one); hours a contractor
+    does today at the all-in contractor price per staff-hour
+    (:func:`scoring.lots.contractor_yen_per_hour`).  A cost, never a 財政効果:
+    cash needs a staffing plan.
 
     >>> from scoring.profile import load_profile
     >>> p = load_profile()
-    >>> cost_per_year(10.0, 0.0, p) == 10 * p.cost.staff_yen_per_hour
+    >>> round(cost_per_year(10.0, 0.0, p)) == round(10 * staff_yen_per_hour(p))
     True
     """
-    cost = profile.cost
-    contractor = contractor_hours * cost.contractor_yen_per_hour * (1.0 + cost.contractor_overhead)
-    return staff_hours * cost.staff_yen_per_hour + contractor
+    money = profile.money
+    if money is None:
+        return staff_hours * profile.cost.staff_yen_per_hour
+    return staff_hours * staff_yen_per_hour(profile) + contractor_hours * contractor_yen_per_hour(money)
+
+
+def staff_yen_per_hour(profile: Profile) -> float:
+    """The profile's full staff cost per hour (a regular post's build-up, or the single-rate override).
+
+    >>> from scoring.profile import load_profile
+    >>> round(staff_yen_per_hour(load_profile()))   # 9,846,750 yen ÷ 1,920 h
+    5129
+    """
+    if profile.money is None:
+        return profile.cost.staff_yen_per_hour
+    return staff_costs(profile.money)[StaffType.REGULAR].yen_per_hour
 
 
 def staff_cash(hours: float, profile: Profile) -> float:
@@ -214,11 +233,18 @@ _LEGAL_RULE_PREFIXES = ("legal-", "procedure-decision", "handoff-")
 
 
 def _share_of(step: StepAssessment) -> str:
-    if is_contractor_lane(step.lane_name) or step.disposition is Disposition.OUTSOURCE:
+    """The step's share after the legal gate and the hand-off check, before the cost gate.
+
+    The cost gate depends on each city's prices and posts; the shares compare
+    the shape of the work, so they count what the law and the flow allow
+    (:attr:`~scoring.result.StepAssessment.classified`).
+    """
+    disposition = step.classified
+    if is_contractor_lane(step.lane_name) or disposition is Disposition.OUTSOURCE:
         return "outsourced"
-    if step.disposition in (Disposition.RPA, Disposition.AUTOMATED):
+    if disposition in (Disposition.RPA, Disposition.AUTOMATED):
         return "automated"
-    return "review" if step.disposition is Disposition.REVIEW else "retained"
+    return "review" if disposition is Disposition.REVIEW else "retained"
 
 
 def handoffs_per_case(process: Process, assessed: ProcessAssessment) -> float:

@@ -1,34 +1,49 @@
-"""Hours, FTE and yen: what a step costs today and what its disposition would save.
+"""Hours and FTE: the 人工削減 of a step, a fact of the flow and never yen by itself.
 
-Kept apart from scoring because the money is what a budget office checks line
-by line: every figure is a plain product of the step's hours and a profile
-parameter whose source the report lists, so it can be recomputed by hand.
+Kept apart from the money because a budget office checks the two separately:
+the hours a recommendation frees follow from the flow and the survey alone
+(executions × minutes × the share a robot or a contractor takes over), while
+cash exists only through posts that go, contracts and licences
+(:mod:`scoring.staffing`, :mod:`scoring.lots`, :mod:`scoring.rpa`,
+:mod:`scoring.cashflow`).
 
 Model (per step, per year):
 
-* hours = annual_count × minutes ÷ 60; FTE = hours ÷ working hours per FTE;
-  staff cost = hours × full staff cost per hour.
-* RPA frees ``rpa_reduction`` of the hours.  A robot's development cost
-  (one-off), licence and maintenance (a share of development per year) are
-  shared by ``rpa_steps_per_robot`` steps.
-* Outsourcing frees the hours minus the share staff keep for on-site
-  supervision; the contractor bills its hours × price × (1 + overhead), and
-  the contract has a start-up cost.
-* Retained and already automated steps free nothing and cost nothing new.
-* saving = freed hours × staff rate − new running cost; payback = one-off ÷
-  monthly saving (None when the saving is not positive); 5-year net =
-  5 × saving − one-off.
+* hours = annual_count × minutes ÷ 60; FTE = hours ÷ working hours per FTE.
+* Outsourcing frees all of the step's hours (the contractor does them; the
+  staff post kept on site is a lot-level figure).
+* RPA frees a share that depends on the input: ``rpa.reduction_digital`` of
+  the digital part, ``rpa.reduction_ocr`` of the paper part read by AI-OCR,
+  minus the staff minutes spent checking each AI-OCR page.
+* Retained and already automated steps free nothing: a step a system already
+  does has no freeable hours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from scoring.profile import CostParams, Profile
-from scoring.result import Disposition, StepAssessment, StepCost, Totals
+from scoring.legal import permitted
+from scoring.money_params import RpaParams
+from scoring.profile import Profile
+from scoring.result import (
+    Disposition,
+    Evidence,
+    EvidenceSource,
+    LegalStatus,
+    Reason,
+    StaffType,
+    StepAssessment,
+    StepCost,
+    StepKey,
+    StepOrg,
+    Totals,
+)
+from scoring.staffing import staff_costs
 
 YEARS = 5
-"""Horizon of ``net_5y_yen``."""
+"""Default horizon of ``net_5y_yen`` (the profile's ``cashflow.horizon_years`` decides the real one)."""
 
 
 def hours_per_year(annual_count: float, minutes_per_case: float) -> float:
@@ -40,48 +55,79 @@ def hours_per_year(annual_count: float, minutes_per_case: float) -> float:
     return annual_count * minutes_per_case / 60.0
 
 
-def hours_freed(disposition: Disposition, hours: float, cost: CostParams) -> float:
-    """Staff hours a year the disposition frees."""
-    if disposition is Disposition.RPA:
-        return hours * cost.rpa_reduction
+@dataclass(frozen=True, slots=True)
+class RpaHours:
+    """What a robot takes over of one step, by input type."""
+
+    reduction_share: float
+    """Share of the hours freed before checking time (weighted by digital share)."""
+    ocr_pages_per_year: float
+    """Paper pages AI-OCR reads a year."""
+    check_hours_per_year: float
+    """Staff hours a year checking what AI-OCR read (they stay with staff)."""
+    hours_freed_per_year: float
+    """Hours freed net of the checking time (never below 0)."""
+
+
+def rpa_hours(hours: float, annual_count: float, digital_share: float, rpa: RpaParams) -> RpaHours:
+    """Hours a robot frees on a step whose input is ``digital_share`` digital.
+
+    >>> from scoring.profile import load_profile
+    >>> rpa = load_profile().money.rpa
+    >>> r = rpa_hours(600.0, 6000, 0.0, rpa)   # paper: 0.6 × 600 − 6,000 pages × 0.5 min
+    >>> r.reduction_share, r.ocr_pages_per_year, r.check_hours_per_year, r.hours_freed_per_year
+    (0.6, 6000.0, 50.0, 310.0)
+    """
+    digital = min(1.0, max(0.0, digital_share))
+    share = digital * rpa.reduction_digital + (1.0 - digital) * rpa.reduction_ocr
+    pages = (1.0 - digital) * annual_count
+    check = pages * rpa.ocr_check_minutes / 60.0
+    return RpaHours(share, pages, check, max(0.0, hours * share - check))
+
+
+def hours_freed(
+    disposition: Disposition, hours: float, annual_count: float, digital_share: float, profile: Profile
+) -> float:
+    """Staff hours a year the disposition frees (人工削減)."""
     if disposition is Disposition.OUTSOURCE:
-        return hours * (1.0 - cost.supervision_share)
+        return hours
+    if disposition is Disposition.RPA and profile.money is not None:
+        return rpa_hours(hours, annual_count, digital_share, profile.money.rpa).hours_freed_per_year
     return 0.0
 
 
-def step_cost(disposition: Disposition, annual_count: float, minutes_per_case: float, profile: Profile) -> StepCost:
-    """Cost figures of one step under a disposition.
+def step_cost(
+    disposition: Disposition,
+    annual_count: float,
+    minutes_per_case: float,
+    profile: Profile,
+    *,
+    digital_share: float = 1.0,
+    yen_per_hour: float | None = None,
+) -> StepCost:
+    """Hours and FTE of one step under a disposition; the cash fields stay 0 until the money stage.
+
+    ``yen_per_hour`` prices today's hours (the step's 職種 mix); by default the
+    regular staff full cost per hour.
 
     >>> from scoring.profile import load_profile
     >>> c = step_cost(Disposition.RPA, 5200, 8, load_profile())
-    >>> round(c.hours_per_year, 1), round(c.hours_freed_per_year, 1), round(c.one_off_yen)
-    (693.3, 554.7, 300000)
+    >>> round(c.hours_per_year, 1), round(c.hours_freed_per_year, 1), c.saving_yen_per_year
+    (693.3, 554.7, 0.0)
     """
-    cost = profile.cost
     hours = hours_per_year(annual_count, minutes_per_case)
-    freed = hours_freed(disposition, hours, cost)
-    if disposition is Disposition.RPA:
-        share = 1.0 / cost.rpa_steps_per_robot
-        running = share * (cost.rpa_licence_yen_per_robot_year
-                           + cost.rpa_maintenance_rate * cost.rpa_development_yen_per_robot)
-        one_off = share * cost.rpa_development_yen_per_robot
-    elif disposition is Disposition.OUTSOURCE:
-        running = hours * cost.contractor_hours_ratio * cost.contractor_yen_per_hour * (1.0 + cost.contractor_overhead)
-        one_off = cost.outsource_one_off_yen
-    else:
-        running = one_off = 0.0
-    saving = freed * cost.staff_yen_per_hour - running
+    if yen_per_hour is None:
+        yen_per_hour = staff_costs(profile.money)[StaffType.REGULAR].yen_per_hour if profile.money else 0.0
     return StepCost(
         hours_per_year=hours,
         fte=hours / profile.hours_per_fte,
-        yen_per_year=hours * cost.staff_yen_per_hour,
-        hours_freed_per_year=freed,
-        new_cost_yen_per_year=running,
-        saving_yen_per_year=saving,
-        one_off_yen=one_off,
-        payback_months=payback_months(one_off, saving) if disposition in (Disposition.RPA, Disposition.OUTSOURCE)
-        else None,
-        net_5y_yen=YEARS * saving - one_off,
+        yen_per_year=hours * yen_per_hour,
+        hours_freed_per_year=hours_freed(disposition, hours, annual_count, digital_share, profile),
+        new_cost_yen_per_year=0.0,
+        saving_yen_per_year=0.0,
+        one_off_yen=0.0,
+        payback_months=None,
+        net_5y_yen=0.0,
     )
 
 
@@ -117,3 +163,72 @@ def totals(steps: Iterable[StepAssessment], hours_per_fte: float) -> Totals:
         by_disposition=by_disposition,
         hours_by_disposition=hours_by,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyStep:
+    """What the money stage needs to know about one step: measured facts only, no yen."""
+
+    key: StepKey
+    """File, process and element id."""
+    name: str
+    """Step name."""
+    flow_name: str
+    """Process (業務) name."""
+    lane: str
+    """Lane name."""
+    order: int
+    """Position in its flow (flow order), for 'before/after' evidence."""
+    annual_cases: float
+    """The flow's cases a year."""
+    visits: float
+    """Executions per case."""
+    annual_count: float
+    """Executions a year."""
+    minutes_per_case: float
+    """Staff minutes per execution."""
+    hours_per_year: float
+    """Staff hours a year."""
+    candidate: Disposition
+    """The classification's disposition (RPA/OUTSOURCE are candidates)."""
+    suitability: float
+    """The candidate's score 0–1."""
+    face_to_face: float
+    """Resident contact 0–1."""
+    digital_share: float
+    """Digital input share 0–1."""
+    input_form: str
+    """``paper``, ``digital`` or ``mixed``."""
+    input_detail: str
+    """Where the input form came from, e.g. ``調査票 row 12: 入力形式 = 紙``."""
+    systems: tuple[str, ...]
+    """Systems named for the step."""
+    org: StepOrg
+    """課, 係 and 職種 mix."""
+    legal: LegalStatus
+    """The legal gate's verdict (:func:`scoring.legal.legal_status`): the only source of 委託可否 and 根拠通知."""
+    reasons: tuple[Reason, ...]
+    """The step's reasons after the legal gate and the hand-off check (legal ones are kept word for word)."""
+    note: str = ""
+    """The survey's 備考 for the step."""
+    features: Mapping[str, float] = field(default_factory=dict)
+    """Feature values 0–1 (routine, face_to_face, physical …)."""
+    evidence: tuple[Evidence, ...] = ()
+    """The evidence behind them (reasons cite it)."""
+    count_source: EvidenceSource = EvidenceSource.DEFAULT
+    """Where annual_count came from."""
+    minutes_source: EvidenceSource = EvidenceSource.DEFAULT
+    """Where minutes_per_case came from."""
+    scores: Mapping[Disposition, float] = field(default_factory=dict)
+    """The classification's suitability per disposition (the deciding numbers a reason cites)."""
+
+    @property
+    def is_candidate(self) -> bool:
+        """RPA or outsourcing survived the legal gate and the hand-off check, and the law permits it.
+
+        The second condition repeats the gate on purpose: whatever reaches the
+        money stage, a step the legal verdict keeps with staff (公権力の行使,
+        要確認, no 根拠通知) never enters a lot or a robot and is never costed
+        as outsourced.
+        """
+        return self.candidate in (Disposition.RPA, Disposition.OUTSOURCE) and permitted(self.candidate, self.legal)

@@ -62,10 +62,13 @@ __all__ = [
     "LEGAL_FEATURE_VALUE",
     "LEXICON_FILE",
     "LINT_RULES",
+    "REASON_CODES",
     "RULE_TITLES",
+    "Entrustability",
     "GateResult",
     "LegalLexicon",
     "conflict_findings",
+    "entrustability",
     "evidence_source_of",
     "gate",
     "legal_lexicon",
@@ -567,6 +570,56 @@ def permitted(disposition: Disposition, status: LegalStatus) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class Entrustability:
+    """委託可否 and 根拠通知 of one step, read from its legal verdict (for lot pages and 仕様書 outlines)."""
+
+    label: Reason
+    """委託可 / 委託不可 and why in a few words (code ``entrustable`` or ``not-entrustable``)."""
+    basis: Reason
+    """The 根拠通知 with its list item and conditions when entrustable; else the evidence that keeps the step with
+    staff, or what would resolve the doubt."""
+
+    @property
+    def entrustable(self) -> bool:
+        """True when a contractor may do the step."""
+        return self.label.code == "entrustable"
+
+
+def entrustability(status: LegalStatus) -> Entrustability:
+    """委託可否 and 根拠通知 as the legal gate sees the step: the only place other modules read them from.
+
+    Entrustable only when the verdict is 事実上の行為 and the procedure is on
+    the 内閣府 list with every condition met (:attr:`LegalStatus.outsourceable`);
+    the basis is then the gate's own 根拠通知 reason.  Anything else names the
+    strongest evidence that keeps the step with staff, word for word.
+
+    >>> entrustability(LegalStatus(LegalClass.AUTHORITY)).label.ja
+    '委託不可（公権力の行使）'
+    >>> doubt = LegalStatus(LegalClass.UNKNOWN, resolve=Reason("resolve-unknown", "解消方法: …", "To resolve: …"))
+    >>> found = entrustability(doubt)
+    >>> found.entrustable, found.label.ja, found.basis.code
+    (False, '委託不可（要確認: 確認が済むまで職員）', 'resolve-unknown')
+    """
+    strongest = next((c for c in status.claims if c.legal_class is status.legal_class), None)
+    evidence = (Reason("legal-evidence", f"根拠: {strongest.ja}", f"Evidence: {strongest.en}")
+                if strongest is not None else None)
+    if status.legal_class is A:
+        return Entrustability(
+            Reason("not-entrustable", "委託不可（公権力の行使）", "not entrustable (public authority)"),
+            evidence or _reason("legal-authority"))
+    if status.legal_class is U:
+        return Entrustability(Reason("not-entrustable", "委託不可（要確認: 確認が済むまで職員）",
+                                     "not entrustable (to be confirmed: staff until then)"),
+                              status.resolve or evidence or _reason("legal-unknown"))
+    if status.outsourceable and status.basis is not None:
+        return Entrustability(Reason("entrustable", "委託可（事実上の行為）", "entrustable (factual act)"),
+                              status.basis)
+    blocker = status.blockers[0] if status.blockers else status.resolve or _reason("procedure-unknown")
+    return Entrustability(Reason("not-entrustable", "委託不可（委託の根拠を確認できない）",
+                                 "not entrustable (no basis for outsourcing confirmed)"), blocker)
+
+
 def _conflict_reason(conflict: LegalConflict) -> Reason:
     return _reason("legal-conflict", factual=conflict.factual.ja, authority=conflict.authority.ja,
                    factual_en=conflict.factual.en, authority_en=conflict.authority.en)
@@ -726,6 +779,9 @@ _REASONS: dict[str, tuple[str, str]] = {
                         "in 公権力の行使 and 公権力の判断根拠 in the survey (because: {evidence_en})"),
 }
 """Reason catalogue of the gate: code → (ja, en) templates."""
+
+REASON_CODES = frozenset(_REASONS)
+"""Codes of every reason this module gives: later stages keep these first and word for word, never rephrased."""
 
 
 def _reason(code: str, **values: str) -> Reason:

@@ -24,7 +24,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from bpm.limits import (
     MAX_YEN,
     MAX_YEN_PER_HOUR,
 )
+from scoring.money_params import Estimate, MoneyParams, money_params, upper_limit
 
 DEFAULT_PROFILE = Path(__file__).resolve().parent / "profiles" / "default.toml"
 
@@ -91,30 +92,10 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class CostParams:
-    """Money: staff, contractor and robot prices (see default.toml for sources)."""
+    """The single staff rate that may override the full cost built per 職種 (see :class:`MoneyParams`)."""
 
     staff_yen_per_hour: float
-    """Full staff cost per hour (人件費フルコスト)."""
-    contractor_yen_per_hour: float
-    """Contractor price per hour of contracted work."""
-    contractor_overhead: float
-    """Contractor management and profit, as a share on top of the hourly price."""
-    contractor_hours_ratio: float
-    """Contractor hours per staff hour replaced."""
-    supervision_share: float
-    """Share of hours staff keep for on-site supervision after outsourcing."""
-    outsource_one_off_yen: float
-    """Contract start-up cost per outsourced step."""
-    rpa_reduction: float
-    """Share of a step's hours an RPA robot frees."""
-    rpa_development_yen_per_robot: float
-    """One-off development cost of one robot."""
-    rpa_licence_yen_per_robot_year: float
-    """Licence per robot per year."""
-    rpa_maintenance_rate: float
-    """Yearly maintenance as a share of the development cost."""
-    rpa_steps_per_robot: float
-    """Steps one robot covers (1 = one robot per step)."""
+    """0 = not set (the default); above 0, every staff hour of every 職種 is priced at this rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +192,10 @@ class Profile:
     """Word lists by signal."""
     sources: Mapping[str, str]
     """Every parameter (dotted key) with its value and source note, for the assumptions page."""
+    money: MoneyParams | None = None
+    """Staff cost per 職種, staffing, lots, queueing, RPA and cash-flow parameters (base values)."""
+    estimates: Mapping[str, Estimate] = field(default_factory=dict)
+    """Every numeric money parameter by dotted key with its low / base / high and source."""
     path: str | None = None
     """User profile file, None for the bundled default."""
     legal: LegalParams = LegalParams()
@@ -235,7 +220,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     --------
     >>> profile = load_profile()
     >>> profile.name, profile.hours_per_fte, profile.cost.staff_yen_per_hour
-    ('default', 1920.0, 3285.0)
+    ('default', 1920.0, 0.0)
     """
     default_text = DEFAULT_PROFILE.read_text(encoding="utf-8")
     default_file = str(DEFAULT_PROFILE)
@@ -330,6 +315,8 @@ class _Entry:
     value: Scalar | None
     source: str
     words: WordList | None = None
+    low: float | None = None
+    high: float | None = None
 
 
 def read_profile_text(path: Path) -> str:
@@ -462,10 +449,10 @@ def _param(
     raw: object, dotted: str, text: str, file: str, schema: Mapping[str, _Entry] | None
 ) -> _Entry:
     if isinstance(raw, dict):
-        extra = sorted(set(raw) - {"value", "source"})
+        extra = sorted(set(raw) - {"value", "source", "low", "high"})
         if extra:
             raise _error(f"unknown key {dotted + '.' + extra[0]!r}", f"{dotted}.{extra[0]}", text, file,
-                         hint="a parameter has only `value` and `source`")
+                         hint="a parameter has only `value`, `source` and, for estimates, `low` and `high`")
         if "value" not in raw:
             raise _error(f"missing required key {dotted + '.value'!r}", dotted, text, file)
         value = raw["value"]
@@ -475,8 +462,9 @@ def _param(
                          hint="every default parameter names its source")
         if source is not None and not isinstance(source, str):
             raise _error(f"{dotted}.source must be text", f"{dotted}.source", text, file)
+        bounds = _bounds(raw, value, dotted, text, file)
     else:
-        value, source = raw, None
+        value, source, bounds = raw, None, None
     if isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, float | bool | str):
@@ -487,7 +475,35 @@ def _param(
             raise _error(
                 f"{dotted} must be {_type_name(expected)}, not {_type_name(value)} ({value!r})", dotted, text, file
             )
-    return _Entry(value, source if source is not None else f"user profile {Path(file).name}")
+    note = source if source is not None else f"user profile {Path(file).name}"
+    if bounds is None:
+        return _Entry(value, note)
+    return _Entry(value, note, low=bounds[0], high=bounds[1])
+
+
+def _bounds(
+    raw: Mapping[str, Any], value: object, dotted: str, text: str, file: str
+) -> tuple[float, float] | None:
+    """``low``/``high`` of an estimate: both or neither, numbers around the value (low ≤ value ≤ high)."""
+    if "low" not in raw and "high" not in raw:
+        return None
+    if "low" not in raw or "high" not in raw:
+        missing = "low" if "low" not in raw else "high"
+        raise _error(f"missing required key {dotted + '.' + missing!r}", dotted, text, file,
+                     hint="an estimate gives both `low` and `high`")
+    numbers: list[float] = []
+    for name in ("low", "high"):
+        found = raw[name]
+        if isinstance(found, bool) or not isinstance(found, int | float) or not math.isfinite(found):
+            raise _error(f"{dotted}.{name} must be a finite number", f"{dotted}.{name}", text, file)
+        numbers.append(float(found))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _error(f"{dotted} has low/high, so its value must be a number", dotted, text, file)
+    low, high = numbers
+    if not low <= float(value) <= high:
+        raise _error(f"{dotted}: low {low:g} ≤ value {float(value):g} ≤ high {high:g} does not hold", dotted,
+                     text, file, hint="the base value lies within its range")
+    return low, high
 
 
 def _words(
@@ -585,7 +601,6 @@ _UNIT = ("weights.", "penalties.", "signals.", "thresholds.", "confidence.")
 _UNIT_KEYS = (
     "defaults.rule_based", "defaults.judgment", "defaults.face_to_face", "defaults.physical", "defaults.system",
     "defaults.digital_input", "defaults.exception_rate", "defaults.automated", "volume.count_mismatch_tolerance",
-    "cost.contractor_overhead", "cost.supervision_share", "cost.rpa_reduction", "cost.rpa_maintenance_rate",
 )
 
 
@@ -605,6 +620,9 @@ def upper_bound(key: str) -> float:
     """
     if key.startswith(_UNIT) or key in _UNIT_KEYS:
         return 1.0
+    money_limit = upper_limit(key)
+    if money_limit is not None:
+        return money_limit
     if key.startswith("minutes."):
         return MAX_MINUTES
     if key == "volume.default_annual_cases":
@@ -675,8 +693,8 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
     if hours_per_fte <= 0:
         raise _error("working.hours_per_fte must be above 0", "working.hours_per_fte", text, file)
     cost = CostParams(**{field: number(f"cost.{field}") for field in CostParams.__slots__})
-    if cost.rpa_steps_per_robot < 1:
-        raise _error("cost.rpa_steps_per_robot must be at least 1", "cost.rpa_steps_per_robot", text, file)
+    money, estimates = money_params(flat, hours_per_fte, cost.staff_yen_per_hour,
+                                    lambda message, key: _error(message, key, text, file))
     thresholds = Thresholds(**{field: number(f"thresholds.{field}") for field in Thresholds.__slots__})
     if thresholds.exception_ceiling <= 0 or thresholds.confidence_margin <= 0:
         raise _error("thresholds.exception_ceiling and confidence_margin must be above 0",
@@ -709,6 +727,8 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
         cost=cost,
         handoff=handoff,
         lexicon=lexicon,
+        money=money,
+        estimates=estimates,
         sources={key: _describe(entry) for key, entry in sorted(flat.items())},
         path=None if file == str(DEFAULT_PROFILE) else file,
     )
@@ -731,4 +751,10 @@ def _describe(entry: _Entry) -> str:
         shown = f"{value:,.0f}" if value.is_integer() and abs(value) >= 10 else f"{value:g}"
     else:
         shown = str(value)
+    if entry.low is not None and entry.high is not None and entry.low < entry.high:
+        shown = f"{shown} ({_short(entry.low)}–{_short(entry.high)})"
     return f"{shown} — {entry.source}"
+
+
+def _short(value: float) -> str:
+    return f"{value:,.0f}" if value.is_integer() and abs(value) >= 10 else f"{value:g}"

@@ -234,26 +234,31 @@ class LegalStatus:
 
 @dataclass(frozen=True, slots=True)
 class StepCost:
-    """Money and time for one step, per year unless named otherwise."""
+    """Hours (a fact of the flow) and the step's attributed cash, per year unless named otherwise.
+
+    The hours fields never become yen by themselves: the cash fields are the
+    step's share of its lot's or robot's cash flow (:class:`StepMoney` has the
+    full picture, with ranges), 0 for steps that are not adopted.
+    """
 
     hours_per_year: float
     """Staff hours the step takes today."""
     fte: float
     """hours_per_year ÷ working hours per FTE."""
     yen_per_year: float
-    """Full staff cost today (人件費フルコスト)."""
+    """Full staff cost of today's hours at the step's 職種 mix (人件費フルコスト), for scale only."""
     hours_freed_per_year: float
-    """Staff hours the recommended disposition frees."""
+    """人工削減: staff hours the adopted recommendation frees (0 when retained or withdrawn on cost)."""
     new_cost_yen_per_year: float
-    """Running cost of the disposition (contract fee, RPA licence share + maintenance)."""
+    """Attributed contract/licence/maintenance cost in the last year of the horizon."""
     saving_yen_per_year: float
-    """Staff cost freed minus new running cost."""
+    """Attributed net cash in the last year of the horizon (posts cut minus running costs)."""
     one_off_yen: float
-    """Set-up cost (RPA development, contract start-up)."""
+    """Attributed one-off costs over the horizon (start-up, re-tender, development, rebuild, terminals)."""
     payback_months: float | None
-    """Months until savings repay the set-up cost; None when it never pays back."""
+    """Months until its lot's or robot's cumulative cash turns positive; None when not within the horizon."""
     net_5y_yen: float
-    """Five-year net saving: 5 × saving − one-off cost."""
+    """Attributed net cash over the horizon (default 5 years), undiscounted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,11 +308,22 @@ class StepAssessment:
     data_sources: Mapping[str, EvidenceSource] = field(default_factory=dict)
     """Which source supplied annual_count, minutes_per_case, visits, …"""
     rank: int | None = None
-    """1 = best candidate across the portfolio; None for steps that free nothing."""
+    """1 = best candidate across the portfolio by net cash effect (NPV); None for steps not recommended on it."""
     legal: LegalStatus | None = None
     """The legal verdict (class, evidence, conflicts, override, 根拠通知); None only for hand-made test steps."""
     proposed: Disposition | None = None
     """What the scores alone recommended, before the legal gate and the hand-off check (None when the same)."""
+    org: StepOrg | None = None
+    """課, 係 and 職種 mix of the staff doing the step (survey, pool name or the profile's assumption)."""
+    money: StepMoney | None = None
+    """人工削減 and 財政効果 of the step, kept apart; None when the money stage did not run."""
+
+    @property
+    def classified(self) -> Disposition:
+        """The classification's disposition before the cost gate (differs only when the gate withdrew it)."""
+        if self.money is not None and self.money.withdrawn and self.money.candidate is not None:
+            return self.money.candidate
+        return self.disposition
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,7 +474,10 @@ class HandoffPlan:
 
     The naive lot is what the scores and the legal gate give step by step; the
     safe lot is the same flow after the hand-off check moved contractor steps
-    to staff, re-scored (hours and money recomputed for the moved steps).
+    to staff, re-scored (hours recomputed for the moved steps).  Only the safe
+    lot is ever priced: cash comes from the money stage
+    (:attr:`ProcessAssessment.money`), and a lot that risks 偽装請負 is not
+    costed at all.
     """
 
     naive: HandoffSummary
@@ -475,10 +494,6 @@ class HandoffPlan:
     """Hours the whole flow frees under the naive lot."""
     safe_hours_freed: float = 0.0
     """Hours it frees under the safe lot."""
-    naive_saving_yen: float = 0.0
-    """Annual saving under the naive lot."""
-    safe_saving_yen: float = 0.0
-    """Annual saving under the safe lot."""
     warning: Reason | None = None
     """Why the naive lot failed the check; None when it passed."""
     redesign: Reason | None = None
@@ -538,6 +553,8 @@ class ProcessAssessment:
     """The standard procedure the flow was matched to; None when none matched (then nothing is outsourced)."""
     handoff_plan: HandoffPlan | None = None
     """Naive and safe contract lots; None when hand-offs were not computed."""
+    money: FlowMoney | None = None
+    """The flow's 人工削減 and 財政効果 (sums of its steps'); None when the money stage did not run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,8 +578,572 @@ class Assessment:
     """Every justified legal override used, in flow order."""
     excluded: tuple[ExcludedProcess, ...] = ()
     """Processes left out of totals and ranking (their volumes cannot be computed)."""
+    money: MoneySummary | None = None
+    """Staffing plan, contract lots, RPA deployments, cash flow, ranges and sensitivity."""
 
     def ranked(self) -> list[StepAssessment]:
         """All steps, best candidates first (unranked steps last, stable)."""
         steps = [s for p in self.processes for s in p.steps]
         return sorted(steps, key=lambda s: (s.rank is None, s.rank or 0))
+
+
+# --------------------------------------------------------------------------- money
+#
+# 人工削減 (hours, FTE) is a fact of the flow; 財政効果 (yen) exists only through
+# a staffing plan (posts that really go), contract lots and RPA deployments on
+# a multi-year cash flow.  Yen are per fiscal year of the horizon (year 1 = the
+# transition year) unless a field says otherwise.
+
+
+class StaffType(Enum):
+    """職種: who does the work, which decides what a freed hour is worth in cash."""
+
+    REGULAR = "regular"
+    """正規職員."""
+    KAIKEI = "kaikei"
+    """会計年度任用職員 (one-year appointments, mostly part-time)."""
+    SAIYO = "saiyo"
+    """再任用職員."""
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A figure as low / base / high."""
+
+    low: float
+    """Low end."""
+    base: float
+    """Base case."""
+    high: float
+    """High end."""
+
+    @property
+    def crosses_zero(self) -> bool:
+        """True when the sign of the figure is not settled by the inputs."""
+        return self.low <= 0 < self.high or self.low < 0 <= self.high
+
+
+@dataclass(frozen=True, slots=True)
+class StepOrg:
+    """Where the staff doing a step sit and of which 職種 they are."""
+
+    section: str
+    """課."""
+    unit: str
+    """係."""
+    mix: Mapping[StaffType, float]
+    """Share of the step's hours by 職種 (sums to 1)."""
+    source: EvidenceSource
+    """``survey``/``property`` (columns 課・係・職種), ``structure`` (pool name) or ``default`` (assumed)."""
+    detail: str
+    """How it was found or what was assumed."""
+
+
+@dataclass(frozen=True, slots=True)
+class CostComponent:
+    """One line of the full cost of an FTE of one 職種."""
+
+    key: str
+    """Stable id: ``pay``, ``kyosai``, ``taishoku``, ``oncost``, ``indirect``, ``nonpay``, ``override``."""
+    ja: str
+    """Name in Japanese."""
+    en: str
+    """Name in English."""
+    yen_per_fte: float
+    """Yen a year per FTE."""
+    basis: str
+    """The arithmetic, e.g. ``6,700,000 × 0.153``."""
+    source: str
+    """Profile keys it rests on."""
+    cash_share: float
+    """Share of this line saved in cash when a post goes (1 direct cost, overhead_avoidable_share for overheads)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffCost:
+    """人件費フルコスト of one FTE of one 職種, built from its components."""
+
+    staff_type: StaffType
+    """The 職種."""
+    components: tuple[CostComponent, ...]
+    """The build-up, in order."""
+    full_yen_per_fte: float
+    """Sum of the components (フルコスト)."""
+    cash_yen_per_fte: float
+    """What a year of one FTE of posts saves in cash when the posts go."""
+    yen_per_hour: float
+    """Full cost per working hour."""
+    post_fte: float
+    """One post in FTE (part-time posts are < 1)."""
+    override: bool = False
+    """True when ``cost.staff_yen_per_hour`` replaced the build-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyLine:
+    """One line of a cash flow: yen per fiscal year of the horizon (+ saving, − cost)."""
+
+    key: str
+    """Stable id, e.g. ``posts``, ``contract``, ``start-up``, ``licence``."""
+    ja: str
+    """Label in Japanese."""
+    en: str
+    """Label in English."""
+    yen_by_year: tuple[float, ...]
+    """Year 1 … horizon; savings positive, costs negative."""
+
+    @property
+    def total(self) -> float:
+        """Sum over the horizon (undiscounted)."""
+        return sum(self.yen_by_year)
+
+
+@dataclass(frozen=True, slots=True)
+class StepKey:
+    """A step across the portfolio."""
+
+    file: str
+    """BPMN file."""
+    process_id: ProcessId
+    """Process."""
+    step_id: ElementId
+    """Element."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepMoney:
+    """What one step contributes: hours (a fact) and cash (only through posts, lots and robots)."""
+
+    hours_freed_per_year: float
+    """人工削減: staff hours a year the recommendation frees (0 when withdrawn or not RPA/outsource)."""
+    fte_freed: float
+    """hours_freed_per_year ÷ working hours per FTE."""
+    capacity: float
+    """Capacity view: hours the candidate option would free × its suitability score (0 for retain/automated)."""
+    capacity_rank: int | None
+    """Rank in the capacity view (1 = most); None when the step is no RPA/outsourcing candidate."""
+    unit_id: str
+    """Lot or RPA scenario the step belongs to; empty when none."""
+    npv_yen: Range
+    """財政効果 attributed to the step: net present value over the horizon (low / base / high)."""
+    net_yen_by_year: tuple[float, ...] = ()
+    """Attributed cash by fiscal year, undiscounted."""
+    payback_months: float | None = None
+    """Months from the start of the horizon until its unit's cumulative cash turns positive; None if never."""
+    candidate: Disposition | None = None
+    """The RPA/outsourcing candidate the classification found (kept when the cost gate withdraws it)."""
+    withdrawn: str = ""
+    """``cost`` (「費用面で推奨しない」), ``feasibility`` (segment not allowed) or empty."""
+    input_form: str = ""
+    """``paper``, ``digital`` or ``mixed``: what decides the RPA reduction share and AI-OCR."""
+    digital_share: float = 1.0
+    """Share of digital input 0–1."""
+    systems: tuple[str, ...] = ()
+    """Systems named for the step."""
+    segment: str = ""
+    """RPA network segment: ``mynumber`` (マイナンバー利用事務系), ``lgwan`` or empty."""
+    migrates: bool = False
+    """A named system moves to 標準準拠システム within the horizon (RPA stability gate)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeatBand:
+    """Seats one counter needs in one hour band on one kind of day."""
+
+    month_kind: str
+    """``normal`` (10 months) or ``peak`` (March–April)."""
+    day_kind: str
+    """``normal`` or ``busy`` (Mondays, month start/end)."""
+    hour: int
+    """Opening hour (9 = 9:00–10:00)."""
+    arrivals_per_hour: float
+    """Residents arriving in the hour."""
+    erlangs: float
+    """Offered load = arrivals × handling time."""
+    seats: int
+    """Staffed seats that meet the target (Erlang C)."""
+    wait_probability: float
+    """Probability a resident waits at all."""
+    mean_wait_minutes: float
+    """Mean wait."""
+    service_level: float
+    """Share served within the target wait."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePlan:
+    """One counter (番号札 queue) of a lot and its seats."""
+
+    queue_id: str
+    """Stable id."""
+    name: str
+    """Counter name: 課 係 lane."""
+    flows: tuple[str, ...]
+    """Flows whose residents queue here."""
+    annual_arrivals: float
+    """Residents a year."""
+    handling_minutes: float
+    """Mean outsourced handling time per resident."""
+    target_wait_minutes: float
+    """Target in normal months."""
+    peak_target_wait_minutes: float
+    """Target in March–April."""
+    service_level: float
+    """Share to serve within the target."""
+    bands: tuple[SeatBand, ...]
+    """Seats by month kind, day kind and hour."""
+    seat_hours_per_year: float
+    """Seat-hours a year (before shrinkage)."""
+    processing_hours_per_year: float
+    """Handling hours a year (the steps' hours)."""
+    peak_seats: int
+    """Most seats in any band."""
+
+
+@dataclass(frozen=True, slots=True)
+class LotItem:
+    """One step in a lot's 業務一覧."""
+
+    step: StepKey
+    """The step."""
+    name: str
+    """Step name."""
+    flow_name: str
+    """Flow name."""
+    lane: str
+    """Lane."""
+    counter: bool
+    """Counter (queue) work; else back-office work of the lot."""
+    annual_count: float
+    """Executions a year."""
+    minutes_per_case: float
+    """Minutes per execution."""
+    hours_per_year: float
+    """Staff hours today."""
+    entrustable_ja: str
+    """委託可否 from the legal verdict (:func:`scoring.legal.entrustability`)."""
+    entrustable_en: str
+    """The same in English."""
+    basis_ja: str
+    """The 根拠通知 (list item, conditions) of an entrustable step; else the legal evidence keeping it with staff."""
+    basis_en: str
+    """The same in English."""
+    assigned_ja: str = "受託者"
+    """Who does it under the plan: 受託者 for lot items; 職員, 職員（費用面で推奨しない）, RPA（市） … for the rest."""
+    assigned_en: str = "contractor"
+    """The same in English."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """A contract lot: outsourced steps of the same counter/課, bought as seats."""
+
+    lot_id: str
+    """Stable id (used for the page name)."""
+    name: str
+    """Lot name, e.g. ``市民課 窓口業務委託``."""
+    grouping: str
+    """``section``, ``lane`` or ``flow``."""
+    items: tuple[LotItem, ...]
+    """業務一覧."""
+    queues: tuple[QueuePlan, ...]
+    """Counters and their seats."""
+    backoffice_hours_per_year: float
+    """Hours of non-counter work in the lot."""
+    contractor_hours_per_year: float
+    """Paid contractor staff-hours in a full year (seats ÷ (1 − shrinkage), back office absorbed in idle time)."""
+    manager_fte: float
+    """業務責任者 FTE."""
+    onsite_post_fte: float
+    """Staff FTE kept on site (not cut)."""
+    fee_lines: tuple[MoneyLine, ...]
+    """A full year's contract price build-up (one-element yen_by_year each, year of the first term)."""
+    startup_lines: tuple[MoneyLine, ...]
+    """One-off start-up (仕様書, manuals, procurement, support), one-element yen_by_year each."""
+    startup_hours: float
+    """Staff hours of the start-up (a 人工 of the project, paid as overtime)."""
+    idle_freed_hours: float
+    """Counter idle time counted as freed staff time (queue.counter_idle_freed_share)."""
+    lines: tuple[MoneyLine, ...]
+    """Cash flow by year: posts, contract, start-up and re-tender."""
+    npv_yen: Range
+    """NPV over the horizon."""
+    payback_months: float | None
+    """Months until cumulative cash turns positive; None when not within the horizon."""
+    withdrawn: bool
+    """True when the cost gate withdrew the lot (「費用面で推奨しない」)."""
+    service_start_month: int
+    """Month of the horizon (0 = April of year 1) the service starts."""
+    contract_years: float
+    """Term of one contract."""
+    staff_items: tuple[LotItem, ...] = ()
+    """The other steps of the lot's flows, which the city keeps, each with its 委託可否 and why (仕様書: 業務範囲外)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RpaScenario:
+    """One robot scenario (one step), as bought."""
+
+    scenario_id: str
+    """Stable id."""
+    step: StepKey
+    """The step."""
+    name: str
+    """Step name."""
+    flow_name: str
+    """Flow name."""
+    deployment_id: str
+    """Deployment (network segment) it runs in."""
+    input_form: str
+    """``paper``, ``digital`` or ``mixed``."""
+    reduction_share: float
+    """Share of the hours freed (by input type), before checking time."""
+    ocr_pages_per_year: float
+    """Pages read by AI-OCR a year."""
+    check_hours_per_year: float
+    """Staff hours a year checking AI-OCR output (stay with staff)."""
+    hours_freed_per_year: float
+    """人工削減."""
+    robot_hours_per_year: float
+    """Robot run time a year."""
+    plan: str
+    """``now`` (rebuild at cutover when due) or ``wait`` (build after the 標準準拠 cutover)."""
+    migrates: bool
+    """A named system moves to 標準準拠システム."""
+    lines: tuple[MoneyLine, ...]
+    """Cash flow by year (posts value, build, maintenance, share of licence, OCR, rebuild)."""
+    npv_yen: Range
+    """NPV over the horizon."""
+    payback_months: float | None
+    """Months until cumulative cash turns positive; None when not within the horizon."""
+    withdrawn: str
+    """``cost``, ``feasibility`` or empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class RpaDeployment:
+    """Robots bought for one network segment: integer robots and licences."""
+
+    deployment_id: str
+    """Stable id."""
+    segment: str
+    """``mynumber`` or ``lgwan``."""
+    robots: int
+    """Robots (= licences) needed for the run time."""
+    scenarios: tuple[str, ...]
+    """Scenario ids."""
+    robot_hours_per_year: float
+    """Total run time a year."""
+    ocr: bool
+    """Needs an AI-OCR service (paper input)."""
+    feasible: bool
+    """False when the profile does not allow RPA on this segment."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    """Posts of one 課/係 and 職種 in the staffing plan."""
+
+    section: str
+    """課."""
+    unit: str
+    """係 (empty when posts are pooled per 課)."""
+    staff_type: StaffType
+    """職種."""
+    fte_freed: float
+    """FTE freed by the adopted recommendations (incl. counter idle time counted as freed)."""
+    onsite_kept_fte: float
+    """FTE kept as the staff post on site of lots."""
+    redeploy_kept_fte: float
+    """FTE kept by the redeployment policy (staffing.redeploy_share)."""
+    posts_cut: int
+    """Whole posts that go."""
+    post_fte: float
+    """FTE of one post."""
+    redeployed_fte: float
+    """FTE freed but not cut: redeployed to other work (no cash)."""
+    cuts_by_year: tuple[tuple[int, int], ...]
+    """(fiscal year, posts that go that year), in year order: bounded by the horizon, not by the posts."""
+    cash_yen_per_post_year: float
+    """Cash a year one post saves (year-1 prices)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingPlan:
+    """Which posts go, when, and what is redeployed."""
+
+    rows: tuple[PostRow, ...]
+    """By 課/係 and 職種."""
+    posts_cut: int
+    """Total posts cut."""
+    fte_freed: float
+    """Total FTE freed."""
+    redeployed_fte: float
+    """Total FTE redeployed (always shown)."""
+    rounding_rule: Reason
+    """The stated rounding rule."""
+    assumptions: tuple[Reason, ...]
+    """What was assumed (課/係/職種 when the survey does not say)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TornadoBar:
+    """How far one parameter, at its low and high, moves the headline NPV."""
+
+    key: str
+    """Dotted profile key."""
+    low_value: float
+    """Parameter at its low end."""
+    high_value: float
+    """Parameter at its high end."""
+    npv_at_low: float
+    """Portfolio NPV with the parameter at its low end."""
+    npv_at_high: float
+    """Portfolio NPV with the parameter at its high end."""
+    estimated: bool
+    """True when the parameter is an assumption/estimate, not a read figure."""
+
+    @property
+    def swing(self) -> float:
+        """Width of the bar."""
+        return abs(self.npv_at_high - self.npv_at_low)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakEven:
+    """The value of one parameter at which a plan of one kind (all lots, or all robots) has an NPV of zero."""
+
+    kind: Disposition
+    """OUTSOURCE (every lot) or RPA (every robot scenario), each plan with all of its feasible candidates."""
+    key: str
+    """Parameter varied, with every other one at its base (``cost.staff_yen_per_hour``: one rate for every 職種)."""
+    label_ja: str
+    """What the value is, in Japanese."""
+    label_en: str
+    """The same in English."""
+    unit: str
+    """Unit of the value (円/時, 円/年)."""
+    current: float
+    """Today's value to compare with (for the staff rate: the hours-weighted cash cost per hour of the plan's steps)."""
+    value: float | None
+    """The break-even; None when the NPV keeps its sign over the whole bracket."""
+    lower: float
+    """Bracket searched."""
+    upper: float
+    """Bracket searched."""
+    npv_base: float
+    """The plan's NPV at the base values."""
+    npv_at_lower: float
+    """NPV at the lower end of the bracket."""
+    npv_at_upper: float
+    """NPV at the upper end of the bracket."""
+    fte_freed: float = 0.0
+    """FTE the plan frees at the base values."""
+    posts_cut: int = 0
+    """Whole posts that go at the base values (the rest is redeployed: no cash)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationCase:
+    """A seed case reproduced from documented inputs."""
+
+    key: str
+    """``ebina``, ``yoshikawa`` or ``adachi``."""
+    ja: str
+    """Title in Japanese."""
+    en: str
+    """Title in English."""
+    inputs: tuple[tuple[str, str, str], ...]
+    """(input, value, source) rows."""
+    measure_ja: str
+    """What is compared, in Japanese."""
+    measure_en: str
+    """What is compared, in English."""
+    seed_ja: str
+    """The seed's finding, in Japanese."""
+    seed_en: str
+    """The seed's finding, in English."""
+    model: Range
+    """The model's figure for the measure."""
+    unit: str
+    """``share`` (0–1) or ``yen``."""
+    reproduced: bool
+    """True when the seed's finding lies within the model's range (or its sign pattern holds)."""
+    note_ja: str
+    """How to read it, in Japanese."""
+    note_en: str
+    """How to read it, in English."""
+    extra: tuple[tuple[str, str, Range], ...] = ()
+    """Further model figures of the case: (label ja, label en, range), same unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlowMoney:
+    """One flow's two effects."""
+
+    hours_freed_per_year: float
+    """人工削減 (recommended steps)."""
+    fte_freed: float
+    """The same in FTE."""
+    npv_yen: Range
+    """財政効果: NPV attributed to the flow's steps."""
+    net_yen_by_year: tuple[float, ...]
+    """Attributed cash by year."""
+    lots: tuple[str, ...]
+    """Lots with steps of this flow."""
+    payback_months: float | None = None
+    """Months until the flow's attributed cash turns positive for good; None when not within the horizon."""
+
+
+@dataclass(frozen=True, slots=True)
+class MoneySummary:
+    """The portfolio's money: two effects, never mixed."""
+
+    horizon_years: int
+    """Years evaluated."""
+    transition_year: int
+    """Year of tendering and building."""
+    discount_rate: float
+    """Base discount rate."""
+    staff_costs: tuple[StaffCost, ...]
+    """Full cost build-up per 職種."""
+    plan: StaffingPlan
+    """Posts that go."""
+    lots: tuple[Lot, ...]
+    """Contract lots (withdrawn ones included, flagged)."""
+    rpa_scenarios: tuple[RpaScenario, ...]
+    """Robot scenarios (withdrawn ones included, flagged)."""
+    rpa_deployments: tuple[RpaDeployment, ...]
+    """Robots and licences per segment."""
+    lines: tuple[MoneyLine, ...]
+    """Portfolio cash flow by year for the recommended plan."""
+    npv_yen: Range
+    """財政効果 of the recommended plan: NPV over the horizon."""
+    payback_months: float | None
+    """Months until the plan's cumulative cash turns positive; None when not within the horizon."""
+    hours_freed_per_year: Range
+    """人工削減 of the recommended plan (hours a year)."""
+    fte_freed: float
+    """The same in FTE (base)."""
+    candidate_npv_yen: Range
+    """NPV if every RPA/outsourcing candidate were adopted (before the cost gate)."""
+    candidate_hours_freed_per_year: float
+    """Hours every candidate would free."""
+    tornado: tuple[TornadoBar, ...]
+    """Parameters by how far they move the candidate NPV, largest first."""
+    estimate_share: float
+    """Share (0–1) of the NPV variance that comes from estimated parameters."""
+    confidence: str
+    """``high``, ``medium`` or ``low``: how far the figure rests on estimates and whether its sign is settled."""
+    assumptions: tuple[Reason, ...]
+    """Everything the money stage assumed, in words."""
+    withdrawn_steps: int
+    """Candidates withdrawn by the cost gate or feasibility."""
+    calibration: tuple[CalibrationCase, ...] = ()
+    """The seed cases reproduced with this profile."""
+    hours_per_fte: float = 1920.0
+    """Working hours per FTE the figures were converted with."""
+    candidate_plan: StaffingPlan | None = None
+    """The staffing plan if every feasible candidate were adopted (shown when nothing is recommended on cost)."""
+    break_evens: tuple[BreakEven, ...] = ()
+    """Where all lots, and all robots, would break even (staff rate, contractor price, licence)."""

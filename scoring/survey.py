@@ -69,8 +69,8 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "probability": ("分岐確率", "確率", "probability"),
     "note": ("備考", "note", "notes", "memo"),
     "section": ("課", "課名", "所属課", "section", "department"),
-    "unit": ("係", "係名", "unit", "team"),
-    "staff_type": ("職種", "任用形態", "職員区分", "staff_type"),
+    "unit": ("係", "係名", "所属係", "unit", "team"),
+    "staff_type": ("職種", "任用形態", "職員区分", "staff_type", "employment"),
     "march_count": ("3月件数", "3月", "march_count", "march"),
     "april_count": ("4月件数", "4月", "april_count", "april"),
     "basis": ("推計/出典", "推計・出典", "根拠区分", "basis"),
@@ -281,11 +281,11 @@ class SurveyRow:
     note: str = ""
     """備考."""
     section: str = ""
-    """課 (division) as written."""
+    """課 (optional column): the section whose staff do the step, as written."""
     unit: str = ""
-    """係 (section within the division) as written."""
+    """係 (optional column): the unit within the section, as written."""
     staff_type: str = ""
-    """職種 of who does the step today as written (正規 / 会計年度任用 / 再任用 …)."""
+    """職種 (optional column) as written: 正規, 会計年度任用 or 再任用 (the money model reads these)."""
     march_count: float | None = None
     """件数 in March (peak month), when given."""
     april_count: float | None = None

@@ -76,6 +76,18 @@ COLUMNS = (
     "payback_months",
     "net_5y_yen",
     *LEGAL_COLUMNS,
+    "fte_freed",
+    "cash_npv_yen",
+    "cash_npv_low_yen",
+    "cash_npv_high_yen",
+    "cost_gate",
+    "candidate",
+    "money_unit",
+    "capacity",
+    "capacity_rank",
+    "section",
+    "unit",
+    "staff_mix",
     *DECISION_COLUMNS,
 )
 """Column order of :func:`steps_frame` (stable across versions; append only).
@@ -84,9 +96,16 @@ The ``legal_*`` columns carry the legal gate's verdict: ``legal_status`` is
 ``authority`` (公権力の行使), ``unknown`` (要確認) or ``factual`` (事実上の行為);
 ``legal_evidence`` every claim behind it; ``legal_conflict`` the 無 and 有
 claims that disagree; ``legal_override`` the written justification used;
-``legal_basis`` the 根拠通知 of an outsourced step; ``legal_resolve`` what would
+``legal_basis`` the 根拠通知 of a step the legal gate let a contractor do; ``legal_resolve`` what would
 resolve a 要確認; ``proposed`` what the scores alone recommended when the
 gate or the hand-off check changed it.
+
+The money columns keep 人工削減 (``fte_freed``) and 財政効果 (``cash_npv_*``,
+NPV over the horizon with its low and high) apart; ``cost_gate`` says why a
+candidate was withdrawn (``cost`` or ``feasibility``), ``candidate`` what it
+was, ``money_unit`` its lot or robot scenario, ``capacity`` and
+``capacity_rank`` the hours × suitability view, ``section`` / ``unit`` /
+``staff_mix`` who does the step.
 
 The last three, 判断 / 担当 / コメント, are for the review: empty unless a
 decisions sheet was read back (:mod:`scoring.decisions`).
@@ -125,9 +144,33 @@ def _row(step: StepAssessment, review: ReviewDecision | None = None) -> dict[str
         "payback_months": cost.payback_months,
         "net_5y_yen": cost.net_5y_yen,
         **_legal_columns(step),
+        **_money_columns(step),
         "判断": review.decision.value if review is not None and review.decision is not None else "",
         "担当": review.owner if review is not None else "",
         "コメント": review.comment if review is not None else "",
+    }
+
+
+def _money_columns(step: StepAssessment) -> dict[str, object]:
+    """人工削減 (fte_freed) and 財政効果 (cash_npv_*) side by side, with the cost gate and the capacity view."""
+    found = step.money
+    org = step.org
+    # Adopted steps carry their NPV; withdrawn candidates the NPV they had when the gate withdrew them.
+    adopted = found is not None and (bool(found.net_yen_by_year) or found.candidate is not None)
+    return {
+        "fte_freed": found.fte_freed if found is not None else None,
+        "cash_npv_yen": found.npv_yen.base if adopted and found is not None else None,
+        "cash_npv_low_yen": found.npv_yen.low if adopted and found is not None else None,
+        "cash_npv_high_yen": found.npv_yen.high if adopted and found is not None else None,
+        "cost_gate": found.withdrawn if found is not None else "",
+        "candidate": found.candidate.value if found is not None and found.candidate is not None else "",
+        "money_unit": found.unit_id if found is not None else "",
+        "capacity": found.capacity if found is not None else None,
+        "capacity_rank": found.capacity_rank if found is not None else None,
+        "section": org.section if org is not None else "",
+        "unit": org.unit if org is not None else "",
+        "staff_mix": "; ".join(f"{t.value}={share:.2f}" for t, share in org.mix.items() if share > 0)
+        if org is not None else "",
     }
 
 
@@ -142,7 +185,8 @@ def _legal_columns(step: StepAssessment) -> dict[str, object]:
         "legal_conflict": " / ".join(f"{c.factual.ja} ⇔ {c.authority.ja}" for c in legal.conflicts) or None,
         # The origin comes first: the reason is user text and must not start a cell (a leading = is a formula).
         "legal_override": f"{legal.override.origin}: {legal.override.reason}" if legal.override else None,
-        "legal_basis": legal.basis.ja if legal.basis is not None and step.disposition is Disposition.OUTSOURCE
+        # the 根拠通知 of a step the legal gate let the contractor do (also when the cost gate then withdrew it)
+        "legal_basis": legal.basis.ja if legal.basis is not None and step.classified is Disposition.OUTSOURCE
         else None,
         "legal_resolve": legal.resolve.ja if legal.resolve is not None else None,
         "procedure": legal.procedure or None,
@@ -165,9 +209,11 @@ def steps_frame(assessment: Assessment, reviews: Reviews | None = None) -> pd.Da
     ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["rank"] = frame["rank"].astype("Int64")
+    frame["capacity_rank"] = frame["capacity_rank"].astype("Int64")
     frame["legal_authority"] = frame["legal_authority"].astype(bool)
     numeric = [name for name in FEATURES if name != "legal_authority"]
-    for column in ("payback_months", *numeric, *(f"score_{d.value}" for d in SCORED_DISPOSITIONS)):
+    money = ("fte_freed", "cash_npv_yen", "cash_npv_low_yen", "cash_npv_high_yen", "capacity")
+    for column in ("payback_months", *numeric, *money, *(f"score_{d.value}" for d in SCORED_DISPOSITIONS)):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 

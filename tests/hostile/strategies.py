@@ -380,10 +380,14 @@ PROFILE_KEYS = (
     ("cost", "outsource_one_off_yen"), ("volume", "default_annual_cases"), ("volume", "hours_at_one"),
     ("working", "hours_per_fte"), ("minutes", "task"), ("weights.rpa", "routine"), ("thresholds", "rpa"),
     ("handoff", "max_per_case"), ("nonsense", "key"), ("cost", "unknown"),
+    # the money model's tables (issue 9): prices, shares, years, and a range around a value
+    ("outsource", "seat_hour_price"), ("staffing", "redeploy_share"), ("cashflow", "horizon_years"),
+    ("queue", "peak_month_factor"), ("staff.regular", "pay_per_fte"), ("rpa", "licence_per_robot_year"),
 )
 TOML_VALUES = ("1e300", "1.7976931348623157e308", "inf", "-inf", "nan", "-1", "0", "1", "0.5", '"text"', "true",
                "[1, 2]", "{ value = 1e308 }", '{ value = 3000, source = "x" }', "{ value = nan }", "1_000",
-               "0x10", "1979-05-27")
+               "0x10", "1979-05-27", "{ value = 2, low = 3, high = 1 }", "{ value = 1, low = -1e300, high = 1e300 }",
+               "{ value = 1, low = 1 }")
 
 
 @st.composite

@@ -97,7 +97,8 @@ def test_overview_opens_cleanly_and_switches_language(page: tuple[Any, Problems]
     tab.goto((site / "index.html").as_uri())
     heading = tab.locator("h1")
     assert heading.inner_text() == "業務プロセス RPA候補レポート"
-    assert tab.locator("h2#top-candidates").inner_text() == "効果の大きい候補（上位10件）"
+    # Issue 9: every sort label says what it sorts by (the ranking is by net cash effect).
+    assert tab.locator("h2#top-candidates").inner_text() == "財政効果（正味現在価値）の大きい順の推奨（上位10件）"
     assert tab.evaluate("document.fonts.check('16px \"Noto Sans CJK JP\"')") or any(
         tab.evaluate(f"document.fonts.check('16px \"{font}\"')") for font in FONTS
     ), "no Japanese font of the stack is installed: text would be tofu"
@@ -110,7 +111,8 @@ def test_overview_opens_cleanly_and_switches_language(page: tuple[Any, Problems]
     tab.click("[data-lang-toggle]")
     assert tab.evaluate("document.documentElement.dataset.lang") == "en"
     assert heading.inner_text() == "Business process RPA candidate report"
-    assert tab.locator("h2#top-candidates").inner_text() == "Top 10 candidates"
+    assert tab.locator("h2#top-candidates").inner_text() == (
+        "Recommended steps by cash effect (net present value), top 10")
     assert tab.title().startswith("Overview")
     tab.screenshot(path=str(tmp_path / "index-en.png"), full_page=True)
 
@@ -173,7 +175,7 @@ def test_candidates_sort_both_ways_and_filter(page: tuple[Any, Problems], site: 
     values = [float(v) for v in column_values(tab, hours) if v]
     assert values == sorted(values, reverse=True)
 
-    rank = header_index(tab, "順位")
+    rank = header_index(tab, "順位（財政効果順）")
     tab.locator("#candidates-table thead th").nth(rank).locator("button").click()
     ranks = column_values(tab, rank)
     numbered = [int(v) for v in ranks if v]

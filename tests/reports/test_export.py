@@ -129,7 +129,7 @@ def test_assessment_json_round_trips_with_everything() -> None:
     assert list(document)[:2] == ["format", "version"]
     assert document["format"] == JSON_FORMAT
     assert list(document)[2:] == ["processes", "totals", "profile_name", "profile_sources", "gaps", "findings",
-                                  "overrides", "excluded"]
+                                  "overrides", "excluded", "money"]
     step = document["processes"][0]["steps"][0]
     assert step["step_id"] == "task_shinsei"
     assert step["disposition"] == "retain"

@@ -137,7 +137,8 @@ def test_pages_exist_and_parse_as_html(site: Path, site_input: SiteInput) -> Non
 
 def test_flow_file_names_are_slugged_never_raw_user_names(site: Path) -> None:
     for page in html_pages(site):
-        assert re.fullmatch(r"(index|candidates|assumptions|flow-[a-z0-9-]+-[0-9a-f]{8})\.html", page.name), page.name
+        assert re.fullmatch(r"(index|candidates|assumptions|money|capacity|calibration|flow-[a-z0-9-]+-[0-9a-f]{8}"
+                            r"|lot-[0-9a-f]{8})\.html", page.name), page.name
 
 
 def test_every_link_resolves_to_a_file_and_anchor(site: Path) -> None:
@@ -450,7 +451,10 @@ def sample_site(flows_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
     if not paths or not survey.is_file():
         pytest.skip("bundled flows/ not present")
     definitions = tuple(read_bpmn(p) for p in paths)
-    assessment = assess(definitions, survey=load_survey(survey), profile=load_profile(None))
+    # Under the default prices the cost gate withdraws the sample's candidates (issue 9); these page tests
+    # need the classified plan (colours, hand-offs), so staff hours are priced so that every candidate pays.
+    pays = Path(__file__).resolve().parents[1] / "data" / "scoring" / "candidates-pay.toml"
+    assessment = assess(definitions, survey=load_survey(survey), profile=load_profile(pays))
     findings = tuple(f for d in definitions for f in lint(d))
     out = tmp_path_factory.mktemp("sample") / "site"
     build_site(SiteInput(definitions, findings, assessment), out)

@@ -114,8 +114,8 @@ def test_bundled_dispositions_follow_the_domain_notes(
 ) -> None:
     found = named(bundled, flow, step)
     assert found.legal is not None and found.legal.legal_class is legal, why
-    assert (found.proposed or found.disposition) is proposed, why
-    assert found.disposition is final, why
+    assert (found.proposed or found.classified) is proposed, why
+    assert found.classified is final, why  # after the legal gate and the hand-off check, before the cost gate
 
 
 def test_bundled_legal_steps_carry_the_legal_reason(bundled: Assessment) -> None:
@@ -166,11 +166,21 @@ def test_bundled_gaps_and_ranks(bundled: Assessment, bundled_survey: Survey) -> 
     for gap in unmatched:
         (row,) = [r for r in bundled_survey.rows if r.line == gap.line]
         assert row.step and row.step in gap.message, "the row's own name is shown so a person can fix it"
+    # The rank is by net cash effect (issue 9): only adopted steps that pay are ranked, largest NPV first.
     ranked = [s for s in bundled.ranked() if s.rank is not None]
     assert [s.rank for s in ranked] == list(range(1, len(ranked) + 1))
     assert all(s.disposition in (Disposition.RPA, Disposition.OUTSOURCE) for s in ranked)
-    values = [s.cost.hours_freed_per_year * s.scores[s.disposition] for s in ranked]
-    assert values == sorted(values, reverse=True)
+    cash = [s.money.npv_yen.base for s in ranked if s.money is not None]
+    assert cash == sorted(cash, reverse=True) and all(v > 0 for v in cash)
+    # Hours × suitability is kept as the separate capacity view, over every candidate (withdrawn ones too).
+    steps = [s for p in bundled.processes for s in p.steps if s.money is not None and s.money.capacity_rank]
+    by_capacity = sorted(steps, key=lambda s: s.money.capacity_rank if s.money else 0)
+    capacity = [s.money.capacity for s in by_capacity if s.money is not None]
+    assert capacity == sorted(capacity, reverse=True)
+    # every candidate the legal gate and the hand-off check left (and only those) is in the capacity view
+    candidates = [s for p in bundled.processes for s in p.steps
+                  if s.classified in (Disposition.RPA, Disposition.OUTSOURCE)]
+    assert len(capacity) == len(candidates) >= 15
     assert len(bundled.profile_sources) == len(PROFILE.sources)
 
 
@@ -192,7 +202,7 @@ def test_kofu_kahi_with_a_high_routine_score_is_never_outsourced(counter: Defini
 
 def test_survey_legal_authority_forces_retain(counter: Definitions, tmp_path: Path) -> None:
     plain = steps_by_id(assess([counter], profile=PROFILE))["T_Kofu"]
-    assert plain.disposition is Disposition.OUTSOURCE
+    assert plain.classified is Disposition.OUTSOURCE
     sheet = survey_file(tmp_path, "証明書交付テスト,T_Kofu,交付,,1,,紙,,無,有,,")
     flagged = steps_by_id(assess([counter], survey=load_survey(sheet), profile=PROFILE))["T_Kofu"]
     assert flagged.disposition is Disposition.RETAIN

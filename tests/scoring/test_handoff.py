@@ -313,13 +313,18 @@ def test_a_line_with_a_rework_loop_matches_the_closed_form(sides: list[Dispositi
 # --------------------------------------------------------------------------- the sample flows
 
 
+CANDIDATES_PAY = Path(__file__).resolve().parents[1] / "data" / "scoring" / "candidates-pay.toml"
+"""Hand-offs follow the recommended plan; under the default prices the cost gate withdraws the sample's
+candidates, so these tests of the classified plan's hand-offs price staff hours so that every candidate pays."""
+
+
 @pytest.fixture(scope="module")
 def bundled(flows_dir: Path) -> Assessment:
     paths = sorted(flows_dir.glob("*.bpmn"))
     survey = flows_dir / "survey.xlsx"
     if not paths or not survey.is_file():
         pytest.skip("bundled flows/ not present")
-    return assess([read_bpmn(p) for p in paths], survey=load_survey(survey), profile=load_profile())
+    return assess([read_bpmn(p) for p in paths], survey=load_survey(survey), profile=load_profile(CANDIDATES_PAY))
 
 
 def process_named(assessment: Assessment, name: str) -> ProcessAssessment:
@@ -494,12 +499,61 @@ def test_a_half_minute_staff_check_between_contractor_steps_is_fragmented_and_fi
     assert (plan.naive.per_case_to_staff, plan.naive.per_case_to_contractor) == (pytest.approx(1.0),
                                                                                  pytest.approx(1.0))
     assert plan.naive.ping_pong == (), "no loop: only the minutes give it away"
-    assert steps["申請書受付"].disposition is C
+    assert steps["申請書受付"].classified is C  # the cost gate may withdraw it afterwards, never the reverse
     assert steps["交付"].disposition is R and steps["交付"].proposed is C
     assert [m.step_name for m in plan.moved] == ["証明書作成", "交付"]
     assert plan.safe.per_case_to_contractor == 0 and plan.safe.warning is None
     assert plan.redesign is not None and "フラグ" in plan.redesign.ja
     assert [f.rule for f in assessment.findings if f.rule == "handoff-risk"] == ["handoff-risk"]
+
+
+def test_a_step_the_cost_gate_withdraws_cannot_leave_a_fragmented_hand_off(tmp_path: Path) -> None:
+    """Issue 9 wired to issue 7: the cost gate runs after the hand-off check, so its withdrawals are checked again.
+
+    受付 (contractor) → 交付可否判断 (staff, 3 min) → 証明書の作成 → 証明書の準備 → 交付 (contractor) passes the
+    check as scored: one hand-off each way, a real examination.  The 会計年度任用 step 証明書の準備 does not pay
+    as contract work (its posts cost less than the seats), so the cost gate gives it back to staff — which leaves a
+    one-minute staff stop between two contractor steps.  The second check moves the contractor steps after it to
+    staff, lists them in the flow's plan, and the money is priced again without them.
+    """
+    names = ("申請書受付", "交付可否判断", "証明書の作成", "証明書の準備", "交付")
+    kinds = ("manualTask", "userTask", "task", "task", "manualTask")
+    tasks = "".join(f'<{k} id="t{i}" name="{n}"/>' for i, (k, n) in enumerate(zip(kinds, names, strict=True)))
+    chain = ["s", *(f"t{i}" for i in range(len(names))), "e"]
+    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
+           '<participant id="pc" name="市民課 証明係" processRef="p"/><participant id="pr" name="請求者"/>'
+           '<messageFlow id="m" sourceRef="pr" targetRef="s"/></collaboration>'
+           '<process id="p" name="住民票の写し等の交付"><laneSet id="ls"><lane id="l" name="窓口">'
+           + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in chain)
+           + f'</lane></laneSet><startEvent id="s"/>{tasks}<endEvent id="e"/>'
+           + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+                     for i, (a, b) in enumerate(itertools.pairwise(chain)))
+           + "</process></definitions>")
+    sheet = tmp_path / "survey.csv"
+    sheet.write_text("業務,手順,件数,処理時間(分),入力形式,判断,公権力の行使,職種\n住民票の写し等の交付,,480000,,,,,\n"
+                     "住民票の写し等の交付,申請書受付,,1.2,紙,無,無,正規\n"
+                     "住民票の写し等の交付,交付可否判断,,3,電子,有,有,正規\n"
+                     "住民票の写し等の交付,証明書の作成,,1.5,紙,無,無,正規\n"
+                     "住民票の写し等の交付,証明書の準備,,1,紙,無,無,会計年度任用\n"
+                     "住民票の写し等の交付,交付,,1,紙,無,無,正規\n", encoding="utf-8")
+    profile = tmp_path / "no-robots.toml"
+    profile.write_text('[thresholds]\nrpa = 1.0\n[staffing]\npool_level = "section"\n'
+                       'redeploy_share = { value = 0, low = 0, high = 0, source = "test" }\n', encoding="utf-8")
+    assessment = assess([read_bpmn_bytes(xml.encode(), "late.bpmn")], survey=load_survey(sheet),
+                        profile=load_profile(profile))
+    process = assessment.processes[0]
+    steps = {s.name: s for s in process.steps}
+    assert steps["証明書の準備"].money is not None and steps["証明書の準備"].money.withdrawn == "cost"
+    plan = process.handoff_plan
+    assert plan is not None and plan.warning is not None and plan.warning.code == "handoff-after-cost-gate"
+    assert [m.step_name for m in plan.moved] == ["証明書の作成", "交付"]
+    for name in ("証明書の作成", "交付"):
+        assert steps[name].disposition is R and steps[name].proposed is C
+        assert steps[name].reasons[0].code == "handoff-moved"
+    assert "handoff-risk" in [f.rule for f in assessment.findings]
+    final = process.handoffs
+    assert final is not None and final.warning is None and final.per_case_to_contractor == 0
+    assert all(s.legal is not None and s.disposition in (s.classified, R) for s in process.steps)
 
 
 def test_a_long_flow_is_solved_in_bounded_memory(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from bpm.model import Definitions
 from bpm.reader import read_bpmn
 from scoring.assess import assess
 from scoring.legal import permitted
+from scoring.money_params import vary
 from scoring.profile import CostParams, HandoffParams, Profile, Thresholds, load_profile
 from scoring.result import Assessment, Disposition, LegalClass, LegalStatus
 from scoring.survey import Survey, load_survey
@@ -74,18 +75,23 @@ def profiles(draw: st.DrawFn) -> Profile:
         rpa=draw(unit), outsource=draw(unit), automated=draw(unit), rpa_assist=draw(unit),
         exception_ceiling=draw(positive), confidence_margin=draw(positive),
     )
-    money = st.floats(min_value=0.0, max_value=1e7, allow_nan=False)
-    cost = CostParams(**{
-        name: draw(unit) if name in ("contractor_overhead", "supervision_share", "rpa_reduction",
-                                     "rpa_maintenance_rate") else
-        draw(st.floats(min_value=1.0, max_value=10.0)) if name == "rpa_steps_per_robot" else draw(money)
-        for name in CostParams.__slots__
-    })
+    cost = CostParams(staff_yen_per_hour=draw(st.one_of(st.just(0.0), st.floats(min_value=1.0, max_value=1e5))))
+    # the money model's prices and policies too: the cost gate runs after the legal gate and may only withdraw
+    assert PROFILE.money is not None
+    money = PROFILE.money
+    for key, values in (
+        ("outsource.seat_hour_price", st.floats(min_value=0.0, max_value=10_000.0)),
+        ("staffing.redeploy_share", unit),
+        ("staff.regular.pay_per_fte", st.floats(min_value=1e6, max_value=3e7)),
+        ("rpa.licence_per_robot_year", st.floats(min_value=0.0, max_value=5e6)),
+    ):
+        money = vary(money, key, draw(values))
+    money = vary(money, "cost.staff_yen_per_hour", cost.staff_yen_per_hour)
     handoff = HandoffParams(max_per_case=draw(st.floats(min_value=0.0, max_value=5.0)),
                             min_staff_minutes=draw(st.floats(min_value=0.0, max_value=60.0)))
     signals = {name: draw(unit) for name in PROFILE.signals}
     return dataclasses.replace(PROFILE, weights=weights, penalties=penalties, thresholds=thresholds, cost=cost,
-                               handoff=handoff, signals=signals)
+                               handoff=handoff, signals=signals, money=money)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -105,6 +111,15 @@ def test_no_setting_outsources_public_authority_or_an_unknown_step(profile: Prof
                 if step.disposition is Disposition.OUTSOURCE:
                     basis = [r for r in step.reasons if r.code == "outsourcing-basis"]
                     assert basis and "内閣府" in basis[0].ja, step.name
+                # the cost gate only withdraws: the final disposition is the legal gate's or staff
+                assert step.disposition in (step.classified, Disposition.RETAIN), step.name
+        if assessment.money is not None:
+            lot_steps = {(i.step.file, i.step.process_id, i.step.step_id)
+                         for lot in assessment.money.lots for i in lot.items}
+            for process in assessment.processes:
+                for step in process.steps:
+                    if (step.file, step.process_id, step.step_id) in lot_steps:
+                        assert step.legal is not None and step.legal.outsourceable, step.name
     assert _verdicts(assessments) == baseline(), "a weight, threshold or price changed a legal verdict"
 
 

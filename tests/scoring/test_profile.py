@@ -28,9 +28,16 @@ def test_default_profile_values_from_the_domain_notes() -> None:
     assert profile.name == "default"
     assert profile.path is None
     assert profile.hours_per_fte == 1920  # 宇城市 22,654 h = 11.8人
-    assert profile.cost.staff_yen_per_hour == 3285  # 宇城市 3,632 h ↔ 1,193万円
-    assert profile.cost.contractor_yen_per_hour == 2075  # 16,600円 / 8 h
-    assert profile.cost.rpa_reduction == 0.8
+    # Issue 9: the single 3,285円/h rate (宇城市) decided the sign of the cash effect; it is now an override
+    # (0 = unset) and the full cost is built per 職種 from sourced components (facts §1, §6).
+    assert profile.cost.staff_yen_per_hour == 0
+    money = profile.money
+    assert money is not None
+    assert money.staff.regular.pay_per_fte == 6_700_000  # 加古川市 6,693千円 (K9)
+    assert money.staff.regular.kyosai_rate == 0.153
+    assert money.staff.kaikei.hourly_wage == 1150
+    assert money.rpa.reduction_digital == 0.8  # つくば −83.3%, 別府 −80.6%
+    assert profile.estimates["outsource.seat_hour_price"].low == 1750
 
 
 def test_every_default_parameter_names_its_source() -> None:
@@ -39,11 +46,10 @@ def test_every_default_parameter_names_its_source() -> None:
     for key, note in profile.sources.items():
         value, _, source = note.partition(" — ")
         assert value and source.strip(), f"{key} has no source note: {note!r}"
-    rpa_costs = [k for k in profile.sources if k.startswith("cost.rpa_") and k != "cost.rpa_reduction"]
-    assert rpa_costs
-    for key in rpa_costs:  # no sourced RPA price exists (domain §4 [NF]): must be flagged as a user parameter
-        assert "要設定" in profile.sources[key], key
-    assert "[R]" in profile.sources["cost.rpa_reduction"]
+    rpa_costs = ["rpa.build_per_scenario", "rpa.maint_rate", "rpa.ocr_yen_per_page", "rpa.rebuild_on_cutover"]
+    for key in rpa_costs:  # no sourced RPA price exists (domain §4 [NF]): must be flagged as an estimate
+        assert "[I]" in profile.sources[key] and profile.estimates[key].estimated, key
+    assert "[R]" in profile.sources["rpa.reduction_digital"]
 
 
 def test_user_profile_overrides_only_what_it_names(tmp_path: Path) -> None:
@@ -53,7 +59,9 @@ name = "宇城市2024"
 
 [cost]
 staff_yen_per_hour = 3500
-rpa_licence_yen_per_robot_year = { value = 480000, source = "見積書 2024-04" }
+
+[rpa]
+licence_per_robot_year = { value = 480000, source = "見積書 2024-04" }
 
 [thresholds]
 rpa = 0.5
@@ -67,11 +75,13 @@ ja = ["入力", "転記"]
     assert profile.path == str(path)
     assert profile.cost.staff_yen_per_hour == 3500
     assert profile.sources["cost.staff_yen_per_hour"] == "3,500 — user profile city.toml"
-    assert profile.sources["cost.rpa_licence_yen_per_robot_year"] == "480,000 — 見積書 2024-04"
+    assert profile.sources["rpa.licence_per_robot_year"] == "480,000 — 見積書 2024-04"
+    assert profile.money is not None and profile.money.rpa.licence_per_robot_year == 480_000
     assert profile.thresholds.rpa == 0.5
     assert profile.lexicon["routine"].ja == ("入力", "転記")
     assert profile.lexicon["routine"].en == default.lexicon["routine"].en, "unnamed list keeps the default"
-    assert profile.cost.contractor_yen_per_hour == default.cost.contractor_yen_per_hour
+    assert profile.money is not None and default.money is not None
+    assert profile.money.outsource == default.money.outsource
     assert profile.weights == default.weights
 
 
@@ -219,7 +229,7 @@ def test_a_profile_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     ("text", "fragment"),
     [
         ("[cost]\nstaff_yen_per_hour = 1e300\n", "cost.staff_yen_per_hour = 1e+300 is out of range (0–1,000,000)"),
-        ("[cost]\noutsource_one_off_yen = 1e13\n", "out of range (0–1,000,000,000,000)"),
+        ("[outsource]\nexternal_support_yen = 1e13\n", "out of range (0–1,000,000,000,000)"),
         ("[volume]\ndefault_annual_cases = 1e9\n", "out of range (0–100,000,000)"),
         ("[working]\nhours_per_fte = 10000\n", "out of range (0–8,784)"),
         ("[minutes]\ntask = 1e6\n", "out of range (0–525,600)"),
@@ -241,6 +251,8 @@ def test_every_number_at_its_bound_still_gives_finite_hours_and_yen(tmp_path: Pa
         bound = upper_bound(f"{table}.{key}")
         if f"{table}.{key}" == "volume.hours_at_zero":
             bound /= 2  # must stay below hours_at_one
+        if f"{table}.{key}" in _JOINT_SHARES:
+            bound /= 2  # 会計年度任用 and 再任用 shares of one staff mix add up to at most 1
         tables.setdefault(table, []).append(f"{key} = {bound!r}\n")
     profile = load_profile(write(tmp_path, "".join(f"[{t}]\n{''.join(keys)}" for t, keys in tables.items())))
     assert profile.cost.staff_yen_per_hour == MAX_YEN_PER_HOUR
@@ -252,6 +264,9 @@ def test_every_number_at_its_bound_still_gives_finite_hours_and_yen(tmp_path: Pa
     frame = steps_frame(assessment)
     numbers = frame.select_dtypes("number").to_numpy(dtype=float, na_value=0.0)
     assert numbers.size and bool(np.isfinite(numbers).all())
+
+
+_JOINT_SHARES = ("staffing.kaikei_share_counter", "staffing.kaikei_share_back", "staffing.saiyo_share")
 
 
 def _numeric_parameters(data: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:

@@ -1,0 +1,530 @@
+"""The multi-year cash flow: posts, contracts and robots month by month, NPV, payback, ranges.
+
+Everything here is relative to doing nothing: a cut post is a saving from
+the month it goes, a contract or licence is a cost from the month it runs.
+Months count from April of year 1 (month 0); fiscal year y holds months
+12(y−1) … 12y−1.  Year 1 is not discounted, year y by (1 + r)^(y−1).
+
+* Lots: start-up in the transition year; service after ``outsource.prep_months``
+  (the contractor prices its own preparation into the term); terms of
+  ``outsource.contract_years``, each re-tendered (procurement again, price ×
+  ``retender_price_factor``, escalated by ``cashflow.contract_escalation``);
+  staff work stops after ``overlap_months`` of 並行稼働.
+* Robots: built in the transition year (or after the 標準準拠 cutover when
+  that pays better), rebuilt at the cutover when built before it; licences
+  per whole robot, maintenance, AI-OCR.
+* Posts: :func:`scoring.staffing.plan_posts` says which whole posts go when;
+  their value goes to the steps that freed the FTE.
+
+:func:`evaluate` prices one plan at one parameter setting; :func:`sensitivity`
+varies each ranged parameter to its low and high (the tornado) and combines
+the swings into low/high ranges by root-sum-square.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scoring.cost import MoneyStep
+from scoring.lots import LotYear, group_lots, price_lot
+from scoring.money_params import Estimate, MoneyParams, vary
+from scoring.result import MoneyLine, Range, StaffCost, StaffType, StepKey, TornadoBar
+from scoring.rpa import DeploymentDraft, ScenarioDraft, draft_scenarios
+from scoring.staffing import Contribution, PostPlan, plan_posts, pool_of, release_month, staff_costs
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def yearly(monthly: np.ndarray) -> tuple[float, ...]:
+    """Monthly amounts summed per fiscal year.
+
+    >>> yearly(np.ones(24))
+    (12.0, 12.0)
+    """
+    return tuple(float(x) for x in monthly.reshape(-1, 12).sum(axis=1))
+
+
+def npv(by_year: Sequence[float], rate: float) -> float:
+    """Net present value: year 1 undiscounted, year y ÷ (1 + rate)^(y−1).
+
+    >>> round(npv([-100.0, 60.0, 60.0], 0.05), 4)   # −100 + 60/1.05 + 60/1.1025
+    11.5646
+    """
+    return sum(amount / (1.0 + rate) ** index for index, amount in enumerate(by_year))
+
+
+def payback_month(monthly: np.ndarray) -> float | None:
+    """Months from the start until the cumulative cash is back at or above 0 for good; None if never.
+
+    0 when the cash never goes negative.
+
+    >>> payback_month(np.array([-30.0, 10, 10, 10, 10])), payback_month(np.array([5.0, 5])), \
+payback_month(np.array([-10.0, 5.0]))
+    (3.0, 0.0, None)
+    """
+    cumulative = np.cumsum(monthly)
+    if not (cumulative < -0.5).any():
+        return 0.0
+    last_negative = int(np.nonzero(cumulative < -0.5)[0][-1])
+    if last_negative == len(cumulative) - 1:
+        return None
+    return float(last_negative + 1)
+
+
+def _rss(base: float, deltas: Iterable[tuple[float, float]]) -> Range:
+    """low/high by root-sum-square of one-at-a-time swings (independent parameters).
+
+    ``math.hypot`` rather than a sum of squares: the squares of large swings
+    would overflow long before the root does.
+
+    >>> _rss(10.0, [(-3.0, 4.0), (-4.0, 0.0)])
+    Range(low=5.0, base=10.0, high=14.0)
+    """
+    downs: list[float] = []
+    ups: list[float] = []
+    for low, high in deltas:
+        downs.append(min(0.0, low, high))
+        ups.append(max(0.0, low, high))
+    return Range(base - math.hypot(*downs), base, base + math.hypot(*ups))
+
+
+# --------------------------------------------------------------------------- plan and result
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The choices that stay fixed while parameters vary."""
+
+    active: frozenset[StepKey]
+    """Steps whose RPA/outsourcing is adopted."""
+    wait: frozenset[str] = frozenset()
+    """Scenario ids built after the 標準準拠 cutover instead of now."""
+
+
+@dataclass
+class UnitCash:
+    """One lot or scenario: its monthly cost lines and the steps that carry them."""
+
+    unit_id: str
+    """Lot or scenario id."""
+    kind: str
+    """``lot`` or ``rpa``."""
+    lines: dict[str, np.ndarray]
+    """Line key → monthly yen (costs negative), post value excluded."""
+    weights: Mapping[StepKey, float]
+    """Share of the costs each step carries."""
+    value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Monthly post value earned by the unit's steps (and its on-site post)."""
+
+    def net(self) -> np.ndarray:
+        """Monthly net cash."""
+        total = self.value.copy()
+        for amounts in self.lines.values():
+            total = total + amounts
+        return total
+
+
+@dataclass
+class Evaluation:
+    """One plan at one parameter setting."""
+
+    money: MoneyParams
+    """Parameters used."""
+    costs: Mapping[StaffType, StaffCost]
+    """Full cost per 職種."""
+    lots: list[LotYear]
+    """Priced lots."""
+    lot_start: dict[str, int]
+    """Lot id → service start month."""
+    scenarios: list[ScenarioDraft]
+    """Robot scenarios."""
+    deployments: list[DeploymentDraft]
+    """Robots per segment."""
+    units: dict[str, UnitCash]
+    """Lot/scenario id → cash."""
+    posts: PostPlan
+    """Posts and their value."""
+    step_net: dict[StepKey, np.ndarray]
+    """Monthly net attributed to each adopted step."""
+    step_unit: dict[StepKey, str]
+    """Adopted step → its lot/scenario."""
+    hours_freed: float
+    """人工削減 of the plan (processing hours a year)."""
+
+    def portfolio(self) -> np.ndarray:
+        """Monthly net of the whole plan."""
+        months = 12 * self.money.cashflow.horizon_years
+        total = np.zeros(months)
+        for unit in self.units.values():
+            total = total + unit.net()
+        return total
+
+    def unit_npv(self, unit_id: str) -> float:
+        """NPV of one unit."""
+        return npv(yearly(self.units[unit_id].net()), self.money.cashflow.discount_rate)
+
+    def step_npv(self, key: StepKey) -> float:
+        """NPV attributed to one step."""
+        return npv(yearly(self.step_net[key]), self.money.cashflow.discount_rate)
+
+    def npv(self) -> float:
+        """NPV of the plan."""
+        return npv(yearly(self.portfolio()), self.money.cashflow.discount_rate)
+
+
+def _escalated(months: int, start_year_index: int, rate: float) -> np.ndarray:
+    """Escalation factor per month: prices rise once a year from ``start_year_index`` (0-based fiscal year)."""
+    years = np.arange(months) // 12
+    return (1.0 + rate) ** np.maximum(years - start_year_index, 0)
+
+
+def lot_timeline(money: MoneyParams) -> tuple[int, int, int]:
+    """(first month, month the fee starts, service start) of a lot.
+
+    Start-up falls in April of the transition year; the contractor prepares
+    for ``prep_months`` at its own cost (priced into the term); the staff it
+    replaces leave at the next April 人事異動 after preparation and
+    ``overlap_months`` of 並行稼働, which are paid on top.
+
+    >>> from scoring.profile import load_profile
+    >>> lot_timeline(load_profile().money)   # prep 3 + overlap 2 months → service from April of year 2
+    (0, 10, 12)
+    """
+    out = money.outsource
+    first = 12 * (money.cashflow.transition_year - 1)
+    overlap = round(out.overlap_months)
+    ready = first + round(out.prep_months) + overlap
+    service = 12 * math.ceil(ready / 12)
+    return first, max(first, service - overlap), service
+
+
+def lot_cash(year: LotYear, money: MoneyParams) -> tuple[UnitCash, int]:
+    """Monthly cost lines of a lot and its service start (the month the replaced staff leave)."""
+    months = 12 * money.cashflow.horizon_years
+    out = money.outsource
+    first, paid_from, service = lot_timeline(money)
+    term = max(1, round(12 * out.contract_years))
+    uplift = 1.0 + out.prep_months / (12.0 * out.contract_years)
+    startup = np.zeros(months)
+    if first < months:
+        startup[first] = sum(line.yen_by_year[0] for line in year.startup_lines)
+    month = np.arange(months)
+    index = np.maximum(0, (month - service) // term)
+    term_start = service + index * term
+    moy = month % 12
+    fee = np.where((moy == 0) | (moy == 11), year.fee_peak_month, year.fee_normal_month)
+    escalation = (1.0 + money.cashflow.contract_escalation) ** np.maximum(0, term_start // 12 - first // 12)
+    contract = np.where(month >= paid_from,
+                        -fee * uplift * out.retender_price_factor ** index * escalation, 0.0)
+    retender = np.where((month == term_start) & (index > 0) & (month >= paid_from), -year.procurement_yen, 0.0)
+    lines = {"contract": contract, "start-up": startup, "re-tender": retender}
+    return UnitCash(year.draft.lot_id, "lot", lines, dict(year.cost_weights)), service
+
+
+def _rpa_cash(
+    scenarios: Sequence[ScenarioDraft], deployments: Sequence[DeploymentDraft], wait: frozenset[str],
+    money: MoneyParams,
+) -> tuple[dict[str, UnitCash], dict[str, int]]:
+    """Monthly cost lines per scenario (deployment costs shared by run time) and when staff work stops."""
+    months = 12 * money.cashflow.horizon_years
+    rpa = money.rpa
+    first = 12 * (money.cashflow.transition_year - 1)
+    cutover = 12 * (round(rpa.migration_year) - 1)
+    escalation = _escalated(months, first // 12, money.cashflow.contract_escalation)
+    units: dict[str, UnitCash] = {}
+    stops: dict[str, int] = {}
+    build_start: dict[str, int] = {}
+    live: dict[str, int] = {}
+    for scenario in scenarios:
+        waits = scenario.scenario_id in wait and scenario.place.migrates and cutover > first
+        begin = cutover if waits else first
+        go_live = begin + round(rpa.build_months)
+        build_start[scenario.scenario_id], live[scenario.scenario_id] = begin, go_live
+        build = np.zeros(months)
+        rebuild = np.zeros(months)
+        running = np.zeros(months)
+        if begin < months:
+            build[begin] = -rpa.build_per_scenario
+        if scenario.place.migrates and not waits and first <= cutover < months and begin < cutover:
+            rebuild[cutover] = -rpa.build_per_scenario * rpa.rebuild_on_cutover
+        monthly = rpa.build_per_scenario * rpa.maint_rate / 12.0
+        monthly += scenario.hours.ocr_pages_per_year / 12.0 * rpa.ocr_yen_per_page
+        if go_live < months:
+            running[go_live:] = -monthly * escalation[go_live:]
+        units[scenario.scenario_id] = UnitCash(
+            scenario.scenario_id, "rpa",
+            {"build": build, "rebuild": rebuild, "running": running,
+             "licence": np.zeros(months), "terminal": np.zeros(months), "ocr": np.zeros(months)},
+            {scenario.step.key: 1.0},
+        )
+        stops[scenario.scenario_id] = go_live
+    for deployment in deployments:
+        members = deployment.scenarios
+        run = sum(s.robot_hours_per_year for s in members)
+        begin = min(build_start[s.scenario_id] for s in members)
+        licence = np.zeros(months)
+        terminal = np.zeros(months)
+        ocr = np.zeros(months)
+        if begin < months:
+            licence[begin:] = -deployment.robots * rpa.licence_per_robot_year / 12.0 * escalation[begin:]
+            if deployment.segment == "mynumber":
+                terminal[begin] = -deployment.robots * rpa.mynumber_terminal_yen
+        readers = [s for s in members if s.hours.ocr_pages_per_year > 0]
+        if readers:
+            ocr_start = min(live[s.scenario_id] for s in readers)
+            if ocr_start < months:
+                ocr[ocr_start:] = -rpa.ocr_licence_per_year / 12.0 * escalation[ocr_start:]
+        for scenario in members:
+            share = scenario.robot_hours_per_year / run if run > 0 else 1.0 / len(members)
+            unit = units[scenario.scenario_id]
+            unit.lines["licence"] = licence * share
+            unit.lines["terminal"] = terminal * share
+            ocr_share = (scenario.hours.ocr_pages_per_year / sum(r.hours.ocr_pages_per_year for r in readers)
+                         if readers and scenario in readers else 0.0)
+            unit.lines["ocr"] = ocr * ocr_share
+    return units, stops
+
+
+def _contributions(
+    owner: str, step: MoneyStep, hours: float, stops: int, money: MoneyParams
+) -> list[Contribution]:
+    pool = pool_of(step.org.section, step.org.unit, money)
+    return [
+        Contribution(owner, pool, staff_type, hours * share / money.hours_per_fte,
+                     release_month(staff_type, stops, money))
+        for staff_type, share in step.org.mix.items()
+        if share > 0 and hours > 0
+    ]
+
+
+def _owner(key: StepKey) -> str:
+    return f"step\0{key.file}\0{key.process_id}\0{key.step_id}"
+
+
+Cache = dict[tuple[object, ...], object]
+"""Memo for :func:`evaluate` within one money stage: lot prices and robot drafts keyed by what they depend on."""
+
+
+def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None) -> list[LotYear]:
+    key = ("lots", plan.active, money.outsource, money.queue, money.lots, money.hours_per_fte,
+           money.staff.overtime_rate)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[return-value]
+    lots = [price_lot(draft, money) for draft in group_lots(steps, plan.active, money)]
+    if cache is not None:
+        cache[key] = lots
+    return lots
+
+
+def _drafted(
+    steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None
+) -> tuple[list[ScenarioDraft], list[DeploymentDraft]]:
+    key = ("rpa", plan.active, money.rpa)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[return-value]
+    drafted = draft_scenarios(steps, plan.active, money)
+    if cache is not None:
+        cache[key] = drafted
+    return drafted
+
+
+def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None = None) -> Evaluation:
+    """Price one plan at one parameter setting: lots, robots, posts, and each step's share of the cash.
+
+    ``cache`` (a dict kept by the caller for one set of steps) memoises lot
+    prices and robot drafts across the many settings a sensitivity run tries.
+    """
+    months = 12 * money.cashflow.horizon_years
+    costs = staff_costs(money)
+    lots = _priced_lots(steps, plan, money, cache)
+    scenarios, deployments = _drafted(steps, plan, money, cache)
+    units: dict[str, UnitCash] = {}
+    contributions: list[Contribution] = []
+    step_unit: dict[StepKey, str] = {}
+    lot_start: dict[str, int] = {}
+    by_key = {s.key: s for s in steps}
+    for lot in lots:
+        cash, stops = lot_cash(lot, money)
+        units[lot.draft.lot_id] = cash
+        lot_start[lot.draft.lot_id] = stops
+        pools: dict[tuple[str, str], float] = defaultdict(float)
+        for key, hours in lot.freed_hours.items():
+            step_unit[key] = lot.draft.lot_id
+            contributions.extend(_contributions(_owner(key), by_key[key], hours, stops, money))
+            pools[pool_of(by_key[key].org.section, by_key[key].org.unit, money)] += hours
+        total = sum(pools.values())
+        for pool, hours in pools.items():
+            if total > 0:
+                contributions.append(Contribution(
+                    f"onsite\0{lot.draft.lot_id}", pool, StaffType.REGULAR,
+                    -money.outsource.onsite_post_fte * hours / total,
+                    release_month(StaffType.REGULAR, stops, money),
+                ))
+    rpa_units, rpa_stops = _rpa_cash(scenarios, deployments, plan.wait, money)
+    units.update(rpa_units)
+    for scenario in scenarios:
+        step_unit[scenario.step.key] = scenario.scenario_id
+        contributions.extend(_contributions(_owner(scenario.step.key), scenario.step,
+                                            scenario.hours.hours_freed_per_year, rpa_stops[scenario.scenario_id],
+                                            money))
+    posts = plan_posts(contributions, costs, money)
+    step_net: dict[StepKey, np.ndarray] = {}
+    for unit in units.values():
+        unit.value = np.zeros(months)
+        costs_monthly = np.zeros(months)
+        for amounts in unit.lines.values():
+            costs_monthly = costs_monthly + amounts
+        onsite = posts.value_by_owner.get(f"onsite\0{unit.unit_id}", np.zeros(months))
+        for key, weight in unit.weights.items():
+            earned = posts.value_by_owner.get(_owner(key), np.zeros(months))
+            unit.value = unit.value + earned + onsite * weight
+            step_net[key] = earned + (costs_monthly + onsite) * weight
+    hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
+    hours += sum(s.hours.hours_freed_per_year for s in scenarios)
+    return Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net, step_unit,
+                      hours)
+
+
+# --------------------------------------------------------------------------- lines for the report
+
+_LINE_LABELS: Mapping[str, tuple[str, str]] = {
+    "posts": ("定数削減（人件費の減）", "posts cut (staff cost saved)"),
+    "contract": ("委託料", "contract fees"),
+    "start-up": ("委託の立上げ（仕様書・マニュアル・調達・外部支援）", "lot start-up (spec, manua"
+        "ls, procurement, support)"),
+    "re-tender": ("再入札の調達手続", "re-tender procurement"),
+    "build": ("RPAシナリオ開発", "RPA scenario development"),
+    "rebuild": ("標準準拠システム移行時の作り直し", "rebuild at the 標準準拠 cutover"),
+    "running": ("RPA保守・AI-OCR読取", "RPA maintenance and AI-OCR pages"),
+    "licence": ("RPAライセンス", "RPA licences"),
+    "terminal": ("マイナンバー利用事務系の専用端末", "dedicated マイナンバー-segment terminals"),
+    "ocr": ("AI-OCR利用料", "AI-OCR service"),
+}
+
+
+def money_lines(units: Iterable[UnitCash], months: int) -> tuple[MoneyLine, ...]:
+    """Cash-flow lines by year over a set of units (posts first, then costs), zero lines left out."""
+    totals: dict[str, np.ndarray] = {"posts": np.zeros(months)}
+    for unit in units:
+        totals["posts"] = totals["posts"] + unit.value
+        for key, amounts in unit.lines.items():
+            totals[key] = totals.get(key, np.zeros(months)) + amounts
+    lines: list[MoneyLine] = []
+    for key, (ja, en) in _LINE_LABELS.items():
+        found = totals.get(key)
+        if found is not None and (key == "posts" or np.abs(found).sum() > 0.5):
+            lines.append(MoneyLine(key, ja, en, yearly(found)))
+    return tuple(lines)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+@dataclass(frozen=True, slots=True)
+class Sensitivity:
+    """One-at-a-time swings of a plan and the ranges they give."""
+
+    tornado: tuple[TornadoBar, ...]
+    """Parameters by swing of the plan's NPV, largest first (zero swings left out)."""
+    portfolio: Range
+    """Plan NPV range."""
+    units: Mapping[str, Range]
+    """NPV range per lot/scenario."""
+    steps: Mapping[StepKey, Range]
+    """NPV range per step."""
+    hours: Range
+    """人工削減 range (hours a year)."""
+    deltas: Mapping[str, tuple[dict[StepKey, float], dict[StepKey, float]]]
+    """Parameter → (step NPV change at low, at high), for ranges of any sum of steps."""
+    estimate_share: float
+    """Share of the NPV variance from estimated parameters."""
+
+
+def sensitivity(
+    steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, estimates: Mapping[str, Estimate],
+    cache: Cache | None = None,
+) -> Sensitivity:
+    """Vary each ranged parameter to its low and its high with the plan fixed."""
+    money = base.money
+    base_npv = base.npv()
+    base_units = {unit_id: base.unit_npv(unit_id) for unit_id in base.units}
+    base_steps = {key: base.step_npv(key) for key in base.step_net}
+    bars: list[TornadoBar] = []
+    unit_deltas: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    deltas: dict[str, tuple[dict[StepKey, float], dict[StepKey, float]]] = {}
+    hour_deltas: list[tuple[float, float]] = []
+    variance_est = variance_all = 0.0
+    relevant = _relevant_tables(base)
+    for key, estimate in sorted(estimates.items()):
+        if not estimate.is_range or not base.units or not key.startswith(relevant):
+            continue
+        low = base if estimate.low == estimate.base else evaluate(steps, plan, vary(money, key, estimate.low), cache)
+        high = base if estimate.high == estimate.base else evaluate(steps, plan, vary(money, key, estimate.high),
+                                                                      cache)
+        at_low, at_high = low.npv(), high.npv()
+        bar = TornadoBar(key, estimate.low, estimate.high, at_low, at_high, estimate.estimated)
+        if bar.swing > 0.5:
+            bars.append(bar)
+        square = max(abs(at_low - base_npv), abs(at_high - base_npv)) ** 2
+        variance_all += square
+        if estimate.estimated:
+            variance_est += square
+        for unit_id, value in base_units.items():
+            unit_deltas[unit_id].append((low.unit_npv(unit_id) - value if unit_id in low.units else 0.0,
+                                         high.unit_npv(unit_id) - value if unit_id in high.units else 0.0))
+        deltas[key] = (
+            {k: (low.step_npv(k) if k in low.step_net else 0.0) - v for k, v in base_steps.items()},
+            {k: (high.step_npv(k) if k in high.step_net else 0.0) - v for k, v in base_steps.items()},
+        )
+        hour_deltas.append((low.hours_freed - base.hours_freed, high.hours_freed - base.hours_freed))
+    bars.sort(key=lambda b: (-b.swing, b.key))
+    return Sensitivity(
+        tornado=tuple(bars),
+        portfolio=_rss(base_npv, ((b.npv_at_low - base_npv, b.npv_at_high - base_npv) for b in bars)),
+        units={unit_id: _rss(value, unit_deltas[unit_id]) for unit_id, value in base_units.items()},
+        steps={k: _rss(v, ((d[0].get(k, 0.0), d[1].get(k, 0.0)) for d in deltas.values()))
+               for k, v in base_steps.items()},
+        hours=_rss(base.hours_freed, hour_deltas),
+        deltas=deltas,
+        estimate_share=variance_est / variance_all if variance_all > 0 else 0.0,
+    )
+
+
+def _relevant_tables(base: Evaluation) -> tuple[str, ...]:
+    """Parameter tables that can move this plan: lot and queue prices only with lots, robots only with robots."""
+    tables = ["staff.", "staffing.", "cashflow.", "cost."]
+    if base.lots:
+        tables += ["outsource.", "queue."]
+    if base.scenarios:
+        tables.append("rpa.")
+    return tuple(tables)
+
+
+def range_of(keys: Iterable[StepKey], base: Mapping[StepKey, float], result: Sensitivity) -> Range:
+    """NPV range of a sum of steps (a flow), from the same one-at-a-time runs."""
+    chosen = [k for k in keys if k in base]
+    total = sum(base[k] for k in chosen)
+    return _rss(total, ((sum(lo.get(k, 0.0) for k in chosen), sum(hi.get(k, 0.0) for k in chosen))
+                        for lo, hi in result.deltas.values()))
+
+
+def confidence(value: Range, estimate_share: float) -> str:
+    """``low`` when the sign is not settled or the range is wider than the value; ``medium`` when wide or
+    mostly estimated; else ``high``.
+
+    >>> confidence(Range(-1, 5, 9), 0.2), confidence(Range(8, 10, 12), 0.8), confidence(Range(9, 10, 11), 0.2)
+    ('low', 'medium', 'high')
+    """
+    if value.crosses_zero or value.base == 0:
+        return "low"
+    spread = (value.high - value.low) / (2 * abs(value.base))
+    if spread > 1.0:
+        return "low"
+    if spread > 0.3 or estimate_share > 0.5:
+        return "medium"
+    return "high"

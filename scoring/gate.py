@@ -1,0 +1,162 @@
+"""The cost gate and reasons that cite the step's own evidence.
+
+The gate runs after classification and may only **withdraw**: an RPA or
+outsourcing candidate whose unit (lot, robot scenario) or whose own share
+loses money over the horizon becomes 「費用面で推奨しない」 and stays with
+staff, its hours still shown.  It never moves a step toward outsourcing or
+RPA, so no price can carry a step across the legal line.
+
+Withdrawal is worst first, one at a time, because posts are pooled: taking
+one lot out changes what the others earn.  The loop ends when every adopted
+lot, scenario and lot step has a positive NPV; it withdraws at least one
+step per round, so it ends after at most as many rounds as there are
+candidates.
+
+The gate reads each step's legal verdict through
+:attr:`~scoring.cost.MoneyStep.is_candidate`: a step the legal gate keeps
+with staff (公権力の行使, 要確認, no 根拠通知) is never a candidate here, so
+no price can put it into a lot or a robot.  Its only sentence is
+:func:`withdrawn_reason`; the evidence-citing reasons live in
+:mod:`scoring.explain`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scoring.cashflow import Cache, Evaluation, Plan, evaluate
+from scoring.cost import MoneyStep
+from scoring.explain import yen_en, yen_ja
+from scoring.money_params import MoneyParams
+from scoring.result import Disposition, Reason, StepKey
+from scoring.rpa import placement, scenario_id
+
+_TOLERANCE = 0.5
+"""Yen: an NPV at or below this counts as ≤ 0."""
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """Why and at what figure a candidate was withdrawn."""
+
+    reason: str
+    """``cost`` or ``feasibility``."""
+    unit_id: str
+    """Its lot or scenario."""
+    step_npv: float
+    """The step's attributed NPV when withdrawn (0 for feasibility)."""
+    unit_npv: float
+    """Its unit's NPV when withdrawn."""
+    whole_unit: bool
+    """True when the whole lot/scenario went; False when one step left a paying lot."""
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """The adopted plan and what was withdrawn."""
+
+    plan: Plan
+    """Adopted steps and build timing."""
+    candidates: Plan
+    """Every feasible candidate (before the cost gate)."""
+    withdrawn: Mapping[StepKey, Withdrawal]
+    """Withdrawn steps."""
+    snapshots: Mapping[str, Evaluation]
+    """Withdrawn unit id → the evaluation in which it was withdrawn (for its page)."""
+
+
+def choose_wait(
+    steps: Sequence[MoneyStep], active: frozenset[StepKey], money: MoneyParams, cache: Cache | None = None
+) -> frozenset[str]:
+    """Scenarios on screens that move to 標準準拠システム are built after the cutover when that pays better."""
+    wait: set[str] = set()
+    migrating = [s for s in steps if s.candidate is Disposition.RPA and s.key in active
+                 and placement(s, money).migrates]
+    if not migrating or money.rpa.migration_year <= money.cashflow.transition_year:
+        return frozenset()
+    best = evaluate(steps, Plan(active, frozenset()), money, cache).npv()
+    for step in migrating:
+        sid = scenario_id(step.key)
+        later = evaluate(steps, Plan(active, frozenset(wait | {sid})), money, cache).npv()
+        if later > best + _TOLERANCE:
+            wait.add(sid)
+            best = later
+    return frozenset(wait)
+
+
+def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | None = None) -> GateResult:
+    """Withdraw, worst first, every candidate unit or lot step whose NPV over the horizon is ≤ 0."""
+    withdrawn: dict[StepKey, Withdrawal] = {}
+    candidates = {s.key for s in steps if s.is_candidate}
+    for step in steps:
+        if (step.candidate is Disposition.RPA and step.key in candidates
+                and placement(step, money).segment == "mynumber" and not money.rpa.mynumber_segment_allowed):
+            withdrawn[step.key] = Withdrawal("feasibility", scenario_id(step.key), 0.0, 0.0, True)
+    feasible = frozenset(candidates - set(withdrawn))
+    wait = choose_wait(steps, feasible, money, cache)
+    active = set(feasible)
+    snapshots: dict[str, Evaluation] = {}
+    for _ in range(len(feasible) + 1):
+        evaluation = evaluate(steps, Plan(frozenset(active), wait), money, cache)
+        worst = _worst(evaluation)
+        if worst is None:
+            break
+        _value, unit_id, keys, whole = worst
+        unit_value = evaluation.unit_npv(unit_id)
+        for key in keys:
+            withdrawn[key] = Withdrawal("cost", unit_id, evaluation.step_npv(key), unit_value, whole)
+            active.discard(key)
+        if whole:
+            snapshots[unit_id] = evaluation
+    return GateResult(Plan(frozenset(active), wait), Plan(feasible, wait), withdrawn, snapshots)
+
+
+def _worst(evaluation: Evaluation) -> tuple[float, str, tuple[StepKey, ...], bool] | None:
+    """The lowest non-positive NPV among units and lot steps, with the steps to withdraw."""
+    found: list[tuple[float, str, tuple[StepKey, ...], bool]] = []
+    for unit_id, unit in evaluation.units.items():
+        value = evaluation.unit_npv(unit_id)
+        keys = tuple(sorted(unit.weights, key=_order))
+        if value <= _TOLERANCE:
+            found.append((value, unit_id, keys, True))
+        elif unit.kind == "lot" and len(keys) > 1:
+            for key in keys:
+                step_value = evaluation.step_npv(key)
+                if step_value <= _TOLERANCE:
+                    found.append((step_value, unit_id, (key,), False))
+    if not found:
+        return None
+    return min(found, key=lambda item: (item[0], item[1], [_order(k) for k in item[2]]))
+
+
+def _order(key: StepKey) -> tuple[str, str, str]:
+    return (key.file, str(key.process_id), str(key.step_id))
+
+
+# --------------------------------------------------------------------------- the gate's own reason
+
+
+def withdrawn_reason(withdrawal: Withdrawal, hours_freed: float, unit_name: str, years: int,
+                     step: MoneyStep) -> Reason:
+    """「費用面で推奨しない」, or the segment not being allowed, with the numbers."""
+    if withdrawal.reason == "feasibility":
+        return Reason(
+            "segment-not-allowed",
+            "マイナンバー利用事務系でのRPA実行が認められていない（rpa.mynum"
+            "ber_segment_allowed = false）ため推奨しない: "
+            f"{'・'.join(step.systems) or step.lane}",
+            f"Not recommended: robots on the マイナンバー segment are not allowed (rpa.mynumber_segment_allowed = "
+            f"false): {', '.join(step.systems) or step.lane}",
+        )
+    if withdrawal.whole_unit:
+        figure_ja = f"{unit_name}の{years}年間の財政効果が {yen_ja(withdrawal.unit_npv)}（0以下）"
+        figure_en = f"the {years}-year cash effect of {unit_name} is {yen_en(withdrawal.unit_npv)} (≤ 0)"
+    else:
+        figure_ja = f"{unit_name}の中でこの手順の分の財政効果が {yen_ja(withdrawal.step_npv)}（0以下）"
+        figure_en = f"this step's share of {unit_name} is {yen_en(withdrawal.step_npv)} (≤ 0)"
+    return Reason(
+        "cost-withdrawn",
+        f"費用面で推奨しない: {figure_ja}。解放できる {hours_freed:,.0f} 時間/年は人工削減（能力）として残る",
+        f"Not recommended on cost: {figure_en}. The {hours_freed:,.0f} h a year it could free remain as capacity",
+    )

@@ -1,0 +1,112 @@
+"""The multi-year cash flow by hand: discounting, payback, the lot timeline, re-tender, ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from money_fixtures import MONEY, PROFILE, money_with, org, step
+
+from scoring.cashflow import Plan, evaluate, lot_cash, lot_timeline, npv, payback_month, sensitivity, yearly
+from scoring.lots import fixed_price_lot
+from scoring.result import Disposition, StaffType
+
+
+def test_discounting_by_hand() -> None:
+    # Year 1 undiscounted, year y ÷ 1.05^(y−1): −100 + 60/1.05 + 60/1.1025 = 11.5646.
+    assert npv([-100.0, 60.0, 60.0], 0.05) == pytest.approx(-100 + 60 / 1.05 + 60 / 1.1025)
+    assert npv([10.0, 10.0], 0.0) == 20.0
+    assert yearly(np.arange(24.0)) == (66.0, 210.0)
+
+
+def test_payback_by_hand() -> None:
+    monthly = np.array([-30.0, 10, 10, 10, 10, 10])
+    assert payback_month(monthly) == 3.0  # back at 0 after month 3
+    assert payback_month(np.array([-30.0, 10, 10])) is None  # not within the horizon
+    assert payback_month(np.array([1.0, 1.0])) == 0.0
+
+
+def test_lot_timeline() -> None:
+    # Start-up in April of year 1; preparation 3 months + 並行稼働 2 months → service from the next April
+    # (month 12), fees from February (month 10).
+    assert lot_timeline(MONEY) == (0, 10, 12)
+    assert lot_timeline(money_with(outsource__prep_months=12)) == (0, 22, 24)
+    assert lot_timeline(money_with(cashflow__transition_year=2)) == (12, 22, 24)
+
+
+def test_lot_cash_with_re_tender_by_hand() -> None:
+    """A 12M-yen-a-year lot on 3-year terms over 5 years.
+
+    The contractor's 3 months of preparation are priced into each term (× 1 + 3/36); the first term starts
+    in year 2 (× 1.03 escalation); the second term starts at month 48 (year 5): × 1.05 re-tender factor and
+    × 1.03⁴, plus the procurement again (150 h × 2,000 overtime).
+    """
+    lot = fixed_price_lot("lot-t", "t", 12_000_000, MONEY)
+    unit, service = lot_cash(lot, MONEY)
+    assert service == 12
+    contract = unit.lines["contract"]
+    uplift = 1 + 3 / 36
+    assert (contract[:10] == 0).all()
+    assert contract[10] == pytest.approx(-1_000_000 * uplift * 1.03)  # 並行稼働, first-term price
+    assert contract[47] == pytest.approx(-1_000_000 * uplift * 1.03)
+    assert contract[48] == pytest.approx(-1_000_000 * uplift * 1.05 * 1.03**4)
+    assert unit.lines["re-tender"][48] == pytest.approx(-300_000)
+    assert unit.lines["re-tender"].sum() == pytest.approx(-300_000)
+    assert unit.lines["start-up"][0] == pytest.approx(-(400 + 600 + 150) * 2000 - 1_500_000)
+    five = fixed_price_lot("lot-t", "t", 12_000_000, money_with(outsource__contract_years=5))
+    longer, _ = lot_cash(five, money_with(outsource__contract_years=5))
+    assert longer.lines["re-tender"].sum() == 0, "a 5-year term needs no re-tender within 5 years"
+    assert longer.lines["contract"][12] == pytest.approx(-1_000_000 * (1 + 3 / 60) * 1.03)
+
+
+def paying_lot_steps() -> list:  # type: ignore[type-arg]
+    """A busy counter staffed by regular staff only: several posts' worth of work (it pays when posts go)."""
+    return [
+        step("s1", Disposition.OUTSOURCE, annual_count=480_000, minutes=1.2, order=0),
+        step("s2", Disposition.OUTSOURCE, annual_count=240_000, minutes=1.0, order=1),
+        step("r1", Disposition.RPA, annual_count=5200, minutes=8, face=0.0, lane="審査・入力担当",
+             systems=("住基システム",), order=2),
+    ]
+
+
+def test_steps_carry_the_whole_cash_flow() -> None:
+    steps = paying_lot_steps()
+    money = money_with(staffing__redeploy_share=0)
+    evaluation = evaluate(steps, Plan(frozenset(s.key for s in steps)), money)
+    portfolio = evaluation.portfolio()
+    assert sum(evaluation.step_net.values()).sum() == pytest.approx(portfolio.sum())
+    assert evaluation.npv() == pytest.approx(sum(evaluation.step_npv(k) for k in evaluation.step_net))
+    assert set(evaluation.step_unit.values()) == set(evaluation.units)
+    assert evaluation.posts.plan.posts_cut >= 2
+    assert evaluation.hours_freed == pytest.approx(9600 + 4000 + 693.333 * 0.8, rel=1e-4)
+
+
+def test_ranges_and_tornado() -> None:
+    steps = paying_lot_steps()
+    money = money_with(staffing__redeploy_share=0)
+    plan = Plan(frozenset(s.key for s in steps))
+    base = evaluate(steps, plan, money)
+    result = sensitivity(steps, plan, base, PROFILE.estimates)
+    assert result.portfolio.base == pytest.approx(base.npv())
+    assert result.portfolio.low <= result.portfolio.base <= result.portfolio.high
+    assert result.portfolio.low < result.portfolio.high
+    swings = [bar.swing for bar in result.tornado]
+    assert swings == sorted(swings, reverse=True) and swings[0] > 0
+    keys = {bar.key for bar in result.tornado}
+    assert "outsource.seat_hour_price" in keys and "staff.regular.pay_per_fte" in keys
+    price = next(bar for bar in result.tornado if bar.key == "outsource.seat_hour_price")
+    assert price.npv_at_low > price.npv_at_high, "a cheaper seat makes the lot pay more"
+    for unit_id, value in result.units.items():
+        assert value.low <= base.unit_npv(unit_id) <= value.high
+    assert 0 <= result.estimate_share <= 1
+    assert result.hours.low <= base.hours_freed <= result.hours.high
+
+
+def test_kaikei_hours_are_worth_less_cash_than_regular_hours() -> None:
+    # 12,000 h = 6.25 FTE at one counter: as 正規 posts (after the on-site post) or as 会計年度 posts.
+    regular = [step("s1", Disposition.OUTSOURCE, annual_count=600_000, minutes=1.2)]
+    kaikei = [step("s1", Disposition.OUTSOURCE, annual_count=600_000, minutes=1.2,
+                   staff_org=org(staff=StaffType.KAIKEI))]
+    money = money_with(staffing__redeploy_share=0)
+    on_regular = evaluate(regular, Plan(frozenset({regular[0].key})), money).npv()
+    on_kaikei = evaluate(kaikei, Plan(frozenset({kaikei[0].key})), money).npv()
+    assert on_regular > on_kaikei, "outsourcing saves money only when it replaces 正規 hours (facts §2.2)"
