@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from bpm.graph import flow_order
 from bpm.model import (
     Category,
     Definitions,
@@ -442,7 +442,7 @@ def _positions(definitions: Definitions, process: Process) -> dict[ElementId, tu
             node_id: ((b.x + b.width / 2 - min(xs)) / span_x, (b.y + b.height / 2 - min(ys)) / span_y)
             for node_id, b in shapes.items()
         }
-    order = _flow_order(process)
+    order = flow_order(process)
     lanes = [lane.id for lane in process.all_lanes()]
     count = max(len(order) - 1, 1)
     lane_count = max(len(lanes) - 1, 1)
@@ -451,28 +451,6 @@ def _positions(definitions: Definitions, process: Process) -> dict[ElementId, tu
         for index, node_id in enumerate(order)
         for node in (process.nodes[node_id],)
     }
-
-
-def _flow_order(process: Process) -> list[ElementId]:
-    """Nodes in breadth-first order from the start events, then the unreached ones in document order."""
-    successors: dict[ElementId, list[ElementId]] = {n: [] for n in process.nodes}
-    incoming: set[ElementId] = set()
-    for flow in process.flows.values():
-        if flow.source_id in successors and flow.target_id in successors:
-            successors[flow.source_id].append(flow.target_id)
-            incoming.add(flow.target_id)
-    starts = [n for n in process.nodes if n not in incoming]
-    seen: dict[ElementId, None] = {}
-    queue = deque(starts)
-    while queue:
-        node_id = queue.popleft()
-        if node_id in seen:
-            continue
-        seen[node_id] = None
-        queue.extend(successors[node_id])
-    for node_id in process.nodes:
-        seen.setdefault(node_id, None)
-    return list(seen)
 
 
 # --------------------------------------------------------------------------- flows

@@ -23,6 +23,7 @@ Edge: ``kind`` (``"sequence"``, ``"message"`` or, in expanded graphs,
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -327,3 +328,29 @@ def flat_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for source, target, key, attributes in graph.edges(keys=True, data=True):
         copy.add_edge(source, target, key=key, **flatten(attributes))
     return copy
+
+
+def flow_order(process: Process) -> list[ElementId]:
+    """Nodes in breadth-first order from the start events, then the unreached ones in document order.
+
+    This is the order a reader follows the flow in; document order is whatever the modelling tool
+    wrote, so "the step before / after" must not be taken from it.
+    """
+    successors: dict[ElementId, list[ElementId]] = {n: [] for n in process.nodes}
+    incoming: set[ElementId] = set()
+    for flow in process.flows.values():
+        if flow.source_id in successors and flow.target_id in successors:
+            successors[flow.source_id].append(flow.target_id)
+            incoming.add(flow.target_id)
+    starts = [n for n in process.nodes if n not in incoming]
+    seen: dict[ElementId, None] = {}
+    queue = deque(starts)
+    while queue:
+        node_id = queue.popleft()
+        if node_id in seen:
+            continue
+        seen[node_id] = None
+        queue.extend(successors[node_id])
+    for node_id in process.nodes:
+        seen.setdefault(node_id, None)
+    return list(seen)

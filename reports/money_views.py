@@ -213,10 +213,14 @@ def two_effects(summary: MoneySummary, hours_per_fte: float) -> TwoEffects:
             "人工削減（時間）と財政効果（現金）は別に示します。推奨する"
             f" {len(adopted)} ロットと {len(robots)} 件のRPAで、"
             f"職員の時間が年 {summary.hours_freed_per_year.base:,.0f} 時間空き、定数 {plan.posts_cut} ポストを減らして"
-            f"{horizon}年間の財政効果は {cash.ja} です。",
+            f"{horizon}年間の財政効果は {cash.ja} です。" + (
+                "ただし範囲の下限はマイナスで、前提次第では損失になります（感度分析を参照）。"
+                if summary.npv_yen.low < 0 else ""),
             f"Hours and cash are shown apart. The {len(adopted)} recommended lots and {len(robots)} robots free "
             f"{summary.hours_freed_per_year.base:,.0f} staff hours a year; with {plan.posts_cut} posts cut the "
-            f"{horizon}-year cash effect is {cash.en}.",
+            f"{horizon}-year cash effect is {cash.en}." + (
+                " Its range reaches below zero: on other assumptions it is a loss (see the sensitivity chart)."
+                if summary.npv_yen.low < 0 else ""),
         )
     else:
         candidate = range_text(summary.candidate_npv_yen)

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bpm.errors import AnalysisError
-from bpm.graph import process_graph
+from bpm.graph import flow_order, process_graph
 from bpm.lint import Finding, Severity
 from bpm.model import Definitions, ElementId, FlowNode, SourceRef
 from bpm.visits import VisitResult
@@ -572,14 +572,15 @@ def _money_inputs(
     run: _Run,
     gaps: list[DataGap],
 ) -> dict[StepKey, MoneyStep]:
-    """Every step's money facts, in flow order; a 職種 cell that cannot be read is a data gap."""
+    """Every step's money facts with its place in the flow order; a 職種 cell that cannot be read is a data gap."""
     inputs: dict[StepKey, MoneyStep] = {}
     survey_file = run.survey.file if run.survey is not None else ""
     for draft in drafts:
         unit = units[(draft.file, draft.process_id)]
-        for order, step in enumerate(draft.steps):
+        position = {node_id: index for index, node_id in enumerate(flow_order(unit.process))}
+        for step in draft.steps:
             row = run.match.steps.get((unit.file, unit.process.id, step.step_id))
-            found, problem = money_step(step, unit.process.nodes[step.step_id], row, order=order,
+            found, problem = money_step(step, unit.process.nodes[step.step_id], row, order=position[step.step_id],
                                         annual_cases=cases[unit.key].value, pool_name=unit.pool_name,
                                         profile=run.profile)
             if problem is not None:

@@ -211,6 +211,10 @@ class MoneyStep:
     """The step's reasons after the legal gate and the hand-off check (legal ones are kept word for word)."""
     note: str = ""
     """The survey's 備考 for the step."""
+    resident_present: bool = False
+    """The resident is at the counter for this step by the flow's own evidence (a message flow with the
+    resident, a 窓口 lane, a BPMN property or the survey), not merely a counter word such as 交付 in its name
+    (交付件数の突合 is back-office work): only such steps may be called the counter visit a robot makes wait."""
     features: Mapping[str, float] = field(default_factory=dict)
     """Feature values 0–1 (routine, face_to_face, physical …)."""
     evidence: tuple[Evidence, ...] = ()

@@ -146,13 +146,26 @@ def decided_reason(step: MoneyStep, threshold: float) -> Reason | None:
     )
 
 
+_TYPICAL_VISITS = 0.5
+"""Visits per case from which a step counts as part of the typical path."""
+
+
 def resident_waits(step: MoneyStep, flow_steps: Sequence[MoneyStep], money: MoneyParams) -> tuple[str, str] | None:
-    """(counter step before, counter step after) when the step happens while the resident waits at the counter."""
-    before = [s for s in flow_steps if s.order < step.order and is_counter(s, money)]
-    after = [s for s in flow_steps if s.order > step.order and is_counter(s, money)]
-    if is_counter(step, money) or not before or not after:
+    """(counter step before, counter step after) when the step happens while the resident waits at the counter.
+
+    Both neighbours must be steps the resident is present for by the flow's own evidence and lie on the
+    typical path (at least one visit in two cases): an exception step such as 不交付の説明 or a name that
+    merely contains 交付 would put a waiting resident into mail or back-office work.  ``order`` is the
+    flow order (breadth-first from the start), not document order.
+    """
+    if is_counter(step, money):
         return None
-    return before[-1].name, after[0].name
+    typical = [s for s in flow_steps if s.resident_present and s.visits >= _TYPICAL_VISITS]
+    before = [s for s in typical if s.order < step.order]
+    after = [s for s in typical if s.order > step.order]
+    if not before or not after:
+        return None
+    return max(before, key=lambda s: s.order).name, min(after, key=lambda s: s.order).name
 
 
 def _note(step: MoneyStep) -> list[Reason]:

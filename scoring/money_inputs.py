@@ -72,7 +72,8 @@ def money_step(
         suitability=step.scores.get(step.disposition, 0.0), face_to_face=step.features.get("face_to_face", 0.0),
         digital_share=digital, input_form=form, input_detail=detail, systems=tuple(systems), org=org,
         legal=step.legal if step.legal is not None else _FAIL_SAFE, reasons=step.reasons,
-        note=row.note if row is not None else "",
+        note=row.note if row is not None else "", resident_present=counter and step.data_sources.get(
+            "face_to_face", S.DEFAULT) in (S.STRUCTURE, S.PROPERTY, S.SURVEY, S.USER),
         count_source=step.data_sources.get("annual_count", S.DEFAULT),
         minutes_source=step.data_sources.get("minutes_per_case", S.DEFAULT),
         features=step.features, evidence=step.evidence, scores=step.scores,

@@ -53,10 +53,17 @@ def test_index_shows_hours_and_cash_apart(default_site: tuple[Assessment, dict[s
     assert assessment.money is not None
     page = text(files["index.html"])
     assert "人工削減（時間）" in page and "財政効果（現金）" in page
-    assert "費用面で推奨できるRPA・委託はありません" in page
-    hours = f"{assessment.money.candidate_hours_freed_per_year:,.0f} 時間"
+    money = assessment.money
+    hours = f"{money.candidate_hours_freed_per_year:,.0f} 時間"
     assert "候補をすべて実施した場合" in page and hours in page
-    assert "範囲のどの値でもマイナスです" in page, "nothing pays: the headline says so, whatever the estimates"
+    assert money.candidate_npv_yen.high < 0, "adopting every candidate loses money on the default prices"
+    adopted = [s for p in assessment.processes for s in p.steps if s.rank is not None]
+    if adopted:  # what pays is recommended, with its own range; a range reaching below zero says so
+        assert f"{money.plan.posts_cut} ポストを減らして" in page
+        assert ("前提次第では損失になります" in page) is (money.npv_yen.low < 0)
+    else:
+        assert "費用面で推奨できるRPA・委託はありません" in page
+        assert "範囲のどの値でもマイナスです" in page, "nothing pays: the headline says so, whatever the estimates"
     assert "損益分岐" in page and "委託が採算に乗る受託者の時間単価" in page, "and says where it would break even"
     assert "判断が必要な業務へ振り向けられる見込みです。年間の削減効果は" not in page, "the old mixed headline"
     assert "財政効果（正味現在価値）の大きい順" in page, "the sort label says what it sorts by"

@@ -58,7 +58,7 @@ def step(
     name: str | None = None,
     legal: LegalStatus = FACTUAL,
 ) -> MoneyStep:
-    """A step with the facts the money stage reads."""
+    """A step with the facts the money stage reads (a counter step here is one the resident is present for)."""
     hours = annual_count * minutes / 60.0
     return MoneyStep(
         key=StepKey(f"{flow}.bpmn", ProcessId(flow), ElementId(step_id)), name=name or step_id, flow_name=flow,
@@ -68,6 +68,7 @@ def step(
         input_form="digital" if digital >= 0.75 else "paper" if digital <= 0.25 else "mixed",
         input_detail="test", systems=systems, org=staff_org or org(), legal=legal, reasons=(),
         count_source=EvidenceSource.SURVEY, minutes_source=EvidenceSource.SURVEY,
+        resident_present=face >= MONEY.queue.counter_face_to_face,
     )
 
 

@@ -100,3 +100,26 @@ def test_candidates_and_retained_steps_cite_their_own_evidence(bundled: Assessme
             if found.disposition is Disposition.AUTOMATED:
                 assert "automated-evidence" in codes and "automated" not in codes, found.name
     assert checked >= 10
+
+
+def test_a_waiting_resident_is_named_only_between_typical_counter_visits(bundled: Assessment) -> None:
+    """"The resident waits" names the counter visits around the step on the typical path, in flow order.
+
+    It used to take neighbours by document order and from any step with a counter word in its name, so it
+    named exception steps (不交付の説明) and put a waiting resident into mail (郵送請求) and monthly
+    back-office work (コンビニ交付 手数料月次精算).
+    """
+    claims = 0
+    for process in bundled.processes:
+        by_name = {s.name: s for s in process.steps}
+        for found in process.steps:
+            for reason in found.reasons:
+                if reason.code != "resident-waits":
+                    continue
+                claims += 1
+                assert not process.name.startswith(("郵送請求", "コンビニ交付")), f"{process.name}: {reason.ja}"
+                before, after = reason.ja.split("前:「")[1].split("」→ 後:「")
+                after = after.split("」")[0]
+                for name in (before, after):
+                    assert by_name[name].visits >= 0.5, f"{found.name}: {name} is an exception step"
+    assert claims >= 5
