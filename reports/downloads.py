@@ -19,9 +19,9 @@ import pandas as pd
 from bpm.errors import BpmError
 from reports.annotate import annotate_bpmn
 from reports.export import assessment_json
+from reports.export_table import table_bytes
 from reports.views import slug
 from scoring.result import Assessment
-from scoring.table import table_bytes
 
 __all__ = ["Downloads", "ModelSource", "annotated_name", "site_downloads"]
 
@@ -76,7 +76,9 @@ def site_downloads(
     ``notice`` hears about each model whose annotated copy could not be made.
     """
     tell = notice or (lambda _message: None)
-    files: dict[str, bytes] = {f"results.{fmt}": table_bytes(frame, fmt) for fmt in ("csv", "xlsx", "json")}
+    files: dict[str, bytes] = {
+        f"results.{fmt}": table_bytes(frame, fmt, assessment=assessment) for fmt in ("csv", "xlsx", "json")
+    }
     files["assessment.json"] = assessment_json(assessment).encode("utf-8")
     labels: dict[str, str] = {}
     for model in models:
