@@ -71,7 +71,7 @@ def site_downloads(
     *,
     notice: Callable[[str], None] | None = None,
 ) -> Downloads:
-    """Results table (CSV, XLSX, JSON), the full assessment JSON and each model annotated.
+    """Results table (CSV, XLSX in Japanese and English; JSON), the full assessment JSON and each model annotated.
 
     ``notice`` hears about each model whose annotated copy could not be made.
     """
@@ -79,8 +79,10 @@ def site_downloads(
     files: dict[str, bytes] = {
         f"results.{fmt}": table_bytes(frame, fmt, assessment=assessment) for fmt in ("csv", "xlsx", "json")
     }
-    files["assessment.json"] = assessment_json(assessment).encode("utf-8")
+    for fmt in ("csv", "xlsx"):  # the English report offers its readers the table with English headers
+        files[f"results-en.{fmt}"] = table_bytes(frame, fmt, lang="en", assessment=assessment)
     labels: dict[str, str] = {}
+    files["assessment.json"] = assessment_json(assessment).encode("utf-8")
     for model in models:
         name = annotated_name(model.key)
         while name in files:  # two keys with one 8-digit hash: never let one overwrite the other

@@ -39,7 +39,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from bpm.errors import RenderError
-from reports.export_assumptions import assumption_head, assumption_rows
+from reports.export_assumptions import assumption_head, assumption_rows, source_class
 from reports.export_columns import COLUMN_SPECS, FORMATS, ColumnSpec, Lang, header, localise
 from reports.export_xlsx import SheetColumn, stable_xlsx_bytes, write_table
 from reports.i18n import t_or
@@ -113,6 +113,19 @@ def export_frame(frame: pd.DataFrame, lang: Lang = "ja") -> pd.DataFrame:
 # --------------------------------------------------------------------------- legend
 
 
+_SOURCE_CLASSES = {
+    "[I]": ("仮定・推計した値。実際の値がわかれば評価プロファイルで置き換える",
+            "an assumption or estimate; replace it in the profile when the real figure is known"),
+    "[I] 要設定": ("仮置きの値。自団体の値を評価プロファイルに設定するまで、結果はこの値に左右される",
+                  "a placeholder: the results rest on it until your own figure is set in the profile"),
+    "[R]": ("公表資料から読み取った値（出典・根拠の列に資料名）",
+            "read from a published source (named in the Source column)"),
+    "[D]": ("公表資料の数値から計算した値", "computed from published figures"),
+    "[setting]": ("報告の設定（推計ではない）", "a setting of the report, not an estimate"),
+}
+"""The 推計/出典 classes of the 前提条件 sheet, explained in the 凡例 (keyed by a source tag that yields each)."""
+
+
 def legend_rows(lang: Lang, keys: Sequence[str]) -> list[list[object]]:
     """The 凡例: row order, each column (header, other-language header, unit, meaning), each recommendation."""
     ja = lang == "ja"
@@ -121,15 +134,18 @@ def legend_rows(lang: Lang, keys: Sequence[str]) -> list[list[object]]:
     for key in keys:
         spec = _spec(key)
         unit = FORMATS[spec.kind].unit_ja if ja else FORMATS[spec.kind].unit_en
-        rows.append(["列" if ja else "Column", header(key, lang) if key in COLUMN_SPECS else key,
-                     unit, f"{spec.help_ja if ja else spec.help_en}（{header(key, other)}）" if key in COLUMN_SPECS
-                     else ""])
+        meaning = f"{spec.help_ja}（{header(key, other)}）" if ja else f"{spec.help_en} ({header(key, other)})"
+        rows.append(["列" if ja else "Column", header(key, lang) if key in COLUMN_SPECS else key, unit,
+                     meaning if key in COLUMN_SPECS else ""])
     for disposition, style in DISPOSITION_STYLES.items():
         rows.append(["処理方針" if ja else "Recommendation", style.ja if ja else style.en, "",
                      t_or(f"disposition_help.{disposition.value}", lang, "")])
     rows.append(["表記" if ja else "Notation", "▲", "円" if ja else "yen",
                  "マイナス（費用が削減額を上回る）。セルの値は負の数" if ja
                  else "negative (costs exceed savings); the cell holds a negative number"])
+    sheet = SHEET_NAMES[lang][1]
+    for source, (text_ja, text_en) in _SOURCE_CLASSES.items():
+        rows.append([sheet, source_class("", source, lang), "", text_ja if ja else text_en])
     return rows
 
 

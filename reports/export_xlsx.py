@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -35,7 +36,6 @@ __all__ = ["SheetColumn", "display_width", "stable_xlsx_bytes", "write_table"]
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
-_TEXT_ALIGN = Alignment(vertical="top")
 _FILTER_BUTTON = 3
 """Columns the autofilter's drop-down button covers at the right of a header."""
 _HEADER_WIDTH = 18
@@ -67,10 +67,12 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
 
 
-def _cell_width(value: object, number_format: str) -> int:
+def _cell_width(value: object, number_format: str, limit: float) -> float:
     if value is None:
         return 0
     if isinstance(value, str):
+        if len(value) >= limit:  # every character takes at least one column: no need to measure
+            return limit
         return max((display_width(line) for line in value.splitlines()), default=0)
     if isinstance(value, float | int) and not isinstance(value, bool):
         decimals = number_format.split(".", 1)[1].count("0") if "." in number_format else 0
@@ -83,18 +85,39 @@ def _safe_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object, number_format: str) -> Cell:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, _safe_text(value))
-        cell.data_type = "s"  # openpyxl would make "=…" a formula; a string it stays
-        if starts_formula(value):
-            cell.quotePrefix = True
-        cell.alignment = _TEXT_ALIGN
+class _Cells:
+    """Cells of one sheet, styled by copying one template per look (setting styles cell by cell is slow)."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self.looks: dict[str, Cell] = {}
+
+    def _look(self, number_format: str) -> Cell:
+        template = self.looks.get(number_format)
+        if template is None:
+            template = WriteOnlyCell(self.sheet, None)
+            if number_format == "quote":
+                template.quotePrefix = True
+            else:
+                template.number_format = number_format
+            self.looks[number_format] = template
+        return template
+
+    def make(self, value: object, number_format: str) -> object:
+        """A cell for ``value``: text always a string cell (quote-prefixed when it could start a formula)."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            cell = WriteOnlyCell(self.sheet, _safe_text(value))
+            cell.data_type = "s"  # openpyxl would make "=…" a formula; a string it stays
+            if starts_formula(value):
+                cell._style = copy(self._look("quote")._style)  # type: ignore[attr-defined]
+            return cell
+        if number_format in ("@", "General") or isinstance(value, bool):
+            return value
+        cell = WriteOnlyCell(self.sheet, cast(float | datetime | None, value))
+        cell._style = copy(self._look(number_format)._style)  # type: ignore[attr-defined]
         return cell
-    cell = WriteOnlyCell(sheet, cast(float | datetime | None, value))
-    if value is not None and number_format != "@":
-        cell.number_format = number_format
-    return cell
 
 
 def write_table(
@@ -117,7 +140,8 @@ def write_table(
     # A write-only sheet has the layout attributes of a worksheet (openpyxl borrows them); the stubs lack them.
     sheet = cast(Worksheet, created)
     for index, column in enumerate(columns, start=1):
-        measured = max((_cell_width(r[index - 1], column.number_format) for r in sample[:_SAMPLE_ROWS]), default=0)
+        measured = max((_cell_width(r[index - 1], column.number_format, column.max_width)
+                        for r in sample[:_SAMPLE_ROWS]), default=0)
         heading = min(display_width(column.header) + _FILTER_BUTTON, _HEADER_WIDTH)
         wanted = max(column.min_width, heading, measured + 1)
         sheet.column_dimensions[get_column_letter(index)].width = min(column.max_width, wanted)
@@ -128,12 +152,15 @@ def write_table(
     sheet.page_setup.orientation = "landscape"
     head = []
     for column in columns:
-        cell = _cell(created, column.header, "@")
+        cell = WriteOnlyCell(created, _safe_text(column.header))
+        cell.data_type = "s"
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
         head.append(cell)
     sheet.append(head)
+    cells = _Cells(created)
+    formats = [c.number_format for c in columns]
     for values in rows:
-        sheet.append([_cell(created, v, c.number_format) for v, c in zip(values, columns, strict=True)])
+        sheet.append([cells.make(v, f) for v, f in zip(values, formats, strict=True)])
     return created
 
 

@@ -224,6 +224,9 @@ def test_legend_explains_every_column_and_recommendation(workbook_ja: openpyxl.W
         for style in DISPOSITION_STYLES.values():
             assert explained.get(style.ja if lang == "ja" else style.en), (lang, style)
         assert any("順位" in str(r[meaning]) or "rank" in str(r[meaning]) for r in rows[:1])  # the row order
+        classes = {"推計", "推計（要設定）", "出典", "出典から算出", "設定"} if lang == "ja" else {
+            "estimate", "estimate (to be set)", "sourced", "derived from sources", "setting"}
+        assert classes <= set(explained), lang  # what the 推計/出典 column of the assumptions means
     assert SHEET_NAMES["ja"][2] == "凡例"
 
 
