@@ -33,7 +33,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("read BPMN", "bpm/cli.py", "_gather"),
     ("lint", "bpm/lint/__init__.py", "lint_files"),
     ("score (assess)", "scoring/assess.py", "assess"),
-    ("downloads: results table", "scoring/table.py", "write_results"),
+    ("downloads: results table", "reports/export_table.py", "table_bytes"),
     ("downloads: annotated BPMN", "reports/export.py", "annotate_bpmn"),
     ("site (everything below)", "reports/site.py", "build_site"),
     ("  site: pictures (all formats)", "reports/pictures.py", "picture_bytes"),

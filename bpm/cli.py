@@ -734,6 +734,10 @@ _exclude_option = click.option(
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
+@click.option(
+    "--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+    help="Language of the CSV/XLSX headers, words and extra sheets (JSON keys stay English). 見出しの言語。",
+)
 @_guarded
 def score(
     inputs: tuple[str, ...],
@@ -743,13 +747,15 @@ def score(
     decisions: str | None,
     exclude_unsolvable: bool,
     out: str,
+    lang: str,
 ) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
 
     手順ごとに評価し、結果の表を出力します。
     """
     from bpm.lint import Scope, lint_files
-    from scoring.table import steps_frame, write_results
+    from reports.export_table import write_results
+    from scoring.table import steps_frame
 
     scanned = _gather(inputs, survey)
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
@@ -762,7 +768,8 @@ def score(
             click.echo(str(finding), err=True)
         else:
             _progress(str(finding))
-    write_results(steps_frame(assessment, _reviews(decisions, assessment)), Path(out))
+    frame = steps_frame(assessment, _reviews(decisions, assessment))
+    write_results(frame, Path(out), lang="en" if lang == "en" else "ja", assessment=assessment)
     click.echo(f"wrote {out} ({sum(len(p.steps) for p in assessment.processes)} steps)", err=True)
 
 

@@ -19,9 +19,9 @@ import pandas as pd
 from bpm.errors import BpmError
 from reports.annotate import annotate_bpmn
 from reports.export import assessment_json
+from reports.export_table import table_bytes
 from reports.views import slug
 from scoring.result import Assessment
-from scoring.table import table_bytes
 
 __all__ = ["Downloads", "ModelSource", "annotated_name", "site_downloads"]
 
@@ -71,14 +71,18 @@ def site_downloads(
     *,
     notice: Callable[[str], None] | None = None,
 ) -> Downloads:
-    """Results table (CSV, XLSX, JSON), the full assessment JSON and each model annotated.
+    """Results table (CSV, XLSX in Japanese and English; JSON), the full assessment JSON and each model annotated.
 
     ``notice`` hears about each model whose annotated copy could not be made.
     """
     tell = notice or (lambda _message: None)
-    files: dict[str, bytes] = {f"results.{fmt}": table_bytes(frame, fmt) for fmt in ("csv", "xlsx", "json")}
-    files["assessment.json"] = assessment_json(assessment).encode("utf-8")
+    files: dict[str, bytes] = {
+        f"results.{fmt}": table_bytes(frame, fmt, assessment=assessment) for fmt in ("csv", "xlsx", "json")
+    }
+    for fmt in ("csv", "xlsx"):  # the English report offers its readers the table with English headers
+        files[f"results-en.{fmt}"] = table_bytes(frame, fmt, lang="en", assessment=assessment)
     labels: dict[str, str] = {}
+    files["assessment.json"] = assessment_json(assessment).encode("utf-8")
     for model in models:
         name = annotated_name(model.key)
         while name in files:  # two keys with one 8-digit hash: never let one overwrite the other

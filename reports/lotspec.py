@@ -11,16 +11,14 @@ cells are escaped.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from reports.export_xlsx import stable_xlsx_bytes
 from reports.money_views import LotItemView, LotPage
 
 _BOLD = Font(bold=True)
@@ -121,10 +119,6 @@ def outline_xlsx(view: LotPage, created: datetime | None = None) -> bytes:
     site's build time) so an unchanged lot gives the same bytes.
     """
     book = Workbook()
-    if created is not None:
-        stamp = created.replace(tzinfo=None)
-        book.properties.created = stamp
-        book.properties.modified = stamp
     summary = book.active
     assert summary is not None
     summary.title = "概要"
@@ -179,25 +173,4 @@ def outline_xlsx(view: LotPage, created: datetime | None = None) -> bytes:
     for line in view.startup.rows:
         _write(cost, row, [line.label.ja, float(line.total.sort or 0)])
         row += 1
-    return _stable_bytes(book, created)
-
-
-def _stable_bytes(book: Workbook, created: datetime | None) -> bytes:
-    """The workbook's bytes; with ``created``, the same bytes for the same content (no save-time stamps).
-
-    ``Workbook.save`` stamps the current time into docProps and every zip
-    entry, so the writer is driven directly and the entries are re-stamped.
-    """
-    raw = io.BytesIO()
-    with ZipFile(raw, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).save()
-    if created is None:
-        return raw.getvalue()
-    stamp = (max(created.year, 1980), created.month, created.day, created.hour, created.minute, created.second)
-    out = io.BytesIO()
-    with ZipFile(io.BytesIO(raw.getvalue())) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
+    return stable_xlsx_bytes(book, created)

@@ -293,7 +293,7 @@ def _archive(
 # --------------------------------------------------------------------------- the run
 
 
-_TIMESTAMPED = ("downloads/results.xlsx",)
+_TIMESTAMPED = ("downloads/results.xlsx", "downloads/results-en.xlsx")
 """Files that record when they were saved (openpyxl stamps the workbook and its zip entries)."""
 
 

@@ -1,35 +1,26 @@
-"""Assessment → one pandas row per step, and writers for CSV, XLSX and JSON.
+"""Assessment → one pandas row per step, and the rule that keeps user text from becoming a formula.
 
 The flat table is what people open in Excel and filter, so its columns are
-fixed and ordered (a column that moves breaks somebody's pivot table), CSV is
-written as UTF-8 with a BOM (Excel on Japanese Windows otherwise reads it as
-Shift_JIS and garbles every name), and a failed write leaves no half-written
-file behind.
+fixed and ordered (a column that moves breaks somebody's pivot table).  The
+files themselves (headers in the reader's language, number formats, rank
+order, the 前提条件 and 凡例 sheets) are written by :mod:`reports.export_table`.
 
 Names and reasons are user text, and a spreadsheet runs a cell that starts
 with ``=``, ``+``, ``-`` or ``@`` as a formula (``=HYPERLINK(…)`` leaks data,
 ``+cmd|…`` starts programs through DDE).  So no text cell ever starts a
-formula: in CSV such text gets a leading ``'`` (what Excel itself shows for
-"text that looks like a formula"), in XLSX it is written as a string cell with
-Excel's quote-prefix flag, never as a formula.  Numbers stay numbers.
+formula: in CSV such text gets a leading ``'`` (:func:`csv_safe`, what Excel
+itself shows for "text that looks like a formula"), in XLSX it is written as a
+string cell with Excel's quote-prefix flag (:func:`starts_formula`), never as a
+formula.  Numbers stay numbers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
-import os
-import re
-import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
-from bpm.errors import RenderError
 from scoring.decisions import DECISION_COLUMNS, ReviewDecision, Reviews
 from scoring.features import FEATURES
 from scoring.result import SCORED_DISPOSITIONS, Assessment, Disposition, StepAssessment
@@ -218,8 +209,6 @@ def steps_frame(assessment: Assessment, reviews: Reviews | None = None) -> pd.Da
     return frame
 
 
-TableFormat = Literal["csv", "xlsx", "json"]
-
 _FORMULA_STARTS = frozenset("=+-@")
 """First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (or DDE)."""
 _CONTROL_STARTS = frozenset("\t\r\n")
@@ -258,112 +247,3 @@ def csv_safe(value: object) -> object:
     ('\'=HYPERLINK("http://x")', -3.5, '本人確認')
     """
     return f"'{value}" if isinstance(value, str) and starts_formula(value) else value
-
-
-def table_bytes(frame: pd.DataFrame, fmt: TableFormat) -> bytes:
-    """The table as a file's content: CSV (UTF-8 with BOM), XLSX or JSON records; formula-safe."""
-    if fmt == "csv":
-        safe = frame.copy()
-        for column in safe.columns:
-            if not (pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column])):
-                safe[column] = safe[column].astype(object).map(csv_safe)
-        # Text quoted, numbers bare: a carriage return inside a name must not start a new row
-        # (pandas quotes only fields with "\n"), where its tail would be a fresh cell.
-        return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
-    if fmt == "xlsx":
-        return _xlsx_bytes(frame)
-    if fmt == "json":
-        return (_json_records(frame) + "\n").encode("utf-8")
-    raise ValueError(f"unknown table format {fmt!r}")
-
-
-def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    """One sheet ``results``: header, then one row per step; text cells forced to strings."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
-    sheet = workbook.create_sheet("results")
-    sheet.append([str(c) for c in frame.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for record in frame.astype(object).itertuples(index=False, name=None):
-        sheet.append([_xlsx_value(v, ILLEGAL_CHARACTERS_RE) for v in record])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl made "=…" a formula; a string it stays
-                if starts_formula(cell.value):
-                    cell.quotePrefix = True
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_value(value: object, illegal: re.Pattern[str]) -> object:
-    """A cell value openpyxl accepts: None for missing, text without XML-illegal characters."""
-    if value is None or value is pd.NA:
-        return None
-    item = getattr(value, "item", None)
-    if callable(item):  # numpy scalars
-        value = item()
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-    if isinstance(value, str):
-        return illegal.sub("\ufffd", value)
-    return value
-
-
-def write_results(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write the table by suffix: ``.csv`` (UTF-8 with BOM), ``.xlsx`` or ``.json`` (records, UTF-8).
-
-    Writes to a temporary file next to the target and renames it, so an error
-    never leaves a truncated results file.  Raises
-    :class:`~bpm.errors.RenderError` for any other suffix.
-    """
-    path = Path(path)
-    suffix = path.suffix.casefold()
-    if suffix not in (".csv", ".xlsx", ".json"):
-        raise RenderError(
-            f"unknown results format {path.suffix or '(no suffix)'!r}",
-            file=str(path),
-            hint="name the output results.csv, results.xlsx or results.json",
-        )
-    data = table_bytes(frame, suffix[1:])  # type: ignore[arg-type]
-    scratch = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, scratch = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(scratch, path)
-    except OSError as error:
-        raise RenderError(f"cannot write results to {path}: {error.strerror or error}", file=str(path),
-                          hint="choose another --out path") from None
-    finally:
-        if scratch is not None and os.path.exists(scratch):
-            os.unlink(scratch)
-    return path
-
-
-def _json_records(frame: pd.DataFrame) -> str:
-    """Records as JSON: missing values as null, Japanese unescaped (pandas would escape ``/``)."""
-
-    def plain(value: object) -> object:
-        if value is None or value is pd.NA:
-            return None
-        item = getattr(value, "item", None)
-        if callable(item):  # numpy scalars
-            value = item()
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        return value
-
-    records = [{str(k): plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
-    return json.dumps(records, ensure_ascii=False, indent=2)

@@ -12,8 +12,11 @@ import pytest
 
 from bpm.reader import read_bpmn
 from reports.dot import dot_available
+from reports.export_columns import header as export_header
+from reports.style import DISPOSITION_STYLES
 from scoring.features import assessable_steps
 from scoring.survey import load_survey
+from scoring.table import COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS = REPO / "flows"
@@ -46,20 +49,34 @@ def test_score_writes_the_same_table_in_three_formats(scored: Path) -> None:
     xlsx = pd.read_excel(scored / "results.xlsx")
     records = json.loads((scored / "results.json").read_text(encoding="utf-8"))
     assert len(csv) == len(xlsx) == len(records) == SAMPLE_STEPS
-    assert list(csv.columns) == list(xlsx.columns) == list(records[0])
-    assert set(csv["disposition"]) <= {"rpa", "outsource", "retain", "automated", "review"}
-    assert csv["step_id"].tolist() == xlsx["step_id"].tolist() == [r["step_id"] for r in records]
+    assert list(csv.columns) == list(xlsx.columns) == [export_header(k, "ja") for k in COLUMNS]
+    assert list(records[0]) == list(COLUMNS)  # JSON keeps the keys scripts use
+    assert set(csv["処理方針"]) <= {s.ja for s in DISPOSITION_STYLES.values()}
+    assert csv["手順ID"].tolist() == xlsx["手順ID"].tolist() == [r["step_id"] for r in records]
+
+
+def test_score_lang_en_writes_english_headers_and_sheets(tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "results.xlsx"
+    result = run_bpm("-q", "score", str(FLOWS / "juminhyo.bpmn"), "--lang", "en", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Steps", "Assumptions", "Legend"]
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]] == [export_header(k, "en") for k in COLUMNS]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
 
 
 def test_score_uses_the_sample_survey_found_in_the_directory(scored: Path) -> None:
     csv = pd.read_csv(scored / "results.csv", encoding="utf-8-sig")
     cases = next(r.annual_count for r in SAMPLE_SURVEY.rows if r.process == "転入届" and r.is_flow_row)
-    tennyu = csv[csv["flow"] == "転入届"]
-    assert (tennyu["annual_count"].max()) >= cases  # 件数 of 転入届 in flows/survey.xlsx
+    tennyu = csv[csv["業務フロー"] == "転入届"]
+    assert (tennyu["年間実施回数"].max()) >= cases  # 件数 of 転入届 in flows/survey.xlsx
     sheet_minutes = next(r.minutes for r in SAMPLE_SURVEY.rows if r.step_id == "Activity_TennyuKisaiShinsa")
-    review = csv[csv["step_id"] == "Activity_TennyuKisaiShinsa"].iloc[0]
-    assert review["minutes_per_case"] == sheet_minutes  # 処理時間(分) of 記載内容審査 in the sheet
-    assert review["disposition"] != "outsource", "公権力の行使 is never outsourced"
+    review = csv[csv["手順ID"] == "Activity_TennyuKisaiShinsa"].iloc[0]
+    assert review["分/回"] == sheet_minutes  # 処理時間(分) of 記載内容審査 in the sheet
+    assert review["処理方針"] != "民間委託", "公権力の行使 is never outsourced"
 
 
 def test_score_reports_a_malformed_profile_by_key(tmp_path: Path) -> None:

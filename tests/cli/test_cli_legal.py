@@ -58,11 +58,12 @@ def test_score_publishes_with_the_flow_excluded_only_when_asked(tmp_path: Path) 
                      "--survey", str(LEGAL / "shares_163.csv"), "--exclude-unsolvable", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "1 flow(s) excluded from totals and ranking" in result.stderr
-    table = pd.read_csv(out, encoding="utf-8-sig")
-    assert set(table["flow"]) == {"婚姻届"}
-    assert {"legal_status", "legal_status_ja", "legal_evidence", "legal_basis", "legal_resolve"} <= set(table.columns)
-    uketsuke = table[table["step_id"] == "T_Uketsuke"].iloc[0]
-    assert uketsuke["legal_status"] == "authority" and uketsuke["legal_status_ja"] == "公権力の行使"
+    table = pd.read_csv(out, encoding="utf-8-sig")  # headers in Japanese (issue 10 item 5)
+    assert set(table["業務フロー"]) == {"婚姻届"}
+    legal = {"法的区分（記号）", "法的区分", "法的区分の根拠", "委託の根拠通知", "要確認の解消方法"}
+    assert legal <= set(table.columns)
+    uketsuke = table[table["手順ID"] == "T_Uketsuke"].iloc[0]
+    assert uketsuke["法的区分（記号）"] == "authority" and uketsuke["法的区分"] == "公権力の行使"
     assert "受付・内容確認" in result.stderr  # the missing-decision errors are printed
 
 

@@ -172,16 +172,16 @@ def test_decisions_round_trip_through_score_and_scan(tmp_path: Path) -> None:
     sheet = tmp_path / "results.xlsx"
     assert run_bpm("-q", "score", flow, "--out", str(sheet)).returncode == 0
     workbook = openpyxl.load_workbook(sheet)
-    rows = workbook["results"]
+    rows = workbook.worksheets[0]
     header = [c.value for c in rows[1]]
-    column = {name: header.index(name) + 1 for name in ("step_id", "判断", "担当", "コメント", "process_id")}
+    column = {name: header.index(name) + 1 for name in ("手順ID", "判断", "担当", "コメント", "プロセスID")}
     target = next(r for r in range(2, rows.max_row + 1)
-                  if rows.cell(r, column["step_id"]).value == "Activity_JuminhyoKofu")
+                  if rows.cell(r, column["手順ID"]).value == "Activity_JuminhyoKofu")
     rows.cell(target, column["判断"], "採用")
     rows.cell(target, column["担当"], "市民課 山田")
     rows.cell(3, column["判断"], "保留")
     gone = 4
-    rows.cell(gone, column["step_id"], "Activity_Removed")
+    rows.cell(gone, column["手順ID"], "Activity_Removed")
     rows.cell(gone, column["判断"], "reject")
     rows.move_range(f"A2:{openpyxl.utils.get_column_letter(len(header))}{rows.max_row}", rows=1)  # rows moved down
     workbook.save(tmp_path / "decided.xlsx")
@@ -193,7 +193,7 @@ def test_decisions_round_trip_through_score_and_scan(tmp_path: Path) -> None:
             in result.stderr)
     assert "2 decision(s) matched, 1 for steps no longer in the flows" in result.stderr
     rows = list(csv.DictReader(io.StringIO(again.read_text(encoding="utf-8-sig"))))
-    assert any(r["判断"] == "accept" and r["担当"] == "市民課 山田" for r in rows)
+    assert any(r["判断"] == "採用" and r["担当"] == "市民課 山田" for r in rows)
 
     site = tmp_path / "site"
     scan = run_bpm("scan", flow, "--decisions", str(tmp_path / "decided.xlsx"), "--out", str(site))

@@ -188,6 +188,7 @@ def test_a_model_that_cannot_be_annotated_is_a_notice_not_a_failure() -> None:
     assert heard == [f"{COUNTER}: no annotated copy in the report: 1 assessed step(s) are not in this file: T_Input"]
     assert sorted(downloads.labels.values()) == ["counter.bpmn"]
     assert {"results.csv", "results.xlsx", "results.json", "assessment.json"} <= set(downloads.files)
+    assert {"results-en.csv", "results-en.xlsx"} <= set(downloads.files)  # for the English report
 
 
 def test_page_and_diagram_names_do_not_depend_on_where_the_scan_runs(tmp_path: Path) -> None:

@@ -12,12 +12,14 @@ from lxml import etree
 
 from bpm.lint import lint
 from bpm.reader import read_bpmn
+from reports.export_columns import header as export_header
+from reports.export_table import write_results
 from reports.site import SiteInput, build_site
 from scoring.assess import assess
 from scoring.profile import load_profile
 from scoring.result import Assessment, Disposition
 from scoring.survey import load_survey
-from scoring.table import steps_frame, write_results
+from scoring.table import LEGAL_COLUMNS, steps_frame
 
 LEGAL = Path(__file__).resolve().parents[1] / "data" / "legal"
 
@@ -131,14 +133,13 @@ def test_exports_carry_the_legal_columns(legal_site: tuple[Path, Assessment], tm
     assert sheet is not None
     header = [cell.value for cell in sheet[1]]
     rows = [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
-    shinsa = next(r for r in rows if r["step_id"] == "T_Shinsa")
-    assert shinsa["legal_status"] == "authority" and "⇔" in str(shinsa["legal_conflict"])
-    review = next(r for r in rows if r["name"] == "内容確認")
-    assert review["disposition"] == "review" and review["legal_status_ja"] == "要確認"
-    assert str(review["legal_resolve"]).startswith("解消方法")
+    shinsa = next(r for r in rows if r["手順ID"] == "T_Shinsa")
+    assert shinsa["法的区分（記号）"] == "authority" and "⇔" in str(shinsa["根拠の食い違い"])
+    review = next(r for r in rows if r["手順"] == "内容確認")
+    assert review["処理方針"] == "要確認（職員が担当）" and review["法的区分"] == "要確認"
+    assert str(review["要確認の解消方法"]).startswith("解消方法")
     # outsourced by the legal gate (the cost gate may still have withdrawn it: candidate = outsource)
-    outsourced = [r for r in rows if "outsource" in (r["disposition"], r["candidate"])]
-    assert outsourced and all("内閣府" in str(r["legal_basis"]) for r in outsourced)
-    start = header.index("legal_status")  # the money columns follow, then the three review columns
-    assert header[start:start + 9] == ["legal_status", "legal_status_ja", "legal_evidence", "legal_conflict",
-                                       "legal_override", "legal_basis", "legal_resolve", "procedure", "proposed"]
+    outsourced = [r for r in rows if "民間委託" in (r["処理方針"], r["候補の種類"])]
+    assert outsourced and all("内閣府" in str(r["委託の根拠通知"]) for r in outsourced)
+    start = header.index("法的区分（記号）")  # the money columns follow, then the three review columns
+    assert header[start:start + 9] == [export_header(k, "ja") for k in LEGAL_COLUMNS]

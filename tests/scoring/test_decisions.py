@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from bpm.reader import read_bpmn
+from reports.export_table import write_results
 from scoring.assess import assess
 from scoring.decisions import (
     DECISION_COLUMNS,
@@ -21,7 +22,7 @@ from scoring.decisions import (
 )
 from scoring.profile import load_profile
 from scoring.result import Assessment
-from scoring.table import COLUMNS, steps_frame, write_results
+from scoring.table import COLUMNS, steps_frame
 
 COUNTER = Path(__file__).resolve().parents[1] / "data" / "scoring" / "counter.bpmn"
 
@@ -40,7 +41,7 @@ def _fill(path: Path, decisions: dict[str, tuple[object, object, object]], *, re
           move_columns: bool = False) -> Path:
     """Write 判断 / 担当 / コメント into an exported workbook the way a reviewer would in Excel."""
     workbook = openpyxl.load_workbook(path)
-    sheet = workbook["results"]
+    sheet = workbook.worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     header, body = rows[0], rows[1:]
     if reverse:
@@ -49,7 +50,7 @@ def _fill(path: Path, decisions: dict[str, tuple[object, object, object]], *, re
         order = [header.index("判断"), *(i for i in range(len(header)) if header[i] != "判断")]
         header = [header[i] for i in order]
         body = [[row[i] for i in order] for row in body]
-    step = header.index("step_id")
+    step = header.index("手順ID")
     for row in body:
         if row[step] in decisions:
             for column, value in zip(DECISION_COLUMNS, decisions[row[step]], strict=True):
@@ -109,7 +110,7 @@ def test_csv_export_round_trips(assessment: Assessment, tmp_path: Path) -> None:
 
 def test_a_word_that_is_not_a_decision_names_the_cell(exported: Path) -> None:
     frame = pd.read_excel(exported)
-    step = frame["step_id"][3]
+    step = frame["手順ID"][3]
     filled = _fill(exported, {step: ("acept", "山田", None)})
     column = openpyxl.utils.get_column_letter(list(frame.columns).index("判断") + 1)
     with pytest.raises(DecisionSheetError) as info:
@@ -132,14 +133,14 @@ def test_decision_words_in_both_languages_and_widths() -> None:
 def test_decisions_whose_step_is_gone_are_reported_not_dropped(assessment: Assessment, exported: Path) -> None:
     frame = pd.read_excel(exported, dtype=object)
     frame.loc[0, "判断"] = "accept"
-    frame.loc[0, "step_id"] = "T_Deleted"
+    frame.loc[0, "手順ID"] = "T_Deleted"
     frame.loc[1, "判断"] = "reject"
     path = exported.with_name("edited.xlsx")
     frame.to_excel(path, index=False, sheet_name="results")
     reviews = match_decisions(assessment, load_decisions(path))
     (orphan,) = reviews.orphans
     assert (orphan.step_id, orphan.decision, orphan.row, orphan.name) == (
-        "T_Deleted", Decision.ACCEPT, 2, frame.loc[0, "name"])
+        "T_Deleted", Decision.ACCEPT, 2, frame.loc[0, "手順"])
     assert len(reviews.by_step) == 1
 
 
