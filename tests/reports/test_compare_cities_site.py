@@ -36,6 +36,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _readme() -> str:
+    """The README with its line breaks folded (the figures it quotes are checked against the site)."""
+    return " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+
+
 def _heat(index: str) -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[str, str, str]]]]]:
     """(column label, group) and, per procedure row, (css bin, value, deviation) of every cell."""
     table = index.split('<table class="data heat', 1)[1].split("</table>", 1)[0]
@@ -67,6 +72,8 @@ def test_heat_map_has_every_procedure_and_city_grouped_as_declared(site: Path) -
     assert sorted(jumin[i][2][0] for i in shared) == ["±", "▲", "▼"]
     alone = [i for i, (_, g) in enumerate(columns) if groups.count(g) == 1]
     assert all(jumin[i][0] == "heat-na" and jumin[i][2] == "—" for i in alone)
+    quoted = " / ".join(jumin[i][1] for i in shared)  # the README quotes this row of the shared group
+    assert f"for 住民異動届 {quoted} staff minutes per case" in _readme()
 
 
 def test_every_city_and_procedure_has_its_page_and_diagrams(site: Path) -> None:
@@ -76,6 +83,10 @@ def test_every_city_and_procedure_has_its_page_and_diagrams(site: Path) -> None:
     assert len(list(site.glob("p-*.html"))) == len(rows)
     g = next(p for p in city_pages if "g-shi" in p.name).read_text(encoding="utf-8")
     assert "委託事業者" in g or "outsourc" in g
+    c = next(p for p in city_pages if "c-shi" in p.name).read_text(encoding="utf-8")
+    hours = re.search(r"年間 ([\d,]+) 時間（([\d.]+) 人工）", c)
+    assert hours is not None
+    assert f"(C市: {hours.group(1)} hours a year, {hours.group(2)} 人工" in _readme()
     assert len(list((site / "diagrams").glob("*.svg"))) >= len(CITIES) * len(rows)
 
 
