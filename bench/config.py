@@ -33,6 +33,8 @@ class Sizes:
     peer_tasks: tuple[int, ...] = (1000, 5000)
     cities: int = 5
     procedures: int = 20
+    site_cities: tuple[int, ...] = (174, 1741)
+    """Cities of the comparison-only measurement (figures made directly, no flow assessed; bench/municipal_site.py)."""
 
 
 PRESETS: dict[str, Sizes] = {
@@ -40,10 +42,10 @@ PRESETS: dict[str, Sizes] = {
     "smoke": Sizes(scan_flows=(1,), score_flows=(1,), picture_flows=(1,), picture_each_format=0, rescan_flows=(1,),
                    profile_flows=1,
                    flow_tasks=(100,), score_tasks=(10,), tasks_per_flow=10, miwg_files=5, peer_tasks=(100,),
-                   cities=2, procedures=2),
+                   cities=2, procedures=2, site_cities=(3,)),
     "quick": Sizes(scan_flows=(1, 3), score_flows=(3, 10), picture_flows=(1,), rescan_flows=(3,), profile_flows=1,
                    flow_tasks=(100, 1000), score_tasks=(10, 100), miwg_files=40, peer_tasks=(1000,),
-                   cities=3, procedures=5),
+                   cities=3, procedures=5, site_cities=(10, 50)),
     "default": Sizes(),
     "full": Sizes(scan_flows=(1, 10, 100, 1000), rescan_flows=(10, 100, 1000), profile_flows=100,
                   picture_flows=(1, 10, 100), score_tasks=(10, 100, 1000, 5000, 10_000, 100_000),

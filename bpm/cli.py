@@ -168,6 +168,8 @@ def _skipped_folder_reason(folder: Path, excluded: set[str]) -> str | None:
         return "hidden folder"
     if folder.name == "__MACOSX":
         return "macOS archive metadata"
+    if (folder / "municipality.toml").is_file():  # scoring.cities.METADATA_FILE
+        return "another municipality's portfolio (it holds a municipality.toml; compare it with bpm compare)"
     if folder.is_symlink():
         return "symbolic link to a folder, not followed"
     return None

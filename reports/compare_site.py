@@ -52,6 +52,7 @@ from scoring.compare import (
     Comparison,
     FlowFigures,
     GroupStats,
+    Potential,
     deviation,
     group_of,
 )
@@ -185,7 +186,21 @@ class _Site:
         self.env.globals["langs"] = LANGS
         self.names = self._procedure_names()
         self.order = sorted(self.c.cities.values(), key=lambda city: (city.meta.similar_group, city.key))
+        # Indexes built once: a national comparison has 1,741 cities × 20 procedures, and a page that scanned
+        # every row or flow for its city would make the site quadratic in the number of cities.
         self.rows: dict[tuple[str, str], CityProcedure] = {(r.procedure, r.city): r for r in self.c.rows}
+        self.rows_of_procedure: dict[str, list[CityProcedure]] = defaultdict(list)
+        self.flow_count: dict[str, int] = defaultdict(int)
+        for r in self.c.rows:
+            self.rows_of_procedure[r.procedure].append(r)
+            self.flow_count[r.city] += len(r.flows)
+        self.unmatched_of_city: dict[str, list[FlowFigures]] = defaultdict(list)
+        for f in self.c.unmatched:
+            self.unmatched_of_city[f.city].append(f)
+            self.flow_count[f.city] += 1
+        self.potentials_of_city: dict[str, list[Potential]] = defaultdict(list)
+        for p in self.c.potentials:
+            self.potentials_of_city[p.city].append(p)
         self.drawn: dict[tuple[str, str, str], str | None] = {}
         self.illustrative = any(city.meta.illustrative for city in self.c.cities.values())
 
@@ -217,8 +232,7 @@ class _Site:
 
     def city_view(self, city: City) -> CityView:
         band = population_band(city.meta.population)
-        flows = sum(len(r.flows) for r in self.c.rows if r.city == city.key)
-        flows += sum(1 for f in self.c.unmatched if f.city == city.key)
+        flows = self.flow_count.get(city.key, 0)
         population = Bilingual(band[0], band[1]).ja if self.data.anonymised else f"{city.meta.population:,}"
         return CityView(city.key, city.label, city_page(city.key), city.meta.similar_group, Bilingual(*band),
                         population, city.meta.fiscal_year, flows, city.meta.illustrative)
@@ -316,7 +330,7 @@ class _Site:
             "cities": [self.city_view(c) for c in self.order],
             "heat": heat,
             "unit": MEASURE_BY_KEY[HEAT_MEASURE],
-            "procedures": [(self.names[p], procedure_page(p), sum(1 for r in self.c.rows if r.procedure == p))
+            "procedures": [(self.names[p], procedure_page(p), len(self.rows_of_procedure.get(p, ())))
                            for p in self.c.procedures],
             "unmatched": [(self.label(f.city), f) for f in self.c.unmatched],
             "excluded": [(self.label(c), file, message) for c, file, message in self.c.excluded],
@@ -336,7 +350,7 @@ class _Site:
         }
 
     def procedure_view(self, procedure: str) -> dict[str, Any]:
-        rows = [r for r in self.c.rows if r.procedure == procedure]
+        rows = self.rows_of_procedure.get(procedure, [])
         groups: dict[str, list[CityProcedure]] = defaultdict(list)
         for row in rows:
             groups[self.c.cities[row.city].meta.similar_group].append(row)
@@ -386,7 +400,7 @@ class _Site:
         }
 
     def city_page_view(self, city: City) -> dict[str, Any]:
-        potentials = [p for p in self.c.potentials if p.city == city.key]
+        potentials = self.potentials_of_city.get(city.key, [])
         items = []
         for p in potentials:
             row = self.rows[(p.procedure, city.key)]
@@ -411,7 +425,7 @@ class _Site:
             "fte": sum(p.fte for p in potentials),
             "cash": sum(p.staff_cost_yen for p in potentials),
             "staff_rate": city.staff_yen_per_hour,
-            "unmatched": [f for f in self.c.unmatched if f.city == city.key],
+            "unmatched": self.unmatched_of_city.get(city.key, []),
         }
 
 

@@ -623,10 +623,16 @@ class Comparison:
     """Catalogue keys compared, in catalogue order."""
     excluded: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
     """(city, file, message) of flows left out because their volumes cannot be computed."""
+    by_key: Mapping[tuple[str, str], CityProcedure] = field(default_factory=dict, repr=False, compare=False)
+    """(city, procedure) → row: an index built once, so a lookup does not scan 35,000 rows."""
+
+    def __post_init__(self) -> None:
+        if not self.by_key and self.rows:
+            object.__setattr__(self, "by_key", {(r.city, r.procedure): r for r in self.rows})
 
     def row(self, city: str, procedure: str) -> CityProcedure | None:
         """The row of one city and procedure, if the city runs it."""
-        return next((r for r in self.rows if r.city == city and r.procedure == procedure), None)
+        return self.by_key.get((city, procedure))
 
 
 def compare(
