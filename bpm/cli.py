@@ -1135,6 +1135,66 @@ def layout(file: str, out: str) -> None:
     click.echo(f"wrote {out} ({shapes} shapes in {len(written.diagrams)} diagram(s))", err=True)
 
 
+# --------------------------------------------------------------------------- survey
+
+
+@main.command(name="survey")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False),
+              help="The workbook to write (.xlsx). When it exists, every value filled in is kept.")
+@click.option("--from", "earlier", type=click.Path(dir_okay=False, exists=True),
+              help="A filled survey sheet (CSV or XLSX) whose values to carry over (default: --out when it exists).")
+@_guarded
+def survey_command(inputs: tuple[str, ...], out: str, earlier: str | None) -> None:
+    """Write a 業務量調査 workbook pre-filled from the BPMN files, ready to fill in Excel.
+
+    BPMNファイルから業務量調査票（記入要領・業務・手順・分岐の行、入力規則つき）を作成します。
+    既存の調査票を指定すると、記入済みの値を手順IDで引き継ぎます。
+    """
+    import dataclasses
+
+    from bpm.errors import SurveyError
+    from reports.survey_workbook import RowKind, carry_over, earlier_orphans, template_rows, write_survey_workbook
+    from scoring.survey import Survey, load_survey
+
+    target = Path(out)
+    if target.suffix.casefold() != ".xlsx":
+        raise click.BadParameter("the survey workbook must be an .xlsx file", param_hint="--out")
+    found = discover_inputs(inputs, on_skip=_skipped)
+    models = []
+    for index, item in enumerate(found, start=1):
+        _progress(f"[{index}/{len(found)}] reading {item.path}")
+        models.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    rows = template_rows(models)
+    source = Path(earlier) if earlier else (target if target.exists() else None)
+    previous = Survey(str(target), (), ())
+    if source is not None:
+        try:
+            previous = load_survey(source)
+        except SurveyError as error:
+            if earlier is None:
+                raise SurveyError(f"{out} exists and cannot be read as a survey sheet, so it is not overwritten: "
+                                  f"{error.message}", file=error.file, line=error.line,
+                                  hint="fix the cell named, or write to another file with --out") from None
+            raise
+        _progress(f"carrying over the values of {source}")
+    carried = carry_over(rows, previous)
+    if source is not None:
+        carried = dataclasses.replace(carried, kept_orphans=earlier_orphans(source))
+    for orphan in carried.orphans:
+        row = orphan.row
+        _notice(f"{previous.file}:{row.line}: {row.process}/{row.step or row.step_id or '(業務)'}: {orphan.reason}; "
+                f"kept on the sheet 前回の行（対応なし） / 対応する手順がないため別シートに残しました")
+    write_survey_workbook(carried, target)
+    counts = Counter(row.kind for row in carried.rows)
+    click.echo(f"wrote {out}: {counts[RowKind.FLOW]} 業務, {counts[RowKind.STEP]} 手順, "
+               f"{counts[RowKind.BRANCH]} 分岐の行; {carried.kept} earlier row(s) carried over, "
+               f"{len(carried.orphans)} without a place"
+               + (f", {len(carried.kept_orphans)} kept from the earlier 前回の行 sheet"
+                  if carried.kept_orphans else ""),
+               err=True)
+
+
 # --------------------------------------------------------------------------- diff
 
 
