@@ -239,16 +239,37 @@ def expand_inputs(paths: Iterable[str], *, on_skip: Skip | None = None) -> list[
     return [found.path for found in discover_inputs(paths, on_skip=on_skip)]
 
 
-def discover_survey(paths: Iterable[str]) -> Path | None:
-    """A survey sheet with a conventional name inside a scanned directory, if there is one."""
+def survey_candidates(paths: Iterable[str]) -> list[Path]:
+    """Every sheet with a conventional survey name directly inside a named directory (each file once)."""
+    found: dict[str, Path] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for name in SURVEY_NAMES:
                 candidate = path / name
                 if candidate.is_file():
-                    return candidate
-    return None
+                    found.setdefault(os.path.realpath(candidate), candidate)
+    return list(found.values())
+
+
+def discover_survey(paths: Iterable[str]) -> Path | None:
+    """The survey sheet with a conventional name inside a scanned directory, if there is one.
+
+    Two of them (``survey.xlsx`` beside ``survey.csv``, or one in each folder)
+    are an error naming both: which one was read would change the report
+    without a word.
+    """
+    from bpm.errors import SurveyError
+
+    found = survey_candidates(paths)
+    if len(found) > 1:
+        raise SurveyError(
+            f"{len(found)} survey sheets found: {' and '.join(str(p) for p in found)}; "
+            "which one to read is not guessed / 調査票が複数あります",
+            file=str(found[1]),
+            hint="keep one survey sheet in the folder, or name the one to read with --survey",
+        )
+    return found[0] if found else None
 
 
 def read_all(paths: Sequence[Path], settings: Settings) -> Iterator[Definitions]:
@@ -632,6 +653,10 @@ def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path
     survey_path = Path(survey) if survey else discover_survey(inputs)
     if survey_path is not None and survey is None:
         _progress(f"using survey sheet {survey_path}")
+    elif survey is not None:
+        for other in survey_candidates(inputs):
+            if os.path.realpath(other) != os.path.realpath(survey):
+                _notice(f"{other} is not read: --survey names {survey}")
     definitions: list[Definitions] = []
     for index, item in enumerate(found, start=1):
         _progress(f"[{index}/{len(found)}] reading {item.path}")
@@ -717,6 +742,36 @@ def _reviews(decisions: str | None, assessment: Any) -> Any:
     return reviews
 
 
+def report_data_quality(gaps: Sequence[Any], *, strict: bool) -> None:
+    """The data-quality summary of ``score`` and ``scan`` (one function, so both say the same).
+
+    Every mistake in the survey sheet (a column or row not used as written,
+    with its "did you mean") is listed and the other gaps are counted, even
+    under --quiet: they change the figures.  With ``strict`` every gap is
+    listed and the run stops with exit 1 before anything is written.
+    """
+    from scoring.data_quality import data_quality, summary_lines
+
+    quality = data_quality(gaps)
+    lines = summary_lines(quality, every_gap=gaps if strict else ())
+    for line in lines[:-1]:
+        click.echo(one_line(f"note: {line}"), err=True)
+    click.echo(one_line(f"bpm: {lines[-1]}"), err=True)
+    if strict and quality.total:
+        raise BpmError(
+            f"--strict: {quality.total} data gap(s), listed above; nothing written "
+            "/ データの不足があるため中止しました",
+            hint="fill in or correct the survey rows listed, or run without --strict to publish with defaults",
+        )
+
+
+_strict_option = click.option(
+    "--strict", is_flag=True,
+    help="Treat every data gap (a survey row or column not used, a step on default values) as an error: "
+         "list them all and exit 1 without writing anything.",
+)
+
+
 _exclude_option = click.option(
     "--exclude-unsolvable", is_flag=True,
     help="Publish even when a flow's volumes cannot be computed (bad branch shares, a loop without exit): "
@@ -731,6 +786,7 @@ _exclude_option = click.option(
 @_cases_option
 @_decisions_option
 @_exclude_option
+@_strict_option
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
@@ -742,6 +798,7 @@ def score(
     cases: tuple[str, ...],
     decisions: str | None,
     exclude_unsolvable: bool,
+    strict: bool,
     out: str,
 ) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
@@ -755,8 +812,7 @@ def score(
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
         _progress(f"note: {finding}")
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
-    for gap in assessment.gaps:
-        _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
+    report_data_quality(assessment.gaps, strict=strict)
     for finding in assessment.findings:
         if finding.severity.value == "error":
             click.echo(str(finding), err=True)
@@ -773,6 +829,7 @@ def score(
 @_cases_option
 @_decisions_option
 @_exclude_option
+@_strict_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option(
     "--publish", "publish_dir", type=click.Path(file_okay=False), metavar="SITE_DIR",
@@ -790,6 +847,7 @@ def scan(
     cases: tuple[str, ...],
     decisions: str | None,
     exclude_unsolvable: bool,
+    strict: bool,
     out: str,
     publish_dir: str | None,
     title: str | None,
@@ -811,7 +869,8 @@ def scan(
 
             refuse_history_overwrite(out_dir)
         site_input, models, survey_path = _site_input(
-            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable
+            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable,
+            strict=strict,
         )
         if publish_dir is None:
             count = len(build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock))
@@ -845,6 +904,7 @@ def _site_input(
     exclude: Path,
     decisions: str | None,
     exclude_unsolvable: bool,
+    strict: bool = False,
 ) -> Any:
     """Read, check and score everything, and prepare the downloads: all the work before writing.
 
@@ -858,6 +918,7 @@ def _site_input(
     scanned = _gather(inputs, survey, exclude=(exclude,))
     findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
+    report_data_quality(assessment.gaps, strict=strict)
     reviews = _reviews(decisions, assessment)
     _progress("preparing downloads")
     models = []

@@ -820,8 +820,8 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
         target = by_id[0] if by_id else None
         if row.step_id and target is None:
             if not row.step:
-                gap("unmatched-row", row, f"{label}: 手順ID {row.step_id!r} is not an element of {row.process!r}",
-                    row.step_id)
+                gap("unmatched-row", row, f"{label}: 手順ID {row.step_id!r} is not an element of {row.process!r}"
+                    f"{did_you_mean(row.step_id, _element_ids(candidates))}", row.step_id)
                 continue
             gap("unmatched-id", row, f"{label}: 手順ID {row.step_id!r} not found; matching by name instead",
                 row.step_id)
@@ -877,6 +877,11 @@ def _process_names(processes: Sequence[ProcessSteps]) -> list[str]:
     """Every name a 業務 cell may use: process names, pool names, ids and file names."""
     names = [n for p in processes for n in (p.process.name, p.pool_name, p.process.id) if n]
     return names + [Path(p.file).stem for p in processes]
+
+
+def _element_ids(candidates: Sequence[ProcessSteps]) -> list[str]:
+    """Ids a 手順ID cell of these processes may use: elements and sequence flows."""
+    return [str(i) for c in candidates for i in (*c.process.nodes, *c.process.flows)]
 
 
 def _step_names(candidates: Sequence[ProcessSteps]) -> list[str]:
