@@ -23,6 +23,7 @@ import click
 from bpm.errors import BpmError
 from bpm.limits import MAX_ANNUAL_COUNT, MAX_FILE_MB
 from bpm.model import Definitions, Lane, Process
+from bpm.progress import Reporter
 from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class Settings:
     debug: bool = False
     quiet: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
+    reporter: Reporter | None = None
+    """Progress output of this run (bars on a terminal), made on first use."""
 
 
 def _fail(error: BpmError) -> NoReturn:
@@ -282,9 +285,16 @@ def _settings() -> Settings:
     return click.get_current_context().find_object(Settings) or Settings()
 
 
+def _reporter() -> Reporter:
+    settings = _settings()
+    if settings.reporter is None:
+        settings.reporter = Reporter(quiet=settings.quiet)
+    return settings.reporter
+
+
 def _progress(message: str) -> None:
-    if not _settings().quiet:
-        click.echo(message, err=True)
+    """A progress message (not under --quiet; above the bar while one runs)."""
+    _reporter().line(message)
 
 
 def _notice(message: str) -> None:
@@ -547,16 +557,17 @@ def render(
     scanned = _gather(inputs, survey)
     overlays = {} if plain else _render_overlays(scanned, profile)
     rendered: dict[Path, bytes] = {}
-    for index, (found, definitions) in enumerate(zip(scanned.inputs, scanned.definitions, strict=True), start=1):
-        _progress(f"[{index}/{len(scanned.inputs)}] drawing {found.path}")
-        for picture in _file_pictures(definitions, layout, overlays.get(definitions.file), found.key):
-            for fmt in chosen:
-                target = Path(out) / f"{picture.name}.{fmt}"
-                if fmt == "svg":
-                    rendered[target] = picture_bytes(picture, fmt, created=created)
-                else:
-                    rendered[target] = _on_paper(picture, found, fmt, paper.upper(), orientation,
-                                                 legend=not plain, created=created)
+    with _reporter().stage("図の出力 / drawing", len(scanned.inputs)) as step:
+        for index, (found, definitions) in enumerate(zip(scanned.inputs, scanned.definitions, strict=True), 1):
+            step(f"[{index}/{len(scanned.inputs)}] drawing {found.path}")
+            for picture in _file_pictures(definitions, layout, overlays.get(definitions.file), found.key):
+                for fmt in chosen:
+                    target = Path(out) / f"{picture.name}.{fmt}"
+                    if fmt == "svg":
+                        rendered[target] = picture_bytes(picture, fmt, created=created)
+                    else:
+                        rendered[target] = _on_paper(picture, found, fmt, paper.upper(), orientation,
+                                                     legend=not plain, created=created)
     try:  # everything was drawn first: a bad file leaves no half set of pictures
         Path(out).mkdir(parents=True, exist_ok=True)
         for target, data in rendered.items():
@@ -658,9 +669,10 @@ def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path
             if os.path.realpath(other) != os.path.realpath(survey):
                 _notice(f"{other} is not read: --survey names {survey}")
     definitions: list[Definitions] = []
-    for index, item in enumerate(found, start=1):
-        _progress(f"[{index}/{len(found)}] reading {item.path}")
-        definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    with _reporter().stage("読み込み / reading", len(found)) as step:
+        for index, item in enumerate(found, start=1):
+            step(f"[{index}/{len(found)}] reading {item.path}")
+            definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
     return _Scanned(found, definitions, survey_path)
 
 
@@ -672,12 +684,13 @@ def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclud
     loaded_profile = load_profile(Path(profile) if profile else None)
     loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
     _progress("scoring steps")
-    assessment = assess(
-        scanned.definitions,
-        survey=loaded_survey,
-        profile=loaded_profile,
-        annual_cases=_parse_cases(cases) or None,
-    )
+    with _reporter().stage("評価 / scoring"):
+        assessment = assess(
+            scanned.definitions,
+            survey=loaded_survey,
+            profile=loaded_profile,
+            annual_cases=_parse_cases(cases) or None,
+        )
     _report_excluded(assessment, exclude_unsolvable)
     return assessment
 
@@ -872,20 +885,22 @@ def scan(
             inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable,
             strict=strict,
         )
-        if publish_dir is None:
-            count = len(build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock))
-        else:
-            count = _publish(site_input, models, out_dir, lock, title=title,
-                             score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
+        with _reporter().stage("ページ作成 / writing pages") as step:
+            if publish_dir is None:
+                count = len(build_site(site_input, out_dir, title=title, progress=step, notice=_notice, lock=lock))
+            else:
+                count = _publish(site_input, models, out_dir, lock, title=title, progress=step,
+                                 score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
     index = out_dir / "index.html"
     click.echo(f"report written to {target} ({count} files); open {index.as_uri()} in a browser", err=True)
 
 
-def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any) -> int:
+def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any,
+             progress: Callable[[str], None] = _progress) -> int:
     """``scan --publish``: the site with its version history (see reports/publish.py); the number of files."""
     from reports.publish import publish_site
 
-    result = publish_site(site_input, models, out_dir, score=score, title=title, progress=_progress, notice=_notice,
+    result = publish_site(site_input, models, out_dir, score=score, title=title, progress=progress, notice=_notice,
                           lock=lock)
     if result.unchanged:
         click.echo(f"bpm: {out_dir} is already up to date: no new version, nothing written", err=True)
@@ -1140,9 +1155,10 @@ def annotate(
     targets = annotated_targets(inputs, paths, Path(out))
     assessment = _assess(scanned, profile, cases)
     written: dict[Path, bytes] = {}
-    for path, definitions in zip(paths, scanned.definitions, strict=True):
-        _progress(f"annotating {path}")
-        written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
+    with _reporter().stage("注記 / annotating", len(paths)) as step:
+        for path, definitions in zip(paths, scanned.definitions, strict=True):
+            step(f"annotating {path}")
+            written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
     try:  # everything was annotated first: a bad file leaves nothing half-written
         for target, data in written.items():
             _write_atomically(target, data)
@@ -1223,9 +1239,10 @@ def survey_command(inputs: tuple[str, ...], out: str, earlier: str | None) -> No
         raise click.BadParameter("the survey workbook must be an .xlsx file", param_hint="--out")
     found = discover_inputs(inputs, on_skip=_skipped)
     models = []
-    for index, item in enumerate(found, start=1):
-        _progress(f"[{index}/{len(found)}] reading {item.path}")
-        models.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    with _reporter().stage("読み込み / reading", len(found)) as step:
+        for index, item in enumerate(found, start=1):
+            step(f"[{index}/{len(found)}] reading {item.path}")
+            models.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
     rows = template_rows(models)
     source = Path(earlier) if earlier else (target if target.exists() else None)
     previous = Survey(str(target), (), ())

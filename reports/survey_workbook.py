@@ -39,6 +39,8 @@ SHEET = "業務量調査"
 """The sheet :func:`scoring.survey.load_survey` prefers."""
 INSTRUCTIONS_SHEET = "記入要領"
 ORPHANS_SHEET = "前回の行（対応なし）"
+MAX_CELL_CHARS = 32_767
+"""Excel's limit on the text of one cell (a longer name would make Excel 'repair' the file)."""
 HEADER_ROW = 3
 """Rows 1–2 are the title and a one-line note, as on the paper survey."""
 
@@ -575,7 +577,7 @@ def _set(cell: Any, value: object) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:MAX_CELL_CHARS]
         cell.data_type = "s"
         if starts_formula(value):
             cell.quotePrefix = True

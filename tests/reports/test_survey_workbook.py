@@ -39,6 +39,15 @@ def fresh(rows: list[TemplateRow]) -> Carried:
     return carry_over(rows, Survey("none", (), ()))
 
 
+def load_survey_bytes(data: bytes) -> Survey:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "survey.xlsx"
+        path.write_bytes(data)
+        return load_survey(path)
+
+
 def units() -> list[ProcessSteps]:
     return [ProcessSteps(u.file, u.process, u.steps, u.pool_name) for u in units_of(MODELS)]
 
@@ -181,16 +190,20 @@ def test_excel_checks_hints_and_protection(generated: Path) -> None:
 def test_names_that_look_like_formulas_stay_text() -> None:
     xml = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
       <process id="P" name="=HYPERLINK(&quot;http://x&quot;)"><startEvent id="s"/>
-      <task id="T" name="＋1 確認"/><task id="U" name="@SUM(A1)"/><endEvent id="e"/>
+      <task id="T" name="＋1 確認"/><task id="U" name="@SUM(A1)"/><task id="V" name="&#9;=1+1"/>
+      <task id="W" name="-2+3+cmd|' /C calc'!A0"/><endEvent id="e"/>
       <sequenceFlow id="f1" sourceRef="s" targetRef="T"/><sequenceFlow id="f2" sourceRef="T" targetRef="U"/>
-      <sequenceFlow id="f3" sourceRef="U" targetRef="e"/></process></definitions>""".encode()
+      <sequenceFlow id="f3" sourceRef="U" targetRef="V"/><sequenceFlow id="f4" sourceRef="V" targetRef="W"/>
+      <sequenceFlow id="f5" sourceRef="W" targetRef="e"/></process></definitions>""".encode()
     model = read_bpmn_bytes(xml, "hostile.bpmn")
     data = survey_workbook(fresh(template_rows([model])))
     sheet = openpyxl.load_workbook(io.BytesIO(data))[SHEET]
     texts = [c for row in sheet.iter_rows(min_row=HEADER_ROW + 1) for c in row if isinstance(c.value, str)]
-    risky = [c for c in texts if c.value.startswith(("=", "＋", "@"))]
-    assert len(risky) == 5  # the 業務 on its three rows, and two step names
+    risky = [c for c in texts if c.value.lstrip(" \t").startswith(("=", "＋", "@", "-"))]
+    assert len(risky) == 9  # the 業務 on its five rows, and four step names
     assert all(c.data_type == "s" and c.quotePrefix for c in risky)
+    names = {r.step for r in load_survey_bytes(data).rows}
+    assert {"＋1 確認", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0"} <= names  # read back as written (a tab is folded)
 
 
 def test_regenerating_keeps_every_value_and_lists_gone_steps(generated: Path, tmp_path: Path) -> None:
