@@ -1237,6 +1237,9 @@ def survey_command(inputs: tuple[str, ...], out: str, earlier: str | None) -> No
     target = Path(out)
     if target.suffix.casefold() != ".xlsx":
         raise click.BadParameter("the survey workbook must be an .xlsx file", param_hint="--out")
+    if earlier is not None and target.exists() and os.path.realpath(earlier) != os.path.realpath(target):
+        raise BpmError(f"{out} exists: its filled-in values would be replaced by those of {earlier}",
+                       file=out, hint="write to a new file with --out, or leave out --from to keep its values")
     found = discover_inputs(inputs, on_skip=_skipped)
     models = []
     with _reporter().stage("読み込み / reading", len(found)) as step:

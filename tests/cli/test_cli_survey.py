@@ -70,6 +70,16 @@ def test_survey_refuses_to_overwrite_what_is_not_a_survey(tmp_path: Path) -> Non
     assert out.read_bytes() == before
 
 
+def test_survey_from_another_sheet_never_replaces_a_filled_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "survey.xlsx"
+    out.write_bytes((FLOWS / "survey.xlsx").read_bytes())
+    before = out.read_bytes()
+    result = run_bpm("survey", str(FLOWS), "--out", str(out), "--from", str(DATA.parent / "flows" / "survey.csv"))
+    assert result.returncode == 1
+    assert f"{out} exists: its filled-in values would be replaced by those of" in result.stderr
+    assert out.read_bytes() == before
+
+
 def test_survey_wants_an_xlsx(tmp_path: Path) -> None:
     result = run_bpm("survey", str(FLOWS / "tennyu.bpmn"), "--out", str(tmp_path / "survey.csv"))
     assert result.returncode == 2
