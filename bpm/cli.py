@@ -23,6 +23,7 @@ import click
 from bpm.errors import BpmError
 from bpm.limits import MAX_ANNUAL_COUNT, MAX_FILE_MB
 from bpm.model import Definitions, Lane, Process
+from bpm.progress import Reporter
 from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class Settings:
     debug: bool = False
     quiet: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
+    reporter: Reporter | None = None
+    """Progress output of this run (bars on a terminal), made on first use."""
 
 
 def _fail(error: BpmError) -> NoReturn:
@@ -241,16 +244,37 @@ def expand_inputs(paths: Iterable[str], *, on_skip: Skip | None = None) -> list[
     return [found.path for found in discover_inputs(paths, on_skip=on_skip)]
 
 
-def discover_survey(paths: Iterable[str]) -> Path | None:
-    """A survey sheet with a conventional name inside a scanned directory, if there is one."""
+def survey_candidates(paths: Iterable[str]) -> list[Path]:
+    """Every sheet with a conventional survey name directly inside a named directory (each file once)."""
+    found: dict[str, Path] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for name in SURVEY_NAMES:
                 candidate = path / name
                 if candidate.is_file():
-                    return candidate
-    return None
+                    found.setdefault(os.path.realpath(candidate), candidate)
+    return list(found.values())
+
+
+def discover_survey(paths: Iterable[str]) -> Path | None:
+    """The survey sheet with a conventional name inside a scanned directory, if there is one.
+
+    Two of them (``survey.xlsx`` beside ``survey.csv``, or one in each folder)
+    are an error naming both: which one was read would change the report
+    without a word.
+    """
+    from bpm.errors import SurveyError
+
+    found = survey_candidates(paths)
+    if len(found) > 1:
+        raise SurveyError(
+            f"{len(found)} survey sheets found: {' and '.join(str(p) for p in found)}; "
+            "which one to read is not guessed / 調査票が複数あります",
+            file=str(found[1]),
+            hint="keep one survey sheet in the folder, or name the one to read with --survey",
+        )
+    return found[0] if found else None
 
 
 def read_all(paths: Sequence[Path], settings: Settings) -> Iterator[Definitions]:
@@ -263,9 +287,16 @@ def _settings() -> Settings:
     return click.get_current_context().find_object(Settings) or Settings()
 
 
+def _reporter() -> Reporter:
+    settings = _settings()
+    if settings.reporter is None:
+        settings.reporter = Reporter(quiet=settings.quiet)
+    return settings.reporter
+
+
 def _progress(message: str) -> None:
-    if not _settings().quiet:
-        click.echo(message, err=True)
+    """A progress message (not under --quiet; above the bar while one runs)."""
+    _reporter().line(message)
 
 
 def _notice(message: str) -> None:
@@ -528,16 +559,17 @@ def render(
     scanned = _gather(inputs, survey)
     overlays = {} if plain else _render_overlays(scanned, profile)
     rendered: dict[Path, bytes] = {}
-    for index, (found, definitions) in enumerate(zip(scanned.inputs, scanned.definitions, strict=True), start=1):
-        _progress(f"[{index}/{len(scanned.inputs)}] drawing {found.path}")
-        for picture in _file_pictures(definitions, layout, overlays.get(definitions.file), found.key):
-            for fmt in chosen:
-                target = Path(out) / f"{picture.name}.{fmt}"
-                if fmt == "svg":
-                    rendered[target] = picture_bytes(picture, fmt, created=created)
-                else:
-                    rendered[target] = _on_paper(picture, found, fmt, paper.upper(), orientation,
-                                                 legend=not plain, created=created)
+    with _reporter().stage("図の出力 / drawing", len(scanned.inputs)) as step:
+        for index, (found, definitions) in enumerate(zip(scanned.inputs, scanned.definitions, strict=True), 1):
+            step(f"[{index}/{len(scanned.inputs)}] drawing {found.path}")
+            for picture in _file_pictures(definitions, layout, overlays.get(definitions.file), found.key):
+                for fmt in chosen:
+                    target = Path(out) / f"{picture.name}.{fmt}"
+                    if fmt == "svg":
+                        rendered[target] = picture_bytes(picture, fmt, created=created)
+                    else:
+                        rendered[target] = _on_paper(picture, found, fmt, paper.upper(), orientation,
+                                                     legend=not plain, created=created)
     try:  # everything was drawn first: a bad file leaves no half set of pictures
         Path(out).mkdir(parents=True, exist_ok=True)
         for target, data in rendered.items():
@@ -634,10 +666,15 @@ def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path
     survey_path = Path(survey) if survey else discover_survey(inputs)
     if survey_path is not None and survey is None:
         _progress(f"using survey sheet {survey_path}")
+    elif survey is not None:
+        for other in survey_candidates(inputs):
+            if os.path.realpath(other) != os.path.realpath(survey):
+                _notice(f"{other} is not read: --survey names {survey}")
     definitions: list[Definitions] = []
-    for index, item in enumerate(found, start=1):
-        _progress(f"[{index}/{len(found)}] reading {item.path}")
-        definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    with _reporter().stage("読み込み / reading", len(found)) as step:
+        for index, item in enumerate(found, start=1):
+            step(f"[{index}/{len(found)}] reading {item.path}")
+            definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
     return _Scanned(found, definitions, survey_path)
 
 
@@ -649,12 +686,13 @@ def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclud
     loaded_profile = load_profile(Path(profile) if profile else None)
     loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
     _progress("scoring steps")
-    assessment = assess(
-        scanned.definitions,
-        survey=loaded_survey,
-        profile=loaded_profile,
-        annual_cases=_parse_cases(cases) or None,
-    )
+    with _reporter().stage("評価 / scoring"):
+        assessment = assess(
+            scanned.definitions,
+            survey=loaded_survey,
+            profile=loaded_profile,
+            annual_cases=_parse_cases(cases) or None,
+        )
     _report_excluded(assessment, exclude_unsolvable)
     return assessment
 
@@ -719,6 +757,36 @@ def _reviews(decisions: str | None, assessment: Any) -> Any:
     return reviews
 
 
+def report_data_quality(gaps: Sequence[Any], *, strict: bool) -> None:
+    """The data-quality summary of ``score`` and ``scan`` (one function, so both say the same).
+
+    Every mistake in the survey sheet (a column or row not used as written,
+    with its "did you mean") is listed and the other gaps are counted, even
+    under --quiet: they change the figures.  With ``strict`` every gap is
+    listed and the run stops with exit 1 before anything is written.
+    """
+    from scoring.data_quality import data_quality, summary_lines
+
+    quality = data_quality(gaps)
+    lines = summary_lines(quality, every_gap=gaps if strict else ())
+    for line in lines[:-1]:
+        click.echo(one_line(f"note: {line}"), err=True)
+    click.echo(one_line(f"bpm: {lines[-1]}"), err=True)
+    if strict and quality.total:
+        raise BpmError(
+            f"--strict: {quality.total} data gap(s), listed above; nothing written "
+            "/ データの不足があるため中止しました",
+            hint="fill in or correct the survey rows listed, or run without --strict to publish with defaults",
+        )
+
+
+_strict_option = click.option(
+    "--strict", is_flag=True,
+    help="Treat every data gap (a survey row or column not used, a step on default values) as an error: "
+         "list them all and exit 1 without writing anything.",
+)
+
+
 _exclude_option = click.option(
     "--exclude-unsolvable", is_flag=True,
     help="Publish even when a flow's volumes cannot be computed (bad branch shares, a loop without exit): "
@@ -733,6 +801,7 @@ _exclude_option = click.option(
 @_cases_option
 @_decisions_option
 @_exclude_option
+@_strict_option
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
@@ -748,6 +817,7 @@ def score(
     cases: tuple[str, ...],
     decisions: str | None,
     exclude_unsolvable: bool,
+    strict: bool,
     out: str,
     lang: str,
 ) -> None:
@@ -763,8 +833,7 @@ def score(
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
         _progress(f"note: {finding}")
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
-    for gap in assessment.gaps:
-        _progress(f"note: {gap.file}{':' + str(gap.line) if gap.line else ''}: {gap.message}")
+    report_data_quality(assessment.gaps, strict=strict)
     for finding in assessment.findings:
         if finding.severity.value == "error":
             click.echo(str(finding), err=True)
@@ -782,6 +851,7 @@ def score(
 @_cases_option
 @_decisions_option
 @_exclude_option
+@_strict_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option(
     "--publish", "publish_dir", type=click.Path(file_okay=False), metavar="SITE_DIR",
@@ -799,6 +869,7 @@ def scan(
     cases: tuple[str, ...],
     decisions: str | None,
     exclude_unsolvable: bool,
+    strict: bool,
     out: str,
     publish_dir: str | None,
     title: str | None,
@@ -820,22 +891,25 @@ def scan(
 
             refuse_history_overwrite(out_dir)
         site_input, models, survey_path = _site_input(
-            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable
+            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable,
+            strict=strict,
         )
-        if publish_dir is None:
-            count = len(build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock))
-        else:
-            count = _publish(site_input, models, out_dir, lock, title=title,
-                             score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
+        with _reporter().stage("ページ作成 / writing pages") as step:
+            if publish_dir is None:
+                count = len(build_site(site_input, out_dir, title=title, progress=step, notice=_notice, lock=lock))
+            else:
+                count = _publish(site_input, models, out_dir, lock, title=title, progress=step,
+                                 score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
     index = out_dir / "index.html"
     click.echo(f"report written to {target} ({count} files); open {index.as_uri()} in a browser", err=True)
 
 
-def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any) -> int:
+def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any,
+             progress: Callable[[str], None] = _progress) -> int:
     """``scan --publish``: the site with its version history (see reports/publish.py); the number of files."""
     from reports.publish import publish_site
 
-    result = publish_site(site_input, models, out_dir, score=score, title=title, progress=_progress, notice=_notice,
+    result = publish_site(site_input, models, out_dir, score=score, title=title, progress=progress, notice=_notice,
                           lock=lock)
     if result.unchanged:
         click.echo(f"bpm: {out_dir} is already up to date: no new version, nothing written", err=True)
@@ -854,6 +928,7 @@ def _site_input(
     exclude: Path,
     decisions: str | None,
     exclude_unsolvable: bool,
+    strict: bool = False,
 ) -> Any:
     """Read, check and score everything, and prepare the downloads: all the work before writing.
 
@@ -867,6 +942,7 @@ def _site_input(
     scanned = _gather(inputs, survey, exclude=(exclude,))
     findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
+    report_data_quality(assessment.gaps, strict=strict)
     reviews = _reviews(decisions, assessment)
     _progress("preparing downloads")
     models = []
@@ -1088,9 +1164,10 @@ def annotate(
     targets = annotated_targets(inputs, paths, Path(out))
     assessment = _assess(scanned, profile, cases)
     written: dict[Path, bytes] = {}
-    for path, definitions in zip(paths, scanned.definitions, strict=True):
-        _progress(f"annotating {path}")
-        written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
+    with _reporter().stage("注記 / annotating", len(paths)) as step:
+        for path, definitions in zip(paths, scanned.definitions, strict=True):
+            step(f"annotating {path}")
+            written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
     try:  # everything was annotated first: a bad file leaves nothing half-written
         for target, data in written.items():
             _write_atomically(target, data)
@@ -1142,6 +1219,70 @@ def layout(file: str, out: str) -> None:
     _write_atomically(target, result)
     shapes = sum(len(d.shapes) for d in written.diagrams)
     click.echo(f"wrote {out} ({shapes} shapes in {len(written.diagrams)} diagram(s))", err=True)
+
+
+# --------------------------------------------------------------------------- survey
+
+
+@main.command(name="survey")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False),
+              help="The workbook to write (.xlsx). When it exists, every value filled in is kept.")
+@click.option("--from", "earlier", type=click.Path(dir_okay=False, exists=True),
+              help="A filled survey sheet (CSV or XLSX) whose values to carry over (default: --out when it exists).")
+@_guarded
+def survey_command(inputs: tuple[str, ...], out: str, earlier: str | None) -> None:
+    """Write a 業務量調査 workbook pre-filled from the BPMN files, ready to fill in Excel.
+
+    BPMNファイルから業務量調査票（記入要領・業務・手順・分岐の行、入力規則つき）を作成します。
+    既存の調査票を指定すると、記入済みの値を手順IDで引き継ぎます。
+    """
+    import dataclasses
+
+    from bpm.errors import SurveyError
+    from reports.survey_workbook import RowKind, carry_over, earlier_orphans, template_rows, write_survey_workbook
+    from scoring.survey import Survey, load_survey
+
+    target = Path(out)
+    if target.suffix.casefold() != ".xlsx":
+        raise click.BadParameter("the survey workbook must be an .xlsx file", param_hint="--out")
+    if earlier is not None and target.exists() and os.path.realpath(earlier) != os.path.realpath(target):
+        raise BpmError(f"{out} exists: its filled-in values would be replaced by those of {earlier}",
+                       file=out, hint="write to a new file with --out, or leave out --from to keep its values")
+    found = discover_inputs(inputs, on_skip=_skipped)
+    models = []
+    with _reporter().stage("読み込み / reading", len(found)) as step:
+        for index, item in enumerate(found, start=1):
+            step(f"[{index}/{len(found)}] reading {item.path}")
+            models.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    rows = template_rows(models)
+    source = Path(earlier) if earlier else (target if target.exists() else None)
+    previous = Survey(str(target), (), ())
+    if source is not None:
+        try:
+            previous = load_survey(source)
+        except SurveyError as error:
+            if earlier is None:
+                raise SurveyError(f"{out} exists and cannot be read as a survey sheet, so it is not overwritten: "
+                                  f"{error.message}", file=error.file, line=error.line,
+                                  hint="fix the cell named, or write to another file with --out") from None
+            raise
+        _progress(f"carrying over the values of {source}")
+    carried = carry_over(rows, previous)
+    if source is not None:
+        carried = dataclasses.replace(carried, kept_orphans=earlier_orphans(source))
+    for orphan in carried.orphans:
+        row = orphan.row
+        _notice(f"{previous.file}:{row.line}: {row.process}/{row.step or row.step_id or '(業務)'}: {orphan.reason}; "
+                f"kept on the sheet 前回の行（対応なし） / 対応する手順がないため別シートに残しました")
+    write_survey_workbook(carried, target)
+    counts = Counter(row.kind for row in carried.rows)
+    click.echo(f"wrote {out}: {counts[RowKind.FLOW]} 業務, {counts[RowKind.STEP]} 手順, "
+               f"{counts[RowKind.BRANCH]} 分岐の行; {carried.kept} earlier row(s) carried over, "
+               f"{len(carried.orphans)} without a place"
+               + (f", {len(carried.kept_orphans)} kept from the earlier 前回の行 sheet"
+                  if carried.kept_orphans else ""),
+               err=True)
 
 
 # --------------------------------------------------------------------------- diff

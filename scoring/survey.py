@@ -45,6 +45,7 @@ from bpm.limits import (
 from bpm.model import ElementId, EventKind, FlowNode, GatewayKind, Process, ProcessId, TaskKind
 from scoring.lexicon import normalize_name
 from scoring.result import DataGap
+from scoring.suggest import did_you_mean
 
 # --------------------------------------------------------------------------- columns
 
@@ -75,6 +76,8 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "april_count": ("4月件数", "4月", "april_count", "april"),
     "basis": ("推計/出典", "推計・出典", "根拠区分", "basis"),
     "sources": ("出典", "出典キー", "sources", "source"),
+    "lane": ("レーン", "担当レーン", "lane"),
+    "element_type": ("種類", "要素の種類", "element_type", "type"),
 }
 """Canonical column → accepted headers (compared after NFKC, case folding, no spaces/_/-)."""
 
@@ -294,6 +297,10 @@ class SurveyRow:
     """推計/出典 as written: 推計 (an estimate) or 出典あり (quoted from a source)."""
     sources: str = ""
     """出典: keys of the sources behind the row's figures, as written."""
+    lane: str = ""
+    """レーン as written (a pre-filled sheet shows where the step is drawn; not used for matching)."""
+    element_type: str = ""
+    """種類 as written (a pre-filled sheet says whether the row is a 業務, a step or a branch; not used)."""
 
     @property
     def is_flow_row(self) -> bool:
@@ -317,6 +324,8 @@ class Survey:
     """Worksheet name for XLSX."""
     gaps: tuple[DataGap, ...] = ()
     """What reading noticed without stopping (formula cells Excel saved no result for), for the report."""
+    header_line: int = 1
+    """Row number of the header as Excel shows it (title rows may sit above it)."""
 
 
 def load_survey(path: str | Path) -> Survey:
@@ -653,9 +662,12 @@ def _survey_from_table(read: _Table, file: str) -> Survey:
                 april_count=_float(values.get("april_count")),
                 basis=text_values.get("basis", ""),
                 sources=text_values.get("sources", ""),
+                lane=text_values.get("lane", ""),
+                element_type=text_values.get("element_type", ""),
             )
         )
-    return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), read.sheet, read.gaps)
+    return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), read.sheet, read.gaps,
+                  header_index + 1)
 
 
 def _find_header(table: Sequence[Sequence[object]], file: str) -> int:
@@ -773,7 +785,8 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
         gaps.append(DataGap(kind, message, survey.file, row.line, element_id))
 
     for column in survey.ignored_columns:
-        gaps.append(DataGap("unknown-column", f"column {column!r} is not a survey column; ignored", survey.file, 1))
+        gaps.append(DataGap("unknown-column", f"column {column!r} is not a survey column; ignored"
+                            f"{suggest_column(column, survey.columns)}", survey.file, survey.header_line))
     gaps.extend(survey.gaps)
     for row in survey.rows:
         label = _row_label(row)
@@ -783,8 +796,8 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
             continue
         if not candidates:
             known = "、".join(sorted({p.process.name or p.process.id for p in processes})) or "none"
-            gap("unmatched-row", row, f"{label}: 業務 {row.process!r} matches no process (processes: {known})",
-                row.step_id or None)
+            gap("unmatched-row", row, f"{label}: 業務 {row.process!r} matches no process (processes: {known})"
+                f"{did_you_mean(row.process, _process_names(processes))}", row.step_id or None)
             continue
         if row.is_flow_row or (row.step_id and not row.step and _is_process_id(row.step_id, candidates)):
             chosen = [c for c in candidates if not row.step_id or c.process.id == row.step_id]
@@ -807,8 +820,8 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
         target = by_id[0] if by_id else None
         if row.step_id and target is None:
             if not row.step:
-                gap("unmatched-row", row, f"{label}: 手順ID {row.step_id!r} is not an element of {row.process!r}",
-                    row.step_id)
+                gap("unmatched-row", row, f"{label}: 手順ID {row.step_id!r} is not an element of {row.process!r}"
+                    f"{did_you_mean(row.step_id, _element_ids(candidates))}", row.step_id)
                 continue
             gap("unmatched-id", row, f"{label}: 手順ID {row.step_id!r} not found; matching by name instead",
                 row.step_id)
@@ -820,8 +833,8 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
                     str(found[0][1].id))
                 continue
             if not found:
-                gap("unmatched-row", row, f"{label}: 手順 {row.step!r} matches no step of {row.process!r}",
-                    row.step_id or None)
+                gap("unmatched-row", row, f"{label}: 手順 {row.step!r} matches no step of {row.process!r}"
+                    f"{did_you_mean(row.step, _step_names(candidates))}", row.step_id or None)
                 continue
             target = found[0]
         owner, element = target
@@ -848,6 +861,35 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
         else:
             steps[key] = row
     return SurveyMatch(cases, steps, probabilities, tuple(gaps))
+
+
+def suggest_column(header: str, present: Sequence[str] = ()) -> str:
+    """ "Did you mean" for a header that names no column: the closest headers of columns not yet in the sheet.
+
+    >>> suggest_column("処理時問(分)")
+    ' — 「処理時間(分)」のことですか？ / did you mean 処理時間(分)?'
+    """
+    return did_you_mean(header, [a for name, aliases in COLUMN_ALIASES.items() if name not in present
+                                 for a in aliases])
+
+
+def _process_names(processes: Sequence[ProcessSteps]) -> list[str]:
+    """Every name a 業務 cell may use: process names, pool names, ids and file names."""
+    names = [n for p in processes for n in (p.process.name, p.pool_name, p.process.id) if n]
+    return names + [Path(p.file).stem for p in processes]
+
+
+def _element_ids(candidates: Sequence[ProcessSteps]) -> list[str]:
+    """Ids a 手順ID cell of these processes may use: elements and sequence flows."""
+    return [str(i) for c in candidates for i in (*c.process.nodes, *c.process.flows)]
+
+
+def _step_names(candidates: Sequence[ProcessSteps]) -> list[str]:
+    """Names a 手順 cell of these processes may use: steps, then events that take a 分岐確率."""
+    steps = [" ".join(n.name.split()) for c in candidates for n in c.steps if n.name]
+    events = [" ".join(n.name.split()) for c in candidates for n in c.process.nodes.values()
+              if n.name and _chance_of(c.process, n) is not None]
+    return steps + events
 
 
 def _row_label(row: SurveyRow) -> str:
@@ -940,6 +982,34 @@ def _chance_of(process: Process, node: FlowNode) -> _Chance | None:
             return _Chance(flow.id, f"{what} (flow {flow.id} after event-based gateway {flow.source_id})",
                            " (the share of firings of the gateway that continue here)")
     return None
+
+
+def probability_target(process: Process, node: FlowNode) -> tuple[ElementId, str] | None:
+    """For an event that fires instead of the normal path: the 手順ID its 分岐確率 row names, and what it is.
+
+    The id is the one :func:`match_survey` files the row under (for an event
+    after an event-based gateway, the gateway's flow into it), so a sheet that
+    names it reads back exactly; the label is Japanese, for the sheet's 種類.
+
+    >>> from bpm.reader import read_bpmn_bytes
+    >>> xml = b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"><process id="p">
+    ...   <task id="t"/><boundaryEvent id="b" attachedToRef="t"><timerEventDefinition/></boundaryEvent>
+    ... </process></definitions>'''
+    >>> process = read_bpmn_bytes(xml, "x.bpmn").processes["p"]
+    >>> probability_target(process, process.nodes["b"]), probability_target(process, process.nodes["t"])
+    (('b', '境界イベント（起きる割合）'), None)
+    """
+    chance = _chance_of(process, node)
+    if chance is None or not isinstance(node.kind, EventKind):
+        return None
+    if node.kind is EventKind.BOUNDARY:
+        label = "境界イベント（起きる割合）"
+    elif node.kind is EventKind.START:
+        alternative = chance.hint.startswith(" (the share of cases")
+        label = "開始イベント（割合）" if alternative else "イベントサブプロセス（起きる割合）"
+    else:
+        label = "イベント（進む割合）"
+    return chance.via, label
 
 
 def _alternative_starts(process: Process, level: ElementId | None) -> set[ElementId]:

@@ -562,3 +562,53 @@ def test_event_rows_that_cannot_be_used_are_gaps(tmp_path: Path, waiting: list[P
     assert "already given in row 3" in duplicate.message
     assert "after event-based gateway g" in after_gateway.message and "row 7" in after_gateway.message
     assert match.probabilities[("events.bpmn", "P_Wait")]["b_timer"].line == 3
+
+
+# --------------------------------------------------------------------------- "did you mean"
+
+
+def test_a_mistyped_header_is_reported_with_the_column_it_resembles(
+    tmp_path: Path, counter: list[ProcessSteps]
+) -> None:
+    """処理時問(分) for 処理時間(分): the column is not read (every step falls back to default minutes),
+    so the gap must say which header was meant — not only that one was ignored."""
+    survey = load_survey(sheet(tmp_path, ["業務,手順,処理時問(分),件数", "証明書交付テスト,申請書受付,5,"]))
+    assert survey.ignored_columns == ("処理時問(分)",) and survey.rows[0].minutes is None
+    (gap,) = match_survey(survey, counter).gaps
+    assert gap.kind == "unknown-column" and gap.line == 1
+    assert "「処理時間(分)」のことですか？ / did you mean 処理時間(分)?" in gap.message
+
+
+def test_a_header_close_to_a_column_already_present_is_not_suggested_again(tmp_path: Path) -> None:
+    survey = load_survey(sheet(tmp_path, ["業務,手順,件数,件数2", "p,s,1,2"]))
+    (gap,) = [g for g in match_survey(survey, []).gaps if g.kind == "unknown-column"]
+    assert "did you mean" not in gap.message  # 件数 is read already; 件数2 is someone's own column
+
+
+def test_the_header_row_is_named_where_it_is(tmp_path: Path) -> None:
+    survey = load_survey(sheet(tmp_path, ["業務量調査票", "", "業務,手順,処理時問(分)", "p,s,1"]))
+    assert survey.header_line == 3
+    assert [g.line for g in match_survey(survey, []).gaps if g.kind == "unknown-column"] == [3]
+
+
+def test_a_mistyped_process_name_suggests_the_process_and_is_not_guessed(
+    tmp_path: Path, counter: list[ProcessSteps]
+) -> None:
+    rows = [f"証明書交付テスド,,申請書受付,,{minutes},,,,,,," for minutes in range(1, 17)]
+    match = match_survey(load_survey(sheet(tmp_path, [HEADER, *rows])), counter)
+    assert match.steps == {}  # a suggestion, never a match
+    assert [g.line for g in match.gaps] == list(range(2, 18))
+    assert all(g.kind == "unmatched-row" and "did you mean 証明書交付テスト?" in g.message for g in match.gaps)
+
+
+def test_a_mistyped_step_name_or_id_suggests_the_step(tmp_path: Path, counter: list[ProcessSteps]) -> None:
+    match = match_survey(load_survey(sheet(tmp_path, [
+        HEADER,
+        "証明書交付テスト,,申請書受附,,2,,,,,,,",
+        "証明書交付テスト,T_Uketuske,,,2,,,,,,,",
+        "証明書交付テスト,,まったく別の作業,,2,,,,,,,",
+    ])), counter)
+    first, second, third = match.gaps
+    assert "「申請書受付」のことですか？" in first.message
+    assert "did you mean T_Uketsuke?" in second.message
+    assert "did you mean" not in third.message

@@ -1,0 +1,79 @@
+"""The data-quality summary ``bpm score`` and ``bpm scan`` print: survey mistakes first, then what rests on defaults.
+
+A typo in a header or a 業務 name does not stop a run (the rest of the sheet is
+good), but it silently moves the headline — a header 処理時問(分) puts every
+step on default minutes.  So the summary lists every *mistake in the sheet*
+(a row or column that was not used as written) one per line with its
+"did you mean", and only counts the gaps that are a plain consequence of
+missing data (a step without a survey row, default minutes).  One function for
+both commands, so the terminal says the same whichever is run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from scoring.result import DataGap
+
+SHEET_MISTAKES = frozenset({
+    "unknown-column", "unmatched-row", "unmatched-id", "ambiguous-row", "duplicate-row", "unused-row",
+    "formula-without-value", "legal-basis-without-class", "staff-type", "unmatched-cases", "bad-property",
+})
+"""Gap kinds that mean something written was not used as written: each is listed, never only counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataQuality:
+    """What the summary says."""
+
+    mistakes: tuple[DataGap, ...]
+    """Gaps of :data:`SHEET_MISTAKES` kinds, in the order found."""
+    counts: tuple[tuple[str, int], ...]
+    """Every gap kind with its number, most frequent first (ties by name)."""
+    total: int
+    """Number of gaps."""
+
+
+def data_quality(gaps: Iterable[DataGap]) -> DataQuality:
+    """Sort the gaps into listed mistakes and counted consequences.
+
+    >>> q = data_quality([DataGap("no-data", "a", "f.bpmn"), DataGap("unknown-column", "b", "s.csv", 1),
+    ...                   DataGap("no-data", "c", "f.bpmn")])
+    >>> [g.message for g in q.mistakes], q.counts, q.total
+    (['b'], (('no-data', 2), ('unknown-column', 1)), 3)
+    """
+    every = list(gaps)
+    counts = Counter(g.kind for g in every)
+    ordered = tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return DataQuality(tuple(g for g in every if g.kind in SHEET_MISTAKES), ordered, len(every))
+
+
+def gap_line(gap: DataGap) -> str:
+    """``file:line: message [id=…]``, the format of every other message.
+
+    >>> gap_line(DataGap("unmatched-row", "row 4 …", "survey.csv", 4, "T1"))
+    'survey.csv:4: row 4 … [id=T1]'
+    """
+    where = f"{gap.file}:{gap.line}" if gap.line is not None else gap.file
+    ident = f" [id={gap.element_id}]" if gap.element_id and f"{gap.element_id}" not in gap.message else ""
+    return f"{where}: {gap.message}{ident}"
+
+
+def summary_lines(quality: DataQuality, *, every_gap: Sequence[DataGap] = ()) -> list[str]:
+    """The summary as lines: one per mistake (or per gap, when ``every_gap`` is given), then the counts.
+
+    >>> q = data_quality([DataGap("no-data", "T: no survey row", "f.bpmn", 3)])
+    >>> summary_lines(q)
+    ['データの不足 / data gaps: 1 (no-data 1); 調査票の記入の誤り / mistakes in the sheet: none']
+    """
+    if quality.total == 0:
+        return ["データの不足 / data gaps: none"]
+    listed = every_gap or quality.mistakes
+    lines = [gap_line(g) for g in listed]
+    counts = ", ".join(f"{kind} {number}" for kind, number in quality.counts)
+    mistakes = str(len(quality.mistakes)) if quality.mistakes else "none"
+    lines.append(f"データの不足 / data gaps: {quality.total} ({counts}); "
+                 f"調査票の記入の誤り / mistakes in the sheet: {mistakes}")
+    return lines
