@@ -54,7 +54,7 @@ def test_index_shows_hours_and_cash_apart(default_site: tuple[Assessment, dict[s
     page = text(files["index.html"])
     assert "人工削減（時間）" in page and "財政効果（現金）" in page
     assert "費用面で推奨できるRPA・委託はありません" in page
-    hours = f"{assessment.money.candidate_hours_freed_per_year:,.0f} 時間"
+    hours = f"{assessment.money.candidate_hours_freed_per_year:,.0f}時間"
     assert "候補をすべて実施した場合" in page and hours in page
     assert "範囲のどの値でもマイナスです" in page, "nothing pays: the headline says so, whatever the estimates"
     assert "損益分岐" in page and "委託が採算に乗る受託者の時間単価" in page, "and says where it would break even"

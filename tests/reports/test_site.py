@@ -269,14 +269,16 @@ def test_index_shows_totals_top_candidates_chart_and_gaps(site: Path, site_input
     root = parse(site / "index.html")
     text = text_of(root)
     totals = site_input.assessment.totals
-    assert f"{totals.hours_per_year:,.0f} 時間" in text
+    assert f"{totals.hours_per_year:,.0f}時間" in text, "Japanese: no half-width space between a number and 時間"
     top_rows = root.findall(".//table[@class='data top']/tbody/tr")
     ranked = [s for s in site_input.assessment.ranked() if s.rank is not None]
     assert len(top_rows) == min(10, len(ranked))
     assert ranked[0].name in text_of(top_rows[0])
-    chart = next(e for e in elements(root) if local(e) == "svg" and e.get("class") == "bubble-chart")
-    bubbles = [e for e in elements(chart) if "bubble" in e.get("class", "").split()]
-    assert len(bubbles) == sum(len(p.steps) for p in site_input.assessment.processes)
+    chart = next(e for e in elements(root) if local(e) == "svg" and e.get("class") == "hours-chart")
+    bars = [e for e in elements(chart) if "hours-bar" in e.get("class", "").split()]
+    busy = sorted((s.cost.hours_per_year for p in site_input.assessment.processes for s in p.steps if
+                   s.cost.hours_per_year > 0), reverse=True)
+    assert len(bars) == min(20, len(busy)), "one labelled row per step, the busiest first"
     assert "survey.csv:7" in text  # the unmatched survey row is listed
     assert "implicit-join" in text  # a real lint finding is summarised
 
@@ -345,7 +347,7 @@ def test_same_input_gives_identical_bytes(
     assert [p.relative_to(tmp_path / "a") for p in first] == [p.relative_to(tmp_path / "b") for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
-    assert "2023-11-14 22:13 UTC" in (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    assert "2023-11-15 07:13 JST" in (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
 
 
 def test_build_time_rejects_a_bad_epoch() -> None:
