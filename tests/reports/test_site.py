@@ -137,8 +137,8 @@ def test_pages_exist_and_parse_as_html(site: Path, site_input: SiteInput) -> Non
 
 def test_flow_file_names_are_slugged_never_raw_user_names(site: Path) -> None:
     for page in html_pages(site):
-        assert re.fullmatch(r"(index|candidates|assumptions|money|capacity|calibration|flow-[a-z0-9-]+-[0-9a-f]{8}"
-                            r"|lot-[0-9a-f]{8})\.html", page.name), page.name
+        assert re.fullmatch(r"(index|candidates|assumptions|sources|money|capacity|calibration"
+                            r"|flow-[a-z0-9-]+-[0-9a-f]{8}|lot-[0-9a-f]{8})\.html", page.name), page.name
 
 
 def test_every_link_resolves_to_a_file_and_anchor(site: Path) -> None:
@@ -567,7 +567,7 @@ def test_flow_page_warns_when_hand_offs_exceed_the_plan(sample_site: tuple[Path,
     assert len(warnings) == 1
     warning = text_of(warnings[0])
     naive = plan.naive
-    assert "偽装請負" in warning and f"受託者→職員 {naive.per_case_to_staff:.2f}回" in warning
+    assert "偽装請負" in warning and f"受託者→職員{naive.per_case_to_staff:.2f}回" in warning
     assert "補正依頼" in warning  # the reason names the loop
     assert "disguised contracting" in warning
     lots = {text_of(r.find("th")): (text_of(r.find("td[@data-lot='naive']")), text_of(r.find("td[@data-lot='safe']")))
