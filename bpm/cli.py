@@ -937,6 +937,7 @@ def _site_input(
     from bpm.lint import lint_files
     from reports.downloads import ModelSource, site_downloads
     from reports.site import SiteInput
+    from reports.sources_view import read_source_sheet
     from scoring.table import steps_frame
 
     scanned = _gather(inputs, survey, exclude=(exclude,))
@@ -960,6 +961,8 @@ def _site_input(
         download_labels=prepared.labels,
         file_keys={d.file: found.key for found, d in zip(scanned.inputs, scanned.definitions, strict=True)},
         reviews=reviews,
+        survey_sources=read_source_sheet(scanned.survey_path) if scanned.survey_path else (),
+        survey_file=scanned.survey_path.name if scanned.survey_path else "",
     ), models, scanned.survey_path
 
 

@@ -1,4 +1,7 @@
-"""The portfolio bubble chart as plain SVG, without a plotting library.
+"""The portfolio charts as plain SVG, without a plotting library: bubbles, ranked hours, tornado.
+
+The top page shows the ranked hours chart (:func:`hours_chart`); the bubble
+plot below stays for pages that place steps by their features.
 
 One picture answers the mayor's question "where is the routine bulk of our
 work?": x is how routine a step is, y how much judgment it needs, the bubble's
@@ -20,9 +23,13 @@ from typing import Protocol
 
 from reports.i18n import Bilingual
 from reports.style import DISPOSITION_STYLES
+from reports.text import ELLIPSIS, measure_text
 from scoring.result import Disposition
 
-__all__ = ["Bubble", "ChartLabels", "TornadoLabels", "bubble_chart", "bubble_radius", "tornado_chart"]
+__all__ = [
+    "Bubble", "ChartLabels", "HoursBar", "HoursLabels", "TornadoLabels", "bubble_chart", "bubble_radius",
+    "hours_chart", "nice_step", "tornado_chart",
+]
 
 FONT_FAMILY = '"Noto Sans CJK JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", sans-serif'
 
@@ -415,3 +422,148 @@ def tornado_chart(bars: Sequence[TornadoBarLike], base: float, labels: TornadoLa
         _sub(axes, "text", {"x": px(value), "y": axis_y + 16, "text-anchor": "middle"}, f"{_man_yen(value)}円")
     _bilingual_text(axes, labels.axis, {"x": _T_LABEL + plot_w / 2, "y": axis_y + 36, "text-anchor": "middle"})
     return ET.tostring(root, encoding="unicode")
+
+
+# --------------------------------------------------------------------------- ranked hours
+
+
+@dataclass(frozen=True, slots=True)
+class HoursBar:
+    """One step on the ranked hours chart."""
+
+    key: str
+    """Stable unique key (file, process and element id): the tie-breaker for equal hours."""
+    name: str
+    """Step name (user data; escaped on output, shortened with … when too wide, in full in the tooltip)."""
+    flow: str
+    """Its 業務 (process) name, drawn small under the step name."""
+    hours_per_year: float
+    """Staff hours per year: the bar's length."""
+    disposition: Disposition
+    """Colour and the word after the value."""
+    tooltip: str
+    """Hover text (plain text)."""
+    href: str | None = None
+    """Link target (the step on its flow page)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HoursLabels:
+    """Every word on the ranked hours chart, in both languages."""
+
+    title: Bilingual
+    """Accessible name."""
+    axis: Bilingual
+    """What the bars measure (staff hours a year)."""
+    hours_unit: Bilingual
+    """Unit after a bar's value (時間 / h)."""
+    empty: Bilingual
+    """Shown when no step takes any time."""
+
+
+_H_WIDTH = 780.0
+_H_LABEL = 270.0
+_H_VALUE = 150.0
+_H_ROW = 34.0
+_H_TOP = 46.0
+_H_BOTTOM = 12.0
+_H_NAME_SIZE = 13.0
+_H_FLOW_SIZE = 11.0
+
+
+def nice_step(value: float, ticks: int = 5) -> float:
+    """A round tick spacing (1, 2, 2.5 or 5 × 10^n) so that about ``ticks`` steps reach ``value``.
+
+    >>> nice_step(2893), nice_step(40), nice_step(0)
+    (1000.0, 10.0, 1.0)
+    """
+    if value <= 0:
+        return 1.0
+    rough = value / ticks
+    exponent = math.floor(math.log10(rough))
+    for factor in (1, 2, 2.5, 5, 10):
+        candidate = factor * 10.0**exponent
+        if candidate >= rough:
+            return float(candidate)
+    return 10.0 ** (exponent + 1)
+
+
+def _shortened(text: str, width: float, font_size: float) -> str:
+    """``text`` cut with … to fit ``width`` (one line: the bar chart keeps rows even)."""
+    text = " ".join(text.split())
+    if measure_text(text, font_size) <= width:
+        return text
+    while text and measure_text(text + ELLIPSIS, font_size) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS
+
+
+def hours_chart(bars: Sequence[HoursBar], labels: HoursLabels) -> str:
+    """SVG text of the ranked hours chart: where the staff hours go, largest first.
+
+    Replaces the routine × judgment bubble plot on the top page, whose
+    bubbles piled up on one edge: here every step has its own row, a label
+    and a value, on a linear scale from zero that starts at a round number.
+    Bars are drawn in the order given (the caller ranks them); each is a
+    link to the step, with a tooltip.  The page lists the same figures in a
+    table for screen readers and print.
+
+    >>> from scoring.result import Disposition
+    >>> text = Bilingual("x", "x")
+    >>> svg = hours_chart([HoursBar("a", "入力 <1>", "転入届", 2893, Disposition.RPA, "t")],
+    ...                   HoursLabels(text, text, text, text))
+    >>> "入力 &lt;1&gt;" in svg, svg.count("<rect"), "2,893" in svg
+    (True, 1, True)
+    """
+    height = _H_TOP + max(1, len(bars)) * _H_ROW + _H_BOTTOM
+    plot_left = _H_LABEL + 10
+    plot_w = _H_WIDTH - plot_left - _H_VALUE
+    root = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "class": "hours-chart",
+            "role": "group",  # the bars are links: a group may hold focusable content, an image may not
+            "aria-label": f"{labels.title.ja} / {labels.title.en}",
+            "viewBox": f"0 0 {_num(_H_WIDTH)} {_num(height)}",
+            "width": _num(_H_WIDTH),
+            "height": _num(height),
+            "font-family": FONT_FAMILY,
+            "font-size": "12",
+        },
+    )
+    _sub(root, "title", text=f"{labels.title.ja} / {labels.title.en}")
+    top = max((b.hours_per_year for b in bars), default=0.0)
+    step = nice_step(top)
+    count = max(1, math.ceil(top / step - 1e-9))
+    end = step * count
+    axes = _sub(root, "g", {"class": "chart-axes", "fill": _INK})
+    _bilingual_text(axes, labels.axis, {"x": plot_left, "y": 13, "font-size": "12"})
+    for k in range(count + 1):
+        value = step * k
+        x = plot_left + plot_w * k / count
+        _sub(axes, "line", {"x1": x, "y1": _H_TOP - 8, "x2": x, "y2": height - _H_BOTTOM, "stroke": _GRID})
+        _sub(axes, "text", {"x": x, "y": _H_TOP - 12, "text-anchor": "middle", "font-size": "11"},
+             f"{value:,.0f}")
+    rows = _sub(root, "g", {"class": "chart-bars"})
+    if not bars or top <= 0:
+        _bilingual_text(rows, labels.empty, {"x": plot_left, "y": _H_TOP + _H_ROW / 2})
+    for index, bar in enumerate(bars):
+        style = DISPOSITION_STYLES[bar.disposition]
+        y = _H_TOP + index * _H_ROW
+        holder = _sub(rows, "a", {"href": bar.href}) if bar.href else rows
+        group = _sub(holder, "g", {"class": f"hours-bar {style.css_class}", "data-key": bar.key})
+        _sub(group, "title", text=bar.tooltip)
+        _sub(group, "text", {"x": _H_LABEL, "y": y + 14, "text-anchor": "end", "font-size": _num(_H_NAME_SIZE)},
+             _shortened(bar.name, _H_LABEL - 4, _H_NAME_SIZE))
+        _sub(group, "text", {"x": _H_LABEL, "y": y + 28, "text-anchor": "end", "font-size": _num(_H_FLOW_SIZE),
+                             "fill": "#555"}, _shortened(bar.flow, _H_LABEL - 4, _H_FLOW_SIZE))
+        length = plot_w * max(0.0, bar.hours_per_year) / end
+        _sub(group, "rect", {"x": plot_left, "y": y + 6, "width": max(length, 1.0), "height": _H_ROW - 14,
+                             "fill": style.strong, "fill-opacity": "0.8", "stroke": style.strong})
+        shown = f"{bar.hours_per_year:,.0f}"
+        _bilingual_text(group, Bilingual(f"{shown}{labels.hours_unit.ja} {style.ja}",
+                                         f"{shown} {labels.hours_unit.en} {style.en}"),
+                        {"x": plot_left + length + 6, "y": y + 20, "font-size": "12"})
+    _indent(root)
+    return ET.tostring(root, encoding="unicode") + "\n"

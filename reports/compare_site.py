@@ -33,6 +33,7 @@ from bpm.reader import read_bpmn
 from reports import csp
 from reports.compare_anon import Scrubber, check_published
 from reports.compare_chart import Dot, DotRow, dot_plot, heat_bin, heat_css
+from reports.format import ja_spacing
 from reports.i18n import LANGS, Bilingual, t
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.overlay import Overlay
@@ -184,6 +185,7 @@ class _Site:
                                keep_trailing_newline=True)
         self.env.globals["t"] = t
         self.env.globals["langs"] = LANGS
+        self.env.filters["ja"] = ja_spacing  # Japanese text: no half-width space around numbers
         self.names = self._procedure_names()
         self.order = sorted(self.c.cities.values(), key=lambda city: (city.meta.similar_group, city.key))
         # Indexes built once: a national comparison has 1,741 cities × 20 procedures, and a page that scanned

@@ -36,6 +36,7 @@ from bpm.diff import (
 )
 from bpm.errors import RenderError
 from bpm.model import Definitions, ElementId, ProcessId
+from reports.format import ja_spacing
 from reports.i18n import Bilingual
 from reports.overlay import Overlay
 from reports.pictures import pictures
@@ -513,6 +514,7 @@ def diff_html(report: DiffReport, old: Definitions, new: Definitions, *, generat
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["ja"] = ja_spacing  # the shared macros tighten Japanese text
     views = [_process_view(report, p, old, new) for p in report.diff.processes]
     marks = [(kind, fill, badge) for kind, (fill, badge) in _MARKS.items()]
     return env.get_template("diff.html").render(

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from reports.charts import TornadoLabels, tornado_chart
+from reports.format import Quantity, money, number, yen_en, yen_ja
 from reports.i18n import Bilingual
-from reports.views import FlowRef, Link, PageView, Quantity, money, number, step_anchor, yen_en, yen_ja
+from reports.views import FlowRef, Link, PageView, step_anchor
 from scoring.result import (
     Assessment,
     BreakEven,
@@ -52,9 +53,9 @@ def hours_range_text(value: Range, hours_per_fte: float) -> Bilingual:
     base = f"{value.base:,.0f}"
     fte = value.base / hours_per_fte if hours_per_fte > 0 else 0.0
     if abs(value.high - value.low) < 0.5:
-        return Bilingual(f"{base} 時間/年（約 {fte:,.1f} 人分）", f"{base} h/yr (about {fte:,.1f} FTE)")
+        return Bilingual(f"{base} 時間/年（約 {fte:,.1f} 人工）", f"{base} h/yr (about {fte:,.1f} FTE)")
     return Bilingual(
-        f"{base} 時間/年（約 {fte:,.1f} 人分、{value.low:,.0f}〜{value.high:,.0f} 時間）",
+        f"{base} 時間/年（約 {fte:,.1f} 人工、{value.low:,.0f}〜{value.high:,.0f} 時間）",
         f"{base} h/yr (about {fte:,.1f} FTE; {value.low:,.0f} to {value.high:,.0f} h)",
     )
 
@@ -174,7 +175,7 @@ def break_even_text(found: BreakEven) -> Bilingual:
     """One break-even in words: the value and today's, or why there is none in the bracket."""
     kind_ja, kind_en = _KINDS.get(found.kind, (found.kind.value, found.kind.value))
     now_ja, now_en = _amount(found.current, found.unit)
-    posts_ja = f"。空く {found.fte_freed:,.1f} 人分のうち丸ごと減るポストは {found.posts_cut}"
+    posts_ja = f"。空く {found.fte_freed:,.1f} 人工のうち丸ごと減るポストは {found.posts_cut}"
     posts_en = f"; of the {found.fte_freed:,.1f} FTE freed, {found.posts_cut} whole posts go"
     if found.value is not None:
         value_ja, value_en = _amount(found.value, found.unit)
@@ -230,7 +231,7 @@ def two_effects(summary: MoneySummary, hours_per_fte: float) -> TwoEffects:
         sentence = Bilingual(
             f"人工削減（時間）と財政効果（現金）は別に示します。現在の前提では、費用面で推奨できるRPA・委託はありません。"
             f"候補をすべて実施すると職員の時間は年 {summary.candidate_hours_freed_per_year:,.0f} 時間"
-            f"（{summary.candidate_hours_freed_per_year / hours_per_fte:,.1f} 人分）空きますが、"
+            f"（{summary.candidate_hours_freed_per_year / hours_per_fte:,.1f} 人工）空きますが、"
             f"{horizon}年間の財政効果は {candidate.ja} で、{sign_ja}。空く時間は配置転換による能力として扱います。",
             f"Hours and cash are shown apart. On the current assumptions no RPA or outsourcing pays. Adopting every "
             f"candidate would free {summary.candidate_hours_freed_per_year:,.0f} staff hours a year "
@@ -249,7 +250,7 @@ def two_effects(summary: MoneySummary, hours_per_fte: float) -> TwoEffects:
             f"Cash effect: {horizon}-year net present value (discount rate {summary.discount_rate:.1%}), payback "
             f"{months_text(summary.payback_months, horizon).en}",
         ),
-        posts=Bilingual(f"定数削減 {plan.posts_cut} ポスト・配置転換 {plan.redeployed_fte:,.1f} 人分",
+        posts=Bilingual(f"定数削減 {plan.posts_cut} ポスト・配置転換 {plan.redeployed_fte:,.1f} 人工",
                         f"{plan.posts_cut} posts cut, {plan.redeployed_fte:,.1f} FTE redeployed"),
         candidates=Bilingual(
             f"候補をすべて実施した場合: {range_text(summary.candidate_npv_yen).ja}（年 "
@@ -505,8 +506,8 @@ def money_page(assessment: Assessment, refs: Mapping[tuple[str, str], FlowRef], 
         else Bilingual("定数の計画: 候補をすべて実施した場合（推奨する計画には含まれません）",
                        "Staffing plan if every candidate were adopted (not part of the recommended plan)"),
         plan_totals=Bilingual(
-            f"合計: 解放 {plan.fte_freed:,.2f} 人分 → 定数削減 {plan.posts_cut}"
-            f" ポスト、配置転換 {plan.redeployed_fte:,.2f} 人分",
+            f"合計: 解放 {plan.fte_freed:,.2f} 人工 → 定数削減 {plan.posts_cut}"
+            f" ポスト、配置転換 {plan.redeployed_fte:,.2f} 人工",
             f"Total: {plan.fte_freed:,.2f} FTE freed → {plan.posts_cut}"
             f" posts cut, {plan.redeployed_fte:,.2f} FTE redeployed",
         ),

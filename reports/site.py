@@ -31,6 +31,7 @@ from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from reports import csp, dot, printable, zoom
+from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
 from reports.lotspec import outline_markdown, outline_xlsx
 from reports.money_views import (
@@ -43,6 +44,7 @@ from reports.money_views import (
 )
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.pictures import Picture, PictureFormat, picture_bytes, pictures, shortened_names
+from reports.sources_view import CitedSource, sources_page
 from reports.style import DISPOSITION_STYLES, FINDING_CHIPS, FINDING_COLOURS
 from reports.views import (
     Catalogue,
@@ -50,6 +52,8 @@ from reports.views import (
     FileOverlays,
     FindingLike,
     IndexPage,
+    PageView,
+    SourcesPageView,
     assumptions_page,
     candidates_page,
     capacity_page,
@@ -85,6 +89,10 @@ class SiteInput:
     """Review decisions read back from a decisions sheet (``--decisions``), if any."""
     download_labels: Mapping[str, str] = field(default_factory=dict)
     """Shown after a download's name on the overview (e.g. the model's own path), by relative name."""
+    survey_sources: tuple[CitedSource, ...] = ()
+    """The survey workbook's 出典 sheet (:func:`reports.sources_view.read_source_sheet`), listed on the 出典 page."""
+    survey_file: str = ""
+    """Name of the survey workbook those came from."""
     file_keys: Mapping[str, str] = field(default_factory=dict)
     """Each BPMN file's path relative to the scanned folder (by ``Definitions.file``): page and diagram
     names hash it, so they do not change with the folder the scan is run from."""
@@ -139,6 +147,7 @@ def _environment() -> Environment:
     )
     env.globals["t"] = t
     env.globals["langs"] = LANGS
+    env.filters["ja"] = ja_spacing  # Japanese text: no half-width space around numbers
     env.filters["diagram_scale"] = zoom.diagram_scale
     return env
 
@@ -263,7 +272,7 @@ def render_site(
     report = progress or (lambda _message: None)
     tell = notice or report
     _check_downloads(site_input.downloads)
-    generated = build_time(environ).strftime("%Y-%m-%d %H:%M UTC")
+    generated = jst_time(build_time(environ))
     catalogue = Catalogue(
         site_input.definitions, site_input.assessment, site_input.findings, rule_titles(), site_input.file_keys,
         site_input.reviews,
@@ -283,6 +292,9 @@ def render_site(
                                                         site_input.assessment))
     page("candidates.html", "candidates.html", view=candidates_page(catalogue))
     page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
+    page("sources.html", "sources.html", view=SourcesPageView(
+        PageView("sources", "sources.html", Bilingual.of("page.sources")),
+        sources_page(site_input.assessment.profile_sources, site_input.survey_sources, site_input.survey_file)))
     out.update(_money_pages(catalogue, site_input.assessment, build_time(environ), page))
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)

@@ -26,12 +26,29 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from bpm.model import Definitions, ElementId, Process, ProcessId, SourceRef
-from reports.charts import Bubble, ChartLabels, bubble_chart
+from reports.charts import HoursBar, HoursLabels, hours_chart
+
+# Re-exported: pages built before reports.format existed import these from here.
+from reports.format import Quantity as Quantity
+from reports.format import file_size as file_size
+from reports.format import finite as _finite
+from reports.format import fte_ja, hours_ja
+from reports.format import missing as _missing
+from reports.format import money as money
+from reports.format import months as months
+from reports.format import number as number
+from reports.format import sort_key as _sort
+from reports.format import with_unit as with_unit
+from reports.format import yen_en as yen_en
+from reports.format import yen_ja as yen_ja
+from reports.gap_text import gap_message
 from reports.i18n import Bilingual, has, t_or
 from reports.legal_view import FlowLegalView, LegalSummaryView, StepLegalView, flow_legal, legal_summary, step_legal
 from reports.overlay import Overlay
 from reports.review import REVIEW_TEXT, OrphanView, ReviewView, orphan_views, review_view
+from reports.sources_view import SourcesPage, cited_parts
 from reports.style import DISPOSITION_STYLES
+from reports.sureness import SurenessView, param_anchor, param_label, parameter_basis, sureness
 from scoring.decisions import ReviewDecision, Reviews
 from scoring.legal import RULE_TITLES as LEGAL_RULE_TITLES
 from scoring.money import RULE_TITLES as MONEY_RULE_TITLES
@@ -80,16 +97,6 @@ SEVERITIES = ("error", "warning", "info")
 
 
 # --------------------------------------------------------------------------- small value types
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A number as shown in each language, plus the raw value tables sort by."""
-
-    text: Bilingual
-    """Formatted text (usually the same in both languages)."""
-    sort: str
-    """Raw value for ``data-sort``; empty when there is no value (sorted last)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +191,8 @@ class GapView:
 
     kind: Bilingual
     """Kind in words."""
-    message: str
-    """Human text from the scoring."""
+    message: Bilingual
+    """What is missing and what was used instead: Japanese from :mod:`reports.gap_text`, English as scored."""
     location: str
     """Sheet or file with row/line."""
     element_id: str
@@ -451,7 +458,7 @@ class SiteView:
     title: Bilingual
     """Report title (the user's ``--title`` in both slots, else the default in each language)."""
     generated: str
-    """Build time, ISO 8601 UTC."""
+    """Build time in Japan Standard Time (``2025-04-01 09:00 JST``)."""
     profile_name: str
     """Scoring profile used."""
     flows: tuple[Link, ...]
@@ -502,6 +509,10 @@ class IndexPage:
     """人工削減 and 財政効果 side by side (None without the money stage)."""
     legal: LegalSummaryView | None = None
     """Conflicts, 要確認 steps, overrides used, excluded flows, naive vs safe lots."""
+    sure: SurenessView | None = None
+    """How sure: measured vs default hours, placeholder and estimated parameters, gross / new cost / net."""
+    chart_rows: tuple[StepRow, ...] = ()
+    """The chart's steps as table rows (text equivalent)."""
 
 
 class TwoEffectsLike(Protocol):
@@ -598,13 +609,61 @@ class CandidatesPage:
 
 
 @dataclass(frozen=True, slots=True)
+class SourcesPageView:
+    """The 出典 page: its basics and the sources listed."""
+
+    page: PageView
+    """Basics."""
+    sources: SourcesPage
+    """Research notes, the profile's K-keys and the survey's 出典 sheet."""
+
+
+_KEY_ONLY = Bilingual("", "")
+BASIS_LABELS: Mapping[str, Bilingual] = {
+    "placeholder": Bilingual("要設定", "set me"),
+    "estimate": Bilingual("推計", "estimate"),
+    "read": Bilingual("出典あり", "sourced"),
+    "mixed": Bilingual("出典＋推計", "sourced + estimate"),
+    "setting": Bilingual("設定", "setting"),
+}
+"""How sure a profile value is, from the tags of its source note ([R] [D] [I] [est] 要設定 [setting])."""
+
+
+@dataclass(frozen=True, slots=True)
 class ProfileRow:
-    """One profile parameter and its source note."""
+    """One profile parameter: what it means, the value used, where it comes from."""
 
     name: str
-    """Parameter name."""
+    """Dotted profile key (where to set it)."""
     note: str
-    """Source note."""
+    """Source note as the profile states it (citation or reasoning)."""
+    label: Bilingual = _KEY_ONLY
+    """What the parameter is, in words (the key itself when not described)."""
+    value: str = ""
+    """Value used, with its low–high range when uncertain."""
+    basis: str = "estimate"
+    """``placeholder`` (要設定), ``estimate`` (推計), ``read`` (出典あり), ``mixed`` or ``setting`` (a choice)."""
+    anchor: str = ""
+    """HTML id of the row (links from the top page land here)."""
+    note_parts: tuple[tuple[str, str], ...] = ()
+    """The note as (text, href) pieces: each citation links to its row on the 出典 page."""
+
+    @property
+    def basis_label(self) -> Bilingual:
+        """The 推計/出典 chip text."""
+        return BASIS_LABELS.get(self.basis, BASIS_LABELS["estimate"])
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterGroup:
+    """The parameters of one profile table, under a heading in words."""
+
+    key: str
+    """Table name (``staff``, ``rpa``…)."""
+    title: Bilingual
+    """Heading."""
+    rows: tuple[ProfileRow, ...]
+    """Parameters in key order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -621,107 +680,11 @@ class AssumptionsPage:
     """Dispositions, explained."""
     precedence: tuple[Bilingual, ...]
     """Data sources in precedence order."""
+    groups: tuple[ParameterGroup, ...] = ()
+    """The same parameters grouped by profile table, for the tables of the page."""
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-_DASH = Bilingual.same("—")
-
-
-def _missing() -> Quantity:
-    return Quantity(_DASH, "")
-
-
-def _finite(value: float | None) -> bool:
-    return value is not None and not math.isnan(value) and not math.isinf(value)
-
-
-def number(value: float | None, decimals: int = 0) -> Quantity:
-    """A plain number with thousands separators.
-
-    >>> number(12345.678).text.ja, number(0.5, 2).sort
-    ('12,346', '0.5')
-    """
-    if value is None or not _finite(value):
-        return _missing()
-    text = f"{value:,.{decimals}f}"
-    if text.startswith("-") and set(text[1:]) <= {"0", ".", ","}:
-        text = text[1:]
-    return Quantity(Bilingual.same(text), _sort(value))
-
-
-def _sort(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def yen_ja(value: float) -> str:
-    """Japanese money style: 万円 / 億円.
-
-    >>> yen_ja(12_345_678), yen_ja(250_000_000), yen_ja(3_000)
-    ('1,235万円', '2.50億円', '3,000円')
-    """
-    sign = "-" if value < 0 else ""
-    amount = abs(value)
-    if amount >= 1e8:
-        return f"{sign}{amount / 1e8:,.2f}億円"
-    if amount >= 1e4:
-        return f"{sign}{amount / 1e4:,.0f}万円"
-    return f"{sign}{amount:,.0f}円"
-
-
-def yen_en(value: float) -> str:
-    """English money style with k/M/B.
-
-    >>> yen_en(12_345_678), yen_en(250_000_000_0), yen_en(3_000)
-    ('¥12.3M', '¥2.50B', '¥3k')
-    """
-    sign = "-" if value < 0 else ""
-    amount = abs(value)
-    if amount >= 1e9:
-        return f"{sign}¥{amount / 1e9:,.2f}B"
-    if amount >= 1e6:
-        return f"{sign}¥{amount / 1e6:,.1f}M"
-    if amount >= 1e3:
-        return f"{sign}¥{amount / 1e3:,.0f}k"
-    return f"{sign}¥{amount:,.0f}"
-
-
-def money(value: float | None) -> Quantity:
-    """Yen in both languages' conventions."""
-    if value is None or not _finite(value):
-        return _missing()
-    if abs(value) < 0.5:
-        value = 0.0
-    return Quantity(Bilingual(yen_ja(value), yen_en(value)), _sort(value))
-
-
-def months(value: float | None) -> Quantity:
-    """Payback period; None means it never pays back."""
-    if value is None or not _finite(value):
-        return Quantity(Bilingual.of("unit.never"), "")
-    return Quantity(Bilingual.of("unit.months", n=f"{value:,.0f}"), _sort(value))
-
-
-def with_unit(value: float | None, unit_key: str, decimals: int = 0) -> Bilingual:
-    """``12,345 時間`` / ``12,345 h`` for headline figures."""
-    if value is None or not _finite(value):
-        return _DASH
-    return Bilingual.of(unit_key, n=f"{value:,.{decimals}f}")
-
-
-def file_size(size: int) -> str:
-    """Bytes in human units.
-
-    >>> file_size(999), file_size(2048), file_size(3 * 1024 * 1024)
-    ('999 B', '2.0 KB', '3.0 MB')
-    """
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def base_name(path: str) -> str:
@@ -1059,6 +1022,7 @@ class Catalogue:
         """A data gap with its link (only when the step it names is known without doubt)."""
         where = base_name(gap.file) + (f":{gap.line}" if gap.line is not None else "")
         href = None
+        name = ""
         if gap.element_id:
             found = (
                 self.step_in_file(gap.file, gap.element_id)
@@ -1067,7 +1031,9 @@ class Catalogue:
             )
             if found is not None:
                 href = f"{found[0].file_name}#{step_anchor(gap.element_id)}"
-        return GapView(_open("gap", gap.kind), gap.message, where, gap.element_id or "", href)
+                name = found[1].name
+        kind = _open("gap", gap.kind) if has(f"gap.{gap.kind}") else Bilingual.of("gap.other", kind=gap.kind)
+        return GapView(kind, gap_message(gap, name), where, gap.element_id or "", href)
 
 
 def _finding_order(finding: FindingLike) -> tuple[str, int, int, str, str, str]:
@@ -1092,8 +1058,9 @@ def step_row(
         for name, value in sorted(step.features.items(), key=lambda item: _feature_order(item[0]))
     )
     sources = tuple(
-        LabelledValue(_open("measure", name), _open("source", source.value))
-        for name, source in sorted(step.data_sources.items())
+        LabelledValue(_open("measure", name) if has(f"measure.{name}") else _open("feature", name),
+                      _open("source", source.value))
+        for name, source in sorted(step.data_sources.items(), key=lambda item: _feature_order(item[0]))
     )
     evidence = tuple(
         EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value), e.detail)
@@ -1207,36 +1174,47 @@ def _tooltip(step: StepAssessment, flow_name: str) -> str:
     judgment = step.features.get("judgment", 0.0)
     return (
         f"{step.name} — {flow_name}\n"
-        f"{style.ja} / {style.en} · {step.cost.hours_per_year:,.0f} h/年\n"
+        f"{style.ja} / {style.en} · {hours_ja(step.cost.hours_per_year)}/年\n"
         f"定型性 routine {routine:.2f} · 判断 judgment {judgment:.2f}"
     )
 
 
+CHART_STEPS = 20
+"""Steps on the top page's ranked hours chart (the rest are in 候補一覧)."""
+
+
+def _by_hours(catalogue: Catalogue) -> list[tuple[FlowRef, StepAssessment]]:
+    """Steps with the most staff hours first (ties by flow order), those taking any time."""
+    steps = [(ref, step) for ref, step in _all_steps(catalogue) if step.cost.hours_per_year > 0]
+    return sorted(steps, key=lambda item: -item[1].cost.hours_per_year)[:CHART_STEPS]
+
+
 def chart_svg(catalogue: Catalogue) -> Markup:
-    """The portfolio bubble chart."""
-    bubbles = [
-        Bubble(
+    """The ranked hours chart: the steps that take the most staff time, with their recommendation."""
+    bars = [
+        HoursBar(
             key=f"{ref.file_name}#{step_anchor(step.step_id)}",
-            x=step.features.get("routine", 0.0),
-            y=step.features.get("judgment", 0.0),
+            name=step.name or step.step_id,
+            flow=ref.name,
             hours_per_year=step.cost.hours_per_year,
             disposition=step.disposition,
             tooltip=_tooltip(step, ref.name),
-            label=str(step.rank) if step.rank is not None and step.rank <= 10 else "",
             href=f"{ref.file_name}#{step_anchor(step.step_id)}",
         )
-        for ref, step in _all_steps(catalogue)
+        for ref, step in _by_hours(catalogue)
     ]
-    labels = ChartLabels(
-        x_axis=Bilingual.of("chart.x_axis"),
-        y_axis=Bilingual.of("chart.y_axis"),
-        candidates=Bilingual.of("chart.candidates"),
-        size=Bilingual.of("chart.size"),
+    labels = HoursLabels(
+        title=Bilingual.of("chart.title"),
+        axis=Bilingual.of("chart.axis"),
         hours_unit=Bilingual.of("chart.hours_unit"),
         empty=Bilingual.of("chart.empty"),
-        title=Bilingual.of("chart.title"),
     )
-    return Markup(bubble_chart(bubbles, labels))  # Markup: our own SVG, built with ElementTree
+    return Markup(hours_chart(bars, labels))  # Markup: our own SVG, built with ElementTree
+
+
+def chart_rows(catalogue: Catalogue) -> tuple[StepRow, ...]:
+    """The chart's figures as table rows (its text equivalent, for screen readers and print)."""
+    return tuple(step_row(step, ref, (), None) for ref, step in _by_hours(catalogue))
 
 
 def site_view(catalogue: Catalogue, title: str | None, generated: str) -> SiteView:
@@ -1363,6 +1341,8 @@ def index_page(
             for name, content in sorted(downloads.items())
         ),
         legal=_legal_summary(catalogue),
+        sure=sureness(assessment),
+        chart_rows=chart_rows(catalogue),
     )
 
 
@@ -1507,12 +1487,12 @@ def flow_money_view(process: ProcessAssessment, assessment: Assessment) -> FlowM
     same = abs(value.high - value.low) < 0.5
     years = assessment.money.horizon_years
     payback = found.payback_months
-    back_ja = f"、回収 {payback:,.0f} か月" if payback is not None else f"、{years}年以内に回収できない"
+    back_ja = f"、回収{payback:,.0f}か月" if payback is not None else f"、{years}年以内に回収できない"
     back_en = f", payback {payback:,.0f} months" if payback is not None else f", no payback within {years} years"
     if not found.net_yen_by_year or not any(found.net_yen_by_year):
         back_ja = back_en = ""
     return FlowMoneyView(
-        hours=Bilingual(f"{found.hours_freed_per_year:,.0f} 時間/年（{found.fte_freed:,.2f} 人分）",
+        hours=Bilingual(f"{hours_ja(found.hours_freed_per_year)}/年（{fte_ja(found.fte_freed, 2)}）",
                         f"{found.hours_freed_per_year:,.0f} h/yr ({found.fte_freed:,.2f} FTE)"),
         cash=Bilingual(yen_ja(value.base) + ("" if same else f"（{yen_ja(value.low)}〜{yen_ja(value.high)}）")
                        + back_ja,
@@ -1553,15 +1533,36 @@ def capacity_page(catalogue: Catalogue) -> CandidatesPage:
     )
 
 
+def profile_row(key: str, note: str) -> ProfileRow:
+    """One parameter row: label, value, basis and source note split out of the profile's note."""
+    value, _, source = note.partition(" — ")
+    text = source.strip() or note
+    return ProfileRow(key, text, param_label(key), value.strip(), parameter_basis(note), param_anchor(key),
+                      cited_parts(text))
+
+
+def parameter_groups(sources: Mapping[str, str]) -> tuple[ParameterGroup, ...]:
+    """Parameters grouped by their profile table, each group headed in words."""
+    grouped: dict[str, list[ProfileRow]] = defaultdict(list)
+    for key, note in sorted(sources.items()):
+        grouped[key.split(".", 1)[0]].append(profile_row(key, note))
+    return tuple(
+        ParameterGroup(table, Bilingual(t_or(f"param_group.{table}", "ja", table), t_or(f"param_group.{table}", "en",
+                                                                                        table)), tuple(rows))
+        for table, rows in grouped.items()
+    )
+
+
 def assumptions_page(catalogue: Catalogue) -> AssumptionsPage:
     """Profile and method."""
     assessment = catalogue.assessment
     return AssumptionsPage(
         page=PageView("assumptions", "assumptions.html", Bilingual.of("page.assumptions")),
         profile_name=assessment.profile_name,
-        parameters=tuple(ProfileRow(k, v) for k, v in sorted(assessment.profile_sources.items())),
+        parameters=tuple(profile_row(k, v) for k, v in sorted(assessment.profile_sources.items())),
         legend=legend(),
         precedence=tuple(
             _open("source", s) for s in ("survey", "property", "bpmn-type", "lexicon", "structure", "default")
         ),
+        groups=parameter_groups(assessment.profile_sources),
     )

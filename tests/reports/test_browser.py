@@ -102,10 +102,10 @@ def test_overview_opens_cleanly_and_switches_language(page: tuple[Any, Problems]
     assert tab.evaluate("document.fonts.check('16px \"Noto Sans CJK JP\"')") or any(
         tab.evaluate(f"document.fonts.check('16px \"{font}\"')") for font in FONTS
     ), "no Japanese font of the stack is installed: text would be tofu"
-    chart = tab.locator("svg.bubble-chart")
+    chart = tab.locator("svg.hours-chart")
     box = chart.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 200
-    assert tab.locator("svg.bubble-chart g.bubble").count() >= 5
+    assert tab.locator("svg.hours-chart g.hours-bar").count() >= 5
     tab.screenshot(path=str(tmp_path / "index-ja.png"), full_page=True)
 
     tab.click("[data-lang-toggle]")

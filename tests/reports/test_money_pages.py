@@ -54,12 +54,12 @@ def test_index_shows_hours_and_cash_apart(default_site: tuple[Assessment, dict[s
     page = text(files["index.html"])
     assert "人工削減（時間）" in page and "財政効果（現金）" in page
     money = assessment.money
-    hours = f"{money.candidate_hours_freed_per_year:,.0f} 時間"
+    hours = f"{money.candidate_hours_freed_per_year:,.0f}時間"
     assert "候補をすべて実施した場合" in page and hours in page
     assert money.candidate_npv_yen.high < 0, "adopting every candidate loses money on the default prices"
     adopted = [s for p in assessment.processes for s in p.steps if s.rank is not None]
     if adopted:  # what pays is recommended, with its own range; a range reaching below zero says so
-        assert f"{money.plan.posts_cut} ポストを減らして" in page
+        assert f"{money.plan.posts_cut}ポストを減らして" in page
         assert ("前提次第では損失になります" in page) is (money.npv_yen.low < 0)
     else:
         assert "費用面で推奨できるRPA・委託はありません" in page

@@ -109,7 +109,7 @@ def test_the_flow_page_says_names_were_shortened(tmp_path: Path) -> None:
     result = run_bpm("-q", "scan", str(model), "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
     page = next((tmp_path / "site").glob("flow-*.html")).read_text(encoding="utf-8")
-    assert "図では長い名前 2 件を「…」で省略しています" in page
+    assert "図では長い名前2件を「…」で省略しています" in page
     assert "長い名前" * 1350 in page  # the step table keeps the whole name
 
 
@@ -182,7 +182,7 @@ def test_a_png_that_cannot_be_made_is_a_notice_not_a_failed_scan(graphviz_withou
     assert re.search(r"bpm: note: .*: no PNG copy of the diagram: Graphviz 'dot' failed \(png\)", result.stderr)
     assert re.search(r"bpm: note: .*: no PDF copy of the diagram", result.stderr)
     page = next(out.glob("flow-*.html")).read_text(encoding="utf-8")
-    assert "PNG/PDF 版を作成できませんでした" in page
+    assert "PNG/PDF版を作成できませんでした" in page
     assert "<svg" in page  # the diagram itself is there
     assert [p.suffix for p in (out / "diagrams").iterdir()] == [".svg"]
     assert 'download>SVG</a>' in page and 'download>PNG</a>' not in page

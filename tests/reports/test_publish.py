@@ -22,6 +22,7 @@ from bpm.errors import RenderError
 from bpm.reader import read_bpmn, read_bpmn_bytes
 from reports.diffreport import diff_report
 from reports.downloads import ModelSource
+from reports.format import ja_spacing
 from reports.history import jst
 from reports.outdir import MARKER
 from reports.publish import PublishResult, publish_site
@@ -135,14 +136,14 @@ def test_the_flow_page_says_when_it_changed_and_what_changed_as_bpm_diff_compute
         label = {"added": "追加", "removed": "削除", "renamed": "名称変更", "retyped": "種類変更",
                  "moved": "担当（レーン）変更"}[kind.value]
         assert process.count(kind) == expected_counts[label]
-        assert f"{label} {process.count(kind)}" in shown
-    assert f"フロー変更 {len(process.flows)}" in shown
-    assert f"年間時間 {movement.hours_old:,.1f} → {movement.hours_new:,.1f} 時間" in shown
-    assert f"人工 {movement.fte_old:,.2f} → {movement.fte_new:,.2f}" in shown
+        assert ja_spacing(f"{label} {process.count(kind)}") in shown  # issue 10: no space around numbers
+    assert ja_spacing(f"フロー変更 {len(process.flows)}") in shown
+    assert ja_spacing(f"年間時間 {movement.hours_old:,.1f} → {movement.hours_new:,.1f} 時間") in shown
+    assert ja_spacing(f"人工 {movement.fte_old:,.2f} → {movement.fte_new:,.2f}") in shown
     for move in movement.dispositions:
         if move.steps_old != move.steps_new:
             hours = f"{move.hours_old:,.1f} → {move.hours_new:,.1f} 時間"
-            assert f"{move.steps_old} → {move.steps_new} 手順、{hours}" in shown
+            assert ja_spacing(f"{move.steps_old} → {move.steps_new} 手順、{hours}") in shown
     assert movement.hours_old != movement.hours_new  # the pair moves hours: the check above is not vacuous
 
 

@@ -137,8 +137,8 @@ def test_pages_exist_and_parse_as_html(site: Path, site_input: SiteInput) -> Non
 
 def test_flow_file_names_are_slugged_never_raw_user_names(site: Path) -> None:
     for page in html_pages(site):
-        assert re.fullmatch(r"(index|candidates|assumptions|money|capacity|calibration|flow-[a-z0-9-]+-[0-9a-f]{8}"
-                            r"|lot-[0-9a-f]{8})\.html", page.name), page.name
+        assert re.fullmatch(r"(index|candidates|assumptions|sources|money|capacity|calibration"
+                            r"|flow-[a-z0-9-]+-[0-9a-f]{8}|lot-[0-9a-f]{8})\.html", page.name), page.name
 
 
 def test_every_link_resolves_to_a_file_and_anchor(site: Path) -> None:
@@ -269,14 +269,16 @@ def test_index_shows_totals_top_candidates_chart_and_gaps(site: Path, site_input
     root = parse(site / "index.html")
     text = text_of(root)
     totals = site_input.assessment.totals
-    assert f"{totals.hours_per_year:,.0f} 時間" in text
+    assert f"{totals.hours_per_year:,.0f}時間" in text, "Japanese: no half-width space between a number and 時間"
     top_rows = root.findall(".//table[@class='data top']/tbody/tr")
     ranked = [s for s in site_input.assessment.ranked() if s.rank is not None]
     assert len(top_rows) == min(10, len(ranked))
     assert ranked[0].name in text_of(top_rows[0])
-    chart = next(e for e in elements(root) if local(e) == "svg" and e.get("class") == "bubble-chart")
-    bubbles = [e for e in elements(chart) if "bubble" in e.get("class", "").split()]
-    assert len(bubbles) == sum(len(p.steps) for p in site_input.assessment.processes)
+    chart = next(e for e in elements(root) if local(e) == "svg" and e.get("class") == "hours-chart")
+    bars = [e for e in elements(chart) if "hours-bar" in e.get("class", "").split()]
+    busy = sorted((s.cost.hours_per_year for p in site_input.assessment.processes for s in p.steps if
+                   s.cost.hours_per_year > 0), reverse=True)
+    assert len(bars) == min(20, len(busy)), "one labelled row per step, the busiest first"
     assert "survey.csv:7" in text  # the unmatched survey row is listed
     assert "implicit-join" in text  # a real lint finding is summarised
 
@@ -345,7 +347,7 @@ def test_same_input_gives_identical_bytes(
     assert [p.relative_to(tmp_path / "a") for p in first] == [p.relative_to(tmp_path / "b") for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
-    assert "2023-11-14 22:13 UTC" in (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    assert "2023-11-15 07:13 JST" in (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
 
 
 def test_build_time_rejects_a_bad_epoch() -> None:
@@ -565,7 +567,7 @@ def test_flow_page_warns_when_hand_offs_exceed_the_plan(sample_site: tuple[Path,
     assert len(warnings) == 1
     warning = text_of(warnings[0])
     naive = plan.naive
-    assert "偽装請負" in warning and f"受託者→職員 {naive.per_case_to_staff:.2f}回" in warning
+    assert "偽装請負" in warning and f"受託者→職員{naive.per_case_to_staff:.2f}回" in warning
     assert "補正依頼" in warning  # the reason names the loop
     assert "disguised contracting" in warning
     lots = {text_of(r.find("th")): (text_of(r.find("td[@data-lot='naive']")), text_of(r.find("td[@data-lot='safe']")))
