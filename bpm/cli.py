@@ -23,6 +23,7 @@ import click
 from bpm.errors import BpmError
 from bpm.limits import MAX_ANNUAL_COUNT, MAX_FILE_MB
 from bpm.model import Definitions, Lane, Process
+from bpm.pool import default_jobs, limit_blas_threads, ordered_results
 from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
 
 if TYPE_CHECKING:
@@ -97,6 +98,22 @@ def _file_size(ctx: click.Context, param: click.Parameter, value: float) -> floa
     return value
 
 
+def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int:
+    """--jobs: a positive number of processes; default the cores this process may use."""
+    if value is None:
+        return default_jobs()
+    if value < 1:
+        raise click.BadParameter(f"{value} is not a number of processes (1 or more)")
+    return value
+
+
+_jobs_option = click.option(
+    "-j", "--jobs", type=int, default=None, callback=_jobs, metavar="N",
+    help="Processes for per-flow work (reading, drawing, pages). Default: the number of cores. "
+         "The output is the same for any N.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
@@ -115,6 +132,7 @@ def main(ctx: click.Context, debug: bool, quiet: bool, max_size: float) -> None:
 
     窓口業務のBPMNを読み込み、RPA化・民間委託・職員保持の候補を評価します。
     """
+    limit_blas_threads()  # before numpy is imported: many small solves, one thread each (see bpm.pool)
     ctx.obj = Settings(debug=debug, quiet=quiet, max_bytes=int(max_size * 1024 * 1024))
 
 
@@ -497,27 +515,29 @@ def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | 
     help="auto: the modeler's coordinates, Graphviz where a file has none; di: coordinates only; dot: Graphviz.",
 )
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the pictures.")
+@_jobs_option
 @_guarded
-def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: str) -> None:
+def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: str, jobs: int) -> None:
     """Draw every diagram as SVG, PNG or PDF for manuals and slides.
 
     業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。
     """
     from bpm.errors import RenderError
-    from reports.pictures import Layout, PictureFormat, picture_bytes, pictures
+    from reports.pictures import PictureFormat
+    from reports.pictures_cache import PictureCache
     from reports.site import build_time
 
-    chosen = [cast(PictureFormat, f) for f in dict.fromkeys(formats)] or ["svg", "png", "pdf"]
-    created = build_time()
+    chosen = tuple(cast(PictureFormat, f) for f in dict.fromkeys(formats)) or ("svg", "png", "pdf")
+    cache = PictureCache.from_environment()
+    job = _RenderJob(chosen, layout, build_time(), _settings().max_bytes, cache)
     rendered: dict[Path, bytes] = {}
     paths = expand_inputs(inputs, on_skip=_skipped)
-    for index, path in enumerate(paths, start=1):
+    for index, (path, files) in enumerate(
+        zip(paths, ordered_results(_render_file, paths, context=job, jobs=jobs), strict=True), start=1
+    ):
         _progress(f"[{index}/{len(paths)}] drawing {path}")
-        definitions = read_bpmn(path, max_bytes=_settings().max_bytes)
-        for picture in pictures(definitions, layout=cast(Layout, layout)):
-            for fmt in chosen:
-                target = Path(out) / f"{picture.name}.{fmt}"
-                rendered[target] = picture_bytes(picture, fmt, created=created)
+        for name, data in files:
+            rendered[Path(out) / name] = data
     try:  # everything was drawn first: a bad file leaves no half set of pictures
         Path(out).mkdir(parents=True, exist_ok=True)
         for target, data in rendered.items():
@@ -525,7 +545,33 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
             _progress(f"wrote {target}")
     except OSError as error:
         raise RenderError(f"cannot write pictures to {out}: {error.strerror or error}", file=out) from None
+    cache.prune()
     click.echo(f"{len(rendered)} file(s) written to {out}", err=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _RenderJob:
+    """What ``bpm render`` draws, shared by its workers."""
+
+    formats: tuple[str, ...]
+    layout: str
+    created: Any
+    max_bytes: int
+    cache: Any
+
+
+def _render_file(job: _RenderJob, path: Path) -> list[tuple[str, bytes]]:
+    """Every picture of one file in every chosen format (in a worker process when --jobs > 1)."""
+    from reports.pictures import Layout, PictureFormat, pictures
+    from reports.pictures_cache import cached_picture_bytes
+
+    definitions = read_bpmn(path, max_bytes=job.max_bytes)
+    return [
+        (f"{picture.name}.{fmt}",
+         cached_picture_bytes(picture, cast(PictureFormat, fmt), created=job.created, cache=job.cache))
+        for picture in pictures(definitions, layout=cast(Layout, job.layout))
+        for fmt in job.formats
+    ]
 
 
 # --------------------------------------------------------------------------- score and scan
@@ -563,16 +609,26 @@ class _Scanned:
     survey_path: Path | None
 
 
-def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path] = ()) -> _Scanned:
+def _gather(
+    inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path] = (), jobs: int = 1
+) -> _Scanned:
     found = discover_inputs(inputs, exclude=exclude, on_skip=_skipped)
     survey_path = Path(survey) if survey else discover_survey(inputs)
     if survey_path is not None and survey is None:
         _progress(f"using survey sheet {survey_path}")
     definitions: list[Definitions] = []
-    for index, item in enumerate(found, start=1):
-        _progress(f"[{index}/{len(found)}] reading {item.path}")
-        definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+    paths = [item.path for item in found]
+    for index, (path, read) in enumerate(
+        zip(paths, ordered_results(_read_one, paths, context=_settings().max_bytes, jobs=jobs), strict=True), start=1
+    ):
+        _progress(f"[{index}/{len(found)}] reading {path}")
+        definitions.append(read)
     return _Scanned(found, definitions, survey_path)
+
+
+def _read_one(max_bytes: int, path: Path) -> Definitions:
+    """One file read (in a worker process when --jobs > 1)."""
+    return read_bpmn(path, max_bytes=max_bytes)
 
 
 def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False) -> Any:
@@ -670,6 +726,7 @@ _exclude_option = click.option(
 @click.option(
     "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
 )
+@_jobs_option
 @_guarded
 def score(
     inputs: tuple[str, ...],
@@ -679,6 +736,7 @@ def score(
     decisions: str | None,
     exclude_unsolvable: bool,
     out: str,
+    jobs: int,
 ) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
 
@@ -687,7 +745,7 @@ def score(
     from bpm.lint import Scope, lint_files
     from scoring.table import steps_frame, write_results
 
-    scanned = _gather(inputs, survey)
+    scanned = _gather(inputs, survey, jobs=jobs)
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
         _progress(f"note: {finding}")
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
@@ -711,6 +769,7 @@ def score(
 @_exclude_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
+@_jobs_option
 @_guarded
 def scan(
     inputs: tuple[str, ...],
@@ -721,6 +780,7 @@ def scan(
     exclude_unsolvable: bool,
     out: str,
     title: str | None,
+    jobs: int,
 ) -> None:
     """Import, check, score and write the HTML report site (the main job).
 
@@ -732,9 +792,11 @@ def scan(
     out_dir = check_out_dir(Path(out))  # refuse a folder we may not replace before any work
     with lock_folder(out_dir) as lock:  # and a second run into it
         site_input = _site_input(
-            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable
+            inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable,
+            jobs=jobs,
         )
-        written = build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
+        written = build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock,
+                             jobs=jobs)
     index = out_dir / "index.html"
     click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
 
@@ -748,6 +810,7 @@ def _site_input(
     exclude: Path,
     decisions: str | None,
     exclude_unsolvable: bool,
+    jobs: int = 1,
 ) -> Any:
     """Read, check and score everything, and prepare the downloads: all the work before writing."""
     from bpm.lint import lint_files
@@ -755,7 +818,7 @@ def _site_input(
     from reports.site import SiteInput
     from scoring.table import steps_frame
 
-    scanned = _gather(inputs, survey, exclude=(exclude,))
+    scanned = _gather(inputs, survey, exclude=(exclude,), jobs=jobs)
     findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     reviews = _reviews(decisions, assessment)

@@ -35,7 +35,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -43,7 +43,10 @@ from types import TracebackType
 
 from bpm.errors import RenderError
 
-__all__ = ["MARKER", "FolderLock", "check_out_dir", "lock_folder", "lock_path", "marker_bytes", "publish", "recover"]
+__all__ = [
+    "MARKER", "FolderLock", "check_out_dir", "lock_folder", "lock_path", "marker_bytes", "publish", "publish_files",
+    "recover",
+]
 
 MARKER = ".bpm-site"
 """File that marks a directory as a site we wrote (and may therefore replace); it lists what we wrote."""
@@ -138,7 +141,7 @@ def _raise(error: OSError) -> None:
     raise error
 
 
-def _in_the_way(entries: list[_Entry], names: Mapping[str, bytes]) -> list[str]:
+def _in_the_way(entries: list[_Entry], names: Collection[str]) -> list[str]:
     """The user's entries at a path we write, or a file where we need a folder (and the reverse)."""
     folders = {str(parent) for name in names for parent in PurePosixPath(name).parents if str(parent) != "."}
     clashes = []
@@ -341,20 +344,26 @@ def recover(out_dir: Path, report: Progress) -> None:
 
 def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> None:
     """Write ``contents`` (relative POSIX name → bytes) as the site at ``out_dir``; hold its lock."""
+    publish_files(contents.items(), out_dir, report)
+
+
+def publish_files(files: Iterable[tuple[str, bytes]], out_dir: Path, report: Progress) -> list[str]:
+    """Write the files as they come into a staging folder, then swap it in as the site at ``out_dir``.
+
+    ``files`` may be a generator that renders page after page: each is on
+    disk before the next is made, so a big portfolio never sits in memory.
+    The marker (with the list of what we wrote) is written last, from the
+    names seen, unless ``files`` brings its own.  Every guarantee of
+    :func:`publish` holds: nothing of the user's is overwritten (checked
+    before the swap), a failure leaves the previous site in place.  Returns
+    the names written, the marker included.  Hold the folder's lock.
+    """
     recover(out_dir, report)
     check_out_dir(out_dir)
     try:
         entries = _users_entries(out_dir)
     except OSError as error:
         raise _write_error(out_dir, error) from None
-    clashes = _in_the_way(entries, contents)
-    if clashes:
-        shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
-        raise RenderError(
-            f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
-            file=str(out_dir),
-            hint="move or rename them; bpm keeps files it did not write but never overwrites them",
-        )
     special = [e.name for e in entries if e.kind == "special"]
     if special:
         raise RenderError(f"{out_dir} holds special files bpm cannot carry over: {', '.join(special[:5])}",
@@ -364,8 +373,17 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> N
     except OSError as error:
         raise _write_error(out_dir, error) from None
     try:
-        report(f"writing {len(contents)} files")
-        _write_all(staging, contents)
+        names, marker = _write_all(staging, files)
+        clashes = _in_the_way(entries, names)
+        if clashes:
+            shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+            raise RenderError(
+                f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
+                file=str(out_dir),
+                hint="move or rename them; bpm keeps files it did not write but never overwrites them",
+            )
+        _write_file(staging, MARKER, marker if marker is not None else marker_bytes(sorted(names)))
+        report(f"wrote {len(names) + 1} files")
         if entries:
             report(f"keeping {len(entries)} file(s) bpm did not write: " + ", ".join(e.name for e in entries[:5])
                    + (" …" if len(entries) > 5 else ""))
@@ -380,15 +398,28 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> N
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return sorted({*names, MARKER})
 
 
-def _write_all(staging: Path, contents: Mapping[str, bytes]) -> None:
-    """Every file, the marker last: a staging folder with a marker is complete."""
-    for name, data in sorted(contents.items(), key=lambda item: item[0] == MARKER):
-        target = staging.joinpath(*PurePosixPath(name).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
+def _write_all(staging: Path, files: Iterable[tuple[str, bytes]]) -> tuple[set[str], bytes | None]:
+    """Every file but the marker (kept for last: a staging folder with a marker is complete); the names, the
+    marker's bytes if one came along.  A name given twice keeps its last bytes, as in a mapping."""
+    names: set[str] = set()
+    marker: bytes | None = None
+    for name, data in files:
+        if name == MARKER:
+            marker = data
+            continue
+        _write_file(staging, name, data)
+        names.add(name)
+    return names, marker
+
+
+def _write_file(staging: Path, name: str, data: bytes) -> None:
+    target = staging.joinpath(*PurePosixPath(name).parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(data)
 
 
 def _carry_over(old_site: Path, staging: Path, entries: list[_Entry]) -> None:
