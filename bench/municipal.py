@@ -46,31 +46,44 @@ class Procedure:
     """Cases a year per 1,000 residents [est]."""
     tasks: int
     """Tasks in its skeleton."""
+    catalogue: str = ""
+    """Key of the standard procedure in scoring/catalogue/procedures.toml (or one of :data:`EXTRA_PROCEDURES`,
+    which every city profile adds): what ``bpm compare`` groups by.  Several codes may share a key (転入・転出・
+    転居 are all 住民異動届); their flows then add up to one procedure per city."""
 
 
 # Volumes per 1,000 residents: counter-procedures.md estimates for a city of 200,000 divided by 200 ([est]).
 CATALOGUE: tuple[Procedure, ...] = (
-    Procedure("P01", "転入届", ("住民異動届（転入）", "転入手続"), 25, 40),
-    Procedure("P02", "転出届", ("住民異動届（転出）", "転出手続"), 25, 25),
-    Procedure("P03", "転居届", ("住民異動届（転居）", "転居・世帯変更届"), 10, 20),
-    Procedure("P04", "住民票の写し等の交付", ("住民票交付", "住民票の写しの交付"), 450, 20),
-    Procedure("P05", "戸籍証明書の交付", ("戸籍謄抄本の交付", "戸籍証明交付"), 150, 18),
-    Procedure("P06", "印鑑登録", ("印鑑登録申請", "印鑑登録事務"), 25, 25),
-    Procedure("P07", "印鑑登録証明書の交付", ("印鑑証明交付", "印鑑登録証明"), 300, 15),
-    Procedure("P08", "戸籍届出", ("戸籍届出受付", "出生・婚姻・死亡届"), 26, 45),
-    Procedure("P09", "郵送請求", ("証明書の郵送請求", "郵送による証明交付"), 87, 30),
-    Procedure("P10", "マイナンバーカード交付", ("個人番号カード交付", "マイナンバーカードの交付"), 60, 30),
-    Procedure("P11", "電子証明書更新", ("電子証明書の更新", "署名用電子証明書更新"), 40, 15),
-    Procedure("P12", "国民健康保険 加入", ("国保加入", "国民健康保険資格取得"), 40, 25),
-    Procedure("P13", "国民健康保険 喪失", ("国保喪失", "国民健康保険資格喪失"), 40, 20),
-    Procedure("P14", "国民年金 資格取得", ("国民年金加入", "国民年金第1号被保険者資格取得"), 15, 18),
-    Procedure("P15", "児童手当 認定請求", ("児童手当申請", "児童手当の認定請求"), 11, 30),
-    Procedure("P16", "関係課連携", ("ワンストップ連携", "異動に伴う関係課連絡"), 25, 35),
-    Procedure("P17", "おくやみ窓口", ("死亡に伴う手続案内", "おくやみコーナー"), 8, 35),
-    Procedure("P18", "後期高齢者医療 資格取得", ("後期高齢者医療加入", "後期高齢 資格取得"), 8, 18),
-    Procedure("P19", "介護保険 資格取得", ("介護保険加入", "介護保険被保険者資格取得"), 10, 18),
-    Procedure("P20", "就学通知", ("就学通知書の発行", "入学通知"), 5, 15),
+    Procedure("P01", "転入届", ("住民異動届（転入）", "転入手続"), 25, 40, "jumin_ido"),
+    Procedure("P02", "転出届", ("住民異動届（転出）", "転出手続"), 25, 25, "jumin_ido"),
+    Procedure("P03", "転居届", ("住民異動届（転居）", "転居・世帯変更届"), 10, 20, "jumin_ido"),
+    Procedure("P04", "住民票の写し等の交付", ("住民票交付", "住民票の写しの交付"), 450, 20, "juminhyo_kofu"),
+    Procedure("P05", "戸籍証明書の交付", ("戸籍謄抄本の交付", "戸籍証明交付"), 150, 18, "koseki_shomei"),
+    Procedure("P06", "印鑑登録", ("印鑑登録申請", "印鑑登録事務"), 25, 25, "inkan_toroku"),
+    Procedure("P07", "印鑑登録証明書の交付", ("印鑑証明交付", "印鑑登録証明"), 300, 15, "inkan_shomei"),
+    Procedure("P08", "戸籍届出", ("戸籍届出受付", "出生・婚姻・死亡届"), 26, 45, "koseki_todoke"),
+    Procedure("P09", "郵送請求", ("証明書の郵送請求", "郵送による証明交付"), 87, 30, "yuso_seikyu"),
+    Procedure("P10", "マイナンバーカード交付", ("個人番号カード交付", "マイナンバーカードの交付"), 60, 30, "mynumber"),
+    Procedure("P11", "電子証明書更新", ("電子証明書の更新", "署名用電子証明書更新"), 40, 15, "mynumber"),
+    Procedure("P12", "国民健康保険 加入", ("国保加入", "国民健康保険資格取得"), 40, 25, "kokuho"),
+    Procedure("P13", "国民健康保険 喪失", ("国保喪失", "国民健康保険資格喪失"), 40, 20, "kokuho"),
+    Procedure("P14", "国民年金 資格取得", ("国民年金加入", "国民年金第1号被保険者資格取得"), 15, 18, "nenkin"),
+    Procedure("P15", "児童手当 認定請求", ("児童手当申請", "児童手当の認定請求"), 11, 30, "jido_teate"),
+    Procedure("P16", "関係課連携", ("ワンストップ連携", "異動に伴う関係課連絡"), 25, 35, "onestop"),
+    Procedure("P17", "おくやみ窓口", ("死亡に伴う手続案内", "おくやみコーナー"), 8, 35, "okuyami"),
+    Procedure("P18", "後期高齢者医療 資格取得", ("後期高齢者医療加入", "後期高齢 資格取得"), 8, 18, "kouki"),
+    Procedure("P19", "介護保険 資格取得", ("介護保険加入", "介護保険被保険者資格取得"), 10, 18, "kaigo"),
+    Procedure("P20", "就学通知", ("就学通知書の発行", "入学通知"), 5, 15, "shugaku"),
 )
+
+EXTRA_PROCEDURES: dict[str, tuple[str, str, str]] = {
+    "okuyami": ("おくやみ窓口", "Bereavement counter", "おくやみ"),
+    "kouki": ("後期高齢者医療 資格取得", "Late-stage elderly medical insurance enrolment", "後期高齢"),
+    "kaigo": ("介護保険 資格取得", "Long-term care insurance enrolment", "介護保険"),
+    "shugaku": ("就学通知", "School enrolment notice", "就学"),
+}
+"""Procedures the catalogue lacks, added by every synthetic city's profile ([legal.procedures]; not on the 内閣府
+list, so nothing in them is outsourced): key → (name ja, name en, alias)."""
 
 _LANE_POOL = ("窓口受付", "審査・入力担当", "係長（決裁）", "住基システム", "証明発行担当", "総合窓口")
 _OUTSOURCING = ((0.0, 0.45), (0.3, 0.25), (0.6, 0.2), (0.9, 0.1))
@@ -93,7 +106,8 @@ class CityLayout:
     profile_file: str = "profile.toml"
     procedure_tag: Literal["property", "name", "mapping"] = "property"
     """property: the flow has a ``procedure`` property with the catalogue code and a city-specific name;
-    name: the flow is named exactly as the catalogue; mapping: city-specific names and a mapping table."""
+    name: the flow is named exactly as the catalogue; mapping: city-specific names and a mapping table (業務 →
+    catalogue key)."""
     mapping_file: str = "procedures.csv"
     """The mapping table (業務, 標準手続) when ``procedure_tag`` is ``mapping``."""
 
@@ -187,6 +201,11 @@ def _profile(city: City) -> str:
         f'description = "{city.name}（人口 {city.population:,}人、例示値） / illustrative"\n\n'
         "[cost]\n"
         f"staff_yen_per_hour = {city.staff_yen_per_hour}\n"
+        + "".join(
+            f'\n[legal.procedures.{key}]\nname_ja = "{ja}"\nname_en = "{en}"\naliases_ja = ["{alias}"]\n'
+            'on_list = false\nsource = "bench/municipal.py: illustrative procedure outside the catalogue"\n'
+            for key, (ja, en, alias) in EXTRA_PROCEDURES.items()
+        )
     )
 
 
@@ -197,7 +216,7 @@ def city_flows(city: City, procedures: int, seed: int, layout: CityLayout) -> It
         extra = index // len(CATALOGUE)
         procedure = base if not extra else Procedure(f"{base.code}-{extra}", f"{base.name}（{extra + 1}）",
                                                      tuple(f"{a}（{extra + 1}）" for a in base.aliases),
-                                                     base.per_1000, base.tasks)
+                                                     base.per_1000, base.tasks, base.catalogue)
         rng = random.Random(f"proc:{seed}:{city.number}:{procedure.code}")
         local = procedure.name if layout.procedure_tag == "name" else rng.choice(procedure.aliases)
         cases = max(1, round(procedure.per_1000 * city.population / 1000 * rng.uniform(0.8, 1.25)))
@@ -210,7 +229,7 @@ def city_flows(city: City, procedures: int, seed: int, layout: CityLayout) -> It
             outsourced_share=city.outsourced_share,
             minutes_scale=city.minutes_scale,
             annual_count=cases,
-            procedure=procedure.code if layout.procedure_tag == "property" else None,
+            procedure=procedure.catalogue if layout.procedure_tag == "property" else None,
         )
 
 
@@ -231,7 +250,7 @@ def write_municipalities(root: Path, cities: int, procedures: int = 20, *, seed:
             flow = synthetic_flow(spec)
             (flows / f"{procedure.code}.bpmn").write_bytes(flow.xml)
             rows.extend(flow.survey)
-            mapping.append((local, procedure.name))
+            mapping.append((local, procedure.catalogue))
         (folder / layout.survey_file).write_bytes(survey_csv(rows))
         if layout.procedure_tag == "mapping":
             buffer = io.StringIO()

@@ -514,13 +514,27 @@ def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | 
     "--layout", type=click.Choice(["auto", "di", "dot"]), default="auto", show_default=True,
     help="auto: the modeler's coordinates, Graphviz where a file has none; di: coordinates only; dot: Graphviz.",
 )
+@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True,
+              help="Sheet size of PNG and PDF copies.")
+@click.option("--orientation", type=click.Choice(["landscape", "portrait"]), default="landscape",
+              show_default=True, help="Sheet orientation of PNG and PDF copies.")
+@click.option("--plain", is_flag=True,
+              help="Draw the flow as modelled: no disposition colours, no legend (nothing is scored).")
+@click.option("--survey", type=click.Path(dir_okay=False),
+              help="業務量調査 sheet for the colours (default: survey.xlsx/survey.csv in a named directory).")
+@click.option("--profile", type=click.Path(dir_okay=False), help="Scoring profile TOML for the colours.")
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the pictures.")
 @_jobs_option
 @_guarded
-def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: str, jobs: int) -> None:
+def render(
+    inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, paper: str, orientation: str, plain: bool,
+    survey: str | None, profile: str | None, out: str, jobs: int,
+) -> None:
     """Draw every diagram as SVG, PNG or PDF for manuals and slides.
 
-    業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。
+    業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。PNG・PDFは用紙（A4/A3）に
+    表題欄（フロー名・版の日付・凡例）を付けて配置します。ファイル名は入力フォルダからの
+    相対パスで決まり、どこから実行しても同じです。
     """
     from bpm.errors import RenderError
     from reports.pictures import PictureFormat
@@ -528,14 +542,18 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
     from reports.site import build_time
 
     chosen = tuple(cast(PictureFormat, f) for f in dict.fromkeys(formats)) or ("svg", "png", "pdf")
+    scanned = _gather(inputs, survey, jobs=jobs)
+    overlays = {} if plain else _render_overlays(scanned, profile)
     cache = PictureCache.from_environment()
-    job = _RenderJob(chosen, layout, build_time(), _settings().max_bytes, cache)
+    job = _RenderJob(scanned, overlays, chosen, layout, paper.upper(), orientation, plain, build_time(), cache)
     rendered: dict[Path, bytes] = {}
-    paths = expand_inputs(inputs, on_skip=_skipped)
-    for index, (path, files) in enumerate(
-        zip(paths, ordered_results(_render_file, paths, context=job, jobs=jobs), strict=True), start=1
-    ):
-        _progress(f"[{index}/{len(paths)}] drawing {path}")
+    indexes = list(range(len(scanned.inputs)))
+    drawn = ordered_results(_render_file, indexes, context=job, jobs=jobs,
+                            describe=lambda i: str(scanned.inputs[i].path))
+    for index, (files, notices) in zip(indexes, drawn, strict=True):
+        _progress(f"[{index + 1}/{len(indexes)}] drawing {scanned.inputs[index].path}")
+        for message in notices:
+            _notice(message)
         for name, data in files:
             rendered[Path(out) / name] = data
     try:  # everything was drawn first: a bad file leaves no half set of pictures
@@ -549,29 +567,81 @@ def render(inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, out: 
     click.echo(f"{len(rendered)} file(s) written to {out}", err=True)
 
 
+def _render_overlays(scanned: _Scanned, profile: str | None) -> dict[str, Any]:
+    """Disposition colours per file, as the report site paints them; none (with a note) when scoring fails."""
+    from reports.views import diagram_overlays
+
+    try:
+        assessment = _assess(scanned, profile, (), exclude_unsolvable=True)
+    except BpmError as error:
+        _notice(f"drawing without disposition colours: {error.message}")
+        return {}
+    return dict(diagram_overlays(assessment.processes, ()))
+
+
 @dataclass(frozen=True, slots=True)
 class _RenderJob:
-    """What ``bpm render`` draws, shared by its workers."""
+    """What ``bpm render`` draws, shared by its workers (forked: nothing here is pickled)."""
 
+    scanned: _Scanned
+    overlays: dict[str, Any]
     formats: tuple[str, ...]
     layout: str
+    paper: str
+    orientation: str
+    plain: bool
     created: Any
-    max_bytes: int
     cache: Any
 
 
-def _render_file(job: _RenderJob, path: Path) -> list[tuple[str, bytes]]:
-    """Every picture of one file in every chosen format (in a worker process when --jobs > 1)."""
+def _render_file(job: _RenderJob, index: int) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Every picture of one file in every chosen format, and the notes for the user (in a worker process when
+    --jobs > 1: the notes are said by the caller, in input order)."""
     from reports.pictures import Layout, PictureFormat, pictures
     from reports.pictures_cache import cached_picture_bytes
 
-    definitions = read_bpmn(path, max_bytes=job.max_bytes)
-    return [
-        (f"{picture.name}.{fmt}",
-         cached_picture_bytes(picture, cast(PictureFormat, fmt), created=job.created, cache=job.cache))
-        for picture in pictures(definitions, layout=cast(Layout, job.layout))
-        for fmt in job.formats
-    ]
+    found, definitions = job.scanned.inputs[index], job.scanned.definitions[index]
+    notices: list[str] = []
+    files: list[tuple[str, bytes]] = []
+    for picture in pictures(definitions, layout=cast(Layout, job.layout), overlays=job.overlays.get(definitions.file),
+                            key=found.key):
+        for fmt in job.formats:
+            if fmt == "svg":
+                data = cached_picture_bytes(picture, cast(PictureFormat, fmt), created=job.created, cache=job.cache)
+            else:
+                data = _on_paper(picture, found, fmt, job.paper, job.orientation, legend=not job.plain,
+                                 created=job.created, tell=notices.append)
+            files.append((f"{picture.name}.{fmt}", data))
+    return files, notices
+
+
+def _on_paper(
+    picture: Any, found: InputFile, fmt: str, paper_size: str, orientation: str, *, legend: bool, created: Any,
+    tell: Callable[[str], None],
+) -> bytes:
+    """PNG or PDF of one picture on a sheet with its title block (flow, version date in JST, legend)."""
+    from datetime import datetime
+
+    from reports import paper, printable, zoom
+
+    try:
+        stamp = paper.jst_date(datetime.fromtimestamp(found.path.stat().st_mtime, tz=paper.JST))
+    except OSError:
+        stamp = paper.jst_date(created)
+    exporter = " ".join(part for part in (picture.definitions.exporter, picture.definitions.exporter_version) if part)
+    block = paper.TitleBlock(
+        title=picture.title,
+        version=f"版 {stamp}（ファイル日付・日本時間） / version of {stamp} (file date, JST)",
+        source=" · ".join(part for part in (found.key, exporter) if part),
+        legend=paper.disposition_legend() if legend else (),
+    )
+    page = paper.page_svg(picture.svg, block, paper=paper_size, orientation=orientation)
+    shown = zoom.label_px(picture.layout) * paper.diagram_scale_on_paper(picture.svg, paper_size, orientation)
+    if fmt == "pdf" and shown < zoom.MIN_PRINT_LABEL_PX:
+        bigger = "--paper A3" if paper_size == "A4" else "the SVG copy or the report site's two-page print"
+        tell(f"{found.key}: {picture.title}: names print at {shown * 0.75:.1f} pt on {paper_size} "
+                f"{orientation}; use {bigger} for a readable copy")
+    return printable.svg_to_print(page, cast(printable.PrintFormat, fmt), created=created)
 
 
 # --------------------------------------------------------------------------- score and scan
@@ -768,10 +838,17 @@ def score(
 @_decisions_option
 @_exclude_option
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--publish", "publish_dir", type=click.Path(file_okay=False), metavar="SITE_DIR",
+    help="Write the site to SITE_DIR keeping every earlier version of each flow, with change summaries, "
+         "diff pages and a page of recent changes (instead of --out).",
+)
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
 @_jobs_option
+@click.pass_context
 @_guarded
 def scan(
+    ctx: click.Context,
     inputs: tuple[str, ...],
     survey: str | None,
     profile: str | None,
@@ -779,6 +856,7 @@ def scan(
     decisions: str | None,
     exclude_unsolvable: bool,
     out: str,
+    publish_dir: str | None,
     title: str | None,
     jobs: int,
 ) -> None:
@@ -789,16 +867,43 @@ def scan(
     from reports.outdir import check_out_dir, lock_folder
     from reports.site import build_site
 
-    out_dir = check_out_dir(Path(out))  # refuse a folder we may not replace before any work
+    if publish_dir is not None and ctx.get_parameter_source("out") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("give either --out or --publish, not both")
+    target = Path(publish_dir if publish_dir is not None else out)
+    out_dir = check_out_dir(target)  # refuse a folder we may not replace before any work
     with lock_folder(out_dir) as lock:  # and a second run into it
-        site_input = _site_input(
+        if publish_dir is None:
+            from reports.publish import refuse_history_overwrite
+
+            refuse_history_overwrite(out_dir)
+        site_input, models, survey_path = _site_input(
             inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable,
             jobs=jobs,
         )
-        written = build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock,
-                             jobs=jobs)
+        if publish_dir is None:
+            count = len(build_site(site_input, out_dir, title=title, progress=_progress, notice=_notice, lock=lock,
+                                   jobs=jobs))
+        else:
+            count = _publish(site_input, models, out_dir, lock, title=title, jobs=jobs,
+                             score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
     index = out_dir / "index.html"
-    click.echo(f"report written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser", err=True)
+    click.echo(f"report written to {target} ({count} files); open {index.as_uri()} in a browser", err=True)
+
+
+def _publish(
+    site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any, jobs: int
+) -> int:
+    """``scan --publish``: the site with its version history (see reports/publish.py); the number of files."""
+    from reports.publish import publish_site
+
+    result = publish_site(site_input, models, out_dir, score=score, title=title, progress=_progress, notice=_notice,
+                          lock=lock, jobs=jobs)
+    if result.unchanged:
+        click.echo(f"bpm: {out_dir} is already up to date: no new version, nothing written", err=True)
+    else:
+        click.echo(f"bpm: {len(result.new_versions)} new version(s), {len(result.removed)} flow(s) removed "
+                   f"(廃止); earlier versions kept under {out_dir / 'versions'}", err=True)
+    return len(result.written)
 
 
 def _site_input(
@@ -812,7 +917,10 @@ def _site_input(
     exclude_unsolvable: bool,
     jobs: int = 1,
 ) -> Any:
-    """Read, check and score everything, and prepare the downloads: all the work before writing."""
+    """Read, check and score everything, and prepare the downloads: all the work before writing.
+
+    Returns the site input, the bytes of each model (a published site stores them) and the survey sheet used.
+    """
     from bpm.lint import lint_files
     from reports.downloads import ModelSource, site_downloads
     from reports.site import SiteInput
@@ -838,7 +946,137 @@ def _site_input(
         download_labels=prepared.labels,
         file_keys={d.file: found.key for found, d in zip(scanned.inputs, scanned.definitions, strict=True)},
         reviews=reviews,
-    )
+    ), models, scanned.survey_path
+
+
+# --------------------------------------------------------------------------- compare
+
+
+@main.command(name="compare")
+@click.argument("cities", nargs=-1, required=True)
+@click.option("-o", "--out", default="compare-site", show_default=True, type=click.Path(file_okay=False))
+@click.option("--title", help="Site title (default: 窓口業務の自治体間比較).")
+@click.option("--anonymise", "--anonymize", "anonymise", is_flag=True,
+              help="Replace city names by codes and remove free-text notes from every output file.")
+@click.option("--salt", envvar="BPM_COMPARE_SALT", help="Secret key of the city codes (env BPM_COMPARE_SALT); "
+              "the same salt gives the same codes every year. Default: a random salt for this run.")
+@_jobs_option
+@click.option("--diagrams", type=click.Choice(["all", "leaders", "none"]), default="all", show_default=True,
+              help="Draw every city's flows, only the leading cities' (large comparisons), or none.")
+@_guarded
+def compare_command(cities: tuple[str, ...], out: str, title: str | None, anonymise: bool, salt: str | None,
+                    jobs: int, diagrams: str) -> None:
+    """Compare the same standard procedures across municipalities and write the comparison site.
+
+    Each CITY_DIR holds one municipality: municipality.toml (団体名, 人口, 類似団体区分, 年度),
+    its BPMN flows, and optionally survey.csv/xlsx, profile.toml and procedures.csv (業務 → 標準手続).
+
+    自治体ごとのフォルダを比較し、ヒートマップ・手続別・団体別のページを出力します。
+    """
+    from reports.compare_site import build_compare
+    from reports.outdir import check_out_dir, lock_folder
+
+    out_dir = check_out_dir(Path(out))
+    with lock_folder(out_dir) as lock:
+        data = _compare_input(cities, out_dir, anonymise=anonymise, salt=salt, jobs=jobs, diagrams=diagrams)
+        written = build_compare(data, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
+    index = out_dir / "index.html"
+    click.echo(f"comparison written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser",
+               err=True)
+
+
+def _city_files(folders: Sequence[str], out_dir: Path) -> list[Any]:
+    """Each city folder's files (discovery stays here, in the CLI); folder names made unique as keys."""
+    from scoring.cities import METADATA_FILE, PROFILE_FILE
+    from scoring.city_run import CityFiles
+
+    found = []
+    names = Counter(Path(os.path.abspath(f)).name for f in folders)
+    for folder in folders:
+        path = Path(folder)
+        if not path.is_dir():
+            raise BpmError("not a folder", file=folder, hint=f"give one folder per city, holding {METADATA_FILE}")
+        if not (path / METADATA_FILE).is_file():
+            raise BpmError(f"no {METADATA_FILE} in the city folder", file=folder,
+                           hint='write 団体名, 人口, 類似団体区分 and 年度: "団体名" = "○○市" … (see the README)')
+        name = Path(os.path.abspath(folder)).name
+        key = name if names[name] == 1 else os.path.normpath(folder).replace(os.sep, "/")
+        inputs = discover_inputs([folder], exclude=(out_dir,), on_skip=_skipped)
+        survey = discover_survey([folder])
+        profile = path / PROFILE_FILE
+        found.append(CityFiles(key, folder, str(path / METADATA_FILE),
+                               tuple((str(i.path), i.key) for i in inputs),
+                               str(survey) if survey else None, str(profile) if profile.is_file() else None))
+    keys = Counter(c.key for c in found)
+    twice = [k for k, n in keys.items() if n > 1]
+    if twice:
+        raise BpmError(f"the city folder {twice[0]} is given twice", file=twice[0])
+    return found
+
+
+def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, salt: str | None, jobs: int,
+                   diagrams: str) -> Any:
+    """Assess every city (in parallel with --jobs), anonymise if asked, and compute the comparison."""
+    import secrets
+
+    from reports.compare_anon import anonymise as anonymised_results
+    from reports.compare_site import CompareInput
+    from scoring.city_run import CityError, CityResult
+    from scoring.compare import compare
+    from scoring.procedures import default_catalogue
+
+    files = _city_files(folders, out_dir)
+    job = _CityJob(_settings().max_bytes, keep_dispositions=diagrams != "none", collect_secrets=anonymise)
+    results: list[CityResult] = []
+    for index, result in enumerate(
+        ordered_results(_assess_one_city, files, context=job, jobs=jobs, describe=lambda f: f.folder), start=1
+    ):
+        if isinstance(result, CityError):
+            result.raise_it()
+        assert isinstance(result, CityResult)
+        _progress(f"[{index}/{len(files)}] assessed {files[index - 1].folder} ({len(result.flows)} flows)")
+        for row in result.unused_mapping:
+            _notice(f"{row.file}:{row.line}: mapping row {row.flow!r} → {row.procedure} matched no flow")
+        results.append(result)
+    sources = {r.city.key: {k: p for p, k in f.bpmn} for r, f in zip(results, files, strict=True)}
+    scrubber = None
+    names: tuple[str, ...] = ()
+    notes = tuple(sorted({s for r in results for s in r.secrets}))
+    if anonymise:
+        if not salt:
+            salt = secrets.token_hex(16)
+            _notice("no --salt (or BPM_COMPARE_SALT): city codes are random for this run and differ next time")
+        results, scrubber, names = anonymised_results(results, salt)
+        sources = {r.city.key: {scrubber.text(k): p for k, p in sources[old].items()}
+                   for r, old in zip(results, [f.key for f in files], strict=True)}
+        notes = tuple(n for n in notes if n not in names)
+    cities = {r.city.key: r.city for r in results}
+    flows = [f for r in results for f in r.flows]
+    excluded = [e for r in results for e in r.excluded]
+    comparison = compare(cities, flows, procedure_order=[p.key for p in default_catalogue().procedures],
+                         excluded=excluded)
+    for flow in comparison.unmatched:
+        _notice(f"{flow.city}/{flow.file_key}: flow {flow.process_name or flow.process_id!r} matches no standard "
+                "procedure (listed on the overview, not compared)")
+    return CompareInput(comparison, sources, anonymise, scrubber, names, notes,
+                        cast(Any, diagrams), _settings().max_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class _CityJob:
+    """How every city is assessed, shared by the workers of :mod:`bpm.pool`."""
+
+    max_bytes: int
+    keep_dispositions: bool
+    collect_secrets: bool
+
+
+def _assess_one_city(job: _CityJob, files: Any) -> Any:
+    """One city's assessment (in a worker process when --jobs > 1); errors come back as a ``CityError``."""
+    from scoring.city_run import assess_city
+
+    return assess_city(files, max_bytes=job.max_bytes, keep_dispositions=job.keep_dispositions,
+                       collect_secrets=job.collect_secrets)
 
 
 # --------------------------------------------------------------------------- annotate

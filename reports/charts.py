@@ -176,7 +176,8 @@ def bubble_chart(bubbles: Sequence[Bubble], labels: ChartLabels) -> str:
         {
             "xmlns": "http://www.w3.org/2000/svg",
             "class": "bubble-chart",
-            "role": "img",
+            "role": "group",  # not "img": the bubbles are links, and an image may hold nothing focusable
+            "aria-label": f"{labels.title.ja} / {labels.title.en}",
             "viewBox": f"0 0 {_num(_WIDTH)} {_num(_HEIGHT)}",
             "width": _num(_WIDTH),
             "height": _num(_HEIGHT),

@@ -20,6 +20,7 @@ document order, so the same file always gives the same picture.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import weakref
 from collections.abc import Mapping
@@ -396,6 +397,7 @@ class _Builder:
             data.get("pool") is not None for _, data in graph.nodes(data=True)
         )
         self.pool_clusters: dict[str, str] = {}
+        self.bands: list[tuple[_Cluster, str, str]] = []
 
     # ------------------------------------------------------------------ ids
 
@@ -450,6 +452,7 @@ class _Builder:
             self._place(root, node_id, data)
         self._emit_cluster_content(digraph, root, {node_id: data for node_id, data in nodes})
         self._edges(digraph)
+        self._bands(digraph)
         _META[digraph] = _Meta(title=caption, element_ids=dict(self.element_ids), tooltips=dict(self.tooltips))
         return digraph
 
@@ -529,8 +532,47 @@ class _Builder:
                 "margin": "10",
             }
             sub.attr("graph", **attrs)
+            if child.nodes and not child.children:
+                self._anchor(sub, child)
             self._emit_cluster_content(sub, child, data)
             target.subgraph(sub)
+
+    # ------------------------------------------------------------------ lanes as bands
+
+    def _bands(self, digraph: graphviz.Digraph) -> None:
+        """Stretch every lane from the first column to the last, stacked in document order, like BPMN lanes.
+
+        Graphviz sizes a cluster to its own nodes, so lanes came out as boxes of
+        different widths scattered over the page.  Each innermost lane (or pool
+        without lanes) holds two invisible anchors (:meth:`_anchor`): one before
+        all of its nodes, one after them.  All first anchors share one rank, all
+        last anchors another (``newrank`` lets rank constraints cross clusters),
+        so every band spans the whole width; a chain between the first anchors
+        keeps the bands in document order from top to bottom.
+        """
+        if len(self.bands) < 2 and not any(cluster.kind == "lane" for cluster, _h, _t in self.bands):
+            return
+        for cluster, head, tail in self.bands:
+            for node_id in cluster.nodes:
+                node = self._node_name(node_id)
+                digraph.edge(head, node, style="invis", weight="0")
+                digraph.edge(node, tail, style="invis", weight="0")
+        for names in ([head for _c, head, _t in self.bands], [tail for _c, _h, tail in self.bands]):
+            same = graphviz.Digraph()
+            same.attr(rank="same")
+            for name in names:
+                same.node(name)
+            for upper, lower in itertools.pairwise(names):
+                same.edge(upper, lower, style="invis")
+            digraph.subgraph(same)
+
+    def _anchor(self, sub: graphviz.Digraph, cluster: _Cluster) -> None:
+        """Invisible first and last anchors inside an innermost band (see :meth:`_bands`)."""
+        index = len(self.bands)
+        head, tail = f"band_head_{index}", f"band_tail_{index}"
+        for name in (head, tail):
+            sub.node(name, label="", shape="point", style="invis", width="0.01", height="0.01")
+        self.bands.append((cluster, head, tail))
 
     # ------------------------------------------------------------------ nodes
 

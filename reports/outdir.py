@@ -342,26 +342,33 @@ def recover(out_dir: Path, report: Progress) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress) -> None:
+def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, keep: Collection[str] = ()) -> None:
     """Write ``contents`` (relative POSIX name → bytes) as the site at ``out_dir``; hold its lock."""
-    publish_files(contents.items(), out_dir, report)
+    publish_files(contents.items(), out_dir, report, keep=keep)
 
 
-def publish_files(files: Iterable[tuple[str, bytes]], out_dir: Path, report: Progress) -> list[str]:
+def publish_files(
+    files: Iterable[tuple[str, bytes]], out_dir: Path, report: Progress, *, keep: Collection[str] = (),
+) -> list[str]:
     """Write the files as they come into a staging folder, then swap it in as the site at ``out_dir``.
 
     ``files`` may be a generator that renders page after page: each is on
     disk before the next is made, so a big portfolio never sits in memory.
-    The marker (with the list of what we wrote) is written last, from the
-    names seen, unless ``files`` brings its own.  Every guarantee of
-    :func:`publish` holds: nothing of the user's is overwritten (checked
-    before the swap), a failure leaves the previous site in place.  Returns
-    the names written, the marker included.  Hold the folder's lock.
+    ``keep`` names files of ours in the current site that the new site carries
+    over unchanged (hard links, like the user's files): a versioned site keeps
+    every earlier version without reading it into memory.  Each must be a
+    regular file of the current site and not be written again.  The marker
+    is written last, after the carried-over files, from the names written and
+    kept, unless ``files`` brings its own (which must then list the kept ones).
+    Nothing of the user's is overwritten (checked before the swap), a failure
+    or a kill leaves the previous site in place.  Returns the names of the new
+    site's own files, kept ones and the marker included.  Hold the folder's lock.
     """
     recover(out_dir, report)
     check_out_dir(out_dir)
     try:
         entries = _users_entries(out_dir)
+        kept = _kept_entries(out_dir, keep)
     except OSError as error:
         raise _write_error(out_dir, error) from None
     special = [e.name for e in entries if e.kind == "special"]
@@ -374,20 +381,17 @@ def publish_files(files: Iterable[tuple[str, bytes]], out_dir: Path, report: Pro
         raise _write_error(out_dir, error) from None
     try:
         names, marker = _write_all(staging, files)
-        clashes = _in_the_way(entries, names)
-        if clashes:
-            shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
-            raise RenderError(
-                f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
-                file=str(out_dir),
-                hint="move or rename them; bpm keeps files it did not write but never overwrites them",
-            )
-        _write_file(staging, MARKER, marker if marker is not None else marker_bytes(sorted(names)))
+        _check_no_clash(out_dir, entries, kept, names)
         report(f"wrote {len(names) + 1} files")
         if entries:
             report(f"keeping {len(entries)} file(s) bpm did not write: " + ", ".join(e.name for e in entries[:5])
                    + (" …" if len(entries) > 5 else ""))
             _carry_over(out_dir, staging, entries)
+        if kept:
+            report(f"keeping {len(kept)} file(s) of earlier versions")
+            _carry_over(out_dir, staging, kept)
+        own = sorted({*names, *(e.name for e in kept)})
+        _write_file(staging, MARKER, marker if marker is not None else marker_bytes(own))
         for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
             directory.chmod(0o755)
         check_out_dir(out_dir)  # again: something may have appeared while we rendered
@@ -398,7 +402,23 @@ def publish_files(files: Iterable[tuple[str, bytes]], out_dir: Path, report: Pro
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted({*names, MARKER})
+    return sorted({*own, MARKER})
+
+
+def _check_no_clash(out_dir: Path, entries: list[_Entry], kept: list[_Entry], names: Collection[str]) -> None:
+    """Before the swap: no file of the user's in the way of ours, no kept file also written anew."""
+    clashes = _in_the_way(entries, names)
+    if clashes:
+        shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+        raise RenderError(
+            f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
+            file=str(out_dir),
+            hint="move or rename them; bpm keeps files it did not write but never overwrites them",
+        )
+    rewritten = sorted(e.name for e in kept if e.name in names)
+    if rewritten:
+        raise RenderError(f"{out_dir}: cannot keep {rewritten[0]}: the new site writes it too",
+                          file=str(out_dir), hint="this is a bug in the caller; the site was left unchanged")
 
 
 def _write_all(staging: Path, files: Iterable[tuple[str, bytes]]) -> tuple[set[str], bytes | None]:
@@ -420,6 +440,18 @@ def _write_file(staging: Path, name: str, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "wb") as handle:
         handle.write(data)
+
+
+def _kept_entries(out_dir: Path, keep: Collection[str]) -> list[_Entry]:
+    """Our own files carried over; a name that is missing or not a plain file is refused (before any work)."""
+    kept = []
+    for name in sorted(set(keep)):
+        path = out_dir.joinpath(*PurePosixPath(name).parts)
+        if name == MARKER or ".." in PurePosixPath(name).parts or not stat.S_ISREG(path.lstat().st_mode):
+            raise RenderError(f"{out_dir}: cannot keep {name}: not a plain file of the current site",
+                              file=str(out_dir), hint="this is a bug in the caller; the site was left unchanged")
+        kept.append(_Entry(name, "file"))
+    return kept
 
 
 def _carry_over(old_site: Path, staging: Path, entries: list[_Entry]) -> None:

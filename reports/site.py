@@ -21,7 +21,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -30,12 +30,12 @@ from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from bpm.pool import ordered_results
-from reports import csp, dot, printable
+from reports import csp, dot, printable, zoom
 from reports.i18n import LANGS, Bilingual, t
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish_files, recover
 from reports.pictures import Picture, PictureFormat, pictures, shortened_names
 from reports.pictures_cache import PictureCache, cached_picture_bytes
-from reports.style import DISPOSITION_STYLES, FINDING_COLOURS
+from reports.style import DISPOSITION_STYLES, FINDING_CHIPS, FINDING_COLOURS
 from reports.views import (
     Catalogue,
     DiagramView,
@@ -80,6 +80,14 @@ class SiteInput:
     names hash it, so they do not change with the folder the scan is run from."""
 
 
+class SiteExtras(Protocol):
+    """More pages for the site (a published site's history pages), rendered like the others."""
+
+    @property
+    def pages(self) -> tuple[tuple[str, str, object], ...]:
+        """(template, file name, view) of each extra page."""
+
+
 # --------------------------------------------------------------------------- time
 
 
@@ -121,6 +129,7 @@ def _environment() -> Environment:
     )
     env.globals["t"] = t
     env.globals["langs"] = LANGS
+    env.filters["diagram_scale"] = zoom.diagram_scale
     return env
 
 
@@ -137,7 +146,8 @@ def _disposition_css() -> bytes:
             f"  /* {disposition.value} */"
         )
     for severity, colour in FINDING_COLOURS.items():
-        lines.append(f".sev-{severity} {{ --sev: {colour}; }}")
+        chip = FINDING_CHIPS[severity]
+        lines.append(f".sev-{severity} {{ --sev: {colour}; --sev-chip: {chip.background}; --sev-ink: {chip.text}; }}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -233,6 +243,7 @@ def render_site(
     notice: Progress | None = None,
     environ: Mapping[str, str] | None = None,
     jobs: int = 1,
+    history: SiteExtras | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site (relative POSIX path → bytes), computed in memory.
 
@@ -241,9 +252,11 @@ def render_site(
     the site differently.  ``notice`` hears about what the site had to leave
     out (e.g. a PNG cairo could not draw); default: ``progress``.  ``jobs``
     processes draw and render the flow pages (:mod:`bpm.pool`); the result
-    is the same for any number.
+    is the same for any number.  ``history`` (a published site's versions, see
+    :mod:`reports.publish`) is given to every template and adds its pages.
     """
-    out = dict(site_files(site_input, title=title, progress=progress, notice=notice, environ=environ, jobs=jobs))
+    out = dict(site_files(site_input, title=title, progress=progress, notice=notice, environ=environ, jobs=jobs,
+                          history=history))
     out[MARKER] = marker_bytes(list(out))
     return dict(sorted(out.items()))
 
@@ -256,6 +269,7 @@ def site_files(
     notice: Progress | None = None,
     environ: Mapping[str, str] | None = None,
     jobs: int = 1,
+    history: SiteExtras | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """The site's files one by one (relative POSIX path, bytes), all but the marker; see :func:`render_site`.
 
@@ -273,6 +287,7 @@ def site_files(
     )
     site = site_view(catalogue, title, generated)
     env = _environment()
+    env.globals["history"] = history
     given: set[str] = set()
 
     def page(template: str, name: str, **context: Any) -> tuple[str, bytes]:
@@ -295,6 +310,8 @@ def site_files(
         yield from done.pages.items()
         yield from done.files.items()
     cache.prune()
+    for template, name, view in history.pages if history is not None else ():
+        yield page(template, name, view=view)
 
     for name in _STATIC_FILES:
         yield f"static/{name}", _static(name)

@@ -47,6 +47,50 @@ staff until someone writes down whether it exercises public authority."""
 FINDING_COLOURS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
 """Lint finding markers (Okabe–Ito vermillion / orange / sky blue)."""
 
+INK = "#1f2328"
+"""Body text colour of the site."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChipColours:
+    """Background and text colour of a small label chip (severity of a finding)."""
+
+    background: str
+    """Chip fill; keeps the hue of the marker it stands for."""
+    text: str
+    """Text on the chip; chosen so the pair reaches WCAG 2.1 AA (4.5:1) at any size."""
+
+
+FINDING_CHIPS: dict[str, ChipColours] = {
+    "error": ChipColours("#B04500", "#ffffff"),
+    "warning": ChipColours("#E69F00", INK),
+    "info": ChipColours("#56B4E9", INK),
+}
+"""Severity chips in tables.  White on the marker vermillion (3.9:1) and on sky blue (2.3:1) failed AA:
+the error chip is a darker vermillion (5.7:1 with white), info and warning carry dark text (6.9:1, 7.3:1)."""
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21).
+
+    >>> round(contrast_ratio("#ffffff", "#000000"), 1)
+    21.0
+    >>> round(contrast_ratio("#ffffff", "#56B4E9"), 1)
+    2.3
+    """
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance of ``#rrggbb`` (WCAG 2.1 definition)."""
+    value = colour.strip().lstrip("#")
+    if len(value) != 6:
+        raise ValueError(f"not a #rrggbb colour: {colour!r}")
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
 
 def style_of(disposition: Disposition) -> DispositionStyle:
     """Style for a disposition."""

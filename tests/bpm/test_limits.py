@@ -108,5 +108,10 @@ def test_each_limit_has_a_test_that_hits_it(name: str) -> None:
         assert function in defined, f"{reference} (the test of {name}) is missing"
 
 
-def test_the_png_row_is_left_for_the_report_writer() -> None:
-    assert any(label.startswith("PNG longest side") for label in _readme_rows())
+def test_the_png_row_states_the_report_writers_caps() -> None:
+    """The picture caps live with the report writer (reports/printable.py); the README row quotes them."""
+    from reports import printable
+
+    value = _readme_rows()["PNG picture for the manual"]
+    assert f"{printable.MAX_PNG_SIDE:,} px" in value
+    assert f"{printable.MAX_PNG_PIXELS / 1_000_000:g} megapixels" in value

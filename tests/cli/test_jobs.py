@@ -111,3 +111,28 @@ def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--jobs" in result.stderr and "1 or more" in result.stderr
     assert not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.slow
+def test_a_published_site_with_two_jobs_is_the_same_as_with_one(tmp_path: Path) -> None:
+    """``scan --publish``: the live pages, the stored versions, the diff pages and the ledger alike."""
+    folder = tmp_path / "in"
+    shutil.copytree(FLOWS, folder)
+    sites = {jobs: tmp_path / f"site-{jobs}" for jobs in ("1", "2")}
+    for jobs, site in sites.items():
+        result = run_bpm("-q", "scan", str(folder), "--publish", str(site), "--jobs", jobs, seed=jobs)
+        assert result.returncode == 0, result.stderr
+    flow = folder / "juminhyo.bpmn"
+    text = flow.read_text(encoding="utf-8")
+    changed = text.replace('name="', 'name="確認・', 1)
+    assert changed != text
+    flow.write_text(changed, encoding="utf-8")
+    for jobs, site in sites.items():
+        result = run_bpm("-q", "scan", str(folder), "--publish", str(site), "--jobs", jobs, seed=jobs)
+        assert result.returncode == 0, result.stderr
+    first, second = tree(sites["1"]), tree(sites["2"])
+    assert sorted(first) == sorted(second)
+    assert len([name for name in first if name.startswith("versions/") and name.endswith(".bpmn")]) >= 5
+    assert any(name.endswith("diff.html") or "/diff" in name for name in first), sorted(first)
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []

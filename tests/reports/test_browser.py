@@ -132,10 +132,11 @@ def test_flow_page_shows_the_annotated_diagram(page: tuple[Any, Problems], site:
     assert tab.locator("figure.diagram svg .disp-rpa").count() >= 1
     tab.screenshot(path=str(tmp_path / "flow.png"), full_page=True)
 
-    tab.click("[data-zoom]")
+    tab.click("[data-zoom=actual]")  # issue 10: one toggle became fit / actual size / zoom in / zoom out
     zoomed = diagram.bounding_box()
     assert zoomed is not None and zoomed["width"] >= box["width"]
-    assert tab.get_attribute("[data-zoom]", "aria-pressed") == "true"
+    assert tab.get_attribute("[data-zoom=actual]", "aria-pressed") == "true"
+    assert tab.get_attribute("[data-zoom=fit]", "aria-pressed") == "false"
 
     tab.locator('figure.diagram svg [data-element-id="t_identity"]').first.click()
     assert tab.evaluate("location.hash") == "#step-t_identity"
@@ -205,7 +206,7 @@ def test_print_layout_hides_navigation_and_the_other_language(page: tuple[Any, P
     assert not tab.locator("[data-lang-toggle]").is_visible()
     assert not tab.locator("[data-print]").is_visible()
     assert not tab.locator("h2#steps [lang=en]").is_visible()
-    box = tab.locator("figure.diagram svg").bounding_box()
+    box = tab.locator(".print-slices svg").first.bounding_box()  # the print copy (issue 10)
     assert box is not None and box["width"] > 0
     pdf = tab.pdf(format="A4", landscape=True)
     assert pdf.startswith(b"%PDF")

@@ -319,3 +319,40 @@ def test_a_failure_while_streaming_leaves_the_previous_site(tmp_path: Path) -> N
         publish_files(broken(), out, lambda _message: None)
     assert (out / "index.html").read_bytes() == b"old"
     assert not list(tmp_path.glob(".site.bpm-*"))  # no staging folder left behind
+
+
+def test_a_streamed_site_carries_kept_files_over_as_links_and_lists_them(tmp_path: Path) -> None:
+    """A versioned site's earlier versions are hard-linked into the new site, beside the user's own files,
+    and listed in the marker; the pages arrive one by one as in any streamed site."""
+    from reports.outdir import publish_files
+
+    out = tmp_path / "site"
+    with lock_folder(out):
+        publish_files(iter([("index.html", b"v1"), ("versions/a/1/page.html", b"old page")]), out,
+                      lambda _message: None)
+    (out / "notes.txt").write_bytes(b"the user's")
+    before = (out / "versions/a/1/page.html").stat().st_ino
+
+    with lock_folder(out):
+        names = publish_files(iter([("index.html", b"v2")]), out, lambda _message: None,
+                              keep={"versions/a/1/page.html"})
+    assert names == sorted([MARKER, "index.html", "versions/a/1/page.html"])
+    assert json.loads((out / MARKER).read_text(encoding="utf-8"))["files"] == names
+    assert (out / "versions/a/1/page.html").stat().st_ino == before
+    assert (out / "index.html").read_bytes() == b"v2"
+    assert (out / "notes.txt").read_bytes() == b"the user's"
+
+
+@pytest.mark.parametrize("keep", ["index.html", "versions/missing.html", "../outside.html", MARKER])
+def test_a_kept_file_that_is_rewritten_or_not_ours_is_refused_and_the_site_left(tmp_path: Path, keep: str) -> None:
+    from reports.outdir import publish_files
+
+    out = tmp_path / "site"
+    (tmp_path / "outside.html").write_bytes(b"not ours")
+    with lock_folder(out):
+        publish_files(iter([("index.html", b"v1")]), out, lambda _message: None)
+    before = snapshot(out)
+    with lock_folder(out), pytest.raises(RenderError, match=r"cannot keep|cannot write"):
+        publish_files(iter([("index.html", b"v2")]), out, lambda _message: None, keep={keep})
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".site.bpm-*"))

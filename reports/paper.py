@@ -1,0 +1,247 @@
+"""A diagram laid out on a sheet of paper with a title block, for PNG and PDF copies.
+
+``bpm render`` used to print the diagram at its own size (a 76 × 29 cm PDF
+page for 転入届) with nothing on it saying which flow, which version, or what
+the colours mean.  Here the diagram is fitted into the drawing area of an A4
+or A3 sheet, portrait or landscape, above a title block that names the flow,
+gives its version date (the file's date, in JST) and explains the
+disposition colours, like the 表題欄 of a drawing in a municipal manual.
+
+The page is one SVG document (millimetre units) that nests the diagram's own
+SVG; :mod:`reports.printable` turns it into PDF (vector, the exact paper
+size) or PNG.  Everything from the user's file (names, the path) is set as
+element text through ElementTree, so it is escaped, never markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Literal
+
+from lxml import etree
+
+from bpm.errors import RenderError
+from reports.printable import svg_size
+from reports.style import DISPOSITION_STYLES
+from reports.svg import FONT_FAMILY
+
+__all__ = [
+    "JST",
+    "MARGIN_MM",
+    "PAPERS",
+    "LegendEntry",
+    "Orientation",
+    "Paper",
+    "TitleBlock",
+    "diagram_scale_on_paper",
+    "disposition_legend",
+    "drawing_area_mm",
+    "jst_date",
+    "page_svg",
+    "paper_mm",
+]
+
+Paper = Literal["A4", "A3"]
+Orientation = Literal["portrait", "landscape"]
+
+PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+"""ISO 216 sizes in millimetres, portrait (width, height)."""
+MARGIN_MM = 10.0
+"""White border on every side: inside what office printers can reach."""
+_BLOCK_MM = 16.0
+"""Height of the title block."""
+_GAP_MM = 3.0
+_INK = "#1f1f1f"
+_MUTED = "#4a525c"
+_SVG_NS = "http://www.w3.org/2000/svg"
+JST = timezone(timedelta(hours=9), "JST")
+"""Japan Standard Time (no daylight saving), for the dates a Japanese office reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    """One colour the diagram uses and what it means."""
+
+    label: str
+    """Shown next to the swatch (``RPA化 / RPA``)."""
+    fill: str
+    """Swatch fill, as in the diagram."""
+    stroke: str
+    """Swatch border."""
+
+
+@dataclass(frozen=True, slots=True)
+class TitleBlock:
+    """What the title block says."""
+
+    title: str
+    """The flow (diagram, pool or process name)."""
+    version: str
+    """Version line, e.g. ``版: 2025-04-01（ファイル日付・JST）``."""
+    source: str = ""
+    """Where it comes from: the file's path relative to the rendered folder."""
+    legend: tuple[LegendEntry, ...] = ()
+    """Colour key; empty for a diagram drawn without dispositions."""
+
+
+def disposition_legend() -> tuple[LegendEntry, ...]:
+    """The disposition colours, in the legend order the report site uses.
+
+    >>> [entry.label for entry in disposition_legend()][:2]
+    ['RPA化 / RPA', '民間委託 / Outsource']
+    """
+    return tuple(LegendEntry(f"{s.ja} / {s.en}", s.fill, s.strong) for s in DISPOSITION_STYLES.values())
+
+
+def jst_date(moment: datetime) -> str:
+    """``YYYY-MM-DD`` of a moment in Japan (a naive moment is taken as UTC).
+
+    >>> jst_date(datetime(2025, 3, 31, 16, 0, tzinfo=UTC))
+    '2025-04-01'
+    """
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(JST).strftime("%Y-%m-%d")
+
+
+def paper_mm(paper: str, orientation: str) -> tuple[float, float]:
+    """Width and height of the sheet in millimetres.
+
+    >>> paper_mm("A4", "landscape"), paper_mm("A3", "portrait")
+    ((297.0, 210.0), (297.0, 420.0))
+    """
+    if paper not in PAPERS:
+        raise RenderError(f"unknown paper size {paper!r}", hint="use A4 or A3")
+    if orientation not in ("portrait", "landscape"):
+        raise RenderError(f"unknown orientation {orientation!r}", hint="use portrait or landscape")
+    width, height = PAPERS[paper]
+    return (height, width) if orientation == "landscape" else (width, height)
+
+
+def drawing_area_mm(paper: str, orientation: str) -> tuple[float, float]:
+    """Room for the diagram: the sheet less margins, title block and the gap above it.
+
+    >>> drawing_area_mm("A4", "landscape")
+    (277.0, 171.0)
+    """
+    width, height = paper_mm(paper, orientation)
+    return width - 2 * MARGIN_MM, height - 2 * MARGIN_MM - _BLOCK_MM - _GAP_MM
+
+
+def diagram_scale_on_paper(svg: str, paper: str, orientation: str) -> float:
+    """How much the diagram is shrunk (CSS pixels on paper per CSS pixel of the drawing, at most 1).
+
+    A diagram is never enlarged: a small flow keeps its drawn size.
+    """
+    width, height = _size_px(svg)
+    area_w, area_h = (side * 96 / 25.4 for side in drawing_area_mm(paper, orientation))
+    return min(1.0, area_w / width, area_h / height)
+
+
+def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str = "landscape") -> str:
+    """One sheet: the diagram fitted (never enlarged) into the drawing area, the title block below it."""
+    sheet_w, sheet_h = paper_mm(paper, orientation)
+    area_w, area_h = drawing_area_mm(paper, orientation)
+    diagram = _diagram_element(svg)
+    width_px, height_px = _size_px(svg)
+    scale = diagram_scale_on_paper(svg, paper, orientation)
+    shown_w, shown_h = width_px * scale * 25.4 / 96, height_px * scale * 25.4 / 96
+    diagram.set("x", _mm(MARGIN_MM + (area_w - shown_w) / 2))
+    diagram.set("y", _mm(MARGIN_MM + (area_h - shown_h) / 2))
+    diagram.set("width", _mm(shown_w))
+    diagram.set("height", _mm(shown_h))
+    diagram.set("preserveAspectRatio", "xMidYMin meet")
+
+    root = etree.Element(
+        f"{{{_SVG_NS}}}svg",
+        nsmap={None: _SVG_NS},  # type: ignore[dict-item]  # lxml's stubs miss the default namespace key
+        attrib={
+            "width": f"{_mm(sheet_w)}mm",
+            "height": f"{_mm(sheet_h)}mm",
+            "viewBox": f"0 0 {_mm(sheet_w)} {_mm(sheet_h)}",
+            "font-family": FONT_FAMILY,
+        },
+    )
+    etree.SubElement(root, f"{{{_SVG_NS}}}title").text = block.title
+    etree.SubElement(root, f"{{{_SVG_NS}}}rect", width=_mm(sheet_w), height=_mm(sheet_h), fill="#ffffff")
+    root.append(diagram)
+    root.append(_title_block(block, sheet_w, sheet_h))
+    return etree.tostring(root, encoding="unicode") + "\n"
+
+
+def _size_px(svg: str) -> tuple[float, float]:
+    """The drawing's size in CSS pixels (Graphviz writes points)."""
+    width, height = svg_size(svg)
+    tag = re.search(r"<svg\b[^>]*>", svg)
+    if tag is not None and re.search(r'\swidth="[^"]*pt"', tag.group(0)):
+        width, height = width * 4 / 3, height * 4 / 3
+    if not (width > 0 and height > 0):
+        raise RenderError("the diagram has no size to put on paper")
+    return width, height
+
+
+def _diagram_element(svg: str) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        element = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", svg).encode("utf-8"), parser)
+    except etree.XMLSyntaxError as error:
+        raise RenderError(f"the diagram is not readable SVG: {error}") from None
+    if not element.get("viewBox"):
+        width, height = svg_size(svg)
+        element.set("viewBox", f"0 0 {_mm(width)} {_mm(height)}")
+    if "role" in element.attrib:  # keep the class: the diagram's own style sheet hangs on it
+        del element.attrib["role"]
+    return element
+
+
+def _title_block(block: TitleBlock, sheet_w: float, sheet_h: float) -> etree._Element:
+    """The box along the bottom: flow name and version on the left, the colour key on the right."""
+    top = sheet_h - MARGIN_MM - _BLOCK_MM
+    width = sheet_w - 2 * MARGIN_MM
+    group = etree.Element(f"{{{_SVG_NS}}}g", {"class": "title-block"})
+    _el(group, "rect", x=MARGIN_MM, y=top, width=width, height=_BLOCK_MM, fill="#ffffff", stroke=_INK,
+        **{"stroke-width": 0.3})
+    left = MARGIN_MM + 3
+    _text(group, block.title, left, top + 6.2, 4.2, bold=True, limit=60)
+    _text(group, block.version, left, top + 10.6, 2.8, colour=_MUTED, limit=90)
+    if block.source:
+        _text(group, block.source, left, top + 14.2, 2.5, colour=_MUTED, limit=90)
+    if block.legend:
+        _legend(group, block.legend, MARGIN_MM + width * 0.48, top, MARGIN_MM + width - 3)
+    return group
+
+
+def _legend(group: etree._Element, entries: tuple[LegendEntry, ...], start: float, top: float, end: float) -> None:
+    """Swatches in two columns of up to three rows, filling the right half of the block."""
+    _el(group, "line", x1=start - 2, y1=top, x2=start - 2, y2=top + _BLOCK_MM, stroke=_INK,
+        **{"stroke-width": 0.2})
+    _text(group, "凡例 / Legend", start, top + 3.6, 2.4, bold=True)
+    rows = 3
+    column = (end - start) / 2
+    for index, entry in enumerate(entries[: 2 * rows]):
+        col, row = divmod(index, rows)
+        x, y = start + col * column, top + 4.8 + row * 3.6
+        _el(group, "rect", x=x, y=y, width=4.4, height=2.8, rx=0.5, fill=entry.fill, stroke=entry.stroke,
+            **{"stroke-width": 0.45, "class": "legend-swatch"})
+        _text(group, entry.label, x + 5.6, y + 2.3, 2.3, limit=max(8, int((column - 6.5) / 1.6)))
+
+
+def _el(parent: etree._Element, tag: str, **attrs: Any) -> etree._Element:
+    values = {name: _mm(value) if isinstance(value, float | int) else value for name, value in attrs.items()}
+    return etree.SubElement(parent, f"{{{_SVG_NS}}}{tag}", values)
+
+
+def _text(parent: etree._Element, text: str, x: float, y: float, size: float, *, bold: bool = False,
+          colour: str = _INK, limit: int = 200) -> None:
+    plain = " ".join(text.split())
+    if len(plain) > limit:
+        plain = plain[: limit - 1] + "…"
+    element = _el(parent, "text", x=x, y=y, fill=colour, **{"font-size": size})
+    if bold:
+        element.set("font-weight", "bold")
+    element.text = plain
+
+
+def _mm(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")

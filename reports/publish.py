@@ -1,0 +1,461 @@
+"""``bpm scan --publish SITE``: a report site that keeps every earlier version of each flow.
+
+A manual editor publishes the counter flows every month.  Each run compares
+every flow (one BPMN file, named by its path relative to the scanned folder)
+with the version published last:
+
+* a file whose bytes are new becomes a new version: its BPMN file, its process
+  pages and their diagrams are stored under ``versions/<flow>/<hash>/``, and a
+  diff page (:mod:`bpm.diff` + :mod:`reports.diffreport`, both versions scored
+  with this run's survey and profile) goes next to them;
+* a file that left the input stays in the history as 廃止 (removed);
+* the same bytes again are no new version.
+
+The ledger (:mod:`reports.versions`) records all of it; the site gains a
+"recent changes" page, a history page per flow, and on each flow page when it
+last changed with a summary linked to the diff.  Writing goes through
+:mod:`reports.outdir` (lock, staging folder, atomic swap, user files kept);
+earlier versions are carried into the new site as hard links, never read into
+memory or rewritten.  A run whose inputs are the same as the last run's
+reuses that run's build time, so it produces the same bytes and leaves the
+folder untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path, PurePosixPath
+
+from bpm.diff import ProcessDiff, StepChangeKind, diff_definitions
+from bpm.errors import BpmError, RenderError
+from bpm.model import Definitions
+from bpm.reader import read_bpmn_bytes
+from reports import csp
+from reports.diffreport import DiffReport, diff_html, diff_report
+from reports.downloads import ModelSource
+from reports.history import SiteHistory, jst, site_history
+from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
+from reports.site import SiteInput, build_time, render_site
+from reports.versions import (
+    LEDGER,
+    DispositionMove,
+    Event,
+    FlowRecord,
+    Ledger,
+    PageRecord,
+    ProcessChange,
+    Version,
+    diff_path,
+    flow_id_for,
+    ledger_bytes,
+    parse_ledger,
+    version_folder,
+)
+from reports.views import flow_refs
+from scoring.result import Assessment
+
+__all__ = ["PublishResult", "Scorer", "plan_versions", "publish_site", "refuse_history_overwrite"]
+
+Progress = Callable[[str], None]
+Scorer = Callable[[Definitions], Assessment]
+"""Scores one version of a file alone, with the run's survey, profile and case counts."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """What a publish run did."""
+
+    written: tuple[str, ...]
+    """Every file of the site that is bpm's (relative POSIX names), including earlier versions."""
+    new_versions: tuple[str, ...]
+    """Keys of the flows that got a new version (first publication included)."""
+    removed: tuple[str, ...]
+    """Keys of the flows this run marked 廃止."""
+    unchanged: bool
+    """True when the folder already held exactly this site (nothing was written)."""
+
+
+@dataclass
+class _Plan:
+    """The new ledger and the files this run adds to the history (diff pages)."""
+
+    ledger: Ledger
+    files: dict[str, bytes] = field(default_factory=dict)
+    new_versions: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan_versions(
+    old: Ledger,
+    models: Sequence[ModelSource],
+    read_old: Callable[[str], bytes | None],
+    score: Scorer,
+    now: int,
+    notice: Progress,
+) -> _Plan:
+    """The ledger after this run, with the diff pages of every changed flow.
+
+    ``read_old`` gives the bytes of an earlier site file (``None`` when it is
+    gone); ``now`` is this run's time (Unix seconds).
+    """
+    plan = _Plan(old)
+    flows = {f.key: f for f in old.flows}
+    events = list(old.events)
+    current = {m.key for m in models}
+    for model in sorted(models, key=lambda m: m.key):
+        digest = hashlib.sha256(model.data).hexdigest()
+        record = flows.get(model.key)
+        if record is None:
+            flow_id = flow_id_for(model.key, [f.flow_id for f in flows.values()])
+            flows[model.key] = FlowRecord(model.key, flow_id, (Version(digest, now),))
+            events.append(Event(now, flow_id, "added", digest))
+            plan.new_versions.append(model.key)
+        elif record.versions[-1].digest == digest:
+            if record.removed is not None:
+                flows[model.key] = replace(record, removed=None)
+                events.append(Event(now, record.flow_id, "restored", digest))
+        else:
+            previous = record.versions[-1]
+            version = _compare(record, previous, model, digest, now, read_old, score, plan.files, notice)
+            flows[model.key] = replace(record, versions=(*record.versions, version), removed=None)
+            events.append(Event(now, record.flow_id, "changed", digest))
+            plan.new_versions.append(model.key)
+    for key, record in sorted(flows.items()):
+        if key not in current and record.removed is None:
+            flows[key] = replace(record, removed=now)
+            events.append(Event(now, record.flow_id, "removed", record.versions[-1].digest))
+            plan.removed.append(key)
+    plan.ledger = replace(old, flows=tuple(flows[k] for k in sorted(flows)), events=tuple(events))
+    return plan
+
+
+def _compare(
+    record: FlowRecord,
+    previous: Version,
+    model: ModelSource,
+    digest: str,
+    now: int,
+    read_old: Callable[[str], bytes | None],
+    score: Scorer,
+    files: dict[str, bytes],
+    notice: Progress,
+) -> Version:
+    """The new version of a flow, compared with the previous one (a note instead when that cannot be done)."""
+    old_bytes = read_old(f"{version_folder(record.flow_id, previous.digest)}/model.bpmn")
+    if old_bytes is None or hashlib.sha256(old_bytes).hexdigest() != previous.digest:
+        note = "the stored copy of the previous version is missing or altered"
+        notice(f"{model.key}: no comparison with the previous version: {note}")
+        return Version(digest, now, note=note)
+    try:
+        before = read_bpmn_bytes(old_bytes, model.key)
+        after = read_bpmn_bytes(model.data, model.key)
+        comparison = diff_definitions(before, after)
+        report = diff_report(comparison, score(before), score(after),
+                             old_title=f"{model.key} ({jst(previous.published)}, {previous.digest[:8]})",
+                             new_title=f"{model.key} ({jst(now)}, {digest[:8]})")
+        page = diff_html(report, before, after, generated=jst(now))
+    except BpmError as error:
+        notice(f"{model.key}: no comparison with the previous version: {error.message}")
+        return Version(digest, now, note=error.message)
+    path = diff_path(record.flow_id, previous.digest, digest)
+    files[path] = _site_page(page, back=f"../../history-{record.flow_id}.html")
+    changes = tuple(_process_change(report, p) for p in comparison.processes)
+    changes += tuple(ProcessChange(str(pid), "", _name(after, str(pid)), "added")
+                     for pid in comparison.added_processes)
+    changes += tuple(ProcessChange(str(pid), str(pid), _name(before, str(pid)), "removed")
+                     for pid in comparison.removed_processes)
+    return Version(digest, now, diff=path, changes=changes)
+
+
+def _name(definitions: Definitions, process_id: str) -> str:
+    process = next((p for pid, p in definitions.processes.items() if pid == process_id), None)
+    return (process.name or process_id) if process is not None else process_id
+
+
+def _process_change(report: DiffReport, process: ProcessDiff) -> ProcessChange:
+    """One process's summary: step counts from :mod:`bpm.diff`, figures from :mod:`reports.diffreport`."""
+    movement = report.movements[(process.old_process_id, process.new_process_id)]
+    steps = {kind.value: process.count(kind) for kind in StepChangeKind if process.count(kind)}
+    moves = tuple(
+        DispositionMove(d.disposition.value, d.steps_old, d.steps_new, d.hours_old, d.hours_new)
+        for d in movement.dispositions
+        if d.steps_old != d.steps_new or abs(d.hours_old - d.hours_new) > 1e-6
+    )
+    return ProcessChange(
+        str(process.new_process_id), str(process.old_process_id), process.name,
+        "changed" if process.changed or moves else "unchanged",
+        steps, len(process.flows), movement.hours_old, movement.hours_new, movement.fte_old, movement.fte_new,
+        moves, movement.estimated,
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+_FOREIGN_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
+
+
+def _site_page(page: str, *, back: str) -> bytes:
+    """A standalone page (the diff) under the site's CSP, with a link back to the flow's history."""
+    page, count = _FOREIGN_CSP.subn(f'<meta http-equiv="Content-Security-Policy" content="{csp.PLACEHOLDER}">',
+                                    page, count=1)
+    if count != 1:
+        raise RenderError("the diff page has no Content-Security-Policy tag to replace")
+    link = (f'<p class="files"><a href="{back}">← 版の履歴 <span class="en">version history</span></a> · '
+            '<a href="../../changes.html">更新履歴 <span class="en">recent changes</span></a></p>\n')
+    page = page.replace("<header>\n", "<header>\n" + link, 1)
+    return csp.apply_policy(page).encode("utf-8")
+
+
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|xlink:href)=")([^"]*)(")')
+_ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)")
+
+
+def _archived_page(page: bytes, own: str, archived: set[str], banner: str) -> bytes:
+    """A flow page as stored in its version folder (three levels down): links reach the live site.
+
+    Links to the page itself and to the diagrams stored with it stay inside
+    the version folder; every other relative link gets ``../../../``.  Only
+    attributes inside tags are touched: user text is escaped (``<`` and
+    ``"`` never appear raw), so it can neither open a tag nor end a value.
+    """
+    text = page.decode("utf-8")
+
+    def relink(match: re.Match[str]) -> str:
+        url = match.group(2)
+        if _ABSOLUTE.match(url) or url.split("#", 1)[0] in archived or url.startswith(f"{own}#") or url == own:
+            return match.group(0)
+        return f"{match.group(1)}../../../{url}{match.group(3)}"
+
+    text = _TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(relink, tag.group(0)), text)
+    text = text.replace('<main id="main">', f'<main id="main">\n{banner}', 1)
+    return text.encode("utf-8")
+
+
+def _banner(record: FlowRecord, version: Version) -> str:
+    """The notice on an archived page (no inline style: the page's CSP stays valid)."""
+    return (
+        f'<p class="notice archived-version"><span lang="ja">{jst(version.published)} に公開した版の控えです'
+        f'（版 {version.digest[:8]}）。</span><span lang="en">Copy of the version published {jst(version.published)} '
+        f'(version {version.digest[:8]}).</span> <a href="../../../history-{record.flow_id}.html">'
+        '<span lang="ja">最新の版と履歴</span><span lang="en">Latest version and history</span></a></p>'
+    )
+
+
+def _with_pages(plan: _Plan, site_input: SiteInput) -> None:
+    """Record in each new version which process pages it has (the live pages' names)."""
+    refs = flow_refs(site_input.assessment, site_input.file_keys)
+    pages_by_key: dict[str, list[PageRecord]] = {}
+    for (file, process_id), ref in refs.items():
+        key = site_input.file_keys.get(file, file)
+        pages_by_key.setdefault(key, []).append(PageRecord(str(process_id), ref.name, ref.file_name))
+    flows = []
+    for record in plan.ledger.flows:
+        if record.key in plan.new_versions:
+            version = replace(record.versions[-1], pages=tuple(pages_by_key.get(record.key, ())))
+            record = replace(record, versions=(*record.versions[:-1], version))
+        flows.append(record)
+    plan.ledger = replace(plan.ledger, flows=tuple(flows))
+
+
+def _archive(
+    plan: _Plan, contents: Mapping[str, bytes], models: Sequence[ModelSource], existing: Callable[[str], bool]
+) -> dict[str, bytes]:
+    """The files of every new version: the BPMN bytes, its process pages and their diagrams."""
+    data = {m.key: m.data for m in models}
+    files: dict[str, bytes] = {}
+    for record in plan.ledger.flows:
+        if record.key not in plan.new_versions:
+            continue
+        version = record.versions[-1]
+        folder = version_folder(record.flow_id, version.digest)
+        if existing(f"{folder}/model.bpmn"):
+            continue  # back to an earlier state: those bytes (and pages) are stored already
+        files[f"{folder}/model.bpmn"] = data[record.key]
+        for page in version.pages:
+            html = contents[page.page]
+            pictures = {m for m in re.findall(r'href="(diagrams/[^"#]+)"', html.decode("utf-8")) if m in contents}
+            for picture in sorted(pictures):
+                files[f"{folder}/{picture}"] = contents[picture]
+            files[f"{folder}/{page.page}"] = _archived_page(html, page.page, pictures, _banner(record, version))
+    return files
+
+
+# --------------------------------------------------------------------------- the run
+
+
+_TIMESTAMPED = ("downloads/results.xlsx",)
+"""Files that record when they were saved (openpyxl stamps the workbook and its zip entries)."""
+
+
+def _tool_version() -> str:
+    try:
+        return version("bpm-rpa-scanner")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "unknown"
+
+
+def fingerprint(site_input: SiteInput, models: Sequence[ModelSource], title: str | None) -> str:
+    """What decides the site's bytes besides the time: the same value twice means the same site."""
+    digest = hashlib.sha256()
+    for part in (
+        _tool_version(), title or "",
+        *(f"{m.key}\0{hashlib.sha256(m.data).hexdigest()}" for m in sorted(models, key=lambda m: m.key)),
+        *(f"{name}\0{hashlib.sha256(data).hexdigest()}" for name, data in sorted(site_input.downloads.items())
+          if not name.endswith(".xlsx")),  # the workbook carries its own timestamps; the CSV holds the same cells
+        *(str(f) for f in site_input.findings),
+    ):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\n")
+    return digest.hexdigest()
+
+
+def _reader(out_dir: Path, manifest: set[str]) -> Callable[[str], bytes | None]:
+    def read(name: str) -> bytes | None:
+        if name not in manifest:
+            return None
+        try:
+            return out_dir.joinpath(*PurePosixPath(name).parts).read_bytes()
+        except OSError:
+            return None
+    return read
+
+
+def _old_manifest(out_dir: Path) -> set[str]:
+    """The files an earlier site lists as bpm's (empty when there is none)."""
+    import json
+
+    try:
+        files = json.loads((out_dir / MARKER).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {name for name in files if isinstance(name, str)} if isinstance(files, list) else set()
+
+
+def refuse_history_overwrite(out_dir: Path) -> None:
+    """``scan --out`` into a published site would drop its history with the rest: refuse, naming the way."""
+    if LEDGER in _old_manifest(out_dir):
+        raise RenderError(
+            f"{out_dir} is a published site with a version history; --out would replace it without the history",
+            file=str(out_dir),
+            hint=f"use --publish {out_dir} to add to its history, or choose another --out folder",
+        )
+
+
+def _read_ledger(out_dir: Path, manifest: set[str]) -> Ledger:
+    if LEDGER not in manifest:
+        return Ledger()
+    path = out_dir / LEDGER
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RenderError(f"cannot read the site's version history: {error.strerror or error}", file=str(path),
+                          hint="restore the site folder from a backup, or publish to a new folder") from None
+    return parse_ledger(data, str(path))
+
+
+def _history_files(ledger: Ledger) -> set[str]:
+    """Every file the ledger says the site holds for earlier versions."""
+    names: set[str] = {LEDGER}
+    for flow in ledger.flows:
+        for v in flow.versions:
+            folder = version_folder(flow.flow_id, v.digest)
+            names.add(f"{folder}/model.bpmn")
+            if v.diff:
+                names.add(v.diff)
+    return names
+
+
+def _version_files(old_manifest: set[str], ledger: Ledger) -> set[str]:
+    """Files of the earlier site to carry over: everything under a flow's version folder."""
+    folders = tuple(f"versions/{f.flow_id}/" for f in ledger.flows)
+    return {name for name in old_manifest if name.startswith(folders) and name != LEDGER}
+
+
+def _same_as_on_disk(out_dir: Path, contents: Mapping[str, bytes], keep: set[str], old_manifest: set[str]) -> bool:
+    if set(contents) | keep != old_manifest:
+        return False
+    for name, data in contents.items():
+        try:
+            if out_dir.joinpath(*PurePosixPath(name).parts).read_bytes() != data:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def publish_site(
+    site_input: SiteInput,
+    models: Sequence[ModelSource],
+    out_dir: Path,
+    *,
+    score: Scorer,
+    title: str | None = None,
+    progress: Progress | None = None,
+    notice: Progress | None = None,
+    lock: FolderLock | None = None,
+    environ: Mapping[str, str] | None = None,
+    jobs: int = 1,
+) -> PublishResult:
+    """Publish the site at ``out_dir`` and keep its history; the rules are in the module docstring.
+
+    ``jobs`` processes draw and render the flow pages (:mod:`bpm.pool`); the
+    site is the same bytes for any number."""
+    out_dir = check_out_dir(out_dir)
+    report = progress or (lambda _message: None)
+    tell = notice or report
+    missing = sorted(set(site_input.file_keys.values()) - {m.key for m in models})
+    if missing:
+        raise RenderError(f"cannot publish {missing[0]}: its bytes were not read, so its version is unknown",
+                          file=missing[0], hint="check that the file can be read and run again")
+    with lock_folder(out_dir) if lock is None else nullcontext(lock):
+        recover(out_dir, report)
+        old_manifest = _old_manifest(out_dir)
+        old = _read_ledger(out_dir, old_manifest)
+        read_old = _reader(out_dir, old_manifest)
+        now = int(build_time(environ).timestamp())
+        plan = plan_versions(old, models, read_old, score, now, tell)
+        inputs = fingerprint(site_input, models, title)
+        changed = bool(plan.new_versions or plan.removed or plan.ledger.events != old.events)
+        generated = old.generated if (inputs == old.inputs and not changed and old.generated is not None) else now
+        plan.ledger = replace(plan.ledger, generated=generated, inputs=inputs)
+        _with_pages(plan, site_input)
+        history = site_history(plan.ledger, site_input)
+        report(f"{len(plan.new_versions)} new version(s), {len(plan.removed)} flow(s) removed")
+        contents = _render(site_input, history, generated, title, report, tell, jobs)
+        contents.update(plan.files)
+        contents.update(_archive(plan, contents, models, lambda n: n in old_manifest))
+        contents[LEDGER] = ledger_bytes(plan.ledger)
+        keep = _version_files(old_manifest, plan.ledger) - set(contents)
+        if inputs == old.inputs:  # same inputs, same cells: keep the copy whose only difference is its save time
+            for name in _TIMESTAMPED:
+                if name in contents and name in old_manifest and read_old(name) is not None:
+                    del contents[name]
+                    keep.add(name)
+        lost = sorted(_history_files(plan.ledger) - keep - set(contents))
+        for name in lost:
+            tell(f"note: {name} of an earlier version is missing from the site")
+        contents[MARKER] = marker_bytes([*contents, *keep])
+        if _same_as_on_disk(out_dir, contents, keep, old_manifest):
+            report("the site is unchanged")
+            return PublishResult(tuple(sorted(old_manifest)), (), (), True)
+        publish(contents, out_dir, report, keep=keep)
+    return PublishResult(tuple(sorted({*contents, *keep})), tuple(plan.new_versions), tuple(plan.removed), False)
+
+
+def _render(
+    site_input: SiteInput, history: SiteHistory, generated: int, title: str | None, report: Progress, tell: Progress,
+    jobs: int,
+) -> dict[str, bytes]:
+    """The live site with its history pages, built at the run's (or the unchanged last run's) time."""
+    environ = {"SOURCE_DATE_EPOCH": str(generated)}
+    return render_site(site_input, title=title, progress=report, notice=tell, environ=environ, history=history,
+                       jobs=jobs)

@@ -1,0 +1,111 @@
+"""How large a flow diagram is drawn on screen and on paper: never below a readable label size.
+
+A municipal flow is 2,000–3,000 SVG units wide with 11-unit labels, so
+"shrink to the page width" gave 5 px text on a 1,200 px screen and 4 pt on
+paper.  The rule here: fit the width, but not below :data:`MIN_SCREEN_LABEL_PX`
+on screen (the page scrolls and pans instead) and not below
+:data:`MIN_PRINT_LABEL_PX` on paper, where a wide flow is cut into two A4
+landscape pages (left and right halves, or top and bottom) rather than shrunk.
+
+The numbers go into the page as a CSS custom property and data attributes,
+so the page is readable without its script (the diagram keeps its minimum
+width inside a scrolling box) and ``static/site.js`` only adds zooming and
+the print slices.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bpm.errors import RenderError
+from reports.printable import svg_size
+
+__all__ = [
+    "MIN_PRINT_LABEL_PX",
+    "MIN_SCREEN_LABEL_PX",
+    "PRINT_AREA_PX",
+    "DiagramScale",
+    "diagram_scale",
+    "label_px",
+]
+
+MIN_SCREEN_LABEL_PX = 10.0
+"""Smallest label on screen, in CSS pixels (a Japanese name is still legible at 10 px)."""
+MIN_PRINT_LABEL_PX = 7.0
+"""Smallest label on paper, in CSS pixels (7 px = 5.25 pt, the fine print of a form, sharp on an office laser
+printer).  The two-page limit sets it: 転入届 (2,880 × 1,080, two pools and four lanes) is limited by the page
+height and prints its 11-unit names at 7.0 px on two landscape pages."""
+PRINT_AREA_PX = (1040.0, 690.0)
+"""Drawing area of one A4 landscape page in CSS pixels: 297 × 210 mm less the 10 mm margins of the print
+style sheet (277 × 190 mm, 1,047 × 718 px at 96 px/in), less a caption line."""
+_LABEL_UNITS = {"di": 11.0, "graphviz": 9.0}
+"""Smallest label font in the picture's own units: reports.svg draws names at 11; Graphviz edge labels are
+9 pt (node names 11 pt)."""
+_UNIT_PX = {"di": 1.0, "graphviz": 4.0 / 3.0}
+"""CSS pixels per unit of the picture's width/height: Graphviz writes points."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiagramScale:
+    """Screen and print sizing of one diagram."""
+
+    width_px: float
+    """Natural width in CSS pixels (the labels at their drawn size)."""
+    height_px: float
+    """Natural height in CSS pixels."""
+    min_width_px: float
+    """Narrowest the diagram may be drawn on screen: labels stay at or above the screen minimum."""
+    print_columns: int
+    """Pages side by side the printed diagram is cut into (1 or 2)."""
+    print_rows: int
+    """Pages one above the other (1 or 2; never 2 × 2)."""
+    print_scale: float
+    """Printed size relative to the natural size (at most 1)."""
+    print_label_px: float
+    """Smallest label on paper, in CSS pixels at that scale."""
+
+
+def label_px(layout: str) -> float:
+    """Smallest label of a picture at its natural size, in CSS pixels.
+
+    >>> label_px("di"), label_px("graphviz")
+    (11.0, 12.0)
+    """
+    return _LABEL_UNITS.get(layout, 11.0) * _UNIT_PX.get(layout, 1.0)
+
+
+def diagram_scale(svg: str, layout: str) -> DiagramScale:
+    """Screen minimum and print plan of a diagram (``layout``: ``di`` or ``graphviz``).
+
+    The print plan is the cut (1 × 1, 2 × 1 or 1 × 2 pages) that prints the
+    labels largest, never enlarging beyond the natural size.
+
+    >>> plan = diagram_scale('<svg width="2630" height="940"></svg>', "di")
+    >>> round(plan.min_width_px), plan.print_columns, plan.print_rows, round(plan.print_label_px, 1)
+    (2391, 2, 1, 8.1)
+    >>> diagram_scale('<svg width="600" height="300"></svg>', "di").print_scale
+    1.0
+    """
+    try:
+        width, height = svg_size(svg)
+    except RenderError:
+        width, height = 0.0, 0.0
+    unit = _UNIT_PX.get(layout, 1.0)
+    width_px, height_px = width * unit, height * unit
+    label = label_px(layout)
+    if not (math.isfinite(width_px) and math.isfinite(height_px)) or width_px <= 0 or height_px <= 0:
+        return DiagramScale(0.0, 0.0, 0.0, 1, 1, 1.0, label)
+    min_width = width_px * min(1.0, MIN_SCREEN_LABEL_PX / label)
+    area_w, area_h = PRINT_AREA_PX
+    best = (1, 1, 0.0)
+    for columns, rows in ((1, 1), (2, 1), (1, 2)):
+        scale = min(1.0, columns * area_w / width_px, rows * area_h / height_px)
+        if scale > best[2] + 1e-9:
+            best = (columns, rows, scale)
+    columns, rows, scale = best
+    if scale >= 1.0 or scale * label >= MIN_PRINT_LABEL_PX:  # a second page only when one is not readable
+        one = min(1.0, area_w / width_px, area_h / height_px)
+        if one * label >= MIN_PRINT_LABEL_PX:
+            columns, rows, scale = 1, 1, one
+    return DiagramScale(width_px, height_px, min_width, columns, rows, scale, scale * label)
