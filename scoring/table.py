@@ -24,6 +24,8 @@ import os
 import re
 import tempfile
 import unicodedata
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -298,9 +300,41 @@ def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
                 cell.data_type = "s"  # openpyxl made "=…" a formula; a string it stays
                 if starts_formula(cell.value):
                     cell.quotePrefix = True
+    stamp = _source_date()
+    if stamp is not None:
+        workbook.properties.created = workbook.properties.modified = stamp.replace(tzinfo=None)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue() if stamp is None else _pin_zip_times(buffer.getvalue(), stamp)
+
+
+def _source_date() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) as a UTC time, when set to whole seconds."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        return datetime.fromtimestamp(int(raw), tz=UTC) if raw else None
+    except (ValueError, OverflowError, OSError):
+        return None  # the site refuses a bad value with a clear message; the table just keeps "now"
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _pin_zip_times(data: bytes, stamp: datetime) -> bytes:
+    """The XLSX (a zip) with every member dated ``stamp``: zip stamps "now", so two builds of one table
+    would differ (and with them a site built with ``SOURCE_DATE_EPOCH``)."""
+    when = max(stamp, datetime(1980, 1, 1, tzinfo=UTC)).timetuple()[:6]  # zip's clock starts in 1980
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            pinned = zipfile.ZipInfo(info.filename, date_time=when)
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            pinned.external_attr = info.external_attr
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl dates "modified" while saving
+                content = _MODIFIED.sub(rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
+            target.writestr(pinned, content)
+    return out.getvalue()
 
 
 def _xlsx_value(value: object, illegal: re.Pattern[str]) -> object:
