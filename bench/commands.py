@@ -10,6 +10,7 @@ reported.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -37,13 +38,23 @@ def _fresh(folder: Path) -> Path:
     return folder
 
 
-def _measure(cfg: Config, argv: Sequence[str], before: Callable[[], object] | None = None) -> Summary:
+def _measure(cfg: Config, argv: Sequence[str], before: Callable[[], object] | None = None,
+             *, cold_cache: bool = False) -> Summary:
     def once() -> Run:
         if before is not None:
             before()
-        return run_child(argv, cfg.limits)
+        return run_child(argv, cfg.limits, env=_cache_env(cfg, fresh=True) if cold_cache else None)
 
     return repeat(once, cfg.repeats, cfg.repeat_budget_s)
+
+
+def _cache_env(cfg: Config, *, fresh: bool) -> dict[str, str]:
+    """The environment of a ``bpm`` run with its own picture cache (``reports/pictures_cache.py``): empty for
+    a first scan (every PNG/PDF printed, as on a new PC), kept for a re-scan."""
+    cache = cfg.work / "picture-cache"
+    if fresh:
+        _fresh(cache)
+    return {**os.environ, "BPM_CACHE_DIR": str(cache)}
 
 
 def ratio(ours: Summary, floor: Summary, key: str = "wall_s") -> float | None:
@@ -100,7 +111,8 @@ def bench_scan(cfg: Config) -> dict[str, Any]:
             continue
         folder = portfolio(cfg, flows)
         site, floor_out = cfg.work / f"site-{flows}", cfg.work / f"floor-site-{flows}"
-        scan = _measure(cfg, [*cfg.bpm, "scan", str(folder), "--out", str(site)], partial(_fresh, site))
+        scan = _measure(cfg, [*cfg.bpm, "scan", str(folder), "--out", str(site)], partial(_fresh, site),
+                        cold_cache=True)
         site_bytes, site_files = folder_size(site) if scan.outcome == "ok" else (None, None)
         floor = _measure(cfg, [cfg.python, FLOORS, "site", str(folder), "--out", str(floor_out)],
                          partial(_fresh, floor_out))
@@ -178,7 +190,7 @@ def bench_pictures(cfg: Config) -> dict[str, Any]:
             argv = [*cfg.bpm, "-q", "render", str(folder), "-o", str(out)]
             for fmt in formats:
                 argv += ["-f", fmt]
-            measured[label] = _measure(cfg, argv, partial(_fresh, out))
+            measured[label] = _measure(cfg, argv, partial(_fresh, out), cold_cache=True)
             if label == "png+pdf" and measured[label].outcome == "ok":
                 png_pdf_bytes = folder_size(out)[0]
             if label == "svg" and measured[label].outcome == "ok":
@@ -209,11 +221,13 @@ def bench_rescan(cfg: Config) -> dict[str, Any]:
         shutil.copytree(source, folder)
         site = cfg.work / f"rescan-site-{flows}"
         _fresh(site)
-        first = run_child([*cfg.bpm, "scan", str(folder), "--out", str(site)], cfg.limits)
+        first = run_child([*cfg.bpm, "scan", str(folder), "--out", str(site)], cfg.limits,
+                          env=_cache_env(cfg, fresh=True))
         second = None
         if first.ok:
             revise_flow(folder, PortfolioSpec(flows=flows, tasks=cfg.sizes.tasks_per_flow, seed=cfg.seed))
-            second = run_child([*cfg.bpm, "scan", str(folder), "--out", str(site)], cfg.limits)
+            second = run_child([*cfg.bpm, "scan", str(folder), "--out", str(site)], cfg.limits,
+                               env=_cache_env(cfg, fresh=False))
         one = cfg.work / "rescan-floor"
         floor = _measure(cfg, [cfg.python, FLOORS, "site", str(folder / "flow-00001.bpmn"), "--out", str(one)],
                          partial(_fresh, one))

@@ -46,6 +46,9 @@ class Run:
     outcome: str
     """``ok``, ``failed`` (non-zero exit), ``timeout`` or ``memory`` (killed at a limit)."""
     stderr_tail: str = ""
+    peak_tree_mib: float = 0.0
+    """Largest resident memory of the command and all its processes together (sampled from /proc while it
+    ran): with ``--jobs N`` the workers' memory adds up, which ``peak_rss_mib`` (one process) does not show."""
 
     @property
     def ok(self) -> bool:
@@ -118,12 +121,14 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
         process = subprocess.Popen([sys.executable, "-S", LAUNCHER, report.name, "--", *argv], stdout=out,
                                    stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
                                    env=dict(env) if env is not None else None, start_new_session=True)
-        outcome, cpu_so_far, peak_so_far = "", 0.0, 0.0
+        outcome, cpu_so_far, peak_so_far, tree_peak = "", 0.0, 0.0, 0.0
         while process.poll() is None:
             elapsed = time.perf_counter() - start
+            tree_now = _tree_rss_mib(process.pid)
+            tree_peak = max(tree_peak, tree_now)
             if elapsed > limits.time_s:
                 outcome = "timeout"
-            elif _tree_rss_mib(process.pid) > limits.rss_mib:
+            elif tree_now > limits.rss_mib:
                 outcome = "memory"
             if outcome:
                 cpu_so_far, peak_so_far = _tree_so_far(process.pid)
@@ -137,12 +142,12 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
         tail = err.read()[-2000:].decode("utf-8", "replace")
         measured = json.loads(Path(report.name).read_text(encoding="utf-8") or "{}") if not outcome else {}
     if outcome:  # killed at a limit: what it had used by then (CPU, high-water memory), and where it was
-        return Run(wall, cpu_so_far, peak_so_far, process.returncode or -9, outcome, tail)
+        return Run(wall, cpu_so_far, peak_so_far, process.returncode or -9, outcome, tail, tree_peak)
     if not measured:
         return Run(wall, 0.0, 0.0, process.returncode or -9, "failed", tail)
     code = int(measured["returncode"])
     return Run(measured["wall_s"], measured["cpu_s"], measured["maxrss_kib"] / 1024, code,
-               "ok" if code == 0 else "failed", tail)
+               "ok" if code == 0 else "failed", tail, max(tree_peak, measured["maxrss_kib"] / 1024))
 
 
 class _suppress:
@@ -164,6 +169,8 @@ class Summary:
     outcome: str
     note: str = ""
     walls: tuple[float, ...] = ()
+    peak_tree_mib: float | None = None
+    """Median of the runs' :attr:`Run.peak_tree_mib` (all the command's processes together)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -188,6 +195,7 @@ def summarise(runs: Sequence[Run]) -> Summary:
         statistics.median(r.peak_rss_mib for r in good),
         "ok",
         walls=tuple(round(r.wall_s, 3) for r in good),
+        peak_tree_mib=statistics.median(r.peak_tree_mib for r in good),
     )
 
 

@@ -134,8 +134,8 @@ def _run_cell(summary: dict[str, Any], field: str = "wall_s") -> str:
 
 
 def scan_table(bench: dict[str, Any]) -> list[str]:
-    header = ["flows", "scan wall s", "CPU s", "peak MiB", "site MB", "floor wall s", "floor CPU s", "floor peak MiB",
-              "scan ÷ floor (wall)", "scan ÷ floor (CPU)", "CPU s per flow", "runs"]
+    header = ["flows", "scan wall s", "CPU s", "peak MiB", "all processes peak MiB", "site MB", "floor wall s",
+              "floor CPU s", "floor peak MiB", "scan ÷ floor (wall)", "scan ÷ floor (CPU)", "CPU s per flow", "runs"]
     rows: list[Sequence[str]] = []
     for row in bench["rows"]:
         if "note" in row:
@@ -143,11 +143,25 @@ def scan_table(bench: dict[str, Any]) -> list[str]:
         scan, floor = _inner(row, "scan"), _inner(row, "floor")
         per_flow = scan["cpu_s"] / row["flows"] if scan.get("cpu_s") else None
         rows.append([_label(row, "flows"), _run_cell(scan), _run_cell(scan, "cpu_s"), _run_cell(scan, "peak_rss_mib"),
+                     _run_cell(scan, "peak_tree_mib") if scan.get("peak_tree_mib") else "–",
                      _mb(row.get("site_bytes")), _run_cell(floor), _run_cell(floor, "cpu_s"),
                      _run_cell(floor, "peak_rss_mib"), _x(row.get("ratio_wall")), _cpu_ratio(scan, floor),
                      _s(per_flow), str(scan.get("runs", ""))])
     rows += _note_rows(bench["rows"], "flows", len(header))
     return _table(header, rows) + _slope_line(bench)
+
+
+def rasteriser_table(bench: dict[str, Any]) -> list[str]:
+    header = ["engine", "version", "pictures", "CPU s", "÷ CairoSVG", "PNG MB"]
+    rows: list[Sequence[str]] = []
+    for row in bench.get("rows", []):
+        if "note" in row:
+            rows.append([row["engine"], "–", "–", "–", "–", row["note"]])
+            continue
+        rows.append([row["engine"], row["version"], str(row["pictures"]), _s(row["cpu_s"]),
+                     _x(row.get("ratio_to_cairosvg")), _mb(row.get("bytes"))])
+    note = f"{bench.get('flows')} flows; pixel cap {bench.get('max_png_pixels', 0):,} pixels (reports/printable.py)."
+    return [*_table(header, rows), "", note]
 
 
 def _slope_line(bench: dict[str, Any]) -> list[str]:
@@ -289,6 +303,7 @@ SECTIONS: tuple[tuple[str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
     ("peers", "Peers in their own environment, same files, same run", peers_table),
     ("pictures", "`bpm render`: PNG and PDF vs SVG of the same flows", pictures_table),
     ("rescan", "Re-scan after changing one task name in one flow", rescan_table),
+    ("rasterisers", "PNG rasterisers on the same diagrams, same run (CPU seconds, in process)", rasteriser_table),
     ("profile", "Where scan's time goes", profile_table),
     ("municipalities", "Issue 14 portfolios: N cities × M procedures", municipal_table),
 )

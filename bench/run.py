@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import commands, imports, municipal_case, peers_case, profiling
+from bench import commands, imports, municipal_case, peers_case, profiling, rasterisers
 from bench.config import HERE, PRESETS, REPO, Config, Sizes
 from bench.measure import Limits, machine
 
@@ -32,6 +32,7 @@ BENCHMARKS = {
     "score": commands.bench_score,
     "score_by_size": commands.bench_score_by_size,
     "pictures": commands.bench_pictures,
+    "rasterisers": rasterisers.bench_rasterisers,
     "rescan": commands.bench_rescan,
     "profile": profiling.bench_profile,
     "miwg": imports.bench_miwg,

@@ -23,6 +23,7 @@ import click
 from bpm.errors import BpmError
 from bpm.limits import MAX_ANNUAL_COUNT, MAX_FILE_MB
 from bpm.model import Definitions, Lane, Process
+from bpm.pool import default_jobs, limit_blas_threads, ordered_results
 from bpm.progress import Reporter
 from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn, read_bpmn_bytes
 
@@ -100,6 +101,22 @@ def _file_size(ctx: click.Context, param: click.Parameter, value: float) -> floa
     return value
 
 
+def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int:
+    """--jobs: a positive number of processes; default the cores this process may use."""
+    if value is None:
+        return default_jobs()
+    if value < 1:
+        raise click.BadParameter(f"{value} is not a number of processes (1 or more)")
+    return value
+
+
+_jobs_option = click.option(
+    "-j", "--jobs", type=int, default=None, callback=_jobs, metavar="N",
+    help="Processes for per-flow work (reading, drawing, pages). Default: the number of cores. "
+         "The output is the same for any N.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
@@ -118,6 +135,7 @@ def main(ctx: click.Context, debug: bool, quiet: bool, max_size: float) -> None:
 
     窓口業務のBPMNを読み込み、RPA化・民間委託・職員保持の候補を評価します。
     """
+    limit_blas_threads()  # before numpy is imported: many small solves, one thread each (see bpm.pool)
     ctx.obj = Settings(debug=debug, quiet=quiet, max_bytes=int(max_size * 1024 * 1024))
 
 
@@ -539,10 +557,11 @@ def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | 
               help="業務量調査 sheet for the colours (default: survey.xlsx/survey.csv in a named directory).")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Scoring profile TOML for the colours.")
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the pictures.")
+@_jobs_option
 @_guarded
 def render(
     inputs: tuple[str, ...], formats: tuple[str, ...], layout: str, paper: str, orientation: str, plain: bool,
-    survey: str | None, profile: str | None, out: str,
+    survey: str | None, profile: str | None, out: str, jobs: int,
 ) -> None:
     """Draw every diagram as SVG, PNG or PDF for manuals and slides.
 
@@ -551,25 +570,26 @@ def render(
     相対パスで決まり、どこから実行しても同じです。
     """
     from bpm.errors import RenderError
-    from reports.pictures import PictureFormat, picture_bytes
+    from reports.pictures import PictureFormat
+    from reports.pictures_cache import PictureCache
     from reports.site import build_time
 
-    chosen = [cast(PictureFormat, f) for f in dict.fromkeys(formats)] or ["svg", "png", "pdf"]
-    created = build_time()
-    scanned = _gather(inputs, survey)
+    chosen = tuple(cast(PictureFormat, f) for f in dict.fromkeys(formats)) or ("svg", "png", "pdf")
+    scanned = _gather(inputs, survey, jobs=jobs)
     overlays = {} if plain else _render_overlays(scanned, profile)
+    cache = PictureCache.from_environment()
+    job = _RenderJob(scanned, overlays, chosen, layout, paper.upper(), orientation, plain, build_time(), cache)
     rendered: dict[Path, bytes] = {}
-    with _reporter().stage("図の出力 / drawing", len(scanned.inputs)) as step:
-        for index, (found, definitions) in enumerate(zip(scanned.inputs, scanned.definitions, strict=True), 1):
-            step(f"[{index}/{len(scanned.inputs)}] drawing {found.path}")
-            for picture in _file_pictures(definitions, layout, overlays.get(definitions.file), found.key):
-                for fmt in chosen:
-                    target = Path(out) / f"{picture.name}.{fmt}"
-                    if fmt == "svg":
-                        rendered[target] = picture_bytes(picture, fmt, created=created)
-                    else:
-                        rendered[target] = _on_paper(picture, found, fmt, paper.upper(), orientation,
-                                                     legend=not plain, created=created)
+    indexes = list(range(len(scanned.inputs)))
+    drawn = ordered_results(_render_file, indexes, context=job, jobs=jobs,
+                            describe=lambda i: str(scanned.inputs[i].path))
+    with _reporter().stage("図の出力 / drawing", len(indexes)) as step:
+        for index, (files, notices) in zip(indexes, drawn, strict=True):
+            step(f"[{index + 1}/{len(indexes)}] drawing {scanned.inputs[index].path}")
+            for message in notices:
+                _notice(message)
+            for name, data in files:
+                rendered[Path(out) / name] = data
     try:  # everything was drawn first: a bad file leaves no half set of pictures
         Path(out).mkdir(parents=True, exist_ok=True)
         for target, data in rendered.items():
@@ -577,6 +597,7 @@ def render(
             _progress(f"wrote {target}")
     except OSError as error:
         raise RenderError(f"cannot write pictures to {out}: {error.strerror or error}", file=out) from None
+    cache.prune()
     click.echo(f"{len(rendered)} file(s) written to {out}", err=True)
 
 
@@ -592,14 +613,45 @@ def _render_overlays(scanned: _Scanned, profile: str | None) -> dict[str, Any]:
     return dict(diagram_overlays(assessment.processes, ()))
 
 
-def _file_pictures(definitions: Definitions, layout: str, overlays: Any, key: str) -> list[Any]:
-    from reports.pictures import Layout, pictures
+@dataclass(frozen=True, slots=True)
+class _RenderJob:
+    """What ``bpm render`` draws, shared by its workers (forked: nothing here is pickled)."""
 
-    return pictures(definitions, layout=cast(Layout, layout), overlays=overlays, key=key)
+    scanned: _Scanned
+    overlays: dict[str, Any]
+    formats: tuple[str, ...]
+    layout: str
+    paper: str
+    orientation: str
+    plain: bool
+    created: Any
+    cache: Any
+
+
+def _render_file(job: _RenderJob, index: int) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Every picture of one file in every chosen format, and the notes for the user (in a worker process when
+    --jobs > 1: the notes are said by the caller, in input order)."""
+    from reports.pictures import Layout, PictureFormat, pictures
+    from reports.pictures_cache import cached_picture_bytes
+
+    found, definitions = job.scanned.inputs[index], job.scanned.definitions[index]
+    notices: list[str] = []
+    files: list[tuple[str, bytes]] = []
+    for picture in pictures(definitions, layout=cast(Layout, job.layout), overlays=job.overlays.get(definitions.file),
+                            key=found.key):
+        for fmt in job.formats:
+            if fmt == "svg":
+                data = cached_picture_bytes(picture, cast(PictureFormat, fmt), created=job.created, cache=job.cache)
+            else:
+                data = _on_paper(picture, found, fmt, job.paper, job.orientation, legend=not job.plain,
+                                 created=job.created, tell=notices.append)
+            files.append((f"{picture.name}.{fmt}", data))
+    return files, notices
 
 
 def _on_paper(
-    picture: Any, found: InputFile, fmt: str, paper_size: str, orientation: str, *, legend: bool, created: Any
+    picture: Any, found: InputFile, fmt: str, paper_size: str, orientation: str, *, legend: bool, created: Any,
+    tell: Callable[[str], None],
 ) -> bytes:
     """PNG or PDF of one picture on a sheet with its title block (flow, version date in JST, legend)."""
     from datetime import datetime
@@ -621,7 +673,7 @@ def _on_paper(
     shown = zoom.label_px(picture.layout) * paper.diagram_scale_on_paper(picture.svg, paper_size, orientation)
     if fmt == "pdf" and shown < zoom.MIN_PRINT_LABEL_PX:
         bigger = "--paper A3" if paper_size == "A4" else "the SVG copy or the report site's two-page print"
-        _notice(f"{found.key}: {picture.title}: names print at {shown * 0.75:.1f} pt on {paper_size} "
+        tell(f"{found.key}: {picture.title}: names print at {shown * 0.75:.1f} pt on {paper_size} "
                 f"{orientation}; use {bigger} for a readable copy")
     return printable.svg_to_print(page, cast(printable.PrintFormat, fmt), created=created)
 
@@ -661,7 +713,9 @@ class _Scanned:
     survey_path: Path | None
 
 
-def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path] = ()) -> _Scanned:
+def _gather(
+    inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path] = (), jobs: int = 1
+) -> _Scanned:
     found = discover_inputs(inputs, exclude=exclude, on_skip=_skipped)
     survey_path = Path(survey) if survey else discover_survey(inputs)
     if survey_path is not None and survey is None:
@@ -671,11 +725,20 @@ def _gather(inputs: Sequence[str], survey: str | None, *, exclude: Sequence[Path
             if os.path.realpath(other) != os.path.realpath(survey):
                 _notice(f"{other} is not read: --survey names {survey}")
     definitions: list[Definitions] = []
+    paths = [item.path for item in found]
     with _reporter().stage("読み込み / reading", len(found)) as step:
-        for index, item in enumerate(found, start=1):
-            step(f"[{index}/{len(found)}] reading {item.path}")
-            definitions.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
+        for index, (path, read) in enumerate(
+            zip(paths, ordered_results(_read_one, paths, context=_settings().max_bytes, jobs=jobs), strict=True),
+            start=1,
+        ):
+            step(f"[{index}/{len(found)}] reading {path}")
+            definitions.append(read)
     return _Scanned(found, definitions, survey_path)
+
+
+def _read_one(max_bytes: int, path: Path) -> Definitions:
+    """One file read (in a worker process when --jobs > 1)."""
+    return read_bpmn(path, max_bytes=max_bytes)
 
 
 def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False) -> Any:
@@ -809,6 +872,7 @@ _exclude_option = click.option(
     "--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
     help="Language of the CSV/XLSX headers, words and extra sheets (JSON keys stay English). 見出しの言語。",
 )
+@_jobs_option
 @_guarded
 def score(
     inputs: tuple[str, ...],
@@ -820,6 +884,7 @@ def score(
     strict: bool,
     out: str,
     lang: str,
+    jobs: int,
 ) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
 
@@ -829,7 +894,7 @@ def score(
     from reports.export_table import write_results
     from scoring.table import steps_frame
 
-    scanned = _gather(inputs, survey)
+    scanned = _gather(inputs, survey, jobs=jobs)
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
         _progress(f"note: {finding}")
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
@@ -859,6 +924,7 @@ def score(
          "diff pages and a page of recent changes (instead of --out).",
 )
 @click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
+@_jobs_option
 @click.pass_context
 @_guarded
 def scan(
@@ -873,6 +939,7 @@ def scan(
     out: str,
     publish_dir: str | None,
     title: str | None,
+    jobs: int,
 ) -> None:
     """Import, check, score and write the HTML report site (the main job).
 
@@ -893,24 +960,26 @@ def scan(
         site_input, models, survey_path = _site_input(
             inputs, survey, profile, cases, exclude=out_dir, decisions=decisions, exclude_unsolvable=exclude_unsolvable,
             strict=strict,
+            jobs=jobs,
         )
         with _reporter().stage("ページ作成 / writing pages") as step:
             if publish_dir is None:
-                count = len(build_site(site_input, out_dir, title=title, progress=step, notice=_notice, lock=lock))
+                count = len(build_site(site_input, out_dir, title=title, progress=step, notice=_notice, lock=lock,
+                                       jobs=jobs))
             else:
-                count = _publish(site_input, models, out_dir, lock, title=title, progress=step,
+                count = _publish(site_input, models, out_dir, lock, title=title, progress=step, jobs=jobs,
                                  score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
     index = out_dir / "index.html"
     click.echo(f"report written to {target} ({count} files); open {index.as_uri()} in a browser", err=True)
 
 
-def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any,
+def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any, jobs: int,
              progress: Callable[[str], None] = _progress) -> int:
     """``scan --publish``: the site with its version history (see reports/publish.py); the number of files."""
     from reports.publish import publish_site
 
     result = publish_site(site_input, models, out_dir, score=score, title=title, progress=progress, notice=_notice,
-                          lock=lock)
+                          lock=lock, jobs=jobs)
     if result.unchanged:
         click.echo(f"bpm: {out_dir} is already up to date: no new version, nothing written", err=True)
     else:
@@ -929,6 +998,7 @@ def _site_input(
     decisions: str | None,
     exclude_unsolvable: bool,
     strict: bool = False,
+    jobs: int = 1,
 ) -> Any:
     """Read, check and score everything, and prepare the downloads: all the work before writing.
 
@@ -940,7 +1010,7 @@ def _site_input(
     from reports.sources_view import read_source_sheet
     from scoring.table import steps_frame
 
-    scanned = _gather(inputs, survey, exclude=(exclude,))
+    scanned = _gather(inputs, survey, exclude=(exclude,), jobs=jobs)
     findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     report_data_quality(assessment.gaps, strict=strict)
@@ -977,8 +1047,7 @@ def _site_input(
               help="Replace city names by codes and remove free-text notes from every output file.")
 @click.option("--salt", envvar="BPM_COMPARE_SALT", help="Secret key of the city codes (env BPM_COMPARE_SALT); "
               "the same salt gives the same codes every year. Default: a random salt for this run.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Cities assessed in parallel (processes); the site is the same whatever the number.")
+@_jobs_option
 @click.option("--diagrams", type=click.Choice(["all", "leaders", "none"]), default="all", show_default=True,
               help="Draw every city's flows, only the leading cities' (large comparisons), or none.")
 @_guarded
@@ -1036,28 +1105,26 @@ def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, sa
                    diagrams: str) -> Any:
     """Assess every city (in parallel with --jobs), anonymise if asked, and compute the comparison."""
     import secrets
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
 
     from reports.compare_anon import anonymise as anonymised_results
     from reports.compare_site import CompareInput
-    from scoring.city_run import CityError, CityResult, assess_city
+    from scoring.city_run import CityError, CityResult
     from scoring.compare import compare
     from scoring.procedures import default_catalogue
 
     files = _city_files(folders, out_dir)
-    work = partial(assess_city, max_bytes=_settings().max_bytes, keep_dispositions=diagrams != "none",
-                   collect_secrets=anonymise)
+    job = _CityJob(_settings().max_bytes, keep_dispositions=diagrams != "none", collect_secrets=anonymise)
     results: list[CityResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else _Serial() as pool:
-        for index, result in enumerate(pool.map(work, files, chunksize=1), start=1):
-            if isinstance(result, CityError):
-                result.raise_it()
-            assert isinstance(result, CityResult)
-            _progress(f"[{index}/{len(files)}] assessed {files[index - 1].folder} ({len(result.flows)} flows)")
-            for row in result.unused_mapping:
-                _notice(f"{row.file}:{row.line}: mapping row {row.flow!r} → {row.procedure} matched no flow")
-            results.append(result)
+    for index, result in enumerate(
+        ordered_results(_assess_one_city, files, context=job, jobs=jobs, describe=lambda f: f.folder), start=1
+    ):
+        if isinstance(result, CityError):
+            result.raise_it()
+        assert isinstance(result, CityResult)
+        _progress(f"[{index}/{len(files)}] assessed {files[index - 1].folder} ({len(result.flows)} flows)")
+        for row in result.unused_mapping:
+            _notice(f"{row.file}:{row.line}: mapping row {row.flow!r} → {row.procedure} matched no flow")
+        results.append(result)
     sources = {r.city.key: {k: p for p, k in f.bpmn} for r, f in zip(results, files, strict=True)}
     scrubber = None
     names: tuple[str, ...] = ()
@@ -1082,17 +1149,21 @@ def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, sa
                         cast(Any, diagrams), _settings().max_bytes)
 
 
-class _Serial:
-    """``map`` in this process: --jobs 1 runs without a pool (and without pickling)."""
+@dataclass(frozen=True, slots=True)
+class _CityJob:
+    """How every city is assessed, shared by the workers of :mod:`bpm.pool`."""
 
-    def __enter__(self) -> _Serial:
-        return self
+    max_bytes: int
+    keep_dispositions: bool
+    collect_secrets: bool
 
-    def __exit__(self, *_exc: object) -> None:
-        return None
 
-    def map(self, func: Callable[..., Any], items: Iterable[Any], chunksize: int = 1) -> Iterator[Any]:
-        return map(func, items)
+def _assess_one_city(job: _CityJob, files: Any) -> Any:
+    """One city's assessment (in a worker process when --jobs > 1); errors come back as a ``CityError``."""
+    from scoring.city_run import assess_city
+
+    return assess_city(files, max_bytes=job.max_bytes, keep_dispositions=job.keep_dispositions,
+                       collect_secrets=job.collect_secrets)
 
 
 # --------------------------------------------------------------------------- annotate

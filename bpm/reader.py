@@ -20,8 +20,12 @@ import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from lxml import etree
 
 from bpm.errors import BpmnParseError
@@ -185,11 +189,11 @@ def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTE
             line=lines.get(root, _line(root)),
             hint=f"expected <definitions> in {MODEL_NS}",
         )
-    _check_element_count(root, file, lines)
+    counts = _model_counts(root, file, lines)
     builder = _Builder(file, lines)
     for repair in repairs:
         builder.note("repaired-xml", repair, root)
-    return builder.definitions(root)
+    return builder.definitions(root, counts)
 
 
 def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[str, ...], bytes]:
@@ -204,21 +208,30 @@ def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[str, ...], 
     return root, tuple(repairs), parsed
 
 
-def _check_element_count(root: etree._Element, file: str, lines: dict[etree._Element, int]) -> None:
-    """Refuse files with more BPMN elements (with an id) than the limit, naming the element where it is passed."""
-    count = 0
-    for element in root.iter():
-        if isinstance(element.tag, str) and _ns(element) == MODEL_NS and element.get("id") is not None:
-            count += 1
-            if count > MAX_ELEMENTS:
-                raise BpmnParseError(
-                    f"the file has more than {MAX_ELEMENTS:,} BPMN elements (the limit is passed at "
-                    f"<{_local(element)}>)",
-                    file=file,
-                    line=lines.get(element, _line(element)),
-                    element_id=element.get("id"),
-                    hint="split the model into several processes or files",
-                )
+def _model_counts(root: etree._Element, file: str, lines: dict[etree._Element, int]) -> dict[str, int]:
+    """How many elements of each BPMN tag the file has (``bpm lint`` reports them).
+
+    Refuses files with more BPMN elements with an id than the limit, naming the
+    element where it is passed.  The elements are found by lxml's tag filter
+    (in C), and their ids are looked at only when there are more of them than
+    the limit: a Python test per element cost a tenth of the import.
+    """
+    counts = Counter(map(_tag, root.iter(_MODEL_ANY)))
+    if counts.total() > MAX_ELEMENTS:
+        identified = (element for element in root.iter(_MODEL_ANY) if element.get("id") is not None)
+        element = next(islice(identified, MAX_ELEMENTS, None), None)
+        if element is not None:
+            raise BpmnParseError(
+                f"the file has more than {MAX_ELEMENTS:,} BPMN elements (the limit is passed at <{_local(element)}>)",
+                file=file,
+                line=lines.get(element, _line(element)),
+                element_id=element.get("id"),
+                hint="split the model into several processes or files",
+            )
+    return {str(tag)[_MODEL_CUT:]: count for tag, count in sorted(counts.items())}
+
+
+_tag = attrgetter("tag")
 
 
 def _parser(*, recover: bool = False) -> etree.XMLParser:
@@ -329,64 +342,141 @@ def _fallback_decodings(data: bytes) -> list[tuple[str, str]]:
     return sorted(decoded, key=rank)
 
 
-_SKIPPED_MARKUP = r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE[^>]*>"
-_MARKUP = re.compile(rf"{_SKIPPED_MARKUP}|<(?![/!?])", re.DOTALL)
+_SKIPPED_MARKUP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE[^>]*>", re.DOTALL)
+_LT, _GT, _NL = ord("<"), ord(">"), ord("\n")
+_SLASH, _BANG, _QUERY = ord("/"), ord("!"), ord("?")
+"""What follows the ``<`` of an end tag, a comment, CDATA, a DOCTYPE or a processing instruction."""
+_LIBXML2_LAST_EXACT_LINE = 65_534
+"""libxml2 keeps line numbers in 16 bits and counts the lines past this one one too far."""
 
 
 def _start_tag_lines(root: etree._Element, data: bytes) -> dict[etree._Element, int]:
-    """Line of each element's ``<``, in document order; empty when it cannot be worked out.
+    """The line of the ``<`` of each element whose start tag spans lines (libxml2's line is right for the others).
 
     libxml2 numbers an element by the line where its start tag *ends*, which is
-    several lines too far for tools that write one attribute per line (ADONIS).
-    Outside comments, CDATA and processing instructions every ``<`` that is not
-    ``</`` or ``<!`` opens an element, so counting them gives the exact line.
+    several lines too far for tools that write one attribute per line (ADONIS),
+    and from line 65,535 on it counts one line too many.  Outside comments,
+    CDATA and processing instructions every ``<`` that is not ``</`` or ``<!``
+    opens an element (XML allows no raw ``<`` in text or
+    attribute values), so the n-th such ``<`` is the n-th element.  The scan is
+    done by numpy over the bytes (a loop in Python cost as much as parsing),
+    and only elements that need a correction get an entry: holding every
+    element of a large file in a dict cost more than the rest of the scan.
+    Empty when the lines cannot be worked out (libxml2's lines are used then).
     """
     encoding = (root.getroottree().docinfo.encoding or "utf-8").lower()
-    if encoding in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
-    try:
-        text = data.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
-        return {}
-    elements = [e for e in root.iter() if isinstance(e.tag, str)]
-    lines: dict[etree._Element, int] = {}
-    line, position, index = 1, 0, 0
-    for match in _MARKUP.finditer(text):
-        if match.group() != "<":
-            continue
-        if index >= len(elements):
+    if encoding not in ("utf-8", "utf8", "ascii", "us-ascii"):
+        try:  # UTF-16 and friends: the bytes of '<' and newline differ; count in a UTF-8 copy
+            data = data.decode(encoding).encode("utf-8")
+        except (LookupError, UnicodeDecodeError):
             return {}
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        lines[elements[index]] = line
-        index += 1
-    return lines if index == len(elements) else {}
+    view = np.frombuffer(data, dtype=np.uint8)
+    opens = np.flatnonzero(view == _LT)
+    closes = np.flatnonzero(view == _GT)
+    following = view[np.minimum(opens + 1, len(view) - 1)]
+    is_start = (following != _SLASH) & (following != _BANG) & (following != _QUERY)
+    newlines = np.flatnonzero(view == _NL)
+    if b"<!" not in data and len(opens) == len(closes):
+        # No comment or CDATA, and no '>' outside markup: the n-th '>' ends the n-th tag, so a start
+        # tag spans lines exactly when a newline lies between its '<' and its '>'.
+        first = np.searchsorted(newlines, opens[is_start])
+        last = np.searchsorted(newlines, closes[is_start])
+        wrong = (first != last) | (last >= _LIBXML2_LAST_EXACT_LINE)
+        if not wrong.any():
+            return {}
+        return _lines_of(root, first + 1, wrong)
+    starts = opens[is_start]
+    if b"<!" in data or data.count(b"<?") > 1:  # comments, CDATA or PIs past the declaration may hold a '<'
+        starts = _outside(starts, [match.span() for match in _SKIPPED_MARKUP.finditer(data)])
+    return _lines_of(root, np.searchsorted(newlines, starts) + 1, None)
+
+
+def _lines_of(
+    root: etree._Element, lines: npt.NDArray[np.intp], wanted: npt.NDArray[np.bool_] | None
+) -> dict[etree._Element, int]:
+    """Element (in document order) → line, for the elements ``wanted`` (all when None); {} if the counts differ."""
+    elements = list(root.iter(etree.Element))
+    if len(elements) != len(lines):
+        return {}
+    if wanted is None:
+        return dict(zip(elements, lines.tolist(), strict=True))
+    return {elements[index]: int(lines[index]) for index in np.flatnonzero(wanted).tolist()}
+
+
+def _outside(positions: npt.NDArray[np.intp], spans: list[tuple[int, int]]) -> npt.NDArray[np.intp]:
+    """The positions that fall in none of the (sorted, disjoint) half-open spans."""
+    if not spans:
+        return positions
+    begins = np.array([begin for begin, _ in spans])
+    ends = np.array([end for _, end in spans])
+    index = np.searchsorted(begins, positions, side="right") - 1
+    inside = (index >= 0) & (positions < ends[np.maximum(index, 0)])
+    return positions[~inside]
+
+
+_MODEL = f"{{{MODEL_NS}}}"
+_MODEL_ANY = f"{_MODEL}*"
+"""lxml's tag filter for elements in the BPMN model namespace (the filtering is done in C)."""
+_MODEL_CUT = len(_MODEL)
 
 
 def _local(element: etree._Element) -> str:
+    """The tag's local name (``etree.QName`` per tag cost a quarter of the import)."""
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return etree.QName(tag).localname
+    return tag[tag.find("}") + 1:]
 
 
 def _ns(element: etree._Element) -> str | None:
     tag = element.tag
-    if not isinstance(tag, str):
+    if not isinstance(tag, str) or not tag.startswith("{"):
         return None
-    return etree.QName(tag).namespace
+    return tag[1:tag.find("}")]
 
 
 def _model_children(element: etree._Element) -> Iterator[etree._Element]:
-    for child in element:
-        if isinstance(child.tag, str) and _ns(child) == MODEL_NS:
-            yield child
+    """Children in the BPMN model namespace (comments and PIs never are)."""
+    return element.iterchildren(_MODEL_ANY)
+
+
+def _model_local(element: etree._Element) -> str:
+    """The local name of an element known to be in the model namespace (from :func:`_model_children`)."""
+    return str(element.tag)[_MODEL_CUT:]
 
 
 def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
+    if not len(element):  # a leaf: its text is all there is (itertext costs more than the rest)
+        return (element.text or "").strip()
     return "".join(str(t) for t in element.itertext()).strip()
+
+
+_EXTENSIONS = f"{_MODEL}extensionElements"
+_DOCUMENTATION = f"{_MODEL}documentation"
+
+
+def _properties(extensions: Iterable[etree._Element]) -> dict[str, str]:
+    """Name/value pairs from vendor ``properties`` lists (any namespace) in these ``extensionElements``."""
+    result: dict[str, str] = {}
+    for ext in extensions:
+        for holder in ext.iterdescendants("{*}properties"):
+            for prop in holder.iterchildren("{*}property"):
+                key = prop.get("name")
+                if key is None or not key.strip():
+                    continue
+                value = prop.get("value")
+                if value is None:
+                    value = _text(prop)
+                result[key.strip()] = value.strip()
+    return result
+
+
+def _documentation(elements: Iterable[etree._Element]) -> str:
+    """The texts of these ``documentation`` elements, blank ones left out, a blank line between."""
+    texts = [_text(c) for c in elements]
+    return "\n\n".join(t for t in texts if t)
 
 
 def _qualified_ref(element: etree._Element, value: str | None) -> str:
@@ -447,7 +537,8 @@ class _Builder:
     # ------------------------------------------------------------------ helpers
 
     def line(self, element: etree._Element) -> int | None:
-        return self.lines.get(element, _line(element))
+        line = self.lines.get(element)
+        return line if line is not None else _line(element)
 
     def src(self, element: etree._Element) -> SourceRef:
         return SourceRef(self.file, self.line(element))
@@ -500,41 +591,19 @@ class _Builder:
 
     def properties(self, element: etree._Element) -> dict[str, str]:
         """Name/value pairs from vendor ``properties`` lists in ``extensionElements``."""
-        result: dict[str, str] = {}
-        for ext in _model_children(element):
-            if _local(ext) != "extensionElements":
-                continue
-            for holder in ext.iter():
-                if not isinstance(holder.tag, str) or _local(holder) != "properties":
-                    continue
-                for prop in holder:
-                    if not isinstance(prop.tag, str) or _local(prop) != "property":
-                        continue
-                    key = prop.get("name")
-                    if key is None or not key.strip():
-                        continue
-                    value = prop.get("value")
-                    if value is None:
-                        value = _text(prop)
-                    result[key.strip()] = value.strip()
-        return result
+        return _properties(element.iterchildren(_EXTENSIONS))
 
     def documentation(self, element: etree._Element) -> str:
-        texts = [_text(c) for c in _model_children(element) if _local(c) == "documentation"]
-        return "\n\n".join(t for t in texts if t)
+        return _documentation(element.iterchildren(_DOCUMENTATION))
 
     # ------------------------------------------------------------------ definitions
 
-    def definitions(self, root: etree._Element) -> Definitions:
+    def definitions(self, root: etree._Element, counts: dict[str, int]) -> Definitions:
         processes: dict[ProcessId, Process] = {}
         collaborations: list[Collaboration] = []
         diagrams: list[Diagram] = []
         root_artifacts: list[Artifact] = []
         global_tasks: list[GlobalTask] = []
-        counts: Counter[str] = Counter()
-        for element in root.iter():
-            if isinstance(element.tag, str) and _ns(element) == MODEL_NS:
-                counts[_local(element)] += 1
         for child in _model_children(root):
             if _local(child) in _TRIGGERS and child.get("id"):
                 self.global_triggers[child.get("id", "")] = _TRIGGERS[_local(child)]
@@ -587,7 +656,7 @@ class _Builder:
             collaborations=tuple(collaborations),
             diagrams=tuple(diagrams),
             notes=tuple(self.notes),
-            element_counts=dict(sorted(counts.items())),
+            element_counts=counts,
             data_stores=tuple(root_artifacts),
             global_tasks=tuple(global_tasks),
         )
@@ -759,9 +828,21 @@ class _Builder:
         triggers: list[EventTrigger] = []
         loop = LoopKind.NONE
         link_name: str | None = None
-        for child in _model_children(element):
-            ctag = _local(child)
-            if ctag in _TRIGGERS:
+        incoming: list[ElementId] = []
+        outgoing: list[ElementId] = []
+        documentation: list[etree._Element] = []
+        extensions: list[etree._Element] = []
+        for child in _model_children(element):  # once: these children were read in five passes
+            ctag = _model_local(child)
+            if ctag == "incoming":
+                incoming.append(ElementId(_ref_text(child)))
+            elif ctag == "outgoing":
+                outgoing.append(ElementId(_ref_text(child)))
+            elif ctag == "documentation":
+                documentation.append(child)
+            elif ctag == "extensionElements":
+                extensions.append(child)
+            elif ctag in _TRIGGERS:
                 triggers.append(_TRIGGERS[ctag])
                 if ctag == "linkEventDefinition" and child.get("name"):
                     link_name = child.get("name", "").strip()
@@ -808,10 +889,10 @@ class _Builder:
             source=self.src(element),
             process_id=scope.process_id,
             parent_id=parent_id,
-            documentation=self.documentation(element),
-            properties=self.properties(element),
-            incoming=tuple(ElementId(_ref_text(c)) for c in _model_children(element) if _local(c) == "incoming"),
-            outgoing=tuple(ElementId(_ref_text(c)) for c in _model_children(element) if _local(c) == "outgoing"),
+            documentation=_documentation(documentation),
+            properties=_properties(extensions),
+            incoming=tuple(incoming),
+            outgoing=tuple(outgoing),
             triggers=tuple(triggers),
             attached_to=ElementId(attached) if attached else None,
             cancel_activity=_bool(element.get("isInterrupting" if kind is EventKind.START else "cancelActivity"), True),
@@ -933,19 +1014,14 @@ class _Builder:
         shapes: list[Shape] = []
         edges: list[Edge] = []
         plane_ref: str | None = None
-        for plane in element:
-            if not isinstance(plane.tag, str) or _local(plane) != "BPMNPlane":
-                continue
+        for plane in element.iterchildren(_ANY_PLANE):
             plane_ref = _ref_attr(plane, "bpmnElement") or None
-            for item in plane:
-                if not isinstance(item.tag, str):
-                    continue
-                tag = _local(item)
-                if tag == "BPMNShape":
+            for item in plane.iterchildren(_ANY_SHAPE, _ANY_EDGE):
+                if _local(item) == "BPMNShape":
                     shape = self.shape(item)
                     if shape is not None:
                         shapes.append(shape)
-                elif tag == "BPMNEdge":
+                else:
                     edge = self.edge(item)
                     if edge is not None:
                         edges.append(edge)
@@ -959,41 +1035,30 @@ class _Builder:
         )
 
     def _bounds(self, element: etree._Element) -> Bounds | None:
-        for child in element:
-            if isinstance(child.tag, str) and _local(child) == "Bounds":
-                try:
-                    return Bounds(
-                        float(child.get("x", "0")),
-                        float(child.get("y", "0")),
-                        float(child.get("width", "0")),
-                        float(child.get("height", "0")),
-                    )
-                except ValueError:
-                    self.note("bad-coordinates", "Bounds with non-numeric coordinates ignored", child)
-                    return None
+        """The first ``Bounds`` child (any namespace, as every tool writes it), or None."""
+        for child in element.iterchildren(_ANY_BOUNDS):
+            get = child.get
+            try:
+                return Bounds(float(get("x", "0")), float(get("y", "0")), float(get("width", "0")),
+                              float(get("height", "0")))
+            except ValueError:
+                self.note("bad-coordinates", "Bounds with non-numeric coordinates ignored", child)
+                return None
         return None
 
-    def _label(self, element: etree._Element) -> Bounds | None:
-        for child in element:
-            if isinstance(child.tag, str) and _local(child) == "BPMNLabel":
-                return self._bounds(child)
-        return None
+    def _label(self, label: etree._Element | None) -> Bounds | None:
+        return self._bounds(label) if label is not None else None
 
     @staticmethod
-    def _colours(element: etree._Element) -> DiColours | None:
+    def _colours(element: etree._Element, label: etree._Element | None) -> DiColours | None:
         """The modeler's colours on a BPMNShape/BPMNEdge and its BPMNLabel (OMG attributes win over bpmn.io's)."""
-
-        def attribute(holder: etree._Element, namespace: str, name: str) -> str | None:
-            value = (holder.get(f"{{{namespace}}}{name}") or "").strip()
-            return value if 0 < len(value) <= _MAX_COLOUR_CHARS else None
-
-        label = next((c for c in element if isinstance(c.tag, str) and _local(c) == "BPMNLabel"), None)
-        colours = DiColours(
-            fill=attribute(element, COLOR_NS, "background-color") or attribute(element, BIOC_NS, "fill"),
-            stroke=attribute(element, COLOR_NS, "border-color") or attribute(element, BIOC_NS, "stroke"),
-            label=attribute(label, COLOR_NS, "color") if label is not None else None,
-        )
-        return colours if colours != DiColours() else None
+        get = element.get
+        fill = _colour(get(_OMG_FILL)) or _colour(get(_BIOC_FILL))
+        stroke = _colour(get(_OMG_STROKE)) or _colour(get(_BIOC_STROKE))
+        text = _colour(label.get(_OMG_LABEL)) if label is not None else None
+        if fill is None and stroke is None and text is None:
+            return None
+        return DiColours(fill=fill, stroke=stroke, label=text)
 
     def shape(self, element: etree._Element) -> Shape | None:
         ref = _ref_attr(element, "bpmnElement")
@@ -1004,40 +1069,57 @@ class _Builder:
         horizontal = element.get("isHorizontal")
         expanded = element.get("isExpanded")
         marker = element.get("isMarkerVisible")
+        label = next(element.iterchildren(_ANY_LABEL), None)
         return Shape(
             ElementId(element.get("id") or f"_shape_{ref}"),
             ElementId(ref),
             bounds,
             self.src(element),
-            self._label(element),
+            self._label(label),
             None if horizontal is None else _bool(horizontal, True),
             None if expanded is None else _bool(expanded, False),
             None if marker is None else _bool(marker, True),
-            self._colours(element),
+            self._colours(element, label),
         )
 
     def edge(self, element: etree._Element) -> Edge | None:
         ref = _ref_attr(element, "bpmnElement")
         points: list[Point] = []
-        for child in element:
-            if isinstance(child.tag, str) and _local(child) == "waypoint":
-                try:
-                    points.append(Point(float(child.get("x", "")), float(child.get("y", ""))))
-                except ValueError:
-                    self.note("bad-coordinates", "waypoint with non-numeric coordinates ignored", child)
+        for child in element.iterchildren(_ANY_WAYPOINT):
+            try:
+                points.append(Point(float(child.get("x", "")), float(child.get("y", ""))))
+            except ValueError:
+                self.note("bad-coordinates", "waypoint with non-numeric coordinates ignored", child)
         if not ref or len(points) < 2:
             self.note("bad-edge", "BPMNEdge without bpmnElement or two waypoints ignored", element, element.get("id"))
             return None
         visible_kind = element.get("messageVisibleKind", "").strip()
+        label = next(element.iterchildren(_ANY_LABEL), None)
         return Edge(
             ElementId(element.get("id") or f"_edge_{ref}"),
             ElementId(ref),
             tuple(points),
             self.src(element),
-            self._label(element),
-            self._colours(element),
+            self._label(label),
+            self._colours(element, label),
             MessageVisibleKind(visible_kind) if visible_kind in _VISIBLE_KINDS else None,
         )
+
+
+# Diagram elements are matched by local name in any namespace (``{*}``, filtered by lxml in C): tools
+# disagree on the DI namespaces' spelling, and every one of them means the same element.
+_ANY_PLANE, _ANY_SHAPE, _ANY_EDGE = "{*}BPMNPlane", "{*}BPMNShape", "{*}BPMNEdge"
+_ANY_BOUNDS, _ANY_LABEL, _ANY_WAYPOINT = "{*}Bounds", "{*}BPMNLabel", "{*}waypoint"
+_OMG_FILL, _OMG_STROKE, _OMG_LABEL = (f"{{{COLOR_NS}}}{name}" for name in ("background-color", "border-color", "color"))
+_BIOC_FILL, _BIOC_STROKE = f"{{{BIOC_NS}}}fill", f"{{{BIOC_NS}}}stroke"
+
+
+def _colour(value: str | None) -> str | None:
+    """A colour attribute's value; None when absent, blank or too long to be a colour."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value if 0 < len(value) <= _MAX_COLOUR_CHARS else None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from html.parser import HTMLParser
 
 from markupsafe import Markup
@@ -77,6 +78,70 @@ class _InlineStyles(HTMLParser):
             self._buffer.append(data)
 
 
+_TAG = re.compile(
+    r"""<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
+)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_DOCTYPE = re.compile(r"<!doctype[^>]*>", re.IGNORECASE)
+_RAW_TEXT = HTMLParser.CDATA_CONTENT_ELEMENTS
+"""Elements whose content the full parser takes as raw text (``script``, ``style``)."""
+
+
+def _inline_styles_fast(page: str) -> tuple[list[str], list[str]] | None:
+    """What :class:`_InlineStyles` collects, for pages of plain well-formed markup, or None to parse fully.
+
+    The pages we write are plain markup: every tag quoted and escaped, no
+    comments, no inline script.  Scanning them with two regular expressions
+    is about a hundred times faster than :mod:`html.parser` (which was a
+    quarter of a scan's time for 1 MB flow pages).  Anything else on the
+    page — a comment, a character that does not start a tag, text inside a
+    raw-text element — returns None, and the full parser decides.
+    """
+    elements: list[str] = []
+    attributes: list[str] = []
+    svg_depth = 0
+    position = 0
+    while True:
+        start = page.find("<", position)
+        if start < 0:
+            return elements, attributes
+        doctype = _DOCTYPE.match(page, start)
+        if doctype is not None:
+            position = doctype.end()
+            continue
+        tag = _TAG.match(page, start)
+        if tag is None:
+            return None
+        closing, name, attribute_text, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3), tag.group(4)
+        position = tag.end()
+        if closing:
+            if name == "svg" and svg_depth:
+                svg_depth -= 1
+            continue
+        for attribute in _ATTRIBUTE.finditer(attribute_text):
+            if attribute.group(1).lower() == "style":
+                value = next((v for v in attribute.group(2, 3, 4) if v is not None), None)
+                if value is not None:
+                    attributes.append(html.unescape(value))
+        if name == "svg" and not self_closing:
+            svg_depth += 1
+        if name in _RAW_TEXT:
+            if self_closing:
+                return None
+            end = page.find("<", position)
+            closing_tag = _TAG.match(page, end) if end >= 0 else None
+            if closing_tag is None or closing_tag.group(1) != "/" or closing_tag.group(2).lower() != name:
+                return None
+            if name == "style":
+                raw = page[position:end]
+                elements.append(raw)
+                if svg_depth:
+                    elements.append(html.unescape(raw))
+            elif page[position:end]:
+                return None
+            position = closing_tag.end()
+
+
 def _hash(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
@@ -88,12 +153,16 @@ def policy_for(page: str) -> str:
     >>> policy_for('<p style="width: 5%">x</p>').split("; ")[-1]
     "style-src 'self' 'unsafe-hashes' 'sha256-rtNK1Dl66yWtANxpIt825KMaU1NgBwNJBOZedcQkjuQ='"
     """
-    parser = _InlineStyles()
-    parser.feed(page)
-    parser.close()
-    hashes = sorted({_hash(text) for text in parser.elements} | {_hash(text) for text in parser.attributes})
+    found = _inline_styles_fast(page)
+    if found is None:
+        parser = _InlineStyles()
+        parser.feed(page)
+        parser.close()
+        found = parser.elements, parser.attributes
+    elements, attributes = found
+    hashes = sorted({_hash(text) for text in elements} | {_hash(text) for text in attributes})
     style = ["style-src 'self'"]
-    if parser.attributes:
+    if attributes:
         style.append("'unsafe-hashes'")  # lets the hashes below cover style="…" attributes, nothing more
     return "; ".join([*_FIXED, " ".join([*style, *hashes])])
 

@@ -35,7 +35,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -43,7 +43,10 @@ from types import TracebackType
 
 from bpm.errors import RenderError
 
-__all__ = ["MARKER", "FolderLock", "check_out_dir", "lock_folder", "lock_path", "marker_bytes", "publish", "recover"]
+__all__ = [
+    "MARKER", "FolderLock", "check_out_dir", "lock_folder", "lock_path", "marker_bytes", "publish", "publish_files",
+    "recover",
+]
 
 MARKER = ".bpm-site"
 """File that marks a directory as a site we wrote (and may therefore replace); it lists what we wrote."""
@@ -138,7 +141,7 @@ def _raise(error: OSError) -> None:
     raise error
 
 
-def _in_the_way(entries: list[_Entry], names: Mapping[str, bytes]) -> list[str]:
+def _in_the_way(entries: list[_Entry], names: Collection[str]) -> list[str]:
     """The user's entries at a path we write, or a file where we need a folder (and the reverse)."""
     folders = {str(parent) for name in names for parent in PurePosixPath(name).parents if str(parent) != "."}
     clashes = []
@@ -340,28 +343,34 @@ def recover(out_dir: Path, report: Progress) -> None:
 
 
 def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, keep: Collection[str] = ()) -> None:
-    """Write ``contents`` (relative POSIX name → bytes) as the site at ``out_dir``; hold its lock.
+    """Write ``contents`` (relative POSIX name → bytes) as the site at ``out_dir``; hold its lock."""
+    publish_files(contents.items(), out_dir, report, keep=keep)
 
+
+def publish_files(
+    files: Iterable[tuple[str, bytes]], out_dir: Path, report: Progress, *, keep: Collection[str] = (),
+) -> list[str]:
+    """Write the files as they come into a staging folder, then swap it in as the site at ``out_dir``.
+
+    ``files`` may be a generator that renders page after page: each is on
+    disk before the next is made, so a big portfolio never sits in memory.
     ``keep`` names files of ours in the current site that the new site carries
     over unchanged (hard links, like the user's files): a versioned site keeps
-    every earlier version without reading it into memory.  The caller lists
-    them in the new marker; each must be a regular file of the current site.
+    every earlier version without reading it into memory.  Each must be a
+    regular file of the current site and not be written again.  The marker
+    is written last, after the carried-over files, from the names written and
+    kept, unless ``files`` brings its own (which must then list the kept ones).
+    Nothing of the user's is overwritten (checked before the swap), a failure
+    or a kill leaves the previous site in place.  Returns the names of the new
+    site's own files, kept ones and the marker included.  Hold the folder's lock.
     """
     recover(out_dir, report)
     check_out_dir(out_dir)
     try:
         entries = _users_entries(out_dir)
-        kept = _kept_entries(out_dir, keep, contents)
+        kept = _kept_entries(out_dir, keep)
     except OSError as error:
         raise _write_error(out_dir, error) from None
-    clashes = _in_the_way(entries, contents)
-    if clashes:
-        shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
-        raise RenderError(
-            f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
-            file=str(out_dir),
-            hint="move or rename them; bpm keeps files it did not write but never overwrites them",
-        )
     special = [e.name for e in entries if e.kind == "special"]
     if special:
         raise RenderError(f"{out_dir} holds special files bpm cannot carry over: {', '.join(special[:5])}",
@@ -371,8 +380,9 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, k
     except OSError as error:
         raise _write_error(out_dir, error) from None
     try:
-        report(f"writing {len(contents)} files")
-        _write_all(staging, contents)
+        names, marker = _write_all(staging, files)
+        _check_no_clash(out_dir, entries, kept, names)
+        report(f"wrote {len(names) + 1} files")
         if entries:
             report(f"keeping {len(entries)} file(s) bpm did not write: " + ", ".join(e.name for e in entries[:5])
                    + (" …" if len(entries) > 5 else ""))
@@ -380,6 +390,8 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, k
         if kept:
             report(f"keeping {len(kept)} file(s) of earlier versions")
             _carry_over(out_dir, staging, kept)
+        own = sorted({*names, *(e.name for e in kept)})
+        _write_file(staging, MARKER, marker if marker is not None else marker_bytes(own))
         for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
             directory.chmod(0o755)
         check_out_dir(out_dir)  # again: something may have appeared while we rendered
@@ -390,27 +402,56 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, k
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return sorted({*own, MARKER})
 
 
-def _kept_entries(out_dir: Path, keep: Collection[str], contents: Mapping[str, bytes]) -> list[_Entry]:
-    """Our own files carried over; a name that is missing, not a plain file or also rewritten is refused."""
+def _check_no_clash(out_dir: Path, entries: list[_Entry], kept: list[_Entry], names: Collection[str]) -> None:
+    """Before the swap: no file of the user's in the way of ours, no kept file also written anew."""
+    clashes = _in_the_way(entries, names)
+    if clashes:
+        shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+        raise RenderError(
+            f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
+            file=str(out_dir),
+            hint="move or rename them; bpm keeps files it did not write but never overwrites them",
+        )
+    rewritten = sorted(e.name for e in kept if e.name in names)
+    if rewritten:
+        raise RenderError(f"{out_dir}: cannot keep {rewritten[0]}: the new site writes it too",
+                          file=str(out_dir), hint="this is a bug in the caller; the site was left unchanged")
+
+
+def _write_all(staging: Path, files: Iterable[tuple[str, bytes]]) -> tuple[set[str], bytes | None]:
+    """Every file but the marker (kept for last: a staging folder with a marker is complete); the names, the
+    marker's bytes if one came along.  A name given twice keeps its last bytes, as in a mapping."""
+    names: set[str] = set()
+    marker: bytes | None = None
+    for name, data in files:
+        if name == MARKER:
+            marker = data
+            continue
+        _write_file(staging, name, data)
+        names.add(name)
+    return names, marker
+
+
+def _write_file(staging: Path, name: str, data: bytes) -> None:
+    target = staging.joinpath(*PurePosixPath(name).parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(data)
+
+
+def _kept_entries(out_dir: Path, keep: Collection[str]) -> list[_Entry]:
+    """Our own files carried over; a name that is missing or not a plain file is refused (before any work)."""
     kept = []
     for name in sorted(set(keep)):
         path = out_dir.joinpath(*PurePosixPath(name).parts)
-        if name in contents or ".." in PurePosixPath(name).parts or not stat.S_ISREG(path.lstat().st_mode):
+        if name == MARKER or ".." in PurePosixPath(name).parts or not stat.S_ISREG(path.lstat().st_mode):
             raise RenderError(f"{out_dir}: cannot keep {name}: not a plain file of the current site",
                               file=str(out_dir), hint="this is a bug in the caller; the site was left unchanged")
         kept.append(_Entry(name, "file"))
     return kept
-
-
-def _write_all(staging: Path, contents: Mapping[str, bytes]) -> None:
-    """Every file, the marker last: a staging folder with a marker is complete."""
-    for name, data in sorted(contents.items(), key=lambda item: item[0] == MARKER):
-        target = staging.joinpath(*PurePosixPath(name).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
 
 
 def _carry_over(old_site: Path, staging: Path, entries: list[_Entry]) -> None:

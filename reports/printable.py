@@ -17,7 +17,7 @@ Two things a publishing workflow needs beyond a plain conversion:
   fetch anything.
 * **Bounded size.** A PNG is drawn at 2× unless that would exceed
   :data:`MAX_PNG_SIDE` pixels on its longest side or :data:`MAX_PNG_PIXELS`
-  in all; then the scale is lowered to fit.  One shape at (16000, 16000) in a
+  in all (an A4 page at 300 dpi); then the scale is lowered to fit.  One shape at (16000, 16000) in a
   1 KB file used to ask cairo for a 32,000² image (4 GB); a 150-task
   left-to-right flow exceeded cairo's own limit and failed.  The PDF is
   vector and needs no cap.
@@ -52,8 +52,10 @@ PNG_SCALE = 2.0
 """Pixels per SVG unit in PNGs: 2× keeps 12 px labels sharp in a printed A4 manual."""
 MAX_PNG_SIDE = 16_384
 """Longest side of a PNG in pixels (cairo itself stops at 32,767; browsers and Office open 16,384)."""
-MAX_PNG_PIXELS = 25_000_000
-"""Pixels of a PNG in all: 25 megapixels (A0 paper at 150 dpi) is 100 MB of drawing surface while cairo paints it."""
+MAX_PNG_PIXELS = 8_000_000
+"""Pixels of a PNG in all: 8 megapixels is a full A4 page at 300 dpi (3,508 × 2,480 = 8.7 MP), more than a
+printed manual can show; bigger prints use the vector PDF.  Rasterising costs with the area (25 MP took a
+50-step flow 2.4 s, 8 MP 1.25 s, bench/README.md) and the surface is 32 MB while cairo paints it."""
 
 _CREATION_DATE = re.compile(rb"(/CreationDate \(D:)(\d{14})(Z?\))")
 _HINT = "install the cairo library (apt-get install libcairo2) and the Python package cairosvg"
@@ -97,7 +99,7 @@ def png_scale(width: float, height: float, preferred: float = PNG_SCALE) -> floa
     >>> round(png_scale(22_500, 300), 3)  # a 150-task flow, left to right
     0.728
     >>> round(png_scale(16_160, 16_130), 3)  # one shape far from the other
-    0.31
+    0.175
     """
     if not (math.isfinite(width) and math.isfinite(height)) or width <= 0 or height <= 0:
         return preferred

@@ -403,8 +403,12 @@ def publish_site(
     notice: Progress | None = None,
     lock: FolderLock | None = None,
     environ: Mapping[str, str] | None = None,
+    jobs: int = 1,
 ) -> PublishResult:
-    """Publish the site at ``out_dir`` and keep its history; the rules are in the module docstring."""
+    """Publish the site at ``out_dir`` and keep its history; the rules are in the module docstring.
+
+    ``jobs`` processes draw and render the flow pages (:mod:`bpm.pool`); the
+    site is the same bytes for any number."""
     out_dir = check_out_dir(out_dir)
     report = progress or (lambda _message: None)
     tell = notice or report
@@ -426,7 +430,7 @@ def publish_site(
         _with_pages(plan, site_input)
         history = site_history(plan.ledger, site_input)
         report(f"{len(plan.new_versions)} new version(s), {len(plan.removed)} flow(s) removed")
-        contents = _render(site_input, history, generated, title, report, tell)
+        contents = _render(site_input, history, generated, title, report, tell, jobs)
         contents.update(plan.files)
         contents.update(_archive(plan, contents, models, lambda n: n in old_manifest))
         contents[LEDGER] = ledger_bytes(plan.ledger)
@@ -449,7 +453,9 @@ def publish_site(
 
 def _render(
     site_input: SiteInput, history: SiteHistory, generated: int, title: str | None, report: Progress, tell: Progress,
+    jobs: int,
 ) -> dict[str, bytes]:
     """The live site with its history pages, built at the run's (or the unchanged last run's) time."""
     environ = {"SOURCE_DATE_EPOCH": str(generated)}
-    return render_site(site_input, title=title, progress=report, notice=tell, environ=environ, history=history)
+    return render_site(site_input, title=title, progress=report, notice=tell, environ=environ, history=history,
+                       jobs=jobs)

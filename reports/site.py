@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from markupsafe import Markup
 from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
+from bpm.pool import ordered_results
 from reports import csp, dot, printable, zoom
 from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
@@ -42,8 +43,9 @@ from reports.money_views import (
     money_page,
     two_effects,
 )
-from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
-from reports.pictures import Picture, PictureFormat, picture_bytes, pictures, shortened_names
+from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish_files, recover
+from reports.pictures import Picture, PictureFormat, pictures, shortened_names
+from reports.pictures_cache import PictureCache, cached_picture_bytes
 from reports.sources_view import CitedSource, sources_page
 from reports.style import DISPOSITION_STYLES, FINDING_CHIPS, FINDING_COLOURS
 from reports.views import (
@@ -63,7 +65,7 @@ from reports.views import (
     site_view,
 )
 from scoring.decisions import Reviews
-from scoring.result import Assessment
+from scoring.result import Assessment, ProcessAssessment
 
 __all__ = ["MARKER", "FolderLock", "SiteInput", "build_site", "build_time", "lock_folder", "render_site"]
 
@@ -188,6 +190,8 @@ class _Drawings:
     report: Progress
     notice: Progress
     file_keys: Mapping[str, str]
+    cache: PictureCache | None = None
+    """PNG and PDF copies printed before (:mod:`reports.pictures_cache`)."""
     by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     failed: dict[str, RenderError] = field(default_factory=dict)
@@ -245,7 +249,7 @@ class _Drawings:
             if fmt != "svg":
                 self.report(f"printing {picture.title} ({fmt.upper()})")
             try:
-                self.files[name] = picture_bytes(picture, fmt, created=self.created)
+                self.files[name] = cached_picture_bytes(picture, fmt, created=self.created, cache=self.cache)
             except RenderError as error:
                 self.failed[name] = error
                 self.notice(f"{picture.title}: no {fmt.upper()} copy of the diagram: {error.message}")
@@ -259,15 +263,40 @@ def render_site(
     progress: Progress | None = None,
     notice: Progress | None = None,
     environ: Mapping[str, str] | None = None,
+    jobs: int = 1,
     history: SiteExtras | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site (relative POSIX path → bytes), computed in memory.
 
-    Nothing is written; :func:`build_site` does that.  Useful for tests and
-    for callers that package the site differently.  ``notice`` hears about
-    what the site had to leave out (e.g. a PNG cairo could not draw);
-    default: ``progress``.  ``history`` (a published site's versions, see
+    Nothing is written; :func:`build_site` does that (page by page, never
+    holding the whole site).  Useful for tests and for callers that package
+    the site differently.  ``notice`` hears about what the site had to leave
+    out (e.g. a PNG cairo could not draw); default: ``progress``.  ``jobs``
+    processes draw and render the flow pages (:mod:`bpm.pool`); the result
+    is the same for any number.  ``history`` (a published site's versions, see
     :mod:`reports.publish`) is given to every template and adds its pages.
+    """
+    out = dict(site_files(site_input, title=title, progress=progress, notice=notice, environ=environ, jobs=jobs,
+                          history=history))
+    out[MARKER] = marker_bytes(list(out))
+    return dict(sorted(out.items()))
+
+
+def site_files(
+    site_input: SiteInput,
+    *,
+    title: str | None = None,
+    progress: Progress | None = None,
+    notice: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
+    jobs: int = 1,
+    history: SiteExtras | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """The site's files one by one (relative POSIX path, bytes), all but the marker; see :func:`render_site`.
+
+    A page is handed on as soon as it is rendered, so a portfolio of a
+    thousand flows never sits in memory as a whole: only the portfolio's
+    tables (the assessment, the downloads) do.
     """
     report = progress or (lambda _message: None)
     tell = notice or report
@@ -280,43 +309,99 @@ def render_site(
     site = site_view(catalogue, title, generated)
     env = _environment()
     env.globals["history"] = history
-    out: dict[str, bytes] = {}
+    given: set[str] = set()
 
-    def page(template: str, name: str, **context: Any) -> None:
+    def page(template: str, name: str, **context: Any) -> tuple[str, bytes]:
         report(f"rendering {name}")
-        html = env.get_template(template).render(site=site, csp=csp.PLACEHOLDER, **context)
-        out[name] = csp.apply_policy(html).encode("utf-8")
+        given.add(name)
+        return name, _render_page(env, site, template, **context)
 
-    page("index.html", "index.html", view=_with_effects(index_page(catalogue, site_input.downloads,
-                                                                    site_input.download_labels),
-                                                        site_input.assessment))
-    page("candidates.html", "candidates.html", view=candidates_page(catalogue))
-    page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
-    page("sources.html", "sources.html", view=SourcesPageView(
+    yield page("index.html", "index.html", view=_with_effects(index_page(catalogue, site_input.downloads,
+                                                                          site_input.download_labels),
+                                                              site_input.assessment))
+    yield page("candidates.html", "candidates.html", view=candidates_page(catalogue))
+    yield page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
+    yield page("sources.html", "sources.html", view=SourcesPageView(
         PageView("sources", "sources.html", Bilingual.of("page.sources")),
         sources_page(site_input.assessment.profile_sources, site_input.survey_sources, site_input.survey_file)))
-    out.update(_money_pages(catalogue, site_input.assessment, build_time(environ), page))
+    yield from _money_pages(catalogue, site_input.assessment, build_time(environ), page)
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
-    drawings = _Drawings(overlays, build_time(environ), report, tell, site_input.file_keys)
-    for process in site_input.assessment.processes:
-        ref = catalogue.refs[(process.file, process.process_id)]
-        if ref.file_name in out:
-            continue
-        report(f"drawing diagram of {ref.name}")
-        diagram = drawings.view(catalogue.definitions.get(process.file), process.process_id)
-        page("flow.html", ref.file_name, view=flow_page(catalogue, process, diagram))
-    out.update(drawings.files)
+    cache = PictureCache.from_environment()
+    job = _FlowJob(catalogue, site, env, overlays, build_time(environ), site_input.file_keys, cache)
+    groups = _flow_groups(catalogue, site_input.assessment.processes, given)
+    for done in ordered_results(_flow_pages, groups, context=job, jobs=jobs, describe=lambda group: group[0].file):
+        for is_notice, message in done.messages:
+            (tell if is_notice else report)(message)
+        yield from done.pages.items()
+        yield from done.files.items()
+    cache.prune()
     for template, name, view in history.pages if history is not None else ():
-        page(template, name, view=view)
+        yield page(template, name, view=view)
 
     for name in _STATIC_FILES:
-        out[f"static/{name}"] = _static(name)
-    out["static/dispositions.css"] = _disposition_css()
+        yield f"static/{name}", _static(name)
+    yield "static/dispositions.css", _disposition_css()
     for name, content in sorted(site_input.downloads.items()):
-        out[f"downloads/{name}"] = bytes(content)
-    out[MARKER] = marker_bytes(list(out))
-    return dict(sorted(out.items()))
+        yield f"downloads/{name}", bytes(content)
+
+
+def _render_page(env: Environment, site: Any, template: str, **context: Any) -> bytes:
+    html = env.get_template(template).render(site=site, csp=csp.PLACEHOLDER, **context)
+    return csp.apply_policy(html).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class _FlowJob:
+    """What every flow page needs, shared read-only by the workers that render them."""
+
+    catalogue: Catalogue
+    site: Any
+    env: Environment
+    overlays: Mapping[str, FileOverlays]
+    created: datetime
+    file_keys: Mapping[str, str]
+    cache: PictureCache
+
+
+@dataclass(frozen=True, slots=True)
+class _FlowOutput:
+    """One file's flow pages and picture files, and what the work had to say (in order)."""
+
+    pages: dict[str, bytes]
+    files: dict[str, bytes]
+    messages: list[tuple[bool, str]]
+    """(is a notice, text): progress and notices, replayed by the caller in input order."""
+
+
+def _flow_groups(
+    catalogue: Catalogue, processes: Sequence[ProcessAssessment], taken: Collection[str]
+) -> list[tuple[ProcessAssessment, ...]]:
+    """The processes with a page, grouped by file (a file's pictures are drawn once, by one worker)."""
+    by_file: dict[str, list[ProcessAssessment]] = {}
+    seen = set(taken)
+    for process in processes:
+        name = catalogue.refs[(process.file, process.process_id)].file_name
+        if name not in seen:
+            seen.add(name)
+            by_file.setdefault(process.file, []).append(process)
+    return [tuple(group) for group in by_file.values()]
+
+
+def _flow_pages(job: _FlowJob, processes: tuple[ProcessAssessment, ...]) -> _FlowOutput:
+    """The pages of one file's processes and their pictures (in a worker process when jobs > 1)."""
+    messages: list[tuple[bool, str]] = []
+    drawings = _Drawings(job.overlays, job.created, lambda m: messages.append((False, m)),
+                         lambda m: messages.append((True, m)), job.file_keys, job.cache)
+    pages: dict[str, bytes] = {}
+    for process in processes:
+        ref = job.catalogue.refs[(process.file, process.process_id)]
+        messages.append((False, f"drawing diagram of {ref.name}"))
+        diagram = drawings.view(job.catalogue.definitions.get(process.file), process.process_id)
+        messages.append((False, f"rendering {ref.file_name}"))
+        pages[ref.file_name] = _render_page(job.env, job.site, "flow.html",
+                                            view=flow_page(job.catalogue, process, diagram))
+    return _FlowOutput(pages, drawings.files, messages)
 
 
 def _with_effects(view: IndexPage, assessment: Assessment) -> IndexPage:
@@ -328,24 +413,23 @@ def _with_effects(view: IndexPage, assessment: Assessment) -> IndexPage:
 
 
 def _money_pages(
-    catalogue: Catalogue, assessment: Assessment, created: datetime, page: Callable[..., None]
-) -> dict[str, bytes]:
-    """財政効果, capacity, calibration and one page per lot; returns the lots' 仕様書 outlines as downloads."""
+    catalogue: Catalogue, assessment: Assessment, created: datetime, page: Callable[..., tuple[str, bytes]]
+) -> Iterator[tuple[str, bytes]]:
+    """財政効果, capacity, calibration and one page per lot, each with its lot's 仕様書 outlines as downloads."""
     refs = {(ref.key[0], str(ref.key[1])): ref for ref in catalogue.refs.values()}
     summary = assessment.money
-    page("money.html", "money.html", view=money_page(assessment, refs, summary.hours_per_fte if summary else 1920.0))
-    page("capacity.html", "capacity.html", view=capacity_page(catalogue))
-    page("calibration.html", "calibration.html", view=calibration_page(summary.calibration if summary else ()))
-    files: dict[str, bytes] = {}
+    yield page("money.html", "money.html",
+               view=money_page(assessment, refs, summary.hours_per_fte if summary else 1920.0))
+    yield page("capacity.html", "capacity.html", view=capacity_page(catalogue))
+    yield page("calibration.html", "calibration.html", view=calibration_page(summary.calibration if summary else ()))
     if summary is None:
-        return files
+        return
     for lot in summary.lots:
         view = lot_page(lot, assessment, refs, summary.horizon_years)
-        page("lot.html", lot_file_name(lot.lot_id), view=view)
+        yield page("lot.html", lot_file_name(lot.lot_id), view=view)
         xlsx, markdown = lot_download_names(lot)
-        files[f"downloads/{xlsx}"] = outline_xlsx(view, created)
-        files[f"downloads/{markdown}"] = outline_markdown(view).encode("utf-8")
-    return files
+        yield f"downloads/{xlsx}", outline_xlsx(view, created)
+        yield f"downloads/{markdown}", outline_markdown(view).encode("utf-8")
 
 
 def _check_downloads(downloads: Mapping[str, bytes]) -> None:
@@ -376,6 +460,7 @@ def build_site(
     progress: Progress | None = None,
     notice: Progress | None = None,
     lock: FolderLock | None = None,
+    jobs: int = 1,
 ) -> list[Path]:
     """Render the site and put it at ``out_dir``, replacing a previous site there.
 
@@ -389,6 +474,7 @@ def build_site(
     report = progress or (lambda _message: None)
     with lock_folder(out_dir) if lock is None else nullcontext(lock):
         recover(out_dir, report)  # first: a site is back in place even if this run fails
-        contents = render_site(site_input, title=title, progress=progress, notice=notice)
-        publish(contents, out_dir, report)
-    return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in contents)
+        names = publish_files(
+            site_files(site_input, title=title, progress=progress, notice=notice, jobs=jobs), out_dir, report
+        )
+    return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in names)

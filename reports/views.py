@@ -906,6 +906,12 @@ class Catalogue:
         self.findings = tuple(sorted([*findings, *assessment.findings], key=_finding_order))
         self.steps: dict[StepKey, tuple[FlowRef, StepAssessment]] = {}
         self._steps_by_element: dict[str, list[StepKey]] = defaultdict(list)
+        # Indexes by file: the same ids recur in every file of a portfolio (versions of one procedure, tools that
+        # number ids), so filtering the run-wide lists per page would make the site quadratic in the flows.
+        self._steps_by_file_element: dict[tuple[str, str], list[StepKey]] = defaultdict(list)
+        self._refs_by_file: dict[str, list[FlowRef]] = defaultdict(list)
+        for ref in self.refs.values():
+            self._refs_by_file[ref.key[0]].append(ref)
         for process in assessment.processes:
             ref = self.refs[(process.file, process.process_id)]
             for step in process.steps:
@@ -913,10 +919,14 @@ class Catalogue:
                 if key not in self.steps:
                     self.steps[key] = (ref, step)
                     self._steps_by_element[step.step_id].append(key)
+                    self._steps_by_file_element[(process.file, step.step_id)].append(key)
         self._findings_by_element: dict[tuple[str, str], list[FindingLike]] = defaultdict(list)
+        self._findings_by_file: dict[str, list[FindingLike]] = defaultdict(list)
         for finding in self.findings:
+            self._findings_by_file[finding.source.file].append(finding)
             if finding.element_id:
                 self._findings_by_element[(finding.source.file, finding.element_id)].append(finding)
+        self._gaps_by_flow: dict[tuple[str, ProcessId], list[DataGap]] | None = None
 
     def review_of(self, step: StepAssessment) -> ReviewDecision | None:
         """The review decision about a step, when a decisions sheet was read."""
@@ -924,7 +934,7 @@ class Catalogue:
 
     def flows_of_file(self, file: str) -> list[FlowRef]:
         """Flow pages of a BPMN file."""
-        return [ref for ref in self.refs.values() if ref.key[0] == file]
+        return list(self._refs_by_file.get(file, ()))
 
     def node_name(self, file: str, element_id: str) -> str:
         """Label of a flow node, or empty."""
@@ -949,7 +959,7 @@ class Catalogue:
             found = self.steps.get((file, process_id, ElementId(element_id)))
             if found is not None:
                 return found
-        keys = [key for key in self._steps_by_element.get(element_id, []) if key[0] == file]
+        keys = self._steps_by_file_element.get((file, element_id))
         return self.steps[keys[0]] if keys else None
 
     def href_for(self, file: str, element_id: str | None) -> str | None:
@@ -984,7 +994,7 @@ class Catalogue:
 
     def findings_of_file(self, file: str) -> list[FindingLike]:
         """Findings whose source is the file."""
-        return [f for f in self.findings if f.source.file == file]
+        return list(self._findings_by_file.get(file, ()))
 
     def findings_of_step(self, step: StepAssessment) -> list[FindingLike]:
         """Findings on the step's element in the step's own file."""
@@ -1013,6 +1023,16 @@ class Catalogue:
             return self.flows_of_file(gap.file)
         found = self._unique_step(gap.element_id)
         return [found[0]] if found is not None else []
+
+    def gaps_of_flow(self, ref: FlowRef) -> list[DataGap]:
+        """The data gaps shown on a flow's page, in the assessment's order (indexed once for all pages)."""
+        if self._gaps_by_flow is None:
+            by_flow: dict[tuple[str, ProcessId], list[DataGap]] = defaultdict(list)
+            for gap in self.assessment.gaps:
+                for flow in dict.fromkeys(self.gap_flows(gap)):
+                    by_flow[flow.key].append(gap)
+            self._gaps_by_flow = by_flow
+        return list(self._gaps_by_flow.get(ref.key, ()))
 
     def _unique_step(self, element_id: str | None) -> tuple[FlowRef, StepAssessment] | None:
         keys = self._steps_by_element.get(element_id or "", [])
@@ -1455,7 +1475,7 @@ def flow_page(catalogue: Catalogue, process: ProcessAssessment, diagram: Diagram
     definitions = catalogue.definitions.get(process.file)
     model = definitions.processes.get(process.process_id) if definitions else None
     steps = tuple(step_row(s, ref, _step_findings(catalogue, s), catalogue.review_of(s)) for s in process.steps)
-    gaps = tuple(catalogue.gap_view(g) for g in catalogue.assessment.gaps if ref in catalogue.gap_flows(g))
+    gaps = tuple(catalogue.gap_view(g) for g in catalogue.gaps_of_flow(ref))
     return FlowPage(
         page=PageView("flow", ref.file_name, Bilingual(ref.name, ref.name)),
         name=ref.name,

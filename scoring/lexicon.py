@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scoring.profile import WordList
 
@@ -73,12 +73,19 @@ class _Pattern:
     source: str = ""
 
 
+_MEMO_LIMIT = 100_000
+"""Distinct texts remembered per lexicon (a few tens of MB at most)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Compiled word lists; build with :func:`compile_lexicon`."""
 
     patterns: tuple[_Pattern, ...]
     """One compiled pattern per word."""
+    _memo: dict[str, tuple[Hit, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Hits by text: a portfolio repeats its step names in every flow (本人確認, 住基システム入力), and each
+    look-up runs every word's pattern; bounded by :data:`_MEMO_LIMIT`."""
 
     def hits(self, text: str) -> tuple[Hit, ...]:
         """Every word found, longer words shadowing words inside them, in text order.
@@ -93,6 +100,9 @@ class Lexicon:
         >>> [(h.signal, h.word) for h in lexicon.hits("Decide and 交付")]
         [('face_to_face', '交付'), ('legal_authority', 'decid')]
         """
+        known = self._memo.get(text)
+        if known is not None:
+            return known
         found: list[Hit] = []
         for lang, normalised in (("ja", normalize_name(text)), ("en", normalize_spaced(text))):
             candidates = [
@@ -102,7 +112,13 @@ class Lexicon:
                 for m in p.regex.finditer(normalised)
             ]
             found.extend(h for h in candidates if not _shadowed(h, candidates))
-        return tuple(sorted(set(found), key=lambda h: (h.lang != "ja", h.start, h.signal, h.word, h.source)))
+        # Every field in the key: the same word may come from two sources (the reviewed lexicon and a
+        # profile), and a set's order changes from run to run (string hashing), so ties must not be left to it.
+        hits = tuple(sorted(set(found), key=lambda h: (h.lang != "ja", h.start, h.signal, h.word, h.end, h.source)))
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[text] = hits
+        return hits
 
     def words(self, text: str, signal: str) -> tuple[str, ...]:
         """Words of one signal found in the text (after shadowing), in order, without repeats."""

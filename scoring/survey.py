@@ -788,14 +788,15 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
         gaps.append(DataGap("unknown-column", f"column {column!r} is not a survey column; ignored"
                             f"{suggest_column(column, survey.columns)}", survey.file, survey.header_line))
     gaps.extend(survey.gaps)
+    index = _NameIndex(processes)
     for row in survey.rows:
         label = _row_label(row)
-        candidates = _candidates(row, processes)
+        candidates = index.candidates(row)
         if not row.process:
             gap("unmatched-row", row, f"{label}: 業務 (flow) is empty", row.step_id or None)
             continue
         if not candidates:
-            known = "、".join(sorted({p.process.name or p.process.id for p in processes})) or "none"
+            known = index.known()
             gap("unmatched-row", row, f"{label}: 業務 {row.process!r} matches no process (processes: {known})"
                 f"{did_you_mean(row.process, _process_names(processes))}", row.step_id or None)
             continue
@@ -826,7 +827,7 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
             gap("unmatched-id", row, f"{label}: 手順ID {row.step_id!r} not found; matching by name instead",
                 row.step_id)
         if target is None:
-            found = _find_by_name(row, candidates) or _find_event_by_name(row, candidates)
+            found = index.steps_named(row, candidates) or _find_event_by_name(row, candidates)
             if len(found) > 1:
                 ids = ", ".join(f"{n.id}" for _, n in found)
                 gap("ambiguous-row", row, f"{label}: 手順 {row.step!r} matches {len(found)} steps ({ids})",
@@ -897,12 +898,57 @@ def _row_label(row: SurveyRow) -> str:
     return f"row {row.line} {row.process}/{name}"
 
 
-def _candidates(row: SurveyRow, processes: Sequence[ProcessSteps]) -> list[ProcessSteps]:
-    key = normalize_name(row.process)
-    if not key:
-        return []
-    strong = [p for p in processes if key in p.names()[0]]
-    return strong or [p for p in processes if key in p.names()[1]]
+class _NameIndex:
+    """The run's processes and steps by normalised name, built once.
+
+    A city's 業務量調査 sheet has a row per step of every flow, so matching
+    each row by scanning every process (and normalising every step's name
+    again) grew with rows × flows: most of ``bpm score``'s time at 1,000 flows.
+    Lists keep the processes' and steps' input order, so a match (and an
+    ambiguity message) is the same as a scan would find.
+    """
+
+    def __init__(self, processes: Sequence[ProcessSteps]) -> None:
+        self.processes = processes
+        self.strong: dict[str, list[ProcessSteps]] = {}
+        self.weak: dict[str, list[ProcessSteps]] = {}
+        for process in processes:
+            strong, weak = process.names()
+            for name in strong:
+                self.strong.setdefault(name, []).append(process)
+            for name in weak:
+                self.weak.setdefault(name, []).append(process)
+        self._steps: dict[int, dict[str, list[FlowNode]]] = {}
+        self._known: str | None = None
+
+    def candidates(self, row: SurveyRow) -> list[ProcessSteps]:
+        """The processes a row's 業務 names: by id, name or pool; else by file stem."""
+        key = normalize_name(row.process)
+        if not key:
+            return []
+        return list(self.strong.get(key) or self.weak.get(key) or ())
+
+    def steps_named(self, row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tuple[ProcessSteps, FlowNode]]:
+        """The candidates' steps whose normalised name is the row's 手順."""
+        key = normalize_name(row.step)
+        if not key:
+            return []
+        return [(c, node) for c in candidates for node in self._names_of(c).get(key, ())]
+
+    def _names_of(self, candidate: ProcessSteps) -> dict[str, list[FlowNode]]:
+        found = self._steps.get(id(candidate))
+        if found is None:
+            found = {}
+            for node in candidate.steps:
+                found.setdefault(normalize_name(node.name), []).append(node)
+            self._steps[id(candidate)] = found
+        return found
+
+    def known(self) -> str:
+        """Every process name, for the message of a row that names none."""
+        if self._known is None:
+            self._known = "、".join(sorted({p.process.name or p.process.id for p in self.processes})) or "none"
+        return self._known
 
 
 def _is_process_id(step_id: str, candidates: Sequence[ProcessSteps]) -> bool:
@@ -919,11 +965,6 @@ def _find_by_id(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tupl
         elif element_id in candidate.process.flows:
             found.append((candidate, row.step_id))
     return found
-
-
-def _find_by_name(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tuple[ProcessSteps, FlowNode]]:
-    key = normalize_name(row.step)
-    return [(c, n) for c in candidates for n in c.steps if key and normalize_name(n.name) == key]
 
 
 def _find_event_by_name(row: SurveyRow, candidates: Sequence[ProcessSteps]) -> list[tuple[ProcessSteps, FlowNode]]:

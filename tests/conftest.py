@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 MIWG_DIR = REPO_ROOT.parent / "shared" / "miwg"
 FLOWS_DIR = REPO_ROOT / "flows"
 JS_PEERS_DIR = REPO_ROOT / "tests" / "js" / "node_modules"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No picture cache in tests unless a test asks for one: every test prints its own PNG/PDF copies
+    (a cached copy would hide a printing failure a test provokes), and nothing lands in the user's ~/.cache."""
+    os.environ["BPM_CACHE_DIR"] = "off"
 
 
 @pytest.fixture(scope="session")

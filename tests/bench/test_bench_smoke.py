@@ -113,3 +113,12 @@ def test_report_renders_every_section_and_a_valid_chart(results: dict[str, Any])
     svg = etree.fromstring(chart(merged).encode("utf-8"))
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
     assert len(svg.findall(".//{http://www.w3.org/2000/svg}polyline")) >= 3
+
+
+@pytest.mark.slow
+def test_the_rasterisers_were_compared_on_the_same_pictures(results: dict[str, Any]) -> None:
+    rows = {row["engine"]: row for row in results["benchmarks"]["rasterisers"]["rows"]}
+    cairo = rows["CairoSVG"]
+    assert cairo["pictures"] >= 1 and cairo["cpu_s"] > 0 and cairo["bytes"] > 0 and cairo["ratio_to_cairosvg"] == 1.0
+    resvg = rows["resvg (resvg-py)"]
+    assert resvg.get("cpu_s", 0) > 0 or "not installed" in resvg["note"]

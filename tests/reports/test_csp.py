@@ -181,3 +181,46 @@ def test_markup_in_a_page_file_cannot_run(site: Path, tab: tuple[Any, list[str],
     finally:
         copy.unlink()
     assert sum("Content Security Policy" in message for message in console) >= 2
+
+
+def test_the_quick_scan_finds_what_the_full_parser_finds(site: Path) -> None:
+    """Every page we write takes the quick path, with the same styles as html.parser would collect."""
+    from reports import csp
+
+    pages = sorted(site.glob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        parser = csp._InlineStyles()
+        parser.feed(text)
+        parser.close()
+        assert csp._inline_styles_fast(text) == (parser.elements, parser.attributes), page.name
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<p style="a">x</p><!-- <p style="b"> -->',  # a comment: the full parser decides
+        "<p>1 < 2</p>",  # a bare "<"
+        "<script>var s = '<p style=\"c\">';</script>",  # inline script text
+        "<style/>",
+    ],
+)
+def test_markup_the_quick_scan_does_not_know_goes_to_the_full_parser(markup: str) -> None:
+    from reports import csp
+
+    assert csp._inline_styles_fast(markup) is None
+    assert csp.policy_for(markup)  # still a policy, from the full parser
+
+
+def test_the_quick_scan_decodes_attributes_and_svg_style_text_like_a_browser() -> None:
+    from reports import csp
+
+    page = ('<!DOCTYPE html><p STYLE="width:&#49;0%" title=\'a>b\'>x</p><svg><style>a{fill:&#35;fff}</style>'
+            '</svg><style>b{}</style>')
+    parser = csp._InlineStyles()
+    parser.feed(page)
+    parser.close()
+    assert csp._inline_styles_fast(page) == (parser.elements, parser.attributes)
+    assert parser.attributes == ["width:10%"]
+    assert parser.elements == ["a{fill:&#35;fff}", "a{fill:#fff}", "b{}"]

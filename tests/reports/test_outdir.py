@@ -280,3 +280,79 @@ def test_a_really_full_disk_is_exit_1_naming_the_path(tiny_disk: Path) -> None:
     assert f"cannot write the site to {out}: No space left on device" in result.stderr
     assert "free some space" in result.stderr
     assert list(tiny_disk.iterdir()) == []
+
+
+def test_pages_are_written_as_they_come_and_the_marker_lists_them(tmp_path: Path) -> None:
+    """A thousand-flow site is streamed: each file is on disk before the next one is even made."""
+    from reports.outdir import publish_files
+
+    out = tmp_path / "site"
+    seen_on_disk: list[bool] = []
+
+    def pages() -> Iterator[tuple[str, bytes]]:
+        for number in range(5):
+            if number:
+                staged = list(tmp_path.glob(f".site.bpm-*-new/flow-{number - 1}.html"))
+                seen_on_disk.append(len(staged) == 1)
+            yield f"flow-{number}.html", f"<p>{number}</p>".encode()
+
+    with lock_folder(out):
+        names = publish_files(pages(), out, lambda _message: None)
+    assert seen_on_disk == [True] * 4
+    assert names == sorted([MARKER, *(f"flow-{n}.html" for n in range(5))])
+    assert json.loads((out / MARKER).read_text(encoding="utf-8"))["files"] == names
+    assert (out / "flow-3.html").read_bytes() == b"<p>3</p>"
+
+
+def test_a_failure_while_streaming_leaves_the_previous_site(tmp_path: Path) -> None:
+    from reports.outdir import publish_files
+
+    out = tmp_path / "site"
+    with lock_folder(out):
+        publish_files(iter([("index.html", b"old")]), out, lambda _message: None)
+
+    def broken() -> Iterator[tuple[str, bytes]]:
+        yield "index.html", b"new"
+        raise RenderError("cannot draw", file="flow.bpmn", line=3)
+
+    with lock_folder(out), pytest.raises(RenderError):
+        publish_files(broken(), out, lambda _message: None)
+    assert (out / "index.html").read_bytes() == b"old"
+    assert not list(tmp_path.glob(".site.bpm-*"))  # no staging folder left behind
+
+
+def test_a_streamed_site_carries_kept_files_over_as_links_and_lists_them(tmp_path: Path) -> None:
+    """A versioned site's earlier versions are hard-linked into the new site, beside the user's own files,
+    and listed in the marker; the pages arrive one by one as in any streamed site."""
+    from reports.outdir import publish_files
+
+    out = tmp_path / "site"
+    with lock_folder(out):
+        publish_files(iter([("index.html", b"v1"), ("versions/a/1/page.html", b"old page")]), out,
+                      lambda _message: None)
+    (out / "notes.txt").write_bytes(b"the user's")
+    before = (out / "versions/a/1/page.html").stat().st_ino
+
+    with lock_folder(out):
+        names = publish_files(iter([("index.html", b"v2")]), out, lambda _message: None,
+                              keep={"versions/a/1/page.html"})
+    assert names == sorted([MARKER, "index.html", "versions/a/1/page.html"])
+    assert json.loads((out / MARKER).read_text(encoding="utf-8"))["files"] == names
+    assert (out / "versions/a/1/page.html").stat().st_ino == before
+    assert (out / "index.html").read_bytes() == b"v2"
+    assert (out / "notes.txt").read_bytes() == b"the user's"
+
+
+@pytest.mark.parametrize("keep", ["index.html", "versions/missing.html", "../outside.html", MARKER])
+def test_a_kept_file_that_is_rewritten_or_not_ours_is_refused_and_the_site_left(tmp_path: Path, keep: str) -> None:
+    from reports.outdir import publish_files
+
+    out = tmp_path / "site"
+    (tmp_path / "outside.html").write_bytes(b"not ours")
+    with lock_folder(out):
+        publish_files(iter([("index.html", b"v1")]), out, lambda _message: None)
+    before = snapshot(out)
+    with lock_folder(out), pytest.raises(RenderError, match=r"cannot keep|cannot write"):
+        publish_files(iter([("index.html", b"v2")]), out, lambda _message: None, keep={keep})
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".site.bpm-*"))

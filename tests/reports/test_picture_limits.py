@@ -129,7 +129,7 @@ def test_one_far_shape_makes_a_bounded_png() -> None:
     picture = pictures(read_bpmn_bytes(far_model().encode(), "far.bpmn"))[0]
     size = png_size(picture_bytes(picture, "png"))
     assert within_caps(size), size
-    assert min(size) > 4000  # as large as the caps allow, not needlessly small
+    assert min(size) > 0.99 * printable.MAX_PNG_PIXELS ** 0.5  # as large as the caps allow, not needlessly small
 
 
 def _limit_memory() -> None:

@@ -1,0 +1,231 @@
+"""PNG and PDF copies of diagrams, kept by content: an unchanged flow is never printed twice.
+
+Printing is most of a scan's time (a 50-step flow's PNG is millions of
+pixels, its PDF a full cairo document), yet from one year's scan of a city's
+portfolio to the next most flows have not changed.  Each copy is stored under
+the SHA-256 of everything that decides its bytes — the picture's SVG text,
+its origin (DI or Graphviz), the format, the PDF's creation date, the pixel
+caps, the printing libraries' versions and this program's version — so a
+changed flow, a new overlay colour or an upgrade prints afresh, and an
+unchanged one is copied from the cache.
+
+Where: ``$BPM_CACHE_DIR`` when set (``off`` turns the cache off), else
+``$XDG_CACHE_HOME/bpm-rpa-scanner/pictures``, else
+``~/.cache/bpm-rpa-scanner/pictures``.  File names are the hex digest only
+(two-character sub-folders), never a name from a model, so a hostile flow
+name cannot reach outside the folder.  Bounded: after a run, the least
+recently used copies are removed until the folder holds at most
+``$BPM_CACHE_MB`` megabytes (default 1,024).  Written atomically (a
+temporary file renamed into place), so a stopped run or two scans at once
+leave whole files only.
+
+The cache is an optimisation only: a folder that cannot be created, read or
+written, or a copy that fails its check, means the copy is printed as if
+there were no cache; nothing a scan writes depends on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from reports import printable
+from reports.pictures import Picture, PictureFormat, picture_bytes
+
+__all__ = ["CACHE_ENV", "LIMIT_ENV", "PictureCache", "cache_folder", "cached_picture_bytes", "picture_key"]
+
+CACHE_ENV = "BPM_CACHE_DIR"
+"""Environment variable naming the cache folder (``off``: no cache)."""
+LIMIT_ENV = "BPM_CACHE_MB"
+"""Environment variable bounding the cache's size in megabytes."""
+DEFAULT_LIMIT_MB = 1024
+_FORMAT_VERSION = "1"
+"""Bumped when what a key covers changes."""
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+_SUFFIXES = (".png", ".pdf")
+
+
+def cache_folder(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The cache folder, or None when the user turned the cache off.
+
+    >>> cache_folder({"BPM_CACHE_DIR": "/tmp/c"})
+    PosixPath('/tmp/c')
+    >>> cache_folder({"BPM_CACHE_DIR": "off"}) is None
+    True
+    >>> cache_folder({"XDG_CACHE_HOME": "/x", "HOME": "/h"})
+    PosixPath('/x/bpm-rpa-scanner/pictures')
+    """
+    env = os.environ if environ is None else environ
+    chosen = env.get(CACHE_ENV, "").strip()
+    if chosen.lower() in ("off", "none", "0"):
+        return None
+    if chosen:
+        return Path(chosen)
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path(env.get("HOME") or Path.home()) / ".cache"
+    return root / "bpm-rpa-scanner" / "pictures"
+
+
+def cache_limit(environ: Mapping[str, str] | None = None) -> int:
+    """The cache's size bound in bytes (``BPM_CACHE_MB``; a bad value gives the default).
+
+    >>> cache_limit({"BPM_CACHE_MB": "10"})
+    10485760
+    >>> cache_limit({"BPM_CACHE_MB": "lots"}) == DEFAULT_LIMIT_MB * 1024 * 1024
+    True
+    """
+    env = os.environ if environ is None else environ
+    try:
+        megabytes = float(env.get(LIMIT_ENV, DEFAULT_LIMIT_MB))
+    except ValueError:
+        megabytes = DEFAULT_LIMIT_MB
+    if not 0 <= megabytes < 1e9:  # NaN and absurd values too
+        megabytes = DEFAULT_LIMIT_MB
+    return int(megabytes * 1024 * 1024)
+
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple[str, ...]:
+    """The versions of everything that prints: a new one may print other bytes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("bpm-rpa-scanner", "cairosvg", "cairocffi"):
+        try:
+            found.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package} -")
+    try:
+        import cairocffi
+
+        found.append(f"cairo {cairocffi.cairo_version_string()}")
+    except (ImportError, OSError):
+        found.append("cairo -")
+    import graphviz
+
+    try:
+        found.append("graphviz " + ".".join(str(n) for n in graphviz.version()))
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, RuntimeError, OSError):
+        found.append("graphviz -")
+    return tuple(found)
+
+
+def picture_key(picture: Picture, fmt: PictureFormat, created: datetime | None) -> str:
+    """The SHA-256 (hex) of everything that decides the copy's bytes."""
+    parts = {
+        "v": _FORMAT_VERSION,
+        "format": fmt,
+        "layout": picture.layout,
+        "created": created.isoformat() if (created is not None and fmt == "pdf") else "",
+        "caps": [printable.PNG_SCALE, printable.MAX_PNG_SIDE, printable.MAX_PNG_PIXELS],
+        "versions": list(_versions()),
+        "svg": picture.svg,
+    }
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class PictureCache:
+    """Copies by key in one folder (see the module docstring for the rules)."""
+
+    def __init__(self, folder: Path | None, limit_bytes: int) -> None:
+        self.folder = folder
+        self.limit_bytes = limit_bytes
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> PictureCache:
+        return cls(cache_folder(environ), cache_limit(environ))
+
+    def _path(self, key: str, fmt: str) -> Path | None:
+        if self.folder is None or not _KEY.match(key) or f".{fmt}" not in _SUFFIXES:
+            return None
+        return self.folder / key[:2] / f"{key}.{fmt}"
+
+    def get(self, key: str, fmt: str) -> bytes | None:
+        """The stored copy, or None (also when it cannot be read or is not a whole copy)."""
+        path = self._path(key, fmt)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if not _whole(data, fmt):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest when the cache is pruned
+        return data
+
+    def put(self, key: str, fmt: str, data: bytes) -> None:
+        """Store a copy atomically (silently skipped when the folder cannot be written)."""
+        path = self._path(key, fmt)
+        if path is None or len(data) > self.limit_bytes:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, scratch = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                os.replace(scratch, path)
+            except BaseException:
+                Path(scratch).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+    def prune(self) -> int:
+        """Remove the least recently used copies until the folder is within its bound; the bytes removed."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        entries: list[tuple[float, int, Path]] = []
+        try:
+            for sub in self.folder.iterdir():
+                if not (len(sub.name) == 2 and sub.is_dir() and not sub.is_symlink()):
+                    continue
+                for path in sub.iterdir():
+                    if path.suffix in _SUFFIXES and _KEY.match(path.stem) and path.is_file():
+                        status = path.stat()
+                        entries.append((status.st_mtime, status.st_size, path))
+        except OSError:
+            return 0
+        total = sum(size for _, size, _ in entries)
+        removed = 0
+        for _, size, path in sorted(entries):
+            if total - removed <= self.limit_bytes:
+                break
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed += size
+        return removed
+
+
+def _whole(data: bytes, fmt: str) -> bool:
+    """A cheap check that a stored copy is complete (the file ends as the format ends)."""
+    if fmt == "png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
+
+
+def cached_picture_bytes(
+    picture: Picture, fmt: PictureFormat, *, created: datetime | None, cache: PictureCache | None
+) -> bytes:
+    """:func:`reports.pictures.picture_bytes`, from the cache when this exact copy was printed before."""
+    if fmt == "svg" or cache is None or cache.folder is None:
+        return picture_bytes(picture, fmt, created=created)
+    key = picture_key(picture, fmt, created)
+    found = cache.get(key, fmt)
+    if found is not None:
+        return found
+    data = picture_bytes(picture, fmt, created=created)
+    cache.put(key, fmt, data)
+    return data
