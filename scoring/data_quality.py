@@ -4,8 +4,11 @@ A typo in a header or a 業務 name does not stop a run (the rest of the sheet i
 good), but it silently moves the headline — a header 処理時問(分) puts every
 step on default minutes.  So the summary lists every *mistake in the sheet*
 (a row or column that was not used as written) one per line with its
-"did you mean", and only counts the gaps that are a plain consequence of
-missing data (a step without a survey row, default minutes).  One function for
+"did you mean", lists every other notice that changes a figure (a --cases
+value typed for this run replacing the BPMN's, a flow whose visits could
+not be solved, hand-offs that failed the check), and only counts the gaps
+that are a plain consequence of missing data (a step without a survey row,
+default minutes).  One function for
 both commands, so the terminal says the same whichever is run.
 """
 
@@ -23,6 +26,9 @@ SHEET_MISTAKES = frozenset({
 })
 """Gap kinds that mean something written was not used as written: each is listed, never only counted."""
 
+COUNTED_ONLY = frozenset({"no-data", "default-minutes"})
+"""Gap kinds that are the plain consequence of data not given: counted, not listed one by one."""
+
 
 @dataclass(frozen=True, slots=True)
 class DataQuality:
@@ -30,6 +36,8 @@ class DataQuality:
 
     mistakes: tuple[DataGap, ...]
     """Gaps of :data:`SHEET_MISTAKES` kinds, in the order found."""
+    listed: tuple[DataGap, ...]
+    """Every gap not of a :data:`COUNTED_ONLY` kind (the mistakes and the other notices), in the order found."""
     counts: tuple[tuple[str, int], ...]
     """Every gap kind with its number, most frequent first (ties by name)."""
     total: int
@@ -47,7 +55,8 @@ def data_quality(gaps: Iterable[DataGap]) -> DataQuality:
     every = list(gaps)
     counts = Counter(g.kind for g in every)
     ordered = tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    return DataQuality(tuple(g for g in every if g.kind in SHEET_MISTAKES), ordered, len(every))
+    return DataQuality(tuple(g for g in every if g.kind in SHEET_MISTAKES),
+                       tuple(g for g in every if g.kind not in COUNTED_ONLY), ordered, len(every))
 
 
 def gap_line(gap: DataGap) -> str:
@@ -62,7 +71,7 @@ def gap_line(gap: DataGap) -> str:
 
 
 def summary_lines(quality: DataQuality, *, every_gap: Sequence[DataGap] = ()) -> list[str]:
-    """The summary as lines: one per mistake (or per gap, when ``every_gap`` is given), then the counts.
+    """The summary as lines: one per listed gap (or per gap, when ``every_gap`` is given), then the counts.
 
     >>> q = data_quality([DataGap("no-data", "T: no survey row", "f.bpmn", 3)])
     >>> summary_lines(q)
@@ -70,7 +79,7 @@ def summary_lines(quality: DataQuality, *, every_gap: Sequence[DataGap] = ()) ->
     """
     if quality.total == 0:
         return ["データの不足 / data gaps: none"]
-    listed = every_gap or quality.mistakes
+    listed = every_gap or quality.listed
     lines = [gap_line(g) for g in listed]
     counts = ", ".join(f"{kind} {number}" for kind, number in quality.counts)
     mistakes = str(len(quality.mistakes)) if quality.mistakes else "none"
