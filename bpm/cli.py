@@ -1003,9 +1003,14 @@ def _site_input(
     """Read, check and score everything, and prepare the downloads: all the work before writing.
 
     Returns the site input, the bytes of each model (a published site stores them) and the survey sheet used.
+    ``exclude`` is the output folder (left out of the scan, and named when the downloads cannot be written).
     """
+    from lxml import etree
+
     from bpm.lint import lint_files
     from reports.downloads import ModelSource, site_downloads
+    from reports.export_xlsx import spool_error
+    from reports.outdir import write_error
     from reports.site import SiteInput
     from reports.sources_view import read_source_sheet
     from scoring.table import steps_frame
@@ -1022,7 +1027,12 @@ def _site_input(
             models.append(ModelSource(found.key, definitions.file, found.path.read_bytes()))
         except OSError as error:
             _notice(f"{found.path}: no annotated copy in the report: {error.strerror or error}")
-    prepared = site_downloads(models, assessment, steps_frame(assessment, reviews), notice=_notice)
+    try:
+        prepared = site_downloads(models, assessment, steps_frame(assessment, reviews), notice=_notice)
+    except OSError as error:  # spreadsheets spool through temporary files: a full disk fails here first
+        raise write_error(exclude, error) from None
+    except etree.SerialisationError as error:  # the same, reported by lxml for openpyxl's write-only sheets
+        raise write_error(exclude, spool_error(error)) from None
     return SiteInput(
         definitions=tuple(scanned.definitions),
         findings=tuple(findings),

@@ -11,7 +11,9 @@ a spreadsheet would read as a formula gets Excel's quote-prefix flag.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import copy
@@ -20,6 +22,7 @@ from datetime import datetime
 from typing import cast
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -176,8 +179,11 @@ def stable_xlsx_bytes(book: Workbook, created: datetime | None) -> bytes:
         book.properties.created = stamp
         book.properties.modified = stamp
     raw = io.BytesIO()
-    with ZipFile(raw, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).save()
+    try:
+        with ZipFile(raw, "w", ZIP_DEFLATED) as archive:
+            ExcelWriter(book, archive).save()
+    except etree.SerialisationError as error:
+        raise spool_error(error) from None
     if created is None:
         return raw.getvalue()
     when = (max(created.year, 1980), created.month, created.day, created.hour, created.minute, created.second)
@@ -188,3 +194,21 @@ def stable_xlsx_bytes(book: Workbook, created: datetime | None) -> bytes:
             entry.compress_type = ZIP_DEFLATED
             target.writestr(entry, source.read(info.filename))
     return out.getvalue()
+
+
+def spool_error(error: etree.SerialisationError) -> OSError:
+    """The OS error behind a failed write of a write-only sheet's temporary file.
+
+    openpyxl's write-only sheets spool their rows through lxml into a
+    temporary file; when the disk is full or a file-size limit is hit lxml
+    reports ``IO_ENOSPC`` / ``IO_EFBIG`` as a serialisation error.  As an
+    OSError it reaches the same "cannot write the site … File too large"
+    message as any other failed write, instead of an internal error.
+
+    >>> spool_error(etree.SerialisationError("IO_EFBIG")).strerror
+    'File too large'
+    """
+    text = str(error)
+    code = next((number for name, number in (("ENOSPC", errno.ENOSPC), ("EFBIG", errno.EFBIG),
+                                              ("EDQUOT", errno.EDQUOT)) if name in text), errno.EIO)
+    return OSError(code, os.strerror(code))

@@ -201,12 +201,12 @@ def lock_folder(out_dir: Path) -> FolderLock:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise _write_error(out_dir, error) from None
+        raise write_error(out_dir, error) from None
     for _attempt in range(20):
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         except OSError as error:
-            raise _write_error(out_dir, error) from None
+            raise write_error(out_dir, error) from None
         try:
             locked = _try_lock(fd)
         except OSError:  # a file system without locks (some network shares): go on unlocked
@@ -286,11 +286,11 @@ def check_out_dir(out_dir: Path) -> Path:
                 hint="choose a new or empty --out directory; bpm only replaces directories it wrote itself",
             )
     except OSError as error:
-        raise _write_error(out_dir, error) from None
+        raise write_error(out_dir, error) from None
     return out_dir
 
 
-def _write_error(out_dir: Path, error: OSError) -> RenderError:
+def write_error(out_dir: Path, error: OSError) -> RenderError:
     """One message for every way writing can fail: unwritable, full disk, too large, gone."""
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(out_dir) else ""
     hint = {
@@ -370,7 +370,7 @@ def publish_files(
         entries = _users_entries(out_dir)
         kept = _kept_entries(out_dir, keep)
     except OSError as error:
-        raise _write_error(out_dir, error) from None
+        raise write_error(out_dir, error) from None
     special = [e.name for e in entries if e.kind == "special"]
     if special:
         raise RenderError(f"{out_dir} holds special files bpm cannot carry over: {', '.join(special[:5])}",
@@ -378,7 +378,7 @@ def publish_files(
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.bpm-", suffix="-new", dir=out_dir.parent))
     except OSError as error:
-        raise _write_error(out_dir, error) from None
+        raise write_error(out_dir, error) from None
     try:
         names, marker = _write_all(staging, files)
         _check_no_clash(out_dir, entries, kept, names)
@@ -398,7 +398,7 @@ def publish_files(
         _swap(staging, out_dir)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise _write_error(out_dir, error) from None
+        raise write_error(out_dir, error) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

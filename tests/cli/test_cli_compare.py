@@ -60,7 +60,7 @@ def test_site_pages_heat_map_and_unmatched_flows(site: Path) -> None:
         assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
         assert "https://" not in text
     city = next(site.glob("c-koshi-*.html")).read_text(encoding="utf-8")
-    assert "年間 333 時間（0.17 人工）" in city  # (8 − 6) × 10,000 ÷ 60; 333 ÷ 1,920
+    assert "年間333時間（0.17人工）" in city  # no spaces in Japanese (ja filter); (8 − 6) × 10,000 ÷ 60; 333 ÷ 1,920
     assert "財政効果ではありません" in city
     assert len(list((site / "diagrams").glob("*.svg"))) == 4  # every matched flow drawn once
 
