@@ -8,34 +8,21 @@ section and the 出典 page must not widen the page at 390 px.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_browser import browser  # noqa: F401  (the Chromium fixture is shared)
 
 from reports.site import SiteInput, build_site
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 LINES = """e => {
   const style = getComputedStyle(e);
   const line = parseFloat(style.lineHeight) || 1.5 * parseFloat(style.fontSize);
   return Math.round(e.getBoundingClientRect().height / line);
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} not found: install the Debian chromium package to run browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright to run browser tests")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +32,7 @@ def site(site_input: SiteInput, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return out
 
 
-def test_evidence_panel_reads_in_words_at_phone_width(browser: Any, site: Path, tmp_path: Path) -> None:
+def test_evidence_panel_reads_in_words_at_phone_width(browser: Any, site: Path, tmp_path: Path) -> None:  # noqa: F811
     context = browser.new_context(viewport={"width": 390, "height": 900}, locale="ja-JP")
     tab = context.new_page()
     flow = next(p for p in sorted(site.glob("flow-*.html")) if 'class="evidence"' in p.read_text(encoding="utf-8"))
@@ -66,7 +53,7 @@ def test_evidence_panel_reads_in_words_at_phone_width(browser: Any, site: Path, 
     context.close()
 
 
-def test_top_and_sources_pages_fit_a_phone(browser: Any, site: Path, tmp_path: Path) -> None:
+def test_top_and_sources_pages_fit_a_phone(browser: Any, site: Path, tmp_path: Path) -> None:  # noqa: F811
     context = browser.new_context(viewport={"width": 390, "height": 900}, locale="ja-JP")
     tab = context.new_page()
     for name in ("index.html", "sources.html", "assumptions.html"):
