@@ -65,16 +65,16 @@ SHEET_NAMES: dict[Lang, tuple[str, str, str]] = {
 }
 """The workbook's sheets: the table first (what a decisions sheet is read from), then assumptions and legend."""
 
-_REST_ORDER = (Disposition.REVIEW, Disposition.RETAIN, Disposition.AUTOMATED, Disposition.RPA,
+_REST_ORDER = (Disposition.REVIEW, Disposition.RETAIN, Disposition.AUTOMATED, Disposition.CONTRACTED, Disposition.RPA,
                Disposition.OUTSOURCE)
 """Unranked, non-candidate steps: 要確認 first (it needs someone to act), then staff work, then automated."""
 
 _ORDER_TEXT = {
     "ja": "順位のある手順（費用面で推奨するRPA化・委託）を順位順 → 順位のない候補を能力順位（時間×適性）順 → "
-          "残りを処理方針（要確認、職員が担当、自動化済み）ごとに年間時間の多い順。同順はフローの順。",
+          "残りを処理方針（要確認、職員が担当、自動化済み、委託済み）ごとに年間時間の多い順。同順はフローの順。",
     "en": "Steps with a rank (RPA and outsourcing recommended on cost) by rank, then candidates without a rank by "
           "capacity rank (hours × suitability), then the rest by recommendation (to be confirmed, staff, already "
-          "automated) with the most hours a year first; ties keep flow order.",
+          "automated, already contracted) with the most hours a year first; ties keep flow order.",
 }
 
 

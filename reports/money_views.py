@@ -21,6 +21,7 @@ from scoring.result import (
     Assessment,
     BreakEven,
     CalibrationCase,
+    ContractedLine,
     Disposition,
     Lot,
     LotItem,
@@ -427,6 +428,47 @@ class MoneyPage:
     """Robots per segment."""
     has_money: bool
     """False when the scoring ran without the money stage."""
+    contracted: tuple[ContractedRowView, ...] = ()
+    """Work a contractor already does, one row per flow (委託済み): today's cost, unchanged by the plan."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContractedRowView:
+    """One flow's existing contract on the money page."""
+
+    flow: str
+    """Process name."""
+    steps: str
+    """The contracted steps, joined."""
+    hours: Quantity
+    """Contractor hours a year."""
+    price: Bilingual
+    """Price per contractor hour, or 要設定."""
+    cost: Bilingual
+    """Today's contract cost a year, or 要設定 (never 0, never a staff cost)."""
+    questioned: str
+    """Steps the legal gate questions (要確認), joined; empty when none."""
+
+
+_UNSET = Bilingual("要設定（outsource.existing_yen_per_hour）", "not set (outsource.existing_yen_per_hour)")
+
+
+def contracted_row(line: ContractedLine) -> ContractedRowView:
+    """A flow's existing contract: hours, price and cost, 要設定 where the profile gives no price.
+
+    >>> from scoring.result import ContractedLine
+    >>> row = contracted_row(ContractedLine("郵送請求", "yuso.bpmn", ("開封",), 600.0, None))
+    >>> row.cost.ja, row.hours.text.ja
+    ('要設定（outsource.existing_yen_per_hour）', '600')
+    """
+    cost = line.yen_per_year
+    return ContractedRowView(
+        flow=line.flow_name, steps="、".join(line.steps), hours=number(line.hours_per_year),
+        price=_UNSET if line.yen_per_hour is None else Bilingual(f"{line.yen_per_hour:,.0f}円/時",
+                                                                   f"¥{line.yen_per_hour:,.0f}/h"),
+        cost=_UNSET if cost is None else money(cost).text,
+        questioned="、".join(line.questioned_steps),
+    )
 
 
 _FORMS = {"paper": ("紙", "paper"), "digital": ("電子", "digital"), "mixed": ("混在", "mixed")}
@@ -517,6 +559,7 @@ def money_page(assessment: Assessment, refs: Mapping[tuple[str, str], FlowRef], 
         tornado=tornado_svg(summary),
         tornado_note=note,
         lots=tuple(_lot_summary(lot) for lot in summary.lots),
+        contracted=tuple(contracted_row(line) for line in summary.contracted),
         scenarios=tuple(_scenario_view(s, refs) for s in summary.rpa_scenarios),
         deployments=tuple(
             DeploymentView(Bilingual(*_SEGMENTS.get(d.segment, (d.segment, d.segment))), d.robots, len(d.scenarios),

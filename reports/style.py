@@ -40,6 +40,8 @@ DISPOSITION_STYLES: dict[Disposition, DispositionStyle] = {
     Disposition.REVIEW: DispositionStyle("#D55E00", "#F7DFCC", "要確認（職員が担当）", "To be confirmed (staff)",
                                          "disp-review"),
     Disposition.AUTOMATED: DispositionStyle("#009E73", "#CCECE3", "自動化済み", "Already automated", "disp-automated"),
+    Disposition.CONTRACTED: DispositionStyle("#56B4E9", "#DDF0FB", "委託済み（受託者）", "Already contracted",
+                                             "disp-contracted"),
 }
 """Legend order.  要確認 (legal status unknown) is vermillion, the palette's alarm colour: the step stays with
 staff until someone writes down whether it exercises public authority."""

@@ -42,7 +42,7 @@ from reports.format import with_unit as with_unit
 from reports.format import yen_en as yen_en
 from reports.format import yen_ja as yen_ja
 from reports.gap_text import gap_message
-from reports.i18n import Bilingual, has, t_or
+from reports.i18n import Bilingual, has, t, t_or
 from reports.legal_view import FlowLegalView, LegalSummaryView, StepLegalView, flow_legal, legal_summary, step_legal
 from reports.overlay import Overlay
 from reports.review import REVIEW_TEXT, OrphanView, ReviewView, orphan_views, review_view
@@ -1270,6 +1270,21 @@ def _by_disposition(steps: Iterable[StepAssessment], total_hours: float) -> tupl
     )
 
 
+def _contracted_stat(assessment: Assessment) -> tuple[Stat, ...]:
+    """Hours a contractor already works (委託済み), kept out of the staff figures, with today's contract cost."""
+    hours = assessment.totals.contracted_hours_per_year
+    if hours <= 0:
+        return ()
+    lines = assessment.money.contracted if assessment.money is not None else ()
+    prices = [line.yen_per_year for line in lines]
+    if lines and all(p is not None for p in prices):
+        cost = money(sum(p or 0.0 for p in prices)).text
+        note = Bilingual(t("stat.contracted_cost", "ja", cost=cost.ja), t("stat.contracted_cost", "en", cost=cost.en))
+    else:
+        note = Bilingual.of("stat.contracted_unset")
+    return (Stat(Bilingual.of("stat.contracted"), with_unit(hours, "unit.hours"), note),)
+
+
 def index_page(
     catalogue: Catalogue, downloads: Mapping[str, bytes], labels: Mapping[str, str] | None = None
 ) -> IndexPage:
@@ -1290,6 +1305,7 @@ def index_page(
             with_unit(totals.fte, "unit.fte", 1),
         ),
         Stat(Bilingual.of("stat.cost"), money(totals.yen_per_year).text, Bilingual.of("stat.cost_note")),
+        *_contracted_stat(assessment),
     )
     headline = Bilingual.of(
         "index.headline" if totals.saving_yen_per_year > 0 else "index.headline_cost",
@@ -1344,7 +1360,7 @@ def index_page(
         page=PageView("index", "index.html", Bilingual.of("page.index")),
         headline=headline,
         stats=stats,
-        dispositions=_by_disposition(steps, totals.hours_per_year),
+        dispositions=_by_disposition(steps, totals.hours_per_year + totals.contracted_hours_per_year),
         top=top,
         chart=chart_svg(catalogue),
         flows=tuple(flows),

@@ -48,6 +48,7 @@ from bpm.model import Definitions, ElementId, FlowNode, SourceRef
 from bpm.visits import VisitResult
 from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank, rpa_assist_reason
 from scoring.context import ProcessContext, process_context, step_facts
+from scoring.contracted import contracted_check, contracted_gate
 from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
 from scoring.features import Measures, step_count_property, step_features, step_minutes
 from scoring.handoff import handoff_warning, safe_lot
@@ -235,6 +236,8 @@ def _assess_process(
         step = _assess_step(unit, node, row, context, visits, cases, run, lookup, template, override, gaps)
         assert step.legal is not None
         findings.extend(conflict_findings(node, step.legal))
+        if step.contracted is not None and step.disposition is not Disposition.CONTRACTED:
+            findings.append(_contracted_finding(unit, node, step))
         if override is not None:
             findings.append(override_finding(override, node))
         steps.append(step)
@@ -274,6 +277,16 @@ def _procedure_findings(unit: Unit, lookup: ProcedureLookup, template: TemplateC
             "give the process a procedure property naming a catalogue key (e.g. koseki_todoke, juminhyo_kofu)",
         )]
     return missing_decision_findings(unit.process, template) if template is not None else []
+
+
+def _contracted_finding(unit: Unit, node: FlowNode, step: StepAssessment) -> Finding:
+    """A contractor does a step the legal gate would not outsource: the lane (or survey) contradicts the law."""
+    reason = next(r for r in step.reasons if r.code == "contracted-questioned")
+    return Finding(
+        "contracted-questioned", Severity.WARNING, f"{node.label}: {reason.ja} / {reason.en}", node.source,
+        node.id, "correct the lane or the survey's 職種 if staff do it; otherwise review the contract or record a "
+        "justified legal override",
+    )
 
 
 def _handoff_finding(unit: Unit, plan: HandoffPlan) -> Finding:
@@ -456,15 +469,30 @@ def _assess_step(
     # 4. the legal gate has the last word; it reads only the proposal and the legal verdict
     decided = gate(proposal.disposition, legal)
     disposition = decided.disposition
-    # hours only: cash exists only through the money stage, which runs on the whole portfolio afterwards
-    cost = step_cost(disposition, annual, minutes.value, profile,
-                     digital_share=features.values.get("digital_input", 1.0))
     reasons = [*decided.reasons, *proposal.reasons] if disposition is not proposal.disposition else [
         *proposal.reasons, *decided.reasons]
     confidence = proposal.confidence
     if disposition is not proposal.disposition:
         confidence = gated_confidence(features.sources, profile)
         reasons = [r for r in reasons if r.code not in _EXPLAINING]
+    # a contractor already doing the step: never a candidate, and the gate still reads what the contractor does
+    check = contracted_check(
+        label=node.label, lane_name=facts.lane_name, staff_type=row.staff_type if row is not None else "",
+        survey_file=run.survey.file if run.survey is not None else "", row_line=row.line if row is not None else None,
+        bpmn_file=file, step_id=node.id,
+    )
+    if check.conflict is not None:
+        gaps.append(check.conflict)
+    contracted = check.contracted
+    if contracted is not None:
+        disposition, contract_reasons = contracted_gate(legal, contracted)
+        reasons = [*contract_reasons, *(r for r in proposal.reasons if r.code not in _EXPLAINING)]
+        confidence = gated_confidence(features.sources, profile)
+    # hours only: cash exists only through the money stage, which runs on the whole portfolio afterwards;
+    # a contracted step's hours are the contractor's, so they carry no staff cost
+    cost = step_cost(disposition, annual, minutes.value, profile,
+                     digital_share=features.values.get("digital_input", 1.0),
+                     yen_per_hour=0.0 if contracted is not None else None)
     if disposition in (Disposition.RETAIN, Disposition.REVIEW) and legal.legal_class is not LegalClass.FACTUAL:
         assist = rpa_assist_reason(proposal.scores, profile)
         if assist is not None:
@@ -498,7 +526,8 @@ def _assess_step(
             **features.sources,
         },
         legal=legal,
-        proposed=proposal.disposition if disposition is not proposal.disposition else None,
+        proposed=proposal.disposition if disposition is not proposal.disposition and contracted is None else None,
+        contracted=contracted,
     )
 
 

@@ -209,6 +209,7 @@ _LABELS = {
     Disposition.RETAIN: ("職員", "staff"),
     Disposition.AUTOMATED: ("自動化済み", "automated"),
     Disposition.REVIEW: ("要確認", "review"),
+    Disposition.CONTRACTED: ("委託済み", "already contracted"),
 }
 
 

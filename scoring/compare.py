@@ -39,14 +39,12 @@ from dataclasses import dataclass, field
 
 from bpm.model import Definitions, Process
 from scoring.cities import CityMeta, population_band
-from scoring.lexicon import normalize_name
+from scoring.contracted import CONTRACTOR_LANE_WORDS as CONTRACTOR_LANE_WORDS  # re-export: moved to scoring.contracted
+from scoring.contracted import is_contractor_lane
 from scoring.lots import contractor_yen_per_hour
 from scoring.profile import Profile
 from scoring.result import Assessment, Disposition, EvidenceSource, ProcessAssessment, StaffType, StepAssessment
 from scoring.staffing import staff_costs
-
-CONTRACTOR_LANE_WORDS = ("委託", "受託", "事業者", "contractor", "outsourc")
-"""Lane names that mark work a contractor does today (counted as contractor hours, not staff hours)."""
 
 QUANTILE_METHOD_JA = "四分位はハインドマン＝ファン第7法（順位間の線形補間、Excel の QUARTILE.INC と同じ）"
 QUANTILE_METHOD_EN = ("quartiles by Hyndman–Fan method 7 (linear interpolation between order statistics, "
@@ -181,16 +179,6 @@ class FlowFigures:
     """(step id, disposition value) for drawing the flow; empty when not kept."""
 
 
-def is_contractor_lane(lane_name: str) -> bool:
-    """True when a lane's name says a contractor does its work today.
-
-    >>> is_contractor_lane("委託事業者（窓口業務）"), is_contractor_lane("窓口受付")
-    (True, False)
-    """
-    text = normalize_name(lane_name)
-    return any(word in text for word in CONTRACTOR_LANE_WORDS)
-
-
 def cost_per_year(staff_hours: float, contractor_hours: float, profile: Profile) -> float:
     """Full cost a year of the work: the one place the comparison calls the money model.
 
@@ -240,7 +228,7 @@ def _share_of(step: StepAssessment) -> str:
     (:attr:`~scoring.result.StepAssessment.classified`).
     """
     disposition = step.classified
-    if is_contractor_lane(step.lane_name) or disposition is Disposition.OUTSOURCE:
+    if is_contractor_lane(step.lane_name) or step.contracted is not None or disposition is Disposition.OUTSOURCE:
         return "outsourced"
     if disposition in (Disposition.RPA, Disposition.AUTOMATED):
         return "automated"
@@ -300,7 +288,7 @@ def flow_figures(
     for step in assessed.steps:
         hours = step.cost.hours_per_year
         by_share[_share_of(step)] += hours
-        if is_contractor_lane(step.lane_name):
+        if is_contractor_lane(step.lane_name) or step.contracted is not None:
             contractor += hours
         elif step.disposition is not Disposition.AUTOMATED:
             staff += hours

@@ -143,25 +143,32 @@ def payback_months(one_off: float, saving_per_year: float) -> float | None:
 
 
 def totals(steps: Iterable[StepAssessment], hours_per_fte: float) -> Totals:
-    """Sums over steps, with counts and hours per disposition (every disposition listed)."""
+    """Sums over steps, with counts and hours per disposition (every disposition listed).
+
+    Hours, FTE and yen today are staff figures: the hours of steps a
+    contractor already does (:attr:`StepAssessment.contracted`) are summed
+    apart as ``contracted_hours_per_year``.
+    """
     steps = list(steps)
     by_disposition = {d: 0 for d in Disposition}
     hours_by = {d: 0.0 for d in Disposition}
     for step in steps:
         by_disposition[step.disposition] += 1
         hours_by[step.disposition] += step.cost.hours_per_year
-    hours = sum(s.cost.hours_per_year for s in steps)
+    staff = [s for s in steps if s.contracted is None]
+    hours = sum(s.cost.hours_per_year for s in staff)
     return Totals(
         steps=len(steps),
         hours_per_year=hours,
         fte=hours / hours_per_fte,
-        yen_per_year=sum(s.cost.yen_per_year for s in steps),
+        yen_per_year=sum(s.cost.yen_per_year for s in staff),
         hours_freed_per_year=sum(s.cost.hours_freed_per_year for s in steps),
         saving_yen_per_year=sum(s.cost.saving_yen_per_year for s in steps),
         one_off_yen=sum(s.cost.one_off_yen for s in steps),
         net_5y_yen=sum(s.cost.net_5y_yen for s in steps),
         by_disposition=by_disposition,
         hours_by_disposition=hours_by,
+        contracted_hours_per_year=sum(s.cost.hours_per_year for s in steps if s.contracted is not None),
     )
 
 
@@ -225,6 +232,9 @@ class MoneyStep:
     """Where minutes_per_case came from."""
     scores: Mapping[Disposition, float] = field(default_factory=dict)
     """The classification's suitability per disposition (the deciding numbers a reason cites)."""
+    contracted: bool = False
+    """A contractor already does the step today (委託済み, or 要確認 when the law questions it): its hours are
+    contractor hours, priced by the existing contract, never staff cost and never a candidate."""
 
     @property
     def is_candidate(self) -> bool:

@@ -31,8 +31,8 @@ from scoring.money_params import MoneyParams
 from scoring.result import Disposition, Evidence, EvidenceSource, Reason
 from scoring.rpa import placement
 
-SAFETY_CODES = frozenset({*LEGAL_CODES, "handoff-moved", "handoff-risk", "handoff-redesign",
-                          "handoff-after-cost-gate"})
+SAFETY_CODES = frozenset({"contracted", "contracted-questioned", *LEGAL_CODES, "handoff-moved", "handoff-risk",
+                          "handoff-redesign", "handoff-after-cost-gate"})
 """Reasons of the legal gate and the hand-off check: kept first and word for word."""
 
 REPLACED_CODES = frozenset({*EXPLAINING_CODES, "judgment", "not-routine", "automated"})
@@ -96,7 +96,8 @@ def compose(step_reasons: Sequence[Reason], evidence: Sequence[Reason]) -> tuple
     >>> [r.code for r in compose([generic, legal], [own])]
     ['outsourcing-basis', 'counter-work']
     """
-    safety = [r for r in step_reasons if r.code in SAFETY_CODES]
+    safety = sorted((r for r in step_reasons if r.code in SAFETY_CODES),
+                    key=lambda r: not r.code.startswith("contracted"))  # who does it today comes first
     rest = [r for r in step_reasons if r.code not in SAFETY_CODES and not (evidence and r.code in REPLACED_CODES)]
     return tuple(dict.fromkeys((*safety, *rest, *evidence)))
 

@@ -489,6 +489,7 @@ _LABELS = {
     Disposition.RETAIN: ("職員", "staff"),
     Disposition.AUTOMATED: ("自動化済み", "automated"),
     Disposition.REVIEW: ("要確認", "review"),
+    Disposition.CONTRACTED: ("委託済み", "already contracted"),
 }
 
 
@@ -510,6 +511,12 @@ def gate(proposed: Disposition, status: LegalStatus) -> GateResult:
     >>> gate(Disposition.RPA, LegalStatus(LegalClass.UNKNOWN, robot_may_prepare=True)).disposition
     <Disposition.RPA: 'rpa'>
     """
+    if proposed is Disposition.CONTRACTED:  # what a contractor already does is read as a proposal to outsource it
+        found = gate(Disposition.OUTSOURCE, status)
+        kept = found.disposition is Disposition.OUTSOURCE
+        # no "the scores favoured outsourcing" sentence: nobody proposed it, the contractor does it today
+        said = tuple(r for r in found.reasons if r.code not in ("legal-override", "legal-review"))
+        return GateResult(Disposition.CONTRACTED if kept else found.disposition, said)
     reasons: list[Reason] = []
     favoured_ja, favoured_en = _LABELS[proposed]
     if proposed is Disposition.AUTOMATED:
@@ -563,7 +570,7 @@ def permitted(disposition: Disposition, status: LegalStatus) -> bool:
     >>> permitted(Disposition.RPA, LegalStatus(LegalClass.UNKNOWN, robot_may_prepare=False))
     False
     """
-    if disposition is Disposition.OUTSOURCE:
+    if disposition in (Disposition.OUTSOURCE, Disposition.CONTRACTED):  # the law reads what a contractor does
         return status.legal_class is F and status.outsourceable
     if disposition is Disposition.RPA:
         return status.legal_class is F or (status.legal_class is U and status.robot_may_prepare)

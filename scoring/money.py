@@ -48,6 +48,7 @@ from scoring.lots import LotYear, lot_item, lot_items
 from scoring.money_params import MoneyParams
 from scoring.profile import Profile, Thresholds
 from scoring.result import (
+    ContractedLine,
     Disposition,
     EvidenceSource,
     FlowMoney,
@@ -165,8 +166,32 @@ def money_stage(steps: Sequence[MoneyStep], profile: Profile) -> MoneyOutcome:
         hours_per_fte=money.hours_per_fte,
         candidate_plan=_plan_with_assumptions(candidates, steps, money),
         break_evens=break_evens(steps, gate.candidates, money, cache),
+        contracted=contracted_lines(steps, money),
     )
     return MoneyOutcome(outcomes, flows, summary)
+
+
+def contracted_lines(steps: Sequence[MoneyStep], money: MoneyParams) -> tuple[ContractedLine, ...]:
+    """One line per flow for the work a contractor already does: hours and today's contract cost.
+
+    The existing contract runs on under the plan, so it is today's cost and
+    the plan's alike and does not enter the NPV; it is shown so that a 課長
+    sees the whole cost of the work.  Without a price in the profile the cost
+    is None (要設定), never 0 and never a staff cost.
+    """
+    price = money.outsource.existing_yen_per_hour or None
+    grouped: dict[tuple[str, str], list[MoneyStep]] = defaultdict(list)
+    for step in steps:
+        if step.contracted:
+            grouped[(step.key.file, step.flow_name)].append(step)
+    return tuple(
+        ContractedLine(
+            flow_name=flow, file=file, steps=tuple(s.name for s in members),
+            hours_per_year=sum(s.hours_per_year for s in members), yen_per_hour=price,
+            questioned_steps=tuple(s.name for s in members if s.candidate is not Disposition.CONTRACTED),
+        )
+        for (file, flow), members in sorted(grouped.items())
+    )
 
 
 # --------------------------------------------------------------------------- steps
@@ -417,6 +442,7 @@ _ASSIGNED = {
     Disposition.RETAIN: ("職員", "staff"), Disposition.REVIEW: ("職員（要確認）", "staff (to be confirmed)"),
     Disposition.RPA: ("RPA（市が運用）", "RPA (run by the city)"), Disposition.AUTOMATED: ("システム", "system"),
     Disposition.OUTSOURCE: ("受託者", "contractor"),
+    Disposition.CONTRACTED: ("受託者（委託済み・現行契約）", "contractor (already contracted today)"),
 }
 
 
@@ -433,6 +459,9 @@ def _staff_items(year: LotYear, steps: Sequence[MoneyStep], adopted: frozenset[S
             assigned = ("職員（費用面で推奨しない）", "staff (not recommended on cost)")
         elif any(r.code == "handoff-moved" for r in step.reasons):
             assigned = ("職員（偽装請負を避ける引継ぎのため）", "staff (to keep the hand-offs lawful)")
+        elif step.contracted and step.candidate is not Disposition.CONTRACTED:
+            assigned = ("受託者が実施中（要確認: 法的に委託できない）", "contractor today (to be confirmed: the law "
+                        "does not permit it)")
         else:
             assigned = _ASSIGNED[step.candidate]
         items.append(lot_item(step, money, assigned))
@@ -514,4 +543,7 @@ def lines_total(lines: Sequence[MoneyLine]) -> tuple[float, ...]:
     return tuple(float(sum(line.yen_by_year[i] for line in lines)) for i in range(len(lines[0].yen_by_year)))
 
 
-__all__ = ["RULE_TITLES", "MoneyOutcome", "StepOutcome", "assumptions", "lines_total", "money_stage", "npv"]
+__all__ = [
+    "RULE_TITLES", "MoneyOutcome", "StepOutcome", "assumptions", "contracted_lines", "lines_total", "money_stage",
+    "npv",
+]

@@ -53,8 +53,12 @@ def money_step(
     else:
         org_in = OrgInputs(props.get("section", ""), props.get("unit", ""), props.get("staff_type", ""), S.PROPERTY)
     counter = step.features.get("face_to_face", 0.0) >= profile.money.queue.counter_face_to_face
+    if step.contracted is not None:  # 職種「委託」 is not a staff type: no staff mix, no staff cost
+        org_in = dataclasses.replace(org_in, staff_type="")
     org, problem = step_org(dataclasses.replace(org_in, pool_name=pool_name, flow_name=step.process_name,
                                                 counter=counter), profile.money)
+    if step.contracted is not None:
+        org = dataclasses.replace(org, mix={}, detail=f"受託者（委託済み）: {step.contracted.detail}")
     digital = step.features.get("digital_input", 1.0)
     if row is not None and row.input_form is not None:
         form, detail = row.input_form, f"調査票 行{row.line}: 入力形式 = {row.input_label}"
@@ -76,7 +80,7 @@ def money_step(
             "face_to_face", S.DEFAULT) in (S.STRUCTURE, S.PROPERTY, S.SURVEY, S.USER),
         count_source=step.data_sources.get("annual_count", S.DEFAULT),
         minutes_source=step.data_sources.get("minutes_per_case", S.DEFAULT),
-        features=step.features, evidence=step.evidence, scores=step.scores,
+        features=step.features, evidence=step.evidence, scores=step.scores, contracted=step.contracted is not None,
     ), problem
 
 

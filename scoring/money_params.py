@@ -174,6 +174,8 @@ class OutsourceParams:
     """Price at re-tender ÷ price before (before escalation)."""
     backoffice_productivity: float
     """Contractor hours per staff hour of back-office work."""
+    existing_yen_per_hour: float
+    """Price per contractor hour of the contracts the city already has (委託済み steps); 0 = not set (要設定)."""
 
 
 @dataclass(frozen=True, slots=True)

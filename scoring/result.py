@@ -28,6 +28,10 @@ class Disposition(Enum):
     """Already done by a system (service/script task, system lane)."""
     REVIEW = "review"
     """要確認: the step's legal status is unknown, so staff keep it until the doubt is resolved."""
+    CONTRACTED = "contracted"
+    """委託済み: a contractor already does the step today (a 委託事業者 lane or 職種「委託」 in the survey) and the
+    legal gate permits it; it frees no staff hours and is never a candidate (listed last for the same reason as
+    REVIEW)."""
 
 
 SCORED_DISPOSITIONS = (Disposition.RPA, Disposition.OUTSOURCE, Disposition.RETAIN, Disposition.AUTOMATED)
@@ -71,6 +75,16 @@ class Reason:
     """Japanese text (shown first)."""
     en: str
     """English text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contracted:
+    """Evidence that a contractor already does a step today (:mod:`scoring.contracted`)."""
+
+    source: EvidenceSource
+    """``survey`` (職種「委託」) or ``structure`` (a 委託事業者 lane)."""
+    detail: str
+    """What said so, e.g. ``レーン「委託事業者（郵送処理）」`` or ``調査票 行76: 職種 = 委託``."""
 
 
 class LegalClass(Enum):
@@ -317,6 +331,8 @@ class StepAssessment:
     """課, 係 and 職種 mix of the staff doing the step (survey, pool name or the profile's assumption)."""
     money: StepMoney | None = None
     """人工削減 and 財政効果 of the step, kept apart; None when the money stage did not run."""
+    contracted: Contracted | None = None
+    """Set when a contractor already does the step today (lane or survey): its hours are contractor hours."""
 
     @property
     def classified(self) -> Disposition:
@@ -350,6 +366,9 @@ class Totals:
     """Step count per disposition."""
     hours_by_disposition: Mapping[Disposition, float] = field(default_factory=dict)
     """Hours today per disposition."""
+    contracted_hours_per_year: float = 0.0
+    """Hours a contractor already works today (委託済み, and contracted steps the legal gate questions): not in
+    ``hours_per_year``, ``fte`` or ``yen_per_year``, which are staff figures."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1096,6 +1115,29 @@ class FlowMoney:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractedLine:
+    """Work a contractor already does in one flow, and what the existing contract costs (委託済み)."""
+
+    flow_name: str
+    """Process (業務) name."""
+    file: str
+    """BPMN file."""
+    steps: tuple[str, ...]
+    """Names of the contracted steps."""
+    hours_per_year: float
+    """Contractor hours a year (the steps' executions × minutes)."""
+    yen_per_hour: float | None
+    """Price per contractor hour from the profile (``outsource.existing_yen_per_hour``); None = 要設定 (not set)."""
+    questioned_steps: tuple[str, ...] = ()
+    """Contracted steps the legal gate questions (公権力・要確認 in a contractor's hands): shown as 要確認."""
+
+    @property
+    def yen_per_year(self) -> float | None:
+        """Today's contract cost a year; None when the price is not set (never silently 0 or a staff cost)."""
+        return None if self.yen_per_hour is None else self.hours_per_year * self.yen_per_hour
+
+
+@dataclass(frozen=True, slots=True)
 class MoneySummary:
     """The portfolio's money: two effects, never mixed."""
 
@@ -1147,3 +1189,5 @@ class MoneySummary:
     """The staffing plan if every feasible candidate were adopted (shown when nothing is recommended on cost)."""
     break_evens: tuple[BreakEven, ...] = ()
     """Where all lots, and all robots, would break even (staff rate, contractor price, licence)."""
+    contracted: tuple[ContractedLine, ...] = ()
+    """Contracts the city already has (委託済み steps), one line per flow: today's cost, unchanged by the plan."""

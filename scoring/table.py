@@ -177,12 +177,18 @@ def _legal_columns(step: StepAssessment) -> dict[str, object]:
         # The origin comes first: the reason is user text and must not start a cell (a leading = is a formula).
         "legal_override": f"{legal.override.origin}: {legal.override.reason}" if legal.override else None,
         # the 根拠通知 of a step the legal gate let the contractor do (also when the cost gate then withdrew it)
-        "legal_basis": legal.basis.ja if legal.basis is not None and step.classified is Disposition.OUTSOURCE
-        else None,
-        "legal_resolve": legal.resolve.ja if legal.resolve is not None else None,
+        "legal_basis": legal.basis.ja if legal.basis is not None
+        and step.classified in (Disposition.OUTSOURCE, Disposition.CONTRACTED) else None,
+        "legal_resolve": legal.resolve.ja if legal.resolve is not None else _contract_question(step),
         "procedure": legal.procedure or None,
         "proposed": step.proposed.value if step.proposed is not None else None,
     }
+
+
+def _contract_question(step: StepAssessment) -> str | None:
+    """What resolves a contractor doing a step the legal gate would not outsource (when nothing else is open)."""
+    found = next((r for r in step.reasons if r.code == "contracted-questioned"), None)
+    return found.ja.split("解消方法: ", 1)[-1] if found is not None else None
 
 
 def steps_frame(assessment: Assessment, reviews: Reviews | None = None) -> pd.DataFrame:

@@ -101,5 +101,5 @@ def test_totals_sum_and_list_every_disposition() -> None:
     assert total.fte == pytest.approx((693.3333 + 750) / 1920, rel=1e-6)
     assert total.hours_freed_per_year == pytest.approx(554.6667 + 750, rel=1e-6)
     assert total.by_disposition == {Disposition.RPA: 1, Disposition.OUTSOURCE: 1, Disposition.RETAIN: 0,
-                                    Disposition.AUTOMATED: 0, Disposition.REVIEW: 0}
+                                    Disposition.AUTOMATED: 0, Disposition.REVIEW: 0, Disposition.CONTRACTED: 0}
     assert total.hours_by_disposition[Disposition.OUTSOURCE] == pytest.approx(750)

@@ -11,8 +11,8 @@ from bpm.errors import ProfileError
 from scoring.money_params import vary
 from scoring.profile import load_profile
 
-SETTINGS = {"cost.staff_yen_per_hour", "queue.counter_face_to_face", "cashflow.horizon_years",
-            "cashflow.transition_year"}
+SETTINGS = {"cost.staff_yen_per_hour", "outsource.existing_yen_per_hour", "queue.counter_face_to_face",
+            "cashflow.horizon_years", "cashflow.transition_year"}
 """Settings and thresholds (not estimates of a quantity), so they carry no range."""
 
 
