@@ -208,6 +208,7 @@ _DISPOSITION_LABELS = {
     Disposition.RETAIN: Bilingual("職員が担当", "staff"),
     Disposition.AUTOMATED: Bilingual("自動化済み", "automated"),
     Disposition.REVIEW: Bilingual("要確認", "to be confirmed"),
+    Disposition.CONTRACTED: Bilingual("委託済み（受託者が実施中）", "already contracted (a contractor does it today)"),
 }
 
 
@@ -241,7 +242,7 @@ def step_legal(step: StepAssessment) -> StepLegalView | None:
             for c in legal.claims
         ),
         basis=Bilingual(legal.basis.ja, legal.basis.en)
-        if legal.basis is not None and step.disposition is Disposition.OUTSOURCE else None,
+        if legal.basis is not None and step.disposition in (Disposition.OUTSOURCE, Disposition.CONTRACTED) else None,
         resolve=Bilingual(legal.resolve.ja, legal.resolve.en) if legal.resolve is not None else None,
     )
 
@@ -265,8 +266,12 @@ def _rows(steps: Iterable[StepAssessment], href: Href) -> tuple[
                                          Bilingual(first.authority.ja, first.authority.en)))
         if step.disposition is Disposition.REVIEW:
             resolve = legal.resolve
+            # a contractor doing a step the law does not let it do: what resolves it is in its own reason
+            questioned = next((r for r in step.reasons if r.code == "contracted-questioned"), None)
+            resolve = resolve or questioned
+            current = Disposition.CONTRACTED if questioned is not None else step.proposed or step.disposition
             review.append(ReviewRow(
-                _ref(step, href), _DISPOSITION_LABELS[step.proposed or step.disposition],
+                _ref(step, href), _DISPOSITION_LABELS[current],
                 Bilingual(resolve.ja, resolve.en) if resolve is not None else Bilingual.of("legal.review_explain"),
             ))
         if legal.override is not None:

@@ -15,6 +15,7 @@ import pytest
 from bpm.lint import Severity
 from bpm.model import Definitions
 from bpm.reader import read_bpmn
+from reports.legal_view import legal_summary
 from reports.money_views import money_page
 from scoring.assess import assess
 from scoring.compare import is_contractor_lane as compare_is_contractor_lane
@@ -149,6 +150,9 @@ def test_a_public_authority_step_in_a_contractor_lane_is_flagged(lane_run: Asses
     assert finding.source.file.endswith("contracted.bpmn") and finding.source.line > 0
     row = steps_frame(lane_run).set_index("step_id").loc["T_Kahi"]
     assert row["disposition"] == "review" and "レーン" in row["legal_resolve"]
+    summary = legal_summary(lane_run, lambda s: "#", lambda p: "#")
+    (review,) = [r for r in summary.review if r.step.name == "交付可否判断"]
+    assert review.proposed.ja.startswith("委託済み") and "解消方法" in review.resolve.ja
 
 
 # --------------------------------------------------------------------------- the survey
