@@ -8,10 +8,19 @@ handling times through a queueing model:
 
 * seats per hour band, normal/busy day and normal/peak month from Erlang C
   (M/M/c): the fewest seats that serve ``queue.service_level`` of residents
-  within the target wait (facts §4.1).  No well-kept Python package offers
-  Erlang C without a heavy solver dependency or a network call, so the
-  formula is implemented here (with the stable Erlang B recursion) and
-  checked against a hand-computed case in the tests;
+  within the target wait (facts §4.1).  Erlang B, the hard part, is the
+  truncated Poisson distribution B = P(N = c) / P(N ≤ c), N ~ Poisson(A),
+  from SciPy's special functions (``pdtr`` for the CDF, the mass in logs;
+  SciPy is already a dependency, and ``scipy.special`` imports and evaluates
+  far faster than ``scipy.stats``); Erlang C and the service level are the
+  textbook one-liners on top of it.  The Erlang C packages on
+  PyPI were looked at and not taken (2026-11): pyworkforce (MIT; 0.5.1 is
+  the newest release the package index serves) implements the same Erlang B
+  recursion we had, but pulls in OR-Tools, pandas and joblib for it, refuses
+  zero arrivals and has no guard for an unstable queue; ErlangCCmath sends
+  every input to the vendor's web service (a network call with the city's
+  volumes).  The tests check the figures against a hand-computed case, the
+  textbook factorial formula and the previous recursion;
 * paid hours = seat-hours ÷ (1 − shrinkage); back-office work of the lot
   first fills the seats' idle time;
 * 業務責任者 per 15 seats (at least ``outsource.manager_min_fte``), a
@@ -33,6 +42,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scipy.special import gammaln, pdtr, xlogy
+
 from bpm.errors import AnalysisError
 from scoring.cost import MoneyStep
 from scoring.legal import entrustability
@@ -42,12 +53,26 @@ from scoring.result import Disposition, LotItem, MoneyLine, QueuePlan, SeatBand,
 # --------------------------------------------------------------------------- Erlang C
 
 
+def erlang_b(load: float, servers: int) -> float:
+    """Blocking probability of an M/M/c/c system (Erlang B): the truncated Poisson P(N = c) / P(N ≤ c).
+
+    >>> round(erlang_b(2.0, 3), 6)   # (8/6) / (1 + 2 + 2 + 8/6) = 4/19
+    0.210526
+    """
+    if load <= 0:
+        return 0.0
+    below = float(pdtr(servers, load))  # P(N ≤ c)
+    if below <= 0.0:  # far more load than seats: every arrival is blocked
+        return 1.0
+    return math.exp(float(xlogy(servers, load)) - load - float(gammaln(servers + 1))) / below
+
+
 def erlang_c(load: float, servers: int) -> float:
     """Probability that an arrival waits in an M/M/c queue (Erlang C); 1 when the queue is unstable.
 
-    Uses the Erlang B recursion B(k) = A·B(k−1) / (k + A·B(k−1)), then
-    C = c·B / (c − A·(1 − B)), which equals the textbook
-    [A^c/c! · c/(c−A)] / [Σ_{k<c} A^k/k! + A^c/c! · c/(c−A)] without factorials.
+    C = c·B / (c − A·(1 − B)) from Erlang B (:func:`erlang_b`), which equals
+    the textbook [A^c/c! · c/(c−A)] / [Σ_{k<c} A^k/k! + A^c/c! · c/(c−A)]
+    without its factorials.
 
     >>> round(erlang_c(2.0, 3), 6)   # 4/9: A = 2 Erlangs, 3 seats
     0.444444
@@ -58,9 +83,7 @@ def erlang_c(load: float, servers: int) -> float:
         return 0.0
     if servers <= load:
         return 1.0
-    blocking = 1.0
-    for k in range(1, servers + 1):
-        blocking = load * blocking / (k + load * blocking)
+    blocking = erlang_b(load, servers)
     return servers * blocking / (servers - load * (1.0 - blocking))
 
 

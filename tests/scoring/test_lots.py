@@ -61,6 +61,39 @@ def test_seats_for_one_hour_by_hand() -> None:
     assert seats_needed(0.01, 4.0, 2.0, 0.8)[0] == 1, "a counter that is open has at least one seat"
 
 
+def previous_erlang_c(load: float, servers: int) -> float:
+    """The hand-written Erlang B recursion this module used before Erlang B came from scipy.stats.poisson."""
+    if load <= 0:
+        return 0.0
+    if servers <= load:
+        return 1.0
+    blocking = 1.0
+    for k in range(1, servers + 1):
+        blocking = load * blocking / (k + load * blocking)
+    return servers * blocking / (servers - load * (1.0 - blocking))
+
+
+def previous_seats(arrivals: float, handling: float, target: float, level: float) -> tuple[int, float, float]:
+    load = arrivals * handling / 60.0
+    servers = max(1, math.floor(load) + 1)
+    while 1.0 - previous_erlang_c(load, servers) * math.exp(-(servers - load) * target / handling) < level:
+        servers += 1
+    wait = previous_erlang_c(load, servers)
+    return servers, wait, wait * handling / (servers - load)
+
+
+@pytest.mark.parametrize("arrivals", [0.2, 3.0, 30.0, 95.0, 400.0, 2500.0])
+@pytest.mark.parametrize("handling", [1.0, 4.0, 12.5])
+@pytest.mark.parametrize(("target", "level"), [(2.0, 0.8), (10.0, 0.9), (0.5, 0.95)])
+def test_seats_and_waits_equal_the_previous_recursion(arrivals: float, handling: float, target: float,
+                                                       level: float) -> None:
+    seats, wait, mean, _level = seats_needed(arrivals, handling, target, level)
+    before = previous_seats(arrivals, handling, target, level)
+    assert seats == before[0]
+    assert wait == pytest.approx(before[1], rel=1e-9, abs=1e-300)
+    assert mean == pytest.approx(before[2], rel=1e-9, abs=1e-300)
+
+
 ONE_HOUR = dataclasses.replace(
     MONEY,
     queue=dataclasses.replace(MONEY.queue, hour_share=((9, 1.0),), peak_month_factor=1.0, busy_day_share=0.0,
