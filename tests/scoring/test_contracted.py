@@ -224,6 +224,8 @@ def test_bundled_contracted_steps(bundled: Assessment) -> None:
     assert flagged == {s.step_id for s in contracted if s.disposition is Disposition.REVIEW}
     all_hours = sum(s.cost.hours_per_year for s in steps)
     contractor = sum(s.cost.hours_per_year for s in contracted)
+    # bpm score flows/ before: staff hours 48,928 (25.5 FTE), of which 5,440 h are the contractor's
+    assert contractor == pytest.approx(5440, abs=1) and all_hours == pytest.approx(48928, abs=1)
     assert bundled.totals.contracted_hours_per_year == pytest.approx(contractor)
     assert bundled.totals.hours_per_year == pytest.approx(all_hours - contractor)
     assert bundled.money is not None
