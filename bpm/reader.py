@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -455,6 +456,7 @@ def _text(element: etree._Element | None) -> str:
 
 _EXTENSIONS = f"{_MODEL}extensionElements"
 _DOCUMENTATION = f"{_MODEL}documentation"
+_CONDITION = f"{_MODEL}conditionExpression"
 
 
 def _properties(extensions: Iterable[etree._Element]) -> dict[str, str]:
@@ -762,14 +764,18 @@ class _Builder:
         pid = ProcessId(ident)
         scope = _Scope(pid)
         self.scope_content(element, scope, parent_id=None)
+        # The model objects are made here, once, from the fields gathered while reading: a node's lane and a
+        # flow's default flag and level are known only at the end, and copying frozen objects to add them
+        # (dataclasses.replace) cost more than making them.
         lane_of = {node_id: lane.id for lane in _walk_lanes(scope.lanes) for node_id in lane.node_ids}
-        nodes = {
-            nid: _with_lane(node, lane_of.get(nid)) for nid, node in scope.nodes.items()
-        }
-        flows = {
-            fid: _with_level(_with_default(flow, scope.defaults), scope.reparented)
-            for fid, flow in scope.flows.items()
-        }
+        nodes = {nid: FlowNode(**fields, lane_id=lane_of.get(nid)) for nid, fields in scope.nodes.items()}
+        defaults, reparented = scope.defaults, scope.reparented
+        flows: dict[ElementId, SequenceFlow] = {}
+        for fid, fields in scope.flows.items():
+            source_id = fields["source_id"]
+            if source_id in reparented:  # flows leaving a re-parented boundary event move to its level with it
+                fields["parent_id"] = reparented[source_id]
+            flows[fid] = SequenceFlow(**fields, is_default=fid in defaults)
         return Process(
             id=pid,
             name=element.get("name", "").strip(),
@@ -874,7 +880,7 @@ class _Builder:
         if attached is not None and parent_id == attached and attached in scope.nodes:
             # Visual Paradigm writes boundary events inside the sub-process they sit
             # on; semantically they belong to the host's level.
-            parent_id = scope.nodes[ElementId(attached)].parent_id
+            parent_id = scope.nodes[ElementId(attached)]["parent_id"]
             scope.reparented[ident] = parent_id
         direction_raw = element.get("gatewayDirection", "Unspecified")
         try:
@@ -882,7 +888,7 @@ class _Builder:
         except ValueError:
             direction = GatewayDirection.UNSPECIFIED
             self.note("bad-attribute", f"unknown gatewayDirection {direction_raw!r}", element, ident)
-        node = FlowNode(
+        scope.nodes[ident] = dict(
             id=ident,
             kind=kind,
             name=element.get("name", "").strip(),
@@ -905,7 +911,6 @@ class _Builder:
             instantiate=_bool(element.get("instantiate"), False),
             link_name=link_name,
         )
-        scope.nodes[ident] = node
         if isinstance(kind, TaskKind) and kind.is_container:
             self.scope_content(element, scope, parent_id=ident)
 
@@ -914,10 +919,17 @@ class _Builder:
         if ident is None:
             return
         condition = None
-        for child in _model_children(element):
-            if _local(child) == "conditionExpression":
+        documentation: list[etree._Element] = []
+        extensions: list[etree._Element] = []
+        for child in element:  # once, for the three kinds of child a flow may have
+            tag = child.tag
+            if tag == _CONDITION:
                 condition = _text(child)
-        scope.flows[ident] = SequenceFlow(
+            elif tag == _DOCUMENTATION:
+                documentation.append(child)
+            elif tag == _EXTENSIONS:
+                extensions.append(child)
+        scope.flows[ident] = dict(
             id=ident,
             source_id=ElementId(_ref_attr(element, "sourceRef")),
             target_id=ElementId(_ref_attr(element, "targetRef")),
@@ -926,8 +938,8 @@ class _Builder:
             parent_id=parent_id,
             name=element.get("name", "").strip(),
             condition=condition,
-            properties=self.properties(element),
-            documentation=self.documentation(element),
+            properties=_properties(extensions),
+            documentation=_documentation(documentation),
         )
 
     def lane_set(self, element: etree._Element, parent_lane: ElementId | None) -> list[Lane]:
@@ -1036,42 +1048,63 @@ class _Builder:
 
     def _bounds(self, element: etree._Element) -> Bounds | None:
         """The first ``Bounds`` child (any namespace, as every tool writes it), or None."""
-        for child in element.iterchildren(_ANY_BOUNDS):
-            get = child.get
-            try:
-                return Bounds(float(get("x", "0")), float(get("y", "0")), float(get("width", "0")),
-                              float(get("height", "0")))
-            except ValueError:
-                self.note("bad-coordinates", "Bounds with non-numeric coordinates ignored", child)
-                return None
+        for child in element:
+            if _any_local(child.tag) == "Bounds":
+                return self._bounds_of(child)
         return None
+
+    def _bounds_of(self, bounds: etree._Element) -> Bounds | None:
+        """A ``Bounds`` element's rectangle; None (with a note) when a coordinate is not a number."""
+        get = bounds.get
+        try:
+            return Bounds(float(get("x", "0")), float(get("y", "0")), float(get("width", "0")),
+                          float(get("height", "0")))
+        except ValueError:
+            self.note("bad-coordinates", "Bounds with non-numeric coordinates ignored", bounds)
+            return None
 
     def _label(self, label: etree._Element | None) -> Bounds | None:
         return self._bounds(label) if label is not None else None
 
     @staticmethod
     def _colours(element: etree._Element, label: etree._Element | None) -> DiColours | None:
-        """The modeler's colours on a BPMNShape/BPMNEdge and its BPMNLabel (OMG attributes win over bpmn.io's)."""
-        get = element.get
-        fill = _colour(get(_OMG_FILL)) or _colour(get(_BIOC_FILL))
-        stroke = _colour(get(_OMG_STROKE)) or _colour(get(_BIOC_STROKE))
-        text = _colour(label.get(_OMG_LABEL)) if label is not None else None
+        """The modeler's colours on a BPMNShape/BPMNEdge and its BPMNLabel (OMG attributes win over bpmn.io's).
+
+        Colours are namespaced attributes: an element with none (most of them)
+        is passed over after one look at its attribute names instead of five lookups.
+        """
+        fill = stroke = text = None
+        if _has_namespaced_attribute(element):
+            get = element.get
+            fill = _colour(get(_OMG_FILL)) or _colour(get(_BIOC_FILL))
+            stroke = _colour(get(_OMG_STROKE)) or _colour(get(_BIOC_STROKE))
+        if label is not None and _has_namespaced_attribute(label):
+            text = _colour(label.get(_OMG_LABEL))
         if fill is None and stroke is None and text is None:
             return None
         return DiColours(fill=fill, stroke=stroke, label=text)
 
     def shape(self, element: etree._Element) -> Shape | None:
-        ref = _ref_attr(element, "bpmnElement")
-        bounds = self._bounds(element)
+        # One pass over the children (filtered iterators cost more than the rest of a shape).
+        bounds_element = label = None
+        for child in element:
+            local = _any_local(child.tag)
+            if local == "Bounds":
+                if bounds_element is None:
+                    bounds_element = child
+            elif local == "BPMNLabel" and label is None:
+                label = child
+        get = element.get
+        ref = _qualified_ref(element, get("bpmnElement"))
+        bounds = self._bounds_of(bounds_element) if bounds_element is not None else None
         if not ref or bounds is None:
-            self.note("bad-shape", "BPMNShape without bpmnElement or Bounds ignored", element, element.get("id"))
+            self.note("bad-shape", "BPMNShape without bpmnElement or Bounds ignored", element, get("id"))
             return None
-        horizontal = element.get("isHorizontal")
-        expanded = element.get("isExpanded")
-        marker = element.get("isMarkerVisible")
-        label = next(element.iterchildren(_ANY_LABEL), None)
+        horizontal = get("isHorizontal")
+        expanded = get("isExpanded")
+        marker = get("isMarkerVisible")
         return Shape(
-            ElementId(element.get("id") or f"_shape_{ref}"),
+            ElementId(get("id") or f"_shape_{ref}"),
             ElementId(ref),
             bounds,
             self.src(element),
@@ -1083,20 +1116,25 @@ class _Builder:
         )
 
     def edge(self, element: etree._Element) -> Edge | None:
-        ref = _ref_attr(element, "bpmnElement")
+        get = element.get
+        ref = _qualified_ref(element, get("bpmnElement"))
         points: list[Point] = []
-        for child in element.iterchildren(_ANY_WAYPOINT):
-            try:
-                points.append(Point(float(child.get("x", "")), float(child.get("y", ""))))
-            except ValueError:
-                self.note("bad-coordinates", "waypoint with non-numeric coordinates ignored", child)
+        label = None
+        for child in element:
+            local = _any_local(child.tag)
+            if local == "waypoint":
+                try:
+                    points.append(Point(float(child.get("x", "")), float(child.get("y", ""))))
+                except ValueError:
+                    self.note("bad-coordinates", "waypoint with non-numeric coordinates ignored", child)
+            elif local == "BPMNLabel" and label is None:
+                label = child
         if not ref or len(points) < 2:
-            self.note("bad-edge", "BPMNEdge without bpmnElement or two waypoints ignored", element, element.get("id"))
+            self.note("bad-edge", "BPMNEdge without bpmnElement or two waypoints ignored", element, get("id"))
             return None
-        visible_kind = element.get("messageVisibleKind", "").strip()
-        label = next(element.iterchildren(_ANY_LABEL), None)
+        visible_kind = get("messageVisibleKind", "").strip()
         return Edge(
-            ElementId(element.get("id") or f"_edge_{ref}"),
+            ElementId(get("id") or f"_edge_{ref}"),
             ElementId(ref),
             tuple(points),
             self.src(element),
@@ -1104,6 +1142,19 @@ class _Builder:
             self._colours(element, label),
             MessageVisibleKind(visible_kind) if visible_kind in _VISIBLE_KINDS else None,
         )
+
+
+def _any_local(tag: object) -> str:
+    """The local name of a tag in any namespace or none (what lxml's ``{*}name`` matches); "" for non-elements."""
+    if tag.__class__ is not str:
+        return ""
+    text = str(tag)
+    return text[text.find("}") + 1:]
+
+
+def _has_namespaced_attribute(element: etree._Element) -> bool:
+    """True when any attribute name has a namespace (``{uri}name``): one call, in C, for the list of names."""
+    return any(str(key).startswith("{") for key in element.keys())  # noqa: SIM118 (an lxml element iterates children)
 
 
 # Diagram elements are matched by local name in any namespace (``{*}``, filtered by lxml in C): tools
@@ -1127,8 +1178,10 @@ class _Scope:
     """Collects one process's content while reading; nested sub-processes share it."""
 
     process_id: ProcessId
-    nodes: dict[ElementId, FlowNode] = field(default_factory=dict)
-    flows: dict[ElementId, SequenceFlow] = field(default_factory=dict)
+    nodes: dict[ElementId, dict[str, Any]] = field(default_factory=dict)
+    """The fields of each flow node; the node is made once its lane is known."""
+    flows: dict[ElementId, dict[str, Any]] = field(default_factory=dict)
+    """The fields of each sequence flow; made once defaults and re-parented sources are known."""
     lanes: list[Lane] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
     associations: list[Association] = field(default_factory=list)
@@ -1141,18 +1194,3 @@ def _walk_lanes(lanes: Iterable[Lane]) -> Iterator[Lane]:
     """Lanes parents-first, so the innermost lane wins when a node is listed twice."""
     for lane in lanes:
         yield from lane.walk()
-
-
-def _with_lane(node: FlowNode, lane_id: ElementId | None) -> FlowNode:
-    return node if lane_id is None else replace(node, lane_id=lane_id)
-
-
-def _with_level(flow: SequenceFlow, reparented: dict[ElementId, ElementId | None]) -> SequenceFlow:
-    """Flows leaving a re-parented boundary event move to its level with it."""
-    if flow.source_id in reparented and flow.parent_id != reparented[flow.source_id]:
-        return replace(flow, parent_id=reparented[flow.source_id])
-    return flow
-
-
-def _with_default(flow: SequenceFlow, defaults: set[ElementId]) -> SequenceFlow:
-    return replace(flow, is_default=True) if flow.id in defaults else flow
