@@ -259,7 +259,7 @@ tools (e.g. GenMyModel in the MIWG suite) write Windows-1252 the same way.
 
 def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes]:
     """Parse safely; returns the root, what had to be repaired on the way and the bytes parsed."""
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise BpmnParseError("file is empty", file=file, hint="export the diagram again")
     repairs: list[str] = []
     parser = _parser()
@@ -539,7 +539,7 @@ class _Builder:
     # ------------------------------------------------------------------ helpers
 
     def line(self, element: etree._Element) -> int | None:
-        line = self.lines.get(element)
+        line = self.lines.get(element) if self.lines else None  # most files need no correction at all
         return line if line is not None else _line(element)
 
     def src(self, element: etree._Element) -> SourceRef:
@@ -1028,12 +1028,13 @@ class _Builder:
         plane_ref: str | None = None
         for plane in element.iterchildren(_ANY_PLANE):
             plane_ref = _ref_attr(plane, "bpmnElement") or None
-            for item in plane.iterchildren(_ANY_SHAPE, _ANY_EDGE):
-                if _local(item) == "BPMNShape":
+            for item in plane:
+                local = _any_local(item.tag)
+                if local == "BPMNShape":
                     shape = self.shape(item)
                     if shape is not None:
                         shapes.append(shape)
-                else:
+                elif local == "BPMNEdge":
                     edge = self.edge(item)
                     if edge is not None:
                         edges.append(edge)
@@ -1068,18 +1069,11 @@ class _Builder:
 
     @staticmethod
     def _colours(element: etree._Element, label: etree._Element | None) -> DiColours | None:
-        """The modeler's colours on a BPMNShape/BPMNEdge and its BPMNLabel (OMG attributes win over bpmn.io's).
-
-        Colours are namespaced attributes: an element with none (most of them)
-        is passed over after one look at its attribute names instead of five lookups.
-        """
-        fill = stroke = text = None
-        if _has_namespaced_attribute(element):
-            get = element.get
-            fill = _colour(get(_OMG_FILL)) or _colour(get(_BIOC_FILL))
-            stroke = _colour(get(_OMG_STROKE)) or _colour(get(_BIOC_STROKE))
-        if label is not None and _has_namespaced_attribute(label):
-            text = _colour(label.get(_OMG_LABEL))
+        """The modeler's colours on a BPMNShape/BPMNEdge and its BPMNLabel (OMG attributes win over bpmn.io's)."""
+        get = element.get
+        fill = _colour(get(_OMG_FILL)) or _colour(get(_BIOC_FILL))
+        stroke = _colour(get(_OMG_STROKE)) or _colour(get(_BIOC_STROKE))
+        text = _colour(label.get(_OMG_LABEL)) if label is not None else None
         if fill is None and stroke is None and text is None:
             return None
         return DiColours(fill=fill, stroke=stroke, label=text)
@@ -1150,11 +1144,6 @@ def _any_local(tag: object) -> str:
         return ""
     text = str(tag)
     return text[text.find("}") + 1:]
-
-
-def _has_namespaced_attribute(element: etree._Element) -> bool:
-    """True when any attribute name has a namespace (``{uri}name``): one call, in C, for the list of names."""
-    return any(str(key).startswith("{") for key in element.keys())  # noqa: SIM118 (an lxml element iterates children)
 
 
 # Diagram elements are matched by local name in any namespace (``{*}``, filtered by lxml in C): tools
