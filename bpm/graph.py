@@ -44,6 +44,7 @@ from bpm.model import (
     TaskKind,
     category_of,
 )
+from bpm.reader import collector_paused
 
 SEQUENCE = "sequence"
 MESSAGE = "message"
@@ -91,7 +92,8 @@ def process_graph(
         file=definitions.file,
         expanded=expand_subprocesses,
     )
-    _add_process(graph, definitions, process, expand_subprocesses)
+    with collector_paused():  # a dict per node and per edge, no cycles (see the reader)
+        _add_process(graph, definitions, process, expand_subprocesses)
     return graph
 
 
