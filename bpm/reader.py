@@ -1197,10 +1197,9 @@ def _any_local(tag: object) -> str:
     return text[text.find("}") + 1:]
 
 
-# Diagram elements are matched by local name in any namespace (``{*}``, filtered by lxml in C): tools
-# disagree on the DI namespaces' spelling, and every one of them means the same element.
-_ANY_PLANE, _ANY_SHAPE, _ANY_EDGE = "{*}BPMNPlane", "{*}BPMNShape", "{*}BPMNEdge"
-_ANY_BOUNDS, _ANY_LABEL, _ANY_WAYPOINT = "{*}Bounds", "{*}BPMNLabel", "{*}waypoint"
+# Diagram elements are matched by local name in any namespace (``{*}`` for lxml, :func:`_any_local` in the
+# one-pass loops): tools disagree on the DI namespaces' spelling, and every one of them means the same element.
+_ANY_PLANE = "{*}BPMNPlane"
 _OMG_FILL, _OMG_STROKE, _OMG_LABEL = (f"{{{COLOR_NS}}}{name}" for name in ("background-color", "border-color", "color"))
 _BIOC_FILL, _BIOC_STROKE = f"{{{BIOC_NS}}}fill", f"{{{BIOC_NS}}}stroke"
 
