@@ -49,6 +49,10 @@ def _compare(ours: dict[str, Any], peer: dict[str, Any], files: list[str]) -> di
     both = [f for f in read if mine.get(f, {}).get("ok")]
     our_s = sum(mine[f]["seconds"] for f in both)
     their_s = sum(theirs[f]["seconds"] for f in both)
+    # CPU seconds as well: the tools run one after the other, and on a shared machine the load between
+    # their runs moved wall-time ratios by 2x; each process's own CPU time is what the reading cost.
+    our_cpu = sum(mine[f].get("cpu_seconds", 0.0) for f in both)
+    their_cpu = sum(theirs[f].get("cpu_seconds", 0.0) for f in both)
     errors: dict[str, int] = {}
     for f in files:
         if not theirs.get(f, {}).get("ok"):
@@ -57,6 +61,8 @@ def _compare(ours: dict[str, Any], peer: dict[str, Any], files: list[str]) -> di
     return {"version": peer.get("version"), "files": len(files), "read": len(read), "both_read": len(both),
             "ours_s_on_both": round(our_s, 4), "peer_s_on_both": round(their_s, 4),
             "peer_to_ours": round(their_s / our_s, 2) if our_s else None,
+            "ours_cpu_s_on_both": round(our_cpu, 4), "peer_cpu_s_on_both": round(their_cpu, 4),
+            "peer_to_ours_cpu": round(their_cpu / our_cpu, 2) if our_cpu else None,
             "errors": dict(sorted(errors.items(), key=lambda kv: -kv[1])[:6])}
 
 

@@ -8,6 +8,7 @@ dropping, inventing or mis-locating anything on 248 real exports.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import socket
 import time
@@ -500,6 +501,43 @@ def test_comments_cdata_and_pis_do_not_shift_lines() -> None:
     assert d.processes[P("p")].source.line == 5
     assert d.processes[P("p")].nodes[E("t")].source.line == 8
     assert d.processes[P("p")].documentation == "<task id='x'/>"
+
+
+def test_a_gt_in_an_attribute_does_not_hide_a_start_tag_over_two_lines() -> None:
+    # '>' is allowed in attribute values: the quick test for one-line start tags must not be fooled by it
+    xml = _doc("<process id='p'>\n<task id='t' name='a > b'\n/>\n<task\n id='u' name='c>d'/>\n</process>")
+    d = read_bpmn_bytes(xml.encode(), "gt.bpmn")
+    assert d.processes[P("p")].nodes[E("t")].source.line == 4
+    assert d.processes[P("p")].nodes[E("u")].source.line == 6
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), min_size=1, max_size=12))
+def test_every_start_tag_line_with_and_without_breaks_inside_tags(tags: list[tuple[bool, bool, bool]]) -> None:
+    """Files whose start tags all fit on a line take a quicker path than the others: both give the '<' line."""
+    body, expected, line = ["<process id='p'>"], {}, 4
+    for index, (break_before_id, gt_in_name, blank_line_after) in enumerate(tags):
+        name = "a > b" if gt_in_name else "ab"
+        expected[E(f"t{index}")] = line
+        tag = f"<task{chr(10) if break_before_id else ' '}id='t{index}' name='{name}'/>"
+        body.append(tag + ("\n" if blank_line_after else ""))
+        line += tag.count("\n") + 1 + (1 if blank_line_after else 0)
+    d = read_bpmn_bytes(_doc("\n".join(body) + "</process>").encode(), "h.bpmn")
+    assert {n.id: n.source.line for n in d.processes[P("p")].nodes.values()} == expected
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        read_bpmn_bytes(_doc("<process id='p'><task id='t'/></process>").encode(), "gc.bpmn")
+        assert gc.isenabled() is enabled
+        with pytest.raises(BpmnParseError):
+            read_bpmn_bytes(b"<definitions", "cut.bpmn")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 # --------------------------------------------------------------------------- prefixes and encodings
