@@ -826,7 +826,10 @@ def report_data_quality(gaps: Sequence[Any], *, strict: bool) -> None:
     Every mistake in the survey sheet (a column or row not used as written,
     with its "did you mean") is listed and the other gaps are counted, even
     under --quiet: they change the figures.  With ``strict`` every gap is
-    listed and the run stops with exit 1 before anything is written.
+    listed and the run stops with exit 1 before anything is written, unless
+    every gap is plain missing data (``COUNTED_ONLY``: rows of a generated
+    sheet not filled in yet, steps on default minutes): a sheet surveyed
+    for some 業務 only is incomplete, not wrong.
     """
     from scoring.data_quality import data_quality, summary_lines
 
@@ -835,9 +838,9 @@ def report_data_quality(gaps: Sequence[Any], *, strict: bool) -> None:
     for line in lines[:-1]:
         click.echo(one_line(f"note: {line}"), err=True)
     click.echo(one_line(f"bpm: {lines[-1]}"), err=True)
-    if strict and quality.total:
+    if strict and quality.listed:
         raise BpmError(
-            f"--strict: {quality.total} data gap(s), listed above; nothing written "
+            f"--strict: {len(quality.listed)} data gap(s), listed above; nothing written "
             "/ データの不足があるため中止しました",
             hint="fill in or correct the survey rows listed, or run without --strict to publish with defaults",
         )
@@ -845,8 +848,9 @@ def report_data_quality(gaps: Sequence[Any], *, strict: bool) -> None:
 
 _strict_option = click.option(
     "--strict", is_flag=True,
-    help="Treat every data gap (a survey row or column not used, a step on default values) as an error: "
-         "list them all and exit 1 without writing anything.",
+    help="Treat every mistake in the data (a survey row or column not used as written, a figure that could "
+         "not be computed) as an error: list every gap and exit 1 without writing anything. Missing data alone "
+         "(rows not filled in yet, steps on default values) is counted, not an error.",
 )
 
 

@@ -16,12 +16,14 @@ the print slices.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from bpm.errors import RenderError
 from reports.printable import svg_size
 
 __all__ = [
+    "A3_AREA_FACTOR",
     "MIN_PRINT_LABEL_PX",
     "MIN_SCREEN_LABEL_PX",
     "PRINT_AREA_PX",
@@ -29,6 +31,7 @@ __all__ = [
     "DiagramScale",
     "diagram_scale",
     "label_px",
+    "smallest_label_units",
 ]
 
 MIN_SCREEN_LABEL_PX = 10.0
@@ -36,8 +39,11 @@ MIN_SCREEN_LABEL_PX = 10.0
 MIN_PRINT_LABEL_PX = 7.0
 """Smallest label on paper, in CSS pixels (7 px = 5.25 pt, the fine print of a form, sharp on an office laser
 printer).  A flow too large for two landscape pages at this size is printed on two at a smaller scale rather
-than on four: the bundled 転入届 (4,089 × 1,230 units, three lanes of counter and examination work, two system
-lanes) prints its 11-unit names at about 5.6 px."""
+than on four, and says so on the printed page (:attr:`DiagramScale.print_fits` is false; the page names the A3
+size that would be readable): the bundled 転入届 (4,089 × 1,230 units, three lanes of counter and examination
+work, two system lanes) prints its 11-unit names at about 5.6 px on A4 and 7.9 px on two A3 pages."""
+A3_AREA_FACTOR = math.sqrt(2.0)
+"""A3 is A4 with both sides √2 longer: the same margins leave (almost exactly) √2 × the drawing area."""
 PRINT_AREA_PX = (1040.0, 690.0)
 """Drawing area of one A4 landscape page in CSS pixels: 297 × 210 mm less the 10 mm margins of the print
 style sheet (277 × 190 mm, 1,047 × 718 px at 96 px/in), less a caption line."""
@@ -71,6 +77,37 @@ class DiagramScale:
     """Smallest label on paper, in CSS pixels at that scale."""
     print_overlap_units: float = 0.0
     """Picture units each part repeats of its neighbour (:data:`PRINT_OVERLAP_UNITS` when cut, else 0)."""
+    a3_label_px: float = 0.0
+    """Smallest label if the same one- or two-page plan were printed on A3 landscape (for the notice of a
+    diagram that does not fit A4 readably)."""
+
+    @property
+    def print_fits(self) -> bool:
+        """Every label prints at or above :data:`MIN_PRINT_LABEL_PX` on at most two A4 landscape pages."""
+        return self.print_label_px >= MIN_PRINT_LABEL_PX - 1e-6
+
+    @property
+    def a3_fits(self) -> bool:
+        """The same plan on A3 landscape would print every label at or above the minimum."""
+        return self.a3_label_px >= MIN_PRINT_LABEL_PX - 1e-6
+
+
+_FONT_SIZE = re.compile(r"""\bfont-size\s*=\s*["']\s*([0-9]*\.?[0-9]+)\s*(?:px|pt)?\s*["']""")
+
+
+def smallest_label_units(svg: str, layout: str) -> float:
+    """Smallest ``font-size`` attribute of the picture's text, in its own units (the nominal label size when
+    the picture states none).  reports.svg shrinks a long name to fit its shape, down to 9 units; the plan
+    must hold for that name, not for the nominal 11.
+
+    >>> smallest_label_units('<svg><text font-size="12">a</text><text font-size="10.5">b</text></svg>', "di")
+    10.5
+    >>> smallest_label_units("<svg/>", "graphviz")
+    9.0
+    """
+    sizes = [float(m.group(1)) for m in _FONT_SIZE.finditer(svg)]
+    sizes = [size for size in sizes if math.isfinite(size) and size > 0]
+    return min(sizes) if sizes else _LABEL_UNITS.get(layout, 11.0)
 
 
 def label_px(layout: str) -> float:
@@ -100,11 +137,22 @@ def diagram_scale(svg: str, layout: str) -> DiagramScale:
         width, height = 0.0, 0.0
     unit = _UNIT_PX.get(layout, 1.0)
     width_px, height_px = width * unit, height * unit
-    label = label_px(layout)
+    label = smallest_label_units(svg, layout) * unit
     if not (math.isfinite(width_px) and math.isfinite(height_px)) or width_px <= 0 or height_px <= 0:
         return DiagramScale(0.0, 0.0, 0.0, 1, 1, 1.0, label)
     min_width = width_px * min(1.0, MIN_SCREEN_LABEL_PX / label)
-    area_w, area_h = PRINT_AREA_PX
+    columns, rows, scale = _print_plan(width_px, height_px, label, unit, PRINT_AREA_PX)
+    a3_area = (PRINT_AREA_PX[0] * A3_AREA_FACTOR, PRINT_AREA_PX[1] * A3_AREA_FACTOR)
+    a3_scale = _print_plan(width_px, height_px, label, unit, a3_area)[2]
+    overlap = PRINT_OVERLAP_UNITS if columns * rows > 1 else 0.0
+    return DiagramScale(width_px, height_px, min_width, columns, rows, scale, scale * label, overlap,
+                        a3_scale * label)
+
+
+def _print_plan(width_px: float, height_px: float, label: float, unit: float,
+                area: tuple[float, float]) -> tuple[int, int, float]:
+    """Columns, rows and scale of the cut that prints the labels largest on pages of ``area``."""
+    area_w, area_h = area
     overlap_px = PRINT_OVERLAP_UNITS * unit
     best = (1, 1, 0.0)
     for columns, rows in ((1, 1), (2, 1), (1, 2)):
@@ -118,5 +166,4 @@ def diagram_scale(svg: str, layout: str) -> DiagramScale:
         one = min(1.0, area_w / width_px, area_h / height_px)
         if one * label >= MIN_PRINT_LABEL_PX:
             columns, rows, scale = 1, 1, one
-    overlap = PRINT_OVERLAP_UNITS if columns * rows > 1 else 0.0
-    return DiagramScale(width_px, height_px, min_width, columns, rows, scale, scale * label, overlap)
+    return columns, rows, scale

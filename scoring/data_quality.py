@@ -26,8 +26,10 @@ SHEET_MISTAKES = frozenset({
 })
 """Gap kinds that mean something written was not used as written: each is listed, never only counted."""
 
-COUNTED_ONLY = frozenset({"no-data", "default-minutes"})
-"""Gap kinds that are the plain consequence of data not given: counted, not listed one by one."""
+COUNTED_ONLY = frozenset({"no-data", "default-minutes", "default-volume", "not-surveyed"})
+"""Gap kinds that are the plain consequence of data not given: counted, not listed one by one, and not a
+reason for ``--strict`` to stop — a sheet from ``bpm survey`` filled for some 業務 and left as generated for
+the rest (``not-surveyed`` rows, the defaults they leave in place) is incomplete, not wrong."""
 
 
 @dataclass(frozen=True, slots=True)

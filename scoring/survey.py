@@ -806,7 +806,11 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
                 gap("ambiguous-row", row, f"{label}: 業務 {row.process!r} names {len(chosen)} processes",
                     row.step_id or None)
             elif row.annual_count is None:
-                gap("unused-row", row, f"{label}: flow-level row without 件数 (annual cases)")
+                if not_yet_surveyed(row):
+                    gap("not-surveyed", row, f"{label}: 件数 (annual cases) not filled in yet; the flow's "
+                        "BPMN value or the profile default is used")
+                else:
+                    gap("unused-row", row, f"{label}: flow-level row without 件数 (annual cases)")
             elif chosen[0].key in cases:
                 gap("duplicate-row", row, f"{label}: annual cases already given in row {cases[chosen[0].key].line}")
             else:
@@ -843,7 +847,11 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
             _chance_of(owner.process, element))
         if chance is not None:  # a branch probability, of a flow or of an event that fires instead
             if row.probability is None:
-                gap("unused-row", row, f"{label}: {chance.what} without 分岐確率{chance.hint}", chance.via)
+                if not_yet_surveyed(row):
+                    gap("not-surveyed", row, f"{label}: 分岐確率 of {chance.what} not filled in yet; the BPMN's "
+                        "shares or the default split are used", chance.via)
+                else:
+                    gap("unused-row", row, f"{label}: {chance.what} without 分岐確率{chance.hint}", chance.via)
                 continue
             branch = probabilities.setdefault(owner.key, {})
             if chance.via in branch:
@@ -891,6 +899,29 @@ def _step_names(candidates: Sequence[ProcessSteps]) -> list[str]:
     events = [" ".join(n.name.split()) for c in candidates for n in c.process.nodes.values()
               if n.name and _chance_of(c.process, n) is not None]
     return steps + events
+
+
+def not_yet_surveyed(row: SurveyRow) -> bool:
+    """Nothing was entered on the row: only what ``bpm survey`` prefills (業務, 手順ID, 手順, レーン, 種類) and,
+    at most, who does the work (課, 係, 職種).
+
+    ``bpm survey`` writes a row for every 業務, step and branch, and a team
+    surveys a few 業務 at a time: a row left as generated is data not yet
+    collected (counted with the other missing data), not a mistake in the
+    sheet.  A row with anything else written on it (a 備考, a 判断, a 件数 on
+    a branch row) but without the figure its kind needs is still a mistake:
+    someone meant that row to say something.  A cell that cannot be read
+    (``abc`` in 分岐確率) never gets here: reading the sheet stops with an error.
+
+    >>> not_yet_surveyed(SurveyRow(4, "転入届", "Flow_A", "要否? → 要", lane="窓口", section="市民課"))
+    True
+    >>> not_yet_surveyed(SurveyRow(5, "転入届", "Flow_A", "要否? → 要", note="後で確認"))
+    False
+    """
+    figures = (row.annual_count, row.minutes, row.exception_rate, row.input_form, row.digital_share,
+               row.judgment, row.legal_authority, row.probability, row.march_count, row.april_count)
+    texts = (row.input_label, row.legal_basis, row.note, row.basis, row.sources, *row.systems)
+    return all(value is None for value in figures) and not any(text.strip() for text in texts)
 
 
 def _row_label(row: SurveyRow) -> str:

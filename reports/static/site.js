@@ -598,6 +598,12 @@
         var label = document.createElement("div");
         label.className = "print-slice-label";
         var heading = figure.closest("section") ? figure.closest("section").querySelector("h2") : null;
+        var title = document.querySelector("main h1");
+        if (title) {
+          var name = document.createElement("strong");
+          name.textContent = title.textContent + " — ";
+          label.appendChild(name);
+        }
         if (heading) {
           Array.prototype.forEach.call(heading.childNodes, function (node) {
             label.appendChild(node.cloneNode(true));
@@ -605,6 +611,13 @@
         }
         if (count > 1) {
           label.appendChild(document.createTextNode(" (" + (r * columns + c + 1) + "/" + count + ")"));
+        }
+        /* A diagram that cannot print readably on two A4 pages says so on its first page (reports/zoom.py). */
+        var warning = figure.querySelector("[data-print-warning]");
+        if (warning && r === 0 && c === 0) {
+          var said = warning.cloneNode(true);
+          said.removeAttribute("data-print-warning");
+          label.appendChild(said);
         }
         var legend = figure.querySelector("figcaption ul.legend");
         if (legend && r * columns + c + 1 === count) {
@@ -616,8 +629,16 @@
         holder.appendChild(slice);
       }
     }
-    /* Beside the figure, not in it: "figure.diagram svg" still means the one picture on screen. */
-    figure.parentNode.insertBefore(holder, figure.nextSibling);
+    /* Outside the figure ("figure.diagram svg" still means the one picture on screen), and first on paper:
+       a flow printed is its diagram on pages 1–2 (each part captioned with the flow's name), then the
+       tables, so the tables start on a fresh page instead of leaving one nearly empty before the picture. */
+    var main = document.querySelector("main");
+    if (main && document.body.classList.contains("page-flow") && figure.closest("main") === main) {
+      var placed = main.querySelectorAll(":scope > .print-slices");
+      main.insertBefore(holder, placed.length ? placed[placed.length - 1].nextSibling : main.firstChild);
+    } else {
+      figure.parentNode.insertBefore(holder, figure.nextSibling);
+    }
     figure.setAttribute("data-sliced", String(count));
   }
 

@@ -167,3 +167,88 @@ def test_two_survey_sheets_in_one_folder_are_an_error_naming_both(tmp_path: Path
     assert chosen.returncode == 0, chosen.stderr
     assert f"bpm: note: {folder / 'survey.xlsx'} is not read: --survey names {folder / 'survey.csv'}" in (
         chosen.stderr)
+
+
+def _fill_first_half(generated: Path, filled: Path) -> dict[str, int]:
+    """Fill every row of the first half of the 業務 in a sheet from `bpm survey` (with 課 and 職種), as a team
+    that has surveyed those; leave the other rows exactly as generated.  Returns the rows by what was done."""
+    workbook = openpyxl.load_workbook(generated)
+    sheet = workbook[SHEET]
+    col = {c.value: c.column for c in sheet[HEADER_ROW]}
+    rows = range(HEADER_ROW + 1, sheet.max_row + 1)
+    flows = list(dict.fromkeys(sheet.cell(row=r, column=col["業務"]).value for r in rows))
+    surveyed = set(flows[: len(flows) // 2])
+    shares: dict[tuple[str, str], list[int]] = {}
+    done = {"filled": 0, "left": 0}
+    for r in rows:
+        flow, kind = sheet.cell(row=r, column=col["業務"]).value, sheet.cell(row=r, column=col["種類"]).value or ""
+        if flow not in surveyed:
+            done["left"] += 1
+            continue
+        done["filled"] += 1
+        if kind.startswith("業務"):
+            sheet.cell(row=r, column=col["件数"], value=1200)
+        elif "いずれか" in kind or "開始イベント" in kind:  # exclusive split or start shares: must sum to 1
+            name = "start" if "開始" in kind else str(sheet.cell(row=r, column=col["手順"]).value).split("→")[0]
+            shares.setdefault((flow, name), []).append(r)
+        elif "全て" in kind or "境界" in kind:  # inclusive branch, boundary event: a share of its own
+            sheet.cell(row=r, column=col["分岐確率"], value=0.5 if "全て" in kind else 0.1)
+        else:
+            sheet.cell(row=r, column=col["処理時間(分)"], value=5)
+            sheet.cell(row=r, column=col["課"], value="市民課")
+            sheet.cell(row=r, column=col["職種"], value="正規")
+    for group in shares.values():
+        share = round(1 / len(group), 2)
+        for r in group:
+            sheet.cell(row=r, column=col["分岐確率"], value=share)
+        sheet.cell(row=group[-1], column=col["分岐確率"], value=round(1 - share * (len(group) - 1), 2))
+    workbook.save(filled)
+    return done
+
+
+def test_a_generated_sheet_filled_for_half_the_flows_passes_strict_with_the_rest_counted(tmp_path: Path) -> None:
+    # Before: every 業務 and branch row left as generated was an "unused-row" mistake, so --strict failed
+    # (71 of them) on a sheet the team had simply not finished.
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    for bpmn in FLOWS.glob("*.bpmn"):
+        (folder / bpmn.name).write_bytes(bpmn.read_bytes())
+    generated = tmp_path / "generated.xlsx"
+    assert run_bpm("survey", str(folder), "--out", str(generated)).returncode == 0
+    done = _fill_first_half(generated, folder / "survey.xlsx")
+    assert done["filled"] > 100 and done["left"] > 100
+    out = tmp_path / "results.csv"
+    result = run_bpm("score", str(folder), "--strict", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "unused-row" not in result.stderr
+    last = next(line for line in result.stderr.splitlines() if line.startswith("bpm: データの不足"))
+    assert "not-surveyed 71" in last and "mistakes in the sheet: none" in last, last  # counted as missing data
+    assert out.exists()
+
+    # A row someone wrote on but left without its figure is still a mistake: a 備考 on a branch row.
+    workbook = openpyxl.load_workbook(folder / "survey.xlsx")
+    sheet = workbook[SHEET]
+    col = {c.value: c.column for c in sheet[HEADER_ROW]}
+    left = [r for r in range(sheet.max_row, HEADER_ROW, -1)
+            if "分岐" in str(sheet.cell(row=r, column=col["種類"]).value)
+            and sheet.cell(row=r, column=col["分岐確率"]).value is None]
+    sheet.cell(row=left[0], column=col["備考"], value="窓口で確認中")
+    workbook.save(folder / "survey.xlsx")
+    noted = run_bpm("score", str(folder), "--strict", "--out", str(tmp_path / "noted.csv"))
+    assert noted.returncode == 1
+    assert f"survey.xlsx:{left[0]}: " in noted.stderr and "without 分岐確率" in noted.stderr
+    assert "unused-row 1" in noted.stderr
+
+    # …and so is a 職種 the money model cannot read on a filled row, or a share that is not a number.
+    sheet.cell(row=left[0], column=col["備考"], value=None)
+    step = next(r for r in range(HEADER_ROW + 1, sheet.max_row + 1)
+                if sheet.cell(row=r, column=col["職種"]).value == "正規")
+    sheet.cell(row=step, column=col["職種"], value="委託")
+    workbook.save(folder / "survey.xlsx")
+    staff = run_bpm("score", str(folder), "--strict", "--out", str(tmp_path / "staff.csv"))
+    assert staff.returncode == 1 and f"survey.xlsx:{step}: " in staff.stderr and "staff-type 1" in staff.stderr
+    sheet.cell(row=step, column=col["職種"], value="正規")
+    sheet.cell(row=left[0], column=col["分岐確率"], value="半分")
+    workbook.save(folder / "survey.xlsx")
+    unreadable = run_bpm("score", str(folder), "--strict", "--out", str(tmp_path / "bad.csv"))
+    assert unreadable.returncode != 0 and f"row {left[0]}" in unreadable.stderr and "分岐確率" in unreadable.stderr

@@ -103,6 +103,15 @@ def _png_width(path: Path) -> int:
     return width
 
 
+def _smallest_font(tab: Any) -> float:
+    """Smallest label font of the page's diagram in picture units (reports.svg shrinks long names to fit)."""
+    size: float = tab.evaluate(
+        "() => Math.min(...Array.from(document.querySelectorAll('figure.diagram svg text[font-size]'))"
+        ".map(t => parseFloat(t.getAttribute('font-size'))))"
+    )
+    return size
+
+
 def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
 
@@ -352,17 +361,22 @@ def test_a_flow_diagram_prints_on_at_most_two_a4_pages_at_a_readable_size(
             context.close()
             continue
         assert 1 <= parts.count() <= 2, page.name
-        layout = tab.get_attribute("figure.diagram", "class") or ""
-        label_units = 11.0 if "diagram-di" in layout else 9.0
+        label_units = _smallest_font(tab)
+        warning = tab.locator(".print-slice-label .print-fit-warning")
         for index in range(parts.count()):
             part = parts.nth(index)
             box = part.bounding_box()
             assert box is not None
             assert box["width"] <= width_px + 1 and box["height"] <= height_px + 1, (page.name, box)
             scale = part.evaluate("svg => svg.getScreenCTM().a")
-            assert scale * label_units >= MIN_PRINT_LABEL_PX - 0.01 or scale == pytest.approx(
-                float(tab.get_attribute("figure.diagram", "data-print-scale") or 0), rel=0.01
-            ), page.name
+            points = "diagram-graphviz" in (tab.get_attribute("figure.diagram", "class") or "")  # 1 pt = 4/3 px
+            planned = float(tab.get_attribute("figure.diagram", "data-print-scale") or 0) * (4 / 3 if points else 1)
+            assert scale == pytest.approx(planned, rel=0.01), page.name
+            # Never below the floor without a word: a diagram printed smaller says how small, on its first page.
+            if scale * label_units < MIN_PRINT_LABEL_PX - 0.01:
+                assert warning.count() == 1 and warning.is_visible(), page.name
+                said = re.search(r"([0-9.]+)px", warning.inner_text())
+                assert said and float(said.group(1)) == pytest.approx(scale * label_units, abs=0.06), page.name
             assert part.evaluate("svg => getComputedStyle(svg.parentElement).breakBefore") == "page"
         assert not tab.locator("figure.diagram [data-diagram-viewport]").is_visible()
         last = parts.nth(parts.count() - 1).locator("xpath=..")
@@ -379,6 +393,48 @@ def test_a_flow_diagram_prints_on_at_most_two_a4_pages_at_a_readable_size(
     tab.screenshot(path=str(tmp_path / "flow-print.png"), full_page=True)
     assert _png_width(tmp_path / "flow-print.png") == 1280
     context.close()
+
+
+PRINTED_FLOW_PAGES = {
+    # flow page: (A4 landscape pages of the whole page, smallest diagram label on paper in px), measured in
+    # this Chromium.  Before the print style sheet for flow pages (issue 10 item 7) the whole pages took
+    # 5–15 sheets (転入届, 転出届, 戸籍届出 15; 住民票・印鑑登録・戸籍証明 12); none said it printed small.
+    "cardkofu": (4, 4.7), "denshikoshin": (4, 4.7), "inkanshomei": (5, 5.8), "inkantoroku": (4, 5.8),
+    "jidoteate": (4, 7.7), "juminhyo": (5, 8.1), "kokuho": (5, 8.9), "konbinikofu": (3, 6.9),
+    "konbiniseisan": (4, 6.9), "kosekishomei": (5, 8.9), "kosekitodoke": (6, 5.2), "onestop": (4, 7.0),
+    "onestopgakko": (4, 7.0), "onestopkodomo": (4, 7.0), "onestopkokuho": (4, 7.0), "tenkyo": (5, 7.2),
+    "tennyu": (6, 5.6), "tenshutsu": (5, 5.7), "yuso": (5, 10.4),
+}
+"""Seven bundled diagrams (two files drawn as one picture for two pages each, plus 転入届, 転出届, 戸籍届出) are
+still too large for two A4 pages at 7 px: they print on two pages with the A3 notice (flowgen layouts not yet
+compacted)."""
+
+
+def test_every_bundled_flow_page_prints_compactly_and_says_when_its_diagram_is_small(
+    browser: Any, scanned: Path
+) -> None:
+    seen: dict[str, tuple[int, float]] = {}
+    for page in sorted(scanned.glob("flow-*.html")):
+        context, tab, problems = _tab(browser, 1280)
+        tab.goto(page.as_uri())
+        tab.emulate_media(media="print")
+        key = page.stem.split("-")[2]
+        parts = tab.locator(".print-slices .print-slice svg")
+        scale = min(parts.nth(i).evaluate("svg => svg.getScreenCTM().a") for i in range(parts.count()))
+        seen[key] = (_pdf_pages(tab.pdf(format="A4", landscape=True)), round(scale * _smallest_font(tab), 1))
+        # The diagram comes first on paper, and the tables carry no screen-only parts or evidence panels.
+        assert tab.evaluate("() => document.querySelector('main').firstElementChild.className") == "print-slices"
+        for hidden in ("td.features", "td.reasons details", ".print-button", ".diagram-tools", "table.gaps"):
+            assert all(not e.is_visible() for e in tab.locator(hidden).all()), (key, hidden)
+        assert tab.locator("section[aria-labelledby=steps] .print-note").is_visible()
+        fits = seen[key][1] >= MIN_PRINT_LABEL_PX
+        assert tab.locator(".print-slice-label .print-fit-warning").count() == (0 if fits else 1), key
+        assert problems == [], (key, problems)
+        context.close()
+    assert {k: v[0] for k, v in seen.items()} == {k: v[0] for k, v in PRINTED_FLOW_PAGES.items()}
+    assert {k: v[1] for k, v in seen.items()} == pytest.approx({k: v[1] for k, v in PRINTED_FLOW_PAGES.items()},
+                                                               abs=0.06)
+    assert max(pages for pages, _ in seen.values()) <= 6
 
 
 def test_repeated_table_headers_are_printed_as_text(browser: Any, scanned: Path) -> None:

@@ -71,3 +71,22 @@ def test_real_pictures_get_a_plan(flows_dir: Path) -> None:
             plan = diagram_scale(picture.svg, picture.layout)
             assert plan.width_px > 0 and plan.min_width_px <= plan.width_px
             assert plan.print_columns * plan.print_rows <= 2
+
+
+def test_the_plan_holds_for_the_smallest_label_drawn_not_the_nominal_one() -> None:
+    # reports.svg shrinks a long name to fit its shape: 10.5 units here, so 7 px needs 7 / 10.5 of full size.
+    nominal = diagram_scale('<svg width="1500" height="600"><text font-size="11">a</text></svg>', "di")
+    shrunk = diagram_scale('<svg width="1500" height="600"><text font-size="11">a</text>'
+                           '<text font-size="10.5">b</text></svg>', "di")
+    assert nominal.print_label_px == pytest.approx(11 * nominal.print_scale)
+    assert shrunk.print_label_px == pytest.approx(10.5 * shrunk.print_scale)
+    assert shrunk.print_label_px < nominal.print_label_px
+
+
+def test_a_diagram_too_large_for_two_a4_pages_knows_it_and_what_a3_would_give() -> None:
+    tennyu = diagram_scale('<svg width="4089" height="1230"><text font-size="11">a</text></svg>', "di")
+    assert not tennyu.print_fits and tennyu.print_label_px == pytest.approx(5.56, abs=0.01)
+    assert tennyu.a3_fits and tennyu.a3_label_px == pytest.approx(7.87, abs=0.01)
+    huge = diagram_scale(_svg(9000, 4000), "di")
+    assert not huge.print_fits and not huge.a3_fits
+    assert diagram_scale(_svg(1500, 600), "di").print_fits

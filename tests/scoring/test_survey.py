@@ -385,7 +385,8 @@ def test_unmatched_rows_are_reported_never_dropped(tmp_path: Path, counter: list
         "証明書交付テスト,G_Ok,,,1,,,,,,,",              # a gateway is not a step
         ",,交付,,1,,,,,,,",                             # no 業務
         "証明書交付テスト,,交付,,3,,,,,,,",               # second row for the same step
-        "証明書交付テスト,F_Ok,可,,,,,,,,,",              # branch row without 分岐確率
+        "証明書交付テスト,F_Ok,可,,,,,,,,,",              # branch row left blank: not yet surveyed
+        "証明書交付テスト,F_Ok,可,,,,,,,,,要確認",        # branch row written on, without 分岐確率
     ]))
     match = match_survey(survey, counter)
     kinds = [(g.kind, g.line) for g in match.gaps]
@@ -397,7 +398,8 @@ def test_unmatched_rows_are_reported_never_dropped(tmp_path: Path, counter: list
         ("unmatched-row", 6),
         ("unmatched-row", 7),
         ("duplicate-row", 8),
-        ("unused-row", 9),
+        ("not-surveyed", 9),  # was unused-row: a row with nothing entered is missing data, not a mistake
+        ("unused-row", 10),
     ]
     assert all(g.file == survey.file for g in match.gaps)
     assert "転出届" in match.gaps[0].message
@@ -540,7 +542,7 @@ def test_other_events_that_fire_instead_take_probabilities_under_the_id_visits_r
 def test_event_rows_that_cannot_be_used_are_gaps(tmp_path: Path, waiting: list[ProcessSteps]) -> None:
     survey = load_survey(sheet(tmp_path, [
         HEADER,
-        "回答待ちテスト,b_timer,1か月経過,,,,,,,,,",      # boundary event without 分岐確率
+        "回答待ちテスト,b_timer,1か月経過,,,,,,,,,未集計",  # boundary event written on, without 分岐確率
         "回答待ちテスト,b_timer,,,,,,,,,0.1,",
         "回答待ちテスト,,1か月経過,,,,,,,,0.2,",          # the same event again, by name
         "回答待ちテスト,s,,,,,,,,,0.5,",                  # the only start event: nothing to share
