@@ -127,7 +127,7 @@ def test_ai_ocr_service_is_shared_by_the_robots_that_read_paper() -> None:
              order=2),
     ]
     evaluation = evaluate(steps, Plan(frozenset(s.key for s in steps)), MONEY)
-    by_step = {scenario.step.key.step_id: scenario for scenario in evaluation.scenarios}
+    by_step = {str(scenario.step.key.step_id): scenario for scenario in evaluation.scenarios}
     assert by_step["p1"].hours.ocr_pages_per_year == pytest.approx(3 * by_step["p2"].hours.ocr_pages_per_year)
     assert by_step["d1"].hours.ocr_pages_per_year == 0
     ocr = {step_id: evaluation.units[s.scenario_id].lines["ocr"] for step_id, s in by_step.items()}
