@@ -275,6 +275,7 @@ def _rpa_cash(
             if deployment.segment == "mynumber":
                 terminal[begin] = -deployment.robots * rpa.mynumber_terminal_yen
         readers = [s for s in members if s.hours.ocr_pages_per_year > 0]
+        pages = sum(r.hours.ocr_pages_per_year for r in readers)  # once per deployment, not once per member
         if readers:
             ocr_start = min(live[s.scenario_id] for s in readers)
             if ocr_start < months:
@@ -284,8 +285,7 @@ def _rpa_cash(
             unit = units[scenario.scenario_id]
             unit.lines["licence"] = licence * share
             unit.lines["terminal"] = terminal * share
-            ocr_share = (scenario.hours.ocr_pages_per_year / sum(r.hours.ocr_pages_per_year for r in readers)
-                         if readers and scenario in readers else 0.0)
+            ocr_share = scenario.hours.ocr_pages_per_year / pages if scenario.hours.ocr_pages_per_year > 0 else 0.0
             unit.lines["ocr"] = ocr * ocr_share
     return units, stops
 

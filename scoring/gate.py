@@ -22,6 +22,7 @@ no price can put it into a lot or a robot.  Its only sentence is
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from scoring.explain import yen_en, yen_ja
 from scoring.money_params import MoneyParams
 from scoring.result import Disposition, Reason, StepKey
 from scoring.rpa import placement, scenario_id
+from scoring.staffing import PostPlan
 
 _TOLERANCE = 0.5
 """Yen: an NPV at or below this counts as ≤ 0."""
@@ -97,8 +99,11 @@ def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | Non
     wait = choose_wait(steps, feasible, money, cache)
     active = set(feasible)
     snapshots: dict[str, Evaluation] = {}
-    for _ in range(len(feasible) + 1):
-        evaluation = evaluate(steps, Plan(frozenset(active), wait), money, cache)
+    for round_ in range(len(feasible) + 1):
+        # Each round prices a smaller plan that no later call asks for again: only the first (every feasible
+        # candidate, priced again by the caller) goes into the shared memo, so it does not grow with the rounds.
+        memo = cache if round_ == 0 else None
+        evaluation = evaluate(steps, Plan(frozenset(active), wait), money, memo)
         worst = _worst(evaluation)
         if worst is None:
             break
@@ -108,8 +113,23 @@ def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | Non
             withdrawn[key] = Withdrawal("cost", unit_id, evaluation.step_npv(key), unit_value, whole)
             active.discard(key)
         if whole:
-            snapshots[unit_id] = evaluation
+            snapshots[unit_id] = _snapshot(evaluation, unit_id)
     return GateResult(Plan(frozenset(active), wait), Plan(feasible, wait), withdrawn, snapshots)
+
+
+def _snapshot(evaluation: Evaluation, unit_id: str) -> Evaluation:
+    """What the report reads of a withdrawn unit's round: its own cash, the lots and robots (for names).
+
+    Why not the whole evaluation: every step's cash and every owner's post value of the portfolio, kept
+    once per withdrawn unit, made memory grow with the square of the portfolio.
+    """
+    return dataclasses.replace(
+        evaluation,
+        units={unit_id: evaluation.units[unit_id]},
+        posts=PostPlan(evaluation.posts.plan, {}, {}),
+        step_net={},
+        step_unit={},
+    )
 
 
 def _worst(evaluation: Evaluation) -> tuple[float, str, tuple[StepKey, ...], bool] | None:

@@ -549,12 +549,39 @@ def _flow_order(process: Process, steps: Sequence[FlowNode]) -> _Order:
     forward.add_edges_from((u, v) for u, v in graph.edges if distance.get(u, far) < distance.get(v, far))
     ids = [s.id for s in steps]
     ranked = sorted(ids, key=lambda i: (distance.get(i, far), document.get(i, 0)))
-    step_set = set(ids)
-    return _Order(
-        position={s: i for i, s in enumerate(ranked)},
-        before={s: frozenset(nx.ancestors(forward, s) & step_set) for s in ids},
-        after={s: frozenset(nx.descendants(forward, s) & step_set) for s in ids},
-    )
+    before, after = _steps_around(forward, ids, distance, far)
+    return _Order(position={s: i for i, s in enumerate(ranked)}, before=before, after=after)
+
+
+def _steps_around(
+    forward: nx.DiGraph, ids: Sequence[ElementId], distance: Mapping[ElementId, int], far: int
+) -> tuple[dict[ElementId, frozenset[ElementId]], dict[ElementId, frozenset[ElementId]]]:
+    """The steps before and after each step in ``forward`` (``nx.ancestors``/``descendants`` ∩ steps).
+
+    Why not one traversal per step: that is quadratic in the flow.  Every edge
+    of ``forward`` goes to a larger distance, so nodes sorted by distance are
+    in topological order, and one pass each way propagates the reachable
+    steps as bit sets (one bit per step).
+    """
+    bit = {step: 1 << i for i, step in enumerate(ids)}
+    order = sorted(forward.nodes, key=lambda n: distance.get(n, far))
+    down: dict[ElementId, int] = {}
+    for node in reversed(order):
+        reach = 0
+        for succ in forward.successors(node):
+            reach |= bit.get(succ, 0) | down[succ]
+        down[node] = reach
+    up: dict[ElementId, int] = {}
+    for node in order:
+        reach = 0
+        for pred in forward.predecessors(node):
+            reach |= bit.get(pred, 0) | up[pred]
+        up[node] = reach
+
+    def steps_in(bits: int) -> frozenset[ElementId]:
+        return frozenset(step for step in ids if bits & bit[step])
+
+    return {s: steps_in(up[s]) for s in ids}, {s: steps_in(down[s]) for s in ids}
 
 
 def _hiding_step(

@@ -110,3 +110,30 @@ def test_kaikei_hours_are_worth_less_cash_than_regular_hours() -> None:
     on_regular = evaluate(regular, Plan(frozenset({regular[0].key})), money).npv()
     on_kaikei = evaluate(kaikei, Plan(frozenset({kaikei[0].key})), money).npv()
     assert on_regular > on_kaikei, "outsourcing saves money only when it replaces 正規 hours (facts §2.2)"
+
+
+def test_ai_ocr_service_is_shared_by_the_robots_that_read_paper() -> None:
+    """One LGWAN deployment of three robots: two read paper (3,000 and 1,000 pages a year), one is all digital.
+
+    The AI-OCR service fee is shared 3:1 by the two readers by their pages and nothing is charged to the
+    digital one; together they carry the whole fee (the share is computed once per deployment).
+    """
+    steps = [
+        step("p1", Disposition.RPA, annual_count=3000, minutes=8, face=0.0, digital=0.0, lane="審査・入力担当",
+             order=0),
+        step("p2", Disposition.RPA, annual_count=1000, minutes=8, face=0.0, digital=0.0, lane="審査・入力担当",
+             order=1),
+        step("d1", Disposition.RPA, annual_count=5000, minutes=8, face=0.0, digital=1.0, lane="審査・入力担当",
+             order=2),
+    ]
+    evaluation = evaluate(steps, Plan(frozenset(s.key for s in steps)), MONEY)
+    by_step = {str(scenario.step.key.step_id): scenario for scenario in evaluation.scenarios}
+    assert by_step["p1"].hours.ocr_pages_per_year == pytest.approx(3 * by_step["p2"].hours.ocr_pages_per_year)
+    assert by_step["d1"].hours.ocr_pages_per_year == 0
+    ocr = {step_id: evaluation.units[s.scenario_id].lines["ocr"] for step_id, s in by_step.items()}
+    assert (ocr["d1"] == 0).all()
+    assert ocr["p1"].sum() == pytest.approx(3 * ocr["p2"].sum())
+    months = 12 * MONEY.cashflow.horizon_years
+    first_live = min(12 * (MONEY.cashflow.transition_year - 1) + round(MONEY.rpa.build_months), months)
+    fee = -MONEY.rpa.ocr_licence_per_year / 12.0
+    assert ocr["p1"][first_live] + ocr["p2"][first_live] == pytest.approx(fee)

@@ -295,3 +295,28 @@ def test_a_losing_step_leaves_a_paying_lot() -> None:
     assert all(o.disposition is Disposition.OUTSOURCE for o in kept)
     lot = next(lot for lot in outcome.summary.lots if not lot.withdrawn)
     assert [i.name for i in lot.items] == ["uketsuke", "kofu"]
+
+
+def test_a_withdrawn_units_snapshot_keeps_only_its_own_cash() -> None:
+    """The round in which a unit went is kept for its page, but only that unit's cash (memory stays linear).
+
+    Two quiet counters in two flows and a robot: each counter's lot loses money and is withdrawn; the
+    snapshot of each holds its own unit and the lots and robots of that round (for names), not the cash
+    of every other step.
+    """
+    steps = [
+        *small_counter(),
+        step("kofu", Disposition.OUTSOURCE, annual_count=2000, minutes=1.0, order=0, flow="g"),
+        step("nyuryoku", Disposition.RPA, annual_count=4000, minutes=6.0, face=0.0, lane="審査・入力担当", order=1,
+             flow="g", systems=("住基システム",)),
+    ]
+    gate = cost_gate(steps, MONEY, {})
+    assert gate.snapshots, "a quiet counter's lot is withdrawn"
+    for unit_id, snapshot in gate.snapshots.items():
+        assert set(snapshot.units) == {unit_id}
+        assert snapshot.step_net == {} and snapshot.posts.value_by_owner == {}
+        assert any(lot.draft.lot_id == unit_id for lot in snapshot.lots) or any(
+            s.scenario_id == unit_id for s in snapshot.scenarios)
+    outcome = money_stage(steps, PROFILE)
+    withdrawn = [lot for lot in outcome.summary.lots if lot.withdrawn]
+    assert withdrawn and all(lot.npv_yen.base <= 0 and lot.lines for lot in withdrawn)

@@ -131,3 +131,35 @@ def test_a_profile_adds_decisions_but_never_removes_one(tmp_path: Path) -> None:
     koseki = load_catalogue([overlay]).get("koseki_todoke")
     assert koseki is not None and [d.key for d in koseki.decisions] == ["juri", "kyogo", "shokai"]
     assert "市の事務処理要領" in koseki.source
+
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_steps_before_and_after_match_networkx(seed: int) -> None:
+    """The one-pass bit-set closure gives exactly networkx's ancestors/descendants among the steps.
+
+    Random DAGs whose edges go to a larger distance (as the forward graph of a flow does), some nodes
+    unreached (distance ``far``), a random half of the nodes being steps.
+    """
+    import random
+
+    import networkx as nx
+
+    from scoring.procedures import _steps_around
+
+    rng = random.Random(seed)
+    size = rng.randint(1, 60)
+    far = size + 1
+    distance = {n: rng.randint(0, size // 3 + 1) for n in range(size) if rng.random() < 0.9}
+    forward = nx.DiGraph()
+    forward.add_nodes_from(range(size))
+    for u in distance:
+        for v in distance:
+            if distance[u] < distance[v] and rng.random() < 0.15:
+                forward.add_edge(u, v)
+    ids = sorted(rng.sample(range(size), k=size // 2 + 1 if size > 1 else 1))
+    before, after = _steps_around(forward, ids, distance, far)  # type: ignore[arg-type]
+    steps = set(ids)
+    for step in ids:
+        assert before[step] == frozenset(nx.ancestors(forward, step) & steps)
+        assert after[step] == frozenset(nx.descendants(forward, step) & steps)
