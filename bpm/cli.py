@@ -952,6 +952,8 @@ def scan(
             strict=strict,
             jobs=jobs,
         )
+        if publish_dir is None:
+            models = ()  # each model's bytes are kept for a published site's history only: free them now
         with _reporter().stage("ページ作成 / writing pages") as step:
             if publish_dir is None:
                 count = len(build_site(site_input, out_dir, title=title, progress=step, notice=_notice, lock=lock,
