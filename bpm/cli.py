@@ -643,39 +643,29 @@ def _render_file(job: _RenderJob, index: int) -> tuple[list[tuple[str, bytes]], 
             if fmt == "svg":
                 data = cached_picture_bytes(picture, cast(PictureFormat, fmt), created=job.created, cache=job.cache)
             else:
-                data = _on_paper(picture, found, fmt, job.paper, job.orientation, legend=not job.plain,
-                                 created=job.created, tell=notices.append)
+                data = _on_paper(picture, found, fmt, job, tell=notices.append)
             files.append((f"{picture.name}.{fmt}", data))
     return files, notices
 
 
-def _on_paper(
-    picture: Any, found: InputFile, fmt: str, paper_size: str, orientation: str, *, legend: bool, created: Any,
-    tell: Callable[[str], None],
-) -> bytes:
-    """PNG or PDF of one picture on a sheet with its title block (flow, version date in JST, legend)."""
+def _on_paper(picture: Any, found: InputFile, fmt: str, job: _RenderJob, *, tell: Callable[[str], None]) -> bytes:
+    """PNG or PDF of one picture on a sheet with its title block (flow, version date in JST, legend), cached."""
     from datetime import datetime
 
-    from reports import paper, printable, zoom
+    from reports import paper, sheets
 
     try:
-        stamp = paper.jst_date(datetime.fromtimestamp(found.path.stat().st_mtime, tz=paper.JST))
+        stamp = datetime.fromtimestamp(found.path.stat().st_mtime, tz=paper.JST)
     except OSError:
-        stamp = paper.jst_date(created)
-    exporter = " ".join(part for part in (picture.definitions.exporter, picture.definitions.exporter_version) if part)
-    block = paper.TitleBlock(
-        title=picture.title,
-        version=f"版 {stamp}（ファイル日付・日本時間） / version of {stamp} (file date, JST)",
-        source=" · ".join(part for part in (found.key, exporter) if part),
-        legend=paper.disposition_legend() if legend else (),
-    )
-    page = paper.page_svg(picture.svg, block, paper=paper_size, orientation=orientation)
-    shown = zoom.label_px(picture.layout) * paper.diagram_scale_on_paper(picture.svg, paper_size, orientation)
-    if fmt == "pdf" and shown < zoom.MIN_PRINT_LABEL_PX:
-        bigger = "--paper A3" if paper_size == "A4" else "the SVG copy or the report site's two-page print"
-        tell(f"{found.key}: {picture.title}: names print at {shown * 0.75:.1f} pt on {paper_size} "
-                f"{orientation}; use {bigger} for a readable copy")
-    return printable.svg_to_print(page, cast(printable.PrintFormat, fmt), created=created)
+        stamp = job.created
+    layout = sheets.SheetLayout(job.paper, job.orientation, legend=not job.plain)
+    block = sheets.sheet_block(picture, version_date=stamp, source=found.key, legend=layout.legend)
+    if fmt == "pdf" and sheets.sheet_is_small(picture, layout):
+        bigger = "--paper A3" if job.paper == "A4" else "the SVG copy or the report site's two-page print"
+        tell(f"{found.key}: {picture.title}: names print at {sheets.sheet_label_pt(picture, layout):.1f} pt on "
+             f"{job.paper} {job.orientation}; use {bigger} for a readable copy")
+    return sheets.sheet_bytes(picture, cast(sheets.SheetFormat, fmt), block, layout=layout, created=job.created,
+                              cache=job.cache)
 
 
 # --------------------------------------------------------------------------- score and scan
@@ -966,6 +956,8 @@ def scan(
             strict=strict,
             jobs=jobs,
         )
+        if publish_dir is None:
+            models = ()  # each model's bytes are kept for a published site's history only: free them now
         with _reporter().stage("ページ作成 / writing pages") as step:
             if publish_dir is None:
                 count = len(build_site(site_input, out_dir, title=title, progress=step, notice=_notice, lock=lock,
@@ -1044,10 +1036,28 @@ def _site_input(
         downloads=prepared.files,
         download_labels=prepared.labels,
         file_keys={d.file: found.key for found, d in zip(scanned.inputs, scanned.definitions, strict=True)},
+        file_dates=_file_dates(scanned),
         reviews=reviews,
         survey_sources=read_source_sheet(scanned.survey_path) if scanned.survey_path else (),
         survey_file=scanned.survey_path.name if scanned.survey_path else "",
     ), models, scanned.survey_path
+
+
+def _file_dates(scanned: _Scanned) -> dict[str, Any]:
+    """Each file's version date for the printed title blocks: its modification time, never later than the
+    build time (``SOURCE_DATE_EPOCH`` clamps it, as reproducible builds do), the build time when unreadable."""
+    from datetime import datetime
+
+    from reports.site import build_time
+
+    built = build_time()
+    dates: dict[str, Any] = {}
+    for found, definitions in zip(scanned.inputs, scanned.definitions, strict=True):
+        try:
+            dates[definitions.file] = min(built, datetime.fromtimestamp(found.path.stat().st_mtime, tz=built.tzinfo))
+        except (OSError, OverflowError, ValueError):
+            dates[definitions.file] = built
+    return dates
 
 
 # --------------------------------------------------------------------------- compare

@@ -56,6 +56,7 @@ _GAP_MM = 3.0
 _INK = "#1f1f1f"
 _MUTED = "#4a525c"
 _SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
 JST = timezone(timedelta(hours=9), "JST")
 """Japan Standard Time (no daylight saving), for the dates a Japanese office reads."""
 
@@ -192,7 +193,32 @@ def _diagram_element(svg: str) -> etree._Element:
         element.set("viewBox", f"0 0 {_mm(width)} {_mm(height)}")
     if "role" in element.attrib:  # keep the class: the diagram's own style sheet hangs on it
         del element.attrib["role"]
+    _drop_hover_texts(element)
     return element
+
+
+def _drop_hover_texts(diagram: etree._Element) -> None:
+    """Remove the tooltips: paper shows no hover, and the report's tooltips carry portfolio-wide figures
+    that would make an unchanged flow's sheet differ (and be printed again) after another flow changed."""
+    for title in list(diagram.iter(f"{{{_SVG_NS}}}title")):
+        parent = title.getparent()
+        if parent is not None:
+            _keep_tail(title)
+            parent.remove(title)
+    for element in diagram.iter():
+        if isinstance(element.tag, str) and _XLINK_TITLE in element.attrib:
+            del element.attrib[_XLINK_TITLE]
+
+
+def _keep_tail(element: etree._Element) -> None:
+    """Give a removed element's trailing text to what came before it (whitespace between tags)."""
+    if not element.tail:
+        return
+    previous, parent = element.getprevious(), element.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + element.tail
+    elif parent is not None:
+        parent.text = (parent.text or "") + element.tail
 
 
 def _title_block(block: TitleBlock, sheet_w: float, sheet_h: float) -> etree._Element:

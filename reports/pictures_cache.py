@@ -32,7 +32,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +40,8 @@ from pathlib import Path
 from reports import printable
 from reports.pictures import Picture, PictureFormat, picture_bytes
 
-__all__ = ["CACHE_ENV", "LIMIT_ENV", "PictureCache", "cache_folder", "cached_picture_bytes", "picture_key"]
+__all__ = ["CACHE_ENV", "LIMIT_ENV", "PictureCache", "cache_folder", "cached_picture_bytes", "cached_sheet_bytes",
+           "picture_key"]
 
 CACHE_ENV = "BPM_CACHE_DIR"
 """Environment variable naming the cache folder (``off``: no cache)."""
@@ -120,14 +121,18 @@ def _versions() -> tuple[str, ...]:
 
 def picture_key(picture: Picture, fmt: PictureFormat, created: datetime | None) -> str:
     """The SHA-256 (hex) of everything that decides the copy's bytes."""
+    return _key(picture.svg, picture.layout, fmt, created)
+
+
+def _key(svg: str, origin: str, fmt: str, created: datetime | None) -> str:
     parts = {
         "v": _FORMAT_VERSION,
         "format": fmt,
-        "layout": picture.layout,
+        "layout": origin,
         "created": created.isoformat() if (created is not None and fmt == "pdf") else "",
         "caps": [printable.PNG_SCALE, printable.MAX_PNG_SIDE, printable.MAX_PNG_PIXELS],
         "versions": list(_versions()),
-        "svg": picture.svg,
+        "svg": svg,
     }
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -227,5 +232,21 @@ def cached_picture_bytes(
     if found is not None:
         return found
     data = picture_bytes(picture, fmt, created=created)
+    cache.put(key, fmt, data)
+    return data
+
+
+def cached_sheet_bytes(
+    page: str, fmt: str, *, created: datetime | None, cache: PictureCache | None, print_sheet: Callable[[], bytes]
+) -> bytes:
+    """A sheet's copy (:mod:`reports.sheets`): from the cache when this exact page was printed before, else
+    ``print_sheet()``, stored.  The key is the page's SVG text, which holds the picture and its title block."""
+    if cache is None or cache.folder is None:
+        return print_sheet()
+    key = _key(page, "sheet", fmt, created)
+    found = cache.get(key, fmt)
+    if found is not None:
+        return found
+    data = print_sheet()
     cache.put(key, fmt, data)
     return data

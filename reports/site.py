@@ -31,7 +31,7 @@ from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from bpm.pool import ordered_results
-from reports import csp, dot, printable, zoom
+from reports import csp, dot, sheets, zoom
 from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
 from reports.lotspec import outline_markdown, outline_xlsx
@@ -98,6 +98,9 @@ class SiteInput:
     file_keys: Mapping[str, str] = field(default_factory=dict)
     """Each BPMN file's path relative to the scanned folder (by ``Definitions.file``): page and diagram
     names hash it, so they do not change with the folder the scan is run from."""
+    file_dates: Mapping[str, datetime] = field(default_factory=dict)
+    """Each BPMN file's version date (its modification time, by ``Definitions.file``), printed in the title
+    block of the PNG and PDF sheets; the build time when missing."""
 
 
 class SiteExtras(Protocol):
@@ -173,6 +176,8 @@ def _disposition_css() -> bytes:
 
 
 _PICTURE_FORMATS: tuple[tuple[str, PictureFormat], ...] = (("SVG", "svg"), ("PNG", "png"), ("PDF", "pdf"))
+_SHEET = sheets.SheetLayout("A4", "landscape", legend=True)
+"""The paper of the site's PNG and PDF copies: what a manual page is."""
 
 
 @dataclass
@@ -192,6 +197,8 @@ class _Drawings:
     file_keys: Mapping[str, str]
     cache: PictureCache | None = None
     """PNG and PDF copies printed before (:mod:`reports.pictures_cache`)."""
+    file_dates: Mapping[str, datetime] = field(default_factory=dict)
+    """Version dates for the title blocks (:attr:`SiteInput.file_dates`)."""
     by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     failed: dict[str, RenderError] = field(default_factory=dict)
@@ -220,9 +227,9 @@ class _Drawings:
         shortened = shortened_names(picture)
         if shortened:
             notes.append(Bilingual.of("diagram.shortened", n=shortened))
-        if "PNG" not in missing and printable.png_scale(*printable.svg_size(picture.svg)) < printable.PNG_SCALE:
-            notes.append(Bilingual.of("diagram.png_scaled", side=f"{printable.MAX_PNG_SIDE:,}",
-                                      megapixels=f"{printable.MAX_PNG_PIXELS / 1e6:g}"))
+        if len(missing) < 2 and sheets.sheet_is_small(picture, _SHEET):
+            notes.append(Bilingual.of("diagram.small_on_sheet", paper=f"{_SHEET.paper}",
+                                      pt=f"{sheets.sheet_label_pt(picture, _SHEET):.1f}"))
         if missing:
             reasons = "; ".join(
                 self.failed[f"diagrams/{picture.name}.{label.lower()}"].message for label in missing
@@ -249,11 +256,20 @@ class _Drawings:
             if fmt != "svg":
                 self.report(f"printing {picture.title} ({fmt.upper()})")
             try:
-                self.files[name] = cached_picture_bytes(picture, fmt, created=self.created, cache=self.cache)
+                self.files[name] = self._copy(picture, fmt)
             except RenderError as error:
                 self.failed[name] = error
                 self.notice(f"{picture.title}: no {fmt.upper()} copy of the diagram: {error.message}")
         return name if name in self.files else None
+
+    def _copy(self, picture: Picture, fmt: PictureFormat) -> bytes:
+        """SVG as drawn; PNG and PDF as an A4 landscape sheet with the title block, like ``bpm render``."""
+        if fmt == "svg":
+            return cached_picture_bytes(picture, fmt, created=self.created, cache=self.cache)
+        file = picture.definitions.file if picture.definitions is not None else ""
+        block = sheets.sheet_block(picture, version_date=self.file_dates.get(file, self.created),
+                                   source=self.file_keys.get(file, ""), legend=True)
+        return sheets.sheet_bytes(picture, fmt, block, layout=_SHEET, created=self.created, cache=self.cache)
 
 
 def render_site(
@@ -328,7 +344,8 @@ def site_files(
 
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
     cache = PictureCache.from_environment()
-    job = _FlowJob(catalogue, site, env, overlays, build_time(environ), site_input.file_keys, cache)
+    job = _FlowJob(catalogue, site, env, overlays, build_time(environ), site_input.file_keys, cache,
+                   site_input.file_dates)
     groups = _flow_groups(catalogue, site_input.assessment.processes, given)
     for done in ordered_results(_flow_pages, groups, context=job, jobs=jobs, describe=lambda group: group[0].file):
         for is_notice, message in done.messages:
@@ -362,6 +379,7 @@ class _FlowJob:
     created: datetime
     file_keys: Mapping[str, str]
     cache: PictureCache
+    file_dates: Mapping[str, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,7 +410,7 @@ def _flow_pages(job: _FlowJob, processes: tuple[ProcessAssessment, ...]) -> _Flo
     """The pages of one file's processes and their pictures (in a worker process when jobs > 1)."""
     messages: list[tuple[bool, str]] = []
     drawings = _Drawings(job.overlays, job.created, lambda m: messages.append((False, m)),
-                         lambda m: messages.append((True, m)), job.file_keys, job.cache)
+                         lambda m: messages.append((True, m)), job.file_keys, job.cache, job.file_dates)
     pages: dict[str, bytes] = {}
     for process in processes:
         ref = job.catalogue.refs[(process.file, process.process_id)]
