@@ -1393,6 +1393,7 @@ def diff(
     """
     from bpm.diff import diff_definitions
     from reports.diffreport import diff_html, diff_json, diff_report, diff_table
+    from reports.format import jst_time
     from reports.site import build_time
 
     before = read_bpmn(old, max_bytes=_settings().max_bytes)
@@ -1405,7 +1406,7 @@ def diff(
     if fmt == "json":
         text = diff_json(report)
     elif fmt == "html":
-        text = diff_html(report, before, after, generated=build_time().strftime("%Y-%m-%d %H:%M UTC"))
+        text = diff_html(report, before, after, generated=jst_time(build_time()))
     else:
         text = _render_tables(diff_table(report), plain=out is not None)
     if out is None:
