@@ -824,10 +824,16 @@ def report_data_quality(gaps: Sequence[Any], *, strict: bool) -> None:
     under --quiet: they change the figures.  With ``strict`` every gap is
     listed and the run stops with exit 1 before anything is written.
     """
-    from scoring.data_quality import data_quality, summary_lines
+    from bpm.messages import language
+    from reports.gap_text import gap_message
+    from reports.i18n import t_or
+    from scoring.data_quality import SummaryWords, data_quality, summary_lines
 
+    lang = language()
+    words = SummaryWords(lang, (lambda g: g.message) if lang == "en" else (lambda g: gap_message(g).ja),
+                         (lambda k: k) if lang == "en" else (lambda k: t_or(f"gap.{k}", "ja", k)))
     quality = data_quality(gaps)
-    lines = summary_lines(quality, every_gap=gaps if strict else ())
+    lines = summary_lines(quality, every_gap=gaps if strict else (), words=words)
     for line in lines[:-1]:
         click.echo(one_line(m("cli.note_plain", message=line)), err=True)
     click.echo(one_line(m("cli.summary", text=lines[-1])), err=True)

@@ -169,3 +169,18 @@ def test_usage_errors_and_help_in_both_languages() -> None:
 def test_text_fills_placeholders_in_the_language_asked() -> None:
     assert text("cli.skipped", "ja", path="a/.x.bpmn", reason="隠しファイル") == "bpm: 対象外 a/.x.bpmn: 隠しファイル"
     assert text("cli.skipped", "en", path="a/.x.bpmn", reason="hidden file") == "bpm: skipped a/.x.bpmn: hidden file"
+
+
+def test_the_data_quality_summary_in_japanese_keeps_file_line_and_suggestion(tmp_path: Path) -> None:
+    from test_cli_survey import mistyped  # the sheet with a mistyped header and 16 mistyped 業務 names
+
+    folder = mistyped(tmp_path / "flows")
+    result = run_bpm("score", str(folder), "--out", str(tmp_path / "results.csv"), lang="ja")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    header = [line for line in lines if line.startswith(f"注意: {folder / 'survey.csv'}:1: ")]
+    assert header and "調査票の列「処理時問(分)」" in header[0] and "もしかして: 処理時間(分)" in header[0], lines
+    assert len([line for line in lines if line.startswith(f"注意: {folder / 'survey.csv'}:")]) >= 17
+    assert lines[-2].startswith("bpm: データの不足: ") and lines[-2].endswith("調査票の記入の誤り: 17"), lines[-3:]
+    assert "data gaps" not in result.stderr and "did you mean" not in result.stderr.split("もしかして")[0]
+    assert lines[-1] == f"{tmp_path / 'results.csv'} を書き出しました（{lines[-1].split('（')[1]}"
