@@ -291,7 +291,7 @@ def discover_survey(paths: Iterable[str]) -> Path | None:
     found = survey_candidates(paths)
     if len(found) > 1:
         raise SurveyError(
-            m("err.two_surveys", count=len(found), files=" / ".join(str(p) for p in found)),
+            m("err.two_surveys", count=len(found), files=m("err.two_surveys_and").join(str(p) for p in found)),
             file=str(found[1]),
             hint=m("err.two_surveys_hint"),
         )

@@ -64,6 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "調査票が{count}つあります: {files}。どちらを読むかは推測しません",
         "{count} survey sheets found: {files}; which one to read is not guessed",
     ),
+    "err.two_surveys_and": (" と ", " and "),
     "err.two_surveys_hint": (
         "フォルダに調査票を1つだけ置くか、読むものを --survey で指定してください",
         "keep one survey sheet in the folder, or name the one to read with --survey",
