@@ -327,8 +327,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cmd.inspect": ("BPMNファイルの概要（プール・レーン・要素数・検査結果）を表示します。",
                     "Summarise BPMN files: pools, lanes, element counts and lint findings."),
     "cmd.lint": (
-        "BPMNの構造を検査します。一緒に指定したファイルは相互にも検査します（2つのファイルの同じID、別ファイルのプロセスを"
-        "呼ぶ呼び出しアクティビティ）。読めないファイルはエラーとして示し、他のファイルの検査は続けます。エラーがあれば終了コード1。",
+        "BPMNの構造を検査します。エラーがあれば終了コード1。\n\n一緒に指定したファイルは相互にも検査します（2つのファイルの同じID、別ファイルのプロセスを"
+        "呼ぶ呼び出しアクティビティ）。読めないファイルはエラーとして示し、他のファイルの検査は続けます。",
         "Check BPMN files together; exit 1 when any error-level finding is reported. Files given together are also "
         "checked against each other (the same id in two files, a call activity whose process is in another file). "
         "A file that cannot be read is reported as an unreadable-file error and the others are still checked.",
@@ -336,7 +336,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cmd.graph": ("NetworkX のグラフ（GraphML / JSON）を出力します。",
                   "Write the NetworkX graph of a BPMN file as GraphML or node-link JSON."),
     "cmd.render": (
-        "業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。PNG・PDFは用紙（A4/A3）に表題欄（フロー名・版の日付・凡例）を"
+        "業務フロー図をSVG・PNG・PDFで出力します（マニュアル掲載用）。\n\nPNG・PDFは用紙（A4/A3）に表題欄（フロー名・版の日付・凡例）を"
         "付けて配置します。ファイル名は入力フォルダからの相対パスで決まり、どこから実行しても同じです。",
         "Draw every diagram as SVG, PNG or PDF for manuals and slides. PNG and PDF copies sit on a sheet (A4/A3) "
         "with a title block (flow, version date, legend). File names follow the path inside the input folder, "
@@ -347,7 +347,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cmd.scan": ("読み込み・検査・評価を行い、HTMLレポートを作成します（主な使い方）。",
                  "Import, check, score and write the HTML report site (the main job)."),
     "cmd.compare": (
-        "同じ標準手続を自治体間で比較し、比較サイト（ヒートマップ・手続別・団体別のページ）を出力します。CITY_DIR は1団体ずつ: "
+        "同じ標準手続を自治体間で比較し、比較サイトを出力します。\n\nヒートマップ・手続別・団体別のページを作ります。CITY_DIR は1団体ずつ: "
         "municipality.toml（団体名・人口・類似団体区分・年度）、BPMNフロー、必要なら survey.csv/xlsx・profile.toml・"
         "procedures.csv（業務 → 標準手続）。",
         "Compare the same standard procedures across municipalities and write the comparison site. Each CITY_DIR "
@@ -363,13 +363,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Add a diagram laid out by Graphviz to a BPMN file without one, so that a modeler can open it.",
     ),
     "cmd.survey": (
-        "BPMNファイルから業務量調査票（記入要領・業務・手順・分岐の行、入力規則つき）を作成します。既存の調査票を指定すると、"
+        "BPMNファイルから業務量調査票を作成します。\n\n記入要領・業務・手順・分岐の行と入力規則があります。既存の調査票を指定すると、"
         "記入済みの値を手順IDで引き継ぎます。",
         "Write a 業務量調査 workbook pre-filled from the BPMN files, ready to fill in Excel; values already filled "
         "in an earlier sheet are carried over by step id.",
     ),
     "cmd.diff": (
-        "2つの版のフローを比較し、変更点（追加・削除・名称・種類・担当・フロー・分岐条件）と評価（時間・人工・処理区分）の変化を示します。",
+        "2つの版のフローを比較し、変更点と評価の変化を示します。\n\n変更点は追加・削除・名称・種類・担当・フロー・分岐条件、評価は時間・人工・処理区分です。",
         "Show what changed between two versions of a flow, and how hours, FTE and dispositions moved.",
     ),
 }

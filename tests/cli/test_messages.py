@@ -184,3 +184,17 @@ def test_the_data_quality_summary_in_japanese_keeps_file_line_and_suggestion(tmp
     assert lines[-2].startswith("bpm: データの不足: ") and lines[-2].endswith("調査票の記入の誤り: 17"), lines[-3:]
     assert "data gaps" not in result.stderr and "did you mean" not in result.stderr.split("もしかして")[0]
     assert lines[-1] == f"{tmp_path / 'results.csv'} を書き出しました（{lines[-1].split('（')[1]}"
+
+
+def test_every_command_has_a_short_japanese_summary_in_the_command_list() -> None:
+    """Click cuts a summary at spaces and ASCII full stops: a Japanese help needs its own short first paragraph."""
+    from bpm.cli import main
+    from bpm.messages import relocalise
+
+    relocalise(main, "ja")
+    try:
+        for name, command in main.commands.items():
+            short = command.get_short_help_str(limit=60)
+            assert JAPANESE.search(short), (name, short)  # not a bare "..."
+    finally:
+        relocalise(main, "en")
