@@ -22,6 +22,7 @@ import click
 
 from bpm.errors import BpmError
 from bpm.limits import MAX_ANNUAL_COUNT, MAX_FILE_MB
+from bpm.messages import h, m
 from bpm.model import Definitions, Lane, Process
 from bpm.pool import default_jobs, limit_blas_threads, ordered_results
 from bpm.progress import Reporter
@@ -48,7 +49,7 @@ class Settings:
 
 
 def _fail(error: BpmError) -> NoReturn:
-    click.echo(one_line(f"bpm: error: {error}" if not error.location else str(error)), err=True)
+    click.echo(one_line(m("cli.error", message=error) if not error.location else str(error)), err=True)
     sys.exit(1)
 
 
@@ -78,15 +79,12 @@ def _guarded(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("bpm: interrupted", err=True)
+            click.echo(m("cli.interrupted"), err=True)
             sys.exit(130)
         except Exception as error:  # a bug of ours: say so, briefly
             if settings.debug:
                 raise
-            click.echo(
-                f"bpm: internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
-                err=True,
-            )
+            click.echo(m("cli.internal", kind=type(error).__name__, detail=error), err=True)
             sys.exit(3)
 
     wrapper.__name__ = func.__name__
@@ -97,7 +95,7 @@ def _guarded(func: F) -> F:
 def _file_size(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """--max-size: a finite number of MB up to the hard limit (NaN slips through FloatRange's comparisons)."""
     if not math.isfinite(value) or not 0.001 <= value <= MAX_FILE_MB:
-        raise click.BadParameter(f"{value:g} is not a size between 0.001 and {MAX_FILE_MB:g} MB")
+        raise click.BadParameter(m("err.max_size", value=f"{value:g}", limit=f"{MAX_FILE_MB:g}"))
     return value
 
 
@@ -106,27 +104,37 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int:
     if value is None:
         return default_jobs()
     if value < 1:
-        raise click.BadParameter(f"{value} is not a number of processes (1 or more)")
+        raise click.BadParameter(m("err.jobs", value=value))
     return value
 
 
 _jobs_option = click.option(
     "-j", "--jobs", type=int, default=None, callback=_jobs, metavar="N",
-    help="Processes for per-flow work (reading, drawing, pages). Default: the number of cores. "
-         "The output is the same for any N.",
+    help=h("help.jobs"),
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output on stderr.")
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--lang: the language of every message from here on (and of --help, which is parsed after it)."""
+    from bpm.messages import language_from_environment, relocalise, use_language
+
+    lang = value or language_from_environment()
+    use_language(lang)
+    relocalise(ctx.command, lang)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, help=h("cmd.main"))
+@click.option("--lang", type=click.Choice(["ja", "en"]), default=None, is_eager=True, expose_value=False,
+              callback=_language, help=h("help.lang"))
+@click.option("--debug", is_flag=True, help=h("help.debug"))
+@click.option("-q", "--quiet", is_flag=True, help=h("help.quiet"))
 @click.option(
     "--max-size",
     type=float,
     callback=_file_size,
     default=DEFAULT_MAX_BYTES / 1024 / 1024,
     show_default=True,
-    help=f"Largest BPMN file to read, in MB (at most {MAX_FILE_MB:g}).",
+    help=h("help.max_size", limit=f"{MAX_FILE_MB:g}"),
 )
 @click.version_option(package_name="bpm-rpa-scanner")
 @click.pass_context
@@ -164,11 +172,11 @@ _DRAFT_PREFIXES = ("~$", "~", ".~lock.", "#")
 def _skipped_file_reason(name: str) -> str | None:
     """Why a file found in a directory is not read, or None to read it."""
     if name.startswith("._"):
-        return "macOS resource fork (AppleDouble), not a model"
+        return m("skip.resource_fork")
     if name.startswith("."):
-        return "hidden file"
+        return m("skip.hidden_file")
     if name.startswith(_DRAFT_PREFIXES) or name.endswith(("~", "#")):
-        return "editor draft or lock file"
+        return m("skip.draft")
     return None
 
 
@@ -182,17 +190,17 @@ def _is_report_folder(folder: Path) -> bool:
 def _skipped_folder_reason(folder: Path, excluded: set[str]) -> str | None:
     """Why a folder inside a scanned directory is not entered, or None to enter it."""
     if os.path.realpath(folder) in excluded:
-        return "the output folder of this run"
+        return m("skip.own_output")
     if _is_report_folder(folder):
-        return "a report folder written by bpm scan"
+        return m("skip.report_folder")
     if folder.name.startswith("."):
-        return "hidden folder"
+        return m("skip.hidden_folder")
     if folder.name == "__MACOSX":
-        return "macOS archive metadata"
+        return m("skip.macosx")
     if (folder / "municipality.toml").is_file():  # scoring.cities.METADATA_FILE
-        return "another municipality's portfolio (it holds a municipality.toml; compare it with bpm compare)"
+        return m("skip.other_city")
     if folder.is_symlink():
-        return "symbolic link to a folder, not followed"
+        return m("skip.symlink")
     return None
 
 
@@ -236,14 +244,10 @@ def discover_inputs(
         path = Path(raw)
         if path.is_dir():
             if os.path.realpath(path) in excluded or _is_report_folder(path):
-                raise BpmError(
-                    "this folder is a report written by bpm scan (or this run's output), not input",
-                    file=str(path),
-                    hint="scan the folder holding the BPMN files, and write the report elsewhere",
-                )
+                raise BpmError(m("err.report_as_input"), file=str(path), hint=m("err.report_as_input_hint"))
             matches = sorted(_walk(path, excluded, report))
             if not matches:
-                raise BpmError(f"no BPMN files ({', '.join(BPMN_SUFFIXES)}) in directory", file=str(path))
+                raise BpmError(m("err.no_bpmn", suffixes=", ".join(BPMN_SUFFIXES)), file=str(path))
             found.extend((match, match.relative_to(path).as_posix()) for match in matches)
         else:
             found.append((path, path.name))
@@ -287,10 +291,9 @@ def discover_survey(paths: Iterable[str]) -> Path | None:
     found = survey_candidates(paths)
     if len(found) > 1:
         raise SurveyError(
-            f"{len(found)} survey sheets found: {' and '.join(str(p) for p in found)}; "
-            "which one to read is not guessed / 調査票が複数あります",
+            m("err.two_surveys", count=len(found), files=m("err.two_surveys_and").join(str(p) for p in found)),
             file=str(found[1]),
-            hint="keep one survey sheet in the folder, or name the one to read with --survey",
+            hint=m("err.two_surveys_hint"),
         )
     return found[0] if found else None
 
@@ -319,18 +322,18 @@ def _progress(message: str) -> None:
 
 def _notice(message: str) -> None:
     """Something the user should know although the run goes on (shown even with --quiet)."""
-    click.echo(f"bpm: note: {message}", err=True)
+    click.echo(m("cli.note", message=message), err=True)
 
 
 def _skipped(path: Path, reason: str) -> None:
     """A file or folder a directory scan left out; always said, so nothing goes missing unnoticed."""
-    click.echo(f"bpm: skipped {path}: {reason}", err=True)
+    click.echo(m("cli.skipped", path=path, reason=reason), err=True)
 
 
 # --------------------------------------------------------------------------- inspect
 
 
-@main.command()
+@main.command(help=h("cmd.inspect"))
 @click.argument("files", nargs=-1, required=True)
 @_guarded
 def inspect(files: tuple[str, ...]) -> None:
@@ -349,11 +352,11 @@ def inspect(files: tuple[str, ...]) -> None:
         findings = by_file.get(definitions.file, [])
         click.echo(summary_text(definitions))
         if findings:
-            click.echo(f"  findings ({len(findings)}):")
+            click.echo(m("inspect.findings", count=len(findings)))
             for finding in findings:
                 click.echo(f"    {finding}")
         else:
-            click.echo("  findings: none")
+            click.echo(m("inspect.no_findings"))
         click.echo("")
         any_errors = any_errors or any(f.severity is Severity.ERROR for f in findings)
     if any_errors:
@@ -364,21 +367,21 @@ def summary_text(definitions: Definitions) -> str:
     """Readable multi-line summary of one file (used by ``bpm inspect``)."""
     lines = [definitions.file]
     if definitions.exporter:
-        lines.append(f"  exporter: {definitions.exporter} {definitions.exporter_version}".rstrip())
+        lines.append(m("inspect.exporter", exporter=f"{definitions.exporter} {definitions.exporter_version}".rstrip()))
     pools = list(definitions.participants())
     if pools:
-        lines.append(f"  pools ({len(pools)}):")
+        lines.append(m("inspect.pools", count=len(pools)))
         for pool in pools:
             process = definitions.processes.get(pool.process_id) if pool.process_id else None
-            suffix = f" → process {pool.process_id}" if process else " (black box)"
+            suffix = m("inspect.to_process", id=pool.process_id) if process else m("inspect.black_box")
             lines.append(f"    {pool.name or pool.id}{suffix}")
-    lines.append(f"  processes ({len(definitions.processes)}):")
+    lines.append(m("inspect.processes", count=len(definitions.processes)))
     for process in definitions.processes.values():
         lines.extend(_process_lines(process))
     message_flows = list(definitions.message_flows())
     if message_flows:
-        lines.append(f"  message flows: {len(message_flows)}")
-    lines.append(f"  diagrams: {len(definitions.diagrams)}")
+        lines.append(m("inspect.message_flows", count=len(message_flows)))
+    lines.append(m("inspect.diagrams", count=len(definitions.diagrams)))
     return "\n".join(lines)
 
 
@@ -386,16 +389,16 @@ def _process_lines(process: Process) -> list[str]:
     lines = [f"    {process.name or process.id} [{process.id}]"]
     kinds = Counter(node.kind.value for node in process.nodes.values())
     counts = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
-    lines.append(f"      elements: {counts or 'none'}; sequenceFlow {len(process.flows)}")
+    lines.append(m("inspect.elements", counts=counts or m("inspect.none"), flows=len(process.flows)))
     if process.lanes:
-        lines.append("      lanes:")
+        lines.append(m("inspect.lanes"))
         for lane in process.lanes:
             lines.extend(_lane_lines(lane, depth=4))
     return lines
 
 
 def _lane_lines(lane: Lane, depth: int) -> list[str]:
-    lines = [f"{'  ' * depth}{lane.name or lane.id} ({len(lane.node_ids)} nodes)"]
+    lines = ["  " * depth + m("inspect.lane", name=lane.name or lane.id, count=len(lane.node_ids))]
     for child in lane.children:
         lines.extend(_lane_lines(child, depth + 1))
     return lines
@@ -404,15 +407,15 @@ def _lane_lines(lane: Lane, depth: int) -> list[str]:
 # --------------------------------------------------------------------------- lint
 
 
-@main.command(name="lint")
+@main.command(name="lint", help=h("cmd.lint"))
 @click.argument("files", nargs=-1)
-@click.option("--disable", "disabled", multiple=True, metavar="RULE", help="Skip a rule (repeatable).")
-@click.option("--list-rules", is_flag=True, help="List the rules and exit (as text, or with --format json/sarif).")
+@click.option("--disable", "disabled", multiple=True, metavar="RULE", help=h("help.disable"))
+@click.option("--list-rules", is_flag=True, help=h("help.list_rules"))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
-    help="text: one line per finding; json: for scripts; sarif: SARIF 2.1.0 for editors and CI systems.",
+    help=h("help.lint_format"),
 )
-@click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False), help=h("help.lint_out"))
 @_guarded
 def lint_command(
     files: tuple[str, ...], disabled: tuple[str, ...], list_rules: bool, fmt: str, out: str | None
@@ -435,10 +438,10 @@ def lint_command(
         _write_report(_rules_report(fmt), out)
         return
     if not files:
-        raise click.UsageError("give at least one BPMN file or directory")
+        raise click.UsageError(m("err.lint_no_files"))
     unknown = [d for d in disabled if rule_for(d) is None]
     if unknown:
-        raise click.BadParameter(f"unknown rule(s): {', '.join(unknown)}", param_hint="--disable")
+        raise click.BadParameter(m("err.unknown_rules", rules=", ".join(unknown)), param_hint="--disable")
     paths = expand_inputs(files, on_skip=_skipped)
     readable: list[Definitions] = []
     refused = []
@@ -492,19 +495,19 @@ def _write_report(text: str, out: str | None) -> None:
     try:
         Path(out).write_text(text, encoding="utf-8")
     except OSError as error:
-        raise BpmError(f"cannot write the report: {error.strerror or error}", file=out) from None
-    _progress(f"wrote {out}")
+        raise BpmError(m("err.write_report", reason=error.strerror or error), file=out) from None
+    _progress(m("cli.wrote", path=out))
 
 
 # --------------------------------------------------------------------------- graph
 
 
-@main.command()
+@main.command(help=h("cmd.graph"))
 @click.argument("file")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "json"]), default="graphml", show_default=True)
-@click.option("--process", "process_id", help="Process id (default: the collaboration, or the only process).")
-@click.option("--expand", is_flag=True, help="Inline sub-process content.")
-@click.option("-o", "--out", type=click.Path(dir_okay=False), help="Output file (default: stdout).")
+@click.option("--process", "process_id", help=h("help.graph_process"))
+@click.option("--expand", is_flag=True, help=h("help.expand"))
+@click.option("-o", "--out", type=click.Path(dir_okay=False), help=h("help.out_stdout"))
 @_guarded
 def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | None) -> None:
     """Write the NetworkX graph of a BPMN file as GraphML or node-link JSON.
@@ -531,32 +534,30 @@ def graph(file: str, fmt: str, process_id: str | None, expand: bool, out: str | 
         click.echo(text)
     else:
         Path(out).write_text(text + "\n", encoding="utf-8")
-        _progress(f"wrote {out}")
+        _progress(m("cli.wrote", path=out))
 
 
 # --------------------------------------------------------------------------- render
 
 
-@main.command()
+@main.command(help=h("cmd.render"))
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
     "-f", "--format", "formats", multiple=True, type=click.Choice(["svg", "png", "pdf"]),
-    help="Output format (repeatable; default: svg, png and pdf).",
+    help=h("help.render_format"),
 )
 @click.option(
     "--layout", type=click.Choice(["auto", "di", "dot"]), default="auto", show_default=True,
-    help="auto: the modeler's coordinates, Graphviz where a file has none; di: coordinates only; dot: Graphviz.",
+    help=h("help.render_layout"),
 )
 @click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True,
-              help="Sheet size of PNG and PDF copies.")
+              help=h("help.paper"))
 @click.option("--orientation", type=click.Choice(["landscape", "portrait"]), default="landscape",
-              show_default=True, help="Sheet orientation of PNG and PDF copies.")
-@click.option("--plain", is_flag=True,
-              help="Draw the flow as modelled: no disposition colours, no legend (nothing is scored).")
-@click.option("--survey", type=click.Path(dir_okay=False),
-              help="業務量調査 sheet for the colours (default: survey.xlsx/survey.csv in a named directory).")
-@click.option("--profile", type=click.Path(dir_okay=False), help="Scoring profile TOML for the colours.")
-@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the pictures.")
+              show_default=True, help=h("help.orientation"))
+@click.option("--plain", is_flag=True, help=h("help.plain"))
+@click.option("--survey", type=click.Path(dir_okay=False), help=h("help.render_survey"))
+@click.option("--profile", type=click.Path(dir_okay=False), help=h("help.render_profile"))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help=h("help.render_out"))
 @_jobs_option
 @_guarded
 def render(
@@ -583,9 +584,9 @@ def render(
     indexes = list(range(len(scanned.inputs)))
     drawn = ordered_results(_render_file, indexes, context=job, jobs=jobs,
                             describe=lambda i: str(scanned.inputs[i].path))
-    with _reporter().stage("図の出力 / drawing", len(indexes)) as step:
+    with _reporter().stage(m("stage.drawing"), len(indexes)) as step:
         for index, (files, notices) in zip(indexes, drawn, strict=True):
-            step(f"[{index + 1}/{len(indexes)}] drawing {scanned.inputs[index].path}")
+            step(m("cli.drawing", index=index + 1, total=len(indexes), path=scanned.inputs[index].path))
             for message in notices:
                 _notice(message)
             for name, data in files:
@@ -594,11 +595,11 @@ def render(
         Path(out).mkdir(parents=True, exist_ok=True)
         for target, data in rendered.items():
             target.write_bytes(data)
-            _progress(f"wrote {target}")
+            _progress(m("cli.wrote", path=target))
     except OSError as error:
-        raise RenderError(f"cannot write pictures to {out}: {error.strerror or error}", file=out) from None
+        raise RenderError(m("err.write_pictures", out=out, reason=error.strerror or error), file=out) from None
     cache.prune()
-    click.echo(f"{len(rendered)} file(s) written to {out}", err=True)
+    click.echo(m("cli.pictures_written", count=len(rendered), out=out), err=True)
 
 
 def _render_overlays(scanned: _Scanned, profile: str | None) -> dict[str, Any]:
@@ -608,7 +609,7 @@ def _render_overlays(scanned: _Scanned, profile: str | None) -> dict[str, Any]:
     try:
         assessment = _assess(scanned, profile, (), exclude_unsolvable=True)
     except BpmError as error:
-        _notice(f"drawing without disposition colours: {error.message}")
+        _notice(m("cli.no_colours", message=error.message))
         return {}
     return dict(diagram_overlays(assessment.processes, ()))
 
@@ -661,9 +662,9 @@ def _on_paper(picture: Any, found: InputFile, fmt: str, job: _RenderJob, *, tell
     layout = sheets.SheetLayout(job.paper, job.orientation, legend=not job.plain)
     block = sheets.sheet_block(picture, version_date=stamp, source=found.key, legend=layout.legend)
     if fmt == "pdf" and sheets.sheet_is_small(picture, layout):
-        bigger = "--paper A3" if job.paper == "A4" else "the SVG copy or the report site's two-page print"
-        tell(f"{found.key}: {picture.title}: names print at {sheets.sheet_label_pt(picture, layout):.1f} pt on "
-             f"{job.paper} {job.orientation}; use {bigger} for a readable copy")
+        bigger = m("cli.bigger_paper") if job.paper == "A4" else m("cli.bigger_other")
+        tell(m("cli.small_print", key=found.key, title=picture.title, points=f"{sheets.sheet_label_pt(picture, layout):.1f}",
+               paper=job.paper, orientation=job.orientation, bigger=bigger))
     return sheets.sheet_bytes(picture, cast(sheets.SheetFormat, fmt), block, layout=layout, created=job.created,
                               cache=job.cache)
 
@@ -683,13 +684,14 @@ def _parse_cases(values: Sequence[str]) -> dict[str, float]:
     for value in values:
         key, sep, number = value.rpartition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"expected PROCESS=N, got {value!r}", param_hint="--cases")
+            raise click.BadParameter(m("err.cases_form", value=value), param_hint="--cases")
         try:
             count = parse_number(number, units=("件",), maximum=MAX_ANNUAL_COUNT)
         except ValueError as error:
-            raise click.BadParameter(f"annual cases of {key.strip()!r}: {error}", param_hint="--cases") from None
+            raise click.BadParameter(m("err.cases_number", name=key.strip(), error=error),
+                                     param_hint="--cases") from None
         if count is None:
-            raise click.BadParameter(f"expected PROCESS=N, got {value!r}", param_hint="--cases")
+            raise click.BadParameter(m("err.cases_form", value=value), param_hint="--cases")
         cases[key.strip()] = count
     return cases
 
@@ -709,19 +711,19 @@ def _gather(
     found = discover_inputs(inputs, exclude=exclude, on_skip=_skipped)
     survey_path = Path(survey) if survey else discover_survey(inputs)
     if survey_path is not None and survey is None:
-        _progress(f"using survey sheet {survey_path}")
+        _progress(m("cli.using_survey", path=survey_path))
     elif survey is not None:
         for other in survey_candidates(inputs):
             if os.path.realpath(other) != os.path.realpath(survey):
-                _notice(f"{other} is not read: --survey names {survey}")
+                _notice(m("cli.survey_not_read", other=other, survey=survey))
     definitions: list[Definitions] = []
     paths = [item.path for item in found]
-    with _reporter().stage("読み込み / reading", len(found)) as step:
+    with _reporter().stage(m("stage.reading"), len(found)) as step:
         for index, (path, read) in enumerate(
             zip(paths, ordered_results(_read_one, paths, context=_settings().max_bytes, jobs=jobs), strict=True),
             start=1,
         ):
-            step(f"[{index}/{len(found)}] reading {path}")
+            step(m("cli.reading", index=index, total=len(found), path=path))
             definitions.append(read)
     return _Scanned(found, definitions, survey_path)
 
@@ -738,8 +740,8 @@ def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclud
 
     loaded_profile = load_profile(Path(profile) if profile else None)
     loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
-    _progress("scoring steps")
-    with _reporter().stage("評価 / scoring"):
+    _progress(m("cli.scoring"))
+    with _reporter().stage(m("stage.scoring")):
         assessment = assess(
             scanned.definitions,
             survey=loaded_survey,
@@ -762,33 +764,30 @@ def _report_excluded(assessment: Any, allowed: bool) -> None:
     if not allowed:
         first = assessment.excluded[0]
         raise BpmError(
-            f"{len(assessment.excluded)} flow(s) cannot be scored because their volumes cannot be "
-            "computed; nothing written",
+            m("err.unsolvable", count=len(assessment.excluded)),
             file=str(first.file),
             line=first.line,
             element_id=first.element_id or None,
-            hint="fix the input, or pass --exclude-unsolvable to publish with those flows left out of totals "
-                 "and ranking",
+            hint=m("err.unsolvable_hint"),
         )
-    click.echo(f"bpm: {len(assessment.excluded)} flow(s) excluded from totals and ranking (--exclude-unsolvable)",
-               err=True)
+    click.echo(m("cli.excluded", count=len(assessment.excluded)), err=True)
 
 
 _survey_option = click.option(
     "--survey",
     type=click.Path(dir_okay=False),
-    help="業務量調査 sheet (CSV or XLSX). Default: survey.xlsx/survey.csv in a scanned directory.",
+    help=h("help.survey"),
 )
 _profile_option = click.option(
-    "--profile", type=click.Path(dir_okay=False), help="Scoring profile TOML (overrides the default profile)."
+    "--profile", type=click.Path(dir_okay=False), help=h("help.profile")
 )
 _cases_option = click.option(
-    "--cases", multiple=True, metavar="PROCESS=N", help="Annual case count of a process (id or name); repeatable."
+    "--cases", multiple=True, metavar="PROCESS=N", help=h("help.cases")
 )
 _decisions_option = click.option(
     "--decisions",
     type=click.Path(dir_okay=False),
-    help="A results sheet with 判断 / 担当 / コメント filled in (review decisions), read back into the report.",
+    help=h("help.decisions"),
 )
 
 
@@ -800,13 +799,10 @@ def _reviews(decisions: str | None, assessment: Any) -> Any:
 
     reviews = match_decisions(assessment, load_decisions(decisions), sheet=decisions)
     for orphan in reviews.orphans:
-        what = orphan.decision.value if orphan.decision else "no 判断 yet"
-        _progress(
-            f"note: {decisions}:{orphan.row}: decision ({what}) for step {orphan.step_id}"
-            f"{' ' + repr(orphan.name) if orphan.name else ''} of process {orphan.process_id}: "
-            "the step is no longer in the flows"
-        )
-    _progress(f"{len(reviews.by_step)} decision(s) matched, {len(reviews.orphans)} for steps no longer in the flows")
+        what = orphan.decision.value if orphan.decision else m("cli.no_decision_yet")
+        _progress(m("cli.orphan_decision", sheet=decisions, row=orphan.row, what=what, step=orphan.step_id,
+                    name=" " + repr(orphan.name) if orphan.name else "", process=orphan.process_id))
+    _progress(m("cli.decisions_matched", matched=len(reviews.by_step), orphans=len(reviews.orphans)))
     return reviews
 
 
@@ -821,37 +817,36 @@ def report_data_quality(gaps: Sequence[Any], *, strict: bool) -> None:
     sheet not filled in yet, steps on default minutes): a sheet surveyed
     for some 業務 only is incomplete, not wrong.
     """
-    from scoring.data_quality import data_quality, summary_lines
+    from bpm.messages import language
+    from reports.gap_text import gap_message
+    from reports.i18n import t_or
+    from scoring.data_quality import SummaryWords, data_quality, summary_lines
 
+    lang = language()
+    words = SummaryWords(lang, (lambda g: g.message) if lang == "en" else (lambda g: gap_message(g).ja),
+                         (lambda k: k) if lang == "en" else (lambda k: t_or(f"gap.{k}", "ja", k)))
     quality = data_quality(gaps)
-    lines = summary_lines(quality, every_gap=gaps if strict else ())
+    lines = summary_lines(quality, every_gap=gaps if strict else (), words=words)
     for line in lines[:-1]:
-        click.echo(one_line(f"note: {line}"), err=True)
-    click.echo(one_line(f"bpm: {lines[-1]}"), err=True)
+        click.echo(one_line(m("cli.note_plain", message=line)), err=True)
+    click.echo(one_line(m("cli.summary", text=lines[-1])), err=True)
     if strict and quality.listed:
-        raise BpmError(
-            f"--strict: {len(quality.listed)} data gap(s), listed above; nothing written "
-            "/ データの不足があるため中止しました",
-            hint="fill in or correct the survey rows listed, or run without --strict to publish with defaults",
-        )
+        raise BpmError(m("err.strict", count=len(quality.listed)), hint=m("err.strict_hint"))
 
 
 _strict_option = click.option(
     "--strict", is_flag=True,
-    help="Treat every mistake in the data (a survey row or column not used as written, a figure that could "
-         "not be computed) as an error: list every gap and exit 1 without writing anything. Missing data alone "
-         "(rows not filled in yet, steps on default values) is counted, not an error.",
+    help=h("help.strict"),
 )
 
 
 _exclude_option = click.option(
     "--exclude-unsolvable", is_flag=True,
-    help="Publish even when a flow's volumes cannot be computed (bad branch shares, a loop without exit): "
-         "that flow is left out of totals and ranking and reported as an error. Default: exit 1.",
+    help=h("help.exclude_unsolvable"),
 )
 
 
-@main.command()
+@main.command(help=h("cmd.score"))
 @click.argument("inputs", nargs=-1, required=True)
 @_survey_option
 @_profile_option
@@ -859,13 +854,8 @@ _exclude_option = click.option(
 @_decisions_option
 @_exclude_option
 @_strict_option
-@click.option(
-    "-o", "--out", required=True, type=click.Path(dir_okay=False), help="results.csv, results.xlsx or results.json"
-)
-@click.option(
-    "--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-    help="Language of the CSV/XLSX headers, words and extra sheets (JSON keys stay English). 見出しの言語。",
-)
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help=h("help.score_out"))
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help=h("help.score_lang"))
 @_jobs_option
 @_guarded
 def score(
@@ -890,7 +880,7 @@ def score(
 
     scanned = _gather(inputs, survey, jobs=jobs)
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
-        _progress(f"note: {finding}")
+        _progress(m("cli.note_plain", message=finding))
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     report_data_quality(assessment.gaps, strict=strict)
     for finding in assessment.findings:
@@ -900,10 +890,10 @@ def score(
             _progress(str(finding))
     frame = steps_frame(assessment, _reviews(decisions, assessment))
     write_results(frame, Path(out), lang="en" if lang == "en" else "ja", assessment=assessment)
-    click.echo(f"wrote {out} ({sum(len(p.steps) for p in assessment.processes)} steps)", err=True)
+    click.echo(m("cli.score_written", path=out, steps=sum(len(p.steps) for p in assessment.processes)), err=True)
 
 
-@main.command()
+@main.command(help=h("cmd.scan"))
 @click.argument("inputs", nargs=-1, required=True)
 @_survey_option
 @_profile_option
@@ -914,10 +904,9 @@ def score(
 @click.option("-o", "--out", default="site", show_default=True, type=click.Path(file_okay=False))
 @click.option(
     "--publish", "publish_dir", type=click.Path(file_okay=False), metavar="SITE_DIR",
-    help="Write the site to SITE_DIR keeping every earlier version of each flow, with change summaries, "
-         "diff pages and a page of recent changes (instead of --out).",
+    help=h("help.publish"),
 )
-@click.option("--title", help="Report title (default: 業務プロセス RPA候補レポート).")
+@click.option("--title", help=h("help.title"))
 @_jobs_option
 @click.pass_context
 @_guarded
@@ -943,7 +932,7 @@ def scan(
     from reports.site import build_site
 
     if publish_dir is not None and ctx.get_parameter_source("out") is not click.core.ParameterSource.DEFAULT:
-        raise click.UsageError("give either --out or --publish, not both")
+        raise click.UsageError(m("err.out_and_publish"))
     target = Path(publish_dir if publish_dir is not None else out)
     out_dir = check_out_dir(target)  # refuse a folder we may not replace before any work
     with lock_folder(out_dir) as lock:  # and a second run into it
@@ -958,7 +947,7 @@ def scan(
         )
         if publish_dir is None:
             models = ()  # each model's bytes are kept for a published site's history only: free them now
-        with _reporter().stage("ページ作成 / writing pages") as step:
+        with _reporter().stage(m("stage.pages")) as step:
             if publish_dir is None:
                 count = len(build_site(site_input, out_dir, title=title, progress=step, notice=_notice, lock=lock,
                                        jobs=jobs))
@@ -966,7 +955,7 @@ def scan(
                 count = _publish(site_input, models, out_dir, lock, title=title, progress=step, jobs=jobs,
                                  score=lambda d: _assess(_Scanned([], [d], survey_path), profile, cases, True))
     index = out_dir / "index.html"
-    click.echo(f"report written to {target} ({count} files); open {index.as_uri()} in a browser", err=True)
+    click.echo(m("cli.site_written", target=target, count=count, url=index.as_uri()), err=True)
 
 
 def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: str | None, score: Any, jobs: int,
@@ -977,10 +966,10 @@ def _publish(site_input: Any, models: Any, out_dir: Path, lock: Any, *, title: s
     result = publish_site(site_input, models, out_dir, score=score, title=title, progress=progress, notice=_notice,
                           lock=lock, jobs=jobs)
     if result.unchanged:
-        click.echo(f"bpm: {out_dir} is already up to date: no new version, nothing written", err=True)
+        click.echo(m("cli.publish_unchanged", out=out_dir), err=True)
     else:
-        click.echo(f"bpm: {len(result.new_versions)} new version(s), {len(result.removed)} flow(s) removed "
-                   f"(廃止); earlier versions kept under {out_dir / 'versions'}", err=True)
+        click.echo(m("cli.publish_done", new=len(result.new_versions), removed=len(result.removed),
+                     versions=out_dir / "versions"), err=True)
     return len(result.written)
 
 
@@ -1016,13 +1005,13 @@ def _site_input(
     assessment = _assess(scanned, profile, cases, exclude_unsolvable)
     report_data_quality(assessment.gaps, strict=strict)
     reviews = _reviews(decisions, assessment)
-    _progress("preparing downloads")
+    _progress(m("cli.preparing_downloads"))
     models = []
     for found, definitions in zip(scanned.inputs, scanned.definitions, strict=True):
         try:
             models.append(ModelSource(found.key, definitions.file, found.path.read_bytes()))
         except OSError as error:
-            _notice(f"{found.path}: no annotated copy in the report: {error.strerror or error}")
+            _notice(m("cli.no_annotated_copy", path=found.path, reason=error.strerror or error))
     try:
         prepared = site_downloads(models, assessment, steps_frame(assessment, reviews), notice=_notice)
     except OSError as error:  # spreadsheets spool through temporary files: a full disk fails here first
@@ -1063,17 +1052,15 @@ def _file_dates(scanned: _Scanned) -> dict[str, Any]:
 # --------------------------------------------------------------------------- compare
 
 
-@main.command(name="compare")
+@main.command(name="compare", help=h("cmd.compare"))
 @click.argument("cities", nargs=-1, required=True)
 @click.option("-o", "--out", default="compare-site", show_default=True, type=click.Path(file_okay=False))
-@click.option("--title", help="Site title (default: 窓口業務の自治体間比較).")
-@click.option("--anonymise", "--anonymize", "anonymise", is_flag=True,
-              help="Replace city names by codes and remove free-text notes from every output file.")
-@click.option("--salt", envvar="BPM_COMPARE_SALT", help="Secret key of the city codes (env BPM_COMPARE_SALT); "
-              "the same salt gives the same codes every year. Default: a random salt for this run.")
+@click.option("--title", help=h("help.compare_title"))
+@click.option("--anonymise", "--anonymize", "anonymise", is_flag=True, help=h("help.anonymise"))
+@click.option("--salt", envvar="BPM_COMPARE_SALT", help=h("help.salt"))
 @_jobs_option
 @click.option("--diagrams", type=click.Choice(["all", "leaders", "none"]), default="all", show_default=True,
-              help="Draw every city's flows, only the leading cities' (large comparisons), or none.")
+              help=h("help.diagrams"))
 @_guarded
 def compare_command(cities: tuple[str, ...], out: str, title: str | None, anonymise: bool, salt: str | None,
                     jobs: int, diagrams: str) -> None:
@@ -1092,8 +1079,7 @@ def compare_command(cities: tuple[str, ...], out: str, title: str | None, anonym
         data = _compare_input(cities, out_dir, anonymise=anonymise, salt=salt, jobs=jobs, diagrams=diagrams)
         written = build_compare(data, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
     index = out_dir / "index.html"
-    click.echo(f"comparison written to {Path(out)} ({len(written)} files); open {index.as_uri()} in a browser",
-               err=True)
+    click.echo(m("cli.compare_written", target=Path(out), count=len(written), url=index.as_uri()), err=True)
 
 
 def _city_files(folders: Sequence[str], out_dir: Path) -> list[Any]:
@@ -1106,10 +1092,9 @@ def _city_files(folders: Sequence[str], out_dir: Path) -> list[Any]:
     for folder in folders:
         path = Path(folder)
         if not path.is_dir():
-            raise BpmError("not a folder", file=folder, hint=f"give one folder per city, holding {METADATA_FILE}")
+            raise BpmError(m("err.not_a_folder"), file=folder, hint=m("err.not_a_folder_hint", metadata=METADATA_FILE))
         if not (path / METADATA_FILE).is_file():
-            raise BpmError(f"no {METADATA_FILE} in the city folder", file=folder,
-                           hint='write 団体名, 人口, 類似団体区分 and 年度: "団体名" = "○○市" … (see the README)')
+            raise BpmError(m("err.no_metadata", metadata=METADATA_FILE), file=folder, hint=m("err.no_metadata_hint"))
         name = Path(os.path.abspath(folder)).name
         key = name if names[name] == 1 else os.path.normpath(folder).replace(os.sep, "/")
         inputs = discover_inputs([folder], exclude=(out_dir,), on_skip=_skipped)
@@ -1121,7 +1106,7 @@ def _city_files(folders: Sequence[str], out_dir: Path) -> list[Any]:
     keys = Counter(c.key for c in found)
     twice = [k for k, n in keys.items() if n > 1]
     if twice:
-        raise BpmError(f"the city folder {twice[0]} is given twice", file=twice[0])
+        raise BpmError(m("err.city_twice", folder=twice[0]), file=twice[0])
     return found
 
 
@@ -1145,9 +1130,10 @@ def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, sa
         if isinstance(result, CityError):
             result.raise_it()
         assert isinstance(result, CityResult)
-        _progress(f"[{index}/{len(files)}] assessed {files[index - 1].folder} ({len(result.flows)} flows)")
+        _progress(m("cli.city_assessed", index=index, total=len(files), folder=files[index - 1].folder,
+                    flows=len(result.flows)))
         for row in result.unused_mapping:
-            _notice(f"{row.file}:{row.line}: mapping row {row.flow!r} → {row.procedure} matched no flow")
+            _notice(m("cli.mapping_unused", file=row.file, line=row.line, flow=row.flow, procedure=row.procedure))
         results.append(result)
     sources = {r.city.key: {k: p for p, k in f.bpmn} for r, f in zip(results, files, strict=True)}
     scrubber = None
@@ -1156,7 +1142,7 @@ def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, sa
     if anonymise:
         if not salt:
             salt = secrets.token_hex(16)
-            _notice("no --salt (or BPM_COMPARE_SALT): city codes are random for this run and differ next time")
+            _notice(m("cli.no_salt"))
         results, scrubber, names = anonymised_results(results, salt)
         sources = {r.city.key: {scrubber.text(k): p for k, p in sources[old].items()}
                    for r, old in zip(results, [f.key for f in files], strict=True)}
@@ -1167,8 +1153,7 @@ def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, sa
     comparison = compare(cities, flows, procedure_order=[p.key for p in default_catalogue().procedures],
                          excluded=excluded)
     for flow in comparison.unmatched:
-        _notice(f"{flow.city}/{flow.file_key}: flow {flow.process_name or flow.process_id!r} matches no standard "
-                "procedure (listed on the overview, not compared)")
+        _notice(m("cli.unmatched_flow", city=flow.city, file=flow.file_key, flow=flow.process_name or flow.process_id))
     return CompareInput(comparison, sources, anonymise, scrubber, names, notes,
                         cast(Any, diagrams), _settings().max_bytes)
 
@@ -1210,17 +1195,11 @@ def annotated_targets(inputs: Sequence[str], paths: Sequence[Path], out: Path) -
     for path, target in targets.items():
         resolved = target.resolve()
         if resolved in resolved_inputs:
-            raise BpmError(
-                f"the annotated copy would overwrite the input {resolved_inputs[resolved]}",
-                file=str(path),
-                hint="choose an --out directory that holds none of the input files",
-            )
+            raise BpmError(m("err.annotate_overwrite", input=resolved_inputs[resolved]), file=str(path),
+                           hint=m("err.annotate_overwrite_hint"))
         if resolved in claimed:
-            raise BpmError(
-                f"{claimed[resolved]} and {path} would both be written to {target}",
-                file=str(path),
-                hint="annotate them separately, or pass their common directory instead of the files",
-            )
+            raise BpmError(m("err.annotate_clash", first=claimed[resolved], second=path, target=target),
+                           file=str(path), hint=m("err.annotate_clash_hint"))
         claimed[resolved] = path
     return targets
 
@@ -1238,14 +1217,12 @@ def _write_atomically(target: Path, data: bytes) -> None:
         scratch.unlink(missing_ok=True)
 
 
-@main.command()
+@main.command(help=h("cmd.annotate"))
 @click.argument("inputs", nargs=-1, required=True)
 @_survey_option
 @_profile_option
 @_cases_option
-@click.option(
-    "-o", "--out", required=True, type=click.Path(file_okay=False), help="Directory for the annotated copies."
-)
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help=h("help.annotate_out"))
 @_guarded
 def annotate(
     inputs: tuple[str, ...], survey: str | None, profile: str | None, cases: tuple[str, ...], out: str
@@ -1262,17 +1239,17 @@ def annotate(
     targets = annotated_targets(inputs, paths, Path(out))
     assessment = _assess(scanned, profile, cases)
     written: dict[Path, bytes] = {}
-    with _reporter().stage("注記 / annotating", len(paths)) as step:
+    with _reporter().stage(m("stage.annotating"), len(paths)) as step:
         for path, definitions in zip(paths, scanned.definitions, strict=True):
-            step(f"annotating {path}")
+            step(m("cli.annotating", path=path))
             written[targets[path]] = annotate_bpmn(_read_bounded(path), assessment, file=definitions.file)
     try:  # everything was annotated first: a bad file leaves nothing half-written
         for target, data in written.items():
             _write_atomically(target, data)
-            _progress(f"wrote {target}")
+            _progress(m("cli.wrote", path=target))
     except OSError as error:
-        raise RenderError(f"cannot write to {out}: {error.strerror or error}", file=out) from None
-    click.echo(f"{len(written)} annotated file(s) written to {out}", err=True)
+        raise RenderError(m("err.write_to", out=out, reason=error.strerror or error), file=out) from None
+    click.echo(m("cli.annotated_written", count=len(written), out=out), err=True)
 
 
 def _read_bounded(path: Path) -> bytes:
@@ -1284,18 +1261,18 @@ def _read_bounded(path: Path) -> bytes:
         with open(path, "rb") as stream:
             data = stream.read(limit + 1)
     except OSError as error:
-        raise BpmnParseError(f"cannot read file: {error.strerror}", file=str(path)) from None
+        raise BpmnParseError(m("err.read_file", reason=error.strerror), file=str(path)) from None
     if len(data) > limit:
-        raise BpmnParseError("file grew over the size limit while being read", file=str(path))
+        raise BpmnParseError(m("err.file_grew"), file=str(path))
     return data
 
 
 # --------------------------------------------------------------------------- layout
 
 
-@main.command()
+@main.command(help=h("cmd.layout"))
 @click.argument("file")
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help=h("help.layout_out"))
 @_guarded
 def layout(file: str, out: str) -> None:
     """Add a diagram laid out by Graphviz to a BPMN file without one, so that a modeler can open it.
@@ -1306,28 +1283,22 @@ def layout(file: str, out: str) -> None:
 
     source, target = Path(file), Path(out)
     if target.exists() and target.resolve() == source.resolve():
-        raise BpmError(
-            "the laid-out copy would overwrite the input",
-            file=file,
-            hint="give --out a new file name; the original is kept as it is",
-        )
+        raise BpmError(m("err.layout_overwrite"), file=file, hint=m("err.layout_overwrite_hint"))
     read_bpmn(source, max_bytes=_settings().max_bytes)  # the reader's checks and messages first
     result = add_layout(_read_bounded(source), file)
     written = read_bpmn_bytes(result, out)
     _write_atomically(target, result)
     shapes = sum(len(d.shapes) for d in written.diagrams)
-    click.echo(f"wrote {out} ({shapes} shapes in {len(written.diagrams)} diagram(s))", err=True)
+    click.echo(m("cli.layout_written", out=out, shapes=shapes, diagrams=len(written.diagrams)), err=True)
 
 
 # --------------------------------------------------------------------------- survey
 
 
-@main.command(name="survey")
+@main.command(name="survey", help=h("cmd.survey"))
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False),
-              help="The workbook to write (.xlsx). When it exists, every value filled in is kept.")
-@click.option("--from", "earlier", type=click.Path(dir_okay=False, exists=True),
-              help="A filled survey sheet (CSV or XLSX) whose values to carry over (default: --out when it exists).")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help=h("help.survey_out"))
+@click.option("--from", "earlier", type=click.Path(dir_okay=False, exists=True), help=h("help.survey_from"))
 @_guarded
 def survey_command(inputs: tuple[str, ...], out: str, earlier: str | None) -> None:
     """Write a 業務量調査 workbook pre-filled from the BPMN files, ready to fill in Excel.
@@ -1343,15 +1314,15 @@ def survey_command(inputs: tuple[str, ...], out: str, earlier: str | None) -> No
 
     target = Path(out)
     if target.suffix.casefold() != ".xlsx":
-        raise click.BadParameter("the survey workbook must be an .xlsx file", param_hint="--out")
+        raise click.BadParameter(m("err.survey_xlsx"), param_hint="--out")
     if earlier is not None and target.exists() and os.path.realpath(earlier) != os.path.realpath(target):
-        raise BpmError(f"{out} exists: its filled-in values would be replaced by those of {earlier}",
-                       file=out, hint="write to a new file with --out, or leave out --from to keep its values")
+        raise BpmError(m("err.survey_from_clash", out=out, earlier=earlier), file=out,
+                       hint=m("err.survey_from_clash_hint"))
     found = discover_inputs(inputs, on_skip=_skipped)
     models = []
-    with _reporter().stage("読み込み / reading", len(found)) as step:
+    with _reporter().stage(m("stage.reading"), len(found)) as step:
         for index, item in enumerate(found, start=1):
-            step(f"[{index}/{len(found)}] reading {item.path}")
+            step(m("cli.reading", index=index, total=len(found), path=item.path))
             models.append(read_bpmn(item.path, max_bytes=_settings().max_bytes))
     rows = template_rows(models)
     source = Path(earlier) if earlier else (target if target.exists() else None)
@@ -1361,39 +1332,36 @@ def survey_command(inputs: tuple[str, ...], out: str, earlier: str | None) -> No
             previous = load_survey(source)
         except SurveyError as error:
             if earlier is None:
-                raise SurveyError(f"{out} exists and cannot be read as a survey sheet, so it is not overwritten: "
-                                  f"{error.message}", file=error.file, line=error.line,
-                                  hint="fix the cell named, or write to another file with --out") from None
+                raise SurveyError(m("err.survey_unreadable", out=out, message=error.message), file=error.file,
+                                  line=error.line, hint=m("err.survey_unreadable_hint")) from None
             raise
-        _progress(f"carrying over the values of {source}")
+        _progress(m("cli.carrying_over", source=source))
     carried = carry_over(rows, previous)
     if source is not None:
         carried = dataclasses.replace(carried, kept_orphans=earlier_orphans(source))
     for orphan in carried.orphans:
         row = orphan.row
-        _notice(f"{previous.file}:{row.line}: {row.process}/{row.step or row.step_id or '(業務)'}: {orphan.reason}; "
-                f"kept on the sheet 前回の行（対応なし） / 対応する手順がないため別シートに残しました")
+        _notice(m("cli.survey_orphan", file=previous.file, line=row.line, process=row.process,
+                  step=row.step or row.step_id or "(業務)", reason=orphan.reason))
     write_survey_workbook(carried, target)
     counts = Counter(row.kind for row in carried.rows)
-    click.echo(f"wrote {out}: {counts[RowKind.FLOW]} 業務, {counts[RowKind.STEP]} 手順, "
-               f"{counts[RowKind.BRANCH]} 分岐の行; {carried.kept} earlier row(s) carried over, "
-               f"{len(carried.orphans)} without a place"
-               + (f", {len(carried.kept_orphans)} kept from the earlier 前回の行 sheet"
-                  if carried.kept_orphans else ""),
-               err=True)
+    kept_orphans = m("cli.survey_kept_orphans", count=len(carried.kept_orphans)) if carried.kept_orphans else ""
+    click.echo(m("cli.survey_written", out=out, flows=counts[RowKind.FLOW], steps=counts[RowKind.STEP],
+                 branches=counts[RowKind.BRANCH], kept=carried.kept, orphans=len(carried.orphans),
+                 kept_orphans=kept_orphans), err=True)
 
 
 # --------------------------------------------------------------------------- diff
 
 
-@main.command()
+@main.command(help=h("cmd.diff"))
 @click.argument("old")
 @click.argument("new")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
-    help="table: on the terminal; json: for other tools; html: one self-contained page with both diagrams.",
+    help=h("help.diff_format"),
 )
-@click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("-o", "--out", type=click.Path(dir_okay=False), help=h("help.diff_out"))
 @_survey_option
 @_profile_option
 @_cases_option
@@ -1407,6 +1375,7 @@ def diff(
     """
     from bpm.diff import diff_definitions
     from reports.diffreport import diff_html, diff_json, diff_report, diff_table
+    from reports.format import jst_time
     from reports.site import build_time
 
     before = read_bpmn(old, max_bytes=_settings().max_bytes)
@@ -1419,14 +1388,14 @@ def diff(
     if fmt == "json":
         text = diff_json(report)
     elif fmt == "html":
-        text = diff_html(report, before, after, generated=build_time().strftime("%Y-%m-%d %H:%M UTC"))
+        text = diff_html(report, before, after, generated=jst_time(build_time()))
     else:
         text = _render_tables(diff_table(report), plain=out is not None)
     if out is None:
         click.echo(text, nl=False)
     else:
         _write_atomically(Path(out), text.encode("utf-8"))
-        click.echo(f"wrote {out}", err=True)
+        click.echo(m("cli.wrote", path=out), err=True)
 
 
 def _render_tables(tables: Sequence[tuple[str, list[str], list[list[str]]]], *, plain: bool) -> str:

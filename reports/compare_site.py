@@ -33,7 +33,7 @@ from bpm.reader import read_bpmn
 from reports import csp
 from reports.compare_anon import Scrubber, check_published
 from reports.compare_chart import Dot, DotRow, dot_plot, heat_bin, heat_css
-from reports.format import ja_spacing
+from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
 from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
 from reports.overlay import Overlay
@@ -177,8 +177,8 @@ class _Site:
         self.report = report
         self.notice = notice
         self.out: dict[str, bytes] = {}
-        self.generated = build_time(environ).strftime("%Y-%m-%d %H:%M UTC")
         self.created = build_time(environ)
+        self.generated = jst_time(self.created)  # Japan time, as on the main site
         self.title = Bilingual(title, title) if title else Bilingual.of("compare.title")
         self.env = Environment(loader=FileSystemLoader(_HERE / "templates"), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,

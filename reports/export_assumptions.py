@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reports.export_columns import Lang
+from reports.i18n import t_or
+from reports.parameters import describe
 from scoring.money_params import Estimate
 from scoring.result import Assessment
 
@@ -130,10 +132,18 @@ _UNIT_RULES: tuple[tuple[str, tuple[str, str]], ...] = (
 def parameter_unit(key: str, lang: Lang) -> str:
     """The unit of a profile parameter, from its name (empty when it has none: switches, words, counts).
 
+    Described keys take the unit of reports/parameters.toml; a key a user's profile adds falls back
+    to the rules on its name.
+
     >>> [parameter_unit(k, "ja") for k in ("rpa.licence_per_robot_year", "queue.target_wait_minutes",
     ...                                    "cashflow.discount_rate", "weights.rpa.routine", "lots.grouping")]
-    ['円', '分', '割合', '0〜1', '']
+    ['円/年', '分', '割合（年率）', '重み（0〜1）', '選択肢']
+    >>> [parameter_unit(k, "en") for k in ("extra.build_yen", "extra.wait_minutes", "extra.words")]
+    ['yen', 'minutes', '']
     """
+    described = describe(key)
+    if described is not None:
+        return described.unit.ja if lang == "ja" else described.unit.en
     pair = _UNIT_EXACT.get(key)
     if pair is None:
         pair = next((unit for pattern, unit in _UNIT_RULES if re.search(pattern, key)), ("", ""))
@@ -148,6 +158,10 @@ class AssumptionRow:
     """What the row belongs to (実行条件, the profile table, 財政効果の前提)."""
     parameter: str
     """Dotted profile key, or the name of the run fact."""
+    label: str
+    """The parameter in words (reports/parameters.toml); empty for run facts and money assumptions."""
+    meaning: str
+    """What the value does, in one sentence."""
     value: float | str | None
     """The value used."""
     low: float | None
@@ -163,8 +177,8 @@ class AssumptionRow:
 
 
 _HEAD = {
-    "ja": ("区分", "パラメータ", "値", "下限", "上限", "単位", "推計/出典", "出典・根拠"),
-    "en": ("Group", "Parameter", "Value", "Low", "High", "Unit", "Estimate/source", "Source"),
+    "ja": ("区分", "パラメータ", "名称", "意味", "値", "下限", "上限", "単位", "推計/出典", "出典・根拠"),
+    "en": ("Group", "Parameter", "Name", "Meaning", "Value", "Low", "High", "Unit", "Estimate/source", "Source"),
 }
 
 
@@ -178,21 +192,28 @@ def assumption_rows(assessment: Assessment, lang: Lang) -> tuple[AssumptionRow, 
     ja = lang == "ja"
     run = "実行条件" if ja else "Run"
     profile = "評価プロファイル" if ja else "profile"
-    rows = [AssumptionRow(run, profile, assessment.profile_name, None, None, "", "", "")]
+    rows = [AssumptionRow(run, profile, "", "", assessment.profile_name, None, None, "", "", "")]
     money = assessment.money
     if money is not None:
         rows += [
-            AssumptionRow(run, "1人あたり年間勤務時間" if ja else "hours per FTE", money.hours_per_fte, None, None,
-                          "時間" if ja else "hours", "", ""),
-            AssumptionRow(run, "評価期間" if ja else "horizon", money.horizon_years, None, None,
+            AssumptionRow(run, "1人あたり年間勤務時間" if ja else "hours per FTE", "", "", money.hours_per_fte, None,
+                          None, "時間" if ja else "hours", "", ""),
+            AssumptionRow(run, "評価期間" if ja else "horizon", "", "", money.horizon_years, None, None,
                           "年" if ja else "years", "", ""),
         ]
     for key, note in sorted(assessment.profile_sources.items()):
         parsed = profile_note(note)
-        rows.append(AssumptionRow(key.split(".", 1)[0], key, parsed.value, parsed.low, parsed.high,
-                                  parameter_unit(key, lang), source_class(key, parsed.source, lang), parsed.source))
+        described = describe(key)
+        label = meaning = ""
+        if described is not None:
+            label, meaning = ((described.label.ja, described.meaning.ja) if ja
+                              else (described.label.en, described.meaning.en))
+        group = key.split(".", 1)[0]
+        rows.append(AssumptionRow(t_or(f"param_group.{group}", lang, group), key, label, meaning, parsed.value,
+                                  parsed.low, parsed.high, parameter_unit(key, lang),
+                                  source_class(key, parsed.source, lang), parsed.source))
     if money is not None:
         words = "財政効果の前提" if ja else "Money assumptions"
-        rows += [AssumptionRow(words, "", None, None, None, "", "", reason.ja if ja else reason.en)
+        rows += [AssumptionRow(words, "", "", "", None, None, None, "", "", reason.ja if ja else reason.en)
                  for reason in money.assumptions]
     return tuple(rows)

@@ -180,10 +180,11 @@ def _xlsx_bytes(frame: pd.DataFrame, lang: Lang, assessment: Assessment | None, 
     write_table(book, steps, columns, rows, sample=rows)
     if assessment is not None:
         found = assumption_rows(assessment, lang)
-        values = [[r.group, r.parameter, r.value, r.low, r.high, r.unit, r.kind, r.source] for r in found]
+        values = [[r.group, r.parameter, r.label, r.meaning, r.value, r.low, r.high, r.unit, r.kind, r.source]
+                  for r in found]
         head = assumption_head(lang)
-        widths = ((8, 14), (18, 40), (8, 30), (8, 14), (8, 14), (6, 10), (8, 16), (20, 90))
-        write_table(book, assumptions, [SheetColumn(h, "#,##0.###" if 2 <= i <= 4 else "@", lo, hi)
+        widths = ((8, 24), (18, 40), (12, 36), (20, 70), (8, 30), (8, 14), (8, 14), (6, 16), (8, 16), (20, 90))
+        write_table(book, assumptions, [SheetColumn(h, "#,##0.###" if 4 <= i <= 6 else "@", lo, hi)
                                         for i, (h, (lo, hi)) in enumerate(zip(head, widths, strict=True))],
                     values, sample=values)
     legend_values = legend_rows(lang, keys)

@@ -23,7 +23,8 @@ __all__ = ["gap_message", "gap_subject"]
 
 _ROW = re.compile(r"^row \d+\s+")
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-_SUGGESTION = re.compile(r"did you mean\s+(.+?)\??\s*(?:[;)]|$)", re.IGNORECASE)
+_SUGGESTION = re.compile(r"did you mean\s+(.+?)(?:\?(?=[\s;)]|$)|\s*;|$)", re.IGNORECASE)
+"""The suggestion of a "did you mean X?": up to its question mark, so a name with brackets stays whole."""
 
 
 def gap_subject(message: str, name: str = "") -> str:
@@ -56,6 +57,9 @@ def gap_message(gap: DataGap, name: str = "") -> Bilingual:
     '受付: 調査票に行がないため、BPMNの属性とプロファイルの既定値を使いました'
     >>> gap_message(DataGap("unknown-column", "column '処理時間(分' is not a survey column; ignored", "s.xlsx", 1)).ja
     '調査票の列「処理時間(分」は調査票の列名として読み取れないため、無視しました。列名を記入要領の表記に直してください。'
+    >>> gap_message(DataGap("unknown-column", "column 'x' is not a survey column; ignored — did you mean 処理時間(分)?",
+    ...                     "s.xlsx", 1)).ja.endswith("（もしかして: 処理時間(分)）")
+    True
     """
     template = t_or(f"gap_text.{gap.kind}", "ja", "")
     subject = gap_subject(gap.message, name) or gap.file

@@ -156,6 +156,11 @@ def param_anchor(key: str) -> str:
 
 def param_label(key: str) -> Bilingual:
     """The parameter in words (``[param]`` in the locale files); the dotted key itself when not described."""
+    from reports.parameters import describe
+
+    described = describe(key)
+    if described is not None:
+        return described.label
     name = f"param.{key}"
     return Bilingual(t_or(name, "ja", key), t_or(name, "en", key))
 

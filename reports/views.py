@@ -45,6 +45,7 @@ from reports.gap_text import gap_message
 from reports.i18n import Bilingual, has, t, t_or
 from reports.legal_view import FlowLegalView, LegalSummaryView, StepLegalView, flow_legal, legal_summary, step_legal
 from reports.overlay import Overlay
+from reports.parameters import describe
 from reports.review import REVIEW_TEXT, OrphanView, ReviewView, orphan_views, review_view
 from reports.sources_view import SourcesPage, cited_parts
 from reports.style import DISPOSITION_STYLES
@@ -155,8 +156,9 @@ class EvidenceView:
     """Value contributed."""
     source: Bilingual
     """Kind of input it came from."""
-    detail: str
-    """Human detail text (from the scoring; may quote user names)."""
+    detail: Bilingual
+    """What the value rests on, in the reader's language (made here from the scoring's sentence id and values;
+    may quote user names, which stay as written)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -647,6 +649,10 @@ class ProfileRow:
     """HTML id of the row (links from the top page land here)."""
     note_parts: tuple[tuple[str, str], ...] = ()
     """The note as (text, href) pieces: each citation links to its row on the 出典 page."""
+    meaning: Bilingual | None = None
+    """What the value does, in one sentence (reports/parameters.toml)."""
+    unit: Bilingual | None = None
+    """Unit of the value."""
 
     @property
     def basis_label(self) -> Bilingual:
@@ -1083,7 +1089,8 @@ def step_row(
         for name, source in sorted(step.data_sources.items(), key=lambda item: _feature_order(item[0]))
     )
     evidence = tuple(
-        EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value), e.detail)
+        EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value),
+                     Bilingual(e.said.text("ja"), e.said.text("en")) if e.said else Bilingual.same(e.detail))
         for e in step.evidence
     )
     row = StepRow(
@@ -1573,8 +1580,10 @@ def profile_row(key: str, note: str) -> ProfileRow:
     """One parameter row: label, value, basis and source note split out of the profile's note."""
     value, _, source = note.partition(" — ")
     text = source.strip() or note
+    described = describe(key)
     return ProfileRow(key, text, param_label(key), value.strip(), parameter_basis(note), param_anchor(key),
-                      cited_parts(text))
+                      cited_parts(text), described.meaning if described else None,
+                      described.unit if described else None)
 
 
 def parameter_groups(sources: Mapping[str, str]) -> tuple[ParameterGroup, ...]:

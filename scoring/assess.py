@@ -50,6 +50,7 @@ from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank,
 from scoring.context import ProcessContext, process_context, step_facts
 from scoring.contracted import contracted_check, contracted_gate
 from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
+from scoring.evidence_text import said
 from scoring.features import Measures, step_count_property, step_features, step_minutes
 from scoring.handoff import handoff_warning, safe_lot
 from scoring.legal import (
@@ -421,8 +422,8 @@ def _assess_step(
     # the same flow must give the same figures whatever order the file lists its elements in.
     visits = round(visits, 12)
     assumptions = "; ".join(visit_result.assumptions)
-    detail = "expected executions per case from the flow" + (f" ({assumptions})" if assumptions else "")
-    evidence.append(Evidence("visits", round(visits, 6), S.STRUCTURE, detail))
+    words = said("visits-assumed", assumptions=assumptions) if assumptions else said("visits")
+    evidence.append(Evidence("visits", round(visits, 6), S.STRUCTURE, words.en, words))
     minutes = step_minutes(node, row, profile, file=file)
     if minutes.gap is not None:
         gaps.append(minutes.gap)
@@ -432,21 +433,22 @@ def _assess_step(
         gaps.append(bad)
     if row is not None and row.annual_count is not None:
         annual, count_source = row.annual_count, S.SURVEY
-        evidence.append(Evidence("annual_count", annual, S.SURVEY, f"調査票 row {row.line}: 件数"))
+        words = said("survey-cell", line=row.line, column="件数")
+        evidence.append(Evidence("annual_count", annual, S.SURVEY, words.en, words))
         tolerance = profile.volume.count_mismatch_tolerance
         if computed > 0 and abs(annual - computed) / computed > tolerance:
-            evidence.append(Evidence(
-                "annual_count", round(computed, 2), S.STRUCTURE,
-                f"survey 件数 {annual:,.0f} differs from visits × cases = {computed:,.0f} by "
-                f"{abs(annual - computed) / computed:.0%} (> {tolerance:.0%}); the survey figure is used",
-            ))
+            words = said("count-mismatch", annual=f"{annual:,.0f}", computed=f"{computed:,.0f}",
+                         gap=f"{abs(annual - computed) / computed:.0%}", tolerance=f"{tolerance:.0%}")
+            evidence.append(Evidence("annual_count", round(computed, 2), S.STRUCTURE, words.en, words))
     elif count_property is not None:
         annual, count_source = count_property, S.PROPERTY
-        evidence.append(Evidence("annual_count", annual, S.PROPERTY, "BPMN property annual_count"))
+        words = said("property", name="annual_count", raw=f"{annual:g}")
+        evidence.append(Evidence("annual_count", annual, S.PROPERTY, words.en, words))
     else:
         annual, count_source = computed, cases.source
-        evidence.append(Evidence("annual_count", round(annual, 4), cases.source,
-                                 f"{visits:.4g} visits × {cases.value:,.0f} cases ({cases.detail})"))
+        words = said("visits-times-cases", visits=f"{visits:.4g}", cases=f"{cases.value:,.0f}",
+                     cases_detail=cases.said.text("ja") if cases.said else cases.detail, cases_detail_en=cases.detail)
+        evidence.append(Evidence("annual_count", round(annual, 4), cases.source, words.en, words))
     evidence.append(minutes.evidence)
     hours = hours_per_year(annual, minutes.value)
     facts = step_facts(context, node)

@@ -15,7 +15,7 @@ both commands, so the terminal says the same whichever is run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from scoring.result import DataGap
@@ -61,24 +61,53 @@ def data_quality(gaps: Iterable[DataGap]) -> DataQuality:
                        tuple(g for g in every if g.kind not in COUNTED_ONLY), ordered, len(every))
 
 
-def gap_line(gap: DataGap) -> str:
-    """``file:line: message [id=…]``, the format of every other message.
+def gap_line(gap: DataGap, message: str | None = None) -> str:
+    """``file:line: message [id=…]``, the format of every other message (``message``: the gap in other words).
 
     >>> gap_line(DataGap("unmatched-row", "row 4 …", "survey.csv", 4, "T1"))
     'survey.csv:4: row 4 … [id=T1]'
     """
+    text = gap.message if message is None else message
     where = f"{gap.file}:{gap.line}" if gap.line is not None else gap.file
-    ident = f" [id={gap.element_id}]" if gap.element_id and f"{gap.element_id}" not in gap.message else ""
-    return f"{where}: {gap.message}{ident}"
+    ident = f" [id={gap.element_id}]" if gap.element_id and f"{gap.element_id}" not in text else ""
+    return f"{where}: {text}{ident}"
 
 
-def summary_lines(quality: DataQuality, *, every_gap: Sequence[DataGap] = ()) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class SummaryWords:
+    """How the summary is worded: one language, with the gap sentences and kind names the caller has.
+
+    (The report layer holds the Japanese sentences of every gap kind; scoring does not import it.)
+    """
+
+    lang: str
+    """``ja`` or ``en``."""
+    gap: Callable[[DataGap], str]
+    """One gap as a sentence."""
+    kind: Callable[[str], str]
+    """A gap kind in words."""
+
+
+_TOTALS = {
+    "ja": ("データの不足: {total}（{counts}）; 調査票の記入の誤り: {mistakes}", "データの不足: なし", "なし", "、"),
+    "en": ("data gaps: {total} ({counts}); mistakes in the sheet: {mistakes}", "data gaps: none", "none", ", "),
+}
+
+
+def summary_lines(quality: DataQuality, *, every_gap: Sequence[DataGap] = (),
+                  words: SummaryWords | None = None) -> list[str]:
     """The summary as lines: one per listed gap (or per gap, when ``every_gap`` is given), then the counts.
+
+    Without ``words`` both languages side by side; with them, one language (the CLI's).
 
     >>> q = data_quality([DataGap("no-data", "T: no survey row", "f.bpmn", 3)])
     >>> summary_lines(q)
     ['データの不足 / data gaps: 1 (no-data 1); 調査票の記入の誤り / mistakes in the sheet: none']
+    >>> summary_lines(q, words=SummaryWords("ja", lambda g: g.message, lambda k: "実測データのない手順"))
+    ['データの不足: 1（実測データのない手順 1）; 調査票の記入の誤り: なし']
     """
+    if words is not None:
+        return _worded(quality, every_gap, words)
     if quality.total == 0:
         return ["データの不足 / data gaps: none"]
     listed = every_gap or quality.listed
@@ -87,4 +116,15 @@ def summary_lines(quality: DataQuality, *, every_gap: Sequence[DataGap] = ()) ->
     mistakes = str(len(quality.mistakes)) if quality.mistakes else "none"
     lines.append(f"データの不足 / data gaps: {quality.total} ({counts}); "
                  f"調査票の記入の誤り / mistakes in the sheet: {mistakes}")
+    return lines
+
+
+def _worded(quality: DataQuality, every_gap: Sequence[DataGap], words: SummaryWords) -> list[str]:
+    total, nothing, none, comma = _TOTALS["en" if words.lang == "en" else "ja"]
+    if quality.total == 0:
+        return [nothing]
+    lines = [gap_line(g, words.gap(g)) for g in (every_gap or quality.listed)]
+    counts = comma.join(f"{words.kind(kind)} {number}" for kind, number in quality.counts)
+    mistakes = str(len(quality.mistakes)) if quality.mistakes else none
+    lines.append(total.format(total=quality.total, counts=counts, mistakes=mistakes))
     return lines

@@ -40,6 +40,7 @@ from scoring.context import (
     process_context,
     step_facts,
 )
+from scoring.evidence_text import Said, said
 from scoring.legal import LEGAL_FEATURE_VALUE, evidence_source_of, legal_status
 from scoring.lexicon import Lexicon
 from scoring.profile import Profile
@@ -104,8 +105,13 @@ class Signal:
     """What it says (0–1)."""
     source: EvidenceSource
     """Kind of evidence."""
-    detail: str
-    """Human text."""
+    detail: Said
+    """What it rests on, as a sentence id and its values (made into words by the report)."""
+
+
+def _evidence(feature: str, value: float | str, source: EvidenceSource, words: Said) -> Evidence:
+    """An evidence line whose words are ``words`` (English kept as ``detail`` for the JSON export)."""
+    return Evidence(feature, value, source, words.en, words)
 
 
 _INFERRED = (S.BPMN_TYPE, S.LEXICON, S.STRUCTURE)
@@ -122,15 +128,15 @@ def _choose(
     """Apply the precedence survey > property > inference > default."""
     for single in (survey, prop):
         if single is not None:
-            return single.value, single.source, [Evidence(feature, single.value, single.source, single.detail)]
+            return single.value, single.source, [_evidence(feature, single.value, single.source, single.detail)]
     if inferred:
         value = combine([s.value for s in inferred])
         deciding = min(
             inferred,
             key=lambda s: (abs(s.value - value), _INFERRED.index(s.source) if s.source in _INFERRED else 9),
         )
-        return value, deciding.source, [Evidence(feature, s.value, s.source, s.detail) for s in inferred]
-    return default.value, default.source, [Evidence(feature, default.value, default.source, default.detail)]
+        return value, deciding.source, [_evidence(feature, s.value, s.source, s.detail) for s in inferred]
+    return default.value, default.source, [_evidence(feature, default.value, default.source, default.detail)]
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -233,10 +239,10 @@ def step_features(
 
     def lexicon_signal(value: float, signal: str) -> Signal:
         shown = "・".join(words(signal))
-        return Signal(value, S.LEXICON, f"名前に「{shown}」 (name contains {shown}: {signal.replace('_', '-')} word)")
+        return Signal(value, S.LEXICON, said("lexicon-word", words=shown, signal=signal))
 
     def type_signal(value: float) -> Signal:
-        return Signal(value, S.BPMN_TYPE, f"{kind.value} (task type)")
+        return Signal(value, S.BPMN_TYPE, said("task-type", kind=kind.value))
 
     def prop(name: str, parse: Callable[[str], float | None]) -> Signal | None:
         raw = props.get(name)
@@ -250,15 +256,15 @@ def step_features(
             return None
         if value is None:
             return None
-        return Signal(value, S.PROPERTY, f"BPMN property {name} = {raw}")
+        return Signal(value, S.PROPERTY, said("property", name=name, raw=raw))
 
     def survey_signal(value: float | None, text: str) -> Signal | None:
         if row is None or value is None:
             return None
-        return Signal(value, S.SURVEY, f"調査票 row {row.line}: {text}")
+        return Signal(value, S.SURVEY, said("survey-cell", line=row.line, column=text))
 
     def default(name: str) -> Signal:
-        return Signal(profile.defaults[name], S.DEFAULT, f"profile default (defaults.{name})")
+        return Signal(profile.defaults[name], S.DEFAULT, said("profile-default", key=f"defaults.{name}"))
 
     values: dict[str, float] = {}
     sources: dict[str, EvidenceSource] = {}
@@ -308,7 +314,8 @@ def step_features(
     if words("judgment"):
         inferred.append(lexicon_signal(sig("rule_based_judgment_word"), "judgment"))
     elif decision_words:
-        inferred.append(Signal(sig("rule_based_judgment_word"), S.LEXICON, decision_words[0].ja))
+        inferred.append(Signal(sig("rule_based_judgment_word"), S.LEXICON,
+                               said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
     for factual in ("routine", "face_to_face"):  # counter acts (受付・交付…) are routine factual acts (class R)
         if words(factual) and not decision_words:  # 'verify', 'issue' are routine only with nothing decision-like
             inferred.append(lexicon_signal(sig("rule_based_routine_word"), factual))
@@ -325,13 +332,14 @@ def step_features(
     if words("judgment"):
         inferred.append(lexicon_signal(sig("judgment_word"), "judgment"))
     elif decision_words:
-        inferred.append(Signal(sig("judgment_word"), S.LEXICON, decision_words[0].ja))
+        inferred.append(Signal(sig("judgment_word"), S.LEXICON,
+                               said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
     elif words("routine") or words("face_to_face"):
         factual = "routine" if words("routine") else "face_to_face"
         inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
     if facts.decision_after:
         inferred.append(Signal(sig("judgment_decision_after"), S.STRUCTURE,
-                               f"decision gateway 「{facts.decision_after}」 follows"))
+                               said("decision-after", name=facts.decision_after)))
     if kind is TaskKind.BUSINESS_RULE:
         inferred.append(type_signal(sig("judgment_business_rule_task")))
     if automated_kind:
@@ -349,12 +357,13 @@ def step_features(
     exceptional = [t for t in facts.boundary_triggers if t in _EXCEPTION_TRIGGERS]
     if exceptional:
         inferred.append(Signal(sig("exception_boundary_event"), S.STRUCTURE,
-                               f"boundary event ({', '.join(exceptional)})"))
+                               said("boundary-event", kinds=", ".join(exceptional))))
     exception = record("exception", _choose(
         "exception",
         survey_signal(row.exception_rate if row else None, f"例外率 = {row.exception_rate if row else ''}"),
         prop("exception_rate", parse_rate),
-        inferred, Signal(profile.defaults["exception_rate"], S.DEFAULT, "profile default (defaults.exception_rate)"),
+        inferred, Signal(profile.defaults["exception_rate"], S.DEFAULT,
+                         said("profile-default", key="defaults.exception_rate")),
         max,
     ))
 
@@ -365,18 +374,17 @@ def step_features(
     else:
         if facts.resident_contact == "in-person":
             inferred.append(Signal(sig("face_resident_message"), S.STRUCTURE,
-                                   f"message flow with 「{facts.resident_pool}」"))
+                                   said("resident-message", pool=facts.resident_pool)))
         elif facts.resident_contact == "mail":
             inferred.append(Signal(sig("face_resident_message_mail"), S.STRUCTURE,
-                                   f"{kind.value} exchanging a message with 「{facts.resident_pool}」 (post/data)"))
+                                   said("resident-mail", kind=kind.value, pool=facts.resident_pool)))
         if facts.after_resident_start:
-            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE,
-                                   "first step after the resident's request arrives"))
+            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE, said("after-resident-start")))
         if words("face_to_face"):
             inferred.append(lexicon_signal(sig("face_word"), "face_to_face"))
         counter = [name for name in facts.lane_chain if lexicon.matches(name, "counter_lane")]
         if counter and kind not in _MESSAGING_KINDS:
-            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, f"lane 「{counter[0]}」"))
+            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, said("counter-lane", lane=counter[0])))
     record("face_to_face", _choose(
         "face_to_face", None, prop("face_to_face", _flag_or_rate),
         inferred, default("face_to_face"), max,
@@ -402,7 +410,7 @@ def step_features(
     paper = sig("physical_paper_input") * (1.0 - digital) if stated else 0.0
     if paper > work:
         share = f"{sig('physical_paper_input'):g} × {1 - digital:g} paper"
-        evidence.append(Evidence("physical", paper, digital_source, f"paper input adds handling ({share})"))
+        evidence.append(_evidence("physical", paper, digital_source, said("paper-handling", share=share)))
         values["physical"], sources["physical"] = _clip(paper), digital_source
     else:
         values["physical"], sources["physical"] = _clip(work), work_source
@@ -412,10 +420,10 @@ def step_features(
     if automated_kind:
         inferred.append(type_signal(sig("system_automated_task")))
     if system_place:
-        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, f"lane/pool 「{system_place}」"))
+        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, said("system-place", place=system_place)))
     if facts.data_stores:
         inferred.append(Signal(sig("system_data_store"), S.STRUCTURE,
-                               f"data store 「{'・'.join(facts.data_stores)}」"))
+                               said("data-store", names="・".join(facts.data_stores))))
     if words("system"):
         inferred.append(lexicon_signal(sig("system_word"), "system"))
     if kind is TaskKind.USER:
@@ -439,7 +447,7 @@ def step_features(
         inferred.append(type_signal(sig("automated_task")))
     if system_place and kind is not TaskKind.MANUAL:
         inferred.append(Signal(sig("automated_system_lane"), S.STRUCTURE,
-                               f"in the system lane/pool 「{system_place}」"))
+                               said("in-system-place", place=system_place)))
     if kind in _PERSON_KINDS and not system_place:
         inferred.append(type_signal(sig("automated_person_task")))
     record("automated", _choose(
@@ -452,11 +460,12 @@ def step_features(
     deciding = next((c for c in status.claims if c.legal_class is status.legal_class), None)
     sources["legal_authority"] = evidence_source_of(deciding.source) if deciding else S.DEFAULT
     evidence.extend(
-        Evidence("legal_authority", LEGAL_FEATURE_VALUE[c.legal_class], evidence_source_of(c.source), c.ja)
+        Evidence("legal_authority", LEGAL_FEATURE_VALUE[c.legal_class], evidence_source_of(c.source), c.ja,
+                 said("bilingual", ja=c.ja, en=c.en))
         for c in status.claims
     )
     if not status.claims:
-        evidence.append(Evidence("legal_authority", legal_value, S.DEFAULT, "no legal evidence at all (要確認)"))
+        evidence.append(_evidence("legal_authority", legal_value, S.DEFAULT, said("no-legal-evidence")))
 
     # -- composites -------------------------------------------------------------------------
     weights = profile.weights["routine"]
@@ -470,16 +479,17 @@ def step_features(
     total = sum(weights.values())
     routine = sum(weights.get(k, 0.0) * v for k, v in parts.items()) / total
     values["routine"], sources["routine"] = _clip(routine), rule_source
-    evidence.append(Evidence(
+    evidence.append(_evidence(
         "routine", round(routine, 4), rule_source,
-        " + ".join(f"{k} {v:.2f}×{weights.get(k, 0.0):g}" for k, v in parts.items()) + f" ÷ {total:g}",
+        said("routine-formula", formula=" + ".join(f"{k} {v:.2f}×{weights.get(k, 0.0):g}" for k, v in parts.items()),
+             total=f"{total:g}"),
     ))
     volume = volume_feature(measures.hours_per_year, profile)
     values["volume"], sources["volume"] = volume, measures.volume_source
-    evidence.append(Evidence(
+    evidence.append(_evidence(
         "volume", round(volume, 4), measures.volume_source,
-        f"{measures.hours_per_year:,.1f} h/yr on a log scale "
-        f"({profile.volume.hours_at_zero:g} h → 0, {profile.volume.hours_at_one:g} h → 1)",
+        said("volume-scale", hours=f"{measures.hours_per_year:,.1f}", zero=f"{profile.volume.hours_at_zero:g}",
+             one=f"{profile.volume.hours_at_one:g}"),
     ))
     ordered = {name: values[name] for name in FEATURES}
     return FeatureSet(
@@ -545,7 +555,8 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
     """Minutes per execution: survey > BPMN property ``minutes`` > default by task type."""
     if row is not None and row.minutes is not None:
         return Measured(row.minutes, S.SURVEY,
-                        Evidence("minutes_per_case", row.minutes, S.SURVEY, f"調査票 row {row.line}: 処理時間(分)"))
+                        _evidence("minutes_per_case", row.minutes, S.SURVEY,
+                                  said("survey-cell", line=row.line, column="処理時間(分)")))
     raw = node_properties(node).get("minutes")
     bad: DataGap | None = None
     if raw is not None:
@@ -557,13 +568,14 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
                           file, node.source.line, node.id)
         if value is not None:
             return Measured(value, S.PROPERTY,
-                            Evidence("minutes_per_case", value, S.PROPERTY, f"BPMN property minutes = {raw}"))
+                            _evidence("minutes_per_case", value, S.PROPERTY, said("property", name="minutes", raw=raw)))
     kind = node.kind.value
     value = profile.minutes.get(kind, profile.minutes.get("task", 0.0))
     gap = bad or DataGap("default-minutes", f"{node.label}: no minutes measured; profile default {value:g} min "
                          f"for {kind} used", file, node.source.line, node.id)
     return Measured(value, S.DEFAULT,
-                    Evidence("minutes_per_case", value, S.DEFAULT, f"profile default (minutes.{kind})"), gap)
+                    _evidence("minutes_per_case", value, S.DEFAULT, said("profile-default", key=f"minutes.{kind}")),
+                    gap)
 
 
 def step_count_property(node: FlowNode, *, file: str) -> tuple[float | None, DataGap | None]:

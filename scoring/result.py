@@ -13,6 +13,7 @@ from enum import Enum
 
 from bpm.lint import Finding
 from bpm.model import ElementId, ProcessId, SourceRef
+from scoring.evidence_text import Said
 
 
 class Disposition(Enum):
@@ -62,7 +63,11 @@ class Evidence:
     source: EvidenceSource
     """Which kind of input it came from."""
     detail: str
-    """Short human text, e.g. ``name contains 入力 (data entry)``."""
+    """Short human text in English, e.g. ``name contains 入力: routine word`` (the JSON export keeps it)."""
+    said: Said | None = field(default=None, metadata={"json": False})
+    """The same sentence as an id and its values, made into Japanese or English when a page is rendered
+    (None for lines written before sentences had ids: the page shows ``detail``).  Left out of the JSON
+    export, whose ``detail`` already says it."""
 
 
 @dataclass(frozen=True, slots=True)

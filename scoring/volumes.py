@@ -38,6 +38,7 @@ from bpm.model import (
 )
 from bpm.visits import DEFAULT, PROPERTY, STRUCTURE, SURVEY, BranchProbability, VisitResult, expected_visits
 from scoring.context import assessable_steps
+from scoring.evidence_text import Said, said
 from scoring.lexicon import normalize_name
 from scoring.profile import Profile
 from scoring.result import Branch, DataGap, EvidenceSource, ExcludedProcess
@@ -86,7 +87,14 @@ class Cases:
     source: EvidenceSource
     """Where from."""
     detail: str
-    """Evidence text."""
+    """Evidence text (English)."""
+    said: Said | None = None
+    """The same as a sentence id and its values (see :mod:`scoring.evidence_text`)."""
+
+    @classmethod
+    def of(cls, value: float, source: EvidenceSource, words: Said) -> Cases:
+        """Cases whose evidence is the sentence ``words`` (``detail`` is its English)."""
+        return cls(value, source, words.en, words)
 
 
 def units_of(definitions_list: Iterable[Definitions]) -> list[Unit]:
@@ -273,7 +281,7 @@ def annual_cases(
         if typed is not None:
             used_given.add(typed)
             value = float(given[typed])
-            explicit[unit.key] = Cases(value, S.USER, f"given by the caller ({typed} = {value:g})")
+            explicit[unit.key] = Cases.of(value, S.USER, said("given-by-caller", typed=typed, value=f"{value:g}"))
             if measured is not None and measured.value != value:
                 gaps.append(DataGap(
                     "cases-overridden",
@@ -304,14 +312,14 @@ def annual_cases(
         if not parts:
             return None
         total = sum(v for v, _ in parts)
-        cases = Cases(total, S.STRUCTURE, "called from " + ", ".join(label for _, label in parts))
+        cases = Cases.of(total, S.STRUCTURE, said("called-from", callers=", ".join(label for _, label in parts)))
         result[key] = cases
         return cases
 
     for unit in units:
         if solve(unit.key, ()) is None:
             default = profile.volume.default_annual_cases
-            result[unit.key] = Cases(default, S.DEFAULT, "profile default (volume.default_annual_cases)")
+            result[unit.key] = Cases.of(default, S.DEFAULT, said("profile-default", key="volume.default_annual_cases"))
             gaps.append(DataGap(
                 "default-volume",
                 f"{unit.process.name or unit.process.id}: no annual case count (survey flow row, BPMN property "
@@ -325,7 +333,7 @@ def _measured_cases(unit: Unit, match: SurveyMatch, gaps: list[DataGap]) -> Case
     """The process's annual cases from the survey's flow row, else its ``annual_count`` property."""
     row = match.cases.get(unit.key)
     if row is not None and row.annual_count is not None:
-        return Cases(row.annual_count, S.SURVEY, f"調査票 row {row.line}: 件数")
+        return Cases.of(row.annual_count, S.SURVEY, said("survey-cell", line=row.line, column="件数"))
     raw = unit.process.properties.get("annual_count")
     if raw is None:
         return None
@@ -337,7 +345,7 @@ def _measured_cases(unit: Unit, match: SurveyMatch, gaps: list[DataGap]) -> Case
         return None
     if value is None:
         return None
-    return Cases(value, S.PROPERTY, f"BPMN process property annual_count = {raw}")
+    return Cases.of(value, S.PROPERTY, said("process-property", name="annual_count", raw=raw))
 
 
 def call_sites(units: Sequence[Unit]) -> dict[ProcessKey, list[tuple[ProcessKey, ElementId]]]:

@@ -17,6 +17,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """No picture cache in tests unless a test asks for one: every test prints its own PNG/PDF copies
     (a cached copy would hide a printing failure a test provokes), and nothing lands in the user's ~/.cache."""
     os.environ["BPM_CACHE_DIR"] = "off"
+    # Messages in English for the suite, whatever the machine's locale (the tool speaks Japanese by default,
+    # also under C.UTF-8 as in CI): most assertions were written against the English texts.  The Japanese
+    # texts have tests of their own (tests/cli/test_messages.py), which set BPM_LANG or --lang themselves.
+    os.environ["BPM_LANG"] = "en"
 
 
 @pytest.fixture(scope="session")

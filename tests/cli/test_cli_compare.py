@@ -65,6 +65,14 @@ def test_site_pages_heat_map_and_unmatched_flows(site: Path) -> None:
     assert len(list((site / "diagrams").glob("*.svg"))) == 4  # every matched flow drawn once
 
 
+def test_pages_are_stamped_in_japan_time_like_the_main_site(site: Path) -> None:
+    """SOURCE_DATE_EPOCH 1767225600 is 2026-01-01 00:00 UTC: a reader in Japan sees 09:00 JST, never UTC."""
+    for page in sorted(site.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert "2026-01-01 09:00 JST" in text, page.name
+        assert "UTC" not in text, page.name
+
+
 def test_anonymised_site_holds_no_name_or_note_in_any_byte(tmp_path: Path) -> None:
     out = tmp_path / "anon"
     result = run_bpm("compare", *CITY_DIRS, "--out", str(out), "--anonymise", "--salt", "研究会2025")

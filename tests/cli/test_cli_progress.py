@@ -86,9 +86,9 @@ def run_on_terminal(*args: str, timeout: float = 240) -> str:
 
 
 def test_score_on_a_terminal_shows_bars_and_in_a_pipe_does_not(tmp_path: Path) -> None:
-    shown = run_on_terminal("score", str(COUNTER), "--out", str(tmp_path / "a.csv"))
-    assert BAR in shown and "読み込み / reading" in shown and "評価 / scoring" in shown
-    assert f"wrote {tmp_path / 'a.csv'}" in shown
+    shown = run_on_terminal("--lang", "ja", "score", str(COUNTER), "--out", str(tmp_path / "a.csv"))
+    assert BAR in shown and "読み込み" in shown and "評価" in shown  # labels in the reader's language (issue 10)
+    assert f"{tmp_path / 'a.csv'} を書き出しました（7手順）" in shown and "reading" not in shown
 
     piped = subprocess.run([sys.executable, "-m", "bpm.cli", "score", str(COUNTER), "--out", str(tmp_path / "b.csv")],
                            cwd=REPO, capture_output=True, text=True, timeout=240)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,6 +152,7 @@ def test_diff_writes_json_and_html(tmp_path: Path) -> None:
     assert page.returncode == 0, page.stderr
     text = (tmp_path / "diff.html").read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 2
+    assert re.search(r"Generated</span>: \d{4}-\d\d-\d\d \d\d:\d\d JST", text) and "UTC" not in text  # Japan time
 
 
 def test_diff_of_a_file_with_itself_and_of_a_broken_file() -> None:

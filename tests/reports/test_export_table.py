@@ -191,7 +191,7 @@ def test_assumptions_sheet_lists_every_parameter_with_unit_and_source(workbook_j
                                                                        sample: Assessment) -> None:
     sheet = _sheet(workbook_ja, 1)
     head = [c.value for c in sheet[1]]
-    assert head == ["区分", "パラメータ", "値", "下限", "上限", "単位", "推計/出典", "出典・根拠"]
+    assert head == ["区分", "パラメータ", "名称", "意味", "値", "下限", "上限", "単位", "推計/出典", "出典・根拠"]
     rows = {r["パラメータ"]: r for r in _rows(sheet)}
     assert set(sample.profile_sources) <= set(rows)
     assert rows["評価プロファイル"]["値"] == sample.profile_name
@@ -204,10 +204,14 @@ def test_assumptions_sheet_lists_every_parameter_with_unit_and_source(workbook_j
         assert row["推計/出典"] in {"推計", "推計（要設定）", "出典", "出典から算出", "設定"}, key
         assert (row["推計/出典"] in ("推計", "推計（要設定）")) == estimate.estimated, key
     assert rows["volume.default_annual_cases"]["推計/出典"] == "推計（要設定）"
-    assert rows["rpa.licence_per_robot_year"]["単位"] == "円"
+    assert rows["rpa.licence_per_robot_year"]["単位"] == "円/年"
     assert rows["queue.target_wait_minutes"]["単位"] == "分"
-    assert rows["cashflow.discount_rate"]["単位"] == "割合"
+    assert rows["cashflow.discount_rate"]["単位"] == "割合（年率）"
     assert rows["working.hours_per_fte"]["単位"] == "時間/人工"
+    for key in sample.profile_sources:  # every parameter in words, not only its key (issue 10 item 4)
+        assert rows[key]["名称"] and rows[key]["意味"] and rows[key]["単位"], key
+    assert rows["queue.counter_idle_freed_share"]["名称"] == "窓口の空き時間のうち減らせる割合"
+    assert rows["queue.counter_idle_freed_share"]["区分"] == "窓口の待ち行列"  # the table's heading, not its key
     money = [r for r in _rows(sheet) if r["区分"] == "財政効果の前提"]
     assert sample.money is not None and len(money) == len(sample.money.assumptions) > 0
 

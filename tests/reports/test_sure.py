@@ -161,8 +161,12 @@ def test_assumptions_are_tables_with_meaning_value_basis_and_linked_sources(samp
     by_id = {r.get("id"): r for r in rows}
     wage = by_id[param_anchor("staff.kaikei.hourly_wage")]
     cells = wage.findall("td")
-    assert "会計年度任用職員の時給" in words(cells[0]) and "1,150" in words(cells[1])
-    assert "出典＋推計" in words(cells[2])
+    assert "会計年度任用職員の時給" in words(cells[0]) and "1,150" in words(cells[2])
+    assert "一般事務の会計年度任用職員の時給です。" in words(cells[1]) and "円/時間" in words(cells[3])  # meaning, unit
+    assert "出典＋推計" in words(cells[4])
+    for row in rows:  # every parameter has its meaning and unit in words, not only its key (issue 10 item 4)
+        cells = row.findall("td")
+        assert words(cells[1]).strip() and words(cells[3]).strip(), row.get("id")
     sources = tree(files["sources.html"])
     anchors = {e.get("id") for e in sources.iter() if e.get("id")}
     for row in rows:
@@ -186,3 +190,24 @@ def test_sources_page_lists_every_cited_source_and_the_survey_sheet(sample: Site
     unknown = page.find(".//section[@aria-labelledby='src-unknown']")
     assert unknown is None, words(unknown) if unknown is not None else ""
     assert not [a for a in page.iter("a") if (a.get("href") or "").startswith(("http", "//"))], "addresses are text"
+
+
+def test_evidence_panel_reads_in_the_language_of_the_site(sample: Site) -> None:
+    """根拠と費用の内訳: each evidence line in Japanese on the ja side, English on the en side (issue 10 item 4)."""
+    _, files = sample
+    ja_lines, en_lines = [], []
+    for name, data in files.items():
+        if not name.endswith(".html") or b'class="evidence"' not in data:
+            continue
+        for detail in tree(data).iterfind(".//dl[@class='evidence']//dd"):
+            spans = {e.get("lang"): words(e) for e in detail.iter("span") if e.get("lang")}
+            if spans:
+                ja_lines.append(spans["ja"])
+                en_lines.append(spans["en"])
+    assert len(ja_lines) > 500
+    english_words = re.compile(r"\b(name contains|profile default|BPMN property|task type|expected executions|h/yr)\b")
+    assert not [line for line in ja_lines if english_words.search(line)][:5]
+    assert any(re.search(r"調査票 ?\d+行目: ?処理時間\(分\)", line) for line in ja_lines)  # ja spacing
+    assert any("プロファイルの既定値（" in line for line in ja_lines)
+    assert any(re.search(r"調査票 row \d+: 処理時間\(分\)", line) for line in en_lines)
+    assert any("expected executions per case from the flow" in line for line in en_lines)
