@@ -663,8 +663,9 @@ def _on_paper(picture: Any, found: InputFile, fmt: str, job: _RenderJob, *, tell
     block = sheets.sheet_block(picture, version_date=stamp, source=found.key, legend=layout.legend)
     if fmt == "pdf" and sheets.sheet_is_small(picture, layout):
         bigger = m("cli.bigger_paper") if job.paper == "A4" else m("cli.bigger_other")
-        tell(m("cli.small_print", key=found.key, title=picture.title, points=f"{sheets.sheet_label_pt(picture, layout):.1f}",
-               paper=job.paper, orientation=job.orientation, bigger=bigger))
+        points = f"{sheets.sheet_label_pt(picture, layout):.1f}"
+        tell(m("cli.small_print", key=found.key, title=picture.title, points=points, paper=job.paper,
+               orientation=job.orientation, bigger=bigger))
     return sheets.sheet_bytes(picture, cast(sheets.SheetFormat, fmt), block, layout=layout, created=job.created,
                               cache=job.cache)
 
