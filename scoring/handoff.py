@@ -11,9 +11,13 @@ counts the crossings the recommendations would create.
 
 Sides
 -----
-OUTSOURCE steps are the contractor's workers'; RETAIN steps are the city's
-staff.  RPA and AUTOMATED steps are machines the city runs: they carry the
-case on like gateways and events do, because the 偽装請負 question is whether
+OUTSOURCE steps, and CONTRACTED steps (work a contractor already does
+today), are the contractor's workers'; RETAIN and REVIEW steps are the city's
+staff.  Only OUTSOURCE steps are ever moved to staff by the check: a
+CONTRACTED step is an existing contract, not a proposal, so hand-offs it causes
+are reported as a warning on today's design rather than silently re-cut.
+RPA and AUTOMATED steps are machines the city runs: they carry the case on
+like gateways and events do, because the 偽装請負 question is whether
 staff end up directing contractor *workers*, and a robot or system between
 them does not change who hands the case to whom.
 
@@ -106,10 +110,10 @@ def side_of(disposition: Disposition) -> Side | None:
 
     >>> side_of(Disposition.OUTSOURCE).value, side_of(Disposition.RETAIN).value, side_of(Disposition.RPA)
     ('contractor', 'staff', None)
-    >>> side_of(Disposition.REVIEW).value
-    'staff'
+    >>> side_of(Disposition.REVIEW).value, side_of(Disposition.CONTRACTED).value
+    ('staff', 'contractor')
     """
-    if disposition is Disposition.OUTSOURCE:
+    if disposition in (Disposition.OUTSOURCE, Disposition.CONTRACTED):
         return Side.CONTRACTOR
     if disposition in (Disposition.RETAIN, Disposition.REVIEW):
         return Side.STAFF
@@ -461,7 +465,8 @@ def safe_lot(
             break
         if warning is None:
             warning = problem
-        to_move = _loop_moves(summary, sides, names) or _downstream_moves(summary, moves, sides, broken, names)
+        proposed = {step: side for step, side in sides.items() if current[step] is not Disposition.CONTRACTED}
+        to_move = _loop_moves(summary, proposed, names) or _downstream_moves(summary, moves, proposed, broken, names)
         if broken and redesign is None:
             redesign = _redesign(broken, names, {s for s, d in current.items() if d is Disposition.REVIEW})
         if not to_move:

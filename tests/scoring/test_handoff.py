@@ -26,7 +26,7 @@ from bpm.model import ElementId
 from bpm.reader import read_bpmn, read_bpmn_bytes
 from bpm.visits import expected_visits
 from scoring.assess import assess, process_branches
-from scoring.handoff import EMPTY, handoff_summary, handoff_warning, side_of, step_moves
+from scoring.handoff import EMPTY, handoff_summary, handoff_warning, safe_lot, side_of, step_moves
 from scoring.profile import load_profile
 from scoring.result import (
     Assessment,
@@ -336,8 +336,8 @@ def test_every_sample_crossing_joins_real_steps_of_different_sides(bundled: Asse
         summary = process.handoffs
         assert summary is not None, process.name
         steps = {s.step_id: s for s in process.steps}
-        outsourced = tuple(s.step_id for s in process.steps if s.disposition is C)
-        assert summary.contractor_steps == outsourced
+        contractor = tuple(s.step_id for s in process.steps if side_of(s.disposition) is Side.CONTRACTOR)
+        assert summary.contractor_steps == contractor
         for crossing in summary.crossings:
             source, target = steps[crossing.from_id], steps[crossing.to_id]
             assert side_of(source.disposition) is not side_of(target.disposition), crossing
@@ -590,3 +590,42 @@ print(len(summary.crossings), summary.per_case_to_staff)
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["5999", "2999.0"]
+
+
+def test_an_existing_contract_is_checked_for_hand_offs_but_never_re_cut(bundled: Assessment) -> None:
+    """郵送請求's 委託事業者 lane is a contract in force: its hand-offs with staff are warned about, not moved.
+
+    The check moves only proposals (OUTSOURCE) to staff; the work a contractor already does stays
+    委託済み, and the back-and-forth it causes today (補正 loops through staff) is reported.
+    """
+    process = process_named(bundled, "郵送請求（住民票・戸籍証明）")
+    contracted = tuple(s.step_id for s in process.steps if s.disposition is Disposition.CONTRACTED)
+    assert contracted, "the bundled 郵送請求 has a 委託事業者 lane"
+    summary = process.handoffs
+    assert summary is not None and set(contracted) <= set(summary.contractor_steps)
+    assert summary.per_case_to_staff > 1.0 and summary.warning is not None
+    assert "偽装請負" in summary.warning.ja
+    hours = sum(s.visits * s.minutes_per_case for s in process.steps if s.disposition is Disposition.CONTRACTED)
+    assert hours > 0  # nothing of the contract moved to staff
+
+
+def test_the_check_moves_a_proposal_but_never_a_contracted_step() -> None:
+    """a → b → c with b a short staff check: c is re-cut to staff when proposed, kept when contracted."""
+    xml = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <process id="p"><startEvent id="s"/><task id="a"/><task id="b"/><task id="c"/><endEvent id="e"/>
+      <sequenceFlow id="f0" sourceRef="s" targetRef="a"/><sequenceFlow id="f1" sourceRef="a" targetRef="b"/>
+      <sequenceFlow id="f2" sourceRef="b" targetRef="c"/><sequenceFlow id="f3" sourceRef="c" targetRef="e"/>
+      </process></definitions>"""
+    graph = process_graph(read_bpmn_bytes(xml, "x.bpmn"), "p", expand_subprocesses=True)
+    ones = dict.fromkeys(graph.nodes, 1.0)
+    K = Disposition.CONTRACTED
+    proposed = safe_lot(graph, {"a": C, "b": R, "c": C}, ones, [], {"b": 0.5}, max_per_case=1.0,
+                        min_staff_minutes=3.0)
+    assert sorted(proposed.moved) == ["c"]
+    contracted = safe_lot(graph, {"a": K, "b": R, "c": K}, ones, [], {"b": 0.5}, max_per_case=1.0,
+                          min_staff_minutes=3.0)
+    assert contracted.moved == {}
+    assert contracted.safe.contractor_steps == ("a", "c") and contracted.warning is not None
+    mixed = safe_lot(graph, {"a": K, "b": R, "c": C}, ones, [], {"b": 0.5}, max_per_case=1.0,
+                     min_staff_minutes=3.0)
+    assert sorted(mixed.moved) == ["c"]
