@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from assess_fixtures import steps_by_id, survey_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,17 +20,6 @@ from scoring.survey import Survey, SurveyRow, load_survey
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
 PROFILE = load_profile()
-HEADER = "業務,手順ID,手順,件数,処理時間(分),例外率,入力形式,使用システム,判断,公権力の行使,分岐確率,備考"
-
-
-def steps_by_id(assessment: Assessment) -> dict[str, StepAssessment]:
-    return {s.step_id: s for p in assessment.processes for s in p.steps}
-
-
-def survey_file(tmp_path: Path, *rows: str) -> Path:
-    path = tmp_path / "survey.csv"
-    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8-sig")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from assess_fixtures import HEADER_WITH_STAFF_TYPE, steps_by_id
+from assess_fixtures import survey_file as plain_survey_file
 
 from bpm.lint import Severity
 from bpm.model import Definitions
@@ -22,23 +24,16 @@ from scoring.compare import is_contractor_lane as compare_is_contractor_lane
 from scoring.contracted import contracted_check, is_contractor_lane, is_contractor_staff_type
 from scoring.legal import permitted
 from scoring.profile import load_profile
-from scoring.result import Assessment, Disposition, EvidenceSource, StepAssessment, StepKey
+from scoring.result import Assessment, Disposition, EvidenceSource, StepKey
 from scoring.survey import load_survey
 from scoring.table import steps_frame
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
 PROFILE = load_profile()
-HEADER = "業務,手順ID,手順,件数,処理時間(分),例外率,入力形式,使用システム,判断,公権力の行使,分岐確率,備考,職種"
-
-
-def steps_by_id(assessment: Assessment) -> dict[str, StepAssessment]:
-    return {s.step_id: s for p in assessment.processes for s in p.steps}
 
 
 def survey_file(tmp_path: Path, *rows: str) -> Path:
-    path = tmp_path / "survey.csv"
-    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8-sig")
-    return path
+    return plain_survey_file(tmp_path, *rows, header=HEADER_WITH_STAFF_TYPE)
 
 
 @pytest.fixture(scope="module")
