@@ -168,7 +168,7 @@ def bubble_chart(bubbles: Sequence[Bubble], labels: ChartLabels) -> str:
     ...     ChartLabels(text, text, text, text, text, text, text),
     ... )
     >>> "入力 &lt;1&gt;" in svg, svg.count("<circle")
-    (True, 8)
+    (True, 9)
     """
     plot_w = _WIDTH - _LEFT - _RIGHT
     plot_h = _HEIGHT - _TOP - _BOTTOM

@@ -221,7 +221,7 @@ def test_a_generated_sheet_filled_for_half_the_flows_passes_strict_with_the_rest
     result = run_bpm("score", str(folder), "--strict", "--out", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "unused-row" not in result.stderr
-    last = next(line for line in result.stderr.splitlines() if line.startswith("bpm: データの不足"))
+    last = next(line for line in result.stderr.splitlines() if line.startswith("bpm: data gaps"))
     assert "not-surveyed 71" in last and "mistakes in the sheet: none" in last, last  # counted as missing data
     assert out.exists()
 
@@ -243,7 +243,7 @@ def test_a_generated_sheet_filled_for_half_the_flows_passes_strict_with_the_rest
     sheet.cell(row=left[0], column=col["備考"], value=None)
     step = next(r for r in range(HEADER_ROW + 1, sheet.max_row + 1)
                 if sheet.cell(row=r, column=col["職種"]).value == "正規")
-    sheet.cell(row=step, column=col["職種"], value="委託")
+    sheet.cell(row=step, column=col["職種"], value="アルバイト")  # 委託 is valid now: work already contracted
     workbook.save(folder / "survey.xlsx")
     staff = run_bpm("score", str(folder), "--strict", "--out", str(tmp_path / "staff.csv"))
     assert staff.returncode == 1 and f"survey.xlsx:{step}: " in staff.stderr and "staff-type 1" in staff.stderr
