@@ -1034,19 +1034,18 @@ def _site_input(
 
 
 def _file_dates(scanned: _Scanned) -> dict[str, Any]:
-    """Each file's version date for the printed title blocks: its modification time, never later than the
-    build time (``SOURCE_DATE_EPOCH`` clamps it, as reproducible builds do), the build time when unreadable."""
-    from datetime import datetime
+    """Each file's modification time, the version date of its printed title blocks.
 
-    from reports.site import build_time
+    Not clamped here: the site clamps it to the build time it renders with (``SOURCE_DATE_EPOCH``, or the
+    earlier build time a publish of unchanged inputs reuses); an unreadable time falls back to that build time."""
+    from datetime import UTC, datetime
 
-    built = build_time()
     dates: dict[str, Any] = {}
     for found, definitions in zip(scanned.inputs, scanned.definitions, strict=True):
         try:
-            dates[definitions.file] = min(built, datetime.fromtimestamp(found.path.stat().st_mtime, tz=built.tzinfo))
+            dates[definitions.file] = datetime.fromtimestamp(found.path.stat().st_mtime, tz=UTC)
         except (OSError, OverflowError, ValueError):
-            dates[definitions.file] = built
+            continue
     return dates
 
 

@@ -267,7 +267,10 @@ class _Drawings:
         if fmt == "svg":
             return cached_picture_bytes(picture, fmt, created=self.created, cache=self.cache)
         file = picture.definitions.file if picture.definitions is not None else ""
-        block = sheets.sheet_block(picture, version_date=self.file_dates.get(file, self.created),
+        # Never later than the site's build time: SOURCE_DATE_EPOCH clamps it as reproducible builds do, and a
+        # published site re-rendered from unchanged inputs keeps its earlier build time, so its sheets too.
+        version_date = min(self.file_dates.get(file, self.created), self.created)
+        block = sheets.sheet_block(picture, version_date=version_date,
                                    source=self.file_keys.get(file, ""), legend=True)
         return sheets.sheet_bytes(picture, fmt, block, layout=_SHEET, created=self.created, cache=self.cache)
 
