@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from assess_fixtures import HEADER_WITH_STAFF_TYPE, steps_by_id
 from assess_fixtures import survey_file as plain_survey_file
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bpm.lint import Severity
-from bpm.model import Definitions
+from bpm.model import Category, Definitions
 from bpm.reader import read_bpmn
 from reports.legal_view import legal_summary
 from reports.money_views import money_page
@@ -24,7 +26,7 @@ from scoring.compare import is_contractor_lane as compare_is_contractor_lane
 from scoring.contracted import contracted_check, is_contractor_lane, is_contractor_staff_type
 from scoring.legal import permitted
 from scoring.profile import load_profile
-from scoring.result import Assessment, Disposition, EvidenceSource, StepKey
+from scoring.result import Assessment, Disposition, EvidenceSource, LegalClass, StepKey
 from scoring.survey import load_survey
 from scoring.table import steps_frame
 
@@ -183,6 +185,36 @@ def test_lane_and_survey_disagree_the_survey_is_used_and_named(contracted: Defin
     assert gap.element_id == "T_Uketsuke" and gap.line == 2 and gap.file.endswith("survey.csv")
     assert "contracted.bpmn" in gap.message and "窓口（委託事業者）" in gap.message and "正規" in gap.message
     assert steps_by_id(run)["T_Kofu"].disposition is Disposition.CONTRACTED, "the other lane steps stay contracted"
+
+
+_STAFF_CELLS = st.sampled_from(
+    ["委託", "受託者", "contractor", " Contractor ", "正規", "会計年度任用", "", "アルバイト"]
+)
+_YES_NO = st.sampled_from(["有", "無", ""])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_survey_cell_or_lane_puts_a_step_the_law_keeps_with_staff_in_a_contractors_hands(
+    counter: Definitions, contracted: Definitions, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Whatever the 職種, 判断 and 公権力 cells and whichever lane: 委託済み only where the law permits outsourcing."""
+    definitions = data.draw(st.sampled_from([counter, contracted]))
+    (process,) = definitions.processes.values()
+    rows = [
+        f"{process.name},{node.id},{node.name},,2,,紙,,{data.draw(_YES_NO)},{data.draw(_YES_NO)},,,"
+        + data.draw(_STAFF_CELLS)
+        for node in process.nodes.values() if node.category is Category.ACTIVITY
+    ]
+    sheet = load_survey(survey_file(tmp_path_factory.mktemp("cells"), *rows))
+    run = assess([definitions], survey=sheet, profile=PROFILE)
+    for step in (s for p in run.processes for s in p.steps):
+        assert step.legal is not None
+        assert permitted(step.disposition, step.legal), (step.name, step.disposition, step.legal.legal_class)
+        if step.disposition is Disposition.CONTRACTED:
+            assert step.legal.outsourceable and step.legal.legal_class is LegalClass.FACTUAL, step.name
+        if step.contracted is not None and step.legal.legal_class is not LegalClass.FACTUAL:
+            assert step.disposition is Disposition.REVIEW, step.name
 
 
 # --------------------------------------------------------------------------- the bundled library
