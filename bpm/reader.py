@@ -22,17 +22,16 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import islice
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 from lxml import etree
 
 from bpm.errors import BpmnParseError
-from bpm.limits import DEFAULT_MAX_FILE_MB, MAX_ELEMENTS
+from bpm.limits import DEFAULT_MAX_FILE_MB, MAX_FILE_MB, MODEL_BYTES_PER_ELEMENT, max_bytes_for_elements, max_elements
 from bpm.model import (
     Artifact,
     ArtifactKind,
@@ -218,7 +217,7 @@ def _read(data: bytes, file: str, max_bytes: int) -> Definitions:
             line=lines.get(root, _line(root)),
             hint=f"expected <definitions> in {MODEL_NS}",
         )
-    counts = _model_counts(root, file, lines)
+    counts = _model_counts(root, file, lines, max_bytes)
     builder = _Builder(file, lines)
     for repair in repairs:
         builder.note("repaired-xml", repair, root)
@@ -237,27 +236,48 @@ def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[str, ...], 
     return root, tuple(repairs), parsed
 
 
-def _model_counts(root: etree._Element, file: str, lines: dict[etree._Element, int]) -> dict[str, int]:
+def _model_counts(
+    root: etree._Element, file: str, lines: dict[etree._Element, int], max_bytes: int
+) -> dict[str, int]:
     """How many elements of each BPMN tag the file has (``bpm lint`` reports them).
 
-    Refuses files with more BPMN elements with an id than the limit, naming the
-    element where it is passed.  The elements are found by lxml's tag filter
-    (in C), and their ids are looked at only when there are more of them than
-    the limit: a Python test per element cost a tenth of the import.
+    Refuses files with more BPMN elements with an id than the size limit
+    allows (:func:`bpm.limits.max_elements`: a memory budget that grows with
+    ``--max-size``), naming the element where it is passed and the
+    ``--max-size`` that would read the file.  The elements are found by lxml's
+    tag filter (in C), and their ids are looked at only when there are more of
+    them than the limit: a Python test per element cost a tenth of the import.
     """
     counts = Counter(map(_tag, root.iter(_MODEL_ANY)))
-    if counts.total() > MAX_ELEMENTS:
-        identified = (element for element in root.iter(_MODEL_ANY) if element.get("id") is not None)
-        element = next(islice(identified, MAX_ELEMENTS, None), None)
-        if element is not None:
+    limit = max_elements(max_bytes)
+    if counts.total() > limit:
+        identified = int(cast(float, _COUNT_IDENTIFIED(root)))
+        if identified > limit:
+            element = cast(list[etree._Element], _IDENTIFIED_AT(root, n=limit + 1))[0]
             raise BpmnParseError(
-                f"the file has more than {MAX_ELEMENTS:,} BPMN elements (the limit is passed at <{_local(element)}>)",
+                f"the file has more than {limit:,} BPMN elements (the limit is passed at <{_local(element)}>)",
                 file=file,
                 line=lines.get(element, _line(element)),
                 element_id=element.get("id"),
-                hint="split the model into several processes or files",
+                hint=_element_limit_hint(identified),
             )
     return {str(tag)[_MODEL_CUT:]: count for tag, count in sorted(counts.items())}
+
+
+_COUNT_IDENTIFIED = etree.XPath("count(descendant-or-self::m:*[@id])", namespaces={"m": MODEL_NS})
+_IDENTIFIED_AT = etree.XPath("(descendant-or-self::m:*[@id])[$n]", namespaces={"m": MODEL_NS})
+"""BPMN elements with an id, counted and found in C (a Python test per element cost seconds on a hostile file)."""
+
+
+def _element_limit_hint(elements: int) -> str:
+    """What to do about a file over the element limit: the ``--max-size`` that reads it, when there is one."""
+    split = f"it has {elements:,}; split the model into several processes or files"
+    needed = max_bytes_for_elements(elements)
+    if needed > MAX_FILE_MB * 1024 * 1024:
+        return split
+    memory = _mb(elements * MODEL_BYTES_PER_ELEMENT)
+    return (f"{split}, or, if it is genuine, read it with --max-size {needed // (1024 * 1024)} or more "
+            f"(its model then takes about {memory} MB of memory)")
 
 
 _tag = attrgetter("tag")

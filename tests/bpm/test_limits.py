@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bpm import limits
 
@@ -22,7 +24,7 @@ DOCUMENTED: dict[str, tuple[str, str]] = {
     # constant: (README row label, README value as written)
     "DEFAULT_MAX_FILE_MB": ("BPMN file size", "50 MB"),
     "MAX_FILE_MB": ("BPMN file size", "at most 1024 MB"),
-    "MAX_ELEMENTS": ("BPMN elements with an id, per file", "250,000"),
+    "MAX_ELEMENTS": ("BPMN elements with an id, per file", "256,000"),
     "MAX_VISITS_PER_CASE": ("Expected executions of one element per case", "1,000,000"),
     "MAX_CALL_DEPTH": ("Nested call activities", "32 levels"),
     "MAX_CALLED_NODES": ("Elements of called processes inlined into one process", "1,000,000"),
@@ -43,7 +45,11 @@ ENFORCED_BY: dict[str, tuple[str, ...]] = {
     # constant: tests that feed an input just over it and check the message
     "DEFAULT_MAX_FILE_MB": ("bpm/test_reader.py::test_oversized_file_is_refused_before_parsing",),
     "MAX_FILE_MB": ("cli/test_cli_numbers.py::test_max_size_outside_its_range_is_a_usage_error",),
-    "MAX_ELEMENTS": ("bpm/test_reader.py::test_more_elements_than_the_limit_are_refused_naming_where",),
+    "MAX_ELEMENTS": (
+        "bpm/test_reader.py::test_more_elements_than_the_limit_are_refused_naming_where",
+        "bpm/test_reader.py::test_the_element_limit_grows_with_the_size_limit_to_what_the_hint_says",
+        "bpm/test_reader.py::test_a_dense_hostile_file_is_refused_before_its_model_is_built",
+    ),
     "MAX_VISITS_PER_CASE": ("bpm/test_visits.py::test_visits_above_the_limit_are_refused_naming_the_step",),
     "MAX_CALL_DEPTH": ("bpm/test_visits.py::test_called_processes_are_bounded_in_depth_and_in_size",),
     "MAX_CALLED_NODES": ("bpm/test_visits.py::test_called_processes_are_bounded_in_depth_and_in_size",),
@@ -115,3 +121,24 @@ def test_the_png_row_states_the_report_writers_caps() -> None:
     value = _readme_rows()["PNG picture for the manual"]
     assert f"{printable.MAX_PNG_SIDE:,} px" in value
     assert f"{printable.MAX_PNG_PIXELS / 1_000_000:g} megapixels" in value
+
+
+@given(st.integers(min_value=1, max_value=limits.max_elements(int(limits.MAX_FILE_MB * 1024 * 1024))))
+def test_the_size_limit_the_hint_names_reads_the_file_and_a_megabyte_less_does_not(elements: int) -> None:
+    """The element limit follows the size limit's memory budget; the hint's --max-size is the smallest that reads."""
+    mib = 1024 * 1024
+    needed = limits.max_bytes_for_elements(elements)
+    assert needed % mib == 0
+    assert limits.max_elements(needed) >= elements
+    if elements > limits.MAX_ELEMENTS and needed > mib:
+        assert limits.max_elements(needed - mib) < elements
+    assert limits.max_elements(needed) * limits.MODEL_BYTES_PER_ELEMENT <= (
+        max(needed, int(limits.DEFAULT_MAX_FILE_MB * mib)) * limits.MODEL_MEMORY_PER_FILE_BYTE
+    )
+
+
+def test_the_readme_states_how_the_element_limit_grows() -> None:
+    row = next(value for key, value in _readme_rows().items() if key.startswith("BPMN elements with an id"))
+    per_mb = 1024 * 1024 * limits.MODEL_MEMORY_PER_FILE_BYTE // limits.MODEL_BYTES_PER_ELEMENT
+    assert f"{per_mb:,} more per MB above {limits.DEFAULT_MAX_FILE_MB:g} MB" in row
+    assert f"{limits.MODEL_MEMORY_PER_FILE_BYTE} MB per MB of file" in row

@@ -10,7 +10,10 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import resource
 import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +29,7 @@ from lxml import etree
 
 from bpm.errors import BpmnParseError
 from bpm.graph import process_graph
+from bpm.limits import MAX_ELEMENTS, MAX_FILE_MB, max_elements
 from bpm.model import (
     ArtifactKind,
     AssociationKind,
@@ -41,7 +45,7 @@ from bpm.model import (
     ProcessId,
     TaskKind,
 )
-from bpm.reader import DEFAULT_MAX_BYTES, MODEL_NS, read_bpmn, read_bpmn_bytes
+from bpm.reader import DEFAULT_MAX_BYTES, MODEL_NS, _element_limit_hint, read_bpmn, read_bpmn_bytes
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "reader"
@@ -939,17 +943,85 @@ def test_an_id_with_spaces_around_it_is_refused_naming_the_line(spaced: str) -> 
 
 
 def test_more_elements_than_the_limit_are_refused_naming_where(tmp_path: Path) -> None:
-    tasks = "\n".join(f"<task id='t{i}'/>" for i in range(250_000))
+    tasks = "\n".join(f"<task id='t{i}'/>" for i in range(MAX_ELEMENTS))
     path = tmp_path / "huge.bpmn"
     path.write_text(_doc(f"<process id='p'>\n{tasks}\n</process>"), encoding="utf-8")
     with pytest.raises(BpmnParseError) as caught:
         read_bpmn(path)
     error = caught.value
-    assert error.message == "the file has more than 250,000 BPMN elements (the limit is passed at <task>)"
-    assert (error.element_id, error.line) == ("t249998", 250_002)
+    assert error.message == "the file has more than 256,000 BPMN elements (the limit is passed at <task>)"
+    assert (error.element_id, error.line) == ("t255998", 256_002)
+    assert error.hint == (
+        "it has 256,002; split the model into several processes or files, or, if it is genuine, read it with "
+        "--max-size 51 or more (its model then takes about 500.0 MB of memory)"
+    )
     incoming = "".join("<incoming>f</incoming>" for _ in range(3))  # children without ids do not count
     small = _doc("<process id='p'>" + "".join(f"<task id='u{i}'>{incoming}</task>" for i in range(1000)) + "</process>")
     assert len(read_bpmn_bytes(small.encode(), "ok.bpmn").processes[P("p")].nodes) == 1000
+
+
+def test_the_element_limit_grows_with_the_size_limit_to_what_the_hint_says(tmp_path: Path) -> None:
+    """Issue 13: the fixed limit refused a genuine 100,000-task flow; now --max-size raises it with the memory budget.
+
+    ``documentation`` elements with ids count towards the limit like any BPMN
+    element but are not modelled, so the file reads fast once it is allowed.
+    """
+    count = 300_000
+    docs = "\n".join(f"<documentation id='d{i}'/>" for i in range(count))
+    path = tmp_path / "many.bpmn"
+    path.write_text(_doc(f"<process id='p'>\n{docs}\n</process>"), encoding="utf-8")
+    with pytest.raises(BpmnParseError) as caught:
+        read_bpmn(path)
+    hint = caught.value.hint or ""
+    assert caught.value.message.startswith("the file has more than 256,000 BPMN elements")
+    assert "it has 300,002;" in hint and "--max-size 59 or more" in hint, hint
+    with pytest.raises(BpmnParseError) as still:
+        read_bpmn(path, max_bytes=58 * MIB)
+    assert still.value.message.startswith("the file has more than 296,960 BPMN elements")
+    assert "--max-size 59 or more" in (still.value.hint or "")
+    definitions = read_bpmn(path, max_bytes=59 * MIB)
+    assert definitions.element_counts["documentation"] == count
+
+
+def test_a_file_beyond_the_largest_size_limit_is_told_to_split() -> None:
+    largest = max_elements(int(MAX_FILE_MB * MIB))
+    assert "--max-size 1024 or more" in _element_limit_hint(largest)
+    assert _element_limit_hint(largest + 1) == (
+        f"it has {largest + 1:,}; split the model into several processes or files"
+    )
+
+
+def test_a_dense_hostile_file_is_refused_before_its_model_is_built(tmp_path: Path) -> None:
+    """A million 17-byte tasks fit the default 50 MB (20 MB); modelled they would take about 1.5 GB.
+
+    Run as the CLI under an address-space limit the model could never fit in:
+    the refusal comes from the count, before any model object is made.
+    """
+    path = tmp_path / "dense.bpmn"
+    with path.open("w", encoding="utf-8") as handle:
+        tasks = "".join(f"<task id='t{i}'/>" for i in range(1_000_000))
+        handle.write(_doc(f"<process id='p'>\n{tasks}\n</process>"))
+    assert path.stat().st_size < DEFAULT_MAX_BYTES
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (HOSTILE_ADDRESS_SPACE, HOSTILE_ADDRESS_SPACE))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bpm.cli", "lint", str(path)], capture_output=True, text=True, timeout=300,
+        preexec_fn=limit, env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "BPM_LANG": "en"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "the file has more than 256,000 BPMN elements" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+HOSTILE_ADDRESS_SPACE = 1024 * MIB
+"""Room for the interpreter, its libraries and the XML tree of a million elements (450 MB resident), not their model.
+
+Checked when this test was written: the same run with ``--max-size 1024`` (which lifts the element limit)
+ends in a MemoryError under this limit.
+"""
 
 
 def test_max_bytes_is_configurable(tmp_path: Path) -> None:
