@@ -46,7 +46,7 @@ A large real model has a few thousand.  The limit guards memory, not time: a
 hostile file of tiny elements (``<task id="t1"/>``, 17 bytes each) costs far
 more memory once modelled than its bytes suggest.  It grows with
 ``--max-size`` (see :func:`max_elements`), so a genuine 100,000-task flow
-(about 360,000 elements in 130 MB) is read once its size is allowed.
+(358,905 elements in 126 MB) is read once its size is allowed.
 """
 MODEL_BYTES_PER_ELEMENT = 2048
 """Memory one element with an id takes in the model and its process graph, rounded up.
