@@ -734,7 +734,9 @@ def _read_one(max_bytes: int, path: Path) -> Definitions:
     return read_bpmn(path, max_bytes=max_bytes)
 
 
-def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False) -> Any:
+def _assess(
+    scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False, jobs: int = 1
+) -> Any:
     from scoring.assess import assess
     from scoring.profile import load_profile
     from scoring.survey import load_survey
@@ -748,6 +750,7 @@ def _assess(scanned: _Scanned, profile: str | None, cases: Sequence[str], exclud
             survey=loaded_survey,
             profile=loaded_profile,
             annual_cases=_parse_cases(cases) or None,
+            jobs=jobs,
         )
     _report_excluded(assessment, exclude_unsolvable)
     return assessment
@@ -882,7 +885,7 @@ def score(
     scanned = _gather(inputs, survey, jobs=jobs)
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
         _progress(m("cli.note_plain", message=finding))
-    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable, jobs=jobs)
     report_data_quality(assessment.gaps, strict=strict)
     for finding in assessment.findings:
         if finding.severity.value == "error":

@@ -70,6 +70,7 @@ from scoring.legal import (
 from scoring.lexicon import Lexicon, compile_lexicon
 from scoring.money import MoneyOutcome, money_stage
 from scoring.money_inputs import money_step
+from scoring.per_flow import Notes, merge, per_flow
 from scoring.procedures import Catalogue, ProcedureLookup, TemplateCheck, check_template, load_catalogue, procedure_for
 from scoring.profile import LegalOverrideEntry, Profile
 from scoring.result import (
@@ -121,6 +122,7 @@ def assess(
     survey: Survey | None = None,
     profile: Profile,
     annual_cases: Mapping[str, float] | None = None,
+    jobs: int = 1,
 ) -> Assessment:
     """Assess every step of every process in the run.
 
@@ -134,6 +136,9 @@ def assess(
         Weights, thresholds, words, prices and the legal section (:func:`scoring.profile.load_profile`).
     annual_cases
         Cases per year by process id or name, from the caller (CLI ``--cases``).
+    jobs
+        Processes for the per-flow stages (visits, each process's steps; :mod:`scoring.per_flow`); the result
+        is the same for every value.
 
     Processes whose volumes cannot be computed are in
     :attr:`~scoring.result.Assessment.excluded` (and an error finding), not in
@@ -149,15 +154,17 @@ def assess(
                load_catalogue(profile.legal.procedures), match, survey)
     gaps: list[DataGap] = list(match.gaps)
     findings: list[Finding] = []
-    solved = {u.key: solve_visits(u, units, match, gaps) for u in units}
+    solved = dict(zip((u.key for u in units), merge(
+        per_flow(_solve_at, len(units), context=(units, match), jobs=jobs, describe=lambda i: units[i].file),
+        gaps, findings), strict=True))
     excluded = tuple(r for r in solved.values() if isinstance(r, ExcludedProcess))
     findings.extend(_excluded_finding(e) for e in excluded)
     live = [u for u in units if isinstance(solved[u.key], VisitResult)]
     visits = {k: v for k, v in solved.items() if isinstance(v, VisitResult)}
     cases = cases_per_year(live, match, dict(annual_cases or {}), visits, profile, gaps)
     used_entries: set[str] = set()
-    drafts = [_assess_process(unit, visits[unit.key], cases[unit.key], run, gaps, findings, used_entries)
-              for unit in live]
+    drafts = merge(per_flow(_assess_at, len(live), context=(live, visits, cases, run), jobs=jobs,
+                            describe=lambda i: live[i].file), gaps, findings, used_entries)
     units_by_key = {u.key: u for u in live}
     priced, money = _rank_by_capacity(drafts), None
     if profile.money is not None:
@@ -190,6 +197,24 @@ def assess(
         excluded=excluded,
         money=money,
     )
+
+
+def _solve_at(context: tuple[Sequence[Unit], SurveyMatch], index: int, notes: Notes) -> VisitResult | ExcludedProcess:
+    """One process's visits (:func:`per_flow` work)."""
+    units, match = context
+    return solve_visits(units[index], units, match, notes.gaps)
+
+
+def _assess_at(
+    context: tuple[Sequence[Unit], Mapping[ProcessKey, VisitResult], Mapping[ProcessKey, Cases], _Run],
+    index: int,
+    notes: Notes,
+) -> ProcessAssessment:
+    """One process's steps before the money stage (:func:`per_flow` work)."""
+    live, visits, cases, run = context
+    unit = live[index]
+    return _assess_process(unit, visits[unit.key], cases[unit.key], run, notes.gaps, notes.findings,
+                           notes.used_entries)
 
 
 def _check_gate(processes: Sequence[ProcessAssessment]) -> None:

@@ -30,6 +30,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bpm.model import FlowNode, TaskKind
 from scoring.context import (
@@ -111,7 +112,24 @@ class Signal:
 
 def _evidence(feature: str, value: float | str, source: EvidenceSource, words: Said) -> Evidence:
     """An evidence line whose words are ``words`` (English kept as ``detail`` for the JSON export)."""
-    return Evidence(feature, value, source, words.en, words)
+    return Evidence(feature, value, source, _english(words), words)
+
+
+@lru_cache(maxsize=16_384, typed=True)
+def _said(key: str, /, **args: object) -> Said:
+    """:func:`~scoring.evidence_text.said`, made once per distinct sentence and values.
+
+    Every step of a portfolio says the same few sentences (the task type, a profile default, a lexicon word),
+    eight features a step; a :class:`Said` is immutable, so equal ones can be shared.  ``typed``: 1, 1.0 and
+    True are different values to quote.
+    """
+    return said(key, **args)
+
+
+@lru_cache(maxsize=16_384)
+def _english(words: Said) -> str:
+    """The English sentence, formatted once per distinct :class:`Said` (keyed by its id and every value)."""
+    return words.en
 
 
 _INFERRED = (S.BPMN_TYPE, S.LEXICON, S.STRUCTURE)
@@ -239,10 +257,10 @@ def step_features(
 
     def lexicon_signal(value: float, signal: str) -> Signal:
         shown = "・".join(words(signal))
-        return Signal(value, S.LEXICON, said("lexicon-word", words=shown, signal=signal))
+        return Signal(value, S.LEXICON, _said("lexicon-word", words=shown, signal=signal))
 
     def type_signal(value: float) -> Signal:
-        return Signal(value, S.BPMN_TYPE, said("task-type", kind=kind.value))
+        return Signal(value, S.BPMN_TYPE, _said("task-type", kind=kind.value))
 
     def prop(name: str, parse: Callable[[str], float | None]) -> Signal | None:
         raw = props.get(name)
@@ -256,15 +274,15 @@ def step_features(
             return None
         if value is None:
             return None
-        return Signal(value, S.PROPERTY, said("property", name=name, raw=raw))
+        return Signal(value, S.PROPERTY, _said("property", name=name, raw=raw))
 
     def survey_signal(value: float | None, text: str) -> Signal | None:
         if row is None or value is None:
             return None
-        return Signal(value, S.SURVEY, said("survey-cell", line=row.line, column=text))
+        return Signal(value, S.SURVEY, _said("survey-cell", line=row.line, column=text))
 
     def default(name: str) -> Signal:
-        return Signal(profile.defaults[name], S.DEFAULT, said("profile-default", key=f"defaults.{name}"))
+        return Signal(profile.defaults[name], S.DEFAULT, _said("profile-default", key=f"defaults.{name}"))
 
     values: dict[str, float] = {}
     sources: dict[str, EvidenceSource] = {}
@@ -315,7 +333,7 @@ def step_features(
         inferred.append(lexicon_signal(sig("rule_based_judgment_word"), "judgment"))
     elif decision_words:
         inferred.append(Signal(sig("rule_based_judgment_word"), S.LEXICON,
-                               said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
+                               _said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
     for factual in ("routine", "face_to_face"):  # counter acts (受付・交付…) are routine factual acts (class R)
         if words(factual) and not decision_words:  # 'verify', 'issue' are routine only with nothing decision-like
             inferred.append(lexicon_signal(sig("rule_based_routine_word"), factual))
@@ -333,13 +351,13 @@ def step_features(
         inferred.append(lexicon_signal(sig("judgment_word"), "judgment"))
     elif decision_words:
         inferred.append(Signal(sig("judgment_word"), S.LEXICON,
-                               said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
+                               _said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
     elif words("routine") or words("face_to_face"):
         factual = "routine" if words("routine") else "face_to_face"
         inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
     if facts.decision_after:
         inferred.append(Signal(sig("judgment_decision_after"), S.STRUCTURE,
-                               said("decision-after", name=facts.decision_after)))
+                               _said("decision-after", name=facts.decision_after)))
     if kind is TaskKind.BUSINESS_RULE:
         inferred.append(type_signal(sig("judgment_business_rule_task")))
     if automated_kind:
@@ -357,13 +375,13 @@ def step_features(
     exceptional = [t for t in facts.boundary_triggers if t in _EXCEPTION_TRIGGERS]
     if exceptional:
         inferred.append(Signal(sig("exception_boundary_event"), S.STRUCTURE,
-                               said("boundary-event", kinds=", ".join(exceptional))))
+                               _said("boundary-event", kinds=", ".join(exceptional))))
     exception = record("exception", _choose(
         "exception",
         survey_signal(row.exception_rate if row else None, f"例外率 = {row.exception_rate if row else ''}"),
         prop("exception_rate", parse_rate),
         inferred, Signal(profile.defaults["exception_rate"], S.DEFAULT,
-                         said("profile-default", key="defaults.exception_rate")),
+                         _said("profile-default", key="defaults.exception_rate")),
         max,
     ))
 
@@ -374,17 +392,17 @@ def step_features(
     else:
         if facts.resident_contact == "in-person":
             inferred.append(Signal(sig("face_resident_message"), S.STRUCTURE,
-                                   said("resident-message", pool=facts.resident_pool)))
+                                   _said("resident-message", pool=facts.resident_pool)))
         elif facts.resident_contact == "mail":
             inferred.append(Signal(sig("face_resident_message_mail"), S.STRUCTURE,
-                                   said("resident-mail", kind=kind.value, pool=facts.resident_pool)))
+                                   _said("resident-mail", kind=kind.value, pool=facts.resident_pool)))
         if facts.after_resident_start:
-            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE, said("after-resident-start")))
+            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE, _said("after-resident-start")))
         if words("face_to_face"):
             inferred.append(lexicon_signal(sig("face_word"), "face_to_face"))
         counter = [name for name in facts.lane_chain if lexicon.matches(name, "counter_lane")]
         if counter and kind not in _MESSAGING_KINDS:
-            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, said("counter-lane", lane=counter[0])))
+            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, _said("counter-lane", lane=counter[0])))
     record("face_to_face", _choose(
         "face_to_face", None, prop("face_to_face", _flag_or_rate),
         inferred, default("face_to_face"), max,
@@ -410,7 +428,7 @@ def step_features(
     paper = sig("physical_paper_input") * (1.0 - digital) if stated else 0.0
     if paper > work:
         share = f"{sig('physical_paper_input'):g} × {1 - digital:g} paper"
-        evidence.append(_evidence("physical", paper, digital_source, said("paper-handling", share=share)))
+        evidence.append(_evidence("physical", paper, digital_source, _said("paper-handling", share=share)))
         values["physical"], sources["physical"] = _clip(paper), digital_source
     else:
         values["physical"], sources["physical"] = _clip(work), work_source
@@ -420,10 +438,10 @@ def step_features(
     if automated_kind:
         inferred.append(type_signal(sig("system_automated_task")))
     if system_place:
-        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, said("system-place", place=system_place)))
+        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, _said("system-place", place=system_place)))
     if facts.data_stores:
         inferred.append(Signal(sig("system_data_store"), S.STRUCTURE,
-                               said("data-store", names="・".join(facts.data_stores))))
+                               _said("data-store", names="・".join(facts.data_stores))))
     if words("system"):
         inferred.append(lexicon_signal(sig("system_word"), "system"))
     if kind is TaskKind.USER:
@@ -447,7 +465,7 @@ def step_features(
         inferred.append(type_signal(sig("automated_task")))
     if system_place and kind is not TaskKind.MANUAL:
         inferred.append(Signal(sig("automated_system_lane"), S.STRUCTURE,
-                               said("in-system-place", place=system_place)))
+                               _said("in-system-place", place=system_place)))
     if kind in _PERSON_KINDS and not system_place:
         inferred.append(type_signal(sig("automated_person_task")))
     record("automated", _choose(
@@ -461,11 +479,11 @@ def step_features(
     sources["legal_authority"] = evidence_source_of(deciding.source) if deciding else S.DEFAULT
     evidence.extend(
         Evidence("legal_authority", LEGAL_FEATURE_VALUE[c.legal_class], evidence_source_of(c.source), c.ja,
-                 said("bilingual", ja=c.ja, en=c.en))
+                 _said("bilingual", ja=c.ja, en=c.en))
         for c in status.claims
     )
     if not status.claims:
-        evidence.append(_evidence("legal_authority", legal_value, S.DEFAULT, said("no-legal-evidence")))
+        evidence.append(_evidence("legal_authority", legal_value, S.DEFAULT, _said("no-legal-evidence")))
 
     # -- composites -------------------------------------------------------------------------
     weights = profile.weights["routine"]
@@ -481,14 +499,14 @@ def step_features(
     values["routine"], sources["routine"] = _clip(routine), rule_source
     evidence.append(_evidence(
         "routine", round(routine, 4), rule_source,
-        said("routine-formula", formula=" + ".join(f"{k} {v:.2f}×{weights.get(k, 0.0):g}" for k, v in parts.items()),
+        _said("routine-formula", formula=" + ".join(f"{k} {v:.2f}×{weights.get(k, 0.0):g}" for k, v in parts.items()),
              total=f"{total:g}"),
     ))
     volume = volume_feature(measures.hours_per_year, profile)
     values["volume"], sources["volume"] = volume, measures.volume_source
     evidence.append(_evidence(
         "volume", round(volume, 4), measures.volume_source,
-        said("volume-scale", hours=f"{measures.hours_per_year:,.1f}", zero=f"{profile.volume.hours_at_zero:g}",
+        _said("volume-scale", hours=f"{measures.hours_per_year:,.1f}", zero=f"{profile.volume.hours_at_zero:g}",
              one=f"{profile.volume.hours_at_one:g}"),
     ))
     ordered = {name: values[name] for name in FEATURES}
@@ -556,7 +574,7 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
     if row is not None and row.minutes is not None:
         return Measured(row.minutes, S.SURVEY,
                         _evidence("minutes_per_case", row.minutes, S.SURVEY,
-                                  said("survey-cell", line=row.line, column="処理時間(分)")))
+                                  _said("survey-cell", line=row.line, column="処理時間(分)")))
     raw = node_properties(node).get("minutes")
     bad: DataGap | None = None
     if raw is not None:
@@ -567,14 +585,14 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
             bad = DataGap("bad-property", f"{node.label}: property minutes={raw!r} ignored: {error}",
                           file, node.source.line, node.id)
         if value is not None:
-            return Measured(value, S.PROPERTY,
-                            _evidence("minutes_per_case", value, S.PROPERTY, said("property", name="minutes", raw=raw)))
+            words = _said("property", name="minutes", raw=raw)
+            return Measured(value, S.PROPERTY, _evidence("minutes_per_case", value, S.PROPERTY, words))
     kind = node.kind.value
     value = profile.minutes.get(kind, profile.minutes.get("task", 0.0))
     gap = bad or DataGap("default-minutes", f"{node.label}: no minutes measured; profile default {value:g} min "
                          f"for {kind} used", file, node.source.line, node.id)
     return Measured(value, S.DEFAULT,
-                    _evidence("minutes_per_case", value, S.DEFAULT, said("profile-default", key=f"minutes.{kind}")),
+                    _evidence("minutes_per_case", value, S.DEFAULT, _said("profile-default", key=f"minutes.{kind}")),
                     gap)
 
 

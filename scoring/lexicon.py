@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scoring.profile import WordList
 
@@ -170,7 +171,16 @@ def compile_words(words: Iterable[Word]) -> Lexicon:
     >>> lexicon = compile_words([Word("authority", "許可", "ja", "s1"), Word("factual", "許可証", "ja", "s2")])
     >>> [(h.signal, h.word, h.source) for h in lexicon.hits("火葬許可証交付")]
     [('factual', '許可証', 's2')]
+
+    Compiled once per process for each distinct list of words (keyed by the words themselves, so a changed
+    word, signal, language or source gives a new lexicon): the procedure catalogue's aliases were compiled
+    again for every flow, and each new lexicon started with an empty memo of names.
     """
+    return _compiled(tuple(words))
+
+
+@lru_cache(maxsize=64)
+def _compiled(words: tuple[Word, ...]) -> Lexicon:
     patterns: list[_Pattern] = []
     for entry in words:
         if entry.lang == "ja":

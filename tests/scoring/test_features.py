@@ -239,3 +239,15 @@ def test_verify_and_issue_are_routine_only_when_nothing_decision_like_sits_with_
     assert eligibility.values["judgment"] == pytest.approx(0.9) and third_party.values["judgment"] == pytest.approx(0.9)
     assert eligibility.values["routine"] < plain.values["routine"]
     assert any(e.feature == "judgment" and "eligib" in e.detail for e in eligibility.evidence)
+
+
+def test_shared_sentences_are_keyed_by_every_value_and_its_type() -> None:
+    from scoring.evidence_text import said
+    from scoring.features import _english, _said
+
+    for raw in (1, 1.0, True, "1"):
+        shared = _said("property", name="minutes", raw=raw)
+        assert shared == said("property", name="minutes", raw=raw)
+        assert _english(shared) == said("property", name="minutes", raw=raw).en
+    assert _said("property", name="minutes", raw=1).text("en") != _said("property", name="minutes", raw=1.0).text("en")
+    assert _said("property", name="minutes", raw=1.0) is _said("property", name="minutes", raw=1.0)

@@ -94,3 +94,17 @@ def test_english_words_match_at_word_start_only() -> None:
     assert lexicon.matches("CS更新", "system")
     assert lexicon.matches("住基ＣＳ", "system"), "full-width letters fold to ASCII"
     assert not lexicon.matches("docs", "system"), "ASCII tokens in the Japanese list do not match inside words"
+
+
+def test_compiled_words_are_shared_only_when_every_field_is_the_same() -> None:
+    from scoring.lexicon import Word, compile_words
+
+    first = compile_words([Word("routine", "入力", "ja", "list A")])
+    assert compile_words([Word("routine", "入力", "ja", "list A")]) is first
+    for changed in (Word("judgment", "入力", "ja", "list A"), Word("routine", "入力", "ja", "list B"),
+                    Word("routine", "審査", "ja", "list A"), Word("routine", "入力", "en", "list A")):
+        other = compile_words([changed])
+        assert other is not first
+        assert [(h.signal, h.word, h.lang, h.source) for h in other.hits("入力審査")] == [
+            (changed.signal, changed.word, changed.lang, changed.source)]
+    assert [(h.signal, h.source) for h in first.hits("入力")] == [("routine", "list A")]
