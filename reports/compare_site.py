@@ -98,6 +98,18 @@ def procedure_page(key: str) -> str:
     return f"p-{slug(key, 24) or 'procedure'}-{_hash(key)}.html"
 
 
+SPLIT_CITIES = 200
+"""A procedure compared across more cities than this gets one page per 類似団体 group for its tables, evidence
+and diagrams; its own page keeps the dot plot, each group's statistics and leader, and links.  At 1,741 cities
+one page held every city's ten measures with their evidence in two languages (17 MB), more than a phone or an
+intranet browser opens comfortably; below this size nothing changes."""
+
+
+def group_page(key: str, group: str) -> str:
+    """Page file name of one 類似団体 group of a procedure compared across many cities."""
+    return f"p-{slug(key, 24) or 'procedure'}-{_hash(key)}-g{_hash(group)}.html"
+
+
 def city_page(key: str) -> str:
     """Page file name of a city."""
     return f"c-{slug(key, 24) or 'city'}-{_hash(key)}.html"
@@ -298,7 +310,11 @@ class _Site:
         self.page("compare_index.html", "index.html", view=self.index_view())
         self.page("compare_method.html", "method.html", view=self.method_view())
         for procedure in self.c.procedures:
-            self.page("compare_procedure.html", procedure_page(procedure), view=self.procedure_view(procedure))
+            view = self.procedure_view(procedure)
+            self.page("compare_procedure.html", procedure_page(procedure), view=view)
+            for section in view["sections"] if view["split"] else ():
+                self.page("compare_procedure.html", section["page"],
+                          view=self.procedure_view(procedure, only_group=section["group"]))
         for city in self.order:
             self.page("compare_city.html", city_page(city.key), view=self.city_page_view(city))
         self.out["static/site.css"] = (_HERE / "static" / "site.css").read_bytes()
@@ -351,11 +367,17 @@ class _Site:
             "scale": list(zip(range(len(HEAT_COLOURS)), _bin_labels(HEAT_EDGES), strict=True)),
         }
 
-    def procedure_view(self, procedure: str) -> dict[str, Any]:
+    def procedure_view(self, procedure: str, only_group: str | None = None) -> dict[str, Any]:
+        """A procedure's page, or with ``only_group`` the page of one of its groups (see :data:`SPLIT_CITIES`)."""
         rows = self.rows_of_procedure.get(procedure, [])
+        split = len(rows) > SPLIT_CITIES and only_group is None
         groups: dict[str, list[CityProcedure]] = defaultdict(list)
         for row in rows:
-            groups[self.c.cities[row.city].meta.similar_group].append(row)
+            group = self.c.cities[row.city].meta.similar_group
+            if only_group is None or group == only_group:
+                groups[group].append(row)
+        if only_group is not None:
+            rows = [r for members in groups.values() for r in members]
         plot_rows = []
         sections = []
         for group, members in sorted(groups.items()):
@@ -369,7 +391,7 @@ class _Site:
             leader_figs = (self.figures(leader_row.flows, self.label(stats.leader))
                            if self.data.diagrams != "none" else [])
             others = []
-            if self.data.diagrams == "all":
+            if self.data.diagrams == "all" and not split:
                 for r in members:
                     if r.city != stats.leader:
                         others.append((self.label(r.city), city_page(r.city),
@@ -380,8 +402,10 @@ class _Site:
                 "leader": (self.label(stats.leader), city_page(stats.leader)),
                 "leader_figures": leader_figs,
                 "others": others,
-                "cities": [(self.label(r.city), city_page(r.city),
-                            [self.measure_cell(r, spec.key) for spec in MEASURES]) for r in members],
+                "cities": [] if split else [(self.label(r.city), city_page(r.city),
+                                             [self.measure_cell(r, spec.key) for spec in MEASURES]) for r in members],
+                "page": group_page(procedure, group) if split else None,
+                "n": len(members),
             })
         bands: dict[str, GroupStats] = {}
         for row in rows:
@@ -399,6 +423,8 @@ class _Site:
             "bands": [(s, self.label(s.leader)) for _, s in sorted(bands.items())],
             "labels": {k: self.label(k) for k in self.c.cities},
             "measures": MEASURES,
+            "split": len(rows) if split else 0,
+            "parent": procedure_page(procedure) if only_group is not None else None,
         }
 
     def city_page_view(self, city: City) -> dict[str, Any]:
