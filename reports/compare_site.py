@@ -56,6 +56,7 @@ from scoring.compare import (
     Potential,
     deviation,
     group_of,
+    quantile,
 )
 from scoring.result import Disposition
 
@@ -325,6 +326,9 @@ class _Site:
         return self.out
 
     def index_view(self) -> dict[str, Any]:
+        if len(self.order) > SPLIT_CITIES:
+            columns, grouped = self.grouped_heat()
+            return {**self._index_rest(), "heat": grouped, "grouped": columns}
         heat = []
         for procedure in self.c.procedures:
             cells: list[Cell | None] = []
@@ -343,10 +347,13 @@ class _Site:
                 cells.append(Cell(_num(value), delta, f"heat-{bin_}" if bin_ is not None else "heat-na",
                                   city_page(city.key), title))
             heat.append(HeatRow(self.names[procedure], procedure_page(procedure), tuple(cells)))
+        return {**self._index_rest(), "heat": heat, "grouped": None}
+
+    def _index_rest(self) -> dict[str, Any]:
+        """The overview's parts other than the heat map."""
         return {
             "page": {"key": "index", "title": Bilingual.of("compare.nav.overview")},
             "cities": [self.city_view(c) for c in self.order],
-            "heat": heat,
             "unit": MEASURE_BY_KEY[HEAT_MEASURE],
             "procedures": [(self.names[p], procedure_page(p), len(self.rows_of_procedure.get(p, ())))
                            for p in self.c.procedures],
@@ -354,6 +361,38 @@ class _Site:
             "excluded": [(self.label(c), file, message) for c, file, message in self.c.excluded],
             "flows": sum(len(r.flows) for r in self.c.rows) + len(self.c.unmatched),
         }
+
+    def grouped_heat(self) -> tuple[list[tuple[str, int]], list[HeatRow]]:
+        """The overview of more than :data:`SPLIT_CITIES` cities: one column per 類似団体 group, not per city.
+
+        Each cell is the group's median, coloured by its deviation from the median of every city (the same
+        quantile method), and opens the group's page of that procedure, which lists each city; a table of 1,741
+        city columns could not be read on any screen or sheet of paper."""
+        groups = sorted({city.meta.similar_group for city in self.order})
+        sizes: dict[str, int] = defaultdict(int)
+        for city in self.order:
+            sizes[city.meta.similar_group] += 1
+        heat = []
+        for procedure in self.c.procedures:
+            rows = self.rows_of_procedure.get(procedure, [])
+            overall = quantile([r.value(HEAT_MEASURE) for r in rows], 0.5) if rows else 0.0
+            split = len(rows) > SPLIT_CITIES
+            cells: list[Cell | None] = []
+            for group in groups:
+                stats = self.c.stats["similar_group"].get((group, procedure, HEAT_MEASURE))
+                if stats is None:
+                    cells.append(None)
+                    continue
+                dev = deviation(stats.median, overall) if len(rows) > 1 else None
+                bin_ = heat_bin(dev)
+                delta = "—" if dev is None else f"{'▲' if dev > 0 else '▼' if dev < 0 else '±'}{abs(dev):.0f}%"
+                href = group_page(procedure, group) if split else procedure_page(procedure)
+                title = (f"{group}: n={stats.n}, 第1四分位 Q1 {_num(stats.q1)}, 第3四分位 Q3 {_num(stats.q3)}; "
+                         f"全団体の中央値 median of all {_num(overall)}")
+                cells.append(Cell(_num(stats.median), delta, f"heat-{bin_}" if bin_ is not None else "heat-na",
+                                  href, title))
+            heat.append(HeatRow(self.names[procedure], procedure_page(procedure), tuple(cells)))
+        return [(g, sizes[g]) for g in groups], heat
 
     def method_view(self) -> dict[str, Any]:
         from reports.compare_chart import HEAT_COLOURS, HEAT_EDGES

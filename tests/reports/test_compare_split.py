@@ -57,3 +57,30 @@ def test_below_the_threshold_there_are_no_group_pages(data: CompareInput) -> Non
     assert len([n for n in site if n.startswith("p-")]) == len(data.comparison.procedures)
     page = site[procedure_page(data.comparison.procedures[0])].decode("utf-8")
     assert len(re.findall(r'<th scope="row"><a href="c-', page)) == 30
+
+
+def test_the_overview_of_many_cities_has_a_column_per_group_opening_its_page(data: CompareInput,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from reports.compare_chart import heat_bin
+    from scoring.compare import HEAT_MEASURE, quantile
+
+    monkeypatch.setattr(compare_site, "SPLIT_CITIES", 10)
+    site = render_compare(data, environ=ENV)
+    index = site["index.html"].decode("utf-8")
+    comparison = data.comparison
+    groups = sorted({city.meta.similar_group for city in comparison.cities.values()})
+    heat = index.split('<table class="data heat">', 1)[1].split("</table>", 1)[0]
+    assert "30団体を比較しているため、列は類似団体区分です" in index
+    assert "c-" not in heat  # no city columns and no city links in the map
+    procedure = comparison.procedures[0]
+    first_row = heat.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'<td class="num (heat-\d|heat-na)" title="[^"]*"><a href="([^"]+)">([\d.,]+)</a>', first_row)
+    assert [href for _, href, _ in cells] == [group_page(procedure, g) for g in groups]
+    assert all(href in site for _, href, _ in cells)
+    values = [r.value(HEAT_MEASURE) for r in comparison.rows if r.procedure == procedure]
+    overall = quantile(values, 0.5)
+    for (css, _, text), group in zip(cells, groups, strict=True):
+        stats = comparison.stats["similar_group"][(group, procedure, HEAT_MEASURE)]
+        assert text == f"{stats.median:,.1f}"
+        deviation = 100.0 * (stats.median - overall) / overall
+        assert css == f"heat-{heat_bin(deviation)}"  # coloured by the deviation from the median of all cities
