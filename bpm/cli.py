@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -876,13 +877,34 @@ def score(
 ) -> None:
     """Score every step and write the ranked table (CSV, XLSX or JSON).
 
+    Several city folders (each holding a municipality.toml) are scored one by one, each as its own portfolio,
+    into one table per city.
+
     手順ごとに評価し、結果の表を出力します。
     """
+    cities = _score_city_folders(inputs)
+    if cities:
+        for option, given in (("--survey", survey), ("--profile", profile), ("--cases", cases),
+                              ("--decisions", decisions)):
+            if given:
+                from scoring.cities import PROFILE_FILE
+
+                raise BpmError(m("err.cities_option", option=option), hint=m("err.cities_option_hint",
+                                                                             profile=PROFILE_FILE))
+        _score_cities(cities, out, exclude_unsolvable=exclude_unsolvable, strict=strict, lang=lang, jobs=jobs)
+        return
+    scanned = _gather(inputs, survey, jobs=jobs)
+    _score_one(scanned, profile, cases, decisions, exclude_unsolvable=exclude_unsolvable, strict=strict, out=out,
+               lang=lang)
+
+
+def _score_one(scanned: _Scanned, profile: str | None, cases: Sequence[str], decisions: str | None, *,
+               exclude_unsolvable: bool, strict: bool, out: str, lang: str, city: str | None = None) -> None:
+    """Lint, assess and write one portfolio's table (``city``: the name said when it is one city of several)."""
     from bpm.lint import Scope, lint_files
     from reports.export_table import write_results
     from scoring.table import steps_frame
 
-    scanned = _gather(inputs, survey, jobs=jobs)
     for finding in lint_files(scanned.definitions, scopes=(Scope.FILES,)):  # what only shows across files
         _progress(m("cli.note_plain", message=finding))
     assessment = _assess(scanned, profile, cases, exclude_unsolvable, jobs=jobs)
@@ -894,7 +916,65 @@ def score(
             _progress(str(finding))
     frame = steps_frame(assessment, _reviews(decisions, assessment))
     write_results(frame, Path(out), lang="en" if lang == "en" else "ja", assessment=assessment)
-    click.echo(m("cli.score_written", path=out, steps=sum(len(p.steps) for p in assessment.processes)), err=True)
+    steps = sum(len(p.steps) for p in assessment.processes)
+    if city is None:
+        click.echo(m("cli.score_written", path=out, steps=steps), err=True)
+    else:
+        click.echo(m("cli.city_score_written", name=city, path=out, steps=steps), err=True)
+
+
+def _score_city_folders(inputs: Sequence[str]) -> list[str]:
+    """The inputs when they are several city folders (each holding a municipality.toml), else nothing.
+
+    Several cities named together are never pooled into one portfolio: each has its own profile (staff cost),
+    survey sheet and posts, and pooling would let two cities' 市民課 share staff.  Mixing city folders with other
+    inputs is refused rather than guessed at.  One city folder alone keeps the plain behaviour (its flows, the
+    survey sheet found in it, --profile as given).
+    """
+    from scoring.cities import METADATA_FILE
+
+    if len(inputs) < 2:
+        return []
+    is_city = [Path(i).is_dir() and (Path(i) / METADATA_FILE).is_file() for i in inputs]
+    if not any(is_city):
+        return []
+    for path, city in zip(inputs, is_city, strict=True):
+        if not city:
+            raise BpmError(m("err.cities_mixed", path=path, metadata=METADATA_FILE), file=path,
+                           hint=m("err.cities_mixed_hint"))
+    return list(inputs)
+
+
+def _city_out(out: str, key: str) -> Path:
+    """One city's table: the --out name with the city's key before the suffix (``results-c-shi.xlsx``)."""
+    path = Path(out)
+    safe = re.sub(r"[^\w-]+", "_", key)  # a key with a path in it becomes one file name, never a folder
+    return path.with_name(f"{path.stem}-{safe}{path.suffix}")
+
+
+def _score_cities(folders: Sequence[str], out: str, *, exclude_unsolvable: bool, strict: bool, lang: str,
+                  jobs: int) -> None:
+    """``bpm score CITY_DIR…``: each city read, assessed and written alone, exactly as scoring it alone would
+    with ``--profile CITY_DIR/profile.toml`` (the same code path, one city at a time: memory stays one city's)."""
+    from scoring.cities import METADATA_FILE, PROFILE_FILE, load_city_meta
+
+    keys = _city_keys(folders)
+    outs: dict[Path, str] = {}
+    for key in keys:
+        target = _city_out(out, key)
+        if target in outs:
+            raise BpmError(m("err.cities_out_twice", first=outs[target], second=key, path=target), file=str(target))
+        outs[target] = key
+    click.echo(m("cli.cities_separately", count=len(folders)), err=True)
+    for index, (folder, key, target) in enumerate(zip(folders, keys, outs, strict=True), start=1):
+        meta = load_city_meta(Path(folder) / METADATA_FILE)
+        profile = Path(folder) / PROFILE_FILE
+        profile_path = str(profile) if profile.is_file() else None
+        _progress(m("cli.city_scoring", index=index, total=len(folders), folder=key, name=meta.name,
+                    profile=profile_path or m("cli.default_profile")))
+        scanned = _gather([folder], None, jobs=jobs)
+        _score_one(scanned, profile_path, (), None, exclude_unsolvable=exclude_unsolvable, strict=strict,
+                   out=str(target), lang=lang, city=meta.name)
 
 
 @main.command(help=h("cmd.scan"))
@@ -1085,21 +1165,28 @@ def compare_command(cities: tuple[str, ...], out: str, title: str | None, anonym
     click.echo(m("cli.compare_written", target=Path(out), count=len(written), url=index.as_uri()), err=True)
 
 
+def _city_keys(folders: Sequence[str]) -> list[str]:
+    """Each city's key in this run: its folder name, or its path where two folders share a name."""
+    names = Counter(Path(os.path.abspath(f)).name for f in folders)
+    keys = []
+    for folder in folders:
+        name = Path(os.path.abspath(folder)).name
+        keys.append(name if names[name] == 1 else os.path.normpath(folder).replace(os.sep, "/"))
+    return keys
+
+
 def _city_files(folders: Sequence[str], out_dir: Path) -> list[Any]:
     """Each city folder's files (discovery stays here, in the CLI); folder names made unique as keys."""
     from scoring.cities import METADATA_FILE, PROFILE_FILE
     from scoring.city_run import CityFiles
 
     found = []
-    names = Counter(Path(os.path.abspath(f)).name for f in folders)
-    for folder in folders:
+    for folder, key in zip(folders, _city_keys(folders), strict=True):
         path = Path(folder)
         if not path.is_dir():
             raise BpmError(m("err.not_a_folder"), file=folder, hint=m("err.not_a_folder_hint", metadata=METADATA_FILE))
         if not (path / METADATA_FILE).is_file():
             raise BpmError(m("err.no_metadata", metadata=METADATA_FILE), file=folder, hint=m("err.no_metadata_hint"))
-        name = Path(os.path.abspath(folder)).name
-        key = name if names[name] == 1 else os.path.normpath(folder).replace(os.sep, "/")
         inputs = discover_inputs([folder], exclude=(out_dir,), on_skip=_skipped)
         survey = discover_survey([folder])
         profile = path / PROFILE_FILE

@@ -124,6 +124,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "err.survey_unreadable_hint": ("示されたセルを直すか、--out で別のファイルに書き出してください",
                                    "fix the cell named, or write to another file with --out"),
+    "err.cities_mixed": ("{path} は自治体のフォルダ（{metadata} のあるフォルダ）ではありません。自治体のフォルダは"
+                         "それだけを並べて指定してください",
+                         "{path} is not a city folder (one holding {metadata}); give city folders only, or none"),
+    "err.cities_mixed_hint": ("団体ごとに別の表を出力します。ほかのフローは別の bpm score で評価してください",
+                              "each city gets its own table; score other flows with a separate bpm score"),
+    "err.cities_option": ("自治体のフォルダを複数指定したときは {option} を使えません",
+                          "{option} cannot be used with several city folders"),
+    "err.cities_option_hint": ("各団体のフォルダにある調査票・{profile} を使います。1団体ずつ評価するときは指定できます",
+                               "each city's own survey sheet and {profile} are used; score one city at a time to "
+                               "give it"),
+    "err.cities_out_twice": ("団体 {first} と {second} の出力先が同じ {path} になります",
+                             "cities {first} and {second} would both be written to {path}"),
     # ------------------------------------------------------------------ progress and notes
     "cli.reading": ("[{index}/{total}] 読み込み中 {path}", "[{index}/{total}] reading {path}"),
     "cli.drawing": ("[{index}/{total}] 作図中 {path}", "[{index}/{total}] drawing {path}"),
@@ -203,6 +215,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli.survey_kept_orphans": ("、前回の「前回の行」シートから{count}件を保持",
                                 ", {count} kept from the earlier 前回の行 sheet"),
+    "cli.cities_separately": (
+        "自治体のフォルダ{count}件: 団体ごとに別のポートフォリオとして評価し、団体ごとに表を出力します"
+        "（プロファイル・調査票・職員の配置は団体ごと。課・係の名前が同じでも団体をまたいで職員を共有しません）",
+        "{count} city folders: each is assessed as its own portfolio and gets its own table (its own profile, "
+        "survey sheet and posts: staff are never shared across cities, even under the same 課/係 name)",
+    ),
+    "cli.city_scoring": ("[{index}/{total}] {folder}（{name}）: プロファイル {profile}",
+                         "[{index}/{total}] {folder} ({name}): profile {profile}"),
+    "cli.city_score_written": ("{name}: {path} を書き出しました（{steps}手順、この団体だけの評価）",
+                               "{name}: wrote {path} ({steps} steps, this city alone)"),
+    "cli.default_profile": ("既定値（profile.toml なし）", "defaults (no profile.toml)"),
     # ------------------------------------------------------------------ bpm inspect
     "inspect.exporter": ("  作成ツール: {exporter}", "  exporter: {exporter}"),
     "inspect.pools": ("  プール（{count}）:", "  pools ({count}):"),

@@ -56,6 +56,7 @@ from scoring.compare import (
     Potential,
     deviation,
     group_of,
+    quantile,
 )
 from scoring.result import Disposition
 
@@ -96,6 +97,18 @@ def _hash(text: str) -> str:
 def procedure_page(key: str) -> str:
     """Page file name of a procedure (keys may be any text: slug plus hash)."""
     return f"p-{slug(key, 24) or 'procedure'}-{_hash(key)}.html"
+
+
+SPLIT_CITIES = 200
+"""A procedure compared across more cities than this gets one page per 類似団体 group for its tables, evidence
+and diagrams; its own page keeps the dot plot, each group's statistics and leader, and links.  At 1,741 cities
+one page held every city's ten measures with their evidence in two languages (17 MB), more than a phone or an
+intranet browser opens comfortably; below this size nothing changes."""
+
+
+def group_page(key: str, group: str) -> str:
+    """Page file name of one 類似団体 group of a procedure compared across many cities."""
+    return f"p-{slug(key, 24) or 'procedure'}-{_hash(key)}-g{_hash(group)}.html"
 
 
 def city_page(key: str) -> str:
@@ -298,7 +311,11 @@ class _Site:
         self.page("compare_index.html", "index.html", view=self.index_view())
         self.page("compare_method.html", "method.html", view=self.method_view())
         for procedure in self.c.procedures:
-            self.page("compare_procedure.html", procedure_page(procedure), view=self.procedure_view(procedure))
+            view = self.procedure_view(procedure)
+            self.page("compare_procedure.html", procedure_page(procedure), view=view)
+            for section in view["sections"] if view["split"] else ():
+                self.page("compare_procedure.html", section["page"],
+                          view=self.procedure_view(procedure, only_group=section["group"]))
         for city in self.order:
             self.page("compare_city.html", city_page(city.key), view=self.city_page_view(city))
         self.out["static/site.css"] = (_HERE / "static" / "site.css").read_bytes()
@@ -309,6 +326,9 @@ class _Site:
         return self.out
 
     def index_view(self) -> dict[str, Any]:
+        if len(self.order) > SPLIT_CITIES:
+            columns, grouped = self.grouped_heat()
+            return {**self._index_rest(), "heat": grouped, "grouped": columns}
         heat = []
         for procedure in self.c.procedures:
             cells: list[Cell | None] = []
@@ -327,10 +347,13 @@ class _Site:
                 cells.append(Cell(_num(value), delta, f"heat-{bin_}" if bin_ is not None else "heat-na",
                                   city_page(city.key), title))
             heat.append(HeatRow(self.names[procedure], procedure_page(procedure), tuple(cells)))
+        return {**self._index_rest(), "heat": heat, "grouped": None}
+
+    def _index_rest(self) -> dict[str, Any]:
+        """The overview's parts other than the heat map."""
         return {
             "page": {"key": "index", "title": Bilingual.of("compare.nav.overview")},
             "cities": [self.city_view(c) for c in self.order],
-            "heat": heat,
             "unit": MEASURE_BY_KEY[HEAT_MEASURE],
             "procedures": [(self.names[p], procedure_page(p), len(self.rows_of_procedure.get(p, ())))
                            for p in self.c.procedures],
@@ -338,6 +361,38 @@ class _Site:
             "excluded": [(self.label(c), file, message) for c, file, message in self.c.excluded],
             "flows": sum(len(r.flows) for r in self.c.rows) + len(self.c.unmatched),
         }
+
+    def grouped_heat(self) -> tuple[list[tuple[str, int]], list[HeatRow]]:
+        """The overview of more than :data:`SPLIT_CITIES` cities: one column per 類似団体 group, not per city.
+
+        Each cell is the group's median, coloured by its deviation from the median of every city (the same
+        quantile method), and opens the group's page of that procedure, which lists each city; a table of 1,741
+        city columns could not be read on any screen or sheet of paper."""
+        groups = sorted({city.meta.similar_group for city in self.order})
+        sizes: dict[str, int] = defaultdict(int)
+        for city in self.order:
+            sizes[city.meta.similar_group] += 1
+        heat = []
+        for procedure in self.c.procedures:
+            rows = self.rows_of_procedure.get(procedure, [])
+            overall = quantile([r.value(HEAT_MEASURE) for r in rows], 0.5) if rows else 0.0
+            split = len(rows) > SPLIT_CITIES
+            cells: list[Cell | None] = []
+            for group in groups:
+                stats = self.c.stats["similar_group"].get((group, procedure, HEAT_MEASURE))
+                if stats is None:
+                    cells.append(None)
+                    continue
+                dev = deviation(stats.median, overall) if len(rows) > 1 else None
+                bin_ = heat_bin(dev)
+                delta = "—" if dev is None else f"{'▲' if dev > 0 else '▼' if dev < 0 else '±'}{abs(dev):.0f}%"
+                href = group_page(procedure, group) if split else procedure_page(procedure)
+                title = (f"{group}: n={stats.n}, 第1四分位 Q1 {_num(stats.q1)}, 第3四分位 Q3 {_num(stats.q3)}; "
+                         f"全団体の中央値 median of all {_num(overall)}")
+                cells.append(Cell(_num(stats.median), delta, f"heat-{bin_}" if bin_ is not None else "heat-na",
+                                  href, title))
+            heat.append(HeatRow(self.names[procedure], procedure_page(procedure), tuple(cells)))
+        return [(g, sizes[g]) for g in groups], heat
 
     def method_view(self) -> dict[str, Any]:
         from reports.compare_chart import HEAT_COLOURS, HEAT_EDGES
@@ -351,11 +406,17 @@ class _Site:
             "scale": list(zip(range(len(HEAT_COLOURS)), _bin_labels(HEAT_EDGES), strict=True)),
         }
 
-    def procedure_view(self, procedure: str) -> dict[str, Any]:
+    def procedure_view(self, procedure: str, only_group: str | None = None) -> dict[str, Any]:
+        """A procedure's page, or with ``only_group`` the page of one of its groups (see :data:`SPLIT_CITIES`)."""
         rows = self.rows_of_procedure.get(procedure, [])
+        split = len(rows) > SPLIT_CITIES and only_group is None
         groups: dict[str, list[CityProcedure]] = defaultdict(list)
         for row in rows:
-            groups[self.c.cities[row.city].meta.similar_group].append(row)
+            group = self.c.cities[row.city].meta.similar_group
+            if only_group is None or group == only_group:
+                groups[group].append(row)
+        if only_group is not None:
+            rows = [r for members in groups.values() for r in members]
         plot_rows = []
         sections = []
         for group, members in sorted(groups.items()):
@@ -369,7 +430,7 @@ class _Site:
             leader_figs = (self.figures(leader_row.flows, self.label(stats.leader))
                            if self.data.diagrams != "none" else [])
             others = []
-            if self.data.diagrams == "all":
+            if self.data.diagrams == "all" and not split:
                 for r in members:
                     if r.city != stats.leader:
                         others.append((self.label(r.city), city_page(r.city),
@@ -380,8 +441,10 @@ class _Site:
                 "leader": (self.label(stats.leader), city_page(stats.leader)),
                 "leader_figures": leader_figs,
                 "others": others,
-                "cities": [(self.label(r.city), city_page(r.city),
-                            [self.measure_cell(r, spec.key) for spec in MEASURES]) for r in members],
+                "cities": [] if split else [(self.label(r.city), city_page(r.city),
+                                             [self.measure_cell(r, spec.key) for spec in MEASURES]) for r in members],
+                "page": group_page(procedure, group) if split else None,
+                "n": len(members),
             })
         bands: dict[str, GroupStats] = {}
         for row in rows:
@@ -399,6 +462,8 @@ class _Site:
             "bands": [(s, self.label(s.leader)) for _, s in sorted(bands.items())],
             "labels": {k: self.label(k) for k in self.c.cities},
             "measures": MEASURES,
+            "split": len(rows) if split else 0,
+            "parent": procedure_page(procedure) if only_group is not None else None,
         }
 
     def city_page_view(self, city: City) -> dict[str, Any]:

@@ -147,12 +147,41 @@ def _hash(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
+_EQUALS = re.compile(rb"[ \t\n\r\f]*=")
+"""What follows an attribute name that has a value (HTML whitespace, then ``=``)."""
+
+
+def _surely_style_free(page: str) -> bool:
+    """True when the page cannot hold an inline style: no ``<style`` tag and no ``style`` attribute with a value.
+
+    Every inline style needs the ASCII letters ``style`` (HTML lowercases tag
+    and attribute names in ASCII only) either right after ``<`` or followed by
+    optional whitespace and ``=``.  Looking for those few spots in the
+    ASCII-lowercased bytes is a C-speed search, ≈ 30× faster than the tag
+    scan, and most pages we write have no inline style at all (the comparison
+    site has none: its charts are files, its bars CSS classes; a 17 MB
+    procedure page spent most of its CSP time proving that).  Any doubtful
+    spot — even the word in text — leaves the decision to the full scan.
+    """
+    lowered = page.encode("utf-8").lower()
+    at = lowered.find(b"style")
+    while at >= 0:
+        if (at and lowered[at - 1] == ord("<")) or _EQUALS.match(lowered, at + 5):
+            return False
+        at = lowered.find(b"style", at + 5)
+    return True
+
+
 def policy_for(page: str) -> str:
     """The policy for one finished page: fixed rules plus a hash per distinct inline style.
 
     >>> policy_for('<p style="width: 5%">x</p>').split("; ")[-1]
     "style-src 'self' 'unsafe-hashes' 'sha256-rtNK1Dl66yWtANxpIt825KMaU1NgBwNJBOZedcQkjuQ='"
+    >>> policy_for('<link rel="stylesheet" href="a.css"><p>style = taste</p>').split("; ")[-1]
+    "style-src 'self'"
     """
+    if _surely_style_free(page):
+        return "; ".join([*_FIXED, "style-src 'self'"])
     found = _inline_styles_fast(page)
     if found is None:
         parser = _InlineStyles()

@@ -224,3 +224,54 @@ def test_the_quick_scan_decodes_attributes_and_svg_style_text_like_a_browser() -
     assert csp._inline_styles_fast(page) == (parser.elements, parser.attributes)
     assert parser.attributes == ["width:10%"]
     assert parser.elements == ["a{fill:&#35;fff}", "a{fill:#fff}", "b{}"]
+
+
+def _html5lib_styles(markup: str) -> list[str]:
+    """Inline styles as a browser-grade parser sees them: ``style`` attribute values and ``<style>`` texts."""
+    root = html5lib.parse(markup, treebuilder="lxml", namespaceHTMLElements=False)
+    found: list[str] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if "style" in element.attrib:
+            found.append(element.attrib["style"])
+        if etree.QName(element).localname == "style":
+            found.append(element.text or "")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("markup", "styled", "shortcut"),
+    [
+        ('<link rel="stylesheet" href="a.css"><p>a STYLE of its own, &lt;/style&gt;</p>', False, True),
+        ('<p data-style-kind="x">style = taste</p>', False, False),  # doubtful words: the scan decides
+        ('<p style="a">x</p>', True, False),
+        ('<P STYLE = "a">x</P>', True, False),
+        ('<p\tStyle\n=a>x</p>', True, False),
+        ('<p/style="a">x</p>', True, False),
+        ('<p style\x0c="a">x</p>', True, False),
+        ("<svg><STYLE>a{}</STYLE></svg>", True, False),
+        ("<style>b{}</style>", True, False),
+    ],
+)
+def test_the_style_free_shortcut_only_skips_pages_a_browser_sees_no_style_in(markup: str, styled: bool,
+                                                                             shortcut: bool) -> None:
+    """A page the shortcut calls style-free has no inline style for html5lib (browser-grade), and gets the
+    same policy as the scan would give it; a page with any inline style never takes the shortcut."""
+    from reports import csp
+
+    assert bool(_html5lib_styles(markup)) is styled
+    assert csp._surely_style_free(markup) is shortcut
+    if shortcut:
+        found = csp._inline_styles_fast(markup)
+        assert found == ([], [])
+        assert csp.policy_for(markup).endswith("style-src 'self'")
+
+
+def test_every_page_the_shortcut_passes_has_no_style_for_the_full_parser(site: Path) -> None:
+    from reports import csp
+
+    for page in sorted(site.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if csp._surely_style_free(text):
+            assert not _html5lib_styles(text), page.name
