@@ -895,11 +895,12 @@ def score(
         return
     scanned = _gather(inputs, survey, jobs=jobs)
     _score_one(scanned, profile, cases, decisions, exclude_unsolvable=exclude_unsolvable, strict=strict, out=out,
-               lang=lang)
+               lang=lang, jobs=jobs)
 
 
 def _score_one(scanned: _Scanned, profile: str | None, cases: Sequence[str], decisions: str | None, *,
-               exclude_unsolvable: bool, strict: bool, out: str, lang: str, city: str | None = None) -> None:
+               exclude_unsolvable: bool, strict: bool, out: str, lang: str, jobs: int,
+               city: str | None = None) -> None:
     """Lint, assess and write one portfolio's table (``city``: the name said when it is one city of several)."""
     from bpm.lint import Scope, lint_files
     from reports.export_table import write_results
@@ -974,7 +975,7 @@ def _score_cities(folders: Sequence[str], out: str, *, exclude_unsolvable: bool,
                     profile=profile_path or m("cli.default_profile")))
         scanned = _gather([folder], None, jobs=jobs)
         _score_one(scanned, profile_path, (), None, exclude_unsolvable=exclude_unsolvable, strict=strict,
-                   out=str(target), lang=lang, city=meta.name)
+                   out=str(target), lang=lang, jobs=jobs, city=meta.name)
 
 
 @main.command(help=h("cmd.scan"))
