@@ -2,10 +2,12 @@
 
 A reform team opens ``index.html`` from a USB stick or a file share, so the
 site is self-contained (copied CSS/JS, inline SVG, no network) and works from
-``file://``.  Building happens in two phases, like MkDocs: every page and
-diagram is rendered into memory first, then written into a fresh temporary
-directory next to ``out_dir`` that is exchanged with the old site in one
-step.  A failure therefore never leaves half a site, a directory that is not a
+``file://``.  Pages and diagrams are written one by one, as they are
+rendered, into a fresh temporary directory next to ``out_dir`` that is
+exchanged with the old site in one step: first every HTML page with its SVG
+diagrams, the stylesheets and the downloads, then the PNG and PDF sheets,
+printed in parallel (the slowest part, kept off the pages' way).  A
+failure therefore never leaves half a site, a directory that is not a
 previous site (no ``.bpm-site`` marker) is never touched, and files the user
 added to an earlier site are kept (:mod:`reports.outdir` has the rules).
 
