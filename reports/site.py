@@ -1,4 +1,4 @@
-"""The static report site: gather and render everything in memory, then swap it in.
+"""The static report site: render it page by page into a staging folder, then swap it in.
 
 A reform team opens ``index.html`` from a USB stick or a file share, so the
 site is self-contained (copied CSS/JS, inline SVG, no network) and works from
