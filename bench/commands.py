@@ -188,6 +188,7 @@ def bench_pictures(cfg: Config) -> dict[str, Any]:
             kinds[1:1] = [("png", ["png"]), ("pdf", ["pdf"])]
         for label, formats in kinds:
             argv = [*cfg.bpm, "-q", "render", str(folder), "-o", str(out)]
+            argv += ["--plain"] if cfg.sizes.picture_plain else []
             for fmt in formats:
                 argv += ["-f", fmt]
             measured[label] = _measure(cfg, argv, partial(_fresh, out), cold_cache=True)

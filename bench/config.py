@@ -23,6 +23,9 @@ class Sizes:
     picture_flows: tuple[int, ...] = (1, 10)
     picture_each_format: int = 1
     """1: also PNG alone and PDF alone (not only SVG and PNG+PDF); 0 keeps the smoke test short."""
+    picture_plain: int = 0
+    """1: ``bpm render --plain`` (no scoring for the colours), so the portfolio-wide money stage, whose cost
+    grows faster than the flows, does not hide what the pictures themselves cost at 100 flows and more."""
     rescan_flows: tuple[int, ...] = (10,)
     profile_flows: int = 10
     flow_tasks: tuple[int, ...] = (100, 1000, 10_000, 100_000)

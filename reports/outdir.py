@@ -349,6 +349,7 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, k
 
 def publish_files(
     files: Iterable[tuple[str, bytes]], out_dir: Path, report: Progress, *, keep: Collection[str] = (),
+    unchanged: Callable[[Collection[str], bytes], bool] | None = None,
 ) -> list[str]:
     """Write the files as they come into a staging folder, then swap it in as the site at ``out_dir``.
 
@@ -363,6 +364,9 @@ def publish_files(
     Nothing of the user's is overwritten (checked before the swap), a failure
     or a kill leaves the previous site in place.  Returns the names of the new
     site's own files, kept ones and the marker included.  Hold the folder's lock.
+    ``unchanged`` (given every name but the marker's, and the marker's bytes)
+    may say the current site already is this one: the staging folder is then
+    dropped and ``out_dir`` left untouched.
     """
     recover(out_dir, report)
     check_out_dir(out_dir)
@@ -381,6 +385,11 @@ def publish_files(
         raise write_error(out_dir, error) from None
     try:
         names, marker = _write_all(staging, files)
+        own = sorted({*names, *(e.name for e in kept)})
+        marker = marker if marker is not None else marker_bytes(own)
+        if unchanged is not None and unchanged(own, marker):
+            shutil.rmtree(staging, ignore_errors=True)
+            return sorted({*own, MARKER})
         _check_no_clash(out_dir, entries, kept, names)
         report(f"wrote {len(names) + 1} files")
         if entries:
@@ -390,8 +399,7 @@ def publish_files(
         if kept:
             report(f"keeping {len(kept)} file(s) of earlier versions")
             _carry_over(out_dir, staging, kept)
-        own = sorted({*names, *(e.name for e in kept)})
-        _write_file(staging, MARKER, marker if marker is not None else marker_bytes(own))
+        _write_file(staging, MARKER, marker)
         for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
             directory.chmod(0o755)
         check_out_dir(out_dir)  # again: something may have appeared while we rendered

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
@@ -39,8 +39,8 @@ from reports import csp
 from reports.diffreport import DiffReport, diff_html, diff_report
 from reports.downloads import ModelSource
 from reports.history import SiteHistory, jst, site_history
-from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
-from reports.site import SiteInput, build_time, render_site
+from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, publish_files, recover
+from reports.site import SiteInput, build_time, site_files
 from reports.versions import (
     LEDGER,
     DispositionMove,
@@ -267,27 +267,71 @@ def _with_pages(plan: _Plan, site_input: SiteInput) -> None:
     plan.ledger = replace(plan.ledger, flows=tuple(flows))
 
 
-def _archive(
-    plan: _Plan, contents: Mapping[str, bytes], models: Sequence[ModelSource], existing: Callable[[str], bool]
-) -> dict[str, bytes]:
-    """The files of every new version: the BPMN bytes, its process pages and their diagrams."""
-    data = {m.key: m.data for m in models}
-    files: dict[str, bytes] = {}
-    for record in plan.ledger.flows:
-        if record.key not in plan.new_versions:
-            continue
-        version = record.versions[-1]
-        folder = version_folder(record.flow_id, version.digest)
-        if existing(f"{folder}/model.bpmn"):
-            continue  # back to an earlier state: those bytes (and pages) are stored already
-        files[f"{folder}/model.bpmn"] = data[record.key]
-        for page in version.pages:
-            html = contents[page.page]
-            pictures = {m for m in re.findall(r'href="(diagrams/[^"#]+)"', html.decode("utf-8")) if m in contents}
-            for picture in sorted(pictures):
-                files[f"{folder}/{picture}"] = contents[picture]
-            files[f"{folder}/{page.page}"] = _archived_page(html, page.page, pictures, _banner(record, version))
-    return files
+class _Archive:
+    """The files of every new version, made as the live site streams past: its BPMN bytes, its process pages
+    and their diagrams (a page's diagrams follow it in the stream, so nothing but the ids waits in memory)."""
+
+    def __init__(self, plan: _Plan, models: Sequence[ModelSource], existing: Callable[[str], bool]) -> None:
+        data = {m.key: m.data for m in models}
+        self.models: dict[str, bytes] = {}
+        """``<folder>/model.bpmn`` → the file's bytes, for each version stored now."""
+        self.pages: dict[str, list[tuple[str, str]]] = {}
+        """Live page name → (version folder, banner) of each version storing a copy of it."""
+        self.wanted: dict[str, list[str]] = {}
+        """Live diagram name → the version folders whose stored pages link to it."""
+        for record in plan.ledger.flows:
+            if record.key not in plan.new_versions:
+                continue
+            version = record.versions[-1]
+            folder = version_folder(record.flow_id, version.digest)
+            if existing(f"{folder}/model.bpmn"):
+                continue  # back to an earlier state: those bytes (and pages) are stored already
+            self.models[f"{folder}/model.bpmn"] = data[record.key]
+            for page in version.pages:
+                self.pages.setdefault(page.page, []).append((folder, _banner(record, version)))
+
+    @property
+    def folders(self) -> set[str]:
+        """The version folders this run writes (whole)."""
+        return {name.rsplit("/", 1)[0] for name in self.models}
+
+    def copies(self, name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+        """The stored copies of one live file, if a new version holds it.
+
+        A page links only to the diagram files the site writes (a sheet that
+        could not be printed makes the page be rendered again without its
+        link, and that later copy wins), so every diagram a page links to is
+        stored with it."""
+        for folder, banner in self.pages.get(name, ()):
+            pictures = set(re.findall(r'href="(diagrams/[^"#]+)"', data.decode("utf-8")))
+            for picture in pictures:
+                folders = self.wanted.setdefault(picture, [])
+                if folder not in folders:
+                    folders.append(folder)
+            yield f"{folder}/{name}", _archived_page(data, name, pictures, banner)
+        for folder in self.wanted.get(name, ()):
+            yield f"{folder}/{name}", data
+
+
+class _SameAsOnDisk:
+    """Whether every file written so far has the bytes the current site has: a run that changes nothing then
+    leaves the folder untouched (the staging copy is dropped instead of swapped in)."""
+
+    def __init__(self, read_old: Callable[[str], bytes | None], old_manifest: set[str]) -> None:
+        self.read_old = read_old
+        self.old_manifest = old_manifest
+        self.same = bool(old_manifest)
+        self.untouched = False
+        """Set by :meth:`unchanged`: the current site was this one, so nothing was swapped in."""
+
+    def check(self, name: str, data: bytes) -> None:
+        if self.same and self.read_old(name) != data:
+            self.same = False
+
+    def unchanged(self, names: Collection[str], marker: bytes) -> bool:
+        """Called by :func:`reports.outdir.publish_files` with every name of the new site and its marker."""
+        self.untouched = self.same and {*names, MARKER} == self.old_manifest and self.read_old(MARKER) == marker
+        return self.untouched
 
 
 # --------------------------------------------------------------------------- the run
@@ -380,18 +424,6 @@ def _version_files(old_manifest: set[str], ledger: Ledger) -> set[str]:
     return {name for name in old_manifest if name.startswith(folders) and name != LEDGER}
 
 
-def _same_as_on_disk(out_dir: Path, contents: Mapping[str, bytes], keep: set[str], old_manifest: set[str]) -> bool:
-    if set(contents) | keep != old_manifest:
-        return False
-    for name, data in contents.items():
-        try:
-            if out_dir.joinpath(*PurePosixPath(name).parts).read_bytes() != data:
-                return False
-        except OSError:
-            return False
-    return True
-
-
 def publish_site(
     site_input: SiteInput,
     models: Sequence[ModelSource],
@@ -430,32 +462,51 @@ def publish_site(
         _with_pages(plan, site_input)
         history = site_history(plan.ledger, site_input)
         report(f"{len(plan.new_versions)} new version(s), {len(plan.removed)} flow(s) removed")
-        contents = _render(site_input, history, generated, title, report, tell, jobs)
-        contents.update(plan.files)
-        contents.update(_archive(plan, contents, models, lambda n: n in old_manifest))
-        contents[LEDGER] = ledger_bytes(plan.ledger)
-        keep = _version_files(old_manifest, plan.ledger) - set(contents)
+        archive = _Archive(plan, models, lambda n: n in old_manifest)
+        written = archive.folders
+        keep = {name for name in _version_files(old_manifest, plan.ledger) - set(plan.files)
+                if name.rsplit("/", 1)[0] not in written}
         if inputs == old.inputs:  # same inputs, same cells: keep the copy whose only difference is its save time
             for name in _TIMESTAMPED:
-                if name in contents and name in old_manifest and read_old(name) is not None:
-                    del contents[name]
+                if (name.removeprefix("downloads/") in site_input.downloads and name in old_manifest
+                        and read_old(name) is not None):
                     keep.add(name)
-        lost = sorted(_history_files(plan.ledger) - keep - set(contents))
-        for name in lost:
+        same = _SameAsOnDisk(read_old, old_manifest)
+        files = _stream(_render(site_input, history, generated, title, report, tell, jobs), archive, plan, keep, same)
+        names = publish_files(files, out_dir, report, keep=keep, unchanged=same.unchanged)
+        for name in sorted(_history_files(plan.ledger) - set(names)):
             tell(f"note: {name} of an earlier version is missing from the site")
-        contents[MARKER] = marker_bytes([*contents, *keep])
-        if _same_as_on_disk(out_dir, contents, keep, old_manifest):
+        if same.untouched:
             report("the site is unchanged")
             return PublishResult(tuple(sorted(old_manifest)), (), (), True)
-        publish(contents, out_dir, report, keep=keep)
-    return PublishResult(tuple(sorted({*contents, *keep})), tuple(plan.new_versions), tuple(plan.removed), False)
+    return PublishResult(tuple(names), tuple(plan.new_versions), tuple(plan.removed), False)
+
+
+def _stream(
+    site: Iterator[tuple[str, bytes]], archive: _Archive, plan: _Plan, keep: Collection[str], same: _SameAsOnDisk,
+) -> Iterator[tuple[str, bytes]]:
+    """The live site as it is rendered, each new version's copies right after the live file they copy, then the
+    diff pages, the stored models and the ledger; files that are kept are not written again."""
+    def checked(name: str, data: bytes) -> tuple[str, bytes]:
+        same.check(name, data)
+        return name, data
+
+    for name, data in site:
+        if name in keep:
+            continue
+        yield checked(name, data)
+        for copy in archive.copies(name, data):
+            yield checked(*copy)
+    for name, data in [*plan.files.items(), *archive.models.items(), (LEDGER, ledger_bytes(plan.ledger))]:
+        yield checked(name, data)
 
 
 def _render(
     site_input: SiteInput, history: SiteHistory, generated: int, title: str | None, report: Progress, tell: Progress,
     jobs: int,
-) -> dict[str, bytes]:
-    """The live site with its history pages, built at the run's (or the unchanged last run's) time."""
+) -> Iterator[tuple[str, bytes]]:
+    """The live site with its history pages, file by file, built at the run's (or the unchanged last run's)
+    time."""
     environ = {"SOURCE_DATE_EPOCH": str(generated)}
-    return render_site(site_input, title=title, progress=report, notice=tell, environ=environ, history=history,
-                       jobs=jobs)
+    return site_files(site_input, title=title, progress=report, notice=tell, environ=environ, history=history,
+                      jobs=jobs)

@@ -1,11 +1,13 @@
-"""The static report site: gather and render everything in memory, then swap it in.
+"""The static report site: render it page by page into a staging folder, then swap it in.
 
 A reform team opens ``index.html`` from a USB stick or a file share, so the
 site is self-contained (copied CSS/JS, inline SVG, no network) and works from
-``file://``.  Building happens in two phases, like MkDocs: every page and
-diagram is rendered into memory first, then written into a fresh temporary
-directory next to ``out_dir`` that is exchanged with the old site in one
-step.  A failure therefore never leaves half a site, a directory that is not a
+``file://``.  Pages and diagrams are written one by one, as they are
+rendered, into a fresh temporary directory next to ``out_dir`` that is
+exchanged with the old site in one step: first every HTML page with its SVG
+diagrams, the stylesheets and the downloads, then the PNG and PDF sheets,
+printed in parallel (the slowest part, kept off the pages' way).  A
+failure therefore never leaves half a site, a directory that is not a
 previous site (no ``.bpm-site`` marker) is never touched, and files the user
 added to an earlier site are kept (:mod:`reports.outdir` has the rules).
 
@@ -17,12 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -31,7 +34,7 @@ from bpm.errors import RenderError
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from bpm.pool import ordered_results
-from reports import csp, dot, sheets, zoom
+from reports import csp, dot, paper, sheets, zoom
 from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
 from reports.lotspec import outline_markdown, outline_xlsx
@@ -180,13 +183,37 @@ _SHEET = sheets.SheetLayout("A4", "landscape", legend=True)
 """The paper of the site's PNG and PDF copies: what a manual page is."""
 
 
+@dataclass(frozen=True, slots=True)
+class _SheetJob:
+    """One picture's PNG and PDF sheets, printed after every HTML page (off the report's critical path).
+
+    It carries only what printing needs: the picture's SVG (zlib-compressed, so
+    a thousand flows' jobs waiting for their turn stay small) and its title
+    block.  ``group`` is the index of the file whose pages link to the sheets.
+    """
+
+    group: int
+    name: str
+    title: str
+    layout: Literal["di", "graphviz"]
+    svg: bytes
+    """``zlib`` of the picture's SVG text."""
+    block: paper.TitleBlock
+
+    def picture(self) -> Picture:
+        """The picture as the sheet printer sees it (its SVG is all a sheet uses)."""
+        return Picture(self.name, self.title, self.layout, zlib.decompress(self.svg).decode("utf-8"), ())
+
+
 @dataclass
 class _Drawings:
-    """The pictures of every file, drawn once, and the standalone copies they give.
+    """The pictures of every file, drawn once, and the SVG copies they give; PNG and PDF are sheet jobs.
 
-    A copy that cannot be made (cairo refuses, Graphviz fails) costs only that
-    copy: the flow page says so, the notice goes to ``notice`` (stderr), and
-    the scan goes on.
+    The flow pages link to the PNG and PDF sheets before they are printed
+    (:func:`_print_sheets` prints them once every page is done).  A copy that
+    cannot be made (cairo refuses, Graphviz fails) costs only that copy: the
+    pages that link to it are rendered again from ``unprinted`` saying so, the
+    notice goes to ``notice`` (stderr), and the scan goes on.
     """
 
     overlays: Mapping[str, FileOverlays]
@@ -199,9 +226,14 @@ class _Drawings:
     """PNG and PDF copies printed before (:mod:`reports.pictures_cache`)."""
     file_dates: Mapping[str, datetime] = field(default_factory=dict)
     """Version dates for the title blocks (:attr:`SiteInput.file_dates`)."""
+    unprinted: Mapping[str, RenderError] = field(default_factory=dict)
+    """Sheets found not printable by :func:`_print_sheets` (site path → why), for pages rendered again."""
+    group: int = 0
     by_file: dict[str, tuple[list[Picture], dict[ProcessId, RenderError]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     failed: dict[str, RenderError] = field(default_factory=dict)
+    sheets: dict[str, _SheetJob] = field(default_factory=dict)
+    """Sheets to print after the pages, by picture name."""
 
     def view(self, definitions: Definitions | None, process_id: ProcessId) -> DiagramView:
         """The picture that shows this process: the modeler's diagram, or a Graphviz layout."""
@@ -250,29 +282,37 @@ class _Drawings:
         return self.by_file[definitions.file]
 
     def _print(self, picture: Picture, fmt: PictureFormat) -> str | None:
-        """The copy's site path, or None when it could not be made (remembered, said once)."""
+        """The copy's site path, or None when it could not be made (remembered, said once).
+
+        SVG is made here; PNG and PDF are left to :func:`_print_sheets`, and
+        the page links to them unless that already found them unprintable.
+        """
         name = f"diagrams/{picture.name}.{fmt}"
+        if fmt != "svg":
+            if name in self.unprinted:
+                self.failed[name] = self.unprinted[name]
+                return None
+            if picture.name not in self.sheets:
+                self.sheets[picture.name] = self._sheet_job(picture)
+            return name
         if name not in self.files and name not in self.failed:
-            if fmt != "svg":
-                self.report(f"printing {picture.title} ({fmt.upper()})")
             try:
-                self.files[name] = self._copy(picture, fmt)
+                self.files[name] = cached_picture_bytes(picture, fmt, created=self.created, cache=self.cache)
             except RenderError as error:
                 self.failed[name] = error
                 self.notice(f"{picture.title}: no {fmt.upper()} copy of the diagram: {error.message}")
         return name if name in self.files else None
 
-    def _copy(self, picture: Picture, fmt: PictureFormat) -> bytes:
-        """SVG as drawn; PNG and PDF as an A4 landscape sheet with the title block, like ``bpm render``."""
-        if fmt == "svg":
-            return cached_picture_bytes(picture, fmt, created=self.created, cache=self.cache)
+    def _sheet_job(self, picture: Picture) -> _SheetJob:
+        """PNG and PDF are an A4 landscape sheet with the title block, like ``bpm render``."""
         file = picture.definitions.file if picture.definitions is not None else ""
         # Never later than the site's build time: SOURCE_DATE_EPOCH clamps it as reproducible builds do, and a
         # published site re-rendered from unchanged inputs keeps its earlier build time, so its sheets too.
         version_date = min(self.file_dates.get(file, self.created), self.created)
         block = sheets.sheet_block(picture, version_date=version_date,
                                    source=self.file_keys.get(file, ""), legend=True)
-        return sheets.sheet_bytes(picture, fmt, block, layout=_SHEET, created=self.created, cache=self.cache)
+        return _SheetJob(self.group, picture.name, picture.title, picture.layout,
+                         zlib.compress(picture.svg.encode("utf-8"), 1), block)
 
 
 def render_site(
@@ -350,12 +390,14 @@ def site_files(
     job = _FlowJob(catalogue, site, env, overlays, build_time(environ), site_input.file_keys, cache,
                    site_input.file_dates)
     groups = _flow_groups(catalogue, site_input.assessment.processes, given)
-    for done in ordered_results(_flow_pages, groups, context=job, jobs=jobs, describe=lambda group: group[0].file):
+    sheet_jobs: list[_SheetJob] = []
+    items = list(enumerate(groups))
+    for done in ordered_results(_flow_pages, items, context=job, jobs=jobs, describe=lambda item: item[1][0].file):
         for is_notice, message in done.messages:
             (tell if is_notice else report)(message)
         yield from done.pages.items()
         yield from done.files.items()
-    cache.prune()
+        sheet_jobs.extend(done.sheets)
     for template, name, view in history.pages if history is not None else ():
         yield page(template, name, view=view)
 
@@ -364,6 +406,10 @@ def site_files(
     yield "static/dispositions.css", _disposition_css()
     for name, content in sorted(site_input.downloads.items()):
         yield f"downloads/{name}", bytes(content)
+
+    # The HTML report is complete; now the PNG and PDF sheets its flow pages link to, on every core.
+    yield from _sheet_files(job, items, sheet_jobs, jobs=jobs, report=report, tell=tell)
+    cache.prune()
 
 
 def _render_page(env: Environment, site: Any, template: str, **context: Any) -> bytes:
@@ -383,16 +429,28 @@ class _FlowJob:
     file_keys: Mapping[str, str]
     cache: PictureCache
     file_dates: Mapping[str, datetime]
+    unprinted: Mapping[str, RenderError] = field(default_factory=dict)
+    """Sheets that could not be printed (site path → why): pages rendered again say so instead of linking."""
 
 
 @dataclass(frozen=True, slots=True)
 class _FlowOutput:
-    """One file's flow pages and picture files, and what the work had to say (in order)."""
+    """One file's flow pages and SVG files, its sheets to print, and what the work had to say (in order)."""
 
     pages: dict[str, bytes]
     files: dict[str, bytes]
     messages: list[tuple[bool, str]]
     """(is a notice, text): progress and notices, replayed by the caller in input order."""
+    sheets: tuple[_SheetJob, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _SheetOutput:
+    """One picture's printed sheets, the copies that could not be made (site path → why) and the messages."""
+
+    files: dict[str, bytes]
+    unprinted: dict[str, str]
+    messages: list[tuple[bool, str]]
 
 
 def _flow_groups(
@@ -409,11 +467,13 @@ def _flow_groups(
     return [tuple(group) for group in by_file.values()]
 
 
-def _flow_pages(job: _FlowJob, processes: tuple[ProcessAssessment, ...]) -> _FlowOutput:
-    """The pages of one file's processes and their pictures (in a worker process when jobs > 1)."""
+def _flow_pages(job: _FlowJob, item: tuple[int, tuple[ProcessAssessment, ...]]) -> _FlowOutput:
+    """The pages of one file's processes and their SVG pictures (in a worker process when jobs > 1)."""
+    group, processes = item
     messages: list[tuple[bool, str]] = []
     drawings = _Drawings(job.overlays, job.created, lambda m: messages.append((False, m)),
-                         lambda m: messages.append((True, m)), job.file_keys, job.cache, job.file_dates)
+                         lambda m: messages.append((True, m)), job.file_keys, job.cache, job.file_dates,
+                         job.unprinted, group)
     pages: dict[str, bytes] = {}
     for process in processes:
         ref = job.catalogue.refs[(process.file, process.process_id)]
@@ -422,7 +482,54 @@ def _flow_pages(job: _FlowJob, processes: tuple[ProcessAssessment, ...]) -> _Flo
         messages.append((False, f"rendering {ref.file_name}"))
         pages[ref.file_name] = _render_page(job.env, job.site, "flow.html",
                                             view=flow_page(job.catalogue, process, diagram))
-    return _FlowOutput(pages, drawings.files, messages)
+    return _FlowOutput(pages, drawings.files, messages, tuple(drawings.sheets.values()))
+
+
+def _sheet_files(
+    job: _FlowJob,
+    items: Sequence[tuple[int, tuple[ProcessAssessment, ...]]],
+    sheet_jobs: Sequence[_SheetJob],
+    *,
+    jobs: int,
+    report: Progress,
+    tell: Progress,
+) -> Iterator[tuple[str, bytes]]:
+    """The PNG and PDF sheets, printed in parallel after the pages; then, if some could not be made, the pages
+    that linked to them, rendered again to say so (the same bytes as if the failure had been known before)."""
+    unprinted: dict[str, RenderError] = {}
+    again: set[int] = set()
+    for done in ordered_results(_print_sheets, sheet_jobs, context=job, jobs=jobs,
+                                describe=lambda sheet: sheet.title):
+        for is_notice, message in done.messages:
+            (tell if is_notice else report)(message)
+        yield from done.files.items()
+        for name, reason in done.unprinted.items():
+            unprinted[name] = RenderError(reason)
+    for sheet in sheet_jobs:
+        if any(f"diagrams/{sheet.name}.{fmt}" in unprinted for _label, fmt in _PICTURE_FORMATS):
+            again.add(sheet.group)
+    if again:
+        retry = dataclasses.replace(job, unprinted=unprinted)
+        for index in sorted(again):
+            yield from _flow_pages(retry, items[index]).pages.items()
+
+
+def _print_sheets(job: _FlowJob, sheet: _SheetJob) -> _SheetOutput:
+    """One picture's PNG and PDF sheets (in a worker process when jobs > 1), from the cache when printed before."""
+    messages: list[tuple[bool, str]] = []
+    files: dict[str, bytes] = {}
+    unprinted: dict[str, str] = {}
+    picture = sheet.picture()
+    for fmt in ("png", "pdf"):
+        name = f"diagrams/{sheet.name}.{fmt}"
+        messages.append((False, f"printing {sheet.title} ({fmt.upper()})"))
+        try:
+            files[name] = sheets.sheet_bytes(picture, fmt, sheet.block, layout=_SHEET, created=job.created,
+                                             cache=job.cache)
+        except RenderError as error:
+            unprinted[name] = error.message
+            messages.append((True, f"{sheet.title}: no {fmt.upper()} copy of the diagram: {error.message}"))
+    return _SheetOutput(files, unprinted, messages)
 
 
 def _with_effects(view: IndexPage, assessment: Assessment) -> IndexPage:

@@ -327,3 +327,33 @@ def test_the_history_pages_open_cleanly_in_chromium(two_versions: tuple[Path, Pa
         assert tab.locator("h1").inner_text() == "Recent changes"
         browser.close()
     assert problems == []
+
+
+def test_a_published_site_is_written_file_by_file_not_held_in_memory(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--publish`` streams like ``--out`` (issue 13): each rendered file is in the staging folder before the
+    next one is rendered, so a thousand flows' pages and pictures never sit in memory together."""
+    import reports.publish as publish_module
+    from reports.site import site_files as rendered
+
+    flows, site = tmp_path / "flows", tmp_path / "site"
+    flows.mkdir()
+    shutil.copyfile(FLOWS / "juminhyo.bpmn", flows / "juminhyo.bpmn")
+    on_disk: list[str] = []
+
+    def watched(*args: object, **kwargs: object) -> object:
+        previous: tuple[str, bytes] | None = None
+        for name, data in rendered(*args, **kwargs):  # type: ignore[arg-type]
+            if previous is not None:
+                staging = list(tmp_path.glob(".site.bpm-*-new"))
+                assert len(staging) == 1, staging
+                assert staging[0].joinpath(*PurePosixPath(previous[0]).parts).read_bytes() == previous[1]
+                on_disk.append(previous[0])
+            previous = name, data
+            yield name, data
+
+    monkeypatch.setattr(publish_module, "site_files", watched)
+    result = publish(flows, site, MAY)
+    assert not result.unchanged and result.new_versions == ("juminhyo.bpmn",)
+    assert any(name.startswith("flow-") for name in on_disk) and any(n.endswith(".svg") for n in on_disk)
+    assert set(on_disk) <= set(result.written)

@@ -15,7 +15,7 @@ from PIL import Image
 from reports import paper
 from reports.pictures import pictures
 from reports.pictures_cache import PictureCache
-from reports.site import SiteInput, render_site
+from reports.site import SiteInput, render_site, site_files
 from reports.style import DISPOSITION_STYLES
 
 A4_LANDSCAPE_PT = (297 / 25.4 * 72, 210 / 25.4 * 72)
@@ -110,3 +110,22 @@ def test_sheets_are_the_same_bytes_from_the_cache_and_printed_without_one(
 ) -> None:
     assert render_with_cache(site_input, str(cache_dir)) == dated_site
     assert render_with_cache(site_input, "off") == dated_site
+
+
+def test_the_html_report_is_complete_before_any_sheet_is_printed(site_input: SiteInput,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """PNG and PDF are off the report's critical path (issue 13): every page, SVG, stylesheet and download comes
+    out of :func:`site_files` before the first sheet is printed, and the pages already link to the sheets."""
+    monkeypatch.setenv("BPM_CACHE_DIR", "off")
+    heard: list[str] = []
+    site = list(site_files(dated(site_input), progress=heard.append, environ={"SOURCE_DATE_EPOCH": "1767225600"}))
+    names = [name for name, _data in site]
+    sheets_at = [i for i, name in enumerate(names) if name.endswith((".png", ".pdf"))]
+    rest_at = [i for i, name in enumerate(names) if not name.endswith((".png", ".pdf"))]
+    assert sheets_at and max(rest_at) < min(sheets_at)
+    assert any(name.startswith("flow-") for name in names) and any(name.endswith(".svg") for name in names)
+    printing = [i for i, message in enumerate(heard) if message.startswith("printing ")]
+    pages = [i for i, message in enumerate(heard) if message.startswith(("rendering ", "drawing "))]
+    assert printing and max(pages) < min(printing)
+    linked = "".join(data.decode("utf-8") for name, data in site if name.startswith("flow-"))
+    assert all(f'href="{name}"' in linked for name in names if name.endswith((".png", ".pdf")))
