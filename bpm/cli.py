@@ -1087,7 +1087,7 @@ def _site_input(
 
     scanned = _gather(inputs, survey, exclude=(exclude,), jobs=jobs)
     findings = lint_files(scanned.definitions)  # together: ids shared between files, calls across files
-    assessment = _assess(scanned, profile, cases, exclude_unsolvable)
+    assessment = _assess(scanned, profile, cases, exclude_unsolvable, jobs=jobs)
     report_data_quality(assessment.gaps, strict=strict)
     reviews = _reviews(decisions, assessment)
     _progress(m("cli.preparing_downloads"))
