@@ -68,7 +68,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
-from bpm.errors import AnalysisError
+from bpm.errors import AnalysisError, Say, say
 from bpm.graph import SEQUENCE, process_graph
 from bpm.limits import MAX_CALL_DEPTH, MAX_CALLED_NODES, MAX_VISITS_PER_CASE
 from bpm.model import (
@@ -504,12 +504,12 @@ def _visit_level(
         count = scale * fired * _instances(node, options, notes)
         if count > MAX_VISITS_PER_CASE:
             raise AnalysisError(
-                f"{_describe(node)} would run {count:.3g} times per case, more than the limit of "
-                f"{MAX_VISITS_PER_CASE:,.0f}",
+                say("visits.too_many", node=_describe(node), count=f"{count:.3g}",
+                    limit=f"{MAX_VISITS_PER_CASE:,.0f}"),
                 file=node.source.file,
                 line=node.source.line,
                 element_id=node.id,
-                hint="check the exit probabilities of the loops around it and its instances",
+                hint=say("visits.too_many_hint"),
             )
         out.visits[prefix + nid] = count
         if _is_container(node) and nid in index.levels:
@@ -551,21 +551,20 @@ def _visit_call(
         chain = [pid for pid, _ in stack] + [callee.process_id]
         calls = [c.id for _, c in stack if c is not None] + [node.id]
         raise AnalysisError(
-            f"call activities call each other in a cycle: {' → '.join(chain)} (via {', '.join(calls)}), "
-            "so a case would never finish",
+            say("visits.call_cycle", chain=" → ".join(chain), calls=", ".join(calls)),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint="model the repetition as a loop with an exit instead of a recursive call",
+            hint=say("visits.call_cycle_hint"),
         )
     if len(stack) > MAX_CALL_DEPTH:
         raise AnalysisError(
-            f"call activities are nested more than {MAX_CALL_DEPTH} deep: "
-            f"{' → '.join(pid for pid, _ in stack)} → {callee.process_id}",
+            say("visits.call_depth", limit=MAX_CALL_DEPTH,
+                chain=f"{' → '.join(pid for pid, _ in stack)} → {callee.process_id}"),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint=f"at most {MAX_CALL_DEPTH} levels of called processes are analysed",
+            hint=say("visits.call_depth_hint", limit=MAX_CALL_DEPTH),
         )
     _visit_process(callee, scale, f"{prefix}{node.id}/", (*stack, (callee.process_id, node)), options, out)
 
@@ -601,13 +600,11 @@ def _check_called_size(index: _Index, options: _Options, out: _Collector) -> Non
                 total += len(inner.nodes) + size(inner, (*path, inner.process_id))
                 if total > MAX_CALLED_NODES:
                     raise AnalysisError(
-                        f"the processes called from {_describe(node)} and below add up to more than "
-                        f"{MAX_CALLED_NODES:,} elements (each call is analysed inside its caller)",
+                        say("visits.called_nodes", node=_describe(node), limit=f"{MAX_CALLED_NODES:,}"),
                         file=node.source.file,
                         line=node.source.line,
                         element_id=node.id,
-                        hint="a process calling the same processes many times over multiplies them; "
-                        "score the called processes on their own",
+                        hint=say("visits.called_nodes_hint"),
                     )
         sizes[callee.process_id] = total
         return total
@@ -634,11 +631,12 @@ def _instances(node: FlowNode, options: _Options, notes: _Notes) -> float:
         parsed = _parse_number(raw)
         if parsed is None:
             raise AnalysisError(
-                f"{_describe(node)}: property {INSTANCES_PROPERTY}={raw!r} is not a number",
+                say("visits.instances_not_number", node=_describe(node), property=INSTANCES_PROPERTY,
+                    value=repr(raw)),
                 file=node.source.file,
                 line=node.source.line,
                 element_id=node.id,
-                hint="write the expected instances per activation, e.g. 3 or 1.5",
+                hint=say("visits.instances_hint"),
             )
         value, origin = parsed, f"its {INSTANCES_PROPERTY} property"
     else:
@@ -646,11 +644,11 @@ def _instances(node: FlowNode, options: _Options, notes: _Notes) -> float:
         return 1.0
     if not math.isfinite(value) or value < 0:
         raise AnalysisError(
-            f"{_describe(node)}: instances {value} from {origin} is not a count ≥ 0",
+            say("visits.instances_negative", node=_describe(node), value=value, origin=origin),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint="write the expected instances per activation, e.g. 3 or 1.5",
+            hint=say("visits.instances_hint"),
         )
     return value
 
@@ -730,11 +728,11 @@ def _exclusive(
     if total > 1.0 + _TOLERANCE or (not missing and abs(total - 1.0) > _TOLERANCE):
         listed = ", ".join(f"{f.id}={given[f.id].value:g}" for f in flows if f.id in given)
         raise AnalysisError(
-            f"{_describe(node)}: branch probabilities sum to {total:g}, not 1 ({listed})",
+            say("visits.branch_sum", node=_describe(node), total=f"{total:g}", listed=listed),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint="the branches of an exclusive split must sum to 1 (e.g. 0.2 and 0.8)",
+            hint=say("visits.branch_sum_hint"),
         )
     result = dict(given)
     if missing:
@@ -806,11 +804,11 @@ def _parse_property(raw: str, where: str, file: str, line: int | None, element_i
     value = _parse_share(raw)
     if value is None:
         raise AnalysisError(
-            f"{where}: property {PROBABILITY_PROPERTY}={raw!r} is not a probability",
+            say("visits.not_probability", where=where, property=PROBABILITY_PROPERTY, value=repr(raw)),
             file=file,
             line=line,
             element_id=element_id,
-            hint="write a share such as 0.15 or 15%",
+            hint=say("visits.share_hint"),
         )
     _check_share(value, where, file, line, element_id)
     return value
@@ -819,11 +817,11 @@ def _parse_property(raw: str, where: str, file: str, line: int | None, element_i
 def _check_share(value: float, where: str, file: str, line: int | None, element_id: str) -> None:
     if not (math.isfinite(value) and 0.0 <= value <= 1.0):
         raise AnalysisError(
-            f"{where}: probability {value:g} is outside [0, 1]",
+            say("visits.probability_range", where=where, value=f"{value:g}"),
             file=file,
             line=line,
             element_id=element_id,
-            hint="write a share such as 0.15 or 15%",
+            hint=say("visits.share_hint"),
         )
 
 
@@ -894,11 +892,11 @@ def _solve_level(
         if share > 1.0 + _TOLERANCE:
             hnode = index.nodes[hid]
             raise AnalysisError(
-                f"interrupting boundary events on {_describe(hnode)} fire with a total probability of {share:g}",
+                say("visits.boundary_sum", node=_describe(hnode), share=f"{share:g}"),
                 file=hnode.source.file,
                 line=hnode.source.line,
                 element_id=hid,
-                hint="interrupting boundary events on one activity can fire with at most 1 in total",
+                hint=say("visits.boundary_sum_hint"),
             )
         kept[hid] = max(0.0, 1.0 - share)
 
@@ -951,6 +949,13 @@ def _where(index: _Index, level: str | None) -> str:
     return f"sub-process {_describe(container)}" if container is not None else f"process {index.process_id!r}"
 
 
+def _where_said(index: _Index, level: str | None) -> Say:
+    """:func:`_where` for an error message, in the run's language."""
+    container = index.nodes.get(level) if level is not None else None
+    return (say("visits.where_subprocess", node=_describe(container)) if container is not None
+            else say("visits.where_process", id=repr(index.process_id)))
+
+
 def _entries(
     index: _Index,
     level: str | None,
@@ -971,7 +976,7 @@ def _entries(
         n for n in nodes
         if n.instantiate and n.kind is not EventKind.START and not incoming.get(n.id)
     ]  # fmt: skip
-    where = _where(index, level)
+    where = _where_said(index, level)
     entries: dict[str, float] = defaultdict(float)
     if len(starts) == 1:
         entries[starts[0].id] = 1.0
@@ -986,11 +991,11 @@ def _entries(
         if total > 1.0 + _TOLERANCE or (not missing and abs(total - 1.0) > _TOLERANCE):
             first = starts[0]
             raise AnalysisError(
-                f"the start events of {where} have probabilities summing to {total:g}, not 1",
+                say("visits.start_sum", where=where, total=f"{total:g}"),
                 file=first.source.file,
                 line=first.source.line,
                 element_id=first.id,
-                hint="the shares of cases starting at each start event must sum to 1",
+                hint=say("visits.start_sum_hint"),
             )
         for s in missing:
             given[s.id] = BranchProbability(max(0.0, 1.0 - total) / len(missing), DEFAULT)
@@ -1037,12 +1042,11 @@ def _check_started(index: _Index, level: str | None, members: Sequence[str], ent
         return
     first = ordinary[0]
     raise AnalysisError(
-        f"{_where(index, level)} has no start: every element has an incoming flow "
-        f"(first {_describe(first)}), so no case ever starts there and its work would count 0",
+        say("visits.no_start", where=_where_said(index, level), first=_describe(first)),
         file=first.source.file,
         line=first.source.line,
         element_id=first.id,
-        hint="add a start event, or remove the flow that leads back to the first step",
+        hint=say("visits.no_start_hint"),
     )
 
 
@@ -1123,12 +1127,11 @@ def _joins(
         back = sorted(f.id for f in flows if f.target_id == join and f.id in returning)
         if node.kind is GatewayKind.PARALLEL and back and forward[join]:
             raise AnalysisError(
-                f"{_describe(node)} waits for a token on flow {', '.join(back)}, which comes back round a loop "
-                "only after the gateway has fired, so a case would wait there forever",
+                say("visits.parallel_loop", node=_describe(node), flows=", ".join(back)),
                 file=node.source.file,
                 line=node.source.line,
                 element_id=node.id,
-                hint="merge a loop back with an exclusive gateway; a parallel gateway joins parallel branches",
+                hint=say("visits.parallel_loop_hint"),
             )
     matched: dict[str, str] = {}
     for join in joins:
@@ -1221,11 +1224,11 @@ def _solve(
     if visits is None or not np.all(np.isfinite(visits)) or (visits.size and visits.min() < -1e-9):
         first = index.nodes[order[0]]
         raise AnalysisError(
-            "expected visits cannot be computed for this flow (the equations have no meaningful solution)",
+            say("visits.unsolvable"),
             file=first.source.file,
             line=first.source.line,
             element_id=first.id,
-            hint="check the loops and branch probabilities of this process",
+            hint=say("visits.unsolvable_hint"),
         )
     result = dict.fromkeys(members, 0.0)
     for nid, i in position.items():
@@ -1310,17 +1313,12 @@ def _check_loops(
         ordered = [n for n in index.nodes if n in component]
         first = index.nodes[ordered[0]]
         why, hint = (
-            ("has no way out with a probability above 0", "give the exit branch a probability > 0")
+            (say("visits.loop_no_exit"), say("visits.loop_no_exit_hint"))
             if not exits
-            else (
-                "goes round again at least as often as it is left (an exit with probability 0, "
-                "or a parallel split that feeds the loop)",
-                "give the exit branch a probability > 0 and join parallel branches before looping back",
-            )
+            else (say("visits.loop_round"), say("visits.loop_round_hint"))
         )
         raise AnalysisError(
-            f"loop {', '.join(_describe(index.nodes[n]) for n in ordered)} {why}, "
-            "so its expected visits per case are infinite",
+            say("visits.infinite_loop", nodes=", ".join(_describe(index.nodes[n]) for n in ordered), why=why),
             file=first.source.file,
             line=first.source.line,
             element_id=first.id,
