@@ -619,4 +619,54 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
                                "keeping {count} file(s) bpm did not write: {names}"),
     "progress.keeping_versions": ("以前の版のファイル {count} 個を残します",
                                   "keeping {count} file(s) of earlier versions"),
+    # ------------------------------------------------------------------ bpm/visits.py: assumptions behind the visits
+    "visits.note_context": ("呼び出されたプロセス {process}（{via} 経由）", "in called process {process} (via {via})"),
+    "visits.note_in_call": ("{context}: {note}", "{context}: {note}"),
+    "visits.note_collapsed": ("図を畳んで分析: サブプロセスはそれぞれ1手順として数えます（中身は分析しません）",
+                              "the graph is collapsed: each sub-process counts as one step (its content is not "
+                              "analysed)"),
+    "visits.note_no_called_element": ("呼び出しアクティビティ {node} に呼び出し先がないため、1手順として数えます",
+                                      "call activity {node} names no called element; counted as one step"),
+    "visits.note_not_loaded": ("呼び出しアクティビティ {node}: プロセス {process} が読み込まれていないため、"
+                               "1手順として数えます",
+                               "call activity {node}: process {process} is not loaded; counted as one step"),
+    "visits.word_loop": ("ループ・アクティビティ", "loop activity"),
+    "visits.word_parallel_instances": ("複数インスタンス（並列）のアクティビティ",
+                                       "multi-instance (parallel) activity"),
+    "visits.word_sequential_instances": ("複数インスタンス（順次）のアクティビティ",
+                                         "multi-instance (sequential) activity"),
+    "visits.note_one_instance": ("{what} {node}: 1回の起動あたり1回の実行と仮定",
+                                 "{what} {node}: 1 instance per activation assumed"),
+    "visits.note_single_flow": ("フロー {flow} の確率 {value} は無視（{node} から出る唯一のフローで、必ず通ります）",
+                                "probability {value} on flow {flow}, the only way out of {node}, ignored "
+                                "(a single flow is always taken)"),
+    "visits.note_rest_assumed": ("{node}: {flows} に確率がないため、残りの {rest} と仮定",
+                                 "{node}: no probability for {flows}; the remaining {rest} assumed"),
+    "visits.note_rest_split": ("{node}: {flows} に確率がないため、残りの {rest} を均等に配分（各 {share}）",
+                               "{node}: no probability for {flows}; the remaining {rest} split evenly ({share} each)"),
+    "visits.note_even_share": ("{node}: {flows} に確率がないため、各 {share} と仮定（残りの {rest} の均等配分）",
+                               "{node}: no probability for {flows}; {share} each assumed (an even share of the "
+                               "remaining {rest})"),
+    "visits.note_default_flow": ("{node}: 既定フロー {flow} の確率 {value} "
+                                 "は無視（ほかの分岐がどれも通らないときに通ります: {share}）",
+                                 "{node}: probability {value} on default flow {flow} ignored; it fires when no other "
+                                 "branch does ({share})"),
+    "visits.word_boundary_event": ("境界イベント", "boundary event"),
+    "visits.word_start_event": ("開始イベント", "start event"),
+    "visits.word_event_subprocess": ("イベント・サブプロセス", "event sub-process"),
+    "visits.note_event_default": ("{what} {node}: 確率 {value} と仮定（調査なし）",
+                                  "{what} {node}: probability {value} assumed (not surveyed)"),
+    "visits.note_flow_leaves": ("フロー {flow} は自分の（サブ）プロセスの外に出るため無視",
+                                "flow {flow} leaves its (sub-)process level; ignored"),
+    "visits.note_starts": ("{where} には開始イベントが {count} 個あり、案件の開始を次のとおり仮定: {shares}",
+                           "{where} has {count} start events; cases assumed to start at {shares}"),
+    "visits.note_no_start_event": ("{where} には開始イベントがなく、入ってくるフローのない {count} "
+                                   "個の要素が起動1回につき1回ずつ実行されると仮定",
+                                   "{where} has no start event; its {count} element(s) without an incoming flow are "
+                                   "assumed to run once each per activation"),
+    "visits.note_inclusive_join": ("{node}: この合流を支配する包含分岐がないため、"
+                                   "入ってくるすべてのフローのトークンを待つと仮定",
+                                   "{node}: no inclusive split dominates this join; it is assumed to wait for a token "
+                                   "on "
+                                   "every incoming flow"),
 }
