@@ -130,3 +130,23 @@ def test_errors_cross_a_process_boundary_unchanged(error: BpmError) -> None:
     back = pickle.loads(pickle.dumps(error))
     assert type(back) is type(error)
     assert (back.render("ja"), back.render("en"), back.key) == (error.render("ja"), error.render("en"), error.key)
+
+
+def test_the_site_builder_says_its_progress_through_the_catalogue() -> None:
+    """Progress lines and notices of reports/site.py and reports/outdir.py come between Japanese CLI lines."""
+    offenders = []
+    for name in ("site.py", "outdir.py"):
+        path = REPO / "reports" / name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _called(node) in {"report", "notice", "append"}:
+                parts = [a for arg in node.args for a in (arg.elts if isinstance(arg, ast.Tuple) else [arg])]
+                offenders += [f"{name}:{node.lineno}: {ast.unparse(part)[:80]}" for part in parts
+                              if isinstance(part, ast.Constant | ast.JoinedStr) and _literal_text(part)
+                              and re.search(r"[A-Za-z]{3,} [a-z]{2,}", ast.unparse(part))]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_a_progress_line_in_both_languages() -> None:
+    assert say("progress.wrote", count=12).render("ja") == "12 個のファイルを書き出しました"
+    assert say("progress.wrote", count=12).render("en") == "wrote 12 files"
+    assert say("progress.drawing", name="住民票").render("ja") == "住民票 の図を描いています"
