@@ -472,7 +472,10 @@ def _rules_report(fmt: str) -> str:
         return rules_json(RULES) + "\n"
     if fmt == "sarif":
         return sarif_report([], list(RULES), version=version("bpm-rpa-scanner")) + "\n"
-    return "".join(f"{r.id:36} {r.severity.value:8} {r.summary_ja} / {r.summary_en}\n" for r in RULES)
+    from bpm.messages import language
+
+    japanese = language() == "ja"
+    return "".join(f"{r.id:36} {r.severity.value:8} {r.summary_ja if japanese else r.summary_en}\n" for r in RULES)
 
 
 def _findings_report(findings: Sequence[Finding], files: Sequence[str], fmt: str) -> str:

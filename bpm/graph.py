@@ -29,7 +29,7 @@ from typing import Any
 
 import networkx as nx
 
-from bpm.errors import ModelError
+from bpm.errors import ModelError, say
 from bpm.model import (
     Collaboration,
     Definitions,
@@ -80,9 +80,9 @@ def process_graph(
     """
     process = definitions.processes.get(ProcessId(process_id))
     if process is None:
-        known = ", ".join(definitions.processes) or "none"
+        known = ", ".join(definitions.processes) or say("graph.none")
         raise ModelError(
-            f"no process with id {process_id!r} (processes: {known})",
+            say("graph.no_process", id=repr(process_id), known=known),
             file=definitions.file,
             element_id=str(process_id),
         )

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from bpm.model import (
     ArtifactKind,
     Association,
@@ -68,7 +68,7 @@ _BLACK_BOX = 60.0
 _POOL_GAP = 40.0
 _ORIGIN = (160.0, 80.0)
 _POINTS_PER_INCH = 72.0
-_INSTALL_HINT = "install Graphviz: apt-get install graphviz (macOS: brew install graphviz)"
+_INSTALL_HINT = say("render.install_graphviz")
 
 
 # --------------------------------------------------------------------------- the plan
@@ -453,11 +453,10 @@ def _run_dot(source: str) -> tuple[dict[str, tuple[float, float]], dict[str, tup
     try:
         raw = graphviz.Source(source).pipe(format="json0", quiet=True)
     except graphviz.ExecutableNotFound:
-        raise RenderError("Graphviz 'dot' is not installed, so the diagram cannot be laid out",
-                          hint=_INSTALL_HINT) from None
+        raise RenderError(say("layout.no_dot"), hint=_INSTALL_HINT) from None
     except graphviz.CalledProcessError as exc:
         stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
-        raise RenderError(f"Graphviz 'dot' failed: {stderr.strip() or exc}", hint=_INSTALL_HINT) from None
+        raise RenderError(say("layout.dot_failed", detail=stderr.strip() or exc), hint=_INSTALL_HINT) from None
     document = json.loads(raw)
     height = float(document["bb"].split(",")[3])
     nodes: dict[str, tuple[float, float]] = {}
@@ -580,13 +579,13 @@ def add_layout(data: bytes, file: str) -> bytes:
     if not needs_layout(definitions):
         drawn = sum(len(d.shapes) for d in definitions.diagrams)
         raise RenderError(
-            f"the file already has diagram interchange ({drawn} shapes); bpm layout only adds it to files without",
+            say("layout.already_drawn", count=drawn),
             file=file,
-            hint="open the file in the modeler as it is",
+            hint=say("layout.already_drawn_hint"),
         )
     diagrams = plan_layout(definitions)
     if not diagrams:
-        raise RenderError("nothing to lay out: the file has no pools and no flow nodes", file=file)
+        raise RenderError(say("layout.nothing"), file=file)
     document = XmlText.read(data, file)
     return document.patched(_edits(document, diagrams))
 

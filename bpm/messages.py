@@ -25,16 +25,22 @@ language per id); a test checks every id has both, with the same placeholders.
 
 from __future__ import annotations
 
+import gettext
 import os
 import string
 from collections.abc import Mapping
+from pathlib import Path
 
 import click
 
 from bpm.messages_catalogue import MESSAGES
+from bpm.messages_library import LIBRARY_MESSAGES
 
 LANGS: tuple[str, ...] = ("ja", "en")
 """Message languages, the default (Japanese) first."""
+
+CATALOGUE: dict[str, tuple[str, str]] = {**MESSAGES, **LIBRARY_MESSAGES}
+"""Every message: the command's own (:mod:`bpm.messages_catalogue`), the library's (:mod:`bpm.messages_library`)."""
 
 _ENVIRONMENT_LOCALES = ("LC_ALL", "LC_MESSAGES", "LANG")
 """Locale variables in POSIX precedence: the first one set decides."""
@@ -63,8 +69,29 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
     return "ja"
 
 
+CLICK_DOMAIN = "bpm-click"
+"""The gettext domain of click's own texts in Japanese (bpm/locale/ja/LC_MESSAGES/bpm-click.po, compiled to .mo)."""
+
+LOCALE_DIR = Path(__file__).resolve().with_name("locale")
+
+
+def _speak_click(lang: str) -> None:
+    """Click's own texts ("Usage:", "Error: No such option", "Missing argument", the --help headings) in ``lang``.
+
+    Click marks them for gettext and looks them up in gettext's default
+    domain, which is the hook it offers for translations: bind that domain
+    to our catalogue and name the language in ``LANGUAGE`` (the GNU gettext
+    variable, read before the locale ones), so our language rule — not the
+    locale alone — decides.  English has no catalogue: click's own texts.
+    """
+    gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = lang
+
+
 _current: list[str] = [language_from_environment()]
 """The language of this process's messages (a one-item list: set by ``--lang``, read everywhere)."""
+_speak_click(_current[0])  # before any parsing: errors in the options of `bpm` itself come before --lang is read
 
 
 def language() -> str:
@@ -77,6 +104,7 @@ def use_language(lang: str) -> None:
     if lang not in LANGS:
         raise ValueError(f"unknown message language {lang!r} (known: {', '.join(LANGS)})")
     _current[0] = lang
+    _speak_click(lang)
 
 
 def text(key: str, lang: str | None = None, /, **params: object) -> str:
@@ -89,7 +117,7 @@ def text(key: str, lang: str | None = None, /, **params: object) -> str:
     >>> text("cli.wrote", "en", path="a.csv")
     'wrote a.csv'
     """
-    ja, en = MESSAGES[key]
+    ja, en = CATALOGUE[key]
     template = en if (lang or language()) == "en" else ja
     return template.format(**params) if params else template
 

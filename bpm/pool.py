@@ -36,7 +36,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
-from bpm.errors import BpmError
+from bpm.errors import BpmError, say
 
 __all__ = ["BLAS_VARIABLES", "WorkerDied", "default_jobs", "limit_blas_threads", "ordered_map", "ordered_results",
            "parallel_available"]
@@ -168,8 +168,7 @@ def _result(item: T, future: Future[R], describe: Callable[[T], str]) -> R:
         return future.result()
     except BrokenProcessPool:
         raise WorkerDied(
-            "a worker process stopped without a result (killed, out of memory, or a crash in a "
-            "C library) while working on this file or one after it",
+            say("pool.worker_died"),
             file=describe(item),
-            hint="rerun with --jobs 1 to see which file it is, or with fewer jobs if memory is short",
+            hint=say("pool.worker_died_hint"),
         ) from None

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from lxml import etree
 
-from bpm.errors import BpmnParseError
+from bpm.errors import BpmnParseError, Say, say
 from bpm.limits import DEFAULT_MAX_FILE_MB, MAX_FILE_MB, MODEL_BYTES_PER_ELEMENT, max_bytes_for_elements, max_elements
 from bpm.model import (
     Artifact,
@@ -132,25 +132,25 @@ def read_bpmn(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     try:
         status = Path(name).stat()
     except FileNotFoundError:
-        raise BpmnParseError("file not found", file=name, hint="check the path") from None
+        raise BpmnParseError(say("reader.not_found"), file=name, hint=say("reader.not_found_hint")) from None
     except OSError as exc:
-        raise BpmnParseError(f"cannot read file: {exc.strerror}", file=name) from None
+        raise BpmnParseError(say("reader.unreadable", reason=exc.strerror), file=name) from None
     size = status.st_size
     if stat.S_ISDIR(status.st_mode):
-        raise BpmnParseError("is a directory, not a BPMN file", file=name)
+        raise BpmnParseError(say("reader.directory"), file=name)
     if not stat.S_ISREG(status.st_mode):
         # Devices and pipes report size 0 and may never end (/dev/zero): refuse before reading.
-        raise BpmnParseError("is not a regular file (a device, pipe or socket)", file=name)
+        raise BpmnParseError(say("reader.not_regular"), file=name)
     if size > max_bytes:
         raise BpmnParseError(
-            f"file is {_mb(size)} MB, over the {_mb(max_bytes)} MB limit",
+            say("reader.too_big", size=_mb(size), limit=_mb(max_bytes)),
             file=name,
-            hint="raise the limit with --max-size if the file is genuine",
+            hint=say("reader.too_big_hint"),
         )
     try:
         data = _read_bounded(name, max_bytes + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
-        raise BpmnParseError(f"cannot read file: {exc.strerror}", file=name) from None
+        raise BpmnParseError(say("reader.unreadable", reason=exc.strerror), file=name) from None
     return read_bpmn_bytes(data, name, max_bytes=max_bytes)
 
 
@@ -202,20 +202,19 @@ def collector_paused() -> Iterator[None]:
 def _read(data: bytes, file: str, max_bytes: int) -> Definitions:
     if len(data) > max_bytes:
         raise BpmnParseError(
-            f"file is {_mb(len(data))} MB, over the {_mb(max_bytes)} MB limit",
+            say("reader.too_big", size=_mb(len(data)), limit=_mb(max_bytes)),
             file=file,
-            hint="raise the limit with --max-size if the file is genuine",
+            hint=say("reader.too_big_hint"),
         )
     root, repairs, parsed = _parse_xml(data, file)
     lines = _start_tag_lines(root, parsed)
     if etree.QName(root).namespace != MODEL_NS or etree.QName(root).localname != "definitions":
         found = etree.QName(root)
         raise BpmnParseError(
-            f"not a BPMN 2.0 file: root element is <{found.localname}> "
-            f"in namespace {found.namespace or '(none)'}",
+            say("reader.not_bpmn", root=found.localname, namespace=found.namespace or say("reader.no_namespace")),
             file=file,
             line=lines.get(root, _line(root)),
-            hint=f"expected <definitions> in {MODEL_NS}",
+            hint=say("reader.not_bpmn_hint", namespace=MODEL_NS),
         )
     counts = _model_counts(root, file, lines, max_bytes)
     builder = _Builder(file, lines, colours=_may_have_colours(parsed, root))
@@ -274,7 +273,7 @@ def _model_counts(
         if identified > limit:
             element = cast(list[etree._Element], _IDENTIFIED_AT(root, n=limit + 1))[0]
             raise BpmnParseError(
-                f"the file has more than {limit:,} BPMN elements (the limit is passed at <{_local(element)}>)",
+                say("reader.too_many_elements", limit=f"{limit:,}", tag=_local(element)),
                 file=file,
                 line=lines.get(element, _line(element)),
                 element_id=element.get("id"),
@@ -288,15 +287,13 @@ _IDENTIFIED_AT = etree.XPath("(descendant-or-self::m:*[@id])[$n]", namespaces={"
 """BPMN elements with an id, counted and found in C (a Python test per element cost seconds on a hostile file)."""
 
 
-def _element_limit_hint(elements: int) -> str:
+def _element_limit_hint(elements: int) -> Say:
     """What to do about a file over the element limit: the ``--max-size`` that reads it, when there is one."""
-    split = f"it has {elements:,}; split the model into several processes or files"
     needed = max_bytes_for_elements(elements)
     if needed > MAX_FILE_MB * 1024 * 1024:
-        return split
-    memory = _mb(elements * MODEL_BYTES_PER_ELEMENT)
-    return (f"{split}, or, if it is genuine, read it with --max-size {needed // (1024 * 1024)} or more "
-            f"(its model then takes about {memory} MB of memory)")
+        return say("reader.too_many_elements_hint", elements=f"{elements:,}")
+    return say("reader.too_many_elements_hint_size", elements=f"{elements:,}", size=needed // (1024 * 1024),
+               memory=_mb(elements * MODEL_BYTES_PER_ELEMENT))
 
 
 _tag = attrgetter("tag")
@@ -327,7 +324,7 @@ tools (e.g. GenMyModel in the MIWG suite) write Windows-1252 the same way.
 def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes]:
     """Parse safely; returns the root, what had to be repaired on the way and the bytes parsed."""
     if not data or data.isspace():  # not data.strip(): that copies the whole file
-        raise BpmnParseError("file is empty", file=file, hint="export the diagram again")
+        raise BpmnParseError(say("reader.empty"), file=file, hint=say("reader.empty_hint"))
     repairs: list[str] = []
     parser = _parser()
     try:
@@ -341,19 +338,17 @@ def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes
         else:
             line: int | None = exc.position[0] if exc.position else None
             message = " ".join((str(exc.msg) if exc.msg else str(exc)).split())  # libxml2 may end lines midway
-            hint = "the file is not well-formed XML; was the export cut short?"
-            if "entity" in message.lower():
-                hint = "entity declarations are refused for safety"
-            raise BpmnParseError(f"malformed XML: {message}", file=file, line=line, hint=hint) from None
+            hint = say("reader.malformed_entity_hint" if "entity" in message.lower() else "reader.malformed_hint")
+            raise BpmnParseError(say("reader.malformed", detail=message), file=file, line=line, hint=hint) from None
     except ValueError as exc:  # e.g. unsupported encoding declarations
-        raise BpmnParseError(f"cannot decode XML: {exc}", file=file) from None
+        raise BpmnParseError(say("reader.undecodable", detail=exc), file=file) from None
     docinfo = tree.docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
         raise BpmnParseError(
-            "the file declares a DTD (<!DOCTYPE …>); DTDs and entity declarations are refused for safety",
+            say("reader.dtd"),
             file=file,
             line=1,
-            hint="BPMN exports never need a DOCTYPE; remove it or export the file again",
+            hint=say("reader.dtd_hint"),
         )
     return tree.getroot(), repairs, data
 
@@ -678,11 +673,11 @@ class _Builder:
             self.note("missing-id", f"<{_local(element)}> has no id; using {raw}", element, raw)
         if raw != raw.strip():
             raise BpmnParseError(
-                f"the id {raw!r} of this <{_local(element)}> has spaces around it",
+                say("reader.id_spaces", id=repr(raw), tag=_local(element)),
                 file=self.file,
                 line=self.line(element),
                 element_id=raw.strip(),
-                hint="an id cannot contain spaces; remove them in the modeler or in the XML and save again",
+                hint=say("reader.id_spaces_hint"),
             )
         if raw in self.seen_ids:
             first = self.seen_ids[raw]

@@ -68,7 +68,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
-from bpm.errors import AnalysisError
+from bpm.errors import AnalysisError, Say, say
 from bpm.graph import SEQUENCE, process_graph
 from bpm.limits import MAX_CALL_DEPTH, MAX_CALLED_NODES, MAX_VISITS_PER_CASE
 from bpm.model import (
@@ -150,11 +150,13 @@ class VisitResult:
     probabilities: Mapping[EdgeKey, BranchProbability]
     """(source id, target id, flow id) → branch probability; ids prefixed like ``visits``."""
     assumptions: tuple[str, ...]
-    """Human-readable notes on every value that was assumed rather than given."""
+    """Human-readable notes on every value that was assumed rather than given (English)."""
     event_probabilities: Mapping[str, BranchProbability] = field(default_factory=dict)
     """Boundary event / event sub-process / alternative start event id → probability it fires."""
     uncounted: tuple[UncountedWork, ...] = ()
     """Activities whose work is not in ``visits`` (unresolved calls, unreachable steps), for the data gaps."""
+    assumptions_ja: tuple[str, ...] = ()
+    """The same notes in Japanese, one for one (the evidence lines of the Japanese page)."""
 
 
 # --------------------------------------------------------------------------- public API
@@ -205,7 +207,7 @@ def branch_probabilities(
     (BranchProbability(value=0.2, source='survey'), BranchProbability(value=0.8, source='default'))
     """
     index = _index(graph)
-    by_flow = _flow_probabilities(index, dict(overrides or {}), _Notes(""))
+    by_flow = _flow_probabilities(index, dict(overrides or {}), _Notes(None))
     return {key: by_flow[fid] for fid, keys in index.edge_keys.items() for key in keys}
 
 
@@ -278,7 +280,8 @@ def visits_for_graph(
     return VisitResult(
         visits=dict(out.visits),
         probabilities=dict(out.probabilities),
-        assumptions=tuple(dict.fromkeys(out.notes)),
+        assumptions=tuple(english for english, _ in _notes_in_both(out.notes)),
+        assumptions_ja=tuple(japanese for _, japanese in _notes_in_both(out.notes)),
         event_probabilities=dict(out.events),
         uncounted=tuple(out.uncounted),
     )
@@ -446,7 +449,7 @@ class _Collector:
     visits: dict[str, float] = field(default_factory=dict)
     probabilities: dict[EdgeKey, BranchProbability] = field(default_factory=dict)
     events: dict[str, BranchProbability] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Say] = field(default_factory=list)
     uncounted: list[UncountedWork] = field(default_factory=list)
     callees: dict[str, _Index | None] = field(default_factory=dict)
     """calledElement → the called process's index (None: not loaded), looked up once per run."""
@@ -456,11 +459,16 @@ class _Collector:
 class _Notes:
     """Appends assumption notes, naming the called process they were made in."""
 
-    context: str
-    sink: list[str] = field(default_factory=list)
+    context: Say | None
+    sink: list[Say] = field(default_factory=list)
 
-    def add(self, text: str) -> None:
-        self.sink.append(f"{self.context}{text}")
+    def add(self, note: Say) -> None:
+        self.sink.append(note if self.context is None else say("visits.note_in_call", context=self.context, note=note))
+
+
+def _notes_in_both(notes: Iterable[Say]) -> list[tuple[str, str]]:
+    """(English, Japanese) of every note, once each, in order."""
+    return list(dict.fromkeys((note.render("en"), note.render("ja")) for note in notes))
 
 
 # --------------------------------------------------------------------------- recursion over levels and calls
@@ -474,7 +482,7 @@ def _visit_process(
     options: _Options,
     out: _Collector,
 ) -> None:
-    context = f"in called process {index.process_id!r} (via {prefix.rstrip('/')}): " if prefix else ""
+    context = say("visits.note_context", process=repr(index.process_id), via=prefix.rstrip("/")) if prefix else None
     notes = _Notes(context, out.notes)
     for nid in index.nodes:
         out.visits[prefix + nid] = 0.0
@@ -483,7 +491,7 @@ def _visit_process(
         key = (prefix + flow.source_id, prefix + flow.target_id, flow.id)
         out.probabilities[key] = probabilities[flow.id]
     if not index.expanded and any(_is_container(n) for n in index.nodes.values()):
-        notes.add("the graph is collapsed: each sub-process counts as one step (its content is not analysed)")
+        notes.add(say("visits.note_collapsed"))
     _visit_level(index, None, scale, prefix, stack, options, out, probabilities, notes)
 
 
@@ -504,12 +512,12 @@ def _visit_level(
         count = scale * fired * _instances(node, options, notes)
         if count > MAX_VISITS_PER_CASE:
             raise AnalysisError(
-                f"{_describe(node)} would run {count:.3g} times per case, more than the limit of "
-                f"{MAX_VISITS_PER_CASE:,.0f}",
+                say("visits.too_many", node=_describe(node), count=f"{count:.3g}",
+                    limit=f"{MAX_VISITS_PER_CASE:,.0f}"),
                 file=node.source.file,
                 line=node.source.line,
                 element_id=node.id,
-                hint="check the exit probabilities of the loops around it and its instances",
+                hint=say("visits.too_many_hint"),
             )
         out.visits[prefix + nid] = count
         if _is_container(node) and nid in index.levels:
@@ -529,7 +537,7 @@ def _visit_call(
 ) -> None:
     called = (node.called_element or "").strip()
     if not called:
-        notes.add(f"call activity {_describe(node)} names no called element; counted as one step")
+        notes.add(say("visits.note_no_called_element", node=_describe(node)))
         out.uncounted.append(UncountedWork(
             "no-called-element",
             f"call activity {_describe(node)} names no called element (calledElement), so the work of the "
@@ -539,7 +547,7 @@ def _visit_call(
         return
     callee = _callee(called, options, out)
     if callee is None:
-        notes.add(f"call activity {_describe(node)}: process {called!r} is not loaded; counted as one step")
+        notes.add(say("visits.note_not_loaded", node=_describe(node), process=repr(called)))
         out.uncounted.append(UncountedWork(
             "called-process-not-loaded",
             f"call activity {_describe(node)} calls process {called!r}, which is not among the files read, "
@@ -551,21 +559,20 @@ def _visit_call(
         chain = [pid for pid, _ in stack] + [callee.process_id]
         calls = [c.id for _, c in stack if c is not None] + [node.id]
         raise AnalysisError(
-            f"call activities call each other in a cycle: {' → '.join(chain)} (via {', '.join(calls)}), "
-            "so a case would never finish",
+            say("visits.call_cycle", chain=" → ".join(chain), calls=", ".join(calls)),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint="model the repetition as a loop with an exit instead of a recursive call",
+            hint=say("visits.call_cycle_hint"),
         )
     if len(stack) > MAX_CALL_DEPTH:
         raise AnalysisError(
-            f"call activities are nested more than {MAX_CALL_DEPTH} deep: "
-            f"{' → '.join(pid for pid, _ in stack)} → {callee.process_id}",
+            say("visits.call_depth", limit=MAX_CALL_DEPTH,
+                chain=f"{' → '.join(pid for pid, _ in stack)} → {callee.process_id}"),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint=f"at most {MAX_CALL_DEPTH} levels of called processes are analysed",
+            hint=say("visits.call_depth_hint", limit=MAX_CALL_DEPTH),
         )
     _visit_process(callee, scale, f"{prefix}{node.id}/", (*stack, (callee.process_id, node)), options, out)
 
@@ -601,13 +608,11 @@ def _check_called_size(index: _Index, options: _Options, out: _Collector) -> Non
                 total += len(inner.nodes) + size(inner, (*path, inner.process_id))
                 if total > MAX_CALLED_NODES:
                     raise AnalysisError(
-                        f"the processes called from {_describe(node)} and below add up to more than "
-                        f"{MAX_CALLED_NODES:,} elements (each call is analysed inside its caller)",
+                        say("visits.called_nodes", node=_describe(node), limit=f"{MAX_CALLED_NODES:,}"),
                         file=node.source.file,
                         line=node.source.line,
                         element_id=node.id,
-                        hint="a process calling the same processes many times over multiplies them; "
-                        "score the called processes on their own",
+                        hint=say("visits.called_nodes_hint"),
                     )
         sizes[callee.process_id] = total
         return total
@@ -617,9 +622,9 @@ def _check_called_size(index: _Index, options: _Options, out: _Collector) -> Non
 
 
 _LOOP_WORDS = {
-    LoopKind.STANDARD: "loop activity",
-    LoopKind.MULTI_INSTANCE_PARALLEL: "multi-instance (parallel) activity",
-    LoopKind.MULTI_INSTANCE_SEQUENTIAL: "multi-instance (sequential) activity",
+    LoopKind.STANDARD: say("visits.word_loop"),
+    LoopKind.MULTI_INSTANCE_PARALLEL: say("visits.word_parallel_instances"),
+    LoopKind.MULTI_INSTANCE_SEQUENTIAL: say("visits.word_sequential_instances"),
 }
 
 
@@ -634,23 +639,24 @@ def _instances(node: FlowNode, options: _Options, notes: _Notes) -> float:
         parsed = _parse_number(raw)
         if parsed is None:
             raise AnalysisError(
-                f"{_describe(node)}: property {INSTANCES_PROPERTY}={raw!r} is not a number",
+                say("visits.instances_not_number", node=_describe(node), property=INSTANCES_PROPERTY,
+                    value=repr(raw)),
                 file=node.source.file,
                 line=node.source.line,
                 element_id=node.id,
-                hint="write the expected instances per activation, e.g. 3 or 1.5",
+                hint=say("visits.instances_hint"),
             )
         value, origin = parsed, f"its {INSTANCES_PROPERTY} property"
     else:
-        notes.add(f"{_LOOP_WORDS[node.loop]} {_describe(node)}: 1 instance per activation assumed")
+        notes.add(say("visits.note_one_instance", what=_LOOP_WORDS[node.loop], node=_describe(node)))
         return 1.0
     if not math.isfinite(value) or value < 0:
         raise AnalysisError(
-            f"{_describe(node)}: instances {value} from {origin} is not a count ≥ 0",
+            say("visits.instances_negative", node=_describe(node), value=value, origin=origin),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint="write the expected instances per activation, e.g. 3 or 1.5",
+            hint=say("visits.instances_hint"),
         )
     return value
 
@@ -684,10 +690,8 @@ def _split(
     if len(flows) == 1:
         only = flows[0]
         if only.id in given and abs(given[only.id].value - 1.0) > _TOLERANCE:
-            notes.add(
-                f"probability {given[only.id].value:g} on flow {only.id}, the only way out of "
-                f"{_describe(node)}, ignored (a single flow is always taken)"
-            )
+            notes.add(say("visits.note_single_flow", value=f"{given[only.id].value:g}", flow=only.id,
+                          node=_describe(node)))
         return {only.id: BranchProbability(1.0, STRUCTURE)}
     if node.kind is GatewayKind.PARALLEL:
         return {f.id: BranchProbability(1.0, STRUCTURE) for f in flows}
@@ -730,22 +734,22 @@ def _exclusive(
     if total > 1.0 + _TOLERANCE or (not missing and abs(total - 1.0) > _TOLERANCE):
         listed = ", ".join(f"{f.id}={given[f.id].value:g}" for f in flows if f.id in given)
         raise AnalysisError(
-            f"{_describe(node)}: branch probabilities sum to {total:g}, not 1 ({listed})",
+            say("visits.branch_sum", node=_describe(node), total=f"{total:g}", listed=listed),
             file=node.source.file,
             line=node.source.line,
             element_id=node.id,
-            hint="the branches of an exclusive split must sum to 1 (e.g. 0.2 and 0.8)",
+            hint=say("visits.branch_sum_hint"),
         )
     result = dict(given)
     if missing:
         share = max(0.0, 1.0 - total) / len(missing)
         for f in missing:
             result[f.id] = BranchProbability(share, DEFAULT)
-        rest = f"the remaining {max(0.0, 1.0 - total):.4g}"
-        notes.add(
-            f"{_describe(node)}: no probability for {_ids(f.id for f in missing)}; "
-            + (f"{rest} assumed" if len(missing) == 1 else f"{rest} split evenly ({share:.4g} each)")
-        )
+        rest = f"{max(0.0, 1.0 - total):.4g}"
+        notes.add(say("visits.note_rest_assumed", node=_describe(node), flows=_ids(f.id for f in missing), rest=rest)
+                  if len(missing) == 1 else
+                  say("visits.note_rest_split", node=_describe(node), flows=_ids(f.id for f in missing), rest=rest,
+                      share=f"{share:.4g}"))
     return {f.id: result[f.id] for f in flows}
 
 
@@ -763,18 +767,14 @@ def _inclusive(
         share = max(0.0, 1.0 - total) / sharers
         for f in missing:
             result[f.id] = BranchProbability(share, DEFAULT)
-        notes.add(
-            f"{_describe(node)}: no probability for {_ids(f.id for f in missing)}; "
-            f"{share:.4g} each assumed (an even share of the remaining {max(0.0, 1.0 - total):.4g})"
-        )
+        notes.add(say("visits.note_even_share", node=_describe(node), flows=_ids(f.id for f in missing),
+                      share=f"{share:.4g}", rest=f"{max(0.0, 1.0 - total):.4g}"))
     for f in default:
         none_fires = float(math.prod(1.0 - result[b.id].value for b in branches))
         weakest = max((result[b.id].source for b in branches), key=_STRENGTH.__getitem__, default=STRUCTURE)
         if f.id in given and abs(given[f.id].value - none_fires) > _TOLERANCE:
-            notes.add(
-                f"{_describe(node)}: probability {given[f.id].value:g} on default flow {f.id} ignored; "
-                f"it fires when no other branch does ({none_fires:.4g})"
-            )
+            notes.add(say("visits.note_default_flow", node=_describe(node), value=f"{given[f.id].value:g}", flow=f.id,
+                          share=f"{none_fires:.4g}"))
         result[f.id] = BranchProbability(none_fires, weakest)
     return {f.id: result[f.id] for f in flows}
 
@@ -784,7 +784,7 @@ def _event_probability(
     keys: Iterable[FlowNode],
     options: _Options,
     notes: _Notes,
-    what: str,
+    what: Say,
 ) -> BranchProbability:
     """Probability that an event fires: survey by id, else its ``probability`` property, else the default."""
     candidates = list(keys)
@@ -798,7 +798,8 @@ def _event_probability(
         if raw is not None:
             value = _parse_property(raw, _describe(each), each.source.file, each.source.line, each.id)
             return BranchProbability(value, PROPERTY)
-    notes.add(f"{what} {_describe(node)}: probability {options.boundary_default:g} assumed (not surveyed)")
+    notes.add(say("visits.note_event_default", what=what, node=_describe(node),
+                  value=f"{options.boundary_default:g}"))
     return BranchProbability(options.boundary_default, DEFAULT)
 
 
@@ -806,11 +807,11 @@ def _parse_property(raw: str, where: str, file: str, line: int | None, element_i
     value = _parse_share(raw)
     if value is None:
         raise AnalysisError(
-            f"{where}: property {PROBABILITY_PROPERTY}={raw!r} is not a probability",
+            say("visits.not_probability", where=where, property=PROBABILITY_PROPERTY, value=repr(raw)),
             file=file,
             line=line,
             element_id=element_id,
-            hint="write a share such as 0.15 or 15%",
+            hint=say("visits.share_hint"),
         )
     _check_share(value, where, file, line, element_id)
     return value
@@ -819,11 +820,11 @@ def _parse_property(raw: str, where: str, file: str, line: int | None, element_i
 def _check_share(value: float, where: str, file: str, line: int | None, element_id: str) -> None:
     if not (math.isfinite(value) and 0.0 <= value <= 1.0):
         raise AnalysisError(
-            f"{where}: probability {value:g} is outside [0, 1]",
+            say("visits.probability_range", where=where, value=f"{value:g}"),
             file=file,
             line=line,
             element_id=element_id,
-            hint="write a share such as 0.15 or 15%",
+            hint=say("visits.share_hint"),
         )
 
 
@@ -865,7 +866,7 @@ def _solve_level(
         if f.target_id in member_set:
             flows.append(f)
         else:
-            notes.add(f"flow {f.id} leaves its (sub-)process level; ignored")
+            notes.add(say("visits.note_flow_leaves", flow=f.id))
     outgoing: dict[str, list[SequenceFlow]] = defaultdict(list)
     incoming: dict[str, int] = defaultdict(int)
     for f in flows:
@@ -884,7 +885,7 @@ def _solve_level(
         if node.kind is not EventKind.BOUNDARY or node.attached_to not in member_set:
             continue
         host: str = node.attached_to
-        chance = _event_probability(node, (node,), options, notes, "boundary event")
+        chance = _event_probability(node, (node,), options, notes, say("visits.word_boundary_event"))
         out.events[prefix + nid] = chance
         coefficients[nid, host] += chance.value
         structure.add_edge(host, nid)
@@ -894,11 +895,11 @@ def _solve_level(
         if share > 1.0 + _TOLERANCE:
             hnode = index.nodes[hid]
             raise AnalysisError(
-                f"interrupting boundary events on {_describe(hnode)} fire with a total probability of {share:g}",
+                say("visits.boundary_sum", node=_describe(hnode), share=f"{share:g}"),
                 file=hnode.source.file,
                 line=hnode.source.line,
                 element_id=hid,
-                hint="interrupting boundary events on one activity can fire with at most 1 in total",
+                hint=say("visits.boundary_sum_hint"),
             )
         kept[hid] = max(0.0, 1.0 - share)
 
@@ -951,6 +952,13 @@ def _where(index: _Index, level: str | None) -> str:
     return f"sub-process {_describe(container)}" if container is not None else f"process {index.process_id!r}"
 
 
+def _where_said(index: _Index, level: str | None) -> Say:
+    """:func:`_where` for an error message, in the run's language."""
+    container = index.nodes.get(level) if level is not None else None
+    return (say("visits.where_subprocess", node=_describe(container)) if container is not None
+            else say("visits.where_process", id=repr(index.process_id)))
+
+
 def _entries(
     index: _Index,
     level: str | None,
@@ -971,7 +979,7 @@ def _entries(
         n for n in nodes
         if n.instantiate and n.kind is not EventKind.START and not incoming.get(n.id)
     ]  # fmt: skip
-    where = _where(index, level)
+    where = _where_said(index, level)
     entries: dict[str, float] = defaultdict(float)
     if len(starts) == 1:
         entries[starts[0].id] = 1.0
@@ -980,25 +988,23 @@ def _entries(
         given: dict[str, BranchProbability] = {}
         for s in starts:
             if s.id in options.overrides or PROBABILITY_PROPERTY in s.properties:
-                given[s.id] = _event_probability(s, (s,), options, notes, "start event")
+                given[s.id] = _event_probability(s, (s,), options, notes, say("visits.word_start_event"))
         total = sum(p.value for p in given.values())
         missing = [s for s in starts if s.id not in given]
         if total > 1.0 + _TOLERANCE or (not missing and abs(total - 1.0) > _TOLERANCE):
             first = starts[0]
             raise AnalysisError(
-                f"the start events of {where} have probabilities summing to {total:g}, not 1",
+                say("visits.start_sum", where=where, total=f"{total:g}"),
                 file=first.source.file,
                 line=first.source.line,
                 element_id=first.id,
-                hint="the shares of cases starting at each start event must sum to 1",
+                hint=say("visits.start_sum_hint"),
             )
         for s in missing:
             given[s.id] = BranchProbability(max(0.0, 1.0 - total) / len(missing), DEFAULT)
         if missing:
-            notes.add(
-                f"{where} has {len(starts)} start events; cases assumed to start at "
-                + ", ".join(f"{s.id} ({given[s.id].value:.4g})" for s in starts)
-            )
+            notes.add(say("visits.note_starts", where=where, count=len(starts),
+                          shares=", ".join(f"{s.id} ({given[s.id].value:.4g})" for s in starts)))
         for s in starts:
             entries[s.id] = given[s.id].value
             out.events[prefix + s.id] = given[s.id]
@@ -1011,14 +1017,11 @@ def _entries(
         for n in implicit:
             entries[n.id] = 1.0
         if implicit:
-            notes.add(
-                f"{where} has no start event; its {len(implicit)} element(s) without an incoming flow "
-                "are assumed to run once each per activation"
-            )
+            notes.add(say("visits.note_no_start_event", where=where, count=len(implicit)))
     for n in nodes:
         if _is_container(n) and n.triggered_by_event:
             inner = [index.nodes[c] for c in index.children.get(n.id, ()) if index.nodes[c].kind is EventKind.START]
-            chance = _event_probability(n, (*inner, n), options, notes, "event sub-process")
+            chance = _event_probability(n, (*inner, n), options, notes, say("visits.word_event_subprocess"))
             out.events[prefix + n.id] = chance
             entries[n.id] += chance.value
     return dict(entries)
@@ -1037,12 +1040,11 @@ def _check_started(index: _Index, level: str | None, members: Sequence[str], ent
         return
     first = ordinary[0]
     raise AnalysisError(
-        f"{_where(index, level)} has no start: every element has an incoming flow "
-        f"(first {_describe(first)}), so no case ever starts there and its work would count 0",
+        say("visits.no_start", where=_where_said(index, level), first=_describe(first)),
         file=first.source.file,
         line=first.source.line,
         element_id=first.id,
-        hint="add a start event, or remove the flow that leads back to the first step",
+        hint=say("visits.no_start_hint"),
     )
 
 
@@ -1123,12 +1125,11 @@ def _joins(
         back = sorted(f.id for f in flows if f.target_id == join and f.id in returning)
         if node.kind is GatewayKind.PARALLEL and back and forward[join]:
             raise AnalysisError(
-                f"{_describe(node)} waits for a token on flow {', '.join(back)}, which comes back round a loop "
-                "only after the gateway has fired, so a case would wait there forever",
+                say("visits.parallel_loop", node=_describe(node), flows=", ".join(back)),
                 file=node.source.file,
                 line=node.source.line,
                 element_id=node.id,
-                hint="merge a loop back with an exclusive gateway; a parallel gateway joins parallel branches",
+                hint=say("visits.parallel_loop_hint"),
             )
     matched: dict[str, str] = {}
     for join in joins:
@@ -1141,10 +1142,7 @@ def _joins(
         ):
             matched[join] = candidate.id
         elif join in dominators:
-            notes.add(
-                f"{_describe(index.nodes[join])}: no inclusive split dominates this join; "
-                "it is assumed to wait for a token on every incoming flow"
-            )
+            notes.add(say("visits.note_inclusive_join", node=_describe(index.nodes[join])))
     return _JoinRules(matched, frozenset(returning), forward)
 
 
@@ -1221,11 +1219,11 @@ def _solve(
     if visits is None or not np.all(np.isfinite(visits)) or (visits.size and visits.min() < -1e-9):
         first = index.nodes[order[0]]
         raise AnalysisError(
-            "expected visits cannot be computed for this flow (the equations have no meaningful solution)",
+            say("visits.unsolvable"),
             file=first.source.file,
             line=first.source.line,
             element_id=first.id,
-            hint="check the loops and branch probabilities of this process",
+            hint=say("visits.unsolvable_hint"),
         )
     result = dict.fromkeys(members, 0.0)
     for nid, i in position.items():
@@ -1310,17 +1308,12 @@ def _check_loops(
         ordered = [n for n in index.nodes if n in component]
         first = index.nodes[ordered[0]]
         why, hint = (
-            ("has no way out with a probability above 0", "give the exit branch a probability > 0")
+            (say("visits.loop_no_exit"), say("visits.loop_no_exit_hint"))
             if not exits
-            else (
-                "goes round again at least as often as it is left (an exit with probability 0, "
-                "or a parallel split that feeds the loop)",
-                "give the exit branch a probability > 0 and join parallel branches before looping back",
-            )
+            else (say("visits.loop_round"), say("visits.loop_round_hint"))
         )
         raise AnalysisError(
-            f"loop {', '.join(_describe(index.nodes[n]) for n in ordered)} {why}, "
-            "so its expected visits per case are infinite",
+            say("visits.infinite_loop", nodes=", ".join(_describe(index.nodes[n]) for n in ordered), why=why),
             file=first.source.file,
             line=first.source.line,
             element_id=first.id,

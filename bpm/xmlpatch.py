@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from bpm.errors import BpmnParseError, RenderError
+from bpm.errors import BpmnParseError, RenderError, say
 from bpm.reader import parse_xml
 
 __all__ = ["Attribute", "Edit", "Markup", "XmlText", "apply_edits", "quote_attribute"]
@@ -197,9 +197,9 @@ class XmlText:
         markup = scan(text, elements)
         if markup is None:
             raise RenderError(
-                "cannot locate every element's tags in the file's text, so it cannot be patched in place",
+                say("xmlpatch.unlocatable"),
                 file=file,
-                hint="open and save the file in the modeler once, then try again",
+                hint=say("xmlpatch.unlocatable_hint"),
             )
         newline = "\r\n" if "\r\n" in text else "\n"
         first = next((c for c in root if isinstance(c.tag, str)), None)
@@ -348,7 +348,7 @@ def _decode(data: bytes, encoding: str, file: str) -> str:
         if text.encode(candidate) == data:
             return text
     raise BpmnParseError(
-        f"cannot keep the file's bytes in its declared encoding {encoding}",
+        say("xmlpatch.encoding", encoding=encoding),
         file=file,
-        hint="save the file as UTF-8 in the modeler and try again",
+        hint=say("xmlpatch.encoding_hint"),
     )

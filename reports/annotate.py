@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from bpm.errors import BpmnParseError, RenderError
+from bpm.errors import BpmnParseError, RenderError, say
 from bpm.xmlpatch import Edit, XmlText, quote_attribute, resolve_attribute
 from reports.style import DISPOSITION_STYLES
 from scoring.result import Assessment, Disposition, ProcessAssessment, StepAssessment
@@ -187,16 +187,16 @@ def annotate_bpmn(source_bytes: bytes, assessment: Assessed, *, file: str) -> by
     steps = _steps_for(assessment, file)
     document = XmlText.read(source_bytes, file)
     if etree.QName(document.root).namespace != MODEL_NS:
-        raise BpmnParseError("not a BPMN 2.0 file", file=file, hint=f"expected <definitions> in {MODEL_NS}")
+        raise BpmnParseError(say("annotate.not_bpmn"), file=file, hint=say("reader.not_bpmn_hint", namespace=MODEL_NS))
     owners = _elements_by_id(document.root)
     missing = [s.step_id for s in steps if s.step_id not in owners]
     if missing:
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
         raise RenderError(
-            f"{len(missing)} assessed step(s) are not in this file: {shown}",
+            say("annotate.missing_steps", count=len(missing), ids=shown),
             file=file,
             element_id=missing[0],
-            hint="annotate the same BPMN file that was scored",
+            hint=say("annotate.same_file_hint"),
         )
     scored: dict[str, StepAssessment] = {step.step_id: step for step in steps}
     writer = _Writer(document, camunda8=is_camunda8(document.root))
@@ -233,9 +233,9 @@ def _steps_for(assessment: Assessed, file: str) -> list[StepAssessment]:
     if not portfolio and processes and not any(_same_file(p.file, file) for p in processes):
         known = sorted({p.file for p in processes})
         raise RenderError(
-            f"the assessment has no process from {file} (it covers: {', '.join(known)})",
+            say("annotate.no_process", file=file, known=", ".join(known)),
             file=file,
-            hint="pass the BPMN file that was scored",
+            hint=say("annotate.scored_file_hint"),
         )
     steps: list[StepAssessment] = []
     for item in items:

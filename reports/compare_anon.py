@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bpm.errors import BpmError, RenderError
+from bpm.errors import BpmError, RenderError, Say, say
 from bpm.model import ArtifactKind, Definitions
 from scoring.city_run import CityResult
 
@@ -117,9 +117,9 @@ def check_published(files: Mapping[str, bytes], names: Iterable[str], notes: Ite
     ...
     bpm.errors.RenderError: a.html: the anonymised site would contain a city name (nothing written) (report ...
     """
-    secrets = [("a city name", n.strip()) for n in names if n.strip()]
-    secrets += [("a free-text note", n.strip()) for n in notes if len(n.strip()) >= MIN_NOTE_CHARS]
-    kinds: dict[bytes, str] = {}
+    secrets = [(say("anon.city_name"), n.strip()) for n in names if n.strip()]
+    secrets += [(say("anon.note"), n.strip()) for n in notes if len(n.strip()) >= MIN_NOTE_CHARS]
+    kinds: dict[bytes, Say] = {}
     for kind, secret in secrets:
         for form in {secret, html.escape(secret, quote=True), html.escape(secret, quote=False)}:
             kinds.setdefault(form.encode("utf-8"), kind)
@@ -129,8 +129,7 @@ def check_published(files: Mapping[str, bytes], names: Iterable[str], notes: Ite
     for name, content in sorted(files.items()):
         found = pattern.search(content)
         if found is not None:
-            raise RenderError(f"the anonymised site would contain {kinds[found.group(0)]} (nothing written)",
-                              file=name, hint="report this as a bug of --anonymise")
+            raise RenderError(say("anon.leak", kind=kinds[found.group(0)]), file=name, hint=say("anon.leak_hint"))
 
 
 def anonymise(results: Sequence[CityResult], salt: str) -> tuple[list[CityResult], Scrubber, tuple[str, ...]]:
@@ -144,8 +143,8 @@ def anonymise(results: Sequence[CityResult], salt: str) -> tuple[list[CityResult
         meta = result.city.meta
         code = city_code(meta.name, salt)
         if code in seen:
-            raise BpmError(f"two cities have the same 団体名 {meta.name!r} ({seen[code]} and {meta.file})",
-                           file=meta.file, hint="each city needs its own 団体名 to get its own code")
+            raise BpmError(say("anon.same_name", name=repr(meta.name), first=seen[code], second=meta.file),
+                           file=meta.file, hint=say("anon.same_name_hint"))
         seen[code] = meta.file
         folder = Path(meta.file).parent.name
         for name in (meta.name, folder, result.city.profile_name):

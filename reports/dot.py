@@ -31,7 +31,7 @@ import graphviz
 import networkx as nx
 from lxml import etree
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from bpm.model import Definitions, ElementId, FlowNode, Lane, LoopKind
 from reports.overlay import Overlay
 from reports.style import FINDING_COLOURS
@@ -53,7 +53,7 @@ FONT = "Noto Sans CJK JP"
 
 Format = Literal["svg", "png", "pdf"]
 
-_INSTALL_HINT = "install Graphviz: apt-get install graphviz (macOS: brew install graphviz)"
+_INSTALL_HINT = say("render.install_graphviz")
 _INK = "#1f1f1f"
 _EDGE_INK = "#444444"
 _LANE_FILL = "#FAFAFA"
@@ -214,7 +214,7 @@ def render(
     Raises :class:`~bpm.errors.RenderError` when Graphviz is missing or fails.
     """
     if fmt not in ("svg", "png", "pdf"):
-        raise RenderError(f"unknown diagram format {fmt!r}", hint="use svg, png or pdf")
+        raise RenderError(say("render.unknown_format", format=repr(fmt)), hint=say("render.unknown_format_hint"))
     digraph = _as_digraph(graph_or_digraph, overlays, title, definitions)
     if fmt == "svg":
         return _postprocess_svg(_pipe(digraph, "svg", None), _META.get(digraph)).encode("utf-8")
@@ -256,19 +256,17 @@ def _pipe(digraph: graphviz.Digraph, fmt: str, renderer: str | None) -> bytes:
     try:
         data: bytes = digraph.pipe(format=fmt, renderer=renderer, quiet=True)
     except (BrokenPipeError, ConnectionResetError) as exc:  # dot stopped reading: it rejected the input
-        raise RenderError(f"Graphviz 'dot' stopped reading its input ({fmt}): {exc}",
-                          hint="a name or id may be too long for Graphviz") from None
+        raise RenderError(say("dot.stopped", format=fmt, detail=exc), hint=say("dot.stopped_hint")) from None
     except graphviz.ExecutableNotFound:
         raise RenderError(
-            "Graphviz 'dot' is not installed, so diagrams without coordinates cannot be laid out "
-            "and no PNG/PDF can be made",
+            say("dot.not_installed"),
             hint=_INSTALL_HINT,
         ) from None
     except graphviz.CalledProcessError as exc:
         stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
         raise RenderError(
-            f"Graphviz 'dot' failed ({fmt}): {stderr.strip() or exc}",
-            hint="check that the Graphviz installation has the cairo plugin (apt-get install graphviz)",
+            say("dot.failed", format=fmt, detail=stderr.strip() or exc),
+            hint=say("dot.failed_hint"),
         ) from None
     return data
 
@@ -807,7 +805,7 @@ def _postprocess_svg(data: bytes, meta: _Meta | None) -> str:
     try:
         root = etree.fromstring(_PROLOG.sub(b"", data, count=1), parser)
     except etree.XMLSyntaxError as exc:
-        raise RenderError(f"Graphviz produced unreadable SVG: {exc}") from None
+        raise RenderError(say("dot.bad_svg", detail=exc)) from None
     root.set("class", "bpmn-diagram bpmn-layout")
     root.set("role", "img")
     root.set("data-layout", "graphviz")

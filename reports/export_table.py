@@ -38,7 +38,7 @@ from typing import Literal
 import pandas as pd
 from openpyxl import Workbook
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from reports.export_assumptions import assumption_head, assumption_rows, source_class
 from reports.export_columns import COLUMN_SPECS, FORMATS, ColumnSpec, Lang, header, localise
 from reports.export_xlsx import SheetColumn, stable_xlsx_bytes, write_table
@@ -241,9 +241,9 @@ def write_results(
     suffix = path.suffix.casefold()
     if suffix not in (".csv", ".xlsx", ".json"):
         raise RenderError(
-            f"unknown results format {path.suffix or '(no suffix)'!r}",
+            say("export.unknown_format", suffix=repr(path.suffix) if path.suffix else say("export.no_suffix")),
             file=str(path),
-            hint="name the output results.csv, results.xlsx or results.json",
+            hint=say("export.unknown_format_hint"),
         )
     data = table_bytes(frame, suffix[1:], lang=lang, assessment=assessment, created=created)  # type: ignore[arg-type]
     scratch = None
@@ -254,8 +254,8 @@ def write_results(
             out.write(data)
         os.replace(scratch, path)
     except OSError as error:
-        raise RenderError(f"cannot write results to {path}: {error.strerror or error}", file=str(path),
-                          hint="choose another --out path") from None
+        raise RenderError(say("export.cannot_write", path=path, reason=error.strerror or error), file=str(path),
+                          hint=say("export.cannot_write_hint")) from None
     finally:
         if scratch is not None and os.path.exists(scratch):
             os.unlink(scratch)

@@ -41,7 +41,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 
 __all__ = [
     "MARKER", "FolderLock", "check_out_dir", "lock_folder", "lock_path", "marker_bytes", "publish", "publish_files",
@@ -215,9 +215,9 @@ def lock_folder(out_dir: Path) -> FolderLock:
         if not locked:
             os.close(fd)
             raise RenderError(
-                f"another bpm scan is writing {out_dir} right now",
+                say("outdir.locked", out=out_dir),
                 file=str(out_dir),
-                hint=f"wait for it to finish, or choose another --out folder (lock file: {path})",
+                hint=say("outdir.locked_hint", lock=path),
             )
         try:
             same = os.fstat(fd).st_ino == os.stat(path).st_ino
@@ -228,7 +228,7 @@ def lock_folder(out_dir: Path) -> FolderLock:
             os.write(fd, f"{os.getpid()}\n".encode())
             return FolderLock(out_dir, path, fd)
         os.close(fd)
-    raise RenderError(f"cannot lock {out_dir}: the lock file keeps changing", file=str(path))
+    raise RenderError(say("outdir.lock_changing", out=out_dir), file=str(path))
 
 
 def _try_lock(fd: int) -> bool:
@@ -266,24 +266,23 @@ def check_out_dir(out_dir: Path) -> Path:
     """The absolute output folder, or :class:`RenderError` when it must not be replaced."""
     out_dir = _absolute(out_dir)
     if out_dir.parent == out_dir:
-        raise RenderError(f"{out_dir} cannot hold a report site", file=str(out_dir),
-                          hint="choose a folder such as ./site")
+        raise RenderError(say("outdir.root", out=out_dir), file=str(out_dir), hint=say("outdir.root_hint"))
     here = _absolute(Path.cwd())
     if here == out_dir or out_dir in here.parents:
         raise RenderError(
-            f"{out_dir} is the folder you are working in; replacing it would pull it out from under you",
+            say("outdir.cwd", out=out_dir),
             file=str(out_dir),
-            hint="give a sub-folder such as --out site, or run bpm from the parent folder",
+            hint=say("outdir.cwd_hint"),
         )
     try:
         if out_dir.exists() and not out_dir.is_dir():
-            raise RenderError(f"{out_dir} exists and is not a directory", file=str(out_dir),
-                              hint="choose another --out directory")
+            raise RenderError(say("outdir.not_directory", out=out_dir), file=str(out_dir),
+                              hint=say("outdir.not_directory_hint"))
         if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
             raise RenderError(
-                f"{out_dir} is not empty and does not look like a report site written by bpm (no {MARKER} file)",
+                say("outdir.foreign", out=out_dir, marker=MARKER),
                 file=str(out_dir),
-                hint="choose a new or empty --out directory; bpm only replaces directories it wrote itself",
+                hint=say("outdir.foreign_hint"),
             )
     except OSError as error:
         raise write_error(out_dir, error) from None
@@ -294,14 +293,14 @@ def write_error(out_dir: Path, error: OSError) -> RenderError:
     """One message for every way writing can fail: unwritable, full disk, too large, gone."""
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(out_dir) else ""
     hint = {
-        errno.ENOSPC: "free some space on that disk, or choose another --out folder",
-        errno.EDQUOT: "your disk quota is used up; free some space or choose another --out folder",
-        errno.EFBIG: "a file exceeds the size this system allows; choose another --out folder",
-        errno.EACCES: "you may not write there; choose another --out folder",
-        errno.EPERM: "you may not write there; choose another --out folder",
-        errno.EROFS: "that file system is read-only; choose another --out folder",
-    }.get(error.errno or 0, "choose another --out folder")
-    return RenderError(f"cannot write the site to {out_dir}: {error.strerror or error}{where}",
+        errno.ENOSPC: say("outdir.hint_no_space"),
+        errno.EDQUOT: say("outdir.hint_quota"),
+        errno.EFBIG: say("outdir.hint_too_big"),
+        errno.EACCES: say("outdir.hint_forbidden"),
+        errno.EPERM: say("outdir.hint_forbidden"),
+        errno.EROFS: say("outdir.hint_read_only"),
+    }.get(error.errno or 0, say("outdir.hint_elsewhere"))
+    return RenderError(say("outdir.cannot_write", out=out_dir, reason=error.strerror or error, where=where),
                        file=str(out_dir), hint=hint)
 
 
@@ -334,11 +333,11 @@ def recover(out_dir: Path, report: Progress) -> None:
         olds = [p for p, kind in stale if kind == "old" and (p / MARKER).is_file()]
         if olds:
             newest = max(olds, key=lambda p: p.stat().st_mtime)
-            report(f"restoring the previous site from {newest.name} (an earlier run was stopped mid-swap)")
+            report(say("progress.restoring", name=newest.name).render())
             os.rename(newest, out_dir)
             stale = [(p, kind) for p, kind in stale if p != newest]
     for path, _kind in stale:
-        report(f"removing {path.name} left by an earlier run")
+        report(say("progress.removing", name=path.name).render())
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -377,8 +376,8 @@ def publish_files(
         raise write_error(out_dir, error) from None
     special = [e.name for e in entries if e.kind == "special"]
     if special:
-        raise RenderError(f"{out_dir} holds special files bpm cannot carry over: {', '.join(special[:5])}",
-                          file=str(out_dir), hint="remove them or choose another --out folder")
+        raise RenderError(say("outdir.special", out=out_dir, names=", ".join(special[:5])),
+                          file=str(out_dir), hint=say("outdir.special_hint"))
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.bpm-", suffix="-new", dir=out_dir.parent))
     except OSError as error:
@@ -391,13 +390,13 @@ def publish_files(
             shutil.rmtree(staging, ignore_errors=True)
             return sorted({*own, MARKER})
         _check_no_clash(out_dir, entries, kept, names)
-        report(f"wrote {len(names) + 1} files")
+        report(say("progress.wrote", count=len(names) + 1).render())
         if entries:
-            report(f"keeping {len(entries)} file(s) bpm did not write: " + ", ".join(e.name for e in entries[:5])
-                   + (" …" if len(entries) > 5 else ""))
+            report(say("progress.keeping_users", count=len(entries),
+                       names=", ".join(e.name for e in entries[:5]) + (" …" if len(entries) > 5 else "")).render())
             _carry_over(out_dir, staging, entries)
         if kept:
-            report(f"keeping {len(kept)} file(s) of earlier versions")
+            report(say("progress.keeping_versions", count=len(kept)).render())
             _carry_over(out_dir, staging, kept)
         _write_file(staging, MARKER, marker)
         for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
@@ -419,14 +418,14 @@ def _check_no_clash(out_dir: Path, entries: list[_Entry], kept: list[_Entry], na
     if clashes:
         shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
         raise RenderError(
-            f"{out_dir} holds {len(clashes)} file(s) of yours where the report writes its own: {shown}",
+            say("outdir.clashes", out=out_dir, count=len(clashes), names=shown),
             file=str(out_dir),
-            hint="move or rename them; bpm keeps files it did not write but never overwrites them",
+            hint=say("outdir.clashes_hint"),
         )
     rewritten = sorted(e.name for e in kept if e.name in names)
     if rewritten:
-        raise RenderError(f"{out_dir}: cannot keep {rewritten[0]}: the new site writes it too",
-                          file=str(out_dir), hint="this is a bug in the caller; the site was left unchanged")
+        raise RenderError(say("outdir.keep_rewritten", out=out_dir, name=rewritten[0]),
+                          file=str(out_dir), hint=say("outdir.caller_bug_hint"))
 
 
 def _write_all(staging: Path, files: Iterable[tuple[str, bytes]]) -> tuple[set[str], bytes | None]:
@@ -456,8 +455,8 @@ def _kept_entries(out_dir: Path, keep: Collection[str]) -> list[_Entry]:
     for name in sorted(set(keep)):
         path = out_dir.joinpath(*PurePosixPath(name).parts)
         if name == MARKER or ".." in PurePosixPath(name).parts or not stat.S_ISREG(path.lstat().st_mode):
-            raise RenderError(f"{out_dir}: cannot keep {name}: not a plain file of the current site",
-                              file=str(out_dir), hint="this is a bug in the caller; the site was left unchanged")
+            raise RenderError(say("outdir.keep_not_file", out=out_dir, name=name),
+                              file=str(out_dir), hint=say("outdir.caller_bug_hint"))
         kept.append(_Entry(name, "file"))
     return kept
 

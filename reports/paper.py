@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from reports.printable import svg_size
 from reports.style import DISPOSITION_STYLES
 from reports.svg import FONT_FAMILY
@@ -113,9 +113,10 @@ def paper_mm(paper: str, orientation: str) -> tuple[float, float]:
     ((297.0, 210.0), (297.0, 420.0))
     """
     if paper not in PAPERS:
-        raise RenderError(f"unknown paper size {paper!r}", hint="use A4 or A3")
+        raise RenderError(say("paper.unknown_size", paper=repr(paper)), hint=say("paper.unknown_size_hint"))
     if orientation not in ("portrait", "landscape"):
-        raise RenderError(f"unknown orientation {orientation!r}", hint="use portrait or landscape")
+        raise RenderError(say("paper.unknown_orientation", orientation=repr(orientation)),
+                          hint=say("paper.unknown_orientation_hint"))
     width, height = PAPERS[paper]
     return (height, width) if orientation == "landscape" else (width, height)
 
@@ -178,7 +179,7 @@ def _size_px(svg: str) -> tuple[float, float]:
     if tag is not None and re.search(r'\swidth="[^"]*pt"', tag.group(0)):
         width, height = width * 4 / 3, height * 4 / 3
     if not (width > 0 and height > 0):
-        raise RenderError("the diagram has no size to put on paper")
+        raise RenderError(say("paper.no_size"))
     return width, height
 
 
@@ -187,7 +188,7 @@ def _diagram_element(svg: str) -> etree._Element:
     try:
         element = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", svg).encode("utf-8"), parser)
     except etree.XMLSyntaxError as error:
-        raise RenderError(f"the diagram is not readable SVG: {error}") from None
+        raise RenderError(say("paper.bad_svg", detail=error)) from None
     if not element.get("viewBox"):
         width, height = svg_size(svg)
         element.set("viewBox", f"0 0 {_mm(width)} {_mm(height)}")

@@ -23,7 +23,7 @@ from typing import Literal
 
 import networkx as nx
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from bpm.graph import process_graph
 from bpm.model import Definitions, ElementId, ProcessId
 from reports import dot, printable, svg
@@ -83,7 +83,7 @@ def pictures(
     per process), or one mapping by element id used for every picture.
     """
     if layout not in ("auto", "di", "dot"):
-        raise RenderError(f"unknown layout {layout!r}", hint="use auto, di or dot")
+        raise RenderError(say("pictures.unknown_layout", layout=repr(layout)), hint=say("pictures.unknown_layout_hint"))
     marks_for = _overlay_lookup(overlays)
     result: list[Picture] = []
     covered: set[ProcessId] = set()
@@ -92,8 +92,8 @@ def pictures(
             try:
                 svg.check_di(definitions)
             except RenderError as error:
-                raise RenderError(error.message, file=error.file, line=error.line, element_id=error.element_id,
-                                  hint="use layout auto or dot to lay it out with Graphviz") from None
+                raise RenderError(error.said, file=error.file, line=error.line, element_id=error.element_id,
+                                  hint=say("pictures.use_dot_hint")) from None
         for diagram in definitions.diagrams:
             shown = {shape.element_id for shape in diagram.shapes}
             drawn = tuple(pid for pid in definitions.processes if _shows(definitions, pid, shown))
@@ -137,7 +137,7 @@ def picture_bytes(picture: Picture, fmt: PictureFormat, *, created: datetime | N
     if fmt == "svg":
         return (_XML_DECLARATION + picture.svg).encode("utf-8")
     if fmt not in ("png", "pdf"):
-        raise RenderError(f"unknown picture format {fmt!r}", hint="use svg, png or pdf")
+        raise RenderError(say("pictures.unknown_format", format=repr(fmt)), hint=say("render.unknown_format_hint"))
     if picture.layout == "graphviz" and picture.graph is not None:
         dpi = None
         if fmt == "png":  # Graphviz sizes are points (1/72 in): 144 dpi is 2×, lowered to the pixel caps

@@ -31,7 +31,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 
 __all__ = [
     "MAX_PNG_PIXELS",
@@ -58,8 +58,8 @@ printed manual can show; bigger prints use the vector PDF.  Rasterising costs wi
 50-step flow 2.4 s, 8 MP 1.25 s, bench/README.md) and the surface is 32 MB while cairo paints it."""
 
 _CREATION_DATE = re.compile(rb"(/CreationDate \(D:)(\d{14})(Z?\))")
-_HINT = "install the cairo library (apt-get install libcairo2) and the Python package cairosvg"
-_CONVERT_HINT = "the diagram is still shown in the report and offered as SVG"
+_HINT = say("printable.install_hint")
+_CONVERT_HINT = say("printable.convert_hint")
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(px|pt)?\s*$")
 
 
@@ -73,7 +73,7 @@ def svg_size(svg: str) -> tuple[float, float]:
     """
     match = re.search(r"<svg\b[^>]*>", svg)
     if match is None:
-        raise RenderError("not an SVG document")
+        raise RenderError(say("printable.not_svg"))
     tag = match.group(0)
 
     def attribute(name: str) -> str | None:
@@ -88,7 +88,7 @@ def svg_size(svg: str) -> tuple[float, float]:
     box = (attribute("viewBox") or "").replace(",", " ").split()
     if len(box) == 4:
         return float(box[2]), float(box[3])
-    raise RenderError("the SVG document has no size (width/height or viewBox)")
+    raise RenderError(say("printable.no_size"))
 
 
 def png_scale(width: float, height: float, preferred: float = PNG_SCALE) -> float:
@@ -120,7 +120,7 @@ def svg_to_png(svg: str, *, scale: float = PNG_SCALE) -> bytes:
             bytestring=svg.encode("utf-8"), scale=scale, background_color="white", unsafe=False
         )
     except Exception as error:  # CairoSVG raises bare ValueError/KeyError on SVG it cannot draw
-        raise RenderError(f"cannot convert the diagram to PNG: {error}", hint=_CONVERT_HINT) from error
+        raise RenderError(say("printable.cannot_convert", format="PNG", detail=error), hint=_CONVERT_HINT) from error
     return data
 
 
@@ -136,7 +136,7 @@ def svg_to_pdf(svg: str, *, created: datetime | None = None) -> bytes:
     try:
         data: bytes = surface_class.convert(bytestring=svg.encode("utf-8"), unsafe=False)
     except Exception as error:  # see svg_to_png
-        raise RenderError(f"cannot convert the diagram to PDF: {error}", hint=_CONVERT_HINT) from error
+        raise RenderError(say("printable.cannot_convert", format="PDF", detail=error), hint=_CONVERT_HINT) from error
     return data
 
 
@@ -146,7 +146,7 @@ def svg_to_print(svg: str, fmt: PrintFormat, *, created: datetime | None = None)
         return svg_to_png(svg)
     if fmt == "pdf":
         return svg_to_pdf(svg, created=created)
-    raise RenderError(f"unknown print format {fmt!r}", hint="use png or pdf")
+    raise RenderError(say("printable.unknown_format", format=repr(fmt)), hint=say("printable.unknown_format_hint"))
 
 
 def pin_pdf_date(pdf: bytes, created: datetime | None = None) -> bytes:
@@ -165,7 +165,7 @@ def _cairosvg() -> Any:
     try:
         import cairosvg
     except (ImportError, OSError) as error:
-        raise RenderError(f"PNG/PDF output is unavailable: {error}", hint=_HINT) from error
+        raise RenderError(say("printable.unavailable", detail=error), hint=_HINT) from error
     return cairosvg
 
 

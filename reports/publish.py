@@ -32,7 +32,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 
 from bpm.diff import ProcessDiff, StepChangeKind, diff_definitions
-from bpm.errors import BpmError, RenderError
+from bpm.errors import BpmError, RenderError, say
 from bpm.model import Definitions
 from bpm.reader import read_bpmn_bytes
 from reports import csp
@@ -208,7 +208,7 @@ def _site_page(page: str, *, back: str) -> bytes:
     page, count = _FOREIGN_CSP.subn(f'<meta http-equiv="Content-Security-Policy" content="{csp.PLACEHOLDER}">',
                                     page, count=1)
     if count != 1:
-        raise RenderError("the diff page has no Content-Security-Policy tag to replace")
+        raise RenderError(say("publish.no_csp"))
     link = (f'<p class="files"><a href="{back}">← 版の履歴 <span class="en">version history</span></a> · '
             '<a href="../../changes.html">更新履歴 <span class="en">recent changes</span></a></p>\n')
     page = page.replace("<header>\n", "<header>\n" + link, 1)
@@ -388,9 +388,9 @@ def refuse_history_overwrite(out_dir: Path) -> None:
     """``scan --out`` into a published site would drop its history with the rest: refuse, naming the way."""
     if LEDGER in _old_manifest(out_dir):
         raise RenderError(
-            f"{out_dir} is a published site with a version history; --out would replace it without the history",
+            say("publish.has_history", out=out_dir),
             file=str(out_dir),
-            hint=f"use --publish {out_dir} to add to its history, or choose another --out folder",
+            hint=say("publish.has_history_hint", out=out_dir),
         )
 
 
@@ -401,8 +401,8 @@ def _read_ledger(out_dir: Path, manifest: set[str]) -> Ledger:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise RenderError(f"cannot read the site's version history: {error.strerror or error}", file=str(path),
-                          hint="restore the site folder from a backup, or publish to a new folder") from None
+        raise RenderError(say("publish.unreadable_history", reason=error.strerror or error), file=str(path),
+                          hint=say("publish.restore_hint")) from None
     return parse_ledger(data, str(path))
 
 
@@ -446,8 +446,7 @@ def publish_site(
     tell = notice or report
     missing = sorted(set(site_input.file_keys.values()) - {m.key for m in models})
     if missing:
-        raise RenderError(f"cannot publish {missing[0]}: its bytes were not read, so its version is unknown",
-                          file=missing[0], hint="check that the file can be read and run again")
+        raise RenderError(say("publish.unread", name=missing[0]), file=missing[0], hint=say("publish.unread_hint"))
     with lock_folder(out_dir) if lock is None else nullcontext(lock):
         recover(out_dir, report)
         old_manifest = _old_manifest(out_dir)

@@ -30,7 +30,7 @@ from typing import Any, Literal, Protocol
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from bpm.pool import ordered_results
@@ -130,8 +130,8 @@ def build_time(environ: Mapping[str, str] | None = None) -> datetime:
             return datetime.fromtimestamp(int(raw), tz=UTC)
         except (ValueError, OverflowError, OSError) as error:
             raise RenderError(
-                f"SOURCE_DATE_EPOCH is not a Unix timestamp: {raw!r}",
-                hint="set it to whole seconds since 1970-01-01, e.g. $(git log -1 --format=%ct), or unset it",
+                say("site.bad_epoch", value=repr(raw)),
+                hint=say("site.bad_epoch_hint"),
             ) from error
     return datetime.now(tz=UTC).replace(microsecond=0)
 
@@ -300,7 +300,8 @@ class _Drawings:
                 self.files[name] = cached_picture_bytes(picture, fmt, created=self.created, cache=self.cache)
             except RenderError as error:
                 self.failed[name] = error
-                self.notice(f"{picture.title}: no {fmt.upper()} copy of the diagram: {error.message}")
+                self.notice(say("progress.no_copy", title=picture.title, format=fmt.upper(),
+                                reason=error.said).render())
         return name if name in self.files else None
 
     def _sheet_job(self, picture: Picture) -> _SheetJob:
@@ -371,7 +372,7 @@ def site_files(
     given: set[str] = set()
 
     def page(template: str, name: str, **context: Any) -> tuple[str, bytes]:
-        report(f"rendering {name}")
+        report(say("progress.rendering", name=name).render())
         given.add(name)
         return name, _render_page(env, site, template, **context)
 
@@ -477,9 +478,9 @@ def _flow_pages(job: _FlowJob, item: tuple[int, tuple[ProcessAssessment, ...]]) 
     pages: dict[str, bytes] = {}
     for process in processes:
         ref = job.catalogue.refs[(process.file, process.process_id)]
-        messages.append((False, f"drawing diagram of {ref.name}"))
+        messages.append((False, say("progress.drawing", name=ref.name).render()))
         diagram = drawings.view(job.catalogue.definitions.get(process.file), process.process_id)
-        messages.append((False, f"rendering {ref.file_name}"))
+        messages.append((False, say("progress.rendering", name=ref.file_name).render()))
         pages[ref.file_name] = _render_page(job.env, job.site, "flow.html",
                                             view=flow_page(job.catalogue, process, diagram))
     return _FlowOutput(pages, drawings.files, messages, tuple(drawings.sheets.values()))
@@ -522,13 +523,14 @@ def _print_sheets(job: _FlowJob, sheet: _SheetJob) -> _SheetOutput:
     picture = sheet.picture()
     for fmt in ("png", "pdf"):
         name = f"diagrams/{sheet.name}.{fmt}"
-        messages.append((False, f"printing {sheet.title} ({fmt.upper()})"))
+        messages.append((False, say("progress.printing", title=sheet.title, format=fmt.upper()).render()))
         try:
             files[name] = sheets.sheet_bytes(picture, fmt, sheet.block, layout=_SHEET, created=job.created,
                                              cache=job.cache)
         except RenderError as error:
             unprinted[name] = error.message
-            messages.append((True, f"{sheet.title}: no {fmt.upper()} copy of the diagram: {error.message}"))
+            messages.append((True, say("progress.no_copy", title=sheet.title, format=fmt.upper(),
+                                                reason=error.said).render()))
     return _SheetOutput(files, unprinted, messages)
 
 
@@ -572,8 +574,8 @@ def _check_downloads(downloads: Mapping[str, bytes]) -> None:
             or any(ord(c) < 32 for c in name)
         ):
             raise RenderError(
-                f"download name {name!r} is not a plain relative file name",
-                hint="use names like results.csv or annotated/flow.bpmn",
+                say("site.bad_download", name=repr(name)),
+                hint=say("site.bad_download_hint"),
             )
 
 

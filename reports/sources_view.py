@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bpm.errors import SurveyError
+from bpm.errors import SurveyError, say
 from reports.i18n import Bilingual
 
 __all__ = [
@@ -209,7 +209,7 @@ def read_source_sheet(path: str | Path) -> tuple[CitedSource, ...]:
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except (OSError, ValueError, KeyError) as error:
-        raise SurveyError(f"{path}: cannot read the {SHEET} sheet: {error}") from error
+        raise SurveyError(say("sources.unreadable", path=path, sheet=SHEET, detail=error)) from error
     try:
         if SHEET not in book.sheetnames:
             return ()

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reports.format import Quantity, fte_ja, hours_ja, money, number
-from reports.i18n import Bilingual, t_or
+from reports.i18n import Bilingual
 from scoring.result import Assessment, EvidenceSource, MoneyLine, StepAssessment
 
 __all__ = [
@@ -155,14 +155,11 @@ def param_anchor(key: str) -> str:
 
 
 def param_label(key: str) -> Bilingual:
-    """The parameter in words (``[param]`` in the locale files); the dotted key itself when not described."""
+    """The parameter in words (reports/parameters.toml); the dotted key itself when not described."""
     from reports.parameters import describe
 
     described = describe(key)
-    if described is not None:
-        return described.label
-    name = f"param.{key}"
-    return Bilingual(t_or(name, "ja", key), t_or(name, "en", key))
+    return described.label if described is not None else Bilingual.same(key)
 
 
 def placeholder_keys(sources: Mapping[str, str]) -> list[str]:

@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from bpm.model import (
     Artifact,
     ArtifactKind,
@@ -197,9 +197,9 @@ def check_di(definitions: Definitions) -> None:
     name = Path(definitions.file).name
     if not definitions.diagrams:
         raise RenderError(
-            f"{name} has no diagram interchange (BPMNDiagram), so there are no coordinates to draw",
+            say("svg.no_di", name=name),
             file=definitions.file,
-            hint="the diagram will be laid out automatically with graphviz instead",
+            hint=say("svg.layout_hint"),
         )
     drawn = {s.element_id for d in definitions.diagrams for s in d.shapes}
     called = {
@@ -215,12 +215,11 @@ def check_di(definitions: Definitions) -> None:
         if pool is not None and pool.id in drawn:
             continue
         raise RenderError(
-            f"{name}: process {process.name or process.id!r} has {len(process.nodes)} flow nodes "
-            "but no shapes in any BPMNDiagram",
+            say("svg.no_shapes", name=name, process=repr(process.name or process.id), count=len(process.nodes)),
             file=definitions.file,
             line=process.source.line,
             element_id=process.id,
-            hint="the diagram will be laid out automatically with graphviz instead",
+            hint=say("svg.layout_hint"),
         )
 
 
@@ -239,12 +238,11 @@ def render_diagram(
     resolved = [s for s in diagram.shapes if index.lookup(s.element_id) is not None]
     if not resolved:
         raise RenderError(
-            f"{Path(definitions.file).name}: diagram {diagram.name or diagram.id!r} has no shapes "
-            "for elements of this file",
+            say("svg.foreign_diagram", name=Path(definitions.file).name, diagram=repr(diagram.name or diagram.id)),
             file=definitions.file,
             line=diagram.source.line if diagram.source else None,
             element_id=diagram.id,
-            hint="the diagram will be laid out automatically with graphviz instead",
+            hint=say("svg.layout_hint"),
         )
     painter = _Painter(index, diagram, overlays or {})
     painter.paint()

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, Say, say
 from reports.downloads import annotated_name
 
 __all__ = [
@@ -280,14 +280,13 @@ def parse_ledger(data: bytes, where: str) -> Ledger:
         document = json.loads(data.decode("utf-8"))
         return _ledger(document)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        problem = f"it is not JSON ({error})"
+        problem: Say | str = say("versions.not_json", detail=error)
     except _Damaged as error:
         problem = str(error)
     raise RenderError(
-        f"the version history of the site is damaged: {problem}",
+        say("versions.damaged", problem=problem),
         file=where,
-        hint="restore the site folder from a backup, or publish to a new folder; bpm does not start a new "
-             "history over an old one",
+        hint=say("versions.damaged_hint"),
     )
 
 

@@ -447,7 +447,8 @@ def _assess_step(
     # the same flow must give the same figures whatever order the file lists its elements in.
     visits = round(visits, 12)
     assumptions = "; ".join(visit_result.assumptions)
-    words = said("visits-assumed", assumptions=assumptions) if assumptions else said("visits")
+    words = (said("visits-assumed", assumptions="；".join(visit_result.assumptions_ja) or assumptions,
+                  assumptions_en=assumptions) if assumptions else said("visits"))
     evidence.append(Evidence("visits", round(visits, 6), S.STRUCTURE, words.en, words))
     minutes = step_minutes(node, row, profile, file=file)
     if minutes.gap is not None:

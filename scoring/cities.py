@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bpm.errors import ProfileError
+from bpm.errors import ProfileError, Say, say
 from bpm.limits import MAX_SURVEY_BYTES
 from scoring.lexicon import normalize_name
 from scoring.procedures import Catalogue, Procedure
@@ -148,25 +148,25 @@ def population_band(population: int) -> tuple[str, str]:
 # --------------------------------------------------------------------------- metadata
 
 
-def _read_text(path: Path, limit: int, what: str) -> str:
+def _read_text(path: Path, limit: int, what: Say) -> str:
     file = str(path)
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
-        hint = f"every city folder needs {METADATA_FILE} (団体名, 人口, 類似団体区分, 年度)"
-        raise MetadataError(f"{what} not found", file=file, hint=hint) from None
+        hint = say("cities.not_found_hint", metadata=METADATA_FILE)
+        raise MetadataError(say("cities.not_found", what=what), file=file, hint=hint) from None
     except OSError as error:
-        raise MetadataError(f"cannot read the {what}: {error.strerror or error}", file=file) from None
+        raise MetadataError(say("cities.unreadable", what=what, reason=error.strerror or error), file=file) from None
     if len(data) > limit:
-        raise MetadataError(f"the {what} is larger than the limit of {limit // 1024:,} KB", file=file,
-                            hint="it holds a few lines: 団体名, 人口, 類似団体区分, 年度")
+        raise MetadataError(say("cities.too_big", what=what, limit=f"{limit // 1024:,}"), file=file,
+                            hint=say("cities.too_big_hint"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise MetadataError(f"the {what} is not UTF-8 text", file=file, line=line,
-                            hint="save the file as UTF-8 (BOM or not)") from None
+        raise MetadataError(say("cities.not_utf8", what=what), file=file, line=line,
+                            hint=say("cities.not_utf8_hint")) from None
 
 
 _KEY_LINE = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
@@ -193,77 +193,77 @@ def load_city_meta(path: Path) -> CityMeta:
     and missing required keys.
     """
     file = str(path)
-    text = _read_text(path, MAX_METADATA_BYTES, "metadata file")
+    text = _read_text(path, MAX_METADATA_BYTES, say("cities.metadata_file"))
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        raise MetadataError("the metadata file is nested too deeply to read", file=file) from None
+        raise MetadataError(say("cities.too_deep"), file=file) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+), column \d+\)", str(error))
-        hint = 'check quotes and `key = value` pairs; Japanese keys are quoted: "団体名" = "…"'
-        raise MetadataError(f"TOML syntax error: {re.sub(r' [(]at line.*[)]$', '', str(error))}", file=file,
+        hint = say("cities.toml_syntax_hint")
+        raise MetadataError(say("cities.toml_syntax", reason=re.sub(r" [(]at line.*[)]$", "", str(error))), file=file,
                             line=int(found.group(1)) if found else None, hint=hint) from None
     values: dict[str, object] = {}
     for key, value in data.items():
         field = _BY_KEY.get(key)
         line = line_of_key(text, key)
         if field is None:
-            raise MetadataError(f"unknown key {key!r}", file=file, line=line,
-                                hint="known keys: " + "; ".join("/".join(a) for a in _KEYS.values()))
+            raise MetadataError(say("cities.unknown_key", key=repr(key)), file=file, line=line,
+                                hint=say("cities.unknown_key_hint",
+                                         keys="; ".join("/".join(a) for a in _KEYS.values())))
         if field in values:
-            raise MetadataError(f"{key!r} repeats {_KEYS[field][0]} ({field})", file=file, line=line,
-                                hint="keep one of them")
+            raise MetadataError(say("cities.key_twice", key=repr(key), label=_KEYS[field][0], field=field), file=file,
+                                line=line, hint=say("cities.key_twice_hint"))
         values[field] = value
     missing = [f for f in _REQUIRED if f not in values]
     if missing:
-        raise MetadataError("missing " + ", ".join(f"{_KEYS[f][0]} ({f})" for f in missing), file=file,
-                            hint='e.g. "団体名" = "○○市", "人口" = 120000, "類似団体区分" = "都市Ⅲ-1", "年度" = 2025')
+        raise MetadataError(say("cities.missing", keys=", ".join(f"{_KEYS[f][0]} ({f})" for f in missing)), file=file,
+                            hint=say("cities.missing_hint"))
 
     def where(field: str) -> int | None:
         return next((line_of_key(text, k) for k in _KEYS[field] if k in data), None)
 
-    def fail(field: str, message: str, hint: str | None = None) -> MetadataError:
-        return MetadataError(f"{_KEYS[field][0]} ({field}) {message}", file=file, line=where(field), hint=hint)
+    def fail(field: str, message: Say, hint: Say | None = None) -> MetadataError:
+        return MetadataError(say("cities.bad_value", label=_KEYS[field][0], field=field, problem=message), file=file,
+                             line=where(field), hint=hint)
 
     name = _checked_text(values["name"], MAX_NAME_CHARS, lambda m: fail("name", m))
     if not name:
-        raise fail("name", "must not be empty")
+        raise fail("name", say("cities.empty"))
     population = values["population"]
     if isinstance(population, bool) or not isinstance(population, int) or not 1 <= population <= MAX_POPULATION:
-        raise fail("population", f"must be a whole number of residents from 1 to {MAX_POPULATION:,}, "
-                                  f"not {population!r}", hint="write the number without quotes or commas")
+        raise fail("population", say("cities.population", limit=f"{MAX_POPULATION:,}", value=repr(population)),
+                   hint=say("cities.population_hint"))
     group_raw = values["similar_group"]
     group = normalise_group(group_raw) if isinstance(group_raw, str) else None
     if group is None:
-        raise fail("similar_group", f"is not a 総務省 類似団体区分: {group_raw!r}",
-                   hint="one of 政令指定都市, 特別区, 中核市, 施行時特例市, 都市Ⅰ-0 … 都市Ⅳ-3, 町村Ⅰ-0 … 町村Ⅴ-3, "
-                        "as in the 類似団体別市町村財政指数表 of the fiscal year")
+        raise fail("similar_group", say("cities.group", value=repr(group_raw)), hint=say("cities.group_hint"))
     year = values["fiscal_year"]
     if isinstance(year, bool) or not isinstance(year, int) or not FISCAL_YEARS[0] <= year <= FISCAL_YEARS[1]:
-        raise fail("fiscal_year", f"must be a year from {FISCAL_YEARS[0]} to {FISCAL_YEARS[1]}, not {year!r}")
+        raise fail("fiscal_year", say("cities.year", first=FISCAL_YEARS[0], last=FISCAL_YEARS[1], value=repr(year)))
     code = _checked_text(values.get("code", ""), 6, lambda m: fail("code", m))
     if code and not re.fullmatch(r"\d{5,6}", code):
-        raise fail("code", f"must be the 5- or 6-digit 全国地方公共団体コード, not {code!r}")
+        raise fail("code", say("cities.code", value=repr(code)))
     illustrative = values.get("illustrative", False)
     if not isinstance(illustrative, bool):
-        raise fail("illustrative", f"must be true or false, not {illustrative!r}")
+        raise fail("illustrative", say("cities.flag", value=repr(illustrative)))
     note = _checked_text(values.get("note", ""), MAX_NOTE_CHARS, lambda m: fail("note", m), multiline=True)
     mapping = _checked_text(values.get("mapping", ""), 200, lambda m: fail("mapping", m))
     if mapping and (Path(mapping).name != mapping or mapping.startswith(".")):
-        raise fail("mapping", f"must be a file name inside the city folder, not {mapping!r}")
+        raise fail("mapping", say("cities.mapping_name", value=repr(mapping)))
     return CityMeta(name, population, group, year, file, code, illustrative, note, mapping)
 
 
-def _checked_text(value: object, limit: int, fail: Callable[[str], MetadataError], *, multiline: bool = False) -> str:
+def _checked_text(value: object, limit: int, fail: Callable[[Say], MetadataError], *, multiline: bool = False) -> str:
     """A text value: a string, within the limit, without control characters (tabs and, in notes, newlines aside)."""
     if not isinstance(value, str):
-        raise fail(f"must be text, not {value!r}")
+        raise fail(say("cities.text", value=repr(value)))
     text = value.strip()
     if len(text) > limit:
-        raise fail(f"is longer than {limit:,} characters")
+        raise fail(say("cities.too_long", limit=f"{limit:,}"))
     allowed = "\t\n" if multiline else ""
     if any(unicodedata.category(c) in ("Cc", "Cf") and c not in allowed for c in text):
-        raise fail("contains control or invisible formatting characters")
+        raise fail(say("cities.control"))
     return text
 
 
@@ -299,44 +299,45 @@ def load_mapping(path: Path, catalogue: Catalogue) -> tuple[MappingRow, ...]:
 
     file = str(path)
     if not path.is_file():
-        raise MetadataError("mapping table not found", file=file, hint="give a .csv or .xlsx file")
+        raise MetadataError(say("cities.mapping_not_found"), file=file, hint=say("cities.mapping_type_hint"))
     if path.stat().st_size > MAX_SURVEY_BYTES:
-        raise MetadataError(f"the mapping table is over the {MAX_SURVEY_BYTES // 2**20} MB limit", file=file)
+        raise MetadataError(say("cities.mapping_too_big", limit=MAX_SURVEY_BYTES // 2**20), file=file)
     suffix = path.suffix.casefold()
     if suffix not in (".csv", ".xlsx"):
-        raise MetadataError(f"unknown mapping table type {path.suffix!r}", file=file, hint="use .csv or .xlsx")
+        raise MetadataError(say("cities.mapping_type", suffix=repr(path.suffix)), file=file,
+                            hint=say("cities.mapping_type_hint"))
     table = survey._read_csv(path) if suffix == ".csv" else survey._read_xlsx(path)
     rows = [[str(c).strip() if c is not None else "" for c in row] for row in table.rows]
     header_at = next((i for i, row in enumerate(rows) if any(row)), None)
     if header_at is None:
-        raise MetadataError("the mapping table is empty", file=file, hint="columns: 業務, 標準手続")
+        raise MetadataError(say("cities.mapping_empty"), file=file, hint=say("cities.mapping_empty_hint"))
     header = [normalize_name(c) for c in rows[header_at]]
     flow_col = next((i for i, h in enumerate(header) if h in {normalize_name(x) for x in _FLOW_HEADERS}), None)
     proc_col = next((i for i, h in enumerate(header) if h in {normalize_name(x) for x in _PROCEDURE_HEADERS}), None)
     if flow_col is None or proc_col is None:
-        raise MetadataError("the mapping table needs the columns 業務 and 標準手続", file=file, line=header_at + 1,
-                            hint=f"accepted: {'|'.join(_FLOW_HEADERS)} and {'|'.join(_PROCEDURE_HEADERS)}")
+        raise MetadataError(say("cities.mapping_columns"), file=file, line=header_at + 1,
+                            hint=say("cities.mapping_columns_hint", flow="|".join(_FLOW_HEADERS),
+                                     procedure="|".join(_PROCEDURE_HEADERS)))
     result: list[MappingRow] = []
     seen: dict[str, int] = {}
     for index, row in enumerate(rows[header_at + 1:], start=header_at + 2):
         if not any(row):
             continue
         if len(result) >= MAX_MAPPING_ROWS:
-            raise MetadataError(f"more than {MAX_MAPPING_ROWS:,} rows", file=file, line=index)
+            raise MetadataError(say("cities.mapping_rows", limit=f"{MAX_MAPPING_ROWS:,}"), file=file, line=index)
         flow = row[flow_col] if flow_col < len(row) else ""
         wanted = row[proc_col] if proc_col < len(row) else ""
         if not flow or not wanted:
-            raise MetadataError("a row needs both 業務 and 標準手続", file=file, line=index)
+            raise MetadataError(say("cities.mapping_row_half"), file=file, line=index)
         procedure = find_procedure(wanted, catalogue)
         if procedure is None:
-            raise MetadataError(f"標準手続 {wanted!r} names no procedure of the catalogue", file=file, line=index,
-                                hint="use a key or name of scoring/catalogue/procedures.toml (or add it in the "
-                                     "city profile's [legal.procedures]): "
-                                     + ", ".join(p.key for p in catalogue.procedures))
+            raise MetadataError(say("cities.mapping_unknown", value=repr(wanted)), file=file, line=index,
+                                hint=say("cities.mapping_unknown_hint",
+                                         keys=", ".join(p.key for p in catalogue.procedures)))
         key = normalize_name(flow)
         if key in seen:
-            raise MetadataError(f"業務 {flow!r} is mapped twice (rows {seen[key]} and {index})", file=file,
-                                line=index, hint="keep one row per flow")
+            raise MetadataError(say("cities.mapping_twice", flow=repr(flow), first=seen[key], second=index),
+                                file=file, line=index, hint=say("cities.mapping_twice_hint"))
         seen[key] = index
         result.append(MappingRow(flow, procedure.key, file, index))
     return tuple(result)

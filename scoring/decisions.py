@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from bpm.errors import SurveyError
+from bpm.errors import SurveyError, say
 from bpm.model import ElementId, ProcessId
 from scoring.result import Assessment, StepAssessment
 
@@ -147,15 +147,15 @@ def load_decisions(path: str | Path) -> tuple[ReviewDecision, ...]:
     path = Path(path)
     file = str(path)
     if not path.is_file():
-        raise DecisionSheetError("decisions sheet not found", file=file, hint="give the results .xlsx or .csv")
+        raise DecisionSheetError(say("decisions.not_found"), file=file, hint=say("decisions.not_found_hint"))
     suffix = path.suffix.casefold()
     if suffix in (".xlsx", ".xlsm"):
         table = _read_xlsx(path)
     elif suffix in (".csv", ".txt", ".tsv"):
         table = _read_csv(path)
     else:
-        raise DecisionSheetError(f"unknown decisions file type {path.suffix!r}", file=file,
-                                 hint="use the results.xlsx or results.csv written by bpm score / bpm scan")
+        raise DecisionSheetError(say("decisions.unknown_type", suffix=repr(path.suffix)), file=file,
+                                 hint=say("decisions.unknown_type_hint"))
     return _decisions(table, file)
 
 
@@ -179,20 +179,19 @@ def _decisions(table: Sequence[Sequence[object]], file: str) -> tuple[ReviewDeci
         except ValueError:
             coordinate = f"{_column_letter(columns['decision'])}{line}"
             raise DecisionSheetError(
-                f"cell {coordinate} (判断): {_text(raw)!r} is not a decision",
+                say("decisions.not_a_decision", cell=coordinate, value=repr(_text(raw))),
                 file=file,
                 line=line,
-                hint=f"write one of {ACCEPTED_WORDS}, or leave it empty",
+                hint=say("decisions.not_a_decision_hint", words=ACCEPTED_WORDS),
             ) from None
         process_id, step_id = _text(cell("process_id")), _text(cell("step_id"))
         if not process_id or not step_id:
             missing = "process_id" if not process_id else "step_id"
             raise DecisionSheetError(
-                f"cell {_column_letter(columns[missing])}{line} ({missing}) is empty, so the decision belongs to "
-                "no step",
+                say("decisions.no_step", cell=f"{_column_letter(columns[missing])}{line}", column=missing),
                 file=file,
                 line=line,
-                hint="keep the file, process_id and step_id columns of the export as they were",
+                hint=say("decisions.no_step_hint"),
             )
         entry = ReviewDecision(
             file=_base_name(_text(cell("file"))), process_id=ProcessId(process_id), step_id=ElementId(step_id),
@@ -203,11 +202,11 @@ def _decisions(table: Sequence[Sequence[object]], file: str) -> tuple[ReviewDeci
         earlier = found.get(key)
         if earlier is not None and (earlier.decision, earlier.owner, earlier.comment) != (decision, owner, comment):
             raise DecisionSheetError(
-                f"step {step_id} has two different decisions (rows {earlier.row} and {line})",
+                say("decisions.twice", step=step_id, first=earlier.row, second=line),
                 file=file,
                 line=line,
                 element_id=step_id,
-                hint="keep one row per step",
+                hint=say("decisions.twice_hint"),
             )
         found.setdefault(key, entry)
     return tuple(found.values())
@@ -225,17 +224,16 @@ def _header(table: Sequence[Sequence[object]], file: str) -> tuple[int, dict[str
             if missing:
                 labels = ", ".join(_ALIASES[n][0] for n in missing)
                 raise DecisionSheetError(
-                    f"the sheet has no {labels} column",
+                    say("decisions.no_column", labels=labels),
                     file=file,
                     line=index + 1,
-                    hint="use the results sheet written by bpm score / bpm scan, which has empty 判断 / 担当 / "
-                         "コメント columns to fill in",
+                    hint=say("decisions.no_column_hint"),
                 )
             return index, columns
     raise DecisionSheetError(
-        "no header row with step_id and 判断 in the first 20 rows",
+        say("decisions.no_header"),
         file=file,
-        hint="use the results sheet written by bpm score / bpm scan",
+        hint=say("decisions.results_sheet_hint"),
     )
 
 
@@ -245,18 +243,19 @@ def _read_xlsx(path: Path) -> list[list[object]]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise DecisionSheetError(f"cannot read the workbook: {error}", file=str(path), hint="save as .xlsx") from None
+        raise DecisionSheetError(say("survey.bad_workbook", reason=error), file=str(path),
+                                 hint=say("survey.bad_workbook_hint")) from None
     try:
         names = workbook.sheetnames
         if not names:
-            raise DecisionSheetError("the workbook has no sheets", file=str(path))
+            raise DecisionSheetError(say("survey.no_sheets"), file=str(path))
         sheet = workbook["results"] if "results" in names else workbook[names[0]]
         rows: list[list[object]] = []
         for values in sheet.iter_rows(values_only=True):
             rows.append(list(values))
             if len(rows) > MAX_ROWS:
-                raise DecisionSheetError(f"the sheet has more than {MAX_ROWS:,} rows", file=str(path),
-                                         hint="use the results sheet of one scan")
+                raise DecisionSheetError(say("decisions.too_many_rows", limit=f"{MAX_ROWS:,}"), file=str(path),
+                                         hint=say("decisions.too_many_rows_hint"))
         return rows
     finally:
         workbook.close()
@@ -271,14 +270,13 @@ def _read_csv(path: Path) -> list[list[object]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise DecisionSheetError("cannot decode the CSV (not UTF-8 or Shift_JIS/cp932)", file=str(path),
-                                 hint="save as CSV UTF-8 from Excel")
+        raise DecisionSheetError(say("survey.undecodable"), file=str(path), hint=say("survey.undecodable_hint"))
     try:
         rows: list[list[object]] = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as error:
-        raise DecisionSheetError(f"malformed CSV: {error}", file=str(path)) from None
+        raise DecisionSheetError(say("decisions.malformed_csv", detail=error), file=str(path)) from None
     if len(rows) > MAX_ROWS + 1:
-        raise DecisionSheetError(f"the sheet has more than {MAX_ROWS:,} rows", file=str(path))
+        raise DecisionSheetError(say("decisions.too_many_rows", limit=f"{MAX_ROWS:,}"), file=str(path))
     return rows
 
 

@@ -39,7 +39,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                      "{hours} h/yr on a log scale ({zero} h → 0, {one} h → 1)"),
     "visits": ("フローから求めた1件あたりの実行回数", "expected executions per case from the flow"),
     "visits-assumed": ("フローから求めた1件あたりの実行回数（{assumptions}）",
-                       "expected executions per case from the flow ({assumptions})"),
+                       "expected executions per case from the flow ({assumptions_en})"),
     "count-mismatch": (
         "調査票の件数 {annual} は 通過回数 × 件数 = {computed} と {gap} 違います"
         "（許容 {tolerance}）。調査票の値を使います",

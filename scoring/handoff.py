@@ -76,7 +76,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
-from bpm.errors import AnalysisError
+from bpm.errors import AnalysisError, say
 from bpm.graph import ENTER, SEQUENCE
 from bpm.model import ElementId, EventKind, EventTrigger, FlowNode, LoopKind, SequenceFlow
 from bpm.visits import INSTANCES_PROPERTY
@@ -709,10 +709,10 @@ def _web_moves(
     narrow = min(len(from_steps), len(to_steps))
     if max(len(carriers), len(from_steps), len(to_steps)) * narrow > _MAX_PAIRS:
         raise AnalysisError(
-            f"hand-offs cannot be computed for process {graph.graph.get('process', '')!r}: gateways connect "
-            f"{len(from_steps):,} steps to {len(to_steps):,} steps at once",
+            say("handoff.too_wide", process=repr(graph.graph.get("process", "")), sources=f"{len(from_steps):,}",
+                targets=f"{len(to_steps):,}"),
             file=str(graph.graph.get("file", "")),
-            hint="split the flow into smaller processes",
+            hint=say("handoff.too_wide_hint"),
         )
     column_of = {step: i for i, step in enumerate(from_steps)}
     row_of = {step: i for i, step in enumerate(to_steps)}
@@ -760,10 +760,9 @@ def _matrix(terms: Sequence[tuple[int, int, float]], rows: int, cols: int) -> sp
 
 def _unsolvable(graph: nx.MultiDiGraph) -> AnalysisError:
     return AnalysisError(
-        f"hand-offs cannot be computed for process {graph.graph.get('process', '')!r}: "
-        "a loop of gateways or events never lets the case out",
+        say("handoff.trapped", process=repr(graph.graph.get("process", ""))),
         file=str(graph.graph.get("file", "")),
-        hint="give every loop an exit with a probability above 0",
+        hint=say("handoff.trapped_hint"),
     )
 
 

@@ -671,13 +671,13 @@ def conflict_findings(node: FlowNode, status: LegalStatus) -> list[Finding]:
         return []
     factual = list(dict.fromkeys(c.factual for c in status.conflicts))
     authority = list(dict.fromkeys(c.authority for c in status.conflicts))
+    message_ja = f"{node.label}: {'・'.join(c.ja for c in factual)} に対し {'・'.join(c.ja for c in authority)}"
+    facts_en = f"{'; '.join(c.en for c in factual)}, but {'; '.join(c.en for c in authority)}"
+    hint_ja = "調査票の「公権力の判断根拠」に理由を書くか、プロファイルの [legal.overrides] に記載する"
+    hint_en = "write the justification in the survey column 公権力の判断根拠 or a profile [legal.overrides] entry"
     return [Finding(
-        "legal-conflict", Severity.ERROR,
-        f"{node.label}: {'・'.join(c.ja for c in factual)} に対し {'・'.join(c.ja for c in authority)} / "
-        f"{'; '.join(c.en for c in factual)}, but {'; '.join(c.en for c in authority)}",
-        node.source, node.id,
-        "調査票の「公権力の判断根拠」に理由を書くか、プロファイルの [legal.overrides] に記載する / write the "
-        "justification in the survey column 公権力の判断根拠 or a profile [legal.overrides] entry",
+        "legal-conflict", Severity.ERROR, f"{message_ja} / {facts_en}", node.source, node.id,
+        f"{hint_ja} / {hint_en}", message_ja, f"{node.label}: {facts_en}", hint_ja, hint_en,
     )]
 
 
@@ -694,14 +694,16 @@ def missing_decision_findings(process: Process, template: TemplateCheck) -> list
         node = process.nodes.get(missing.hidden_in) if missing.hidden_in is not None else None
         where_ja = f"「{node.label}」で判断していることになる" if node is not None else "判断を担う手順がない"
         where_en = f"taken to happen in 「{node.label}」" if node is not None else "no step can hold it"
+        message_ja = (f"{process.name or process.id}: {procedure.name_ja} に必須の「{decision.name_ja}」の手順がない"
+                      f"（{where_ja}）")
+        message_en = f"{procedure.name_en}: no step for the required decision 「{decision.name_en}」 ({where_en})"
+        hint_en = f"draw 「{decision.name_ja}」 as its own step in a staff lane (source: {decision.source})"
         found.append(Finding(
-            "procedure-decision-missing", Severity.ERROR,
-            f"{process.name or process.id}: {procedure.name_ja} に必須の「{decision.name_ja}」の手順がない"
-            f"（{where_ja}） / {procedure.name_en}: no step for the required decision 「{decision.name_en}」 "
-            f"({where_en})",
+            "procedure-decision-missing", Severity.ERROR, f"{message_ja} / {message_en}",
             node.source if node is not None else process.source,
             node.id if node is not None else ElementId(process.id),
-            f"draw 「{decision.name_ja}」 as its own step in a staff lane (source: {decision.source})",
+            hint_en, message_ja, f"{process.name or process.id}: {message_en}",
+            f"「{decision.name_ja}」を職員のレーンにそれ自体の手順として描く（出典: {decision.source}）", hint_en,
         ))
     return found
 

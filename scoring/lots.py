@@ -44,7 +44,7 @@ from functools import lru_cache
 
 from scipy.special import gammaln, pdtr, xlogy
 
-from bpm.errors import AnalysisError
+from bpm.errors import AnalysisError, say
 from scoring.cost import MoneyStep
 from scoring.legal import entrustability
 from scoring.money_params import MoneyParams, QueueParams
@@ -136,9 +136,9 @@ def seats_needed(
     while servers > _MAX_SEATS or service_level(load, servers, handling_minutes, target_minutes) < level:
         if servers > _MAX_SEATS:  # checked before Erlang C, whose recursion is linear in the seats
             raise AnalysisError(
-                f"a counter would need more than {_MAX_SEATS:,} seats ({arrivals_per_hour:,.0f} arrivals/h × "
-                f"{handling_minutes:g} min)",
-                hint="check the survey's 件数 and 処理時間(分)",
+                say("lots.seats", limit=f"{_MAX_SEATS:,}", arrivals=f"{arrivals_per_hour:,.0f}",
+                    minutes=f"{handling_minutes:g}"),
+                hint=say("lots.seats_hint"),
             )
         servers += 1
     return (servers, erlang_c(load, servers), mean_wait_minutes(load, servers, handling_minutes),
@@ -281,8 +281,8 @@ def queue_plan(queue_id: str, name: str, members: Sequence[MoneyStep], money: Mo
         bands, seat_hours = _bands(arrivals, handling, queue)
     except AnalysisError as error:
         first = members[0]
-        raise AnalysisError(f"{name}: {error.message}", file=first.key.file, element_id=first.key.step_id,
-                            hint=error.hint) from None
+        raise AnalysisError(say("lots.in_queue", name=name, detail=error.said), file=first.key.file,
+                            element_id=first.key.step_id, hint=error.said_hint) from None
     return QueuePlan(
         queue_id=queue_id,
         name=name,

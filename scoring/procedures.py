@@ -27,7 +27,7 @@ from typing import Literal
 
 import networkx as nx
 
-from bpm.errors import ProfileError
+from bpm.errors import ProfileError, say
 from bpm.model import ElementId, FlowNode, Process, TaskKind
 from scoring.lexicon import Lexicon, Word, compile_words, normalize_name
 from scoring.profile import ProcedureOverlay
@@ -190,8 +190,8 @@ def load_catalogue(overlays: Sequence[ProcedureOverlay] = ()) -> Catalogue:
         fields = dict(overlay.fields)
         source = fields.get("source")
         if not isinstance(source, str) or not source.strip():
-            raise ProfileError(f"{where}.source is required", file=overlay.file, line=overlay.line,
-                               element_id=where, hint="name the list item or notice that lets a contractor do it")
+            raise ProfileError(say("procedures.source_required", key=f"{where}.source"), file=overlay.file,
+                               line=overlay.line, element_id=where, hint=say("procedures.source_required_hint"))
         fields["source"] = f"{source.strip()} (profile {Path(overlay.file).name})"
         existing = next((i for i, p in enumerate(procedures) if p.key == overlay.key), None)
         try:
@@ -200,7 +200,8 @@ def load_catalogue(overlays: Sequence[ProcedureOverlay] = ()) -> Catalogue:
             else:
                 procedures[existing] = _changed(procedures[existing], fields, catalogue.notices)
         except ValueError as error:
-            raise ProfileError(f"{where}: {error}", file=overlay.file, line=overlay.line, element_id=where) from None
+            raise ProfileError(say("procedures.bad_overlay", key=where, detail=error), file=overlay.file,
+                               line=overlay.line, element_id=where) from None
     return replace(catalogue, procedures=tuple(procedures))
 
 
@@ -211,7 +212,7 @@ def _catalogue(data: Mapping[str, object], file: str) -> Catalogue:
         placement = _table(data, "placement")
         source = _text(placement, "source")
     except ValueError as error:
-        raise ProfileError(f"procedure catalogue: {error}", file=file) from None
+        raise ProfileError(say("procedures.bad_catalogue", detail=error), file=file) from None
 
     def words(signal: str, prefix: str) -> tuple[Word, ...]:
         return tuple(Word(signal, w, lang, source) for lang in ("ja", "en")
@@ -224,40 +225,40 @@ def _catalogue(data: Mapping[str, object], file: str) -> Catalogue:
 def _table(data: Mapping[str, object], key: str) -> dict[str, object]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise ValueError(f"{key} must be a table")
+        raise ValueError(say("profile.must_be_table", key=key))
     return value
 
 
 def _text(data: Mapping[str, object], key: str, default: str | None = None) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise ValueError(f"{key} must be text")
+        raise ValueError(say("profile.must_be_text", key=key))
     return value.strip()
 
 
 def _texts(data: Mapping[str, object], key: str) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError(f"{key} must be a list of non-empty strings")
+        raise ValueError(say("profile.string_list", key=key))
     return tuple(v.strip() for v in value)
 
 
 def _notice(key: str, raw: object) -> Notice:
     if not isinstance(raw, dict):
-        raise ValueError(f"notices.{key} must be a table")
+        raise ValueError(say("profile.must_be_table", key=f"notices.{key}"))
     return Notice(key, _text(raw, "ja"), _text(raw, "en"), _text(raw, "title", ""), _text(raw, "conditions_ja", ""),
                   _text(raw, "conditions_en", ""), _text(raw, "source"))
 
 
 def _decision(raw: object, where: str) -> DecisionStep:
     if not isinstance(raw, dict):
-        raise ValueError(f"{where} must be a table")
+        raise ValueError(say("profile.must_be_table", key=where))
     hidden = _text(raw, "hidden_in")
     if hidden not in ("reception", "handover"):
-        raise ValueError(f"{where}.hidden_in must be reception or handover, not {hidden!r}")
+        raise ValueError(say("procedures.hidden_in", key=f"{where}.hidden_in", value=repr(hidden)))
     words_ja, words_en = _texts(raw, "words_ja"), _texts(raw, "words_en")
     if not words_ja and not words_en:
-        raise ValueError(f"{where} needs words_ja or words_en")
+        raise ValueError(say("procedures.words", key=where))
     placement: Placement = "reception" if hidden == "reception" else "handover"
     return DecisionStep(_text(raw, "key"), _text(raw, "name_ja"), _text(raw, "name_en"), words_ja, words_en,
                         placement, _text(raw, "source"))
@@ -265,17 +266,17 @@ def _decision(raw: object, where: str) -> DecisionStep:
 
 def _procedure(key: str, raw: object, notices: Mapping[str, Notice]) -> Procedure:
     if not isinstance(raw, dict):
-        raise ValueError(f"procedures.{key} must be a table")
+        raise ValueError(say("profile.must_be_table", key=f"procedures.{key}"))
     on_list = raw.get("on_list", False)
     if not isinstance(on_list, bool):
-        raise ValueError("on_list must be true or false")
+        raise ValueError(say("procedures.on_list"))
     decisions_raw = raw.get("decisions", [])
     if not isinstance(decisions_raw, list):
-        raise ValueError("decisions must be a list of tables ([[…decisions]])")
+        raise ValueError(say("procedures.decisions"))
     notice_keys = _texts(raw, "notices")
     unknown = [n for n in notice_keys if n not in notices]
     if unknown:
-        raise ValueError(f"unknown notice {unknown[0]!r} (known: {', '.join(sorted(notices))})")
+        raise ValueError(say("procedures.unknown_notice", notice=repr(unknown[0]), known=", ".join(sorted(notices))))
     procedure = Procedure(
         key=key,
         name_ja=_text(raw, "name_ja"),

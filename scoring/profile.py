@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bpm.errors import ProfileError
+from bpm.errors import ProfileError, Say, Text, say
 from bpm.limits import (
     MAX_ANNUAL_COUNT,
     MAX_MINUTES,
@@ -260,25 +260,25 @@ def _legal_tables(
         data.pop("legal")
     for key, raw in (("legal.overrides", raw_overrides), ("legal.procedures", raw_procedures)):
         if not isinstance(raw, dict):
-            raise _error(f"{key} must be a table of named entries", key, text, file)
+            raise _error(say("profile.named_entries", key=key), key, text, file)
     overrides: list[LegalOverrideEntry] = []
     for entry_name, entry in raw_overrides.items():
         dotted = f"legal.overrides.{entry_name}"
         if not isinstance(entry, dict):
-            raise _error(f"{dotted} must be a table with flow, step, class and reason", dotted, text, file)
+            raise _error(say("profile.override_table", key=dotted), dotted, text, file)
         extra = sorted(set(entry) - {"flow", "step", "class", "reason"})
         if extra:
-            raise _error(f"unknown key {dotted + '.' + extra[0]!r}", dotted, text, file,
-                         hint="an override has flow, step, class and reason")
+            raise _error(say("profile.unknown_key", key=repr(dotted + "." + extra[0])), dotted, text, file,
+                         hint=say("profile.override_keys_hint"))
         values = {k: entry.get(k) for k in ("flow", "step", "class", "reason")}
         for k, v in values.items():
             if not isinstance(v, str) or not v.strip():
-                hint = ("write why the step is (or is not) an exercise of public authority: the report lists it"
-                        if k == "reason" else None)
-                raise _error(f"{dotted}.{k} must be non-empty text", dotted, text, file, hint=hint)
+                hint = say("profile.reason_hint") if k == "reason" else None
+                raise _error(say("profile.nonempty_text", key=f"{dotted}.{k}"), dotted, text, file, hint=hint)
         legal_class = str(values["class"]).strip().casefold()
         if legal_class not in _LEGAL_CLASSES:
-            raise _error(f"{dotted}.class must be one of {', '.join(_LEGAL_CLASSES)}, not {values['class']!r}",
+            raise _error(say("profile.legal_class", key=f"{dotted}.class", known=", ".join(_LEGAL_CLASSES),
+                             value=repr(values["class"])),
                          dotted, text, file)
         overrides.append(LegalOverrideEntry(
             entry_name, str(values["flow"]).strip(), str(values["step"]).strip(), legal_class,
@@ -288,7 +288,7 @@ def _legal_tables(
     for key, entry in raw_procedures.items():
         dotted = f"legal.procedures.{key}"
         if not isinstance(entry, dict):
-            raise _error(f"{dotted} must be a table", dotted, text, file)
+            raise _error(say("profile.must_be_table", key=dotted), dotted, text, file)
         procedures.append(ProcedureOverlay(key, dict(entry), file, line_of_key(text, dotted)))
     return tuple(overrides), tuple(procedures)
 
@@ -334,20 +334,19 @@ def read_profile_text(path: Path) -> str:
         with open(path, "rb") as handle:
             data = handle.read(MAX_PROFILE_BYTES + 1)
     except OSError as error:
-        raise ProfileError(f"cannot read profile: {error.strerror or error}", file=file,
-                           hint="give a UTF-8 TOML file") from None
+        raise ProfileError(say("profile.unreadable", reason=error.strerror or error), file=file,
+                           hint=say("profile.unreadable_hint")) from None
     if len(data) > MAX_PROFILE_BYTES:
         raise ProfileError(
-            f"the profile is larger than the limit of {MAX_PROFILE_BYTES // 1024:,} KB",
+            say("profile.too_big", limit=f"{MAX_PROFILE_BYTES // 1024:,}"),
             file=file,
-            hint="a profile holds only the parameters it changes",
+            hint=say("profile.too_big_hint"),
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ProfileError("the profile is not UTF-8 text", file=file, line=line,
-                           hint="save the file as UTF-8 (BOM or not)") from None
+        raise ProfileError(say("profile.not_utf8"), file=file, line=line, hint=say("profile.not_utf8_hint")) from None
 
 
 _TOKENS = re.compile(
@@ -365,10 +364,10 @@ def _check_nesting(text: str, file: str) -> None:
             depth += 1
             if depth > MAX_PROFILE_NESTING:
                 raise ProfileError(
-                    f"arrays or tables are nested more than {MAX_PROFILE_NESTING} deep",
+                    say("profile.nested", limit=MAX_PROFILE_NESTING),
                     file=file,
                     line=line,
-                    hint="a profile needs at most 4 levels: [table] key = { value = …, source = … }",
+                    hint=say("profile.nested_hint"),
                 )
         elif value in "]}":
             depth = max(0, depth - 1)
@@ -381,17 +380,17 @@ def _parse(text: str, file: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except RecursionError:  # the nesting check should make this unreachable; keep the promise anyway
-        raise ProfileError("the profile is nested too deeply to read", file=file) from None
+        raise ProfileError(say("profile.too_deep"), file=file) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(found.group(1)) if found else None
         reason = re.sub(r" \(at line.*\)$", "", message)
         raise ProfileError(
-            f"TOML syntax error: {reason}",
+            say("profile.toml_syntax", reason=reason),
             file=file,
             line=line,
-            hint="check quotes, brackets and `key = value` pairs",
+            hint=say("profile.toml_syntax_hint"),
         ) from None
 
 
@@ -404,12 +403,13 @@ def _flatten(
         dotted = f"{prefix}{key}"
         if dotted in ("profile.name", "profile.description"):
             if not isinstance(raw, str):
-                raise _error(f"{dotted} must be text", dotted, text, file)
+                raise _error(say("profile.must_be_text", key=dotted), dotted, text, file)
             flat[dotted] = _Entry(raw, "")
             continue
         kind = _schema_kind(schema, dotted) if schema is not None else None
         if schema is not None and kind is None:
-            raise _error(f"unknown key {dotted!r}", dotted, text, file, hint=_suggest(schema, dotted))
+            raise _error(say("profile.unknown_key", key=repr(dotted)), dotted, text, file,
+                         hint=_suggest(schema, dotted))
         if _is_word_table(raw) or kind == "words":
             flat[dotted] = _words(raw, dotted, text, file, schema)
         elif _is_param_table(raw) or kind == "param":
@@ -417,9 +417,9 @@ def _flatten(
         elif isinstance(raw, dict):
             flat.update(_flatten(raw, text, file, schema=schema, prefix=f"{dotted}."))
         elif schema is None:
-            raise _error(f"{dotted} must be {{ value = …, source = \"…\" }}", dotted, text, file)
+            raise _error(say("profile.param_table", key=dotted), dotted, text, file)
         else:
-            raise _error(f"{dotted} must be a table", dotted, text, file)
+            raise _error(say("profile.must_be_table", key=dotted), dotted, text, file)
     return flat
 
 
@@ -451,29 +451,30 @@ def _param(
     if isinstance(raw, dict):
         extra = sorted(set(raw) - {"value", "source", "low", "high"})
         if extra:
-            raise _error(f"unknown key {dotted + '.' + extra[0]!r}", f"{dotted}.{extra[0]}", text, file,
-                         hint="a parameter has only `value`, `source` and, for estimates, `low` and `high`")
+            raise _error(say("profile.unknown_key", key=repr(dotted + "." + extra[0])), f"{dotted}.{extra[0]}", text,
+                         file, hint=say("profile.param_keys_hint"))
         if "value" not in raw:
-            raise _error(f"missing required key {dotted + '.value'!r}", dotted, text, file)
+            raise _error(say("profile.missing_key", key=repr(dotted + ".value")), dotted, text, file)
         value = raw["value"]
         source = raw.get("source")
         if schema is None and not isinstance(source, str):
-            raise _error(f"missing required key {dotted + '.source'!r}", dotted, text, file,
-                         hint="every default parameter names its source")
+            raise _error(say("profile.missing_key", key=repr(dotted + ".source")), dotted, text, file,
+                         hint=say("profile.source_hint"))
         if source is not None and not isinstance(source, str):
-            raise _error(f"{dotted}.source must be text", f"{dotted}.source", text, file)
+            raise _error(say("profile.must_be_text", key=f"{dotted}.source"), f"{dotted}.source", text, file)
         bounds = _bounds(raw, value, dotted, text, file)
     else:
         value, source, bounds = raw, None, None
     if isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, float | bool | str):
-        raise _error(f"{dotted} must be a number, true/false or text, not {_type_name(value)}", dotted, text, file)
+        raise _error(say("profile.scalar", key=dotted, kind=_type_name(value)), dotted, text, file)
     if schema is not None:
         expected = schema[dotted].value
         if type(expected) is not type(value):
             raise _error(
-                f"{dotted} must be {_type_name(expected)}, not {_type_name(value)} ({value!r})", dotted, text, file
+                say("profile.wrong_type", key=dotted, expected=_type_name(expected), kind=_type_name(value),
+                    value=repr(value)), dotted, text, file
             )
     note = source if source is not None else f"user profile {Path(file).name}"
     if bounds is None:
@@ -489,20 +490,20 @@ def _bounds(
         return None
     if "low" not in raw or "high" not in raw:
         missing = "low" if "low" not in raw else "high"
-        raise _error(f"missing required key {dotted + '.' + missing!r}", dotted, text, file,
-                     hint="an estimate gives both `low` and `high`")
+        raise _error(say("profile.missing_key", key=repr(dotted + "." + missing)), dotted, text, file,
+                     hint=say("profile.bounds_hint"))
     numbers: list[float] = []
     for name in ("low", "high"):
         found = raw[name]
         if isinstance(found, bool) or not isinstance(found, int | float) or not math.isfinite(found):
-            raise _error(f"{dotted}.{name} must be a finite number", f"{dotted}.{name}", text, file)
+            raise _error(say("profile.finite_number", key=f"{dotted}.{name}"), f"{dotted}.{name}", text, file)
         numbers.append(float(found))
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _error(f"{dotted} has low/high, so its value must be a number", dotted, text, file)
+        raise _error(say("profile.bounds_number", key=dotted), dotted, text, file)
     low, high = numbers
     if not low <= float(value) <= high:
-        raise _error(f"{dotted}: low {low:g} ≤ value {float(value):g} ≤ high {high:g} does not hold", dotted,
-                     text, file, hint="the base value lies within its range")
+        raise _error(say("profile.bounds_order", key=dotted, low=f"{low:g}", value=f"{float(value):g}",
+                         high=f"{high:g}"), dotted, text, file, hint=say("profile.bounds_order_hint"))
     return low, high
 
 
@@ -510,11 +511,11 @@ def _words(
     raw: object, dotted: str, text: str, file: str, schema: Mapping[str, _Entry] | None
 ) -> _Entry:
     if not isinstance(raw, dict):
-        raise _error(f"{dotted} must be a table with ja = [...] and en = [...]", dotted, text, file)
+        raise _error(say("profile.words_table", key=dotted), dotted, text, file)
     extra = sorted(set(raw) - {"ja", "en", "source"})
     if extra:
-        raise _error(f"unknown key {dotted + '.' + extra[0]!r}", f"{dotted}.{extra[0]}", text, file,
-                     hint="a word list has only `ja`, `en` and `source`")
+        raise _error(say("profile.unknown_key", key=repr(dotted + "." + extra[0])), f"{dotted}.{extra[0]}", text,
+                     file, hint=say("profile.words_keys_hint"))
     previous = schema[dotted].words if schema is not None else None
     lists: list[tuple[str, ...]] = []
     for lang in ("ja", "en"):
@@ -523,43 +524,43 @@ def _words(
             if previous is not None:
                 lists.append(previous.ja if lang == "ja" else previous.en)
                 continue
-            raise _error(f"missing required key {dotted + '.' + lang!r}", dotted, text, file)
+            raise _error(say("profile.missing_key", key=repr(dotted + "." + lang)), dotted, text, file)
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise _error(f"{dotted}.{lang} must be a list of non-empty strings", f"{dotted}.{lang}", text, file)
+            raise _error(say("profile.string_list", key=f"{dotted}.{lang}"), f"{dotted}.{lang}", text, file)
         lists.append(tuple(words))
     source = raw.get("source")
     if source is None and schema is None:
-        raise _error(f"missing required key {dotted + '.source'!r}", dotted, text, file)
+        raise _error(say("profile.missing_key", key=repr(dotted + ".source")), dotted, text, file)
     if source is not None and not isinstance(source, str):
-        raise _error(f"{dotted}.source must be text", f"{dotted}.source", text, file)
+        raise _error(say("profile.must_be_text", key=f"{dotted}.source"), f"{dotted}.source", text, file)
     note = source if source is not None else f"user profile {Path(file).name}"
     return _Entry(None, note, WordList(lists[0], lists[1], note))
 
 
-def _type_name(value: object) -> str:
+def _type_name(value: object) -> Say | str:
     if isinstance(value, bool):
-        return "true/false"
+        return say("profile.kind_flag")
     if isinstance(value, int | float):
-        return "a number"
+        return say("profile.kind_number")
     if isinstance(value, str):
-        return "text"
+        return say("profile.kind_text")
     if isinstance(value, list | tuple):
-        return "a list"
+        return say("profile.kind_list")
     if isinstance(value, dict):
-        return "a table"
+        return say("profile.kind_table")
     return type(value).__name__
 
 
-def _suggest(schema: Mapping[str, _Entry], dotted: str) -> str:
+def _suggest(schema: Mapping[str, _Entry], dotted: str) -> Say:
     parent = dotted.rsplit(".", 1)[0] if "." in dotted else ""
     siblings = sorted({k[len(parent) + 1 :].split(".")[0] for k in schema if parent and k.startswith(parent + ".")})
     if siblings:
-        return f"known keys in [{parent}]: {', '.join(siblings)}"
+        return say("profile.known_keys", table=parent, keys=", ".join(siblings))
     tables = sorted({k.split(".")[0] for k in schema})
-    return f"known tables: {', '.join(tables)}"
+    return say("profile.known_tables", tables=", ".join(tables))
 
 
-def _error(message: str, dotted: str, text: str, file: str, hint: str | None = None) -> ProfileError:
+def _error(message: Text, dotted: str, text: str, file: str, hint: Text | None = None) -> ProfileError:
     return ProfileError(message, file=file, line=line_of_key(text, dotted), element_id=dotted, hint=hint)
 
 
@@ -642,13 +643,13 @@ def check_ranges(values: Mapping[str, Scalar | None], text: str, file: str) -> N
         if isinstance(value, bool) or not isinstance(value, float):
             continue
         if not math.isfinite(value):
-            raise _error(f"{key} must be finite", key, text, file)
+            raise _error(say("profile.must_be_finite", key=key), key, text, file)
         if value < 0:
-            raise _error(f"{key} = {value:g} must not be negative", key, text, file)
+            raise _error(say("profile.negative", key=key, value=f"{value:g}"), key, text, file)
         bound = upper_bound(key)
         if value > bound:
             shown = f"{bound:g}" if bound <= 1 else f"{bound:,.0f}"
-            raise _error(f"{key} = {value:g} is out of range (0–{shown})", key, text, file)
+            raise _error(say("profile.out_of_range", key=key, value=f"{value:g}", upper=shown), key, text, file)
 
 
 def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profile:
@@ -657,12 +658,12 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
     def number(key: str) -> float:
         entry = flat.get(key)
         if entry is None:
-            raise _error(f"missing required key {key!r}", key, text, file)
+            raise _error(say("profile.missing_key", key=repr(key)), key, text, file)
         value = entry.value
         if isinstance(value, bool) or not isinstance(value, float):
-            raise _error(f"{key} must be a number", key, text, file)
+            raise _error(say("profile.must_be_number", key=key), key, text, file)
         if not math.isfinite(value):
-            raise _error(f"{key} must be finite", key, text, file)
+            raise _error(say("profile.must_be_finite", key=key), key, text, file)
         return value
 
     check_ranges({key: entry.value for key, entry in flat.items()}, text, file)
@@ -678,7 +679,7 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
     for score, values in weights.items():
         positive = {k: v for k, v in values.items() if k != "contact_floor"}
         if not positive or sum(positive.values()) <= 0:
-            raise _error(f"weights.{score} must have at least one weight above 0", f"weights.{score}", text, file)
+            raise _error(say("profile.weights_zero", key=f"weights.{score}"), f"weights.{score}", text, file)
     penalties = {score: group(f"penalties.{score}.") for score in ("rpa", "outsource")}
     volume = VolumeParams(
         default_annual_cases=number("volume.default_annual_cases"),
@@ -687,23 +688,23 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
         hours_at_one=number("volume.hours_at_one"),
     )
     if not 0 < volume.hours_at_zero < volume.hours_at_one:
-        raise _error("volume.hours_at_zero must be above 0 and below volume.hours_at_one",
+        raise _error(say("profile.hours_at_zero"),
                      "volume.hours_at_zero", text, file)
     hours_per_fte = number("working.hours_per_fte")
     if hours_per_fte <= 0:
-        raise _error("working.hours_per_fte must be above 0", "working.hours_per_fte", text, file)
+        raise _error(say("profile.hours_per_fte"), "working.hours_per_fte", text, file)
     cost = CostParams(**{field: number(f"cost.{field}") for field in CostParams.__slots__})
     money, estimates = money_params(flat, hours_per_fte, cost.staff_yen_per_hour,
                                     lambda message, key: _error(message, key, text, file))
     thresholds = Thresholds(**{field: number(f"thresholds.{field}") for field in Thresholds.__slots__})
     if thresholds.exception_ceiling <= 0 or thresholds.confidence_margin <= 0:
-        raise _error("thresholds.exception_ceiling and confidence_margin must be above 0",
+        raise _error(say("profile.thresholds_zero"),
                      "thresholds.exception_ceiling", text, file)
     handoff = HandoffParams(**{field: number(f"handoff.{field}") for field in HandoffParams.__slots__})
     defaults = group("defaults.")
     legal = flat.get("defaults.legal_authority")
     if legal is None or not isinstance(legal.value, bool):
-        raise _error("missing required key 'defaults.legal_authority' (true/false)", "defaults.legal_authority",
+        raise _error(say("profile.missing_legal_default"), "defaults.legal_authority",
                      text, file)
     defaults["legal_authority"] = 1.0 if legal.value else 0.0
     lexicon: dict[str, WordList] = {}
@@ -712,7 +713,7 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
             lexicon[key[len("lexicon.") :]] = entry.words
     for required in _REQUIRED_LEXICONS:
         if required not in lexicon:
-            raise _error(f"missing required key 'lexicon.{required}'", f"lexicon.{required}", text, file)
+            raise _error(say("profile.missing_key", key=repr(f"lexicon.{required}")), f"lexicon.{required}", text, file)
     return Profile(
         name=name,
         hours_per_fte=hours_per_fte,

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bpm.errors import SurveyError
+from bpm.errors import Say, SurveyError, say
 from bpm.limits import (
     MAX_ANNUAL_COUNT,
     MAX_MINUTES,
@@ -116,7 +116,7 @@ def parse_number(value: object, *, units: tuple[str, ...] = (), maximum: float =
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool):
-        raise ValueError("expected a number, not true/false")
+        raise ValueError(say("survey.bool_not_number"))
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -128,21 +128,19 @@ def parse_number(value: object, *, units: tuple[str, ...] = (), maximum: float =
             return None
         if "," in text:
             if not _THOUSANDS.fullmatch(text):
-                spelled = (f"write {text.replace(',', '.')} or {text.replace(',', '')}" if text.count(",") == 1
-                           else f"write {text.replace(',', '')} without commas")
-                raise ValueError(
-                    f"{value!r} is ambiguous: a comma is read only between groups of three digits (1,234); {spelled}"
-                )
+                spelled = (say("survey.comma_either", point=text.replace(",", "."), joined=text.replace(",", ""))
+                           if text.count(",") == 1 else say("survey.comma_drop", joined=text.replace(",", "")))
+                raise ValueError(say("survey.comma_ambiguous", value=repr(value), spelled=spelled))
             text = text.replace(",", "")
         if not _PLAIN_NUMBER.fullmatch(text):
-            raise ValueError(f"{value!r} is not a number")
+            raise ValueError(say("survey.not_number", value=repr(value)))
         number = float(text)
     if not math.isfinite(number):
-        raise ValueError(f"{value!r} is not a finite number")
+        raise ValueError(say("survey.not_finite", value=repr(value)))
     if number < 0:
-        raise ValueError(f"{value!r} is negative")
+        raise ValueError(say("survey.negative", value=repr(value)))
     if number > maximum:
-        raise ValueError(f"{value!r} is above the limit of {maximum:,.0f}")
+        raise ValueError(say("survey.over_limit", value=repr(value), limit=f"{maximum:,.0f}"))
     return number
 
 
@@ -157,14 +155,14 @@ def parse_rate(value: object) -> float | None:
         if text.endswith("%"):
             number = parse_number(text[:-1])
             if number is None:
-                raise ValueError(f"{value!r} is not a percentage")
+                raise ValueError(say("survey.not_percentage", value=repr(value)))
             number /= 100
             if number > 1:
-                raise ValueError(f"{value!r} is above 100%")
+                raise ValueError(say("survey.over_100", value=repr(value)))
             return round(number, 12)
     number = parse_number(value)
     if number is not None and number > 1:
-        raise ValueError(f"{value!r} is above 1 (write 0.15 or 15%)")
+        raise ValueError(say("survey.over_1", value=repr(value)))
     return number
 
 
@@ -191,7 +189,7 @@ def parse_flag(value: object) -> bool | None:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"{value!r} is not yes/no (write 有/無, yes/no, 1/0 or ○/×)")
+    raise ValueError(say("survey.not_flag", value=repr(value)))
 
 
 _INPUT_FORMS: Mapping[str, tuple[str, float]] = {
@@ -223,7 +221,7 @@ def parse_input_form(value: object) -> tuple[str, float] | None:
         return None
     if text in _INPUT_FORMS:
         return _INPUT_FORMS[text]
-    raise ValueError(f"{value!r} is not an input form (write 紙, 電子 or 混在 / paper, digital or mixed)")
+    raise ValueError(say("survey.not_input_form", value=repr(value)))
 
 
 def parse_systems(value: object) -> tuple[str, ...]:
@@ -342,17 +340,18 @@ def load_survey(path: str | Path) -> Survey:
     file = str(path)
     suffix = path.suffix.casefold()
     if not path.is_file():
-        raise SurveyError("survey sheet not found", file=file, hint="give a .csv or .xlsx file")
+        raise SurveyError(say("survey.not_found"), file=file, hint=say("survey.not_found_hint"))
     if suffix == ".xls":
-        raise SurveyError("old .xls workbooks are not supported", file=file, hint="save the sheet as .xlsx or CSV")
+        raise SurveyError(say("survey.xls"), file=file, hint=say("survey.xls_hint"))
     if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
-        raise SurveyError(f"unknown survey file type {path.suffix!r}", file=file, hint="use .csv or .xlsx")
+        raise SurveyError(say("survey.unknown_type", suffix=repr(path.suffix)), file=file,
+                          hint=say("survey.unknown_type_hint"))
     size = path.stat().st_size
     if size > MAX_SURVEY_BYTES:
         raise SurveyError(
-            f"the survey sheet is {size / 2**20:.1f} MB, over the {MAX_SURVEY_BYTES / 2**20:.0f} MB limit",
+            say("survey.too_big", size=f"{size / 2**20:.1f}", limit=f"{MAX_SURVEY_BYTES / 2**20:.0f}"),
             file=file,
-            hint="a 業務量調査 sheet needs one row per step; remove other data from the file",
+            hint=say("survey.too_big_hint"),
         )
     table = _read_csv(path) if suffix in (".csv", ".txt", ".tsv") else _read_xlsx(path)
     return _survey_from_table(table, file)
@@ -386,11 +385,11 @@ def _decode(data: bytes, file: str) -> str:
         except UnicodeDecodeError:
             continue
     raise SurveyError(
-        "cannot decode the CSV (not UTF-8 or Shift_JIS/cp932)", file=file, hint="save as CSV UTF-8 from Excel"
+        say("survey.undecodable"), file=file, hint=say("survey.undecodable_hint")
     )
 
 
-_QUOTE_HINT = 'a cell that starts with " must end with "; write a quote inside a cell as ""'
+_QUOTE_HINT = say("survey.quote_hint")
 
 
 def _read_csv(path: Path) -> _Table:
@@ -419,19 +418,18 @@ def _read_csv(path: Path) -> _Table:
 
 
 def _csv_error(error: csv.Error, file: str, row: int, start: int, end: int) -> SurveyError:
-    where = f"row {row} (line {start})" if row != start else f"row {row}"
+    where = say("survey.row_line", row=row, line=start) if row != start else say("survey.row", row=row)
     if "unexpected end of data" in str(error):
         return SurveyError(
-            f"{where}: a quote (\") opens a cell that is never closed, so lines {start}–{end} "
-            "would all be read into that one cell",
+            say("survey.quote_open", where=where, start=start, end=end),
             file=file,
             line=row,
             hint=_QUOTE_HINT,
         )
     if "field larger than field limit" in str(error):
-        return SurveyError(f"{where}: a cell is longer than {csv.field_size_limit():,} characters "
-                           "(is a quote (\") not closed?)", file=file, line=row, hint=_QUOTE_HINT)
-    return SurveyError(f"{where}: malformed CSV: {error}", file=file, line=row, hint=_QUOTE_HINT)
+        return SurveyError(say("survey.cell_too_long", where=where, limit=f"{csv.field_size_limit():,}"),
+                           file=file, line=row, hint=_QUOTE_HINT)
+    return SurveyError(say("survey.malformed_csv", where=where, detail=error), file=file, line=row, hint=_QUOTE_HINT)
 
 
 def _check_swallowed_rows(rows: Sequence[Sequence[object]], starts: Sequence[int], delimiter: str, file: str) -> None:
@@ -452,10 +450,9 @@ def _check_swallowed_rows(rows: Sequence[Sequence[object]], starts: Sequence[int
             lines = text.split("\n")
             for offset, line in enumerate(lines[1:], start=1):
                 if line.count(delimiter) >= width - 1:
-                    where = f"row {index + 1} (line {starts[index]})"
                     raise SurveyError(
-                        f"{where}: a cell runs over {len(lines)} lines and line {starts[index] + offset} inside it "
-                        "looks like a whole row, so a quote (\") was probably not closed where it should be",
+                        say("survey.swallowed_rows", where=say("survey.row_line", row=index + 1, line=starts[index]),
+                            lines=len(lines), line=starts[index] + offset),
                         file=file,
                         line=index + 1,
                         hint=_QUOTE_HINT,
@@ -464,10 +461,10 @@ def _check_swallowed_rows(rows: Sequence[Sequence[object]], starts: Sequence[int
 
 def _too_many_rows(file: str, row: int) -> SurveyError:
     return SurveyError(
-        f"row {row:,} is not empty: a survey sheet may have at most {MAX_SURVEY_ROWS:,} rows",
+        say("survey.too_many_rows", row=f"{row:,}", limit=f"{MAX_SURVEY_ROWS:,}"),
         file=file,
         line=row,
-        hint="delete unused rows below the table, or split the sheet",
+        hint=say("survey.too_many_rows_hint"),
     )
 
 
@@ -481,13 +478,15 @@ def _read_xlsx(path: Path) -> _Table:
         values = openpyxl.load_workbook(path, read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged or hostile file
-        raise SurveyError(f"cannot read the workbook: {_reason(error)}", file=file, hint="save as .xlsx") from None
+        raise SurveyError(say("survey.bad_workbook", reason=_reason(error)), file=file,
+                          hint=say("survey.bad_workbook_hint")) from None
     try:
         return _read_worksheets(values, formulas, file)
     except SurveyError:
         raise
     except Exception as error:
-        raise SurveyError(f"cannot read the workbook: {_reason(error)}", file=file, hint="save as .xlsx") from None
+        raise SurveyError(say("survey.bad_workbook", reason=_reason(error)), file=file,
+                          hint=say("survey.bad_workbook_hint")) from None
     finally:
         values.close()
         formulas.close()
@@ -515,20 +514,21 @@ def _check_unpacked_size(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise SurveyError(f"cannot read the workbook: {_reason(error)}", file=str(path), hint="save as .xlsx") from None
+        raise SurveyError(say("survey.bad_workbook", reason=_reason(error)), file=str(path),
+                          hint=say("survey.bad_workbook_hint")) from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise SurveyError(
-            f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, over the "
-            f"{MAX_XLSX_UNPACKED_BYTES / 2**20:.0f} MB limit",
+            say("survey.unpacks_too_big", size=f"{unpacked / 2**20:,.0f}",
+                limit=f"{MAX_XLSX_UNPACKED_BYTES / 2**20:.0f}"),
             file=str(path),
-            hint="keep only the 業務量調査 sheet in the workbook",
+            hint=say("survey.unpacks_too_big_hint"),
         )
 
 
 def _read_worksheets(values: Any, formulas: Any, file: str) -> _Table:
     sheets = list(values.worksheets)
     if not sheets:
-        raise SurveyError("the workbook has no sheets", file=file)
+        raise SurveyError(say("survey.no_sheets"), file=file)
     preferred = [ws for ws in sheets if normalize_name(str(ws.title)) in ("業務量調査", "survey")]
     chosen = preferred[0] if preferred else sheets[0]
     name = str(chosen.title)
@@ -538,11 +538,10 @@ def _read_worksheets(values: Any, formulas: Any, file: str) -> _Table:
     width = max((i + 1 for i, cell in enumerate(header) if _text(cell)), default=0)
     if width > MAX_SURVEY_COLUMNS:
         raise SurveyError(
-            f"the header row has a value in cell {_cell_name(width - 1, header_index + 1)}, beyond the "
-            f"limit of {MAX_SURVEY_COLUMNS} columns",
+            say("survey.wide_cell", cell=_cell_name(width - 1, header_index + 1), limit=MAX_SURVEY_COLUMNS),
             file=file,
             line=header_index + 1,
-            hint="delete stray cells to the right of the table",
+            hint=say("survey.wide_hint"),
         )
     width = max(width, 1)
     rows: list[list[object]] = [list(row[:width]) for row in head[: header_index + 1]]
@@ -593,11 +592,10 @@ def _survey_from_table(read: _Table, file: str) -> Survey:
     header = table[header_index]
     if len(header) > MAX_SURVEY_COLUMNS and any(_text(cell) for cell in header[MAX_SURVEY_COLUMNS:]):
         raise SurveyError(
-            f"the header row has a value in column {MAX_SURVEY_COLUMNS + 1} or further right, beyond the limit of "
-            f"{MAX_SURVEY_COLUMNS} columns",
+            say("survey.wide_column", column=MAX_SURVEY_COLUMNS + 1, limit=MAX_SURVEY_COLUMNS),
             file=file,
             line=header_index + 1,
-            hint="delete stray cells to the right of the table",
+            hint=say("survey.wide_hint"),
         )
     columns: dict[int, str] = {}
     ignored: list[str] = []
@@ -611,18 +609,19 @@ def _survey_from_table(read: _Table, file: str) -> Survey:
             continue
         if name in columns.values():
             raise SurveyError(
-                f"two columns mean {COLUMN_LABELS[name]} ({name}): {label!r} and another",
+                say("survey.column_twice", label=COLUMN_LABELS[name], name=name, header=repr(label)),
                 file=file,
                 line=header_index + 1,
-                hint="keep one of them",
+                hint=say("survey.column_twice_hint"),
             )
         columns[index] = name
     if "process" not in columns.values() or not {"step", "step_id"} & set(columns.values()):
         raise SurveyError(
-            "the sheet needs the columns 業務 (flow) and 手順 (step) or 手順ID (step_id)",
+            say("survey.needs_columns"),
             file=file,
             line=header_index + 1,
-            hint="accepted headers: " + "; ".join(f"{k}: {'|'.join(v)}" for k, v in COLUMN_ALIASES.items()),
+            hint=say("survey.needs_columns_hint",
+                     headers="; ".join(f"{k}: {'|'.join(v)}" for k, v in COLUMN_ALIASES.items())),
         )
     rows: list[SurveyRow] = []
     for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
@@ -676,7 +675,7 @@ def _find_header(table: Sequence[Sequence[object]], file: str) -> int:
         if any(_BY_KEY.get(_header_key(_text(cell))) == "process" for cell in row):
             return index
     if not table:
-        raise SurveyError("the survey sheet is empty", file=file)
+        raise SurveyError(say("survey.empty"), file=file)
     return 0
 
 
@@ -688,23 +687,23 @@ def _parse_cell(name: str, raw: object, file: str, line: int) -> object:
         return parser(raw)
     except ValueError as error:
         raise SurveyError(
-            f"row {line}, column {COLUMN_LABELS[name]} ({name}): {error}",
+            say("survey.bad_cell", line=line, label=COLUMN_LABELS[name], name=name, detail=error),
             file=file,
             line=line,
             hint=_HINTS.get(name),
         ) from None
 
 
-_HINTS: Mapping[str, str] = {
-    "annual_count": "件数 is cases (or executions) per year, a number ≥ 0",
-    "march_count": "3月件数 is the cases in March, a number ≥ 0",
-    "april_count": "4月件数 is the cases in April, a number ≥ 0",
-    "minutes": "処理時間(分) is minutes per execution, a number ≥ 0",
-    "exception_rate": "例外率 is a share: 0.15 or 15%",
-    "probability": "分岐確率 is a share: 0.1 or 10%",
-    "judgment": "write 有 or 無",
-    "legal_authority": "write 有 or 無",
-    "input": "write 紙, 電子 or 混在",
+_HINTS: Mapping[str, Say] = {
+    "annual_count": say("survey.hint_annual_count"),
+    "march_count": say("survey.hint_march_count"),
+    "april_count": say("survey.hint_april_count"),
+    "minutes": say("survey.hint_minutes"),
+    "exception_rate": say("survey.hint_exception_rate"),
+    "probability": say("survey.hint_probability"),
+    "judgment": say("survey.hint_flag"),
+    "legal_authority": say("survey.hint_flag"),
+    "input": say("survey.hint_input"),
 }
 
 

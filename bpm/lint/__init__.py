@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from bpm.errors import BpmError
+from bpm.errors import BpmError, say
 from bpm.lint.registry import RULES, Finding, Rule, Scope, Severity, register_rule, rule_for, unregister_rule
 from bpm.model import Definitions
 
@@ -152,8 +152,8 @@ def check_disabled(disabled: Collection[str]) -> None:
     unknown = sorted(d for d in disabled if rule_for(d) is None)
     if unknown:
         raise BpmError(
-            f"unknown lint rule(s): {', '.join(unknown)}",
-            hint=f"known rules: {', '.join(r.id for r in RULES)}",
+            say("lint.unknown_rules", rules=", ".join(unknown)),
+            hint=say("lint.known_rules", rules=", ".join(r.id for r in RULES)),
         )
 
 

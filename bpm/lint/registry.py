@@ -56,14 +56,35 @@ class Finding:
     """The element concerned, when it has an id."""
     hint: str = ""
     """How to fix it, when there is something useful to say."""
+    message_ja: str = ""
+    """The message in Japanese alone, when ``message`` holds both languages (``ja / en``, as the site shows it)."""
+    message_en: str = ""
+    """The message in English alone, likewise."""
+    hint_ja: str = ""
+    """The hint in Japanese alone, when the rule writes one."""
+    hint_en: str = ""
+    """The hint in English alone, likewise."""
 
-    def __str__(self) -> str:
-        text = f"{self.source}: {self.severity.value} {self.rule}: {self.message}"
+    def line(self, lang: str | None = None) -> str:
+        """``file:line: severity rule: message [id=…] (hint)`` in ``lang`` (default: the run's language).
+
+        A terminal line says one language: the one-language texts when the
+        finding has them, else ``message`` and ``hint`` as written.
+        """
+        from bpm.messages import language
+
+        japanese = (lang or language()) == "ja"
+        message = (self.message_ja if japanese else self.message_en) or self.message
+        hint = (self.hint_ja if japanese else self.hint_en) or self.hint
+        text = f"{self.source}: {self.severity.value} {self.rule}: {message}"
         if self.element_id:
             text = f"{text} [id={self.element_id}]"
-        if self.hint:
-            text = f"{text} ({self.hint})"
+        if hint:
+            text = f"{text} ({hint})"
         return text
+
+    def __str__(self) -> str:
+        return self.line()
 
 
 Check = Callable[[Sequence[Definitions]], Iterable[Finding]]
