@@ -15,7 +15,9 @@ element text through ElementTree, so it is escaped, never markup.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
@@ -30,10 +32,12 @@ from reports.svg import FONT_FAMILY
 __all__ = [
     "JST",
     "MARGIN_MM",
+    "MAX_SHEET_PAGES",
     "PAPERS",
     "LegendEntry",
     "Orientation",
     "Paper",
+    "SheetPlan",
     "TitleBlock",
     "diagram_scale_on_paper",
     "disposition_legend",
@@ -41,6 +45,7 @@ __all__ = [
     "jst_date",
     "page_svg",
     "paper_mm",
+    "sheet_plan",
 ]
 
 Paper = Literal["A4", "A3"]
@@ -73,6 +78,33 @@ class LegendEntry:
     """Swatch border."""
 
 
+MAX_SHEET_PAGES = 4
+"""Most pages one diagram is cut into on its sheets (a 60-step flow; the bundled ones need at most two)."""
+READABLE_LABEL_PX = 7.0
+"""Smallest readable label on paper in CSS pixels (5.25 pt), as :data:`reports.zoom.MIN_PRINT_LABEL_PX`."""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetPlan:
+    """How one diagram goes onto sheets: the parts (one per page) and the common scale.
+
+    The rule (:func:`sheet_plan`): one sheet when its smallest names print at 7 px (5.25 pt) or more;
+    else the fewest pages, up to :data:`MAX_SHEET_PAGES`, side by side (a wide flow) or one above the
+    other (a tall one), that print them that large, each cut in a gap between steps; when no number of
+    pages does, the plan that prints them largest.  Every page has the title block and its "1/2" mark,
+    and says why.
+    """
+
+    parts: tuple[tuple[float, float, float, float], ...]
+    """Left, top, right and bottom edge of each page's part, in the diagram's own units (its viewBox)."""
+    scale: float
+    """CSS pixels on paper per CSS pixel of the drawing (at most 1), the same on every page."""
+
+    @property
+    def pages(self) -> int:
+        return len(self.parts)
+
+
 @dataclass(frozen=True, slots=True)
 class TitleBlock:
     """What the title block says."""
@@ -85,6 +117,10 @@ class TitleBlock:
     """Where it comes from: the file's path relative to the rendered folder."""
     legend: tuple[LegendEntry, ...] = ()
     """Colour key; empty for a diagram drawn without dispositions."""
+    page: str = ""
+    """Page mark of a diagram cut across pages (``1/2``); empty on a single sheet."""
+    note: str = ""
+    """Why the diagram is cut (the rule of :class:`SheetPlan`), printed above the block; empty on a single sheet."""
 
 
 def disposition_legend() -> tuple[LegendEntry, ...]:
@@ -141,13 +177,90 @@ def diagram_scale_on_paper(svg: str, paper: str, orientation: str) -> float:
     return min(1.0, area_w / width, area_h / height)
 
 
-def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str = "landscape") -> str:
-    """One sheet: the diagram fitted (never enlarged) into the drawing area, the title block below it."""
+def sheet_plan(svg: str, paper: str, orientation: str, *, label_px: float,
+               occupied: Sequence[tuple[float, float, float, float]] = ()) -> SheetPlan:
+    """The pages a diagram is printed on (see :class:`SheetPlan` for the rule).
+
+    ``label_px`` is the diagram's smallest label at its natural size; ``occupied`` the boxes (left, top,
+    right, bottom in viewBox units) of its steps, so cuts fall in the gaps between them (none known: cut
+    at equal sizes).
+    """
+    left, top, width, height = _view_box(svg)
+    width_px, _ = _size_px(svg)
+    unit = width_px / width  # CSS pixels per viewBox unit
+    area_w, area_h = (side * 96 / 25.4 for side in drawing_area_mm(paper, orientation))
+    best: SheetPlan | None = None
+    for pages in range(1, MAX_SHEET_PAGES + 1):
+        for across in (True, False) if pages > 1 else (True,):
+            if across:
+                cuts = _cuts(left, width, pages, [(box[0], box[2]) for box in occupied])
+                parts = tuple((a, top, b, top + height) for a, b in zip((left, *cuts), (*cuts, left + width),
+                                                                         strict=True))
+            else:
+                cuts = _cuts(top, height, pages, [(box[1], box[3]) for box in occupied])
+                parts = tuple((left, a, left + width, b) for a, b in zip((top, *cuts), (*cuts, top + height),
+                                                                          strict=True))
+            widest = max(p[2] - p[0] for p in parts) * unit
+            tallest = max(p[3] - p[1] for p in parts) * unit
+            plan = SheetPlan(parts, min(1.0, area_w / widest, area_h / tallest))
+            if plan.scale * label_px >= READABLE_LABEL_PX - 1e-6:
+                return plan
+            if best is None or plan.scale > best.scale * 1.02:  # another page only for a real gain
+                best = plan
+    assert best is not None
+    return best
+
+
+def _cuts(left: float, width: float, pages: int, occupied: Sequence[tuple[float, float]]) -> list[float]:
+    """Where to cut a diagram into ``pages`` parts: in the free gap nearest each equal division.
+
+    >>> _cuts(0, 300, 2, [(0, 90), (110, 170), (210, 300)])
+    [190.0]
+    >>> _cuts(0, 300, 2, [])
+    [150.0]
+    """
+    spans = sorted(occupied)
+    gaps: list[float] = []
+    reach = -math.inf
+    for start, end in spans:
+        if start > reach and reach > left:
+            gaps.append((reach + start) / 2)
+        reach = max(reach, end)
+    cuts: list[float] = []
+    for index in range(1, pages):
+        ideal = left + width * index / pages
+        free = [g for g in gaps if (not cuts or g > cuts[-1]) and left < g < left + width]
+        cuts.append(min(free, key=lambda g: abs(g - ideal)) if free else ideal)
+    return cuts
+
+
+def _view_box(svg: str) -> tuple[float, float, float, float]:
+    """The diagram's viewBox (its own size from the origin when it states none)."""
+    tag = re.search(r"<svg\b[^>]*>", svg)
+    box = re.search(r'\sviewBox="([^"]*)"', tag.group(0)) if tag is not None else None
+    if box is not None:
+        values = [float(v) for v in re.split(r"[\s,]+", box.group(1).strip()) if v]
+        if len(values) == 4 and values[2] > 0 and values[3] > 0:
+            return values[0], values[1], values[2], values[3]
+    width, height = svg_size(svg)
+    return 0.0, 0.0, width, height
+
+
+def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str = "landscape",
+             part: tuple[float, float, float, float] | None = None, scale: float | None = None) -> str:
+    """One sheet: the diagram (or the ``part`` of it, a box of its viewBox: left, top, right, bottom, at
+    ``scale``) fitted (never enlarged) into the drawing area, the title block below it."""
     sheet_w, sheet_h = paper_mm(paper, orientation)
     area_w, area_h = drawing_area_mm(paper, orientation)
     diagram = _diagram_element(svg)
     width_px, height_px = _size_px(svg)
-    scale = diagram_scale_on_paper(svg, paper, orientation)
+    if scale is None:
+        scale = diagram_scale_on_paper(svg, paper, orientation)
+    if part is not None:
+        _, _, width, height = _view_box(svg)
+        width_px = width_px * (part[2] - part[0]) / width
+        height_px = height_px * (part[3] - part[1]) / height
+        diagram.set("viewBox", f"{_mm(part[0])} {_mm(part[1])} {_mm(part[2] - part[0])} {_mm(part[3] - part[1])}")
     shown_w, shown_h = width_px * scale * 25.4 / 96, height_px * scale * 25.4 / 96
     diagram.set("x", _mm(MARGIN_MM + (area_w - shown_w) / 2))
     diagram.set("y", _mm(MARGIN_MM + (area_h - shown_h) / 2))
@@ -230,7 +343,10 @@ def _title_block(block: TitleBlock, sheet_w: float, sheet_h: float) -> etree._El
     _el(group, "rect", x=MARGIN_MM, y=top, width=width, height=_BLOCK_MM, fill="#ffffff", stroke=_INK,
         **{"stroke-width": 0.3})
     left = MARGIN_MM + 3
-    _text(group, block.title, left, top + 6.2, 4.2, bold=True, limit=60)
+    _text(group, f"{block.title}　{block.page}" if block.page else block.title, left, top + 6.2, 4.2, bold=True,
+          limit=60)
+    if block.note:
+        _text(group, block.note, MARGIN_MM, top - 0.9, 2.3, colour=_MUTED, limit=160)
     _text(group, block.version, left, top + 10.6, 2.8, colour=_MUTED, limit=90)
     if block.source:
         _text(group, block.source, left, top + 14.2, 2.5, colour=_MUTED, limit=90)

@@ -12,19 +12,30 @@ uses it changes).  Leaving them out of what is printed means a sheet's bytes,
 and so its key in the picture cache (:mod:`reports.pictures_cache`), depend
 only on the flow's own drawing: a re-scan after one flow changed prints that
 flow's sheets and copies every other from the cache.
+
+A flow too large for one readable sheet (its names below 5.25 pt) is printed
+in the PDF across two to four pages, side by side (a wide flow) or one above
+the other (a tall one), cut in gaps between steps,
+each page with the title block, its "1/2" mark and the rule that cut it
+(:func:`reports.paper.sheet_plan`).  The PNG stays one picture of the whole
+flow on one sheet: it is pasted into documents, where it is resized anyway.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+import io
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
 
+from bpm.errors import RenderError
 from reports import paper, printable, zoom
 from reports.pictures import Picture
 from reports.pictures_cache import PictureCache, cached_sheet_bytes
 
-__all__ = ["SheetFormat", "SheetLayout", "sheet_block", "sheet_bytes", "sheet_is_small", "sheet_label_pt"]
+__all__ = ["SheetFormat", "SheetLayout", "sheet_block", "sheet_bytes", "sheet_is_small", "sheet_label_pt",
+           "sheet_plan"]
 
 SheetFormat = Literal["png", "pdf"]
 
@@ -52,10 +63,39 @@ def sheet_block(picture: Picture, *, version_date: datetime, source: str, legend
     )
 
 
+def sheet_plan(picture: Picture, layout: SheetLayout) -> paper.SheetPlan:
+    """Pages of the PDF sheet: one, or the diagram cut between steps across several (:class:`paper.SheetPlan`)."""
+    return paper.sheet_plan(picture.svg, layout.paper, layout.orientation, label_px=_label_px(picture),
+                            occupied=_step_extents(picture))
+
+
 def sheet_label_pt(picture: Picture, layout: SheetLayout) -> float:
-    """The size, in points, at which the diagram's smallest names print on the sheet."""
-    scale = paper.diagram_scale_on_paper(picture.svg, layout.paper, layout.orientation)
-    return zoom.label_px(picture.layout) * scale * 0.75
+    """The size, in points, at which the diagram's smallest names print on the PDF sheet(s)."""
+    return _label_px(picture) * sheet_plan(picture, layout).scale * 0.75
+
+
+def _label_px(picture: Picture) -> float:
+    """The smallest label the picture really draws, in CSS pixels at its natural size."""
+    unit = zoom.label_px(picture.layout) / zoom.smallest_label_units("", picture.layout)
+    return zoom.smallest_label_units(picture.svg, picture.layout) * unit
+
+
+_DIAGRAM_ID = re.compile(r'<svg\b[^>]*\sdata-diagram-id="([^"]*)"')
+
+
+def _step_extents(picture: Picture) -> list[tuple[float, float, float, float]]:
+    """Box (left, top, right, bottom) of every step, event and gateway of a DI picture (its lanes and pools
+    aside): a cut between pages goes between them.  None for a Graphviz picture (cut at equal sizes)."""
+    definitions = picture.definitions
+    found = _DIAGRAM_ID.search(picture.svg)
+    if picture.layout != "di" or definitions is None or found is None:
+        return []
+    nodes = {node_id for process in definitions.processes.values() for node_id in process.nodes}
+    for diagram in definitions.diagrams:
+        if diagram.id == found.group(1):
+            return [(s.bounds.x, s.bounds.y, s.bounds.x + s.bounds.width, s.bounds.y + s.bounds.height)
+                    for s in diagram.shapes if s.element_id in nodes]
+    return []
 
 
 def sheet_is_small(picture: Picture, layout: SheetLayout) -> bool:
@@ -72,7 +112,67 @@ def sheet_bytes(
     created: datetime | None,
     cache: PictureCache | None,
 ) -> bytes:
-    """The PNG or PDF of one sheet, from the cache when this exact sheet was printed before."""
-    page = paper.page_svg(picture.svg, block, paper=layout.paper, orientation=layout.orientation)
-    return cached_sheet_bytes(page, fmt, created=created, cache=cache,
-                              print_sheet=lambda: printable.svg_to_print(page, fmt, created=created))
+    """The PNG or PDF of one sheet, from the cache when this exact sheet was printed before.
+
+    A PDF of a diagram too wide for one readable page has a page per part (:func:`sheet_plan`).
+    """
+    plan = sheet_plan(picture, layout) if fmt == "pdf" else None
+    if plan is None or plan.pages == 1:
+        page = paper.page_svg(picture.svg, block, paper=layout.paper, orientation=layout.orientation)
+        return cached_sheet_bytes(page, fmt, created=created, cache=cache,
+                                  print_sheet=lambda: printable.svg_to_print(page, fmt, created=created))
+    note = _cut_note(picture, layout, plan)
+    pages = [
+        paper.page_svg(picture.svg, replace(block, page=f"{number}/{plan.pages}", note=note), paper=layout.paper,
+                       orientation=layout.orientation, part=part, scale=plan.scale)
+        for number, part in enumerate(plan.parts, start=1)
+    ]
+    return cached_sheet_bytes("\f".join(pages), fmt, created=created, cache=cache,
+                              print_sheet=lambda: pdf_pages(pages, created=created))
+
+
+def _cut_note(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan) -> str:
+    """The rule that cut this diagram, said on every page (Japanese, then English)."""
+    one = _label_px(picture) * paper.diagram_scale_on_paper(picture.svg, layout.paper, layout.orientation) * 0.75
+    cut = _label_px(picture) * plan.scale * 0.75
+    side = "横" if layout.orientation == "landscape" else "縦"
+    return (f"{layout.paper}{side}1枚では最小の文字が{one:.1f}ptになるため、工程の間で{plan.pages}枚に分けて印刷"
+            f"（{cut:.1f}pt、読みやすい最小は5.25pt） / one {layout.paper} {layout.orientation} sheet: "
+            f"names at {one:.1f} pt; cut between steps onto {plan.pages} pages ({cut:.1f} pt)")
+
+
+def pdf_pages(pages: list[str], *, created: datetime | None = None) -> bytes:
+    """One PDF with a page per SVG sheet (all the same paper size), vector, dated ``created`` (default: the
+    epoch, so the same sheets give the same bytes).  CairoSVG writes one page per document; here its PDF
+    surface draws each sheet onto one shared cairo PDF surface, a page at a time."""
+    try:
+        import cairocffi
+        from cairosvg.parser import Tree
+        from cairosvg.surface import PDFSurface
+    except (ImportError, OSError) as error:
+        raise RenderError(f"PDF output is unavailable: {error}", hint="install cairosvg and the cairo library") \
+            from error
+    stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    output = io.BytesIO()
+    shared: list[Any] = []
+
+    class _PageSurface(PDFSurface):  # type: ignore[misc]  # CairoSVG ships no type hints
+        def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
+            if not shared:
+                surface = cairocffi.PDFSurface(output, width, height)
+                surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
+                surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
+                shared.append(surface)
+            return shared[0], width, height
+
+        def finish(self) -> None:
+            self.cairo.show_page()
+
+    try:
+        for page in pages:
+            _PageSurface(Tree(bytestring=page.encode("utf-8"), unsafe=False), None, 96).finish()
+        if shared:
+            shared[0].finish()
+    except Exception as error:  # CairoSVG raises bare ValueError/KeyError on SVG it cannot draw
+        raise RenderError(f"cannot convert the diagram to PDF: {error}") from error
+    return output.getvalue()

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
 from flowgen.build import load_specs  # noqa: E402
-from flowgen.layout import layout  # noqa: E402
+from flowgen.layout import layout_views  # noqa: E402
 from flowgen.spec import Evidence, Facts, FileSpec, Lane, Node, Pool, ProcessSpec, SheetPlan, Volume  # noqa: E402
 from flowgen.workbook import COLUMNS, sheet_rows  # noqa: E402
 from flowgen.write import to_xml  # noqa: E402
@@ -370,7 +370,7 @@ def outputs(root: Path) -> dict[str, bytes]:
         specs = [city_file(spec, plan) for spec in library]
         folder = f"{OUT}/{plan.key}"
         for spec in specs:
-            files[spec.file] = to_xml(spec, layout(spec))
+            files[spec.file] = to_xml(spec, layout_views(spec))
         files[f"{folder}/municipality.toml"] = _metadata(plan)
         files[f"{folder}/profile.toml"] = _profile(plan)
         files[f"{folder}/survey.csv"] = _survey(plan, specs)

@@ -6,7 +6,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from flowgen.layout import layout
+from flowgen.layout import layout_views
 from flowgen.spec import FileSpec
 from flowgen.workbook import csv_bytes, glossary, glossary_bytes, sheet_rows, workbook_bytes
 from flowgen.write import to_xml
@@ -46,7 +46,7 @@ def outputs(only: list[str] | None = None) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     specs = load_specs(only)
     for spec in specs:
-        files[spec.file] = to_xml(spec, layout(spec))
+        files[spec.file] = to_xml(spec, layout_views(spec))
     if not only:
         product = [s for s in specs if s.file.startswith("flows/")]
         rows = sheet_rows(product)

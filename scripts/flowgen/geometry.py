@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from flowgen.spec import EVENT_KINDS, GATEWAY_KINDS, NodeKind
 
-TASK_SIZE = (100.0, 80.0)
+TASK_SIZE = (90.0, 80.0)
+"""A little narrower than bpmn-js's 100 × 80, so a long chain of steps still prints on two A4 pages at 7 px; every
+name of the library still fits its box at 11 units or more (tests/reports/test_site_screens.py measures it)."""
 GATEWAY_SIZE = (50.0, 50.0)
 EVENT_SIZE = (36.0, 36.0)
-BLACK_BOX_HEIGHT = 60.0
+BLACK_BOX_HEIGHT = 40.0
 """Height of a collapsed (black-box) pool, as bpmn-js draws one."""
 
 

@@ -18,27 +18,37 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
 from flowgen.geometry import BLACK_BOX_HEIGHT, Box, size_of
 from flowgen.route import End, Point, Router
-from flowgen.spec import GATEWAY_KINDS, FileSpec, Flow, Node, Pool, ProcessSpec
+from flowgen.spec import GATEWAY_KINDS, FileSpec, Flow, Node, Pool, ProcessSpec, Spacing
 from reports.text import measure_text
 
 X0, Y0 = 160.0, 80.0
 POOL_HEADER = 30.0
 LANE_HEADER = 30.0
-PAD_LEFT, PAD_RIGHT = 70.0, 50.0
-TRACK_HEIGHT = 130.0
-COLUMN_GAP = 50.0
-POOL_GAP = 60.0
+PAD_LEFT, PAD_RIGHT = 40.0, 30.0
+TRACK_HEIGHT = 100.0
+"""Height of one row of a lane: an 80-unit task and a connector's margin above and below it."""
+COLUMN_GAP = 40.0
+POOL_GAP = 30.0
+VIEW_GAP = 200.0
+"""Distance between the diagrams of one file (:attr:`FileSpec.views`): each is drawn in its own BPMNDiagram,
+below the previous one, so no two share a coordinate."""
 LABEL_FONT = 11.0
 BOUNDARY_ROOM = 40.0
 """Extra height under a lane whose bottom row holds an activity with a boundary event (room for its flow)."""
+HEADER_FONT = 11.0
+"""Size a lane or pool name must keep in its header band: the smallest label the diagram draws anyway, so a
+long name such as 国保システム（資格・賦課） never becomes the label that sets the printed scale."""
+HEADER_ROOM = 16.0
+"""Band length a header name needs beyond its own width (the renderer keeps 5 units clear at both ends)."""
 
 
 @dataclass
@@ -55,15 +65,39 @@ class Placement:
     tracks: dict[str, int] = field(default_factory=dict)
 
 
-def layout(spec: FileSpec) -> Placement:
-    """Coordinates for every shape, connector and label of ``spec``."""
+def layout_views(spec: FileSpec) -> list[tuple[FileSpec, Placement]]:
+    """One (part of the file, its coordinates) per diagram: the whole file, or each of ``spec.views``.
+
+    A view holds its pools and the message flows between them; views are laid out one below the other.
+    """
+    if not spec.views:
+        return [(spec, layout(spec))]
+    by_id = {pool.id: pool for pool in spec.pools}
+    result: list[tuple[FileSpec, Placement]] = []
+    top = Y0
+    for group in spec.views:
+        pools = tuple(by_id[pool_id] for pool_id in group)
+        nodes = {pool.id for pool in pools} | {n.id for pool in pools if pool.process for n in pool.process.nodes}
+        messages = tuple(m for m in spec.messages if m.source in nodes and m.target in nodes)
+        view = replace(spec, pools=pools, messages=messages, views=())
+        placement = layout(view, top=top)
+        result.append((view, placement))
+        top = max(box.bottom for box in placement.shapes.values()) + VIEW_GAP
+    drawn = [m.id for view, _ in result for m in view.messages]
+    if sorted(drawn) != sorted(m.id for m in spec.messages):
+        raise ValueError(f"{spec.file}: every message flow must join two pools of one view")
+    return result
+
+
+def layout(spec: FileSpec, *, top: float = Y0) -> Placement:
+    """Coordinates for every shape, connector and label of ``spec`` (its pools from ``top`` down)."""
     from flowgen.labels import place_labels
 
     back = {f.id for p in spec.processes for f in back_flows(p)}
     columns = _columns(spec, back)
     tracks = _tracks(spec, columns, back)
     placement = Placement(columns=columns, tracks=tracks)
-    _geometry(spec, columns, tracks, placement)
+    _geometry(spec, columns, tracks, placement, top)
     _route(spec, back, placement)
     place_labels(spec, placement)
     return placement
@@ -248,9 +282,15 @@ def _tracks(spec: FileSpec, columns: dict[str, int], back: set[str]) -> dict[str
 # --------------------------------------------------------------------------- coordinates
 
 
+def _spacing(spec: FileSpec) -> Spacing:
+    """The file's own row height and column gap, else the defaults."""
+    own = spec.spacing
+    return Spacing(own.track_height or TRACK_HEIGHT, own.column_gap or COLUMN_GAP)
+
+
 def _column_gaps(spec: FileSpec, columns: dict[str, int], count: int) -> list[float]:
     """Gap after each column: wider after a split whose flows carry names, so the names fit."""
-    gaps = [COLUMN_GAP] * count
+    gaps = [_spacing(spec).column_gap or COLUMN_GAP] * count
     for process in spec.processes:
         for node in process.nodes:
             if node.kind not in GATEWAY_KINDS:
@@ -263,7 +303,8 @@ def _column_gaps(spec: FileSpec, columns: dict[str, int], count: int) -> list[fl
     return gaps
 
 
-def _geometry(spec: FileSpec, columns: dict[str, int], tracks: dict[str, int], placement: Placement) -> None:
+def _geometry(spec: FileSpec, columns: dict[str, int], tracks: dict[str, int], placement: Placement,
+              top: float) -> None:
     count = max(columns.values(), default=0) + 1
     widths = [0.0] * count
     for process in spec.processes:
@@ -278,17 +319,28 @@ def _geometry(spec: FileSpec, columns: dict[str, int], tracks: dict[str, int], p
         column_x.append(left)
         left += widths[index] + gaps[index]
     pool_width = column_x[-1] + widths[-1] + PAD_RIGHT - X0
-    y = Y0
+    y = top
+    track = _spacing(spec).track_height or TRACK_HEIGHT
     for pool in spec.pools:
         if pool.process is None:
             placement.shapes[pool.id] = Box(X0, y, pool_width, BLACK_BOX_HEIGHT)
             y += BLACK_BOX_HEIGHT + POOL_GAP
             continue
-        y = _place_pool(pool, pool.process, y, pool_width, column_x, widths, columns, tracks, placement)
+        y = _place_pool(pool, pool.process, y, track, pool_width, column_x, widths, columns, tracks, placement)
         y += POOL_GAP
 
 
-def _place_pool(pool: Pool, process: ProcessSpec, y: float, pool_width: float, column_x: list[float],
+def header_length(name: str) -> float:
+    """Length of header band a lane or pool name needs to stay on one line at :data:`HEADER_FONT`.
+
+    Rounded up to whole tens: coordinates stay round numbers, which the router's grid relies on.
+    """
+    if not name.strip():
+        return 0.0
+    return math.ceil((measure_text(name.strip(), HEADER_FONT) + HEADER_ROOM) / 10.0) * 10.0
+
+
+def _place_pool(pool: Pool, process: ProcessSpec, y: float, track: float, pool_width: float, column_x: list[float],
                 widths: list[float], columns: dict[str, int], tracks: dict[str, int], placement: Placement) -> float:
     lane_ids = [lane.id for lane in process.lanes] or [process.id]
     rows: dict[str, int] = defaultdict(int)
@@ -298,11 +350,15 @@ def _place_pool(pool: Pool, process: ProcessSpec, y: float, pool_width: float, c
     top = y
     lane_top: dict[str, float] = {}
     hosts = {n.attached_to for n in process.nodes if n.attached_to}
-    for lane_id in lane_ids:
-        height = max(1, rows[lane_id]) * TRACK_HEIGHT
+    names = {lane.id: lane.name for lane in process.lanes}
+    for position, lane_id in enumerate(lane_ids):
+        height = max(1, rows[lane_id]) * track
         if any(n.id in hosts and _lane_key(process, n) == lane_id and tracks[n.id] == rows[lane_id] - 1
                for n in process.nodes):
             height += BOUNDARY_ROOM
+        height = max(height, header_length(names.get(lane_id, "")))
+        if position == len(lane_ids) - 1:  # the pool's own name runs along all its lanes
+            height = max(height, header_length(pool.name) - (y - top))
         lane_top[lane_id] = y
         if process.lanes:
             placement.shapes[lane_id] = Box(X0 + POOL_HEADER, y, pool_width - POOL_HEADER, height)
@@ -314,7 +370,7 @@ def _place_pool(pool: Pool, process: ProcessSpec, y: float, pool_width: float, c
         w, h = size_of(node.kind)
         column = columns[node.id]
         cx = column_x[column] + widths[column] / 2
-        cy = lane_top[_lane_key(process, node)] + tracks[node.id] * TRACK_HEIGHT + TRACK_HEIGHT / 2
+        cy = lane_top[_lane_key(process, node)] + tracks[node.id] * track + track / 2
         placement.shapes[node.id] = Box(cx - w / 2, cy - h / 2, w, h)
     on_host: dict[str, int] = defaultdict(int)
     for node in process.nodes:

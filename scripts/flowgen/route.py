@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from flowgen.geometry import Box
+from flowgen.geometry import TASK_SIZE, Box
 
 MARGIN = 12.0
 """Distance of a connector from the side of a shape it passes."""
@@ -62,7 +62,7 @@ class Router:
         ys: set[float] = set(extra_ys)
         for box in obstacles.values():
             xs.update((box.cx, box.x - MARGIN, box.right + MARGIN))
-            if box.w == 100:
+            if box.w == TASK_SIZE[0]:
                 xs.update((box.cx - OFFSET, box.cx + OFFSET))
             ys.update((box.cy, box.y - MARGIN, box.bottom + MARGIN))
         self.xs = sorted(round(x, 1) for x in xs)
@@ -122,7 +122,7 @@ class Router:
                 found.append((side, (b.x, b.cy), (b.x - MARGIN, b.cy)))
             elif side in ("U", "D"):
                 y, stub = (b.y, b.y - MARGIN) if side == "U" else (b.bottom, b.bottom + MARGIN)
-                xs = [b.cx, b.cx - OFFSET, b.cx + OFFSET] if end.offsets and b.w == 100 else [b.cx]
+                xs = [b.cx, b.cx - OFFSET, b.cx + OFFSET] if end.offsets and b.w == TASK_SIZE[0] else [b.cx]
                 found.extend((side, (x, y), (x, stub)) for x in xs)
         return found
 

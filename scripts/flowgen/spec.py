@@ -226,6 +226,19 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class Spacing:
+    """A file's own layout density, where the defaults of :mod:`flowgen.layout` would print it too small.
+
+    A flow must print on two A4 landscape pages with every label at 7 px or more (issue 10 item 7): a long
+    chain of steps (転入届, 30 columns) needs a tighter column pitch, a file with many rows of branches (戸籍届出)
+    lower rows.  ``None`` keeps the default.
+    """
+
+    track_height: float | None = None
+    column_gap: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FileSpec:
     """One BPMN file: pools top to bottom and the message flows between them."""
 
@@ -237,6 +250,11 @@ class FileSpec:
     messages: tuple[Message, ...] = ()
     comment: str = ""
     """XML comment written before the root element (what the file shows)."""
+    spacing: Spacing = field(default_factory=Spacing)
+    views: tuple[tuple[str, ...], ...] = ()
+    """Pools drawn together, one BPMNDiagram per group (empty: one diagram of every pool).  Two processes that
+    share only a black-box partner print readably each on its own (マイナンバーカードの交付と更新), and each flow page
+    shows the picture of its own process."""
 
     @property
     def processes(self) -> tuple[ProcessSpec, ...]:

@@ -74,8 +74,8 @@ def step_properties(node: Node) -> list[tuple[str, str]]:
     return pairs
 
 
-def to_xml(spec: FileSpec, placement: Placement) -> bytes:
-    """The whole file as UTF-8 bytes."""
+def to_xml(spec: FileSpec, views: list[tuple[FileSpec, Placement]]) -> bytes:
+    """The whole file as UTF-8 bytes, one BPMNDiagram per view (:func:`flowgen.layout.layout_views`)."""
     root = etree.Element(_q(BPMN, "definitions"), nsmap=NSMAP)
     root.set("id", spec.definitions_id)
     root.set("targetNamespace", "http://bpmn.io/schema/bpmn")
@@ -100,7 +100,9 @@ def to_xml(spec: FileSpec, placement: Placement) -> bytes:
         _process(root, process, errors)
     for code, error_id in errors.items():
         etree.SubElement(root, _q(BPMN, "error"), id=error_id, name=code, errorCode=code)
-    _diagram(root, spec, placement)
+    seen: set[str] = set()
+    for number, (view, placement) in enumerate(views, start=1):
+        _diagram(root, spec, view, placement, number, seen)
     etree.indent(root, space="  ")
     body = etree.tostring(root, encoding="unicode")
     comment = f"<!-- {spec.comment} -->\n" if spec.comment else ""
@@ -213,34 +215,45 @@ def _waypoints(parent: etree._Element, points: list[Point]) -> None:
         etree.SubElement(parent, _q(DI, "waypoint"), x=_coord(x), y=_coord(y))
 
 
-def _diagram(root: etree._Element, spec: FileSpec, placement: Placement) -> None:
-    diagram = etree.SubElement(root, _q(BPMNDI, "BPMNDiagram"), id=f"BPMNDiagram_{short_id(spec.definitions_id)}")
-    plane = etree.SubElement(diagram, _q(BPMNDI, "BPMNPlane"), id=f"BPMNPlane_{short_id(spec.definitions_id)}",
-                             bpmnElement=spec.collaboration_id)
-    for pool in spec.pools:
-        shape = etree.SubElement(plane, _q(BPMNDI, "BPMNShape"), id=f"{pool.id}_di", bpmnElement=pool.id,
+def _diagram(root: etree._Element, spec: FileSpec, view: FileSpec, placement: Placement, number: int,
+             seen: set[str]) -> None:
+    """One BPMNDiagram of ``view``'s pools.  An element drawn in an earlier diagram too (a black-box partner of
+    both processes) gets a numbered DI id, so ids stay unique in the file."""
+    suffix = "" if number == 1 else f"_{number}"
+    diagram = etree.SubElement(root, _q(BPMNDI, "BPMNDiagram"),
+                               id=f"BPMNDiagram_{short_id(spec.definitions_id)}{suffix}")
+    plane = etree.SubElement(diagram, _q(BPMNDI, "BPMNPlane"),
+                             id=f"BPMNPlane_{short_id(spec.definitions_id)}{suffix}", bpmnElement=spec.collaboration_id)
+
+    def di_id(element: str) -> str:
+        own = f"{element}_di" if element not in seen else f"{element}_di{suffix}"
+        seen.add(element)
+        return own
+
+    for pool in view.pools:
+        shape = etree.SubElement(plane, _q(BPMNDI, "BPMNShape"), id=di_id(pool.id), bpmnElement=pool.id,
                                  isHorizontal="true")
         _bounds(shape, placement.shapes[pool.id])
         process = pool.process
         if process is None:
             continue
         for lane in process.lanes:
-            shape = etree.SubElement(plane, _q(BPMNDI, "BPMNShape"), id=f"{lane.id}_di", bpmnElement=lane.id,
+            shape = etree.SubElement(plane, _q(BPMNDI, "BPMNShape"), id=di_id(lane.id), bpmnElement=lane.id,
                                      isHorizontal="true")
             _bounds(shape, placement.shapes[lane.id])
         ordered = [n for n in process.nodes if not n.attached_to] + [n for n in process.nodes if n.attached_to]
         for node in ordered:
-            attrs = {"id": f"{node.id}_di", "bpmnElement": node.id}
+            attrs = {"id": di_id(node.id), "bpmnElement": node.id}
             if node.kind == "exclusiveGateway":
                 attrs["isMarkerVisible"] = "true"
             shape = etree.SubElement(plane, _q(BPMNDI, "BPMNShape"), attrs)
             _bounds(shape, placement.shapes[node.id])
             _label(shape, placement.labels.get(node.id))
         for flow in process.flows:
-            edge = etree.SubElement(plane, _q(BPMNDI, "BPMNEdge"), id=f"{flow.id}_di", bpmnElement=flow.id)
+            edge = etree.SubElement(plane, _q(BPMNDI, "BPMNEdge"), id=di_id(flow.id), bpmnElement=flow.id)
             _waypoints(edge, placement.edges[flow.id])
             _label(edge, placement.labels.get(flow.id))
-    for message in spec.messages:
-        edge = etree.SubElement(plane, _q(BPMNDI, "BPMNEdge"), id=f"{message.id}_di", bpmnElement=message.id)
+    for message in view.messages:
+        edge = etree.SubElement(plane, _q(BPMNDI, "BPMNEdge"), id=di_id(message.id), bpmnElement=message.id)
         _waypoints(edge, placement.edges[message.id])
         _label(edge, placement.labels.get(message.id))

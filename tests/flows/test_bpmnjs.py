@@ -27,16 +27,24 @@ IMPORT = """
 async (xml) => {
   const viewer = new BpmnJS({ container: '#canvas' });
   const { warnings } = await viewer.importXML(xml);
-  const registry = viewer.get('elementRegistry');
-  const all = registry.getAll();
   const plain = (e) => ({ id: e.id, type: e.type, x: e.x, y: e.y, width: e.width, height: e.height,
                           host: e.host ? e.host.id : null, parent: e.parent ? e.parent.id : null });
-  return {
-    warnings: warnings.map((w) => String(w.message || w)),
-    shapes: all.filter((e) => !e.waypoints && e.type !== 'label' && e.parent).map(plain),
-    connections: all.filter((e) => e.waypoints).map((e) => e.id),
-    labels: all.filter((e) => e.type === 'label').map(plain),
-  };
+  const seen = warnings.map((w) => String(w.message || w));
+  const views = [];
+  const diagrams = viewer.getDefinitions().diagrams || [];
+  for (const [index, diagram] of diagrams.entries()) {  // a file may draw its pools in several BPMNDiagrams
+    if (index > 0) {
+      const opened = await viewer.open(diagram);
+      seen.push(...opened.warnings.map((w) => String(w.message || w)));
+    }
+    const all = viewer.get('elementRegistry').getAll();
+    views.push({
+      shapes: all.filter((e) => !e.waypoints && e.type !== 'label' && e.parent).map(plain),
+      connections: all.filter((e) => e.waypoints).map((e) => e.id),
+      labels: all.filter((e) => e.type === 'label').map(plain),
+    });
+  }
+  return { warnings: seen, views };
 }
 """
 
@@ -67,23 +75,26 @@ def test_opens_in_bpmn_js_cleanly(modeler: tuple[Any, list[str]], path: Path) ->
     problems.clear()
     result = page.evaluate(IMPORT, path.read_text(encoding="utf-8"))
     assert result["warnings"] == [] and problems == []
+    views = result["views"]
     definitions = read_bpmn(path)
+    assert len(views) == len(definitions.diagrams)
     expected_shapes = {n for p in definitions.processes.values() for n in p.nodes}
     expected_shapes |= {lane.id for p in definitions.processes.values() for lane in p.lanes}
     expected_shapes |= {p.id for p in definitions.participants()}
-    assert expected_shapes <= {s["id"] for s in result["shapes"]}
+    assert expected_shapes <= {s["id"] for view in views for s in view["shapes"]}
     expected_connections = {f for p in definitions.processes.values() for f in p.flows}
     expected_connections |= {m.id for m in definitions.message_flows()}
-    assert expected_connections == set(result["connections"])
-    nodes = [s for s in result["shapes"] if s["type"] not in ("bpmn:Participant", "bpmn:Lane")]
-    for a, b in combinations(nodes, 2):
-        if a["host"] == b["id"] or b["host"] == a["id"]:
-            continue
-        assert not _overlap(a, b), f"bpmn-js draws {a['id']} over {b['id']}"
-    for label in result["labels"]:
-        for node in nodes:
-            assert not _overlap(label, node), f"label {label['id']} covers {node['id']}"
-
+    drawn = [c for view in views for c in view["connections"]]
+    assert expected_connections == set(drawn) and len(drawn) == len(set(drawn))  # each connector drawn once
+    for view in views:
+        nodes = [s for s in view["shapes"] if s["type"] not in ("bpmn:Participant", "bpmn:Lane")]
+        for a, b in combinations(nodes, 2):
+            if a["host"] == b["id"] or b["host"] == a["id"]:
+                continue
+            assert not _overlap(a, b), f"bpmn-js draws {a['id']} over {b['id']}"
+        for label in view["labels"]:
+            for node in nodes:
+                assert not _overlap(label, node), f"label {label['id']} covers {node['id']}"
 
 def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]

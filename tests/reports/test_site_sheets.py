@@ -4,6 +4,7 @@ item 6), read back as a reader would: the PDF's page size and text with pypdf, t
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pypdf
 import pytest
 from PIL import Image
 
+from bpm.reader import read_bpmn
 from reports import paper
 from reports.pictures import pictures
 from reports.pictures_cache import PictureCache
@@ -20,6 +22,7 @@ from reports.style import DISPOSITION_STYLES
 
 A4_LANDSCAPE_PT = (297 / 25.4 * 72, 210 / 25.4 * 72)
 VERSION = datetime(2025, 3, 31, 16, 0, tzinfo=UTC)  # 2025-04-01 in Japan
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
 
 def dated(site_input: SiteInput) -> SiteInput:
@@ -48,25 +51,87 @@ def copies(site: dict[str, bytes], suffix: str) -> dict[str, bytes]:
     return {name: data for name, data in site.items() if name.startswith("diagrams/") and name.endswith(suffix)}
 
 
-def test_every_pdf_download_is_one_a4_landscape_page_with_its_title_block(
+def test_every_pdf_download_is_a4_landscape_pages_each_with_its_title_block(
     dated_site: dict[str, bytes], site_input: SiteInput
 ) -> None:
+    from reports import sheets
+
     pdfs = copies(dated_site, ".pdf")
     assert pdfs
     keys = dated(site_input).file_keys
-    titles = {picture.name: picture.title for d in site_input.definitions for picture in pictures(d, key=keys[d.file])}
+    found = {picture.name: picture for d in site_input.definitions for picture in pictures(d, key=keys[d.file])}
     for name, data in pdfs.items():
         reader = pypdf.PdfReader(io.BytesIO(data))
-        assert len(reader.pages) == 1, name
-        box = reader.pages[0].mediabox
-        assert (float(box.width), float(box.height)) == pytest.approx(A4_LANDSCAPE_PT, abs=0.5), name
-        text = "".join(reader.pages[0].extract_text().split())
-        stem = Path(name).stem
-        assert "".join(titles[stem].split()) in text, name  # the flow's name, in the block
-        assert "版2025-04-01（ファイル日付・日本時間）" in text, name  # the file's date, in Japan
-        assert "課/" in text and "凡例/Legend" in text, name
-        for style in DISPOSITION_STYLES.values():
-            assert style.ja in text, (name, style.ja)
+        picture = found[Path(name).stem]
+        pages = sheets.sheet_plan(picture, sheets.SheetLayout()).pages
+        assert len(reader.pages) == pages, name
+        for number, page in enumerate(reader.pages, start=1):
+            box = page.mediabox
+            assert (float(box.width), float(box.height)) == pytest.approx(A4_LANDSCAPE_PT, abs=0.5), name
+            text = "".join(page.extract_text().split())
+            assert "".join(picture.title.split()) in text, name  # the flow's name, in the block
+            assert (f"{number}/{pages}" in text) == (pages > 1), name  # a page of a cut diagram says which
+            assert "版2025-04-01（ファイル日付・日本時間）" in text, name  # the file's date, in Japan
+            assert "課/" in text and "凡例/Legend" in text, name
+            for style in DISPOSITION_STYLES.values():
+                assert style.ja in text, (name, style.ja)
+
+
+def _smallest_text_pt(page: pypdf.PageObject) -> float:
+    """The smallest size any text is drawn at on a PDF page, in points (font size × text and user matrices)."""
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            sizes.append(size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]))
+
+    page.extract_text(visitor_text=visit)
+    return min(sizes)
+
+
+@pytest.mark.parametrize(("flow", "pages", "smallest_pt"), [
+    ("tennyu.bpmn", 2, 5.39),  # 30 steps in a row: one A4 sheet printed its names at 2.7 pt
+    ("onestop.bpmn", 2, 6.03),  # four pools one above the other: cut top and bottom
+])
+def test_a_flow_too_wide_for_one_readable_sheet_prints_across_pages_at_a_readable_size(
+    flow: str, pages: int, smallest_pt: float
+) -> None:
+    from reports import sheets
+
+    picture = pictures(read_bpmn(FLOWS / flow))[0]
+    layout = sheets.SheetLayout()
+    one_sheet = sheets._label_px(picture) * paper.diagram_scale_on_paper(picture.svg, "A4", "landscape") * 0.75
+    assert one_sheet < 5.25  # the rule applies: one sheet is not readable
+    block = sheets.sheet_block(picture, version_date=VERSION, source=flow, legend=True)
+    data = sheets.sheet_bytes(picture, "pdf", block, layout=layout, created=VERSION, cache=None)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == pages
+    for number, page in enumerate(reader.pages, start=1):
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_LANDSCAPE_PT, abs=0.5)
+        text = "".join(page.extract_text().split())
+        assert f"{picture.title}{number}/{pages}" in text
+        rule = f"A4横1枚では最小の文字が{one_sheet:.1f}ptになるため、工程の間で{pages}枚に分けて印刷"
+        assert rule in text  # the rule that cut it, on every page
+        # read back from the PDF: no text below the readable minimum (7 px = 5.25 pt), and the plan's own figure
+        assert _smallest_text_pt(page) >= 5.25
+        assert _smallest_text_pt(page) == pytest.approx(smallest_pt, abs=0.01)
+    assert sheets.sheet_label_pt(picture, layout) == pytest.approx(smallest_pt, abs=0.01)
+    assert not sheets.sheet_is_small(picture, layout)
+    # the PNG stays one sheet of the whole flow (pasted into documents, resized there)
+    png = sheets.sheet_bytes(picture, "png", block, layout=layout, created=VERSION, cache=None)
+    image = Image.open(io.BytesIO(png))
+    assert image.width / image.height == pytest.approx(297 / 210, rel=0.01)
+
+
+def test_cuts_fall_between_steps() -> None:
+    from reports import sheets
+
+    picture = pictures(read_bpmn(FLOWS / "tennyu.bpmn"))[0]
+    plan = sheets.sheet_plan(picture, sheets.SheetLayout())
+    steps = sheets._step_extents(picture)
+    assert len(steps) > 30 and plan.pages == 2
+    for left, _, right, _ in plan.parts[:-1]:
+        assert left < right and not any(a < right < b for a, _, b, _ in steps)
 
 
 def test_every_png_download_is_the_same_sheet_with_the_legend_swatches(dated_site: dict[str, bytes]) -> None:
@@ -129,3 +194,16 @@ def test_the_html_report_is_complete_before_any_sheet_is_printed(site_input: Sit
     assert printing and max(pages) < min(printing)
     linked = "".join(data.decode("utf-8") for name, data in site if name.startswith("flow-"))
     assert all(f'href="{name}"' in linked for name in names if name.endswith((".png", ".pdf")))
+
+
+def test_a_diagram_no_cut_makes_readable_takes_the_plan_that_prints_largest_and_is_still_called_small() -> None:
+    from reports import sheets
+    from reports.pictures import Picture
+
+    huge = Picture("huge", "巨大なフロー", "di", '<svg viewBox="0 0 9000 4000" width="9000" height="4000"></svg>', ())
+    plan = sheets.sheet_plan(huge, sheets.SheetLayout())
+    assert plan.pages == 2  # its height sets the scale from two pages on: more pages would print no larger
+    assert sheets.sheet_is_small(huge, sheets.SheetLayout())
+    assert sheets.sheet_label_pt(huge, sheets.SheetLayout()) < 5.25
+    small = Picture("small", "小さなフロー", "di", '<svg viewBox="0 0 800 500" width="800" height="500"></svg>', ())
+    assert sheets.sheet_plan(small, sheets.SheetLayout()).pages == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flowgen.procedures.common import KOSEKI, PART_TIME, REGULAR, SHIMIN, estimate, peak
-from flowgen.spec import FileSpec, Message, Pool, ProcessBuilder, SheetPlan, Volume
+from flowgen.spec import FileSpec, Message, Pool, ProcessBuilder, SheetPlan, Spacing, Volume
 
 ANNUAL = 4430
 BIRTHS, DEATHS, MARRIAGES = 727277, 1575936, 474717
@@ -146,6 +146,7 @@ def spec() -> FileSpec:
             Message("Flow_MsgSumi", "Activity_Sumi", "Participant_Todokenin", "出生届出済証明", "Birth certified"),
             Message("Flow_MsgKaso", "Activity_Kaso", "Participant_Todokenin", "火葬許可証", "Cremation permit"),
         ),
+        spacing=Spacing(track_height=95.0),  # nine rows of branches: lower rows keep two A4 pages at 7 px
         comment="戸籍届出（出生・婚姻・死亡）の受付・受理・記載・校合。数値は人口約20万人の市を想定した例示で、"
                 "業務量調査票 survey.xlsx にあります。scripts/build_flows.py で生成。",
     )

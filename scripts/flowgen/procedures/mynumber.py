@@ -171,6 +171,8 @@ def spec() -> FileSpec:
             Message("Flow_MsgKanryo", "Activity_KoshinKanryo", "Participant_Shinseisha", "更新済みのカード",
                     "Renewed card"),
         ),
+        views=(("Participant_JLIS", "Participant_Kofu", "Participant_Shinseisha"),
+               ("Participant_Shinseisha", "Participant_Koshin")),
         comment="マイナンバーカードの交付と電子証明書の更新。数値は人口約20万人の市を想定した例示で、業務量調査"
                 "票 survey.xlsx にあります。"
                 "scripts/build_flows.py で生成。",
