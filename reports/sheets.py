@@ -34,8 +34,8 @@ from reports import paper, printable, zoom
 from reports.pictures import Picture
 from reports.pictures_cache import PictureCache, cached_sheet_bytes
 
-__all__ = ["SheetFormat", "SheetLayout", "sheet_block", "sheet_bytes", "sheet_is_small", "sheet_label_pt",
-           "sheet_plan"]
+__all__ = ["SheetFormat", "SheetLayout", "png_label_pt", "sheet_block", "sheet_bytes", "sheet_is_small",
+           "sheet_label_pt", "sheet_plan"]
 
 SheetFormat = Literal["png", "pdf"]
 
@@ -98,6 +98,12 @@ def _step_extents(picture: Picture) -> list[tuple[float, float, float, float]]:
     return []
 
 
+def png_label_pt(picture: Picture, layout: SheetLayout) -> float:
+    """The size, in points, at which the smallest names print on the PNG copy (always one sheet: an image
+    split over pages would not serve the manual's pages it is pasted into)."""
+    return _label_px(picture) * paper.diagram_scale_on_paper(picture.svg, layout.paper, layout.orientation) * 0.75
+
+
 def sheet_is_small(picture: Picture, layout: SheetLayout) -> bool:
     """Whether names print below the readable minimum on this sheet (the SVG copy is then the one to use)."""
     return sheet_label_pt(picture, layout) < zoom.MIN_PRINT_LABEL_PX * 0.75
@@ -133,7 +139,7 @@ def sheet_bytes(
 
 def _cut_note(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan) -> str:
     """The rule that cut this diagram, said on every page (Japanese, then English)."""
-    one = _label_px(picture) * paper.diagram_scale_on_paper(picture.svg, layout.paper, layout.orientation) * 0.75
+    one = png_label_pt(picture, layout)
     cut = _label_px(picture) * plan.scale * 0.75
     side = "横" if layout.orientation == "landscape" else "縦"
     return (f"{layout.paper}{side}1枚では最小の文字が{one:.1f}ptになるため、工程の間で{plan.pages}枚に分けて印刷"

@@ -259,9 +259,8 @@ class _Drawings:
         shortened = shortened_names(picture)
         if shortened:
             notes.append(Bilingual.of("diagram.shortened", n=shortened))
-        if len(missing) < 2 and sheets.sheet_is_small(picture, _SHEET):
-            notes.append(Bilingual.of("diagram.small_on_sheet", paper=f"{_SHEET.paper}",
-                                      pt=f"{sheets.sheet_label_pt(picture, _SHEET):.1f}"))
+        if len(missing) < 2:
+            notes.extend(_small_print_notes(picture))
         if missing:
             reasons = "; ".join(
                 self.failed[f"diagrams/{picture.name}.{label.lower()}"].message for label in missing
@@ -608,3 +607,22 @@ def build_site(
             site_files(site_input, title=title, progress=progress, notice=notice, jobs=jobs), out_dir, report
         )
     return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in names)
+
+
+def _small_print_notes(picture: Picture) -> list[Bilingual]:
+    """What the page says when a download prints names below the readable minimum (7 px = 5.25 pt).
+
+    The PDF is cut between steps over as many A4 pages as make names readable
+    (:func:`reports.sheets.sheet_plan`); the PNG stays one sheet, so a wide flow's
+    PNG can be small while its PDF is not — the note names each copy for what it is.
+    """
+    floor = zoom.MIN_PRINT_LABEL_PX * 0.75
+    png_pt = sheets.png_label_pt(picture, _SHEET)
+    if png_pt >= floor:
+        return []
+    plan = sheets.sheet_plan(picture, _SHEET)
+    pdf_pt = sheets.sheet_label_pt(picture, _SHEET)
+    if plan.pages == 1:
+        return [Bilingual.of("diagram.small_on_sheet", paper=_SHEET.paper, pt=f"{png_pt:.1f}")]
+    key = "diagram.small_png_pdf_small" if pdf_pt < floor else "diagram.small_png"
+    return [Bilingual.of(key, paper=_SHEET.paper, pt=f"{png_pt:.1f}", pages=plan.pages, pdf_pt=f"{pdf_pt:.1f}")]

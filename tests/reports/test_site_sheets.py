@@ -207,3 +207,25 @@ def test_a_diagram_no_cut_makes_readable_takes_the_plan_that_prints_largest_and_
     assert sheets.sheet_label_pt(huge, sheets.SheetLayout()) < 5.25
     small = Picture("small", "小さなフロー", "di", '<svg viewBox="0 0 800 500" width="800" height="500"></svg>', ())
     assert sheets.sheet_plan(small, sheets.SheetLayout()).pages == 1
+
+
+def test_the_page_names_each_download_for_what_it_prints_when_names_come_out_small() -> None:
+    """The PDF is cut over pages, the PNG stays one sheet: the note says which copy is small (layout × scan2 merge)."""
+    from reports import sheets
+    from reports.pictures import Picture
+    from reports.site import _small_print_notes
+
+    def picture(width: int, height: int) -> Picture:
+        return Picture("p", "フロー", "di", f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+                       "</svg>", ())
+
+    layout = sheets.SheetLayout()
+    assert _small_print_notes(picture(800, 500)) == []
+    wide = picture(3600, 500)
+    assert sheets.png_label_pt(wide, layout) < 5.25 <= sheets.sheet_label_pt(wide, layout)
+    (note,) = _small_print_notes(wide)
+    pages = sheets.sheet_plan(wide, layout).pages
+    assert note.en.startswith("The PNG copy") and f"cut between steps onto {pages} pages" in note.en, note
+    assert f"{pages}枚に分けて" in note.ja, note
+    (note,) = _small_print_notes(picture(9000, 4000))
+    assert "still prints them" in note.en and "PDF 版も" in note.ja, note
