@@ -226,11 +226,41 @@ def lot_cash(year: LotYear, money: MoneyParams) -> tuple[UnitCash, int]:
     return UnitCash(year.draft.lot_id, "lot", lines, dict(year.cost_weights)), service
 
 
+def _robot_own_lines(
+    scenario: ScenarioDraft, waits: bool, money: MoneyParams, escalation: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """(build, rebuild, running, build start, go-live) of one robot: they depend on it and its wait flag only."""
+    months = 12 * money.cashflow.horizon_years
+    rpa = money.rpa
+    first = 12 * (money.cashflow.transition_year - 1)
+    cutover = 12 * (round(rpa.migration_year) - 1)
+    begin = cutover if waits else first
+    go_live = begin + round(rpa.build_months)
+    build = np.zeros(months)
+    rebuild = np.zeros(months)
+    running = np.zeros(months)
+    if begin < months:
+        build[begin] = -rpa.build_per_scenario
+    if scenario.place.migrates and not waits and first <= cutover < months and begin < cutover:
+        rebuild[cutover] = -rpa.build_per_scenario * rpa.rebuild_on_cutover
+    monthly = rpa.build_per_scenario * rpa.maint_rate / 12.0
+    monthly += scenario.hours.ocr_pages_per_year / 12.0 * rpa.ocr_yen_per_page
+    if go_live < months:
+        running[go_live:] = -monthly * escalation[go_live:]
+    return build, rebuild, running, begin, go_live
+
+
 def _rpa_cash(
     scenarios: Sequence[ScenarioDraft], deployments: Sequence[DeploymentDraft], wait: frozenset[str],
-    money: MoneyParams,
+    money: MoneyParams, parts: Parts | None = None,
 ) -> tuple[dict[str, UnitCash], dict[str, int]]:
-    """Monthly cost lines per scenario (deployment costs shared by run time) and when staff work stops."""
+    """Monthly cost lines per scenario (deployment costs shared by run time) and when staff work stops.
+
+    A robot's own lines (build, rebuild, running) come from :func:`_robot_own_lines`, reused through
+    ``parts`` across plans; the deployment's lines (licences, terminals, AI-OCR) are shared out afresh
+    each time because every member's share moves when one robot joins or leaves.  The own-line arrays may
+    be shared between evaluations: nothing writes into a unit's line arrays after this function.
+    """
     months = 12 * money.cashflow.horizon_years
     rpa = money.rpa
     first = 12 * (money.cashflow.transition_year - 1)
@@ -242,20 +272,16 @@ def _rpa_cash(
     live: dict[str, int] = {}
     for scenario in scenarios:
         waits = scenario.scenario_id in wait and scenario.place.migrates and cutover > first
-        begin = cutover if waits else first
-        go_live = begin + round(rpa.build_months)
+        if parts is None:
+            own = _robot_own_lines(scenario, waits, money, escalation)
+        else:
+            found = parts.robots.get((scenario.scenario_id, waits))
+            if found is None:
+                found = parts.robots[(scenario.scenario_id, waits)] = _robot_own_lines(scenario, waits, money,
+                                                                                        escalation)
+            own = found
+        build, rebuild, running, begin, go_live = own
         build_start[scenario.scenario_id], live[scenario.scenario_id] = begin, go_live
-        build = np.zeros(months)
-        rebuild = np.zeros(months)
-        running = np.zeros(months)
-        if begin < months:
-            build[begin] = -rpa.build_per_scenario
-        if scenario.place.migrates and not waits and first <= cutover < months and begin < cutover:
-            rebuild[cutover] = -rpa.build_per_scenario * rpa.rebuild_on_cutover
-        monthly = rpa.build_per_scenario * rpa.maint_rate / 12.0
-        monthly += scenario.hours.ocr_pages_per_year / 12.0 * rpa.ocr_yen_per_page
-        if go_live < months:
-            running[go_live:] = -monthly * escalation[go_live:]
         units[scenario.scenario_id] = UnitCash(
             scenario.scenario_id, "rpa",
             {"build": build, "rebuild": rebuild, "running": running,
@@ -310,44 +336,105 @@ Cache = dict[tuple[object, ...], object]
 """Memo for :func:`evaluate` within one money stage: lot prices and robot drafts keyed by what they depend on."""
 
 
-def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None) -> list[LotYear]:
+@dataclass
+class Parts:
+    """Pieces of :func:`evaluate` that depend on one step, robot or lot and the parameters, not on the plan.
+
+    Why: the cost gate and :func:`scoring.gate.choose_wait` price the same
+    portfolio at one parameter setting once per withdrawal or wait flag
+    tried, and each price used to rebuild every step's post contributions,
+    every robot's draft and own cash lines and every lot's queueing price —
+    most of an evaluation, repeated hundreds of times.  Each piece is a pure
+    function of its step (robot, lot) and the parameters, so the piece
+    reused is the piece a fresh computation would build and the figures do
+    not move.  Made for one ``steps`` sequence and one ``money`` setting;
+    :func:`evaluate` refuses it for any other.  Its size is bounded by the
+    portfolio (a few entries per candidate), not by the number of plans.
+    """
+
+    steps: Sequence[MoneyStep]
+    """The portfolio these pieces belong to."""
+    money: MoneyParams
+    """The parameter setting they were built at."""
+    by_key: dict[StepKey, MoneyStep] = field(default_factory=dict)
+    """Step key → step."""
+    contributions: dict[tuple[StepKey, float, int], tuple[Contribution, ...]] = field(default_factory=dict)
+    """(step, hours freed, month the work stops) → its FTE per pool and 職種."""
+    scenarios: dict[StepKey, ScenarioDraft] = field(default_factory=dict)
+    """RPA step → its scenario draft."""
+    robots: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
+    """(scenario id, waits) → its own lines, build start and go-live."""
+    lots: dict[tuple[str, tuple[StepKey, ...]], LotYear] = field(default_factory=dict)
+    """(lot id, its steps) → the priced lot."""
+
+    def __post_init__(self) -> None:
+        self.by_key = {s.key: s for s in self.steps}
+
+
+def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None,
+                 parts: Parts | None = None) -> list[LotYear]:
     key = ("lots", plan.active, money.outsource, money.queue, money.lots, money.hours_per_fte,
            money.staff.overtime_rate)
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[return-value]
-    lots = [price_lot(draft, money) for draft in group_lots(steps, plan.active, money)]
+    if parts is None:
+        lots = [price_lot(draft, money) for draft in group_lots(steps, plan.active, money)]
+    else:
+        lots = []
+        for draft in group_lots(steps, plan.active, money):
+            lot_key = (draft.lot_id, tuple(s.key for s in draft.steps))
+            priced = parts.lots.get(lot_key)
+            if priced is None:
+                priced = parts.lots[lot_key] = price_lot(draft, money)
+            lots.append(priced)
     if cache is not None:
         cache[key] = lots
     return lots
 
 
 def _drafted(
-    steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None
+    steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None, parts: Parts | None = None
 ) -> tuple[list[ScenarioDraft], list[DeploymentDraft]]:
     key = ("rpa", plan.active, money.rpa)
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[return-value]
-    drafted = draft_scenarios(steps, plan.active, money)
+    drafted = draft_scenarios(steps, plan.active, money, None if parts is None else parts.scenarios)
     if cache is not None:
         cache[key] = drafted
     return drafted
 
 
-def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None = None) -> Evaluation:
+def _step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops: int, money: MoneyParams,
+                        parts: Parts | None) -> Sequence[Contribution]:
+    if parts is None:
+        return _contributions(_owner(owner_key), step, hours, stops, money)
+    found = parts.contributions.get((owner_key, hours, stops))
+    if found is None:
+        found = parts.contributions[(owner_key, hours, stops)] = tuple(
+            _contributions(_owner(owner_key), step, hours, stops, money))
+    return found
+
+
+def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None = None,
+             parts: Parts | None = None) -> Evaluation:
     """Price one plan at one parameter setting: lots, robots, posts, and each step's share of the cash.
 
     ``cache`` (a dict kept by the caller for one set of steps) memoises lot
-    prices and robot drafts across the many settings a sensitivity run tries.
+    prices and robot drafts across the many settings a sensitivity run tries;
+    ``parts`` (one :class:`Parts` per steps and setting) reuses each step's,
+    robot's and lot's pieces across the many plans the cost gate tries.
     """
+    if parts is not None and (parts.steps is not steps or parts.money != money):
+        raise ValueError("these parts were built for another portfolio or parameter setting")
     months = 12 * money.cashflow.horizon_years
     costs = staff_costs(money)
-    lots = _priced_lots(steps, plan, money, cache)
-    scenarios, deployments = _drafted(steps, plan, money, cache)
+    lots = _priced_lots(steps, plan, money, cache, parts)
+    scenarios, deployments = _drafted(steps, plan, money, cache, parts)
     units: dict[str, UnitCash] = {}
     contributions: list[Contribution] = []
     step_unit: dict[StepKey, str] = {}
     lot_start: dict[str, int] = {}
-    by_key = {s.key: s for s in steps}
+    by_key = {s.key: s for s in steps} if parts is None else parts.by_key
     for lot in lots:
         cash, stops = lot_cash(lot, money)
         units[lot.draft.lot_id] = cash
@@ -355,7 +442,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         pools: dict[tuple[str, str], float] = defaultdict(float)
         for key, hours in lot.freed_hours.items():
             step_unit[key] = lot.draft.lot_id
-            contributions.extend(_contributions(_owner(key), by_key[key], hours, stops, money))
+            contributions.extend(_step_contributions(key, by_key[key], hours, stops, money, parts))
             pools[pool_of(by_key[key].org.section, by_key[key].org.unit, money)] += hours
         total = sum(pools.values())
         for pool, hours in pools.items():
@@ -365,13 +452,13 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
                     -money.outsource.onsite_post_fte * hours / total,
                     release_month(StaffType.REGULAR, stops, money),
                 ))
-    rpa_units, rpa_stops = _rpa_cash(scenarios, deployments, plan.wait, money)
+    rpa_units, rpa_stops = _rpa_cash(scenarios, deployments, plan.wait, money, parts)
     units.update(rpa_units)
     for scenario in scenarios:
         step_unit[scenario.step.key] = scenario.scenario_id
-        contributions.extend(_contributions(_owner(scenario.step.key), scenario.step,
-                                            scenario.hours.hours_freed_per_year, rpa_stops[scenario.scenario_id],
-                                            money))
+        contributions.extend(_step_contributions(scenario.step.key, scenario.step,
+                                                 scenario.hours.hours_freed_per_year,
+                                                 rpa_stops[scenario.scenario_id], money, parts))
     posts = plan_posts(contributions, costs, money)
     step_net: dict[StepKey, np.ndarray] = {}
     for unit in units.values():
