@@ -141,8 +141,9 @@ def _snapshot(evaluation: Evaluation, unit_id: str) -> Evaluation:
 def _worst(evaluation: Evaluation) -> tuple[float, str, tuple[StepKey, ...], bool] | None:
     """The lowest non-positive NPV among units and lot steps, with the steps to withdraw."""
     found: list[tuple[float, str, tuple[StepKey, ...], bool]] = []
+    values = evaluation.unit_npvs()
     for unit_id, unit in evaluation.units.items():
-        value = evaluation.unit_npv(unit_id)
+        value = values[unit_id]
         keys = tuple(sorted(unit.weights, key=_order))
         if value <= _TOLERANCE:
             found.append((value, unit_id, keys, True))

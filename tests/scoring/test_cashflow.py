@@ -190,6 +190,9 @@ def _same(a: Evaluation, b: Evaluation) -> None:
     assert a.posts.plan == b.posts.plan and a.lots == b.lots and a.scenarios == b.scenarios
     assert a.deployments == b.deployments and a.lot_start == b.lot_start and a.step_unit == b.step_unit
     assert a.npv() == b.npv() and a.hours_freed == b.hours_freed
+    # the batched NPVs the gate and the sensitivity runs read equal the one-at-a-time ones
+    assert a.unit_npvs() == {unit_id: b.unit_npv(unit_id) for unit_id in b.units}
+    assert a.step_npvs() == {key: b.step_npv(key) for key in b.step_net}
 
 
 @settings(max_examples=12, deadline=None)
