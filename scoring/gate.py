@@ -26,7 +26,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scoring.cashflow import Cache, Evaluation, Plan, evaluate
+from scoring.cashflow import Cache, Evaluation, Parts, Plan, evaluate
 from scoring.cost import MoneyStep
 from scoring.explain import yen_en, yen_ja
 from scoring.money_params import MoneyParams
@@ -69,18 +69,22 @@ class GateResult:
 
 
 def choose_wait(
-    steps: Sequence[MoneyStep], active: frozenset[StepKey], money: MoneyParams, cache: Cache | None = None
+    steps: Sequence[MoneyStep], active: frozenset[StepKey], money: MoneyParams, cache: Cache | None = None,
+    parts: Parts | None = None,
 ) -> frozenset[str]:
-    """Scenarios on screens that move to 標準準拠システム are built after the cutover when that pays better."""
+    """Scenarios on screens that move to 標準準拠システム are built after the cutover when that pays better.
+
+    ``parts`` (see :class:`~scoring.cashflow.Parts`) reuses each robot's and step's pieces across the trials.
+    """
     wait: set[str] = set()
     migrating = [s for s in steps if s.candidate is Disposition.RPA and s.key in active
                  and placement(s, money).migrates]
     if not migrating or money.rpa.migration_year <= money.cashflow.transition_year:
         return frozenset()
-    best = evaluate(steps, Plan(active, frozenset()), money, cache).npv()
+    best = evaluate(steps, Plan(active, frozenset()), money, cache, parts).npv()
     for step in migrating:
         sid = scenario_id(step.key)
-        later = evaluate(steps, Plan(active, frozenset(wait | {sid})), money, cache).npv()
+        later = evaluate(steps, Plan(active, frozenset(wait | {sid})), money, cache, parts).npv()
         if later > best + _TOLERANCE:
             wait.add(sid)
             best = later
@@ -96,14 +100,16 @@ def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | Non
                 and placement(step, money).segment == "mynumber" and not money.rpa.mynumber_segment_allowed):
             withdrawn[step.key] = Withdrawal("feasibility", scenario_id(step.key), 0.0, 0.0, True)
     feasible = frozenset(candidates - set(withdrawn))
-    wait = choose_wait(steps, feasible, money, cache)
+    # One set of per-step, per-robot and per-lot pieces for every plan tried below (same steps, same setting).
+    parts = Parts(steps, money)
+    wait = choose_wait(steps, feasible, money, cache, parts)
     active = set(feasible)
     snapshots: dict[str, Evaluation] = {}
     for round_ in range(len(feasible) + 1):
         # Each round prices a smaller plan that no later call asks for again: only the first (every feasible
         # candidate, priced again by the caller) goes into the shared memo, so it does not grow with the rounds.
         memo = cache if round_ == 0 else None
-        evaluation = evaluate(steps, Plan(frozenset(active), wait), money, memo)
+        evaluation = evaluate(steps, Plan(frozenset(active), wait), money, memo, parts)
         worst = _worst(evaluation)
         if worst is None:
             break
@@ -135,8 +141,9 @@ def _snapshot(evaluation: Evaluation, unit_id: str) -> Evaluation:
 def _worst(evaluation: Evaluation) -> tuple[float, str, tuple[StepKey, ...], bool] | None:
     """The lowest non-positive NPV among units and lot steps, with the steps to withdraw."""
     found: list[tuple[float, str, tuple[StepKey, ...], bool]] = []
+    values = evaluation.unit_npvs()
     for unit_id, unit in evaluation.units.items():
-        value = evaluation.unit_npv(unit_id)
+        value = values[unit_id]
         keys = tuple(sorted(unit.weights, key=_order))
         if value <= _TOLERANCE:
             found.append((value, unit_id, keys, True))
