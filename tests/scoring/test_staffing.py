@@ -181,7 +181,8 @@ def _value_by_owner_one_slice_at_a_time(contributions: list[Contribution]) -> di
             count = int(max(available, 0.0) * keep / cost.post_fte + 1e-9)
             if begin >= end or count == 0 or available <= 1e-12:
                 continue
-            segment = count * cost.post_fte * cost.cash_yen_per_fte / 12.0 * wage[begin:end]
+            per_post = cost.post_fte * cost.cash_yen_per_fte / 12.0  # main's rule: one post's month, then × count
+            segment = count * per_post * wage[begin:end]
             for item in live:
                 out.setdefault(item.owner, np.zeros(months))[begin:end] += item.fte / available * segment
     return out
