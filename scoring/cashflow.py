@@ -176,6 +176,8 @@ class Evaluation:
     """Adopted step → its lot/scenario."""
     hours_freed: float
     """人工削減 of the plan (processing hours a year)."""
+    go_live: dict[str, int] = field(default_factory=dict)
+    """Scenario id → the month its robot goes live (the step's staff work stops)."""
 
     def portfolio(self) -> np.ndarray:
         """Monthly net of the whole plan."""
@@ -521,7 +523,34 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
     hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
     hours += sum(s.hours.hours_freed_per_year for s in scenarios)
     return Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net, step_unit,
-                      hours)
+                      hours, rpa_stops)
+
+
+def robot_ceiling_npv(evaluation: Evaluation, scenario: ScenarioDraft) -> float:
+    """The most a robot's NPV can be in any plan with the same build timing: its own lines plus the most its
+    freed FTE could ever earn in posts.
+
+    Why this bounds every plan: a robot's build, rebuild and running lines
+    depend on it alone; its licence, terminal and AI-OCR shares are costs
+    (never positive); and in each pool and 職種 a month's whole posts are
+    ⌊FTE × keep ÷ FTE per post⌋ ≤ FTE × keep ÷ FTE per post, shared in
+    proportion to FTE, so one FTE earns at most ``keep`` × its 職種's cash
+    cost that month.  A robot whose ceiling is ≤ 0 loses money whatever else
+    is adopted, and the cost gate withdraws it in the first round.
+    """
+    money = evaluation.money
+    months = 12 * money.cashflow.horizon_years
+    wage = (1 + money.cashflow.wage_escalation) ** (np.arange(months) // 12)
+    unit = evaluation.units[scenario.scenario_id]
+    ceiling = unit.lines["build"] + unit.lines["rebuild"] + unit.lines["running"]
+    for item in _contributions(_owner(scenario.step.key), scenario.step, scenario.hours.hours_freed_per_year,
+                               evaluation.go_live[scenario.scenario_id], money):
+        keep = 1.0 if item.staff_type is StaffType.KAIKEI else 1.0 - money.staffing.redeploy_share
+        start = min(max(item.release_month, 0), months)
+        per_fte = evaluation.costs[item.staff_type].cash_yen_per_fte / 12.0
+        # + 1e-6 of the value: the floor's own 1e-9 guard and rounding can never push a post past this
+        ceiling[start:] = ceiling[start:] + item.fte * keep * per_fte * (1 + 1e-6) * wage[start:]
+    return npv(yearly(ceiling), money.cashflow.discount_rate)
 
 
 def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int) -> dict[StepKey, np.ndarray]:

@@ -7,7 +7,10 @@ staff, its hours still shown.  It never moves a step toward outsourcing or
 RPA, so no price can carry a step across the legal line.
 
 Withdrawal is worst first, one at a time, because posts are pooled: taking
-one lot out changes what the others earn.  The loop ends when every adopted
+one lot out changes what the others earn.  The one exception are robots
+that lose money in every plan (their own costs exceed the most their freed
+FTE could ever earn in posts, :func:`doomed`): they go together in the first
+round, since no withdrawal of others could make them pay.  The loop ends when every adopted
 lot, scenario and lot step has a positive NPV; it withdraws at least one
 step per round, so it ends after at most as many rounds as there are
 candidates.
@@ -26,12 +29,13 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scoring.cashflow import Cache, Evaluation, Parts, Plan, evaluate
+from scoring.cashflow import Cache, Evaluation, Parts, Plan, evaluate, robot_ceiling_npv
 from scoring.cost import MoneyStep
 from scoring.explain import yen_en, yen_ja
+from scoring.lots import LotYear
 from scoring.money_params import MoneyParams
 from scoring.result import Disposition, Reason, StepKey
-from scoring.rpa import placement, scenario_id
+from scoring.rpa import DeploymentDraft, ScenarioDraft, placement, scenario_id
 from scoring.staffing import PostPlan
 
 _TOLERANCE = 0.5
@@ -113,28 +117,72 @@ def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | Non
         worst = _worst(evaluation)
         if worst is None:
             break
-        _value, unit_id, keys, whole = worst
-        unit_value = evaluation.unit_npv(unit_id)
-        for key in keys:
-            withdrawn[key] = Withdrawal("cost", unit_id, evaluation.step_npv(key), unit_value, whole)
-            active.discard(key)
-        if whole:
-            snapshots[unit_id] = _snapshot(evaluation, unit_id)
+        going = [(worst[1], worst[2], worst[3])]
+        if round_ == 0:
+            # Robots that lose money in every plan go at once: worst first would take them one round each.
+            going += [(sid, (key,), True) for sid, key in doomed(evaluation) if sid != worst[1]]
+        unit_values = evaluation.unit_npvs() if len(going) > 1 else {worst[1]: evaluation.unit_npv(worst[1])}
+        own = _own_pieces(evaluation, {unit_id for unit_id, _keys, whole in going if whole})
+        for unit_id, keys, whole in going:
+            for key in keys:
+                withdrawn[key] = Withdrawal("cost", unit_id, evaluation.step_npv(key), unit_values[unit_id], whole)
+                active.discard(key)
+            if whole:
+                snapshots[unit_id] = _snapshot(evaluation, unit_id, own)
     return GateResult(Plan(frozenset(active), wait), Plan(feasible, wait), withdrawn, snapshots)
 
 
-def _snapshot(evaluation: Evaluation, unit_id: str) -> Evaluation:
-    """What the report reads of a withdrawn unit's round: its own cash, the lots and robots (for names).
+def doomed(evaluation: Evaluation) -> list[tuple[str, StepKey]]:
+    """(scenario id, step) of every robot of the plan whose NPV is ≤ 0 in any plan with the same build timing.
+
+    The test is :func:`~scoring.cashflow.robot_ceiling_npv`: its own lines
+    plus the most its FTE could ever earn in posts.  Such a robot is
+    withdrawn whatever the others do, so the gate withdraws all of them in
+    its first round (their recorded figure is that round's NPV) instead of
+    one per round, which priced the whole portfolio again for each.
+    """
+    return [(s.scenario_id, s.step.key) for s in evaluation.scenarios
+            if robot_ceiling_npv(evaluation, s) <= _TOLERANCE]
+
+
+_Own = tuple[dict[str, list[LotYear]], dict[str, list[ScenarioDraft]], dict[str, list[DeploymentDraft]]]
+
+
+def _own_pieces(evaluation: Evaluation, unit_ids: set[str]) -> _Own:
+    """Each withdrawn unit's own lot, or its scenario and its deployment reduced to that scenario.
+
+    Why: a snapshot that kept the round's whole lists of lots and robots made
+    the report's look-ups (names, deployment of a scenario) scan the
+    portfolio once per withdrawn unit — quadratic in the portfolio.
+    """
+    lots = {lot.draft.lot_id: [lot] for lot in evaluation.lots if lot.draft.lot_id in unit_ids}
+    scenarios: dict[str, list[ScenarioDraft]] = {}
+    deployments: dict[str, list[DeploymentDraft]] = {}
+    for deployment in evaluation.deployments:
+        for scenario in deployment.scenarios:
+            if scenario.scenario_id in unit_ids:
+                scenarios[scenario.scenario_id] = [scenario]
+                deployments[scenario.scenario_id] = [dataclasses.replace(deployment, scenarios=(scenario,))]
+    return lots, scenarios, deployments
+
+
+def _snapshot(evaluation: Evaluation, unit_id: str, own: _Own) -> Evaluation:
+    """What the report reads of a withdrawn unit's round: its own cash, lot or robot and deployment.
 
     Why not the whole evaluation: every step's cash and every owner's post value of the portfolio, kept
     once per withdrawn unit, made memory grow with the square of the portfolio.
     """
+    lots, scenarios, deployments = own
     return dataclasses.replace(
         evaluation,
+        lots=lots.get(unit_id, []),
+        scenarios=scenarios.get(unit_id, []),
+        deployments=deployments.get(unit_id, []),
         units={unit_id: evaluation.units[unit_id]},
         posts=PostPlan(evaluation.posts.plan, {}, {}),
         step_net={},
         step_unit={},
+        go_live={},
     )
 
 

@@ -1,0 +1,76 @@
+"""Robots that lose money in every plan leave the cost gate in its first round, and nothing else changes.
+
+The reference below is the gate as it was before (worst first, one unit per round, every round
+priced in full); the fast gate must reach the same plan and withdraw the same steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from money_fixtures import MONEY, step
+
+from scoring.cashflow import Parts, Plan, evaluate, robot_ceiling_npv
+from scoring.cost import MoneyStep
+from scoring.gate import _worst, choose_wait, cost_gate, doomed
+from scoring.result import Disposition, StepKey
+
+
+def _robots(volumes: Sequence[tuple[int, float]]) -> list[MoneyStep]:
+    """One back-office robot per (yearly count, minutes), all in one 係 so their posts are pooled."""
+    return [step(f"r{index}", Disposition.RPA, annual_count=count, minutes=minutes, face=0.0, lane="後方",
+                 order=index, flow=f"f{index % 3}")
+            for index, (count, minutes) in enumerate(volumes)]
+
+
+def _reference_gate(steps: Sequence[MoneyStep]) -> tuple[frozenset[StepKey], dict[StepKey, str]]:
+    """Worst first, one unit per round, each round priced in full (the rule before the first-round batch)."""
+    active = {s.key for s in steps if s.is_candidate}
+    parts = Parts(steps, MONEY)
+    wait = choose_wait(steps, frozenset(active), MONEY, None, parts)
+    withdrawn: dict[StepKey, str] = {}
+    while True:
+        worst = _worst(evaluate(steps, Plan(frozenset(active), wait), MONEY, None, parts))
+        if worst is None:
+            return frozenset(active), withdrawn
+        for key in worst[2]:
+            withdrawn[key] = worst[1]
+            active.discard(key)
+
+
+VOLUMES = st.lists(st.tuples(st.integers(200, 60_000), st.floats(0.5, 12.0)), min_size=1, max_size=9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(VOLUMES, st.data())
+def test_a_robots_ceiling_bounds_its_npv_in_every_plan(volumes: list[tuple[int, float]], data: st.DataObject) -> None:
+    steps = _robots(volumes)
+    everything = evaluate(steps, Plan(frozenset(s.key for s in steps)), MONEY)
+    ceilings = {s.scenario_id: robot_ceiling_npv(everything, s) for s in everything.scenarios}
+    chosen = data.draw(st.sets(st.sampled_from([s.key for s in steps]), min_size=1))
+    plan = evaluate(steps, Plan(frozenset(chosen)), MONEY)
+    for unit_id, value in plan.unit_npvs().items():
+        assert value <= ceilings[unit_id] + 1e-6 * max(1.0, abs(ceilings[unit_id]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(VOLUMES)
+def test_the_first_round_batch_reaches_the_worst_first_plan(volumes: list[tuple[int, float]]) -> None:
+    steps = _robots(volumes)
+    adopted, withdrawn = _reference_gate(steps)
+    gate = cost_gate(steps, MONEY, {})
+    assert gate.plan.active == adopted
+    assert {k: w.unit_id for k, w in gate.withdrawn.items()} == withdrawn
+    assert all(w.unit_npv <= 0.5 and w.reason == "cost" for w in gate.withdrawn.values())
+
+
+def test_small_robots_are_doomed_and_busy_ones_are_not() -> None:
+    """A robot freeing a few hours a year cannot earn its build and maintenance back; a busy one can."""
+    steps = _robots([(300, 1.0), (500, 2.0), (120_000, 8.0)])
+    everything = evaluate(steps, Plan(frozenset(s.key for s in steps)), MONEY)
+    found = {key for _sid, key in doomed(everything)}
+    assert found == {steps[0].key, steps[1].key}
+    gate = cost_gate(steps, MONEY, {})
+    assert set(gate.withdrawn) >= found and steps[2].key in gate.plan.active
