@@ -178,6 +178,8 @@ class Evaluation:
     """人工削減 of the plan (processing hours a year)."""
     go_live: dict[str, int] = field(default_factory=dict)
     """Scenario id → the month its robot goes live (the step's staff work stops)."""
+    contributions: list[Contribution] = field(default_factory=list)
+    """Every FTE the plan frees or keeps, per pool and 職種 (what :func:`scoring.staffing.plan_posts` counted)."""
 
     def portfolio(self) -> np.ndarray:
         """Monthly net of the whole plan."""
@@ -523,7 +525,25 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
     hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
     hours += sum(s.hours.hours_freed_per_year for s in scenarios)
     return Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net, step_unit,
-                      hours, rpa_stops)
+                      hours, rpa_stops, contributions)
+
+
+def robot_own_lines(scenario: ScenarioDraft, waits: bool, money: MoneyParams,
+                    parts: Parts) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """(build, rebuild, running, build start, go-live) of one robot, kept in ``parts`` as :func:`evaluate` does."""
+    found = parts.robots.get((scenario.scenario_id, waits))
+    if found is None:
+        months = 12 * money.cashflow.horizon_years
+        first = 12 * (money.cashflow.transition_year - 1)
+        escalation = _escalated(months, first // 12, money.cashflow.contract_escalation)
+        found = parts.robots[(scenario.scenario_id, waits)] = _robot_own_lines(scenario, waits, money, escalation)
+    return found
+
+
+def step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops: int, money: MoneyParams,
+                       parts: Parts | None) -> Sequence[Contribution]:
+    """A step's FTE per pool and 職種 from the month its work stops (kept in ``parts``)."""
+    return _step_contributions(owner_key, step, hours, stops, money, parts)
 
 
 def robot_ceiling_npv(evaluation: Evaluation, scenario: ScenarioDraft) -> float:

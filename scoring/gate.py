@@ -29,11 +29,12 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scoring.cashflow import Cache, Evaluation, Parts, Plan, evaluate, robot_ceiling_npv
+from scoring.cashflow import Cache, Evaluation, Parts, Plan, evaluate, npv, robot_ceiling_npv, yearly
 from scoring.cost import MoneyStep
 from scoring.explain import yen_en, yen_ja
 from scoring.lots import LotYear
 from scoring.money_params import MoneyParams
+from scoring.money_wait import WaitLedger, margin
 from scoring.result import Disposition, Reason, StepKey
 from scoring.rpa import DeploymentDraft, ScenarioDraft, placement, scenario_id
 from scoring.staffing import PostPlan
@@ -78,21 +79,38 @@ def choose_wait(
 ) -> frozenset[str]:
     """Scenarios on screens that move to 標準準拠システム are built after the cutover when that pays better.
 
-    ``parts`` (see :class:`~scoring.cashflow.Parts`) reuses each robot's and step's pieces across the trials.
+    Greedy in step order: a robot waits when the plan's NPV gains more than
+    0.5 yen.  The gain comes from :class:`~scoring.money_wait.WaitLedger`
+    (its own lines, the posts of its pools, its deployment's lines) instead
+    of pricing the whole plan once per robot; a gain too close to the line
+    to trust is settled by pricing both plans in full.
     """
     wait: set[str] = set()
     migrating = [s for s in steps if s.candidate is Disposition.RPA and s.key in active
                  and placement(s, money).migrates]
     if not migrating or money.rpa.migration_year <= money.cashflow.transition_year:
         return frozenset()
-    best = evaluate(steps, Plan(active, frozenset()), money, cache, parts).npv()
+    parts = parts if parts is not None else Parts(steps, money)
+    now = evaluate(steps, Plan(active, frozenset()), money, cache, parts)
+    ledger = WaitLedger.of(now, parts, [(c.pool, c.staff_type, c.fte, c.release_month) for c in now.contributions])
+    trust = margin(now)
+    rate = money.cashflow.discount_rate
     for step in migrating:
         sid = scenario_id(step.key)
-        later = evaluate(steps, Plan(active, frozenset(wait | {sid})), money, cache, parts).npv()
-        if later > best + _TOLERANCE:
+        change, near_whole_post = ledger.gain(sid)
+        gain = npv(yearly(change), rate)
+        if near_whole_post or abs(gain - _TOLERANCE) <= trust:
+            # Too close to call from the ledger: price both plans in full, as the rule is written.
+            best = evaluate(steps, Plan(active, frozenset(wait)), money, None, parts).npv()
+            later = evaluate(steps, Plan(active, frozenset(wait | {sid})), money, None, parts).npv()
+            waits = later > best + _TOLERANCE
+        else:
+            waits = gain > _TOLERANCE
+        if waits:
             wait.add(sid)
-            best = later
+            ledger.accept(sid)
     return frozenset(wait)
+
 
 
 def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | None = None) -> GateResult:
@@ -183,6 +201,7 @@ def _snapshot(evaluation: Evaluation, unit_id: str, own: _Own) -> Evaluation:
         step_net={},
         step_unit={},
         go_live={},
+        contributions=[],
     )
 
 

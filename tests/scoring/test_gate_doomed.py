@@ -10,12 +10,14 @@ from collections.abc import Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from money_fixtures import MONEY, step
+from money_fixtures import MONEY, money_with, org, step
 
 from scoring.cashflow import Parts, Plan, evaluate, robot_ceiling_npv
 from scoring.cost import MoneyStep
 from scoring.gate import _worst, choose_wait, cost_gate, doomed
-from scoring.result import Disposition, StepKey
+from scoring.money_params import MoneyParams
+from scoring.result import Disposition, StaffType, StepKey
+from scoring.rpa import placement, scenario_id
 
 
 def _robots(volumes: Sequence[tuple[int, float]]) -> list[MoneyStep]:
@@ -74,3 +76,34 @@ def test_small_robots_are_doomed_and_busy_ones_are_not() -> None:
     assert found == {steps[0].key, steps[1].key}
     gate = cost_gate(steps, MONEY, {})
     assert set(gate.withdrawn) >= found and steps[2].key in gate.plan.active
+
+
+def _reference_wait(steps: Sequence[MoneyStep], money: MoneyParams) -> frozenset[str]:
+    """Greedy in step order, the whole plan priced for every robot tried (the rule as written)."""
+    active = frozenset(s.key for s in steps if s.is_candidate)
+    wait: set[str] = set()
+    best = evaluate(steps, Plan(active), money).npv()
+    for robot in steps:
+        if robot.candidate is Disposition.RPA and placement(robot, money).migrates:
+            later = evaluate(steps, Plan(active, frozenset(wait | {scenario_id(robot.key)})), money).npv()
+            if later > best + 0.5:
+                wait.add(scenario_id(robot.key))
+                best = later
+    return frozenset(wait)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(200, 200_000), st.floats(0.5, 12.0), st.booleans(), st.booleans(),
+                          st.sampled_from(list(StaffType))), min_size=1, max_size=10),
+       st.sampled_from([0.0, 0.5]), st.sampled_from([0.0, 0.75]))
+def test_the_wait_ledger_chooses_as_pricing_every_plan_does(
+    robots: list[tuple[int, float, bool, bool, StaffType]], redeploy: float, rebuild: float,
+) -> None:
+    """Robots on 住基 screens (they migrate) or not, paper or digital input, one 職種 each, posts pooled."""
+    money = money_with(staffing__redeploy_share=redeploy, rpa__rebuild_on_cutover=rebuild)
+    steps = [step(f"r{index}", Disposition.RPA, annual_count=count, minutes=minutes, face=0.0, lane="後方",
+                  order=index, digital=0.0 if paper else 1.0, systems=("住基システム",) if migrates else ("文書管理",),
+                  staff_org=org(staff=staff))
+             for index, (count, minutes, migrates, paper, staff) in enumerate(robots)]
+    active = frozenset(s.key for s in steps)
+    assert choose_wait(steps, active, money, None, Parts(steps, money)) == _reference_wait(steps, money)
