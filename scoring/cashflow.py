@@ -27,6 +27,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,6 +57,26 @@ def npv(by_year: Sequence[float], rate: float) -> float:
     11.5646
     """
     return sum(amount / (1.0 + rate) ** index for index, amount in enumerate(by_year))
+
+
+def npv_rows(monthly: np.ndarray, rate: float) -> list[float]:
+    """:func:`npv` of :func:`yearly` of each row of a (rows × months) array, with the same sums in the same order.
+
+    Each year is the same 12-month reduction :func:`yearly` does per row; the
+    years are discounted and added one at a time from the first, as the
+    built-in ``sum`` in :func:`npv` does, so every figure equals the row-by-row one.
+
+    >>> rows = np.arange(48.0).reshape(2, 24)
+    >>> npv_rows(rows, 0.05) == [npv(yearly(r), 0.05) for r in rows]
+    True
+    """
+    if len(monthly) == 0:
+        return []
+    by_year = monthly.reshape(len(monthly), -1, 12).sum(axis=2)
+    total = np.zeros(len(monthly))
+    for index in range(by_year.shape[1]):
+        total = total + by_year[:, index] / (1.0 + rate) ** index
+    return [float(value) for value in total]
 
 
 def payback_month(monthly: np.ndarray) -> float | None:
@@ -155,6 +176,10 @@ class Evaluation:
     """Adopted step → its lot/scenario."""
     hours_freed: float
     """人工削減 of the plan (processing hours a year)."""
+    go_live: dict[str, int] = field(default_factory=dict)
+    """Scenario id → the month its robot goes live (the step's staff work stops)."""
+    contributions: list[Contribution] = field(default_factory=list)
+    """Every FTE the plan frees or keeps, per pool and 職種 (what :func:`scoring.staffing.plan_posts` counted)."""
 
     def portfolio(self) -> np.ndarray:
         """Monthly net of the whole plan."""
@@ -171,6 +196,33 @@ class Evaluation:
     def step_npv(self, key: StepKey) -> float:
         """NPV attributed to one step."""
         return npv(yearly(self.step_net[key]), self.money.cashflow.discount_rate)
+
+    def unit_npvs(self) -> dict[str, float]:
+        """NPV of every unit, equal bit for bit to :meth:`unit_npv` one at a time.
+
+        Why: the cost gate looks at every unit after each withdrawal; one
+        array per group of units with the same lines does the same additions
+        in the same order without a Python loop per unit.
+        """
+        by_lines: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for unit_id, unit in self.units.items():
+            by_lines[tuple(unit.lines)].append(unit_id)
+        found: dict[str, float] = {}
+        for keys, ids in by_lines.items():
+            members = [self.units[unit_id] for unit_id in ids]
+            total = np.array([unit.value for unit in members], dtype=float)  # as net(): the value, then each line
+            for key in keys:
+                total = total + np.array([unit.lines[key] for unit in members], dtype=float)
+            found.update(zip(ids, npv_rows(total, self.money.cashflow.discount_rate), strict=True))
+        return {unit_id: found[unit_id] for unit_id in self.units}
+
+    def step_npvs(self) -> dict[StepKey, float]:
+        """NPV attributed to every adopted step, equal bit for bit to :meth:`step_npv` one at a time."""
+        if not self.step_net:
+            return {}
+        keys = list(self.step_net)
+        rows = npv_rows(np.array([self.step_net[k] for k in keys], dtype=float), self.money.cashflow.discount_rate)
+        return dict(zip(keys, rows, strict=True))
 
     def npv(self) -> float:
         """NPV of the plan."""
@@ -226,11 +278,49 @@ def lot_cash(year: LotYear, money: MoneyParams) -> tuple[UnitCash, int]:
     return UnitCash(year.draft.lot_id, "lot", lines, dict(year.cost_weights)), service
 
 
+@lru_cache(maxsize=8)
+def _zeros(months: int) -> np.ndarray:
+    """A read-only month array of zeros, shared where a line or a value is only ever read or added."""
+    zeros = np.zeros(months)
+    zeros.flags.writeable = False
+    return zeros
+
+
+def _robot_own_lines(
+    scenario: ScenarioDraft, waits: bool, money: MoneyParams, escalation: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """(build, rebuild, running, build start, go-live) of one robot: they depend on it and its wait flag only."""
+    months = 12 * money.cashflow.horizon_years
+    rpa = money.rpa
+    first = 12 * (money.cashflow.transition_year - 1)
+    cutover = 12 * (round(rpa.migration_year) - 1)
+    begin = cutover if waits else first
+    go_live = begin + round(rpa.build_months)
+    build = np.zeros(months)
+    rebuild = np.zeros(months)
+    running = np.zeros(months)
+    if begin < months:
+        build[begin] = -rpa.build_per_scenario
+    if scenario.place.migrates and not waits and first <= cutover < months and begin < cutover:
+        rebuild[cutover] = -rpa.build_per_scenario * rpa.rebuild_on_cutover
+    monthly = rpa.build_per_scenario * rpa.maint_rate / 12.0
+    monthly += scenario.hours.ocr_pages_per_year / 12.0 * rpa.ocr_yen_per_page
+    if go_live < months:
+        running[go_live:] = -monthly * escalation[go_live:]
+    return build, rebuild, running, begin, go_live
+
+
 def _rpa_cash(
     scenarios: Sequence[ScenarioDraft], deployments: Sequence[DeploymentDraft], wait: frozenset[str],
-    money: MoneyParams,
+    money: MoneyParams, parts: Parts | None = None,
 ) -> tuple[dict[str, UnitCash], dict[str, int]]:
-    """Monthly cost lines per scenario (deployment costs shared by run time) and when staff work stops."""
+    """Monthly cost lines per scenario (deployment costs shared by run time) and when staff work stops.
+
+    A robot's own lines (build, rebuild, running) come from :func:`_robot_own_lines`, reused through
+    ``parts`` across plans; the deployment's lines (licences, terminals, AI-OCR) are shared out afresh
+    each time because every member's share moves when one robot joins or leaves.  The own-line arrays may
+    be shared between evaluations: nothing writes into a unit's line arrays after this function.
+    """
     months = 12 * money.cashflow.horizon_years
     rpa = money.rpa
     first = 12 * (money.cashflow.transition_year - 1)
@@ -242,24 +332,21 @@ def _rpa_cash(
     live: dict[str, int] = {}
     for scenario in scenarios:
         waits = scenario.scenario_id in wait and scenario.place.migrates and cutover > first
-        begin = cutover if waits else first
-        go_live = begin + round(rpa.build_months)
+        if parts is None:
+            own = _robot_own_lines(scenario, waits, money, escalation)
+        else:
+            found = parts.robots.get((scenario.scenario_id, waits))
+            if found is None:
+                found = parts.robots[(scenario.scenario_id, waits)] = _robot_own_lines(scenario, waits, money,
+                                                                                        escalation)
+            own = found
+        build, rebuild, running, begin, go_live = own
         build_start[scenario.scenario_id], live[scenario.scenario_id] = begin, go_live
-        build = np.zeros(months)
-        rebuild = np.zeros(months)
-        running = np.zeros(months)
-        if begin < months:
-            build[begin] = -rpa.build_per_scenario
-        if scenario.place.migrates and not waits and first <= cutover < months and begin < cutover:
-            rebuild[cutover] = -rpa.build_per_scenario * rpa.rebuild_on_cutover
-        monthly = rpa.build_per_scenario * rpa.maint_rate / 12.0
-        monthly += scenario.hours.ocr_pages_per_year / 12.0 * rpa.ocr_yen_per_page
-        if go_live < months:
-            running[go_live:] = -monthly * escalation[go_live:]
+        placeholder = _zeros(months)  # every robot is in a deployment, which replaces these three below
         units[scenario.scenario_id] = UnitCash(
             scenario.scenario_id, "rpa",
             {"build": build, "rebuild": rebuild, "running": running,
-             "licence": np.zeros(months), "terminal": np.zeros(months), "ocr": np.zeros(months)},
+             "licence": placeholder, "terminal": placeholder, "ocr": placeholder},
             {scenario.step.key: 1.0},
         )
         stops[scenario.scenario_id] = go_live
@@ -310,44 +397,105 @@ Cache = dict[tuple[object, ...], object]
 """Memo for :func:`evaluate` within one money stage: lot prices and robot drafts keyed by what they depend on."""
 
 
-def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None) -> list[LotYear]:
+@dataclass
+class Parts:
+    """Pieces of :func:`evaluate` that depend on one step, robot or lot and the parameters, not on the plan.
+
+    Why: the cost gate and :func:`scoring.gate.choose_wait` price the same
+    portfolio at one parameter setting once per withdrawal or wait flag
+    tried, and each price used to rebuild every step's post contributions,
+    every robot's draft and own cash lines and every lot's queueing price —
+    most of an evaluation, repeated hundreds of times.  Each piece is a pure
+    function of its step (robot, lot) and the parameters, so the piece
+    reused is the piece a fresh computation would build and the figures do
+    not move.  Made for one ``steps`` sequence and one ``money`` setting;
+    :func:`evaluate` refuses it for any other.  Its size is bounded by the
+    portfolio (a few entries per candidate), not by the number of plans.
+    """
+
+    steps: Sequence[MoneyStep]
+    """The portfolio these pieces belong to."""
+    money: MoneyParams
+    """The parameter setting they were built at."""
+    by_key: dict[StepKey, MoneyStep] = field(default_factory=dict)
+    """Step key → step."""
+    contributions: dict[tuple[StepKey, float, int], tuple[Contribution, ...]] = field(default_factory=dict)
+    """(step, hours freed, month the work stops) → its FTE per pool and 職種."""
+    scenarios: dict[StepKey, ScenarioDraft] = field(default_factory=dict)
+    """RPA step → its scenario draft."""
+    robots: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
+    """(scenario id, waits) → its own lines, build start and go-live."""
+    lots: dict[tuple[str, tuple[StepKey, ...]], LotYear] = field(default_factory=dict)
+    """(lot id, its steps) → the priced lot."""
+
+    def __post_init__(self) -> None:
+        self.by_key = {s.key: s for s in self.steps}
+
+
+def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None,
+                 parts: Parts | None = None) -> list[LotYear]:
     key = ("lots", plan.active, money.outsource, money.queue, money.lots, money.hours_per_fte,
            money.staff.overtime_rate)
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[return-value]
-    lots = [price_lot(draft, money) for draft in group_lots(steps, plan.active, money)]
+    if parts is None:
+        lots = [price_lot(draft, money) for draft in group_lots(steps, plan.active, money)]
+    else:
+        lots = []
+        for draft in group_lots(steps, plan.active, money):
+            lot_key = (draft.lot_id, tuple(s.key for s in draft.steps))
+            priced = parts.lots.get(lot_key)
+            if priced is None:
+                priced = parts.lots[lot_key] = price_lot(draft, money)
+            lots.append(priced)
     if cache is not None:
         cache[key] = lots
     return lots
 
 
 def _drafted(
-    steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None
+    steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None, parts: Parts | None = None
 ) -> tuple[list[ScenarioDraft], list[DeploymentDraft]]:
     key = ("rpa", plan.active, money.rpa)
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[return-value]
-    drafted = draft_scenarios(steps, plan.active, money)
+    drafted = draft_scenarios(steps, plan.active, money, None if parts is None else parts.scenarios)
     if cache is not None:
         cache[key] = drafted
     return drafted
 
 
-def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None = None) -> Evaluation:
+def _step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops: int, money: MoneyParams,
+                        parts: Parts | None) -> Sequence[Contribution]:
+    if parts is None:
+        return _contributions(_owner(owner_key), step, hours, stops, money)
+    found = parts.contributions.get((owner_key, hours, stops))
+    if found is None:
+        found = parts.contributions[(owner_key, hours, stops)] = tuple(
+            _contributions(_owner(owner_key), step, hours, stops, money))
+    return found
+
+
+def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None = None,
+             parts: Parts | None = None) -> Evaluation:
     """Price one plan at one parameter setting: lots, robots, posts, and each step's share of the cash.
 
     ``cache`` (a dict kept by the caller for one set of steps) memoises lot
-    prices and robot drafts across the many settings a sensitivity run tries.
+    prices and robot drafts across the many settings a sensitivity run tries;
+    ``parts`` (one :class:`Parts` per steps and setting) reuses each step's,
+    robot's and lot's pieces across the many plans the cost gate tries.
     """
+    if parts is not None and (parts.steps is not steps or parts.money != money):
+        raise ValueError("these parts were built for another portfolio or parameter setting")
     months = 12 * money.cashflow.horizon_years
     costs = staff_costs(money)
-    lots = _priced_lots(steps, plan, money, cache)
-    scenarios, deployments = _drafted(steps, plan, money, cache)
+    lots = _priced_lots(steps, plan, money, cache, parts)
+    scenarios, deployments = _drafted(steps, plan, money, cache, parts)
     units: dict[str, UnitCash] = {}
     contributions: list[Contribution] = []
     step_unit: dict[StepKey, str] = {}
     lot_start: dict[str, int] = {}
-    by_key = {s.key: s for s in steps}
+    by_key = {s.key: s for s in steps} if parts is None else parts.by_key
     for lot in lots:
         cash, stops = lot_cash(lot, money)
         units[lot.draft.lot_id] = cash
@@ -355,7 +503,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         pools: dict[tuple[str, str], float] = defaultdict(float)
         for key, hours in lot.freed_hours.items():
             step_unit[key] = lot.draft.lot_id
-            contributions.extend(_contributions(_owner(key), by_key[key], hours, stops, money))
+            contributions.extend(_step_contributions(key, by_key[key], hours, stops, money, parts))
             pools[pool_of(by_key[key].org.section, by_key[key].org.unit, money)] += hours
         total = sum(pools.values())
         for pool, hours in pools.items():
@@ -365,29 +513,114 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
                     -money.outsource.onsite_post_fte * hours / total,
                     release_month(StaffType.REGULAR, stops, money),
                 ))
-    rpa_units, rpa_stops = _rpa_cash(scenarios, deployments, plan.wait, money)
+    rpa_units, rpa_stops = _rpa_cash(scenarios, deployments, plan.wait, money, parts)
     units.update(rpa_units)
     for scenario in scenarios:
         step_unit[scenario.step.key] = scenario.scenario_id
-        contributions.extend(_contributions(_owner(scenario.step.key), scenario.step,
-                                            scenario.hours.hours_freed_per_year, rpa_stops[scenario.scenario_id],
-                                            money))
+        contributions.extend(_step_contributions(scenario.step.key, scenario.step,
+                                                 scenario.hours.hours_freed_per_year,
+                                                 rpa_stops[scenario.scenario_id], money, parts))
     posts = plan_posts(contributions, costs, money)
+    step_net = _unit_values(units, posts, months)
+    hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
+    hours += sum(s.hours.hours_freed_per_year for s in scenarios)
+    return Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net, step_unit,
+                      hours, rpa_stops, contributions)
+
+
+def robot_own_lines(scenario: ScenarioDraft, waits: bool, money: MoneyParams,
+                    parts: Parts) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """(build, rebuild, running, build start, go-live) of one robot, kept in ``parts`` as :func:`evaluate` does."""
+    found = parts.robots.get((scenario.scenario_id, waits))
+    if found is None:
+        months = 12 * money.cashflow.horizon_years
+        first = 12 * (money.cashflow.transition_year - 1)
+        escalation = _escalated(months, first // 12, money.cashflow.contract_escalation)
+        found = parts.robots[(scenario.scenario_id, waits)] = _robot_own_lines(scenario, waits, money, escalation)
+    return found
+
+
+def step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops: int, money: MoneyParams,
+                       parts: Parts | None) -> Sequence[Contribution]:
+    """A step's FTE per pool and 職種 from the month its work stops (kept in ``parts``)."""
+    return _step_contributions(owner_key, step, hours, stops, money, parts)
+
+
+def robot_ceiling_npv(evaluation: Evaluation, scenario: ScenarioDraft) -> float:
+    """The most a robot's NPV can be in any plan with the same build timing: its own lines plus the most its
+    freed FTE could ever earn in posts.
+
+    Why this bounds every plan: a robot's build, rebuild and running lines
+    depend on it alone; its licence, terminal and AI-OCR shares are costs
+    (never positive); and in each pool and 職種 a month's whole posts are
+    ⌊FTE × keep ÷ FTE per post⌋ ≤ FTE × keep ÷ FTE per post, shared in
+    proportion to FTE, so one FTE earns at most ``keep`` × its 職種's cash
+    cost that month.  A robot whose ceiling is ≤ 0 loses money whatever else
+    is adopted, and the cost gate withdraws it in the first round.
+    """
+    money = evaluation.money
+    months = 12 * money.cashflow.horizon_years
+    wage = (1 + money.cashflow.wage_escalation) ** (np.arange(months) // 12)
+    unit = evaluation.units[scenario.scenario_id]
+    ceiling = unit.lines["build"] + unit.lines["rebuild"] + unit.lines["running"]
+    for item in _contributions(_owner(scenario.step.key), scenario.step, scenario.hours.hours_freed_per_year,
+                               evaluation.go_live[scenario.scenario_id], money):
+        keep = 1.0 if item.staff_type is StaffType.KAIKEI else 1.0 - money.staffing.redeploy_share
+        start = min(max(item.release_month, 0), months)
+        per_fte = evaluation.costs[item.staff_type].cash_yen_per_fte / 12.0
+        # + 1e-6 of the value: the floor's own 1e-9 guard and rounding can never push a post past this
+        ceiling[start:] = ceiling[start:] + item.fte * keep * per_fte * (1 + 1e-6) * wage[start:]
+    return npv(yearly(ceiling), money.cashflow.discount_rate)
+
+
+def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int) -> dict[StepKey, np.ndarray]:
+    """Set each unit's post value and return each step's monthly net (the unit's costs × its weight + its posts).
+
+    Units with one step, no on-site post and the same lines (every robot)
+    are done as one array per line: the same additions and products in the
+    same order per month as the unit-by-unit loop, without ten small numpy
+    calls per robot (the cost gate does this for every plan it tries).
+    """
     step_net: dict[StepKey, np.ndarray] = {}
+    nothing = _zeros(months)  # what an owner without posts earns (read-only, shared: only ever added)
+    batch: list[UnitCash] = []
     for unit in units.values():
+        onsite_owner = f"onsite\0{unit.unit_id}"
+        if len(unit.weights) == 1 and onsite_owner not in posts.value_by_owner and (
+                not batch or tuple(unit.lines) == tuple(batch[0].lines)):
+            batch.append(unit)
+            continue
         unit.value = np.zeros(months)
         costs_monthly = np.zeros(months)
         for amounts in unit.lines.values():
             costs_monthly = costs_monthly + amounts
-        onsite = posts.value_by_owner.get(f"onsite\0{unit.unit_id}", np.zeros(months))
+        onsite = posts.value_by_owner.get(onsite_owner, nothing)
         for key, weight in unit.weights.items():
-            earned = posts.value_by_owner.get(_owner(key), np.zeros(months))
+            earned = posts.value_by_owner.get(_owner(key), nothing)
             unit.value = unit.value + earned + onsite * weight
             step_net[key] = earned + (costs_monthly + onsite) * weight
-    hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
-    hours += sum(s.hours.hours_freed_per_year for s in scenarios)
-    return Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net, step_unit,
-                      hours)
+    if not batch:
+        return step_net
+    _batch_values(batch, posts, months, step_net)
+    return {key: step_net[key] for unit in units.values() for key in unit.weights}  # the units' order, as before
+
+
+def _batch_values(batch: Sequence[UnitCash], posts: PostPlan, months: int,
+                  step_net: dict[StepKey, np.ndarray]) -> None:
+    """:func:`_unit_values` for one-step units without an on-site post, one row per unit."""
+    nothing = _zeros(months)
+    keys = [next(iter(unit.weights)) for unit in batch]
+    weights = np.array([[unit.weights[key]] for unit, key in zip(batch, keys, strict=True)], dtype=float)
+    earned = np.array([posts.value_by_owner.get(_owner(key), nothing) for key in keys], dtype=float)
+    zeros = np.zeros((len(batch), months))
+    costs_monthly = np.zeros((len(batch), months))
+    for line in batch[0].lines:
+        costs_monthly = costs_monthly + np.array([unit.lines[line] for unit in batch], dtype=float)
+    values = zeros + earned + zeros * weights
+    nets = earned + (costs_monthly + zeros) * weights
+    for row, (unit, key) in enumerate(zip(batch, keys, strict=True)):
+        unit.value = values[row].copy()  # own copies: a withdrawn unit's snapshot keeps only its own arrays
+        step_net[key] = nets[row].copy()
 
 
 # --------------------------------------------------------------------------- lines for the report
@@ -452,8 +685,8 @@ def sensitivity(
     """Vary each ranged parameter to its low and its high with the plan fixed."""
     money = base.money
     base_npv = base.npv()
-    base_units = {unit_id: base.unit_npv(unit_id) for unit_id in base.units}
-    base_steps = {key: base.step_npv(key) for key in base.step_net}
+    base_units = base.unit_npvs()
+    base_steps = base.step_npvs()
     bars: list[TornadoBar] = []
     unit_deltas: dict[str, list[tuple[float, float]]] = defaultdict(list)
     deltas: dict[str, tuple[dict[StepKey, float], dict[StepKey, float]]] = {}
@@ -474,12 +707,14 @@ def sensitivity(
         variance_all += square
         if estimate.estimated:
             variance_est += square
+        low_units, high_units = low.unit_npvs(), high.unit_npvs()
         for unit_id, value in base_units.items():
-            unit_deltas[unit_id].append((low.unit_npv(unit_id) - value if unit_id in low.units else 0.0,
-                                         high.unit_npv(unit_id) - value if unit_id in high.units else 0.0))
+            unit_deltas[unit_id].append((low_units[unit_id] - value if unit_id in low_units else 0.0,
+                                         high_units[unit_id] - value if unit_id in high_units else 0.0))
+        low_steps, high_steps = low.step_npvs(), high.step_npvs()
         deltas[key] = (
-            {k: (low.step_npv(k) if k in low.step_net else 0.0) - v for k, v in base_steps.items()},
-            {k: (high.step_npv(k) if k in high.step_net else 0.0) - v for k, v in base_steps.items()},
+            {k: low_steps.get(k, 0.0) - v for k, v in base_steps.items()},
+            {k: high_steps.get(k, 0.0) - v for k, v in base_steps.items()},
         )
         hour_deltas.append((low.hours_freed - base.hours_freed, high.hours_freed - base.hours_freed))
     bars.sort(key=lambda b: (-b.swing, b.key))

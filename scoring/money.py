@@ -238,7 +238,7 @@ def _step_outcomes(
         by_flow[(step.key.file, str(step.key.process_id))].append(step)
     capacity_of = {s.key: _capacity(s, money) for s in steps}
     capacity_rank = _ranks({k: v for k, v in capacity_of.items() if v > 0})
-    npv_of = {key: final.step_npv(key) for key in final.step_net}
+    npv_of = final.step_npvs()
     cash_rank = _ranks({k: v for k, v in npv_of.items() if v > 0.5})
     out: dict[StepKey, StepOutcome] = {}
     for step in steps:
@@ -337,7 +337,7 @@ def _flows(
     steps: Sequence[MoneyStep], outcomes: Mapping[StepKey, StepOutcome], final: Evaluation, headline: Sensitivity
 ) -> dict[FlowKey, FlowMoney]:
     years = final.money.cashflow.horizon_years
-    base = {key: final.step_npv(key) for key in final.step_net}
+    base = final.step_npvs()
     grouped: dict[FlowKey, list[MoneyStep]] = defaultdict(list)
     for step in steps:
         grouped[(step.key.file, step.key.process_id)].append(step)

@@ -102,19 +102,34 @@ def scenario_id(key: StepKey) -> str:
     return f"rpa-{digest}"
 
 
+def draft_scenario(step: MoneyStep, money: MoneyParams) -> ScenarioDraft:
+    """One RPA step as a scenario: what the robot takes over, its run time and where it runs."""
+    return ScenarioDraft(
+        scenario_id(step.key), step,
+        rpa_hours(step.hours_per_year, step.annual_count, step.digital_share, money.rpa),
+        step.hours_per_year * money.rpa.robot_minutes_share, placement(step, money),
+    )
+
+
 def draft_scenarios(
-    steps: Sequence[MoneyStep], active: frozenset[StepKey], money: MoneyParams
+    steps: Sequence[MoneyStep], active: frozenset[StepKey], money: MoneyParams,
+    memo: dict[StepKey, ScenarioDraft] | None = None,
 ) -> tuple[list[ScenarioDraft], list[DeploymentDraft]]:
-    """Scenarios of the active RPA steps and the deployments (robots per segment) that run them."""
-    scenarios = [
-        ScenarioDraft(
-            scenario_id(step.key), step,
-            rpa_hours(step.hours_per_year, step.annual_count, step.digital_share, money.rpa),
-            step.hours_per_year * money.rpa.robot_minutes_share, placement(step, money),
-        )
-        for step in steps
-        if step.candidate is Disposition.RPA and step.is_candidate and step.key in active
-    ]
+    """Scenarios of the active RPA steps and the deployments (robots per segment) that run them.
+
+    ``memo`` (step key → draft, for one ``money`` setting) keeps each step's
+    draft across the plans the cost gate tries: a draft depends on its step
+    alone, while the deployments depend on every member and are built afresh.
+    """
+    scenarios: list[ScenarioDraft] = []
+    for step in steps:
+        if step.candidate is Disposition.RPA and step.is_candidate and step.key in active:
+            found = memo.get(step.key) if memo is not None else None
+            if found is None:
+                found = draft_scenario(step, money)
+                if memo is not None:
+                    memo[step.key] = found
+            scenarios.append(found)
     deployments: list[DeploymentDraft] = []
     for segment in ("mynumber", "lgwan"):
         members = tuple(s for s in scenarios if s.place.segment == segment)

@@ -336,26 +336,7 @@ def plan_posts(
         cost = costs[staff_type]
         keep = 1.0 if staff_type is StaffType.KAIKEI else 1.0 - money.staffing.redeploy_share
         per_post = cost.post_fte * cost.cash_yen_per_fte / 12.0
-        starts = sorted({min(max(i.release_month, 0), months) for i in items} | {months})
-        posts = np.zeros(months)
-        available_end = 0.0
-        for begin, end in itertools.pairwise(starts):
-            if begin >= end:
-                continue
-            live = [i for i in items if i.release_month <= begin]
-            available = sum(i.fte for i in live)
-            available_end = available
-            count = math.floor(max(available, 0.0) * keep / cost.post_fte + 1e-9)
-            posts[begin:end] = count
-            if count == 0 or available <= 1e-12:
-                continue
-            segment = count * per_post * wage[begin:end]
-            for item in live:
-                share = item.fte / available
-                target = value_by_owner.get(item.owner)
-                if target is None:
-                    target = value_by_owner[item.owner] = np.zeros(months)
-                target[begin:end] += share * segment
+        posts, available_end = _group_posts(items, keep, cost.post_fte, per_post, wage, months, value_by_owner)
         posts_by_month[(pool, staff_type)] = posts
         freed = sum(i.fte for i in items if i.fte > 0)
         onsite = -sum(i.fte for i in items if i.fte < 0)
@@ -379,6 +360,47 @@ def plan_posts(
         assumptions=tuple(assumptions),
     )
     return PostPlan(plan, value_by_owner, posts_by_month)
+
+
+def _group_posts(
+    items: Sequence[Contribution], keep: float, post_fte: float, per_post: float, wage: np.ndarray, months: int,
+    value_by_owner: dict[str, np.ndarray],
+) -> tuple[np.ndarray, float]:
+    """Posts per month of one pool and 職種, adding each owner's share of their value into ``value_by_owner``.
+
+    The FTE live from a month on are added in the contributions' order (the
+    sum decides the whole posts, so its order is kept); each owner's share of
+    a stretch of months is its FTE ÷ that sum.  The shares of all owners are
+    written as one block (owners × months) rather than one slice per owner
+    and stretch: the arithmetic per month is the same (an owner appears once
+    per pool and 職種, and stretches do not overlap), only the Python loop is
+    gone — the cost gate calls this for every plan it tries.
+    """
+    starts = sorted({min(max(i.release_month, 0), months) for i in items} | {months})
+    posts = np.zeros(months)
+    available_end = 0.0
+    ftes = np.array([i.fte for i in items], dtype=float)
+    released = np.array([i.release_month for i in items])
+    block = np.zeros((len(items), months))
+    touched = np.zeros(len(items), dtype=bool)
+    for begin, end in itertools.pairwise(starts):
+        if begin >= end:
+            continue
+        live = np.nonzero(released <= begin)[0]
+        available = sum(items[int(i)].fte for i in live)
+        available_end = available
+        count = math.floor(max(available, 0.0) * keep / post_fte + 1e-9)
+        posts[begin:end] = count
+        if count == 0 or available <= 1e-12:
+            continue
+        segment = count * per_post * wage[begin:end]
+        block[live, begin:end] += (ftes[live] / available)[:, None] * segment[None, :]
+        touched[live] = True
+    for index in np.nonzero(touched)[0]:
+        owner = items[int(index)].owner
+        target = value_by_owner.get(owner)
+        value_by_owner[owner] = block[index].copy() if target is None else target + block[index]
+    return posts, available_end
 
 
 def rounding_rule(money: MoneyParams) -> Reason:

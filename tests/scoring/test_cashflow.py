@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from money_fixtures import MONEY, PROFILE, money_with, org, step
 
-from scoring.cashflow import Plan, evaluate, lot_cash, lot_timeline, npv, payback_month, sensitivity, yearly
+from scoring.cashflow import (
+    Evaluation,
+    Parts,
+    Plan,
+    evaluate,
+    lot_cash,
+    lot_timeline,
+    npv,
+    payback_month,
+    sensitivity,
+    yearly,
+)
+from scoring.cost import MoneyStep
 from scoring.lots import fixed_price_lot
 from scoring.result import Disposition, StaffType
+from scoring.rpa import scenario_id
 
 
 def test_discounting_by_hand() -> None:
@@ -137,3 +152,75 @@ def test_ai_ocr_service_is_shared_by_the_robots_that_read_paper() -> None:
     first_live = min(12 * (MONEY.cashflow.transition_year - 1) + round(MONEY.rpa.build_months), months)
     fee = -MONEY.rpa.ocr_licence_per_year / 12.0
     assert ocr["p1"][first_live] + ocr["p2"][first_live] == pytest.approx(fee)
+
+
+# --------------------------------------------------------------------------- reused pieces (Parts)
+
+_SYSTEMS = ((), ("住基システム",), ("選挙システム",), ("文書管理",), ("戸籍システム", "就学"))
+_ORGS = (org(), org("市民課", "住民記録係", StaffType.KAIKEI), org("保険年金課", "", None), org("税務課", "諸証明係"))
+
+
+def _portfolio(seed: int, size: int) -> list[MoneyStep]:
+    """Random RPA and outsourcing candidates over a few pools, lanes, systems and flows."""
+    rng = np.random.default_rng(seed)
+    steps: list[MoneyStep] = []
+    for index in range(size):
+        rpa = bool(rng.random() < 0.6)
+        steps.append(step(
+            f"s{index}", Disposition.RPA if rpa else Disposition.OUTSOURCE,
+            annual_count=float(rng.choice([300, 2_000, 12_000, 40_000])), minutes=float(rng.choice([1.0, 4.0, 9.0])),
+            face=0.0 if rpa else float(rng.choice([0.0, 0.9])), digital=float(rng.choice([0.0, 0.5, 1.0])),
+            lane=str(rng.choice(["窓口", "審査・入力担当"])), systems=_SYSTEMS[int(rng.integers(len(_SYSTEMS)))],
+            staff_org=_ORGS[int(rng.integers(len(_ORGS)))], flow=f"f{int(rng.integers(3))}", order=index,
+        ))
+    return steps
+
+
+def _same(a: Evaluation, b: Evaluation) -> None:
+    """Two evaluations equal bit for bit: every unit's lines and value, every step's net, the posts and lots."""
+    assert list(a.units) == list(b.units)
+    for unit_id, unit in a.units.items():
+        other = b.units[unit_id]
+        assert list(unit.lines) == list(other.lines) and dict(unit.weights) == dict(other.weights)
+        assert all(unit.lines[k].tobytes() == other.lines[k].tobytes() for k in unit.lines)
+        assert unit.value.tobytes() == other.value.tobytes()
+        assert a.unit_npv(unit_id) == b.unit_npv(unit_id)
+    assert list(a.step_net) == list(b.step_net)
+    assert all(a.step_net[k].tobytes() == b.step_net[k].tobytes() for k in a.step_net)
+    assert a.posts.plan == b.posts.plan and a.lots == b.lots and a.scenarios == b.scenarios
+    assert a.deployments == b.deployments and a.lot_start == b.lot_start and a.step_unit == b.step_unit
+    assert a.npv() == b.npv() and a.hours_freed == b.hours_freed
+    # the batched NPVs the gate and the sensitivity runs read equal the one-at-a-time ones
+    assert a.unit_npvs() == {unit_id: b.unit_npv(unit_id) for unit_id in b.units}
+    assert a.step_npvs() == {key: b.step_npv(key) for key in b.step_net}
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 14), data=st.data())
+def test_reused_parts_price_every_plan_as_a_fresh_evaluation(seed: int, size: int, data: st.DataObject) -> None:
+    """The cost gate's path: one Parts across a random sequence of withdrawals and wait flags.
+
+    Each plan priced with the pieces kept from earlier plans must equal the plan priced from scratch, bit for
+    bit (the gate's choices and the printed figures depend on it).
+    """
+    steps = _portfolio(seed, size)
+    parts = Parts(steps, MONEY)
+    active = {s.key for s in steps if s.is_candidate}
+    order = data.draw(st.permutations(sorted(active, key=lambda k: str(k.step_id))))
+    robots = [scenario_id(s.key) for s in steps if s.candidate is Disposition.RPA]
+    for key in [None, *order]:
+        if key is not None:
+            active.discard(key)
+        wait = frozenset(data.draw(st.lists(st.sampled_from(robots), max_size=4))) if robots else frozenset()
+        plan = Plan(frozenset(active), wait)
+        _same(evaluate(steps, plan, MONEY, None, parts), evaluate(steps, plan, MONEY))
+
+
+def test_parts_belong_to_one_portfolio_and_one_setting() -> None:
+    steps = _portfolio(7, 6)
+    parts = Parts(steps, MONEY)
+    plan = Plan(frozenset(s.key for s in steps))
+    with pytest.raises(ValueError, match="another portfolio or parameter setting"):
+        evaluate(steps, plan, money_with(rpa__licence_per_robot_year=1.0), None, parts)
+    with pytest.raises(ValueError, match="another portfolio or parameter setting"):
+        evaluate(list(steps), plan, MONEY, None, parts)

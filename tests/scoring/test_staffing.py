@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from money_fixtures import MONEY, money_with, with_pool_level
 
 from scoring.result import EvidenceSource, StaffType
@@ -157,3 +161,45 @@ def test_redeploying_everything_saves_nothing() -> None:
     result = plan_posts(contributions, staff_costs(money), money)
     assert result.plan.posts_cut == 0 and result.plan.redeployed_fte == pytest.approx(5.0)
     assert sum(float(v.sum()) for v in result.value_by_owner.values()) == 0
+
+
+def _value_by_owner_one_slice_at_a_time(contributions: list[Contribution]) -> dict[str, np.ndarray]:
+    """The owners' post value the plain way: one slice per owner and stretch of months (the rule as written)."""
+    months = 12 * MONEY.cashflow.horizon_years
+    wage = (1 + MONEY.cashflow.wage_escalation) ** (np.arange(months) // 12)
+    grouped: dict[tuple[tuple[str, str], StaffType], list[Contribution]] = {}
+    for item in contributions:
+        grouped.setdefault((item.pool, item.staff_type), []).append(item)
+    out: dict[str, np.ndarray] = {}
+    for (_pool, staff_type), items in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
+        cost = COSTS[staff_type]
+        keep = 1.0 if staff_type is StaffType.KAIKEI else 1.0 - MONEY.staffing.redeploy_share
+        starts = sorted({min(max(i.release_month, 0), months) for i in items} | {months})
+        for begin, end in itertools.pairwise(starts):
+            live = [i for i in items if i.release_month <= begin]
+            available = sum(i.fte for i in live)
+            count = int(max(available, 0.0) * keep / cost.post_fte + 1e-9)
+            if begin >= end or count == 0 or available <= 1e-12:
+                continue
+            per_post = cost.post_fte * cost.cash_yen_per_fte / 12.0  # main's rule: one post's month, then × count
+            segment = count * per_post * wage[begin:end]
+            for item in live:
+                out.setdefault(item.owner, np.zeros(months))[begin:end] += item.fte / available * segment
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.sampled_from([("市民課", "証明係"), ("市民課", ""), ("税務課", "")]),
+                          st.sampled_from(list(StaffType)), st.floats(-0.6, 3.0),
+                          st.sampled_from([0, 12, 24, 36, 999])),
+                max_size=30))
+def test_post_value_per_owner_equals_the_slice_by_slice_rule(
+    drawn: list[tuple[int, tuple[str, str], StaffType, float, int]],
+) -> None:
+    """The block-wise share-out gives every owner the same yen, bit for bit, as one slice at a time."""
+    contributions = [Contribution(f"owner-{owner}", pool, staff_type, fte, month)
+                     for owner, pool, staff_type, fte, month in drawn]
+    found = plan_posts(contributions, COSTS, MONEY).value_by_owner
+    expected = _value_by_owner_one_slice_at_a_time(contributions)
+    assert set(found) == set(expected)
+    assert all(found[owner].tobytes() == expected[owner].tobytes() for owner in expected)
