@@ -217,6 +217,22 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
                                 "thresholds.exception_ceiling and confidence_margin must be above 0"),
     "profile.missing_legal_default": ("必須のキー 'defaults.legal_authority'（true/false）がありません",
                                       "missing required key 'defaults.legal_authority' (true/false)"),
+    # ------------------------------------------------------------------ scoring/money_params.py (money keys)
+    "money.choice": ("{key} は {choices} のいずれかにしてください（{found} ではなく）",
+                     "{key} must be one of {choices}, not {found}"),
+    "money.shares_exceed": ("{keys} は高い値の合計が1を超えています", "{keys} exceed 1 at their high values"),
+    "money.transition_after_horizon": ("cashflow.transition_year {year} が評価期間（{horizon}年）の後にあります",
+                                       "cashflow.transition_year {year} lies after the horizon ({horizon} years)"),
+    "money.staff_rate_floor": ("{key} = {value} は0（未設定: 職種ごとの総費用で計算）か、1円/時以上にしてください",
+                               "{key} = {value} must be 0 (not set: the full cost is built per 職種) or at least 1 "
+                               "yen/h"),
+    "money.positive": ("{key} は0より大きくしてください", "{key} must be above 0"),
+    "money.above_limit": ("{key} = {value} が上限 {limit} を超えています",
+                          "{key} = {value} is above its limit {limit}"),
+    "money.hour_share_zero": ("queue.hour_share には0より大きい割合の時間帯が1つ以上必要です",
+                              "queue.hour_share needs at least one hour with a share above 0"),
+    "money.missing_mynumber_flag": ("必須のキー 'rpa.mynumber_segment_allowed'（true/false）がありません",
+                                    "missing required key 'rpa.mynumber_segment_allowed' (true/false)"),
     # ------------------------------------------------------------------ scoring/cities.py (municipality.toml, 対応表)
     "cities.metadata_file": ("自治体情報ファイル", "metadata file"),
     "cities.not_found": ("{what}がありません", "{what} not found"),

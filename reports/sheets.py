@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from reports import paper, printable, zoom
 from reports.pictures import Picture
 from reports.pictures_cache import PictureCache, cached_sheet_bytes
@@ -156,8 +156,7 @@ def pdf_pages(pages: list[str], *, created: datetime | None = None) -> bytes:
         from cairosvg.parser import Tree
         from cairosvg.surface import PDFSurface
     except (ImportError, OSError) as error:
-        raise RenderError(f"PDF output is unavailable: {error}", hint="install cairosvg and the cairo library") \
-            from error
+        raise RenderError(say("printable.unavailable", detail=error), hint=say("printable.install_hint")) from error
     stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     output = io.BytesIO()
     shared: list[Any] = []
@@ -180,5 +179,6 @@ def pdf_pages(pages: list[str], *, created: datetime | None = None) -> bytes:
         if shared:
             shared[0].finish()
     except Exception as error:  # CairoSVG raises bare ValueError/KeyError on SVG it cannot draw
-        raise RenderError(f"cannot convert the diagram to PDF: {error}") from error
+        raise RenderError(say("printable.cannot_convert", format="PDF", detail=error),
+                          hint=say("printable.convert_hint")) from error
     return output.getvalue()

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bpm.errors import ProfileError
+from bpm.errors import ProfileError, Text, say
 
-ErrorFactory = Callable[[str, str], ProfileError]
+ErrorFactory = Callable[[Text, str], ProfileError]
 """(message, dotted key) → the error to raise, with file and line filled in by the loader."""
 
 
@@ -379,41 +379,41 @@ def money_params(
     for key, choices in _CHOICES.items():
         found = flat[key].value if key in flat else None
         if found not in choices:
-            raise error(f"{key} must be one of {', '.join(repr(c) for c in choices)}, not {found!r}", key)
+            listed = ", ".join(repr(c) for c in choices)
+            raise error(say("money.choice", key=key, choices=listed, found=repr(found)), key)
     shares = ("staffing.kaikei_share_counter", "staffing.saiyo_share"), ("staffing.kaikei_share_back",
                                                                          "staffing.saiyo_share")
     for pair in shares:
         if sum(estimates[k].high for k in pair) > 1.0:
-            raise error(f"{' + '.join(pair)} exceed 1 at their high values", pair[0])
+            raise error(say("money.shares_exceed", keys=" + ".join(pair)), pair[0])
     values = {key: estimate.base for key, estimate in estimates.items()}
     money = _assemble(values, flat, hours_per_fte, rate_override, error)
     transition = money.cashflow.transition_year
     if transition > money.cashflow.horizon_years:
-        raise error(f"cashflow.transition_year {transition} lies after the horizon "
-                    f"({money.cashflow.horizon_years} years)", "cashflow.transition_year")
+        raise error(say("money.transition_after_horizon", year=transition, horizon=money.cashflow.horizon_years),
+                    "cashflow.transition_year")
     return money, estimates
 
 
 def _check(key: str, value: float, error: ErrorFactory) -> None:
     if value < 0:
-        raise error(f"{key} = {value:g} must not be negative", key)
+        raise error(say("profile.negative", key=key, value=f"{value:g}"), key)
     if key == "cost.staff_yen_per_hour" and 0 < value < 1:
-        raise error(f"{key} = {value:g} must be 0 (not set: the full cost is built per 職種) or at least 1 yen/h",
-                    key)
+        raise error(say("money.staff_rate_floor", key=key, value=f"{value:g}"), key)
     if key in _UNIT_RANGE and value > 1.0:
-        raise error(f"{key} = {value:g} is out of range (0–1)", key)
+        raise error(say("profile.out_of_range", key=key, value=f"{value:g}", upper=1), key)
     if key in _POSITIVE and value <= 0:
-        raise error(f"{key} must be above 0", key)
+        raise error(say("money.positive", key=key), key)
     limit = _MAX.get(key)
     if limit is not None and value > limit:
-        raise error(f"{key} = {value:g} is above its limit {limit:g}", key)
+        raise error(say("money.above_limit", key=key, value=f"{value:g}", limit=f"{limit:g}"), key)
 
 
 def _words(flat: Mapping[str, EntryLike], key: str, error: ErrorFactory) -> tuple[str, ...]:
     entry = flat.get(key)
     words = entry.words if entry is not None else None
     if words is None:
-        raise error(f"missing required key {key!r}", key)
+        raise error(say("profile.missing_key", key=repr(key)), key)
     return tuple(words.ja) + tuple(words.en)
 
 
@@ -426,7 +426,7 @@ def _assemble(
 ) -> MoneyParams:
     def get(key: str) -> float:
         if key not in values:
-            raise error(f"missing required key {key!r}", key)
+            raise error(say("profile.missing_key", key=repr(key)), key)
         return values[key]
 
     def group(cls: type[Any], table: str, **extra: Any) -> Any:
@@ -438,10 +438,10 @@ def _assemble(
     )
     total = sum(share for _, share in hour_share)
     if not hour_share or total <= 0:
-        raise error("queue.hour_share needs at least one hour with a share above 0", "queue.hour_share")
+        raise error(say("money.hour_share_zero"), "queue.hour_share")
     allowed = flat.get("rpa.mynumber_segment_allowed")
     if allowed is None or not isinstance(allowed.value, bool):
-        raise error("missing required key 'rpa.mynumber_segment_allowed' (true/false)", "rpa.mynumber_segment_allowed")
+        raise error(say("money.missing_mynumber_flag"), "rpa.mynumber_segment_allowed")
     staff = StaffParams(
         indirect_overhead=get("staff.indirect_overhead"),
         nonpay_per_fte=get("staff.nonpay_per_fte"),
