@@ -58,7 +58,7 @@ def measure(tasks: int, rounds: int, budget_s: float, work: Path = WORK) -> dict
         spent += floor[-1] + ours[-1]
     return {
         "tasks": tasks, "megabytes": round(len(data) / 2**20, 2), "rounds": len(ours),
-        "ours_cpu_s": round(min(ours), 4), "floor_cpu_s": round(min(floor), 4),
+        "ours_cpu_s": round(min(ours), 6), "floor_cpu_s": round(min(floor), 6),
         "ratio_to_floor": round(min(ours) / min(floor), 2), "graph_nodes": nodes,
     }
 
