@@ -151,7 +151,7 @@ def test_a_scan_of_far_and_wide_diagrams_succeeds_in_bounded_memory(tmp_path: Pa
     for png in pngs:  # the site's copies are A4 landscape sheets (issue 10 item 6): the diagram is fitted in
         assert png_size(png.read_bytes()) == (2245, 1587), png.name
     pages = "".join(p.read_text(encoding="utf-8") for p in out.glob("flow-*.html"))
-    assert pages.count("A4横の用紙（表題欄・凡例付き）に収めたため") == 2  # and the page says names print small
+    assert pages.count("PNG 版はA4横1枚に収めたため") == 2  # and the page says names print small on the PNG
     assert "install the cairo library" not in result.stderr
 
 
