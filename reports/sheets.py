@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bpm.errors import RenderError
+from bpm.errors import RenderError, say
 from reports import paper, printable, zoom
 from reports.pictures import Picture
 from reports.pictures_cache import PictureCache, cached_sheet_bytes
@@ -156,7 +156,7 @@ def pdf_pages(pages: list[str], *, created: datetime | None = None) -> bytes:
         from cairosvg.parser import Tree
         from cairosvg.surface import PDFSurface
     except (ImportError, OSError) as error:
-        raise RenderError(f"PDF output is unavailable: {error}", hint="install cairosvg and the cairo library") \
+        raise RenderError(say("sheets.pdf_unavailable", detail=error), hint=say("sheets.pdf_unavailable_hint")) \
             from error
     stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     output = io.BytesIO()
@@ -180,5 +180,5 @@ def pdf_pages(pages: list[str], *, created: datetime | None = None) -> bytes:
         if shared:
             shared[0].finish()
     except Exception as error:  # CairoSVG raises bare ValueError/KeyError on SVG it cannot draw
-        raise RenderError(f"cannot convert the diagram to PDF: {error}") from error
+        raise RenderError(say("sheets.pdf_failed", detail=error)) from error
     return output.getvalue()
