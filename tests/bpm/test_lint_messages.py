@@ -149,3 +149,19 @@ def test_json_keeps_english_messages_in_a_japanese_run() -> None:
                    if not f["rule"].startswith("procedure-")]
     assert ja_findings == en_findings and ja_findings
     assert any("a case stops here" in message for _, message, _ in ja_findings)
+
+
+@pytest.mark.parametrize("name", ["unreachable.bpmn", "missing-called-element.bpmn"])
+def test_uncounted_work_reads_as_a_japanese_data_gap(name: str) -> None:
+    """The visits' unreachable-step and call notes reach データの不足 and `bpm score` as Japanese sentences."""
+    from reports.gap_text import gap_message
+    from scoring.assess import assess
+    from scoring.profile import load_profile
+
+    assessment = assess((read_bpmn(DATA / name),), profile=load_profile())
+    gaps = [g for g in assessment.gaps if g.kind.startswith("uncounted-")]
+    assert gaps
+    for gap in gaps:
+        text = gap_message(gap)
+        assert "作業量を数えていません" in text.ja and "not counted" not in text.ja, text.ja
+        assert text.en == gap.message and "not counted" in text.en

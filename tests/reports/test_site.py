@@ -329,6 +329,20 @@ def test_flow_without_di_is_laid_out_or_explained(site: Path) -> None:
         assert "Graphviz" in notice
 
 
+def test_lint_findings_read_in_the_language_of_the_page(site: Path) -> None:
+    """A lint finding says its message and hint in Japanese on the Japanese page and in English on the English one."""
+    cells = [cell for page in html_pages(site) if page.name.startswith("flow-")
+             for cell in parse(page).findall(".//table[@class='data findings']/tbody/tr/td")
+             if "no gateway to join them" in text_of(cell)]
+    assert cells, "the implicit-join finding of the fixture is listed on a flow page"
+    for cell in cells:
+        japanese = " ".join(text_of(span) for span in cell.iter("span") if span.get("lang") == "ja")
+        english = " ".join(text_of(span) for span in cell.iter("span") if span.get("lang") == "en")
+        assert "合流するゲートウェイがありません" in japanese and "no gateway to join them" not in japanese
+        assert "排他ゲートウェイ" in japanese  # the hint too
+        assert "no gateway to join them" in english and "merge them with an exclusive" in english
+
+
 def test_whole_file_finding_is_labelled(site: Path) -> None:
     root = parse(next(p for p in html_pages(site) if p.name.startswith("flow-script")))
     text = text_of(root.find(".//table[@class='data findings']"))
