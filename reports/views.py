@@ -814,8 +814,10 @@ def diagram_overlays(
     by_element: dict[tuple[str, str], list[str]] = defaultdict(list)
     for finding in findings:
         if finding.element_id:
+            message = _each_language(finding, "message")  # one tooltip for both pages, as the reasons below
+            text = message.ja if message.neutral else f"{message.ja} / {message.en}"
             by_element[(finding.source.file, finding.element_id)].append(
-                f"[{finding.severity.value}] {finding.rule}: {finding.message}"
+                f"[{finding.severity.value}] {finding.rule}: {text}"
             )
     steps: dict[str, dict[ProcessId, dict[ElementId, Overlay]]] = defaultdict(dict)
     marked: set[tuple[str, str]] = set()

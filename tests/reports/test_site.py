@@ -308,6 +308,7 @@ def test_flow_page_has_annotated_diagram_steps_and_branches(site: Path) -> None:
     badges = [e for e in elements(groups["t_receive"]) if "b-badge" in e.get("class", "")]
     assert badges and "民間委託" in text_of(badges[0])
     assert "implicit-join" in text_of(groups["t_identity"])  # lint finding in the tooltip
+    assert "合流するゲートウェイがありません / " in text_of(groups["t_identity"])  # Japanese first, then English
     step_rows = root.findall(".//table[@class='data steps sortable wide']/tbody/tr")
     assert [r.get("data-element-id") for r in step_rows][:3] == ["t_receive", "t_identity", "t_fix"]
     assert branch_table(root) == [
