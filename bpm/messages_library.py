@@ -1015,4 +1015,9 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
     "compare_site.no_diagram": ("{city}/{file}: 図を作れません: {reason}", "{city}/{file}: no diagram: {reason}"),
     "compare_site.checking_names": ("どのファイルにも名前やメモが含まれていないことを確かめています",
         "checking that no name or note is in any file"),
+    # lint/formats.py: the line `bpm lint` ends with on stderr
+    "lint.summary": ("{files} 個のファイルを確認しました: {summary}", "{files} file(s) checked: {summary}"),
+    "lint.summary_counts": ("エラー {error} 件、警告 {warning} 件、情報 {info} 件",
+        "{error} error(s), {warning} warning(s), {info} info(s)"),
+    "lint.no_findings": ("指摘はありません", "no findings"),
 }

@@ -137,6 +137,8 @@ def test_bpm_lint_in_japanese_prints_japanese_with_file_line_and_id(name: str) -
         assert re.search(r"\b(?:has|is|the|of|and|cannot)\b", ja_text) is None, ja_line
         ids = re.findall(r"\[id=[^\]]+\]", en_line)
         assert ids == re.findall(r"\[id=[^\]]+\]", ja_line)
+    assert ja.stderr.strip().startswith("1 個のファイルを確認しました: エラー ")
+    assert en.stderr.strip().startswith("1 file(s) checked: ")
 
 
 def test_json_keeps_english_messages_in_a_japanese_run() -> None:
