@@ -687,6 +687,8 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
     "lint.process": ("プロセス「{name}」", "process '{name}'"),
     "lint.subprocess": ("サブプロセス「{name}」", "sub-process '{name}'"),
     "lint.subprocess_unnamed": ("サブプロセス（名前なし）", "sub-process (unnamed)"),
+    "lint.event_subprocess": ("イベント・サブプロセス「{name}」", "event sub-process '{name}'"),
+    "lint.event_subprocess_unnamed": ("イベント・サブプロセス（名前なし）", "event sub-process (unnamed)"),
     "lint.top_level": ("最上位", "the top level"),
     # structure.py
     "lint.no_start": ("{level}に開始イベントがありません", "{level} has no start event"),
@@ -858,16 +860,15 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
     "lint.duplicate_flow_hint": ("モデリングツールで重複したフローを削除してください",
         "delete the duplicate flow in the modeling tool"),
     # events.py
-    "lint.subprocess_start_trigger": ("{container}の中の {node}に {triggers} が付いています。"
+    "lint.subprocess_start_trigger": ("{container}の中の{node}に {triggers} が付いています。"
                                       "サブプロセスはフローが届いた時点で始まります",
         "{node} in {container} has a {triggers}; a sub-process starts when the flow reaches it"),
     "lint.subprocess_start_trigger_hint": ("イベント定義を削除するか、"
                                            "サブプロセスをイベント・サブプロセスにしてください",
         "remove the event definition, or make the sub-process an event sub-process"),
-    "lint.event_subprocess_blank_start": ("イベント・サブプロセス {container}の {node}にイベント定義がなく、"
+    "lint.event_subprocess_blank_start": ("{container}の{node}にイベント定義がなく、"
                                           "サブプロセスがいつ動くのかが分かりません",
-        "{node} of event sub-process {container} has no event definition, so nothing says when the sub-process "
-        "runs"),
+        "{node} of {container} has no event definition, so nothing says when the sub-process runs"),
     "lint.event_subprocess_blank_start_hint": ("開始イベントにトリガー（タイマー、"
                                                "メッセージ、エラーなど）を付けてください",
         "give the start event its trigger (timer, message, error, …)"),
@@ -879,7 +880,7 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
     # identity.py
     "lint.duplicate_across_files": ("{what}の id {id} は {listed} でも使われています。"
                                     "この id を指す調査票の行や手順ごとの数値がファイルを取り違えるおそれがあります",
-        "{what} has the id {id}, which is also used in {listed}; survey rows and per-step figures that name this "
+        "{what} has the id '{id}', which is also used in {listed}; survey rows and per-step figures that name this "
         "id can mix the files up"),
     "lint.duplicate_across_files_hint": ("コピーに独自の id を付ける（モデリングツールで新しいモデルとして保存）か、"
                                          "ファイルを別々にチェック・スキャンしてください",

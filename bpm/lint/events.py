@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bpm.errors import say
-from bpm.lint.levels import all_levels, is_event_sub_process, node_phrase
+from bpm.lint.levels import all_levels, is_event_sub_process, node_phrase, sub_process_phrase
 from bpm.lint.loops import endless_cycles
 from bpm.lint.registry import Hit, Severity, rule
 from bpm.model import Definitions, EventKind, EventTrigger, FlowNode, Process, TaskKind
@@ -49,7 +49,8 @@ def _sub_process_blank_start_event(definitions: Definitions) -> Iterator[Hit]:
             for start in _start_events_in(process, container):
                 if start.triggers:
                     yield Hit(start.source, start.id, say("lint.subprocess_start_trigger", node=node_phrase(start),
-                                                          container=node_phrase(container), triggers=_triggers(start)),
+                                                          container=sub_process_phrase(container),
+                                                          triggers=_triggers(start)),
                               say("lint.subprocess_start_trigger_hint"))
 
 
@@ -72,7 +73,7 @@ def _event_sub_process_typed_start_event(definitions: Definitions) -> Iterator[H
             for start in _start_events_in(process, container):
                 if not start.triggers:
                     yield Hit(start.source, start.id, say("lint.event_subprocess_blank_start", node=node_phrase(start),
-                                                          container=node_phrase(container)),
+                                                          container=sub_process_phrase(container, event=True)),
                               say("lint.event_subprocess_blank_start_hint"))
 
 

@@ -52,8 +52,7 @@ class Level:
     def phrase(self) -> Say:
         """The level named for a message, in either language: ``process 'X'`` / ``sub-process 'Y'``."""
         if self.container is not None:
-            name = " ".join(self.container.name.split())
-            return say("lint.subprocess", name=name) if name else say("lint.subprocess_unnamed")
+            return sub_process_phrase(self.container)
         return say("lint.process", name=self.process.name or self.process.id)
 
     @property
@@ -105,6 +104,14 @@ def node_phrase(node: FlowNode) -> Say:
     if name:
         return say("lint.node", kind=node.kind.value, name=name)
     return say("lint.node_unnamed", kind=node.kind.value)
+
+
+def sub_process_phrase(container: FlowNode, *, event: bool = False) -> Say:
+    """``sub-process 'Y'`` (or ``event sub-process 'Y'``), ``(unnamed)`` without a name, for a message."""
+    name = " ".join(container.name.split())
+    if event:
+        return say("lint.event_subprocess", name=name) if name else say("lint.event_subprocess_unnamed")
+    return say("lint.subprocess", name=name) if name else say("lint.subprocess_unnamed")
 
 
 def listing(parts: Sequence[Text]) -> Text:
