@@ -568,6 +568,8 @@ class ImportNote:
     """Element concerned, when it has an id."""
     level: NoteLevel = NoteLevel.WARNING
     """How serious it is."""
+    message_ja: str = ""
+    """The explanation in Japanese (``message`` is English); empty when the note has it in one language only."""
 
 
 @dataclass(frozen=True, slots=True)

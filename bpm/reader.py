@@ -223,7 +223,7 @@ def _read(data: bytes, file: str, max_bytes: int) -> Definitions:
     return builder.definitions(root, counts)
 
 
-def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[str, ...], bytes]:
+def parse_xml(data: bytes, file: str) -> tuple[etree._Element, tuple[Say, ...], bytes]:
     """The hardened parse behind :func:`read_bpmn_bytes`, for writers that patch the file they read.
 
     Returns the root (comments and PIs dropped), the repairs made, and the
@@ -321,11 +321,11 @@ tools (e.g. GenMyModel in the MIWG suite) write Windows-1252 the same way.
 """
 
 
-def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes]:
+def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[Say], bytes]:
     """Parse safely; returns the root, what had to be repaired on the way and the bytes parsed."""
     if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise BpmnParseError(say("reader.empty"), file=file, hint=say("reader.empty_hint"))
-    repairs: list[str] = []
+    repairs: list[Say] = []
     parser = _parser()
     try:
         tree = etree.fromstring(data, parser).getroottree()
@@ -354,7 +354,7 @@ def _parse_xml(data: bytes, file: str) -> tuple[etree._Element, list[str], bytes
 
 
 def _retry(
-    data: bytes, log: list[etree._LogEntry], repairs: list[str]
+    data: bytes, log: list[etree._LogEntry], repairs: list[Say]
 ) -> tuple[etree._ElementTree, bytes] | None:
     """Second chance for two known, loss-free export defects: (tree, bytes parsed), or None."""
     errors = [e for e in log if e.level_name in ("ERROR", "FATAL")]
@@ -362,7 +362,7 @@ def _retry(
         # libxml2 rejects namespace URIs with spaces (IBM Process Designer writes
         # them on vendor prefixes); the tree itself is complete.
         tree = etree.fromstring(data, _parser(recover=True)).getroottree()
-        repairs.append(f"a namespace declaration is not a valid URI ({errors[0].message}); read anyway")
+        repairs.append(say("reader.note_namespace_uri", detail=errors[0].message))
         return tree, data
     if errors and "encoding" in errors[0].message.lower() and "Invalid bytes" in errors[0].message:
         for encoding, text in _fallback_decodings(data):
@@ -371,10 +371,7 @@ def _retry(
                 tree = etree.fromstring(utf8, _parser()).getroottree()
             except etree.XMLSyntaxError:
                 continue
-            repairs.append(
-                f"the bytes do not match the declared encoding; read as {encoding} "
-                "(check non-ASCII names)"
-            )
+            repairs.append(say("reader.note_encoding", encoding=encoding))
             return tree, utf8
     return None
 
@@ -649,13 +646,15 @@ class _Builder:
     def note(
         self,
         code: str,
-        message: str,
+        message: Say,
         element: etree._Element,
         element_id: str | None = None,
         level: NoteLevel = NoteLevel.WARNING,
     ) -> None:
+        """Record a note, written in English and in Japanese now (the model holds plain, comparable text)."""
         self.notes.append(
-            ImportNote(code, message, self.src(element), ElementId(element_id) if element_id else None, level)
+            ImportNote(code, message.render("en"), self.src(element), ElementId(element_id) if element_id else None,
+                       level, message.render("ja"))
         )
 
     def element_id(self, element: etree._Element) -> ElementId | None:
@@ -670,7 +669,7 @@ class _Builder:
         if raw is None or not raw.strip():
             self._generated += 1
             raw = f"_{_local(element)}_{self.line(element) or 0}_{self._generated}"
-            self.note("missing-id", f"<{_local(element)}> has no id; using {raw}", element, raw)
+            self.note("missing-id", say("reader.note_missing_id", tag=_local(element), id=raw), element, raw)
         if raw != raw.strip():
             raise BpmnParseError(
                 say("reader.id_spaces", id=repr(raw), tag=_local(element)),
@@ -683,7 +682,7 @@ class _Builder:
             first = self.seen_ids[raw]
             self.note(
                 "duplicate-id",
-                f"id {raw!r} is used again (first at line {first}); this <{_local(element)}> is ignored",
+                say("reader.note_duplicate_id", id=raw, line=first, tag=_local(element)),
                 element,
                 raw,
                 NoteLevel.ERROR,
@@ -743,7 +742,7 @@ class _Builder:
             else:
                 self.note(
                     "unsupported-element",
-                    f"<{tag}> is not analysed (only processes and collaborations are)",
+                    say("reader.note_unsupported_root", tag=tag),
                     child,
                     child.get("id"),
                 )
@@ -823,7 +822,7 @@ class _Builder:
                     continue
                 message = _ref_attr(child, "messageRef")
                 if message and message not in self.message_names:
-                    self.note("dangling-reference", f"messageRef {message!r} names no message", child, mid)
+                    self.note("dangling-reference", say("reader.note_message_ref", ref=message), child, mid)
                     message = ""
                 message_flows.append(
                     MessageFlow(
@@ -845,7 +844,8 @@ class _Builder:
                 if association is not None:
                     associations.append(association)
             elif tag not in _QUIET_TAGS and tag not in ("messageFlowRef", "conversation", "conversationLink"):
-                self.note("unsupported-element", f"<{tag}> in a collaboration is not analysed", child, child.get("id"))
+                self.note("unsupported-element", say("reader.note_unsupported_collaboration", tag=tag), child,
+                          child.get("id"))
         return Collaboration(
             ident,
             self.src(element),
@@ -920,7 +920,7 @@ class _Builder:
             else:
                 self.note(
                     "unsupported-element",
-                    f"<{tag}> inside a process is not analysed",
+                    say("reader.note_unsupported_process", tag=tag),
                     child,
                     child.get("id"),
                 )
@@ -959,8 +959,7 @@ class _Builder:
                 if ref in self.global_triggers:
                     triggers.append(self.global_triggers[ref])
                 else:
-                    message = f"eventDefinitionRef {ref!r} names no event definition"
-                    self.note("dangling-reference", message, child, ident)
+                    self.note("dangling-reference", say("reader.note_event_definition_ref", ref=ref), child, ident)
             elif ctag == "standardLoopCharacteristics":
                 loop = LoopKind.STANDARD
             elif ctag == "multiInstanceLoopCharacteristics":
@@ -988,7 +987,7 @@ class _Builder:
         direction = _DIRECTIONS.get(direction_raw)  # a dict: calling the Enum cost more than the rest of a task
         if direction is None:
             direction = GatewayDirection.UNSPECIFIED
-            self.note("bad-attribute", f"unknown gatewayDirection {direction_raw!r}", element, ident)
+            self.note("bad-attribute", say("reader.note_gateway_direction", value=direction_raw), element, ident)
         scope.nodes[ident] = dict(
             id=ident,
             kind=kind,
@@ -1165,7 +1164,7 @@ class _Builder:
             return Bounds(float(get("x", "0")), float(get("y", "0")), float(get("width", "0")),
                           float(get("height", "0")))
         except ValueError:
-            self.note("bad-coordinates", "Bounds with non-numeric coordinates ignored", bounds)
+            self.note("bad-coordinates", say("reader.note_bad_bounds"), bounds)
             return None
 
     def _label(self, label: etree._Element | None) -> Bounds | None:
@@ -1196,7 +1195,7 @@ class _Builder:
         ref = _qualified_ref(element, get("bpmnElement"))
         bounds = self._bounds_of(bounds_element) if bounds_element is not None else None
         if not ref or bounds is None:
-            self.note("bad-shape", "BPMNShape without bpmnElement or Bounds ignored", element, get("id"))
+            self.note("bad-shape", say("reader.note_bad_shape"), element, get("id"))
             return None
         horizontal = get("isHorizontal")
         expanded = get("isExpanded")
@@ -1224,11 +1223,11 @@ class _Builder:
                 try:
                     points.append(Point(float(child.get("x", "")), float(child.get("y", ""))))
                 except ValueError:
-                    self.note("bad-coordinates", "waypoint with non-numeric coordinates ignored", child)
+                    self.note("bad-coordinates", say("reader.note_bad_waypoint"), child)
             elif local == "BPMNLabel" and label is None:
                 label = child
         if not ref or len(points) < 2:
-            self.note("bad-edge", "BPMNEdge without bpmnElement or two waypoints ignored", element, get("id"))
+            self.note("bad-edge", say("reader.note_bad_edge"), element, get("id"))
             return None
         visible_kind = get("messageVisibleKind", "").strip()
         return Edge(

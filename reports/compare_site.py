@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bpm.errors import BpmError
+from bpm.errors import BpmError, say
 from bpm.model import ElementId
 from bpm.reader import read_bpmn
 from reports import csp
@@ -232,7 +232,7 @@ class _Site:
         return names
 
     def page(self, template: str, name: str, **context: Any) -> None:
-        self.report(f"rendering {name}")
+        self.report(say("progress.rendering", name=name).render())
         html = self.env.get_template(template).render(
             site={"title": self.title, "generated": self.generated, "illustrative": self.illustrative,
                   "anonymised": self.data.anonymised, "method": QUANTILE_METHOD_JA},
@@ -289,7 +289,8 @@ class _Site:
             name = f"diagrams/{_hash(repr(key))}.svg"
             self.out[name] = picture_bytes(picture, "svg", created=self.created)
         except BpmError as error:
-            self.notice(f"{flow.city}/{flow.file_key}: no diagram: {error.message}")
+            self.notice(say("compare_site.no_diagram", city=flow.city, file=flow.file_key,
+                            reason=error.message).render())
             return None
         self.drawn[key] = name
         return name
@@ -516,7 +517,7 @@ def render_compare(data: CompareInput, *, title: str | None = None, progress: Pr
     report = progress or (lambda _message: None)
     out = _Site(data, title, report, notice or report, environ).render()
     if data.anonymised:
-        report("checking that no name or note is in any file")
+        report(say("compare_site.checking_names").render())
         check_published(out, data.names, data.notes)
     out[MARKER] = marker_bytes(list(out))
     return dict(sorted(out.items()))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bpm.errors import BpmError
+from bpm.errors import BpmError, say
 from reports.annotate import annotate_bpmn
 from reports.export import assessment_json
 from reports.export_table import table_bytes
@@ -90,7 +90,7 @@ def site_downloads(
         try:
             files[name] = annotate_bpmn(model.data, assessment, file=model.file)
         except BpmError as error:
-            tell(f"{model.file}: no annotated copy in the report: {error.message}")
+            tell(say("downloads.no_annotated_copy", file=model.file, reason=error.message).render())
             continue
         labels[name] = model.key
     return Downloads(files, labels)

@@ -151,9 +151,9 @@ def _compare(
     """The new version of a flow, compared with the previous one (a note instead when that cannot be done)."""
     old_bytes = read_old(f"{version_folder(record.flow_id, previous.digest)}/model.bpmn")
     if old_bytes is None or hashlib.sha256(old_bytes).hexdigest() != previous.digest:
-        note = "the stored copy of the previous version is missing or altered"
-        notice(f"{model.key}: no comparison with the previous version: {note}")
-        return Version(digest, now, note=note)
+        notice(say("publish.no_comparison", key=model.key, reason=say("publish.previous_missing")).render())
+        # The ledger keeps the note as data, in English (it outlives the run and its language).
+        return Version(digest, now, note=say("publish.previous_missing").render("en"))
     try:
         before = read_bpmn_bytes(old_bytes, model.key)
         after = read_bpmn_bytes(model.data, model.key)
@@ -163,7 +163,7 @@ def _compare(
                              new_title=f"{model.key} ({jst(now)}, {digest[:8]})")
         page = diff_html(report, before, after, generated=jst(now))
     except BpmError as error:
-        notice(f"{model.key}: no comparison with the previous version: {error.message}")
+        notice(say("publish.no_comparison", key=model.key, reason=error.message).render())
         return Version(digest, now, note=error.message)
     path = diff_path(record.flow_id, previous.digest, digest)
     files[path] = _site_page(page, back=f"../../history-{record.flow_id}.html")
@@ -460,7 +460,7 @@ def publish_site(
         plan.ledger = replace(plan.ledger, generated=generated, inputs=inputs)
         _with_pages(plan, site_input)
         history = site_history(plan.ledger, site_input)
-        report(f"{len(plan.new_versions)} new version(s), {len(plan.removed)} flow(s) removed")
+        report(say("publish.versions", new=len(plan.new_versions), removed=len(plan.removed)).render())
         archive = _Archive(plan, models, lambda n: n in old_manifest)
         written = archive.folders
         keep = {name for name in _version_files(old_manifest, plan.ledger) - set(plan.files)
@@ -474,9 +474,9 @@ def publish_site(
         files = _stream(_render(site_input, history, generated, title, report, tell, jobs), archive, plan, keep, same)
         names = publish_files(files, out_dir, report, keep=keep, unchanged=same.unchanged)
         for name in sorted(_history_files(plan.ledger) - set(names)):
-            tell(f"note: {name} of an earlier version is missing from the site")
+            tell(say("publish.missing_history_file", name=name).render())
         if same.untouched:
-            report("the site is unchanged")
+            report(say("publish.unchanged").render())
             return PublishResult(tuple(sorted(old_manifest)), (), (), True)
     return PublishResult(tuple(names), tuple(plan.new_versions), tuple(plan.removed), False)
 

@@ -173,16 +173,16 @@ class FindingView:
     """Rule id."""
     rule_title: Bilingual | None
     """Rule summary, when the rule is known."""
-    message: str
-    """Finding text."""
+    message: Bilingual
+    """Finding text, in each language when the finding has it in each (else the one text in both)."""
     location: str
     """``file:line``."""
     element_id: str
     """Element concerned, or empty."""
     element_name: str
     """Its name when it is a known flow node, else empty."""
-    hint: str
-    """How to fix it, or empty."""
+    hint: Bilingual | None
+    """How to fix it, or None."""
     href: str | None
     """The step on its flow page, or the flow page."""
 
@@ -814,8 +814,10 @@ def diagram_overlays(
     by_element: dict[tuple[str, str], list[str]] = defaultdict(list)
     for finding in findings:
         if finding.element_id:
+            message = _each_language(finding, "message")  # one tooltip for both pages, as the reasons below
+            text = message.ja if message.neutral else f"{message.ja} / {message.en}"
             by_element[(finding.source.file, finding.element_id)].append(
-                f"[{finding.severity.value}] {finding.rule}: {finding.message}"
+                f"[{finding.severity.value}] {finding.rule}: {text}"
             )
     steps: dict[str, dict[ProcessId, dict[ElementId, Overlay]]] = defaultdict(dict)
     marked: set[tuple[str, str]] = set()
@@ -990,11 +992,11 @@ class Catalogue:
             severity_label=_open("severity", severity),
             rule=finding.rule,
             rule_title=self.rule_titles.get(finding.rule),
-            message=finding.message,
+            message=_each_language(finding, "message"),
             location=location(finding.source),
             element_id=element_id,
             element_name=self.node_name(finding.source.file, element_id) if element_id else "",
-            hint=finding.hint or "",
+            hint=_each_language(finding, "hint") if finding.hint else None,
             href=self.href_for(finding.source.file, element_id),
         )
 
@@ -1060,6 +1062,18 @@ class Catalogue:
                 name = found[1].name
         kind = _open("gap", gap.kind) if has(f"gap.{gap.kind}") else Bilingual.of("gap.other", kind=gap.kind)
         return GapView(kind, gap_message(gap, name), where, gap.element_id or "", href)
+
+
+def _each_language(finding: FindingLike, field: str) -> Bilingual:
+    """A finding's message or hint for each page: its Japanese and English texts when it has them.
+
+    ``bpm.lint`` findings carry ``message_ja``/``message_en`` (and the hints
+    likewise); a finding without them shows its one text on both pages.
+    """
+    whole = str(getattr(finding, field) or "")
+    ja = str(getattr(finding, f"{field}_ja", "") or "") or whole
+    en = str(getattr(finding, f"{field}_en", "") or "") or whole
+    return Bilingual.same(whole) if ja == en == whole else Bilingual(ja, en)
 
 
 def _finding_order(finding: FindingLike) -> tuple[str, int, int, str, str, str]:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from bpm.lint.levels import describe
+from bpm.errors import Say, say
+from bpm.lint.levels import node_phrase
 from bpm.lint.registry import Hit, Severity, files_rule, rule
 from bpm.model import Definitions, FlowNode, GlobalTask, Process, ProcessId, TaskKind
 
@@ -36,11 +37,11 @@ class _Unit:
     def key(self) -> tuple[str, str]:
         return (self.definitions.file, self.process.id)
 
-    def title(self, seen_from: Definitions) -> str:
+    def title(self, seen_from: Definitions) -> Say:
         """``process p_b '再審査'``, with the file when it is not the caller's."""
-        name = f" {self.process.name!r}" if self.process.name else ""
-        where = f" in {self.definitions.file}" if self.definitions is not seen_from else ""
-        return f"process {self.process.id}{name}{where}"
+        name = say("lint.callee_name", name=self.process.name) if self.process.name else ""
+        where = say("lint.callee_file", file=self.definitions.file) if self.definitions is not seen_from else ""
+        return say("lint.callee", id=self.process.id, name=name, where=where)
 
 
 _SPACE = re.compile(r"\s+")
@@ -99,9 +100,8 @@ def _missing_called_element(definitions: Definitions) -> Iterator[Hit]:
     """
     for _, node in _call_activities(definitions):
         if not (node.called_element or "").strip():
-            yield Hit(node.source, node.id, f"{describe(node)} has no calledElement, so the work it stands for "
-                      "is not counted", "set calledElement to the id of the process it calls (in the modeling "
-                      "tool: the called process / 呼び出し先), or draw the steps as a sub-process")
+            yield Hit(node.source, node.id, say("lint.call_without_target", node=node_phrase(node)),
+                      say("lint.call_without_target_hint"))
 
 
 @files_rule(
@@ -123,10 +123,8 @@ def _unresolved_called_element(files: Sequence[Definitions]) -> Iterator[Hit]:
             called = (node.called_element or "").strip()
             if not called or callees.process(called, definitions) or callees.global_task(called):
                 continue
-            yield Hit(node.source, node.id, f"{describe(node)} calls {called!r}, which is neither a process nor "
-                      "a global task in the files checked, so the called work is not counted",
-                      "check (and scan) the file that defines the called process together with this one, "
-                      "or correct calledElement")
+            yield Hit(node.source, node.id, say("lint.call_unresolved", node=node_phrase(node), called=called),
+                      say("lint.call_unresolved_hint"))
 
 
 @files_rule(
@@ -165,9 +163,9 @@ def _recursive_call(files: Sequence[Definitions]) -> Iterator[Hit]:
         chain = [caller, *nx.shortest_path(graph, callee, caller)] if caller != callee else [caller, caller]
         names = " → ".join(units[k].process.id for k in chain)
         for node in nodes:
-            yield Hit(node.source, node.id, f"{describe(node)} calls {units[callee].title(here)}, which leads back to "
-                      f"its own process: {names}; a case through it has no bounded amount of work",
-                      "model the repetition as a loop with an exit (例: 再審査?) instead of a recursive call")
+            yield Hit(node.source, node.id,
+                      say("lint.recursive_call", node=node_phrase(node), callee=units[callee].title(here), chain=names),
+                      say("lint.recursive_call_hint"))
 
 
 @rule(
@@ -187,6 +185,7 @@ def _global_task_id_clash(definitions: Definitions) -> Iterator[Hit]:
         process = definitions.processes.get(ProcessId(task.id))
         if process is None:
             continue
-        yield Hit(task.source, task.id, f"{task.tag} {task.name or task.id!r} has the id {task.id!r} of process "
-                  f"{process.name or process.id!r} (line {process.source.line}), so a call activity naming it is "
-                  "ambiguous", "give the global task (or the process) its own id and update calledElement")
+        yield Hit(task.source, task.id,
+                  say("lint.global_task_clash", tag=task.tag, name=task.name or task.id, id=task.id,
+                      process=process.name or process.id, line=process.source.line),
+                  say("lint.global_task_clash_hint"))

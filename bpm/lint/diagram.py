@@ -6,7 +6,8 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from bpm.lint.levels import describe
+from bpm.errors import Say, say
+from bpm.lint.levels import listing, node_phrase
 from bpm.lint.registry import Hit, Severity, rule
 from bpm.model import Bounds, Definitions, ElementId, FlowNode, Shape, SourceRef, TaskKind
 
@@ -25,8 +26,8 @@ def _missing_shape(definitions: Definitions) -> Iterator[Hit]:
     for process in definitions.processes.values():
         for node in process.nodes.values():
             if node.id not in drawn:
-                yield Hit(node.source, node.id, f"{describe(node)} is not drawn in any diagram",
-                          "place it on the diagram in the modeling tool")
+                yield Hit(node.source, node.id, say("lint.missing_shape", node=node_phrase(node)),
+                          say("lint.missing_shape_hint"))
 
 
 # --------------------------------------------------------------------------- overlapping shapes
@@ -37,7 +38,7 @@ class _Box:
     """One drawn element of a container, with what it may overlap without harm."""
 
     element_id: ElementId
-    label: str
+    label: Say
     source: SourceRef
     bounds: Bounds
     attached_to: ElementId | None = None
@@ -86,7 +87,7 @@ def _no_overlapping_elements(definitions: Definitions) -> Iterator[Hit]:
     shapes = _shapes_by_element(definitions)
     for collaboration in definitions.collaborations:
         pools = [
-            _Box(p.id, f"pool {p.name or p.id!r}", p.source, shapes[p.id].bounds)
+            _Box(p.id, say("lint.pool", name=p.name or p.id), p.source, shapes[p.id].bounds)
             for p in collaboration.participants
             if p.id in shapes and _finite(shapes[p.id].bounds)
         ]
@@ -100,7 +101,7 @@ def _no_overlapping_elements(definitions: Definitions) -> Iterator[Hit]:
             containers.setdefault(node.parent_id, []).append(node)
         for parent_id, members in containers.items():
             boxes = [
-                _Box(n.id, describe(n), n.source, shapes[n.id].bounds, n.attached_to)
+                _Box(n.id, node_phrase(n), n.source, shapes[n.id].bounds, n.attached_to)
                 for n in members
                 if n.id in shapes and _finite(shapes[n.id].bounds)
             ]
@@ -111,9 +112,10 @@ def _no_overlapping_elements(definitions: Definitions) -> Iterator[Hit]:
             if parent is not None and _finite(parent):
                 for box in boxes:
                     if not box.inside(parent):
-                        where = "its pool" if parent_id is None else f"sub-process {parent_id}"
-                        yield Hit(box.source, box.element_id, f"{box.label} is drawn (partly) outside {where}",
-                                  "move it inside, or enlarge the pool or sub-process")
+                        where = say("lint.its_pool") if parent_id is None else say("lint.subprocess_id",
+                                                                                                  id=parent_id)
+                        yield Hit(box.source, box.element_id, say("lint.outside", node=box.label, where=where),
+                                  say("lint.outside_hint"))
 
 
 def _shapes_by_element(definitions: Definitions) -> Mapping[ElementId, Shape]:
@@ -147,10 +149,11 @@ def _overlaps(boxes: Iterable[_Box]) -> Iterator[Hit]:
             partners.setdefault(other.element_id, []).append(box)
     for box in sorted(ordered, key=lambda b: (b.source.line or 0, b.element_id)):
         if box.element_id in partners:
-            others = ", ".join(f"{o.label} ({o.element_id})" for o in partners[box.element_id][:3])
+            others = listing([say("lint.with_id", node=o.label, id=o.element_id)
+                              for o in partners[box.element_id][:3]])
             more = len(partners[box.element_id]) - 3
             if more > 0:
-                others += f" and {more} more"
-            yield Hit(box.source, box.element_id, f"{box.label} is drawn over {others}",
-                      "move the shapes apart in the modeling tool so every step is visible")
+                others = say("lint.and_more", items=others, count=more)
+            yield Hit(box.source, box.element_id, say("lint.overlap", node=box.label, others=others),
+                      say("lint.overlap_hint"))
 

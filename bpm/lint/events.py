@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bpm.lint.levels import all_levels, describe, is_event_sub_process, quote
+from bpm.errors import say
+from bpm.lint.levels import all_levels, is_event_sub_process, node_phrase, sub_process_phrase
 from bpm.lint.loops import endless_cycles
 from bpm.lint.registry import Hit, Severity, rule
 from bpm.model import Definitions, EventKind, EventTrigger, FlowNode, Process, TaskKind
@@ -47,9 +48,10 @@ def _sub_process_blank_start_event(definitions: Definitions) -> Iterator[Hit]:
         for container in _sub_processes(process, event_triggered=False):
             for start in _start_events_in(process, container):
                 if start.triggers:
-                    yield Hit(start.source, start.id, f"{describe(start)} in sub-process {quote(container)} has a "
-                              f"{_triggers(start)}; a sub-process starts when the flow reaches it",
-                              "remove the event definition, or make the sub-process an event sub-process")
+                    yield Hit(start.source, start.id, say("lint.subprocess_start_trigger", node=node_phrase(start),
+                                                          container=sub_process_phrase(container),
+                                                          triggers=_triggers(start)),
+                              say("lint.subprocess_start_trigger_hint"))
 
 
 @rule(
@@ -70,9 +72,9 @@ def _event_sub_process_typed_start_event(definitions: Definitions) -> Iterator[H
         for container in _sub_processes(process, event_triggered=True):
             for start in _start_events_in(process, container):
                 if not start.triggers:
-                    yield Hit(start.source, start.id, f"{describe(start)} of event sub-process {quote(container)} "
-                              "has no event definition, so nothing says when the sub-process runs",
-                              "give the start event its trigger (timer, message, error, …)")
+                    yield Hit(start.source, start.id, say("lint.event_subprocess_blank_start", node=node_phrase(start),
+                                                          container=sub_process_phrase(container, event=True)),
+                              say("lint.event_subprocess_blank_start_hint"))
 
 
 @rule(
@@ -105,9 +107,8 @@ def _superfluous_termination(definitions: Definitions) -> Iterator[Hit]:
             continue
         if not endless_cycles(level):
             end = terminates[0]
-            yield Hit(end.source, end.id, f"{describe(end)} is a terminate end event, but it is the only way "
-                      f"{level.title} ends, so there is no other work to terminate",
-                      "use an ordinary end event")
+            yield Hit(end.source, end.id, say("lint.superfluous_terminate", node=node_phrase(end), level=level.phrase),
+                      say("lint.superfluous_terminate_hint"))
 
 
 def _is_terminate_end(node: FlowNode) -> bool:

@@ -21,6 +21,7 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any, Literal
 from urllib.parse import quote
 
+from bpm.errors import say
 from bpm.lint.registry import Finding, Rule, Severity, rule_for
 
 Format = Literal["text", "json", "sarif"]
@@ -39,11 +40,16 @@ def text_report(findings: Iterable[Finding]) -> str:
     return "".join(f"{finding}\n" for finding in findings)
 
 
-def summary_line(findings: Sequence[Finding], files_checked: int) -> str:
-    """``3 file(s) checked: 1 error(s), 2 warning(s), 0 info(s)`` (or ``no findings``)."""
+def summary_line(findings: Sequence[Finding], files_checked: int, lang: str | None = None) -> str:
+    """``3 file(s) checked: 1 error(s), 2 warning(s), 0 info(s)`` (or ``no findings``) in ``lang`` (default: the run's).
+
+    >>> summary_line([], 2, "ja")
+    '2 個のファイルを確認しました: 指摘はありません'
+    """
     counts = Counter(f.severity for f in findings)
-    summary = ", ".join(f"{counts[s]} {s.value}(s)" for s in Severity) if findings else "no findings"
-    return f"{files_checked} file(s) checked: {summary}"
+    summary = say("lint.summary_counts", error=counts[Severity.ERROR], warning=counts[Severity.WARNING],
+                  info=counts[Severity.INFO]) if findings else say("lint.no_findings")
+    return say("lint.summary", files=files_checked, summary=summary).render(lang)
 
 
 def json_report(findings: Sequence[Finding], files: Sequence[str], *, version: str = "") -> str:

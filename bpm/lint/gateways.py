@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bpm.lint.levels import describe, has_condition, ids, in_flows, out_flows
+from bpm.errors import say
+from bpm.lint.levels import has_condition, ids, in_flows, node_phrase, out_flows
 from bpm.lint.registry import Hit, Severity, rule
 from bpm.model import Category, Definitions, GatewayKind
 
@@ -26,8 +27,8 @@ def _superfluous_gateway(definitions: Definitions) -> Iterator[Hit]:
         incoming, outgoing = in_flows(process), out_flows(process)
         for node in process.nodes.values():
             if node.category is Category.GATEWAY and len(incoming[node.id]) == 1 and len(outgoing[node.id]) == 1:
-                yield Hit(node.source, node.id, f"{describe(node)} has one incoming and one outgoing flow, "
-                          "so it neither splits nor joins", "remove it and connect the flows directly")
+                yield Hit(node.source, node.id, say("lint.gateway_pass_through", node=node_phrase(node)),
+                          say("lint.gateway_pass_through_hint"))
 
 
 @rule(
@@ -50,10 +51,10 @@ def _conditionless_split(definitions: Definitions) -> Iterator[Hit]:
             bare = [f.id for f in outgoing[node.id]
                     if not f.is_default and not has_condition(f) and not f.name.strip()]
             if bare:
-                yield Hit(node.source, node.id, f"{describe(node)} splits into {len(outgoing[node.id])} "
-                          f"branches, but {ids(bare)} {'has' if len(bare) == 1 else 'have'} neither a condition "
-                          "nor a name", "name each branch after its condition (例: 不備あり / 不備なし) "
-                          "or mark one as the default flow")
+                yield Hit(node.source, node.id,
+                          say("lint.bare_branch_one" if len(bare) == 1 else "lint.bare_branch_many",
+                              node=node_phrase(node), count=len(outgoing[node.id]), flows=ids(bare)),
+                          say("lint.bare_branch_hint"))
 
 
 @rule(
@@ -72,10 +73,10 @@ def _implicit_split(definitions: Definitions) -> Iterator[Hit]:
                 continue
             plain = [f.id for f in flows if not f.is_default and not has_condition(f)]
             if plain:
-                yield Hit(node.source, node.id, f"{describe(node)} has {len(flows)} outgoing flows and "
-                          f"{ids(plain)} {'has' if len(plain) == 1 else 'have'} no condition, so all of them "
-                          "are taken at once", "split with an exclusive gateway for a choice, or a parallel "
-                          "gateway when all branches are really taken")
+                yield Hit(node.source, node.id,
+                          say("lint.implicit_fork_one" if len(plain) == 1 else "lint.implicit_fork_many",
+                              node=node_phrase(node), count=len(flows), flows=ids(plain)),
+                          say("lint.implicit_fork_hint"))
 
 
 @rule(
@@ -93,8 +94,8 @@ def _conditional_flow(definitions: Definitions) -> Iterator[Hit]:
             if node.category is Category.GATEWAY or len(flows) < 2:
                 continue
             if all(f.is_default or has_condition(f) for f in flows):
-                yield Hit(node.source, node.id, f"{describe(node)} branches with conditional sequence flows",
-                          "an exclusive gateway after it makes the decision visible")
+                yield Hit(node.source, node.id, say("lint.conditional_flows", node=node_phrase(node)),
+                          say("lint.conditional_flows_hint"))
 
 
 @rule(
@@ -111,9 +112,9 @@ def _implicit_join(definitions: Definitions) -> Iterator[Hit]:
             flows = incoming[node.id]
             if node.category is Category.GATEWAY or len(flows) < 2:
                 continue
-            yield Hit(node.source, node.id, f"{describe(node)} has {len(flows)} incoming flows "
-                      f"({ids(f.id for f in flows)}) and no gateway to join them",
-                      "merge them with an exclusive (or, after a parallel split, a parallel) gateway")
+            yield Hit(node.source, node.id, say("lint.implicit_join", node=node_phrase(node), count=len(flows),
+                                                    flows=ids(f.id for f in flows)),
+                      say("lint.implicit_join_hint"))
 
 
 
@@ -141,9 +142,10 @@ def _no_gateway_join_fork(definitions: Definitions) -> Iterator[Hit]:
                 continue
             ins, outs = incoming[node.id], outgoing[node.id]
             if len(ins) > 1 and len(outs) > 1:
-                yield Hit(node.source, node.id, f"{describe(node)} joins {len(ins)} flows ({ids(f.id for f in ins)}) "
-                          f"and forks into {len(outs)} ({ids(f.id for f in outs)}) at once",
-                          "join with one gateway, then split with a second one right after it")
+                yield Hit(node.source, node.id,
+                          say("lint.join_and_fork", node=node_phrase(node), ins=len(ins),
+                              in_flows=ids(f.id for f in ins), outs=len(outs), out_flows=ids(f.id for f in outs)),
+                          say("lint.join_and_fork_hint"))
 
 
 @rule(
@@ -171,14 +173,13 @@ def _event_based_gateway(definitions: Definitions) -> Iterator[Hit]:
                 continue
             flows = outgoing[node.id]
             if len(flows) < 2:
-                yield Hit(node.source, node.id, f"{describe(node)} has {len(flows)} outgoing flow(s); it "
-                          "chooses between events, so it needs at least two",
-                          "add a branch per awaited event (例: 回答受領 / 期限到来), or remove the gateway")
+                yield Hit(node.source, node.id, say("lint.event_gateway_few", node=node_phrase(node), count=len(flows)),
+                          say("lint.event_gateway_few_hint"))
             for flow in flows:
                 if flow.condition is not None:
-                    yield Hit(flow.source, flow.id, f"sequence flow {flow.id} out of {describe(node)} has a "
-                              "condition; the first event to happen decides the branch, not a condition",
-                              "remove the condition expression (use an exclusive gateway for a decision)")
+                    yield Hit(flow.source, flow.id,
+                              say("lint.event_gateway_condition", flow=flow.id, node=node_phrase(node)),
+                              say("lint.event_gateway_condition_hint"))
 
 
 @rule(
@@ -207,6 +208,7 @@ def _no_duplicate_sequence_flows(definitions: Definitions) -> Iterator[Hit]:
             if key not in first:
                 first[key] = flow.id
                 continue
-            yield Hit(flow.source, flow.id, f"sequence flow {flow.id} from {flow.source_id} to {flow.target_id} "
-                      f"duplicates {first[key]} (same source, target and condition), so its target runs twice",
-                      "delete the duplicate flow in the modeling tool")
+            yield Hit(flow.source, flow.id,
+                      say("lint.duplicate_flow", flow=flow.id, source=flow.source_id, target=flow.target_id,
+                          first=first[key]),
+                      say("lint.duplicate_flow_hint"))

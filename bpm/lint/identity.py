@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bpm.lint.levels import describe
+from bpm.errors import Say, Text, say
+from bpm.lint.levels import listing, node_phrase
+from bpm.lint.notes import note_finding
 from bpm.lint.registry import Finding, Hit, Scope, Severity, files_rule, register_rule
 from bpm.model import Definitions, ElementId, SourceRef
 
@@ -22,8 +24,7 @@ def _duplicate_id(files: Sequence[Definitions]) -> Iterator[Finding]:
     for definitions in files:
         for note in definitions.notes:
             if note.code == "duplicate-id":
-                yield Finding("duplicate-id", Severity.ERROR, note.message, note.source, note.element_id,
-                              "give every element a unique id (export again, or fix the XML)")
+                yield note_finding("duplicate-id", Severity.ERROR, note, say("lint.duplicate_id_hint"))
 
 
 register_rule(
@@ -42,17 +43,17 @@ class _Use:
     """One element that carries an id."""
 
     source: SourceRef
-    what: str
+    what: Say
 
 
 def _uses(definitions: Definitions) -> Iterator[tuple[ElementId, _Use]]:
     """The ids something looks up across files: processes, flow nodes and sequence flows."""
     for process in definitions.processes.values():
-        yield ElementId(process.id), _Use(process.source, f"process {process.name or process.id!r}")
+        yield ElementId(process.id), _Use(process.source, say("lint.process", name=process.name or process.id))
         for node in process.nodes.values():
-            yield node.id, _Use(node.source, describe(node))
+            yield node.id, _Use(node.source, node_phrase(node))
         for flow in process.flows.values():
-            yield flow.id, _Use(flow.source, "sequence flow")
+            yield flow.id, _Use(flow.source, say("lint.sequence_flow"))
 
 
 _LISTED = 3
@@ -83,11 +84,11 @@ def _duplicate_id_across_files(files: Sequence[Definitions]) -> Iterator[Hit]:
         if len(by_file) < 2:
             continue
         for file, use in by_file.items():
-            others = [f"{u.source} ({u.what})" for f, u in by_file.items() if f != file]
-            listed = ", ".join(others[:_LISTED])
+            others: list[Text] = [say("lint.with_id", node=str(u.source), id=u.what)
+                                  for f, u in by_file.items() if f != file]
+            listed = listing(others[:_LISTED])
             if len(others) > _LISTED:
-                listed += f" and {len(others) - _LISTED} more"
-            yield Hit(use.source, element_id, f"{use.what} has the id {element_id!r}, which is also used in "
-                      f"{listed}; survey rows and per-step figures that name this id can mix the files up",
-                      "give the copy its own ids (in the modeling tool: save it as a new model), "
-                      "or check and scan the files separately")
+                listed = say("lint.and_more", items=listed, count=len(others) - _LISTED)
+            yield Hit(use.source, element_id, say("lint.duplicate_across_files", what=use.what, id=element_id,
+                                                  listed=listed),
+                      say("lint.duplicate_across_files_hint"))

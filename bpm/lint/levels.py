@@ -11,11 +11,12 @@ This is why lint builds its own small per-level graphs instead of using
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
+from bpm.errors import Say, Text, say
 from bpm.model import (
     Definitions,
     ElementId,
@@ -48,10 +49,11 @@ class Level:
         return self.container.id if self.container else ElementId(self.process.id)
 
     @property
-    def title(self) -> str:
+    def phrase(self) -> Say:
+        """The level named for a message, in either language: ``process 'X'`` / ``sub-process 'Y'``."""
         if self.container is not None:
-            return f"sub-process {quote(self.container)}"
-        return f"process {self.process.name or self.process.id!r}"
+            return sub_process_phrase(self.container)
+        return say("lint.process", name=self.process.name or self.process.id)
 
     @property
     def is_ad_hoc(self) -> bool:
@@ -93,14 +95,33 @@ def all_levels(definitions: Definitions) -> Iterator[Level]:
         yield from levels(process)
 
 
-def quote(node: FlowNode) -> str:
-    """The node's name on one line, quoted, or ``(unnamed)``."""
-    return repr(" ".join(node.name.split())) if node.name.strip() else "(unnamed)"
+def node_phrase(node: FlowNode) -> Say:
+    """The node named for a catalogue message (``task '受付する'`` / ``task「受付する」``).
+
+    The BPMN type stays a value (the modeler shows it so); the name is the user's.
+    """
+    name = " ".join(node.name.split())
+    if name:
+        return say("lint.node", kind=node.kind.value, name=name)
+    return say("lint.node_unnamed", kind=node.kind.value)
 
 
-def describe(node: FlowNode) -> str:
-    """``task '受付する'``: the element type and its name, for messages."""
-    return f"{node.kind.value} {quote(node)}"
+def sub_process_phrase(container: FlowNode, *, event: bool = False) -> Say:
+    """``sub-process 'Y'`` (or ``event sub-process 'Y'``), ``(unnamed)`` without a name, for a message."""
+    name = " ".join(container.name.split())
+    if event:
+        return say("lint.event_subprocess", name=name) if name else say("lint.event_subprocess_unnamed")
+    return say("lint.subprocess", name=name) if name else say("lint.subprocess_unnamed")
+
+
+def listing(parts: Sequence[Text]) -> Text:
+    """Phrases listed in a message, ``A, B, C`` / ``A、B、C`` (the catalogue joins them in each language)."""
+    if not parts:
+        return ""
+    listed: Text = parts[-1]
+    for part in reversed(parts[:-1]):
+        listed = say("lint.list", first=part, rest=listed)
+    return listed
 
 
 def is_link(node: FlowNode, kind: EventKind) -> bool:

@@ -13,16 +13,18 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from bpm.errors import Text, say
 from bpm.lint.levels import (
     ControlFlow,
     Level,
     all_levels,
     control_flow,
-    describe,
     has_condition,
     ids,
     is_event_sub_process,
     is_link,
+    listing,
+    node_phrase,
     reachable,
 )
 from bpm.lint.registry import Hit, Severity, rule
@@ -171,19 +173,12 @@ def _endless_hit(level: Level, members: list[ElementId]) -> Hit:
     inside = set(members)
     spawning = [level.nodes[n] for n in members if any(t not in inside for t in branches[n].always)]
     first = level.nodes[members[0]]
-    message = (
-        f"loop through {ids(members)} keeps a token whichever way its decisions go (no branch leaves it "
-        "without another staying on it), so a case that reaches it never finishes"
-    )
-    if spawning:
-        where = ", ".join(describe(n) for n in spawning)
-        message += f"; {where} sends a further token out every round (work multiplies endlessly)"
+    more: Text = say("lint.endless_loop_spawns", where=listing([node_phrase(n) for n in spawning])) if spawning else ""
     return Hit(
         first.source,
         first.id,
-        message,
-        "loop back through an exclusive gateway with an exit branch (例: 補正完了?), and join parallel "
-        "branches with a parallel gateway before looping back",
+        say("lint.endless_loop", ids=ids(members), more=more),
+        say("lint.endless_loop_hint"),
     )
 
 

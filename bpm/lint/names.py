@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bpm.lint.levels import describe, out_flows
+from bpm.errors import say
+from bpm.lint.levels import node_phrase, out_flows
 from bpm.lint.registry import Hit, Severity, rule
 from bpm.model import Category, Definitions, EventTrigger, GatewayKind
 
@@ -20,8 +21,8 @@ def _unnamed_task(definitions: Definitions) -> Iterator[Hit]:
     for process in definitions.processes.values():
         for node in process.nodes.values():
             if node.category is Category.ACTIVITY and not node.name.strip():
-                yield Hit(node.source, node.id, f"{node.kind.value} has no name",
-                          "name it with a verb phrase (例: 本人確認書類を確認する)")
+                yield Hit(node.source, node.id, say("lint.unnamed_task", kind=node.kind.value),
+                          say("lint.unnamed_task_hint"))
 
 
 @rule(
@@ -37,8 +38,8 @@ def _unnamed_decision(definitions: Definitions) -> Iterator[Hit]:
         for node in process.nodes.values():
             is_split = node.kind in (GatewayKind.EXCLUSIVE, GatewayKind.INCLUSIVE) and len(outgoing[node.id]) >= 2
             if is_split and not node.name.strip():
-                yield Hit(node.source, node.id, f"{node.kind.value} splits but has no name",
-                          "name the decision as a question (例: 書類に不備はあるか)")
+                yield Hit(node.source, node.id, say("lint.unnamed_decision", kind=node.kind.value),
+                          say("lint.unnamed_decision_hint"))
 
 
 
@@ -63,6 +64,6 @@ def _unnamed_link(definitions: Definitions) -> Iterator[Hit]:
     for process in definitions.processes.values():
         for node in process.nodes.values():
             if EventTrigger.LINK in node.triggers and not node.link_name:
-                fallback = f" (the scanner pairs it by the event name {node.label!r})" if node.name.strip() else ""
-                yield Hit(node.source, node.id, f"link {describe(node)} has a link definition without a "
-                          f"name{fallback}", "give the linkEventDefinition the same name on the throw and the catch")
+                fallback = say("lint.unnamed_link_fallback", name=node.label) if node.name.strip() else ""
+                yield Hit(node.source, node.id, say("lint.unnamed_link", node=node_phrase(node), fallback=fallback),
+                          say("lint.unnamed_link_hint"))

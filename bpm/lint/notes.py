@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from bpm.errors import BpmError
+from bpm.errors import BpmError, Say, Text, say
 from bpm.lint.registry import Finding, Scope, Severity, register_rule
-from bpm.model import Definitions, NoteLevel, SourceRef
+from bpm.model import Definitions, ElementId, ImportNote, NoteLevel, SourceRef
 
 _OWN_RULES = frozenset({"duplicate-id"})
 """Reader note codes reported under a rule of their own (see :mod:`bpm.lint.identity`)."""
@@ -19,10 +19,14 @@ def _import_note(files: Sequence[Definitions]) -> Iterator[Finding]:
             if note.code in _OWN_RULES:
                 continue
             severity = Severity.ERROR if note.level is NoteLevel.ERROR else Severity.WARNING
-            yield Finding(f"import-{note.code}", severity, note.message, note.source, note.element_id, _NOTE_HINT)
+            yield note_finding(f"import-{note.code}", severity, note, say("lint.import_note_hint"))
 
 
-_NOTE_HINT = "the scanner read the file without it; if it matters, fix it in the modeling tool and export again"
+def note_finding(rule_id: str, severity: Severity, note: ImportNote, hint: Say) -> Finding:
+    """A reader note as a finding: ``message`` in English as noted, plus each language alone for the reader."""
+    hint_en, hint_ja = hint.render("en"), hint.render("ja")
+    return Finding(rule_id, severity, note.message, note.source, note.element_id, hint_en,
+                   note.message_ja or note.message, note.message, hint_ja, hint_en)
 
 
 register_rule(
@@ -50,6 +54,13 @@ UNREADABLE_FILE = register_rule(
 
 def unreadable(error: BpmError) -> Finding:
     """The finding for a file the reader refused, with the reader's message, line and hint."""
-    return UNREADABLE_FILE.finding(
-        error.message, SourceRef(error.file or "", error.line), error.element_id, error.hint or ""
-    )
+    message_ja, message_en = _in("ja", error.said), _in("en", error.said)
+    hint_ja, hint_en = _in("ja", error.said_hint), _in("en", error.said_hint)
+    return Finding(UNREADABLE_FILE.id, UNREADABLE_FILE.severity, message_en, SourceRef(error.file or "", error.line),
+                   ElementId(error.element_id) if error.element_id else None, hint_en,
+                   message_ja, message_en, hint_ja, hint_en)
+
+
+def _in(lang: str, text: Text | None) -> str:
+    """An error's message or hint in ``lang`` (English for JSON and SARIF, each language for the terminal)."""
+    return text.render(lang) if isinstance(text, Say) else (text or "")

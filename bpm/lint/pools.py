@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bpm.lint.levels import describe
+from bpm.errors import Say, say
+from bpm.lint.levels import node_phrase
 from bpm.lint.registry import Hit, Severity, rule
 from bpm.model import Category, Definitions, ElementId, EventKind, EventTrigger
 
@@ -20,8 +21,8 @@ def _empty_lane(definitions: Definitions) -> Iterator[Hit]:
     for process in definitions.processes.values():
         for lane in process.all_lanes():
             if not lane.node_ids and not lane.children:
-                yield Hit(lane.source, lane.id, f"lane {lane.name or lane.id!r} holds no flow nodes",
-                          "remove it, or move the role's steps into it")
+                yield Hit(lane.source, lane.id, say("lint.empty_lane", name=lane.name or lane.id),
+                          say("lint.empty_lane_hint"))
 
 
 @rule(
@@ -35,9 +36,9 @@ def _empty_pool(definitions: Definitions) -> Iterator[Hit]:
     for participant in definitions.participants():
         process = definitions.processes.get(participant.process_id) if participant.process_id else None
         if process is not None and not process.nodes:
-            yield Hit(participant.source, participant.id, f"pool {participant.name or participant.id!r} "
-                      f"shows process {process.id}, which has no flow nodes",
-                      "draw its steps, or make it a black-box pool without a process")
+            yield Hit(participant.source, participant.id,
+                      say("lint.empty_pool", name=participant.name or participant.id, process=process.id),
+                      say("lint.empty_pool_hint"))
 
 
 @rule(
@@ -53,8 +54,8 @@ def _no_lane_assignment(definitions: Definitions) -> Iterator[Hit]:
             continue
         for node in process.nodes.values():
             if node.parent_id is None and node.lane_id is None and node.kind is not EventKind.BOUNDARY:
-                yield Hit(node.source, node.id, f"{describe(node)} is in no lane",
-                          "move it into the lane of the role that performs it")
+                yield Hit(node.source, node.id, say("lint.no_lane", node=node_phrase(node)),
+                          say("lint.no_lane_hint"))
 
 
 # --------------------------------------------------------------------------- message flows
@@ -81,9 +82,10 @@ def _message_flow_disconnected(definitions: Definitions) -> Iterator[Hit]:
         source = _pool_key(definitions, message_flow.source_id)
         target = _pool_key(definitions, message_flow.target_id)
         if source is not None and source == target:
-            yield Hit(message_flow.source, message_flow.id, f"message flow from {message_flow.source_id} to "
-                      f"{message_flow.target_id} stays inside one pool ({source})",
-                      "use a sequence flow inside a pool; message flows go between pools")
+            yield Hit(message_flow.source, message_flow.id,
+                      say("lint.message_flow_inside", source=message_flow.source_id,
+                          target=message_flow.target_id, pool=source),
+                      say("lint.message_flow_inside_hint"))
 
 
 _CANNOT_SEND = frozenset({EventKind.START, EventKind.INTERMEDIATE_CATCH, EventKind.BOUNDARY})
@@ -103,17 +105,19 @@ def _message_flow_endpoint(definitions: Definitions) -> Iterator[Hit]:
             node = definitions.find_node(ref)
             if node is None:
                 continue
-            problem = ""
+            problem: Say | None = None
             if node.category is Category.GATEWAY:
-                problem = "a gateway cannot send or receive messages"
+                problem = say("lint.endpoint_gateway")
             elif role == "source" and node.kind in _CANNOT_SEND:
-                problem = f"{node.kind.value} cannot send a message"
+                problem = say("lint.endpoint_cannot_send", kind=node.kind.value)
             elif role == "target" and node.kind in _CANNOT_RECEIVE:
-                problem = f"{node.kind.value} cannot receive a message"
+                problem = say("lint.endpoint_cannot_receive", kind=node.kind.value)
             elif node.triggers and EventTrigger.MESSAGE not in node.triggers:
                 kinds = ", ".join(t.value for t in node.triggers)
-                problem = f"the event is a {kinds}, not a message event"
-            if problem:
-                yield Hit(message_flow.source, message_flow.id, f"message flow {role} {describe(node)} "
-                          f"({ref}): {problem}", "attach the message flow to a task, a message event or the pool")
+                problem = say("lint.endpoint_not_message", kinds=kinds)
+            if problem is not None:
+                end = say("lint.endpoint_source") if role == "source" else say("lint.endpoint_target")
+                yield Hit(message_flow.source, message_flow.id,
+                          say("lint.endpoint", end=end, node=node_phrase(node), ref=ref, problem=problem),
+                          say("lint.endpoint_hint"))
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bpm.lint.levels import describe, ids, in_flows, out_flows
+from bpm.errors import Say, say
+from bpm.lint.levels import ids, in_flows, node_phrase, out_flows
 from bpm.lint.registry import Hit, Severity, rule
 from bpm.model import Association, AssociationKind, Category, Definitions, EventKind
 
@@ -41,7 +42,7 @@ def _known_ids(definitions: Definitions) -> set[str]:
 def _dangling_reference(definitions: Definitions) -> Iterator[Hit]:
     """A reference to nothing means an arrow or assignment the tool lost on export."""
     known = _known_ids(definitions)
-    hint = "redraw the connection in the modeling tool and export again"
+    hint = say("lint.dangling_hint")
     participant_ids = {p.id for p in definitions.participants()}
     # Some tools (ModelFoundry) list message flows among incoming/outgoing; wrong but harmless.
     message_flow_ids = {m.id for m in definitions.message_flows()}
@@ -52,47 +53,49 @@ def _dangling_reference(definitions: Definitions) -> Iterator[Hit]:
                 if ref in nodes:
                     continue
                 elsewhere = definitions.find_node(ref)
-                where = f" (it is in process {elsewhere.process_id})" if elsewhere else ""
-                yield Hit(flow.source, flow.id, f"sequence flow {end} {ref!r} is not a flow node of "
-                          f"process {process.id}{where}", hint if not elsewhere else
-                          "connect different pools with a message flow, not a sequence flow")
+                where = say("lint.dangling_elsewhere", process=elsewhere.process_id) if elsewhere else ""
+                yield Hit(flow.source, flow.id, say("lint.dangling_flow_end", end=end, ref=ref, process=process.id,
+                                                    where=where),
+                          hint if not elsewhere else say("lint.dangling_other_pool_hint"))
         for lane in process.all_lanes():
             for ref in lane.node_ids:
                 # Several tools list data object references in lanes too; only a ref to nothing is broken.
                 if ref not in known:
-                    yield Hit(lane.source, lane.id, f"lane {lane.name or lane.id!r} lists flowNodeRef "
-                              f"{ref!r}, which names no element", hint)
+                    yield Hit(lane.source, lane.id, say("lint.dangling_lane_ref", name=lane.name or lane.id, ref=ref),
+                              hint)
         for node in nodes.values():
             if node.kind is EventKind.BOUNDARY:
                 host = nodes.get(node.attached_to) if node.attached_to else None
                 if host is None:
-                    yield Hit(node.source, node.id, f"boundary event attachedToRef {node.attached_to!r} "
-                              "is not an activity of this process", "attach the event to a task again")
+                    yield Hit(node.source, node.id, say("lint.dangling_attached", ref=node.attached_to or ""),
+                              say("lint.attach_again_hint"))
                 elif host.category is not Category.ACTIVITY:
-                    yield Hit(node.source, node.id, f"boundary event is attached to {describe(host)}, "
-                              "which is not an activity", "attach the event to a task again")
+                    yield Hit(node.source, node.id, say("lint.attached_not_activity", host=node_phrase(host)),
+                              say("lint.attach_again_hint"))
             if node.default_flow is not None:
                 default = process.flows.get(node.default_flow)
                 if default is None or default.source_id != node.id:
-                    yield Hit(node.source, node.id, f"default flow {node.default_flow!r} is not an outgoing "
-                              f"sequence flow of {describe(node)}", "mark one of its outgoing flows as default")
+                    yield Hit(node.source, node.id, say("lint.bad_default", flow=node.default_flow,
+                                                        node=node_phrase(node)),
+                              say("lint.bad_default_hint"))
             for direction, refs in (("incoming", node.incoming), ("outgoing", node.outgoing)):
                 missing = [r for r in refs if r not in process.flows and r not in message_flow_ids]
                 if missing:
-                    yield Hit(node.source, node.id, f"<{direction}> names sequence flow(s) that do not exist: "
-                              f"{ids(missing)}", hint)
+                    yield Hit(node.source, node.id, say("lint.dangling_direction", direction=direction,
+                                                        flows=ids(missing)), hint)
         for association in process.associations:
             yield from _dangling_association(association, known)
     for collaboration in definitions.collaborations:
         for participant in collaboration.participants:
             if participant.process_id and participant.process_id not in definitions.processes:
-                yield Hit(participant.source, participant.id, f"pool {participant.name or participant.id!r} "
-                          f"names processRef {participant.process_id!r}, which does not exist", hint)
+                yield Hit(participant.source, participant.id,
+                          say("lint.dangling_process_ref", name=participant.name or participant.id,
+                              ref=participant.process_id), hint)
         for message_flow in collaboration.message_flows:
             for end, ref in (("sourceRef", message_flow.source_id), ("targetRef", message_flow.target_id)):
                 if ref not in participant_ids and definitions.find_node(ref) is None:
-                    yield Hit(message_flow.source, message_flow.id, f"message flow {end} {ref!r} is neither "
-                              "a pool nor a flow node", hint)
+                    yield Hit(message_flow.source, message_flow.id,
+                              say("lint.dangling_message_flow_end", end=end, ref=ref), hint)
         for association in collaboration.associations:
             yield from _dangling_association(association, known)
 
@@ -105,8 +108,8 @@ def _dangling_association(association: Association, known: set[str]) -> Iterator
             continue
         if association.kind is not AssociationKind.ASSOCIATION:
             continue
-        yield Hit(association.source, association.id, f"association {end} {ref!r} names no element",
-                  "redraw the association in the modeling tool and export again")
+        yield Hit(association.source, association.id, say("lint.dangling_association", end=end, ref=ref),
+                  say("lint.dangling_association_hint"))
 
 
 @rule(
@@ -134,13 +137,16 @@ def _flow_ref_mismatch(definitions: Definitions) -> Iterator[Hit]:
                 real = {f.id for f in actual}
                 unlisted = sorted(real - listed)
                 wrong = sorted(listed - real)
-                problems = []
+                problems: list[Say] = []
                 if unlisted:
-                    problems.append(f"does not list {ids(unlisted)}")
+                    problems.append(say("lint.refs_unlisted", flows=ids(unlisted)))
                 if wrong:
-                    problems.append(f"lists {ids(wrong)}, which {'end' if direction == 'incoming' else 'start'} "
-                                    "elsewhere")
+                    problems.append(say("lint.refs_wrong_incoming" if direction == "incoming"
+                                        else "lint.refs_wrong_outgoing", flows=ids(wrong)))
                 if problems:
-                    yield Hit(node.source, node.id, f"<{direction}> of {describe(node)} "
-                              f"{' and '.join(problems)}", "export the file again from the modeling tool")
+                    problem = problems[0] if len(problems) == 1 else say("lint.refs_both", first=problems[0],
+                                                                         second=problems[1])
+                    yield Hit(node.source, node.id,
+                              say("lint.refs_mismatch", direction=direction, node=node_phrase(node), problem=problem),
+                              say("lint.refs_mismatch_hint"))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import overload
 
+from bpm.errors import Say, Text
 from bpm.model import Definitions, ElementId, SourceRef
 
 
@@ -127,8 +128,23 @@ class Hit:
 
     source: SourceRef
     element_id: ElementId | None
-    message: str
-    hint: str = ""
+    message: Text
+    """A catalogue message (:func:`bpm.errors.say`), written in both languages on the finding."""
+    hint: Text = ""
+
+    def finding(self, rule_id: str, severity: Severity) -> Finding:
+        """The finding of rule ``rule_id``: ``message``/``hint`` in English (JSON, SARIF) plus each language alone."""
+        message_ja, message_en = _both(self.message)
+        hint_ja, hint_en = _both(self.hint)
+        return Finding(rule_id, severity, message_en, self.source, self.element_id, hint_en,
+                       message_ja, message_en, hint_ja, hint_en)
+
+
+def _both(text: Text) -> tuple[str, str]:
+    """A catalogue text written in Japanese and in English; a text written already stays as it is."""
+    if isinstance(text, Say):
+        return text.render("ja"), text.render("en")
+    return text, text
 
 
 class _RuleList(Sequence[Rule]):
@@ -181,7 +197,7 @@ def rule(rule_id: str, severity: Severity, summary_ja: str, summary_en: str) -> 
         def run(files: Sequence[Definitions]) -> Iterator[Finding]:
             for definitions in files:
                 for hit in body(definitions):
-                    yield Finding(rule_id, severity, hit.message, hit.source, hit.element_id, hit.hint)
+                    yield hit.finding(rule_id, severity)
 
         _add(Rule(rule_id, severity, summary_ja, summary_en, run, Scope.FILE, _help_of(body)))
         return body
@@ -197,7 +213,7 @@ def files_rule(
     def register(body: FilesBody) -> FilesBody:
         def run(files: Sequence[Definitions]) -> Iterator[Finding]:
             for hit in body(files):
-                yield Finding(rule_id, severity, hit.message, hit.source, hit.element_id, hit.hint)
+                yield hit.finding(rule_id, severity)
 
         _add(Rule(rule_id, severity, summary_ja, summary_en, run, Scope.FILES, _help_of(body)))
         return body

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from bpm.errors import say
 from bpm.lint.levels import (
     Level,
     all_levels,
     control_flow,
-    describe,
     ids,
     in_flows,
+    node_phrase,
     out_flows,
     parent_of,
     reachable,
@@ -48,8 +49,8 @@ def _no_start_event(definitions: Definitions) -> Iterator[Hit]:
             yield Hit(
                 level.source,
                 level.element_id,
-                f"{level.title} has no start event",
-                "add a start event where a case begins (例: 申請書受付)",
+                say("lint.no_start", level=level.phrase),
+                say("lint.no_start_hint"),
             )
 
 
@@ -68,8 +69,8 @@ def _no_end_event(definitions: Definitions) -> Iterator[Hit]:
             yield Hit(
                 level.source,
                 level.element_id,
-                f"{level.title} has no end event",
-                "add an end event where a case is finished (例: 交付完了)",
+                say("lint.no_end", level=level.phrase),
+                say("lint.no_end_hint"),
             )
 
 
@@ -87,8 +88,8 @@ def _multiple_start_events(definitions: Definitions) -> Iterator[Hit]:
             yield Hit(
                 level.source,
                 level.element_id,
-                f"{level.title} has {len(starts)} start events ({ids(s.id for s in starts)})",
-                "give each start a share of the annual count, or merge them",
+                say("lint.many_starts", level=level.phrase, count=len(starts), ids=ids(s.id for s in starts)),
+                say("lint.many_starts_hint"),
             )
 
 
@@ -108,14 +109,14 @@ def _unreachable(definitions: Definitions) -> Iterator[Hit]:
                 continue
             if node.kind is EventKind.BOUNDARY and node.attached_to in level.nodes:
                 continue  # its host is reported instead
-            reason = "it has no incoming sequence flow" if flow.graph.in_degree(node.id) == 0 else (
-                "its incoming flows come only from unreachable elements"
+            reason = say("lint.unreachable_no_incoming") if flow.graph.in_degree(node.id) == 0 else (
+                say("lint.unreachable_from_unreachable")
             )
             yield Hit(
                 node.source,
                 node.id,
-                f"{describe(node)} cannot be reached from any start event: {reason}",
-                "connect it with a sequence flow from the step before it",
+                say("lint.unreachable", node=node_phrase(node), reason=reason),
+                say("lint.unreachable_hint"),
             )
 
 
@@ -146,15 +147,15 @@ def _dead_end(definitions: Definitions) -> Iterator[Hit]:
                 continue
             node = level.nodes[stuck.members[0]]
             if any(f.source_id == node.id for f in level.process.flows.values()):
-                what = "has only outgoing flows that lead nowhere"
+                what = say("lint.dead_end_nowhere")
             else:
-                what = "has no outgoing sequence flow"
-            more = f"; {stuck.upstream} element(s) before it can only end here" if stuck.upstream else ""
+                what = say("lint.dead_end_no_outgoing")
+            more = say("lint.dead_end_more", count=stuck.upstream) if stuck.upstream else ""
             yield Hit(
                 node.source,
                 node.id,
-                f"{describe(node)} {what}, so a case stops here without reaching an end event{more}",
-                "continue it with a sequence flow, or end it with an end event",
+                say("lint.dead_end", node=node_phrase(node), what=what, more=more),
+                say("lint.dead_end_hint"),
             )
         yield from _dead_ends_behind_boundary_events(level)
 
@@ -176,10 +177,8 @@ def _dead_ends_behind_boundary_events(level: Level) -> Iterator[Hit]:
         yield Hit(
             node.source,
             node.id,
-            f"{describe(node)} has no outgoing sequence flow; only its boundary event(s) {events} lead on, "
-            "so a case that completes it normally stops here without reaching an end event",
-            "continue it with a sequence flow (the boundary event covers only the exception), "
-            "or end it with an end event",
+            say("lint.dead_end_boundary", node=node_phrase(node), events=events),
+            say("lint.dead_end_boundary_hint"),
         )
 
 
@@ -196,12 +195,12 @@ def _loop_without_exit(definitions: Definitions) -> Iterator[Hit]:
             if not stuck.is_loop:
                 continue
             first = level.nodes[stuck.members[0]]
-            more = f"; {stuck.upstream} element(s) before it lead only into it" if stuck.upstream else ""
+            more = say("lint.loop_more", count=stuck.upstream) if stuck.upstream else ""
             yield Hit(
                 first.source,
                 first.id,
-                f"loop through {ids(stuck.members)} has no way out to an end event{more}",
-                "add a gateway branch that leaves the loop (例: 補正完了)",
+                say("lint.loop_without_exit", ids=ids(stuck.members), more=more),
+                say("lint.loop_without_exit_hint"),
             )
 
 
@@ -251,12 +250,12 @@ def _unpaired_link(definitions: Definitions) -> Iterator[Hit]:
     """Link events pair by name; an unpaired one breaks the flow the diagram suggests."""
     for level in all_levels(definitions):
         for node in control_flow(level).unpaired_links:
-            partner = "catch" if node.kind is EventKind.INTERMEDIATE_THROW else "throw"
+            partner = say("lint.link_catch") if node.kind is EventKind.INTERMEDIATE_THROW else say("lint.link_throw")
             yield Hit(
                 node.source,
                 node.id,
-                f"link {describe(node)} has no link {partner} event with the same name on this level",
-                "name the throw and catch link events identically",
+                say("lint.unpaired_link", node=node_phrase(node), partner=partner),
+                say("lint.unpaired_link_hint"),
             )
 
 
@@ -273,12 +272,12 @@ def _invalid_event_flow(definitions: Definitions) -> Iterator[Hit]:
         for node in process.nodes.values():
             if node.kind in (EventKind.START, EventKind.BOUNDARY) and incoming[node.id]:
                 flows = ids(f.id for f in incoming[node.id])
-                yield Hit(node.source, node.id, f"{describe(node)} has incoming sequence flow(s) {flows}",
-                          "point the flow at the step after the event, or use an intermediate event")
+                yield Hit(node.source, node.id, say("lint.start_incoming", node=node_phrase(node), flows=flows),
+                          say("lint.start_incoming_hint"))
             if node.kind is EventKind.END and outgoing[node.id]:
                 flows = ids(f.id for f in outgoing[node.id])
-                yield Hit(node.source, node.id, f"{describe(node)} has outgoing sequence flow(s) {flows}",
-                          "use an intermediate event, or start the flow from the step before")
+                yield Hit(node.source, node.id, say("lint.end_outgoing", node=node_phrase(node), flows=flows),
+                          say("lint.end_outgoing_hint"))
 
 
 @rule(
@@ -301,7 +300,8 @@ def _flow_crosses_subprocess(definitions: Definitions) -> Iterator[Hit]:
             yield Hit(
                 flow.source,
                 flow.id,
-                f"sequence flow from {flow.source_id} (in {source_level or 'the top level'}) "
-                f"to {flow.target_id} (in {target_level or 'the top level'}) crosses a sub-process border",
-                "end the sub-process with an end event and continue from the sub-process itself",
+                say("lint.crosses_subprocess", source=flow.source_id, target=flow.target_id,
+                    source_level=source_level or say("lint.top_level"),
+                    target_level=target_level or say("lint.top_level")),
+                say("lint.crosses_subprocess_hint"),
             )

@@ -308,6 +308,7 @@ def test_flow_page_has_annotated_diagram_steps_and_branches(site: Path) -> None:
     badges = [e for e in elements(groups["t_receive"]) if "b-badge" in e.get("class", "")]
     assert badges and "民間委託" in text_of(badges[0])
     assert "implicit-join" in text_of(groups["t_identity"])  # lint finding in the tooltip
+    assert "合流するゲートウェイがありません / " in text_of(groups["t_identity"])  # Japanese first, then English
     step_rows = root.findall(".//table[@class='data steps sortable wide']/tbody/tr")
     assert [r.get("data-element-id") for r in step_rows][:3] == ["t_receive", "t_identity", "t_fix"]
     assert branch_table(root) == [
@@ -327,6 +328,20 @@ def test_flow_without_di_is_laid_out_or_explained(site: Path) -> None:
     else:
         assert not svgs
         assert "Graphviz" in notice
+
+
+def test_lint_findings_read_in_the_language_of_the_page(site: Path) -> None:
+    """A lint finding says its message and hint in Japanese on the Japanese page and in English on the English one."""
+    cells = [cell for page in html_pages(site) if page.name.startswith("flow-")
+             for cell in parse(page).findall(".//table[@class='data findings']/tbody/tr/td")
+             if "no gateway to join them" in text_of(cell)]
+    assert cells, "the implicit-join finding of the fixture is listed on a flow page"
+    for cell in cells:
+        japanese = " ".join(text_of(span) for span in cell.iter("span") if span.get("lang") == "ja")
+        english = " ".join(text_of(span) for span in cell.iter("span") if span.get("lang") == "en")
+        assert "合流するゲートウェイがありません" in japanese and "no gateway to join them" not in japanese
+        assert "排他ゲートウェイ" in japanese  # the hint too
+        assert "no gateway to join them" in english and "merge them with an exclusive" in english
 
 
 def test_whole_file_finding_is_labelled(site: Path) -> None:
