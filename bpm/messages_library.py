@@ -691,7 +691,6 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
                                    "{node}: no inclusive split dominates this join; it is assumed to wait for a token "
                                    "on "
                                    "every incoming flow"),
-    # ------------------------------------------------------------------ reports/sheets.py (PDF of the sheets)
     # ------------------------------------------------------------------ bpm/lint/*.py (lint findings and hints)
     "lint.node": ("{kind}「{name}」", "{kind} '{name}'"),
     "lint.node_unnamed": ("{kind}（名前なし）", "{kind} (unnamed)"),
