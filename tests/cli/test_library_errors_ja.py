@@ -7,26 +7,11 @@ none in the other, and never a traceback.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-LEGAL = REPO / "tests" / "data" / "legal"
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-
-def run_bpm(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """The real command in a process of its own, with the locale variables given (none of the suite's)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"BPM_LANG", "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"}}
-    return subprocess.run([sys.executable, "-m", "bpm.cli", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=300, env={**clean, **env})
-
-
+from locale_runs import JAPANESE, LEGAL, run_bpm
 
 FLOW = str(LEGAL / "konin_coarse.bpmn")
 
