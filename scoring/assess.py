@@ -41,7 +41,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bpm.errors import AnalysisError
+from bpm.errors import AnalysisError, Say, Text
 from bpm.graph import flow_order, process_graph
 from bpm.lint import Finding, Severity
 from bpm.model import Definitions, ElementId, FlowNode, SourceRef
@@ -176,6 +176,8 @@ def assess(
                 f"財政効果を計算できない / the cash effect cannot be computed: {error.message}",
                 SourceRef(error.file or "", error.line), ElementId(error.element_id) if error.element_id else None,
                 error.hint or "",
+                message_ja=f"財政効果を計算できません: {_said(error.said, 'ja')}",
+                message_en=f"the cash effect cannot be computed: {_said(error.said, 'en')}",
             ))
     processes = tuple(
         dataclasses.replace(draft, totals=totals(draft.steps, profile.hours_per_fte)) for draft in priced
@@ -228,6 +230,11 @@ def _check_gate(processes: Sequence[ProcessAssessment]) -> None:
                 )
 
 
+def _said(text: Text, lang: str) -> str:
+    """An error's message in ``lang`` (a catalogue message is written in it; a text written already stays as is)."""
+    return text.render(lang) if isinstance(text, Say) else text
+
+
 def _excluded_finding(excluded: ExcludedProcess) -> Finding:
     return Finding(
         "volume-unsolvable", Severity.ERROR,
@@ -235,6 +242,8 @@ def _excluded_finding(excluded: ExcludedProcess) -> Finding:
         "the flow is left out of totals and ranking",
         SourceRef(excluded.file, excluded.line), ElementId(excluded.element_id) if excluded.element_id else None,
         excluded.hint,
+        message_ja=f"{excluded.message} — 件数を計算できないため、この業務を集計と順位から除外します",
+        message_en=f"{excluded.message} — volumes cannot be computed: the flow is left out of totals and ranking",
     )
 
 
@@ -301,6 +310,10 @@ def _procedure_findings(unit: Unit, lookup: ProcedureLookup, template: TemplateC
             "no outsourcing basis can be checked, so nothing in it is outsourced",
             unit.process.source, ElementId(unit.process.id),
             "give the process a procedure property naming a catalogue key (e.g. koseki_todoke, juminhyo_kofu)",
+            message_ja=f"{unit.name}: 標準手続に当たらないため、委託の根拠通知を確認できず委託候補にしない",
+            message_en=f"{unit.name}: {detail}: no outsourcing basis can be checked, so nothing in it is outsourced",
+            hint_ja="プロセスに標準手続のキーを procedure プロパティで付けてください"
+                    "（例: koseki_todoke、juminhyo_kofu）",
         )]
     return missing_decision_findings(unit.process, template) if template is not None else []
 
@@ -312,6 +325,8 @@ def _contracted_finding(unit: Unit, node: FlowNode, step: StepAssessment) -> Fin
         "contracted-questioned", Severity.WARNING, f"{node.label}: {reason.ja} / {reason.en}", node.source,
         node.id, "correct the lane or the survey's 職種 if staff do it; otherwise review the contract or record a "
         "justified legal override",
+        message_ja=f"{node.label}: {reason.ja}", message_en=f"{node.label}: {reason.en}",
+        hint_ja="職員が行う作業ならレーンか調査票の職種を直し、そうでなければ委託契約を見直すか、理由を付けた法的判断の上書きを記録してください",
     )
 
 
@@ -325,6 +340,9 @@ def _handoff_finding(unit: Unit, plan: HandoffPlan) -> Finding:
         f"Moved to staff in the safe lot: {moved_en}",
         unit.process.source, ElementId(unit.process.id),
         plan.redesign.en if plan.redesign is not None else "",
+        message_ja=f"{unit.name}: {plan.warning.ja} 安全な委託範囲では職員へ移す手順: {moved}",
+        message_en=f"{unit.name}: {plan.warning.en} Moved to staff in the safe lot: {moved_en}",
+        hint_ja=plan.redesign.ja if plan.redesign is not None else "",
     )
 
 
@@ -731,4 +749,8 @@ def _late_handoff_finding(unit: Unit, moved: Mapping[ElementId, Reason], draft: 
         f"keeping the steps that do not pay with staff would fragment the hand-offs, so {shown} also go to staff",
         unit.process.source, ElementId(unit.process.id),
         "the cost gate withdrew a step inside a contract lot; see the lot page",
+        message_ja=f"{unit.name}: 費用面で推奨しない手順を職員に戻すと引継ぎが細切れになるため、{shown} も職員へ移す",
+        message_en=f"{unit.name}: keeping the steps that do not pay with staff would fragment the hand-offs, so "
+                   f"{shown} also go to staff",
+        hint_ja="費用面の判定が委託範囲の中の手順を取り下げました。委託範囲のページをご覧ください",
     )

@@ -732,16 +732,25 @@ def template_findings(definitions: Definitions, catalogue: Catalogue | None = No
 
 def override_finding(override: LegalOverride, node: FlowNode) -> Finding:
     """An info finding listing a justified override where the step is."""
-    return Finding("legal-override", Severity.INFO,
-                   f"{node.label}: {override.legal_class.value} by {override.origin}: {override.reason}",
-                   node.source, node.id)
+    text = f"{node.label}: {override.legal_class.value} by {override.origin}: {override.reason}"
+    return Finding("legal-override", Severity.INFO, text, node.source, node.id,
+                   message_ja=f"{node.label}: {override.origin} の上書きで「{_CLASS_JA[override.legal_class]}」: "
+                              f"{override.reason}",
+                   message_en=text)
 
 
 def unused_override_finding(entry: LegalOverrideEntry) -> Finding:
     """A warning for a profile override that names no step: a typo must not go unnoticed."""
-    return Finding("legal-override-unused", Severity.WARNING,
-                   f"legal.overrides.{entry.name}: flow {entry.flow!r} / step {entry.step!r} matches no step",
-                   SourceRef(entry.file, entry.line), None, "write the flow and step as their id or name")
+    text = f"legal.overrides.{entry.name}: flow {entry.flow!r} / step {entry.step!r} matches no step"
+    hint = "write the flow and step as their id or name"
+    return Finding("legal-override-unused", Severity.WARNING, text, SourceRef(entry.file, entry.line), None, hint,
+                   message_ja=f"legal.overrides.{entry.name}: flow {entry.flow!r} / step {entry.step!r} "
+                              "に当てはまる手順がありません",
+                   message_en=text, hint_ja="flow と step は、その ID か名前で書いてください", hint_en=hint)
+
+_CLASS_JA = {LegalClass.FACTUAL: "事実上の行為・補助的行為", LegalClass.UNKNOWN: "要確認",
+             LegalClass.AUTHORITY: "公権力の行使"}
+"""The legal classes as a Japanese finding names them."""
 
 
 # --------------------------------------------------------------------------- reasons

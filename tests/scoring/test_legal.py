@@ -360,3 +360,17 @@ def test_the_gate_only_moves_towards_staff_and_always_ends_permitted(
         assert decided is not OUT
     if legal_class is A:
         assert decided is not P
+
+
+def test_override_findings_print_one_language_on_the_terminal() -> None:
+    """Issue 10 item 4: a finding's terminal line says the run's language only (the site keeps both)."""
+    from scoring.legal import unused_override_finding
+    from scoring.profile import LegalOverrideEntry
+
+    entry = LegalOverrideEntry("x", "転入届", "受付ﾀｲﾎﾟ", "factual", "理由", "city.toml", 7)
+    finding = unused_override_finding(entry)
+    japanese, english = finding.line("ja"), finding.line("en")
+    assert japanese.startswith("city.toml:7: ") and "当てはまる手順がありません" in japanese, japanese
+    assert "matches no step" not in japanese and "ID か名前" in japanese, japanese
+    assert "matches no step" in english and "手順がありません" not in english, english
+    assert finding.message == finding.message_en  # JSON and SARIF stay English
