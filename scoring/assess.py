@@ -310,7 +310,8 @@ def _procedure_findings(unit: Unit, lookup: ProcedureLookup, template: TemplateC
             "no outsourcing basis can be checked, so nothing in it is outsourced",
             unit.process.source, ElementId(unit.process.id),
             "give the process a procedure property naming a catalogue key (e.g. koseki_todoke, juminhyo_kofu)",
-            message_ja=f"{unit.name}: 標準手続に当たらないため、委託の根拠通知を確認できず委託候補にしない",
+            message_ja=f"{unit.name}: 標準手続に当たらないため、委託の根拠通知を確認できず委託候補にしない"
+                       + (f"（{lookup.problem_ja}）" if lookup.problem_ja else ""),
             message_en=f"{unit.name}: {detail}: no outsourcing basis can be checked, so nothing in it is outsourced",
             hint_ja="プロセスに標準手続のキーを procedure プロパティで付けてください"
                     "（例: koseki_todoke、juminhyo_kofu）",

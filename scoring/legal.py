@@ -722,8 +722,10 @@ def template_findings(definitions: Definitions, catalogue: Catalogue | None = No
         pool = definitions.pool_of(process.id)
         lookup = procedure_for(process, pool.name if pool is not None else "", catalogue)
         if lookup.problem:
-            found.append(Finding("procedure-unknown", Severity.WARNING, f"{process.name or process.id}: "
-                                 f"{lookup.problem}", process.source, ElementId(process.id)))
+            name = process.name or process.id
+            found.append(Finding("procedure-unknown", Severity.WARNING, f"{name}: {lookup.problem}", process.source,
+                                 ElementId(process.id), message_ja=f"{name}: {lookup.problem_ja}",
+                                 message_en=f"{name}: {lookup.problem}"))
         if lookup.procedure is not None:
             found.extend(missing_decision_findings(process, check_template(process, steps, lookup.procedure,
                                                                             catalogue)))

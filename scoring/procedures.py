@@ -334,6 +334,8 @@ class ProcedureLookup:
     """What the report shows about the match."""
     problem: str = ""
     """Set when the flow names a procedure the catalogue does not know (its ``procedure`` property)."""
+    problem_ja: str = ""
+    """The same, in Japanese."""
 
 
 def procedure_for(process: Process, pool_name: str = "", catalogue: Catalogue | None = None) -> ProcedureLookup:
@@ -359,7 +361,7 @@ def procedure_for(process: Process, pool_name: str = "", catalogue: Catalogue | 
                 return ProcedureLookup(procedure, _match(procedure, "property", f"procedure property = {raw}"))
         known = ", ".join(p.key for p in catalogue.procedures)
         return ProcedureLookup(None, None, f"procedure property {raw!r} names no procedure of the catalogue "
-                               f"({known})")
+                               f"({known})", f"procedure プロパティ {raw!r} は標準手続の一覧にありません（{known}）")
     for weak in (False, True):
         lexicon = _alias_lexicon(catalogue, weak)
         for label, text in (("process name", process.name), ("pool name", pool_name)):
