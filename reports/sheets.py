@@ -34,7 +34,7 @@ from reports import paper, printable, zoom
 from reports.pictures import Picture
 from reports.pictures_cache import PictureCache, cached_sheet_bytes
 
-__all__ = ["SheetFormat", "SheetLayout", "png_label_pt", "sheet_block", "sheet_bytes", "sheet_is_small",
+__all__ = ["READABLE_PT", "SheetFormat", "SheetLayout", "png_label_pt", "sheet_block", "sheet_bytes", "sheet_is_small",
            "sheet_label_pt", "sheet_plan"]
 
 SheetFormat = Literal["png", "pdf"]
@@ -63,15 +63,22 @@ def sheet_block(picture: Picture, *, version_date: datetime, source: str, legend
     )
 
 
+READABLE_PT = zoom.MIN_PRINT_LABEL_PX * 0.75
+"""The smallest name size, in points, that reads on paper (7 CSS px)."""
+
+
 def sheet_plan(picture: Picture, layout: SheetLayout) -> paper.SheetPlan:
     """Pages of the PDF sheet: one, or the diagram cut between steps across several (:class:`paper.SheetPlan`)."""
     return paper.sheet_plan(picture.svg, layout.paper, layout.orientation, label_px=_label_px(picture),
                             occupied=_step_extents(picture))
 
 
-def sheet_label_pt(picture: Picture, layout: SheetLayout) -> float:
-    """The size, in points, at which the diagram's smallest names print on the PDF sheet(s)."""
-    return _label_px(picture) * sheet_plan(picture, layout).scale * 0.75
+def sheet_label_pt(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan | None = None) -> float:
+    """The size, in points, at which the diagram's smallest names print on the PDF sheet(s).
+
+    ``plan``: the picture's :func:`sheet_plan` when the caller has it already (cutting is not free).
+    """
+    return _label_px(picture) * (plan or sheet_plan(picture, layout)).scale * 0.75
 
 
 def _label_px(picture: Picture) -> float:
@@ -106,7 +113,7 @@ def png_label_pt(picture: Picture, layout: SheetLayout) -> float:
 
 def sheet_is_small(picture: Picture, layout: SheetLayout) -> bool:
     """Whether names print below the readable minimum on this sheet (the SVG copy is then the one to use)."""
-    return sheet_label_pt(picture, layout) < zoom.MIN_PRINT_LABEL_PX * 0.75
+    return sheet_label_pt(picture, layout) < READABLE_PT
 
 
 def sheet_bytes(
@@ -140,7 +147,7 @@ def sheet_bytes(
 def _cut_note(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan) -> str:
     """The rule that cut this diagram, said on every page (Japanese, then English)."""
     one = png_label_pt(picture, layout)
-    cut = _label_px(picture) * plan.scale * 0.75
+    cut = sheet_label_pt(picture, layout, plan)
     side = "横" if layout.orientation == "landscape" else "縦"
     return (f"{layout.paper}{side}1枚では最小の文字が{one:.1f}ptになるため、工程の間で{plan.pages}枚に分けて印刷"
             f"（{cut:.1f}pt、読みやすい最小は5.25pt） / one {layout.paper} {layout.orientation} sheet: "

@@ -616,13 +616,12 @@ def _small_print_notes(picture: Picture) -> list[Bilingual]:
     (:func:`reports.sheets.sheet_plan`); the PNG stays one sheet, so a wide flow's
     PNG can be small while its PDF is not — the note names each copy for what it is.
     """
-    floor = zoom.MIN_PRINT_LABEL_PX * 0.75
     png_pt = sheets.png_label_pt(picture, _SHEET)
-    if png_pt >= floor:
+    if png_pt >= sheets.READABLE_PT:
         return []
     plan = sheets.sheet_plan(picture, _SHEET)
-    pdf_pt = sheets.sheet_label_pt(picture, _SHEET)
     if plan.pages == 1:
         return [Bilingual.of("diagram.small_on_sheet", paper=_SHEET.paper, pt=f"{png_pt:.1f}")]
-    key = "diagram.small_png_pdf_small" if pdf_pt < floor else "diagram.small_png"
+    pdf_pt = sheets.sheet_label_pt(picture, _SHEET, plan)
+    key = "diagram.small_png_pdf_small" if pdf_pt < sheets.READABLE_PT else "diagram.small_png"
     return [Bilingual.of(key, paper=_SHEET.paper, pt=f"{png_pt:.1f}", pages=plan.pages, pdf_pt=f"{pdf_pt:.1f}")]
