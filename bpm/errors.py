@@ -79,7 +79,11 @@ class BpmError(Exception):
     @property
     def message(self) -> str:
         """The message in the run's language (without file, id and hint)."""
-        return _written(self.said) or ""
+        return self.message_in()
+
+    def message_in(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: the run's language), without file, id and hint."""
+        return _written(self.said, lang) or ""
 
     @property
     def hint(self) -> str | None:
@@ -100,7 +104,7 @@ class BpmError(Exception):
 
     def render(self, lang: str | None = None) -> str:
         """``file:line: message [id=…] (hint)`` in ``lang`` (default: the run's language)."""
-        text = _written(self.said, lang) or ""
+        text = self.message_in(lang)
         if self.element_id:
             text = f"{text} [id={self.element_id}]"
         if self.location:

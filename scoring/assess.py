@@ -41,7 +41,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bpm.errors import AnalysisError, Say, Text
+from bpm.errors import AnalysisError
 from bpm.graph import flow_order, process_graph
 from bpm.lint import Finding, Severity
 from bpm.model import Definitions, ElementId, FlowNode, SourceRef
@@ -176,8 +176,8 @@ def assess(
                 f"財政効果を計算できない / the cash effect cannot be computed: {error.message}",
                 SourceRef(error.file or "", error.line), ElementId(error.element_id) if error.element_id else None,
                 error.hint or "",
-                message_ja=f"財政効果を計算できません: {_said(error.said, 'ja')}",
-                message_en=f"the cash effect cannot be computed: {_said(error.said, 'en')}",
+                message_ja=f"財政効果を計算できません: {error.message_in('ja')}",
+                message_en=f"the cash effect cannot be computed: {error.message_in('en')}",
             ))
     processes = tuple(
         dataclasses.replace(draft, totals=totals(draft.steps, profile.hours_per_fte)) for draft in priced
@@ -228,11 +228,6 @@ def _check_gate(processes: Sequence[ProcessAssessment]) -> None:
                     f"legal gate violated: {process.name}/{step.name} is {step.disposition.value} with legal class "
                     f"{step.legal.legal_class.value}"
                 )
-
-
-def _said(text: Text, lang: str) -> str:
-    """An error's message in ``lang`` (a catalogue message is written in it; a text written already stays as is)."""
-    return text.render(lang) if isinstance(text, Say) else text
 
 
 def _excluded_finding(excluded: ExcludedProcess) -> Finding:
