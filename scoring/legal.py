@@ -736,7 +736,7 @@ def override_finding(override: LegalOverride, node: FlowNode) -> Finding:
     """An info finding listing a justified override where the step is."""
     text = f"{node.label}: {override.legal_class.value} by {override.origin}: {override.reason}"
     return Finding("legal-override", Severity.INFO, text, node.source, node.id,
-                   message_ja=f"{node.label}: {override.origin} の上書きで「{_CLASS_JA[override.legal_class]}」: "
+                   message_ja=f"{node.label}: {override.origin} の上書きで「{override.legal_class.label_ja}」: "
                               f"{override.reason}",
                    message_en=text)
 
@@ -749,10 +749,6 @@ def unused_override_finding(entry: LegalOverrideEntry) -> Finding:
                    message_ja=f"legal.overrides.{entry.name}: flow {entry.flow!r} / step {entry.step!r} "
                               "に当てはまる手順がありません",
                    message_en=text, hint_ja="flow と step は、その ID か名前で書いてください", hint_en=hint)
-
-_CLASS_JA = {LegalClass.FACTUAL: "事実上の行為・補助的行為", LegalClass.UNKNOWN: "要確認",
-             LegalClass.AUTHORITY: "公権力の行使"}
-"""The legal classes as a Japanese finding names them."""
 
 
 # --------------------------------------------------------------------------- reasons

@@ -107,8 +107,20 @@ class LegalClass(Enum):
         """Order of the monotone combination: the strongest claim of any source wins."""
         return _LEGAL_STRENGTH[self]
 
+    @property
+    def label_ja(self) -> str:
+        """公権力の行使 / 要確認 / 事実上の行為."""
+        return _LEGAL_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        """public authority / to be confirmed / factual act."""
+        return _LEGAL_LABELS[self][1]
+
 
 _LEGAL_STRENGTH = {LegalClass.FACTUAL: 0, LegalClass.UNKNOWN: 1, LegalClass.AUTHORITY: 2}
+_LEGAL_LABELS = {LegalClass.AUTHORITY: ("公権力の行使", "public authority"),
+                 LegalClass.UNKNOWN: ("要確認", "to be confirmed"), LegalClass.FACTUAL: ("事実上の行為", "factual act")}
 
 
 class LegalSource(Enum):
@@ -241,14 +253,12 @@ class LegalStatus:
     @property
     def label_ja(self) -> str:
         """公権力の行使 / 要確認 / 事実上の行為."""
-        return {LegalClass.AUTHORITY: "公権力の行使", LegalClass.UNKNOWN: "要確認",
-                LegalClass.FACTUAL: "事実上の行為"}[self.legal_class]
+        return self.legal_class.label_ja
 
     @property
     def label_en(self) -> str:
         """public authority / to be confirmed / factual act."""
-        return {LegalClass.AUTHORITY: "public authority", LegalClass.UNKNOWN: "to be confirmed",
-                LegalClass.FACTUAL: "factual act"}[self.legal_class]
+        return self.legal_class.label_en
 
 
 @dataclass(frozen=True, slots=True)
