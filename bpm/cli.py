@@ -299,6 +299,31 @@ def discover_survey(paths: Iterable[str]) -> Path | None:
     return found[0] if found else None
 
 
+def discover_profile(paths: Iterable[str]) -> Path | None:
+    """The scoring profile (``profile.toml``) directly inside a scanned directory, if there is one.
+
+    A municipality's folder carries its own profile beside its survey sheet (README, "Comparing
+    municipalities"); scanning that folder alone must price it with that profile, as ``bpm compare`` does,
+    not quietly with the default one.  Two folders with two different profiles are an error naming both.
+    """
+    from bpm.errors import ProfileError
+    from scoring.cities import PROFILE_FILE
+
+    found: dict[str, Path] = {}
+    for raw in paths:
+        candidate = Path(raw) / PROFILE_FILE
+        if Path(raw).is_dir() and candidate.is_file():
+            found.setdefault(os.path.realpath(candidate), candidate)
+    if len(found) > 1:
+        files = list(found.values())
+        raise ProfileError(
+            m("err.two_profiles", count=len(files), files=m("err.two_surveys_and").join(str(f) for f in files)),
+            file=str(files[1]),
+            hint=m("err.two_profiles_hint"),
+        )
+    return next(iter(found.values()), None)
+
+
 def read_all(paths: Sequence[Path], settings: Settings) -> Iterator[Definitions]:
     """Read each file, failing on the first unreadable one (its message names it)."""
     for path in paths:
@@ -708,6 +733,8 @@ class _Scanned:
     inputs: list[InputFile]
     definitions: list[Definitions]
     survey_path: Path | None
+    profile_path: Path | None = None
+    """A ``profile.toml`` found inside a scanned folder (used unless ``--profile`` names another)."""
 
 
 def _gather(
@@ -730,7 +757,7 @@ def _gather(
         ):
             step(m("cli.reading", index=index, total=len(found), path=path))
             definitions.append(read)
-    return _Scanned(found, definitions, survey_path)
+    return _Scanned(found, definitions, survey_path, discover_profile(inputs))
 
 
 def _read_one(max_bytes: int, path: Path) -> Definitions:
@@ -745,7 +772,7 @@ def _assess(
     from scoring.profile import load_profile
     from scoring.survey import load_survey
 
-    loaded_profile = load_profile(Path(profile) if profile else None)
+    loaded_profile = load_profile(_profile_to_use(scanned, profile))
     loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
     _progress(m("cli.scoring"))
     with _reporter().stage(m("stage.scoring")):
@@ -758,6 +785,18 @@ def _assess(
         )
     _report_excluded(assessment, exclude_unsolvable)
     return assessment
+
+
+def _profile_to_use(scanned: _Scanned, given: str | None) -> Path | None:
+    """``--profile`` when given (saying which folder profile it overrides), else the scanned folder's own."""
+    found = scanned.profile_path
+    if given is None:
+        if found is not None:
+            _progress(m("cli.using_profile", path=found))
+        return found
+    if found is not None and os.path.realpath(found) != os.path.realpath(given):
+        _notice(m("cli.profile_not_read", other=found, profile=given))
+    return Path(given)
 
 
 def _report_excluded(assessment: Any, allowed: bool) -> None:

@@ -69,6 +69,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "フォルダに調査票を1つだけ置くか、読むものを --survey で指定してください",
         "keep one survey sheet in the folder, or name the one to read with --survey",
     ),
+    "err.two_profiles": (
+        "スコアリングプロファイルが{count}つあります: {files}。どちらを使うかは推測しません",
+        "{count} scoring profiles found: {files}; which one to use is not guessed",
+    ),
+    "err.two_profiles_hint": (
+        "団体ごとに別々に実行するか（bpm score は団体フォルダを複数渡すと団体ごとに評価します）、"
+        "使うものを --profile で指定してください",
+        "run each municipality on its own (bpm score given several city folders scores each apart), or name the "
+        "profile to use with --profile",
+    ),
     "err.write_report": ("レポートを書き出せません: {reason}", "cannot write the report: {reason}"),
     "err.write_pictures": ("{out} に図を書き出せません: {reason}", "cannot write pictures to {out}: {reason}"),
     "err.write_to": ("{out} に書き出せません: {reason}", "cannot write to {out}: {reason}"),
@@ -143,6 +153,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.scoring": ("手順を評価しています", "scoring steps"),
     "cli.preparing_downloads": ("ダウンロード用ファイルを準備しています", "preparing downloads"),
     "cli.using_survey": ("調査票 {path} を使います", "using survey sheet {path}"),
+    "cli.using_profile": ("スコアリングプロファイル {path} を使います", "using scoring profile {path}"),
+    "cli.profile_not_read": ("{other} は使いません（--profile で {profile} を指定）",
+                             "{other} is not used: --profile names {profile}"),
     "cli.survey_not_read": ("{other} は読みません（--survey で {survey} を指定）",
                             "{other} is not read: --survey names {survey}"),
     "cli.no_colours": ("処理区分の色なしで描きます: {message}", "drawing without disposition colours: {message}"),
