@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bpm.errors import BpmError, say
 from bpm.model import ElementId
-from bpm.reader import read_bpmn
+from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn
 from reports import csp
 from reports.compare_anon import Scrubber, check_published
 from reports.compare_chart import Dot, DotRow, dot_plot, heat_bin, heat_css
@@ -83,8 +83,8 @@ class CompareInput:
     """Every free-text note that must not appear in an anonymised site."""
     diagrams: Diagrams = "all"
     """Draw every city's flows, only the leading cities', or none."""
-    max_bytes: int = 50 * 1024 * 1024
-    """Largest BPMN file read again for drawing."""
+    max_bytes: int = DEFAULT_MAX_BYTES
+    """Largest BPMN file read again for drawing (the reader's default, the one --max-size starts from)."""
 
 
 # --------------------------------------------------------------------------- names and small views
