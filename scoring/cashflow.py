@@ -184,12 +184,32 @@ class Evaluation:
     """Every FTE the plan frees or keeps, per pool and 職種 (what :func:`scoring.staffing.plan_posts` counted)."""
 
     def portfolio(self) -> np.ndarray:
-        """Monthly net of the whole plan."""
+        """Monthly net of the whole plan: each unit's :meth:`UnitCash.net`, added unit by unit in order."""
         months = 12 * self.money.cashflow.horizon_years
         total = np.zeros(months)
-        for unit in self.units.values():
-            total = total + unit.net()
+        nets = self._nets()
+        for unit_id in self.units:
+            total = total + nets[unit_id]
         return total
+
+    def _nets(self) -> dict[str, np.ndarray]:
+        """Every unit's :meth:`UnitCash.net`, made as one array per group of units with the same lines.
+
+        The value first, then each line in the unit's order, as ``net`` does, so each row equals the unit's
+        ``net()`` bit for bit; without seven small numpy calls per unit (every sensitivity and break-even
+        setting asks for the plan's NPV).
+        """
+        by_lines: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for unit_id, unit in self.units.items():
+            by_lines[tuple(unit.lines)].append(unit_id)
+        found: dict[str, np.ndarray] = {}
+        for keys, ids in by_lines.items():
+            members = [self.units[unit_id] for unit_id in ids]
+            total = np.array([unit.value for unit in members], dtype=float)
+            for key in keys:
+                total = total + np.array([unit.lines[key] for unit in members], dtype=float)
+            found.update(zip(ids, total, strict=True))
+        return found
 
     def unit_npv(self, unit_id: str) -> float:
         """NPV of one unit."""
@@ -206,17 +226,12 @@ class Evaluation:
         array per group of units with the same lines does the same additions
         in the same order without a Python loop per unit.
         """
-        by_lines: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        for unit_id, unit in self.units.items():
-            by_lines[tuple(unit.lines)].append(unit_id)
-        found: dict[str, float] = {}
-        for keys, ids in by_lines.items():
-            members = [self.units[unit_id] for unit_id in ids]
-            total = np.array([unit.value for unit in members], dtype=float)  # as net(): the value, then each line
-            for key in keys:
-                total = total + np.array([unit.lines[key] for unit in members], dtype=float)
-            found.update(zip(ids, npv_rows(total, self.money.cashflow.discount_rate), strict=True))
-        return {unit_id: found[unit_id] for unit_id in self.units}
+        nets = self._nets()
+        if not nets:
+            return {}
+        ids = list(self.units)
+        rows = npv_rows(np.array([nets[unit_id] for unit_id in ids], dtype=float), self.money.cashflow.discount_rate)
+        return dict(zip(ids, rows, strict=True))
 
     def step_npvs(self) -> dict[StepKey, float]:
         """NPV attributed to every adopted step, equal bit for bit to :meth:`step_npv` one at a time."""
@@ -374,13 +389,16 @@ def _rpa_cash(
             ocr_start = min(live[s.scenario_id] for s in readers)
             if ocr_start < months:
                 ocr[ocr_start:] = -rpa.ocr_licence_per_year / 12.0 * escalation[ocr_start:]
-        for scenario in members:
-            share = scenario.robot_hours_per_year / run if run > 0 else 1.0 / len(members)
-            unit = units[scenario.scenario_id]
-            unit.lines["licence"] = licence * share
-            unit.lines["terminal"] = terminal * share
-            ocr_share = scenario.hours.ocr_pages_per_year / pages if scenario.hours.ocr_pages_per_year > 0 else 0.0
-            unit.lines["ocr"] = ocr * ocr_share
+        # Every member's share as one (members × months) product: element by element the same multiplication
+        # as ``line * share`` one member at a time.  Rows are views of the block; a withdrawn robot's snapshot
+        # copies its own (scoring.gate._snapshot), so no round's block outlives its evaluation.
+        shares = np.array([[s.robot_hours_per_year / run if run > 0 else 1.0 / len(members)] for s in members])
+        ocr_shares = np.array([[s.hours.ocr_pages_per_year / pages if s.hours.ocr_pages_per_year > 0 else 0.0]
+                               for s in members])
+        licences, terminals, ocrs = licence * shares, terminal * shares, ocr * ocr_shares
+        for row, scenario in enumerate(members):
+            lines = units[scenario.scenario_id].lines
+            lines["licence"], lines["terminal"], lines["ocr"] = licences[row], terminals[row], ocrs[row]
     return units, stops
 
 
@@ -517,7 +535,8 @@ class _Across:
 
     contributions: _Bounded[tuple[Contribution, ...]]
     robots: _Bounded[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]]
-    posts: _Bounded[PostPlan]
+    posts: _Bounded[tuple[tuple[Contribution, ...], PostPlan]]
+    """Post plans with the contributions they were made from (kept alive: their identities are in the keys)."""
 
     @classmethod
     def of(cls, cache: Cache, size: int) -> _Across:
@@ -536,9 +555,16 @@ def _robot_key(scenario: ScenarioDraft, waits: bool, money: MoneyParams) -> tupl
 
 
 def _posts_key(contributions: Sequence[Contribution], money: MoneyParams) -> tuple[object, ...]:
-    """What :func:`scoring.staffing.plan_posts` reads (the full costs come from ``staff`` and the FTE hours)."""
-    return (tuple(contributions), money.staff, money.hours_per_fte, money.staffing.redeploy_share,
-            money.staffing.pool_level, money.cashflow.horizon_years, money.cashflow.wage_escalation)
+    """What :func:`scoring.staffing.plan_posts` reads (the full costs come from ``staff`` and the FTE hours).
+
+    A step's contributions come out of the memo as the same objects whenever they are the same, so they are
+    keyed by identity (hashing thousands of them by value cost a third of what the memo saved); the entry
+    keeps them alive, so an identity in a key is never reused by another object.  A lot's on-site post
+    (negative FTE, made afresh each time) is keyed by value.
+    """
+    return (tuple(c if c.fte < 0 else id(c) for c in contributions), money.staff, money.hours_per_fte,
+            money.staffing.redeploy_share, money.staffing.pool_level, money.cashflow.horizon_years,
+            money.cashflow.wage_escalation)
 
 
 def _step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops: int, money: MoneyParams,
@@ -610,7 +636,9 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
     else:
         posts_key = _posts_key(contributions, money)
         known = across.posts.get(posts_key)
-        posts = known if known is not None else across.posts.keep(posts_key, plan_posts(contributions, costs, money))
+        if known is None:
+            known = across.posts.keep(posts_key, (tuple(contributions), plan_posts(contributions, costs, money)))
+        posts = known[1]
     step_net = _unit_values(units, posts, months)
     hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
     hours += sum(s.hours.hours_freed_per_year for s in scenarios)
