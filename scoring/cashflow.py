@@ -23,17 +23,19 @@ the swings into low/high ranges by root-sum-square.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 
 from scoring.cost import MoneyStep
 from scoring.lots import LotYear, group_lots, price_lot
-from scoring.money_params import Estimate, MoneyParams, vary
+from scoring.money_params import Estimate, MoneyParams, RpaParams, vary
 from scoring.result import MoneyLine, Range, StaffCost, StaffType, StepKey, TornadoBar
 from scoring.rpa import DeploymentDraft, ScenarioDraft, draft_scenarios
 from scoring.staffing import Contribution, PostPlan, plan_posts, pool_of, release_month, staff_costs
@@ -182,12 +184,32 @@ class Evaluation:
     """Every FTE the plan frees or keeps, per pool and 職種 (what :func:`scoring.staffing.plan_posts` counted)."""
 
     def portfolio(self) -> np.ndarray:
-        """Monthly net of the whole plan."""
+        """Monthly net of the whole plan: each unit's :meth:`UnitCash.net`, added unit by unit in order."""
         months = 12 * self.money.cashflow.horizon_years
         total = np.zeros(months)
-        for unit in self.units.values():
-            total = total + unit.net()
+        nets = self._nets()
+        for unit_id in self.units:
+            total = total + nets[unit_id]
         return total
+
+    def _nets(self) -> dict[str, np.ndarray]:
+        """Every unit's :meth:`UnitCash.net`, made as one array per group of units with the same lines.
+
+        The value first, then each line in the unit's order, as ``net`` does, so each row equals the unit's
+        ``net()`` bit for bit; without seven small numpy calls per unit (every sensitivity and break-even
+        setting asks for the plan's NPV).
+        """
+        by_lines: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for unit_id, unit in self.units.items():
+            by_lines[tuple(unit.lines)].append(unit_id)
+        found: dict[str, np.ndarray] = {}
+        for keys, ids in by_lines.items():
+            members = [self.units[unit_id] for unit_id in ids]
+            total = np.array([unit.value for unit in members], dtype=float)
+            for key in keys:
+                total = total + np.array([unit.lines[key] for unit in members], dtype=float)
+            found.update(zip(ids, total, strict=True))
+        return found
 
     def unit_npv(self, unit_id: str) -> float:
         """NPV of one unit."""
@@ -204,17 +226,12 @@ class Evaluation:
         array per group of units with the same lines does the same additions
         in the same order without a Python loop per unit.
         """
-        by_lines: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        for unit_id, unit in self.units.items():
-            by_lines[tuple(unit.lines)].append(unit_id)
-        found: dict[str, float] = {}
-        for keys, ids in by_lines.items():
-            members = [self.units[unit_id] for unit_id in ids]
-            total = np.array([unit.value for unit in members], dtype=float)  # as net(): the value, then each line
-            for key in keys:
-                total = total + np.array([unit.lines[key] for unit in members], dtype=float)
-            found.update(zip(ids, npv_rows(total, self.money.cashflow.discount_rate), strict=True))
-        return {unit_id: found[unit_id] for unit_id in self.units}
+        nets = self._nets()
+        if not nets:
+            return {}
+        ids = list(self.units)
+        rows = npv_rows(np.array([nets[unit_id] for unit_id in ids], dtype=float), self.money.cashflow.discount_rate)
+        return dict(zip(ids, rows, strict=True))
 
     def step_npvs(self) -> dict[StepKey, float]:
         """NPV attributed to every adopted step, equal bit for bit to :meth:`step_npv` one at a time."""
@@ -312,7 +329,7 @@ def _robot_own_lines(
 
 def _rpa_cash(
     scenarios: Sequence[ScenarioDraft], deployments: Sequence[DeploymentDraft], wait: frozenset[str],
-    money: MoneyParams, parts: Parts | None = None,
+    money: MoneyParams, parts: Parts | None = None, across: _Across | None = None,
 ) -> tuple[dict[str, UnitCash], dict[str, int]]:
     """Monthly cost lines per scenario (deployment costs shared by run time) and when staff work stops.
 
@@ -332,7 +349,12 @@ def _rpa_cash(
     live: dict[str, int] = {}
     for scenario in scenarios:
         waits = scenario.scenario_id in wait and scenario.place.migrates and cutover > first
-        if parts is None:
+        if parts is None and across is not None:
+            key = _robot_key(scenario, waits, money)
+            known = across.robots.get(key)
+            own = known if known is not None else across.robots.keep(key, _robot_own_lines(scenario, waits, money,
+                                                                                           escalation))
+        elif parts is None:
             own = _robot_own_lines(scenario, waits, money, escalation)
         else:
             found = parts.robots.get((scenario.scenario_id, waits))
@@ -367,13 +389,16 @@ def _rpa_cash(
             ocr_start = min(live[s.scenario_id] for s in readers)
             if ocr_start < months:
                 ocr[ocr_start:] = -rpa.ocr_licence_per_year / 12.0 * escalation[ocr_start:]
-        for scenario in members:
-            share = scenario.robot_hours_per_year / run if run > 0 else 1.0 / len(members)
-            unit = units[scenario.scenario_id]
-            unit.lines["licence"] = licence * share
-            unit.lines["terminal"] = terminal * share
-            ocr_share = scenario.hours.ocr_pages_per_year / pages if scenario.hours.ocr_pages_per_year > 0 else 0.0
-            unit.lines["ocr"] = ocr * ocr_share
+        # Every member's share as one (members × months) product: element by element the same multiplication
+        # as ``line * share`` one member at a time.  Rows are views of the block; a withdrawn robot's snapshot
+        # copies its own (scoring.gate._snapshot), so no round's block outlives its evaluation.
+        shares = np.array([[s.robot_hours_per_year / run if run > 0 else 1.0 / len(members)] for s in members])
+        ocr_shares = np.array([[s.hours.ocr_pages_per_year / pages if s.hours.ocr_pages_per_year > 0 else 0.0]
+                               for s in members])
+        licences, terminals, ocrs = licence * shares, terminal * shares, ocr * ocr_shares
+        for row, scenario in enumerate(members):
+            lines = units[scenario.scenario_id].lines
+            lines["licence"], lines["terminal"], lines["ocr"] = licences[row], terminals[row], ocrs[row]
     return units, stops
 
 
@@ -395,6 +420,8 @@ def _owner(key: StepKey) -> str:
 
 Cache = dict[tuple[object, ...], object]
 """Memo for :func:`evaluate` within one money stage: lot prices and robot drafts keyed by what they depend on."""
+
+_V = TypeVar("_V")
 
 
 @dataclass
@@ -456,7 +483,7 @@ def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cac
 def _drafted(
     steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None, parts: Parts | None = None
 ) -> tuple[list[ScenarioDraft], list[DeploymentDraft]]:
-    key = ("rpa", plan.active, money.rpa)
+    key = ("rpa", plan.active, _draft_params(money.rpa))
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[return-value]
     drafted = draft_scenarios(steps, plan.active, money, None if parts is None else parts.scenarios)
@@ -465,8 +492,91 @@ def _drafted(
     return drafted
 
 
+def _draft_params(rpa: RpaParams) -> RpaParams:
+    """The RPA parameters with every price and date a draft does not read set to 0.
+
+    Why: :func:`scoring.rpa.draft_scenarios` reads the reductions, AI-OCR
+    checking, run time, segment words and whether the segment is allowed —
+    not the licence, build, maintenance, AI-OCR prices, build months or the
+    cutover year.  Keying the drafts by this reduced setting lets the
+    sensitivity and break-even runs that vary a price reuse one set of
+    drafts (the same drafts a fresh computation would make).
+    """
+    return dataclasses.replace(rpa, ocr_yen_per_page=0.0, ocr_licence_per_year=0.0, licence_per_robot_year=0.0,
+                               build_per_scenario=0.0, maint_rate=0.0, rebuild_on_cutover=0.0, migration_year=0.0,
+                               mynumber_terminal_yen=0.0, build_months=0.0)
+
+
+class _Bounded(dict[tuple[object, ...], _V]):
+    """A memo emptied when it holds more than ``limit`` entries: what it keeps is only ever a shortcut."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def keep(self, key: tuple[object, ...], value: _V) -> _V:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+@dataclass
+class _Across:
+    """Pieces of :func:`evaluate` reused across parameter settings (the sensitivity and break-even runs).
+
+    Why: those runs price one plan ≈ 500 times with one parameter moved;
+    a step's post contributions, a robot's own lines and the post plan
+    depend on a few parameters each, and most settings leave those alone.
+    Each piece is keyed by exactly what it reads, so a piece found is the
+    piece a fresh computation would make.  Bounded (emptied when full), so
+    memory stays linear in the portfolio.
+    """
+
+    contributions: _Bounded[tuple[Contribution, ...]]
+    robots: _Bounded[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]]
+    posts: _Bounded[tuple[tuple[Contribution, ...], PostPlan]]
+    """Post plans with the contributions they were made from (kept alive: their identities are in the keys)."""
+
+    @classmethod
+    def of(cls, cache: Cache, size: int) -> _Across:
+        found = cache.get(("across",))
+        if not isinstance(found, _Across):
+            found = cache[("across",)] = cls(_Bounded(4 * size + 64), _Bounded(4 * size + 64), _Bounded(3))
+        return found
+
+
+def _robot_key(scenario: ScenarioDraft, waits: bool, money: MoneyParams) -> tuple[object, ...]:
+    """What :func:`_robot_own_lines` reads."""
+    rpa, flow = money.rpa, money.cashflow
+    return (scenario.scenario_id, waits, scenario.place.migrates, scenario.hours.ocr_pages_per_year,
+            rpa.build_per_scenario, rpa.rebuild_on_cutover, rpa.maint_rate, rpa.ocr_yen_per_page, rpa.migration_year,
+            rpa.build_months, flow.horizon_years, flow.transition_year, flow.contract_escalation)
+
+
+def _posts_key(contributions: Sequence[Contribution], money: MoneyParams) -> tuple[object, ...]:
+    """What :func:`scoring.staffing.plan_posts` reads (the full costs come from ``staff`` and the FTE hours).
+
+    A step's contributions come out of the memo as the same objects whenever they are the same, so they are
+    keyed by identity (hashing thousands of them by value cost a third of what the memo saved); the entry
+    keeps them alive, so an identity in a key is never reused by another object.  A lot's on-site post
+    (negative FTE, made afresh each time) is keyed by value.
+    """
+    return (tuple(c if c.fte < 0 else id(c) for c in contributions), money.staff, money.hours_per_fte,
+            money.staffing.redeploy_share, money.staffing.pool_level, money.cashflow.horizon_years,
+            money.cashflow.wage_escalation)
+
+
 def _step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops: int, money: MoneyParams,
-                        parts: Parts | None) -> Sequence[Contribution]:
+                        parts: Parts | None, across: _Across | None = None) -> Sequence[Contribution]:
+    if parts is None and across is not None:
+        key = (owner_key, hours, stops, money.hours_per_fte, money.staffing.pool_level,
+               money.staffing.regular_lag_years)
+        known = across.contributions.get(key)
+        if known is None:
+            known = across.contributions.keep(key, tuple(_contributions(_owner(owner_key), step, hours, stops,
+                                                                        money)))
+        return known
     if parts is None:
         return _contributions(_owner(owner_key), step, hours, stops, money)
     found = parts.contributions.get((owner_key, hours, stops))
@@ -489,6 +599,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         raise ValueError("these parts were built for another portfolio or parameter setting")
     months = 12 * money.cashflow.horizon_years
     costs = staff_costs(money)
+    across = _Across.of(cache, len(steps)) if cache is not None and parts is None else None
     lots = _priced_lots(steps, plan, money, cache, parts)
     scenarios, deployments = _drafted(steps, plan, money, cache, parts)
     units: dict[str, UnitCash] = {}
@@ -503,7 +614,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         pools: dict[tuple[str, str], float] = defaultdict(float)
         for key, hours in lot.freed_hours.items():
             step_unit[key] = lot.draft.lot_id
-            contributions.extend(_step_contributions(key, by_key[key], hours, stops, money, parts))
+            contributions.extend(_step_contributions(key, by_key[key], hours, stops, money, parts, across))
             pools[pool_of(by_key[key].org.section, by_key[key].org.unit, money)] += hours
         total = sum(pools.values())
         for pool, hours in pools.items():
@@ -513,14 +624,21 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
                     -money.outsource.onsite_post_fte * hours / total,
                     release_month(StaffType.REGULAR, stops, money),
                 ))
-    rpa_units, rpa_stops = _rpa_cash(scenarios, deployments, plan.wait, money, parts)
+    rpa_units, rpa_stops = _rpa_cash(scenarios, deployments, plan.wait, money, parts, across)
     units.update(rpa_units)
     for scenario in scenarios:
         step_unit[scenario.step.key] = scenario.scenario_id
         contributions.extend(_step_contributions(scenario.step.key, scenario.step,
                                                  scenario.hours.hours_freed_per_year,
-                                                 rpa_stops[scenario.scenario_id], money, parts))
-    posts = plan_posts(contributions, costs, money)
+                                                 rpa_stops[scenario.scenario_id], money, parts, across))
+    if across is None:
+        posts = plan_posts(contributions, costs, money)
+    else:
+        posts_key = _posts_key(contributions, money)
+        known = across.posts.get(posts_key)
+        if known is None:
+            known = across.posts.keep(posts_key, (tuple(contributions), plan_posts(contributions, costs, money)))
+        posts = known[1]
     step_net = _unit_values(units, posts, months)
     hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
     hours += sum(s.hours.hours_freed_per_year for s in scenarios)

@@ -29,7 +29,17 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scoring.cashflow import Cache, Evaluation, Parts, Plan, evaluate, npv, robot_ceiling_npv, yearly
+from scoring.cashflow import (
+    Cache,
+    Evaluation,
+    Parts,
+    Plan,
+    UnitCash,
+    evaluate,
+    npv,
+    robot_ceiling_npv,
+    yearly,
+)
 from scoring.cost import MoneyStep
 from scoring.explain import yen_en, yen_ja
 from scoring.lots import LotYear
@@ -191,12 +201,16 @@ def _snapshot(evaluation: Evaluation, unit_id: str, own: _Own) -> Evaluation:
     once per withdrawn unit, made memory grow with the square of the portfolio.
     """
     lots, scenarios, deployments = own
+    unit = evaluation.units[unit_id]
+    # Own copies of its arrays: a robot's deployment lines are rows of one block per round (cashflow._rpa_cash).
+    kept = UnitCash(unit.unit_id, unit.kind, {k: v.copy() for k, v in unit.lines.items()}, unit.weights,
+                    unit.value.copy())
     return dataclasses.replace(
         evaluation,
         lots=lots.get(unit_id, []),
         scenarios=scenarios.get(unit_id, []),
         deployments=deployments.get(unit_id, []),
-        units={unit_id: evaluation.units[unit_id]},
+        units={unit_id: kept},
         posts=PostPlan(evaluation.posts.plan, {}, {}),
         step_net={},
         step_unit={},

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from money_fixtures import MONEY, PROFILE, money_with, org, step
 
 from scoring.cashflow import (
+    Cache,
     Evaluation,
     Parts,
     Plan,
@@ -22,6 +23,7 @@ from scoring.cashflow import (
 )
 from scoring.cost import MoneyStep
 from scoring.lots import fixed_price_lot
+from scoring.money_params import vary
 from scoring.result import Disposition, StaffType
 from scoring.rpa import scenario_id
 
@@ -214,6 +216,32 @@ def test_reused_parts_price_every_plan_as_a_fresh_evaluation(seed: int, size: in
         wait = frozenset(data.draw(st.lists(st.sampled_from(robots), max_size=4))) if robots else frozenset()
         plan = Plan(frozenset(active), wait)
         _same(evaluate(steps, plan, MONEY, None, parts), evaluate(steps, plan, MONEY))
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 12), data=st.data())
+def test_one_cache_across_settings_prices_each_as_a_fresh_evaluation(seed: int, size: int,
+                                                                      data: st.DataObject) -> None:
+    """The sensitivity and break-even path: one cache across every parameter's low, base and high.
+
+    The drafts, contributions, robots' own lines and post plans it keeps are keyed by what each reads; each
+    setting priced with them must equal the setting priced from scratch, bit for bit, whatever was priced
+    before it (a key that forgets a parameter its piece reads fails here: the next setting finds the piece of
+    the one before).
+    """
+    steps = _portfolio(seed, size)
+    robots = [scenario_id(s.key) for s in steps if s.candidate is Disposition.RPA]
+    everyone = sorted((s.key for s in steps), key=lambda k: str(k.step_id))
+    active = frozenset(data.draw(st.lists(st.sampled_from(everyone), min_size=1, unique=True)))
+    wait = frozenset(data.draw(st.lists(st.sampled_from(robots), max_size=3))) if robots else frozenset()
+    plan = Plan(active, wait)
+    cache: Cache = {}
+    for key, estimate in sorted(PROFILE.estimates.items()):
+        if not estimate.is_range:
+            continue
+        for value in (estimate.low, estimate.base, estimate.high):
+            money = vary(MONEY, key, value)
+            _same(evaluate(steps, plan, money, cache), evaluate(steps, plan, money))
 
 
 def test_parts_belong_to_one_portfolio_and_one_setting() -> None:
