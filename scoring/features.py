@@ -112,8 +112,12 @@ class Signal:
 
 
 def _evidence(feature: str, value: float | str, source: EvidenceSource, words: Said) -> Evidence:
-    """An evidence line whose words are ``words`` (English kept as ``detail`` for the JSON export)."""
-    return Evidence(feature, value, source, _english(words), words)
+    """An evidence line whose words are ``words`` (English kept as ``detail`` for the JSON export).
+
+    A survey cell's sentence names its row, so it is said once: it goes past the shared sentences, which it
+    would only push out.
+    """
+    return Evidence(feature, value, source, words.en if source is S.SURVEY else _english(words), words)
 
 
 @lru_cache(maxsize=16_384, typed=True)
@@ -320,7 +324,7 @@ def step_features(
     def survey_signal(value: float | None, text: str) -> Signal | None:
         if row is None or value is None:
             return None
-        return Signal(value, S.SURVEY, _said("survey-cell", line=row.line, column=text))
+        return Signal(value, S.SURVEY, said("survey-cell", line=row.line, column=text))  # one row: not shared
 
     values: dict[str, float] = {}
     sources: dict[str, EvidenceSource] = {}
@@ -671,7 +675,7 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
     if row is not None and row.minutes is not None:
         return Measured(row.minutes, S.SURVEY,
                         _evidence("minutes_per_case", row.minutes, S.SURVEY,
-                                  _said("survey-cell", line=row.line, column="処理時間(分)")))
+                                  said("survey-cell", line=row.line, column="処理時間(分)")))
     raw = node_properties(node).get("minutes")
     bad: DataGap | None = None
     if raw is not None:
