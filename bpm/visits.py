@@ -1105,10 +1105,14 @@ def _joins(
     joins = [m for m in members if index.nodes[m].kind in _SYNCHRONISING and incoming.get(m, 0) > 1]
     if not joins:
         return _JoinRules({}, frozenset(), {})
+    # One virtual root before every entry, added to the level's graph for the dominator search and taken out
+    # again (a copy of the graph cost more than the search itself).
     root = object()
-    rooted = structure.copy()
-    rooted.add_edges_from((root, e) for e in entries)
-    dominators = nx.immediate_dominators(rooted, root)
+    structure.add_edges_from((root, e) for e in entries)
+    try:
+        dominators = nx.immediate_dominators(structure, root)
+    finally:
+        structure.remove_node(root)
     dominates = _dominance(dominators, root)
     join_set = set(joins)
     returning: set[str] = set()

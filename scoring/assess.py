@@ -51,7 +51,7 @@ from scoring.context import ProcessContext, process_context, step_facts
 from scoring.contracted import contracted_check, contracted_gate
 from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
 from scoring.evidence_text import said
-from scoring.features import Measures, step_count_property, step_features, step_minutes
+from scoring.features import FeatureMemo, Measures, step_count_property, step_features, step_minutes
 from scoring.handoff import handoff_warning, safe_lot
 from scoring.legal import (
     LegalLexicon,
@@ -114,6 +114,8 @@ class _Run:
     catalogue: Catalogue
     match: SurveyMatch
     survey: Survey | None
+    features: FeatureMemo
+    """What inference says about a step, shared by the steps of the run that look alike (per process)."""
 
 
 def assess(
@@ -150,8 +152,9 @@ def assess(
         if survey is not None
         else SurveyMatch()
     )
-    run = _Run(profile, compile_lexicon(profile.lexicon), legal_lexicon(profile),
-               load_catalogue(profile.legal.procedures), match, survey)
+    lexicon = compile_lexicon(profile.lexicon)
+    run = _Run(profile, lexicon, legal_lexicon(profile), load_catalogue(profile.legal.procedures), match, survey,
+               FeatureMemo(profile, lexicon))
     gaps: list[DataGap] = list(match.gaps)
     findings: list[Finding] = []
     solved = dict(zip((u.key for u in units), merge(
@@ -499,7 +502,7 @@ def _assess_step(
     features = step_features(
         node, facts, row,
         Measures(visits, annual, minutes.value, hours, _weaker(count_source, minutes.source)),
-        profile, run.lexicon, file=file, legal=legal,
+        profile, run.lexicon, file=file, legal=legal, memo=run.features,
     )
     gaps.extend(features.gaps)
     if run.survey is not None and row is None:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bpm.model import FlowNode, TaskKind
+from bpm.model import FlowNode, NodeKind, TaskKind
 from scoring.context import (
     ProcessContext,
     StepFacts,
@@ -71,6 +71,7 @@ FEATURES = (
 
 __all__ = [
     "FEATURES",
+    "FeatureMemo",
     "FeatureSet",
     "Measured",
     "Measures",
@@ -111,8 +112,12 @@ class Signal:
 
 
 def _evidence(feature: str, value: float | str, source: EvidenceSource, words: Said) -> Evidence:
-    """An evidence line whose words are ``words`` (English kept as ``detail`` for the JSON export)."""
-    return Evidence(feature, value, source, _english(words), words)
+    """An evidence line whose words are ``words`` (English kept as ``detail`` for the JSON export).
+
+    A survey cell's sentence names its row, so it is said once: it goes past the shared sentences, which it
+    would only push out.
+    """
+    return Evidence(feature, value, source, words.en if source is S.SURVEY else _english(words), words)
 
 
 @lru_cache(maxsize=16_384, typed=True)
@@ -223,6 +228,42 @@ def volume_feature(hours: float, profile: Profile) -> float:
     return _clip(math.log(hours / low) / math.log(high / low))
 
 
+_Choice = tuple[float, EvidenceSource, tuple[Evidence, ...]]
+"""A measurement's value, the source that decided it, and its evidence lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureMemo:
+    """What inference says about steps, remembered for one profile and one lexicon (:func:`step_features`).
+
+    A portfolio repeats the same step — its name, task type and place in the diagram — in flow after flow, and
+    what the wording, the type and the structure say about it (or the profile default) is then the same: only
+    the survey row, the properties and the volumes differ.  Kept by key of everything that inference reads;
+    :func:`step_features` uses it only with the profile and lexicon it was made for.
+    """
+
+    profile: Profile
+    """The profile whose signal values and defaults the remembered choices hold."""
+    lexicon: Lexicon
+    """The lexicon whose words they hold."""
+    limit: int = 100_000
+    """Distinct steps remembered (then forgotten all at once)."""
+    _known: dict[tuple[object, ...], Mapping[str, _Choice]] = field(default_factory=dict, compare=False, repr=False)
+
+    def serves(self, profile: Profile, lexicon: Lexicon) -> bool:
+        """True when the memo was made for this profile and lexicon (the very objects)."""
+        return self.profile is profile and self.lexicon is lexicon
+
+    def inferred(self, key: tuple[object, ...], make: Callable[[], Mapping[str, _Choice]]) -> Mapping[str, _Choice]:
+        """The choices ``make`` gives for ``key``, made once per distinct key."""
+        known = self._known.get(key)
+        if known is None:
+            if len(self._known) >= self.limit:
+                self._known.clear()
+            known = self._known[key] = make()
+        return known
+
+
 def step_features(
     node: FlowNode,
     facts: StepFacts,
@@ -233,6 +274,7 @@ def step_features(
     *,
     file: str,
     legal: LegalStatus | None = None,
+    memo: FeatureMemo | None = None,
 ) -> FeatureSet:
     """All features of one step (see the module docstring).
 
@@ -241,6 +283,9 @@ def step_features(
     overrides); without it the verdict is worked out from the step alone.
     The ``legal_authority`` feature only *shows* it (1 authority, 0.5 要確認,
     0 factual): the legal gate reads the verdict, not the feature.
+    ``memo`` (made for this ``profile`` and ``lexicon``) shares what inference
+    says between steps with the same task type, name and surroundings; the
+    result is the same with or without it.
     """
     sig = profile.signal
     kind = node.kind
@@ -251,16 +296,16 @@ def step_features(
         if hit.word not in found[hit.signal]:
             found[hit.signal].append(hit.word)
     hits = {k: tuple(v) for k, v in found.items()}
+    status = legal if legal is not None else legal_status(node, facts, row)
+    # Decision-like words of the reviewed legal lexicon (許可, eligib, 第三者 …) count as judgment words here too.
+    decision = next(((c.ja, c.en) for c in status.claims
+                     if c.source is LegalSource.NAME and c.legal_class is not LegalClass.FACTUAL), None)
 
-    def words(signal: str) -> tuple[str, ...]:
-        return hits.get(signal, ())
+    def make() -> Mapping[str, _Choice]:
+        return _inferred(kind, hits, decision, facts, profile, lexicon)
 
-    def lexicon_signal(value: float, signal: str) -> Signal:
-        shown = "・".join(words(signal))
-        return Signal(value, S.LEXICON, _said("lexicon-word", words=shown, signal=signal))
-
-    def type_signal(value: float) -> Signal:
-        return Signal(value, S.BPMN_TYPE, _said("task-type", kind=kind.value))
+    inferred = (memo.inferred((kind, node.name, facts, decision), make)
+                if memo is not None and memo.serves(profile, lexicon) else make())
 
     def prop(name: str, parse: Callable[[str], float | None]) -> Signal | None:
         raw = props.get(name)
@@ -279,148 +324,59 @@ def step_features(
     def survey_signal(value: float | None, text: str) -> Signal | None:
         if row is None or value is None:
             return None
-        return Signal(value, S.SURVEY, _said("survey-cell", line=row.line, column=text))
-
-    def default(name: str) -> Signal:
-        return Signal(profile.defaults[name], S.DEFAULT, _said("profile-default", key=f"defaults.{name}"))
+        return Signal(value, S.SURVEY, said("survey-cell", line=row.line, column=text))  # one row: not shared
 
     values: dict[str, float] = {}
     sources: dict[str, EvidenceSource] = {}
     evidence: list[Evidence] = []
 
-    def record(feature: str, result: tuple[float, EvidenceSource, list[Evidence]]) -> float:
+    def record(feature: str, result: _Choice) -> float:
         values[feature], sources[feature] = _clip(result[0]), result[1]
         evidence.extend(result[2])
         return values[feature]
 
-    automated_kind = kind in _AUTOMATED_KINDS
-    system_place = _system_place(facts, lexicon)
-    status = legal if legal is not None else legal_status(node, facts, row)
-    # Decision-like words of the reviewed legal lexicon (許可, eligib, 第三者 …) count as judgment words here too.
-    decision_words = [c for c in status.claims
-                      if c.source is LegalSource.NAME and c.legal_class is not LegalClass.FACTUAL]
-
     # -- input medium -------------------------------------------------------
-    inferred: list[Signal] = []
-    type_digital = {
-        TaskKind.SERVICE: "digital_automated_task", TaskKind.SCRIPT: "digital_automated_task",
-        TaskKind.SEND: "digital_messaging_task", TaskKind.RECEIVE: "digital_messaging_task",
-        TaskKind.USER: "digital_user_task", TaskKind.BUSINESS_RULE: "digital_business_rule_task",
-        TaskKind.MANUAL: "digital_manual_task",
-    }.get(kind) if isinstance(kind, TaskKind) else None
-    if type_digital:
-        inferred.append(type_signal(sig(type_digital)))
-    if words("digital"):
-        inferred.append(lexicon_signal(sig("digital_word"), "digital"))
-    if words("paper"):
-        inferred.append(lexicon_signal(sig("paper_word"), "paper"))
-    digital = record("digital_input", _choose(
+    digital = record("digital_input", _stated(
         "digital_input",
         survey_signal(row.digital_share if row else None, f"入力形式 = {row.input_label if row else ''}"),
         prop("input", _input_share),
-        inferred, default("digital_input"), _mean,
+        inferred["digital_input"],
     ))
     digital_source = sources["digital_input"]
 
     # -- rule-basedness (part of routine) -------------------------------------
     judgment_row = None if row is None or row.judgment is None else (0.0 if row.judgment else 1.0)
-    inferred = []
-    if automated_kind:
-        inferred.append(type_signal(sig("rule_based_automated_task")))
-    if kind is TaskKind.BUSINESS_RULE:
-        inferred.append(type_signal(sig("rule_based_business_rule_task")))
-    if words("judgment"):
-        inferred.append(lexicon_signal(sig("rule_based_judgment_word"), "judgment"))
-    elif decision_words:
-        inferred.append(Signal(sig("rule_based_judgment_word"), S.LEXICON,
-                               _said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
-    for factual in ("routine", "face_to_face"):  # counter acts (受付・交付…) are routine factual acts (class R)
-        if words(factual) and not decision_words:  # 'verify', 'issue' are routine only with nothing decision-like
-            inferred.append(lexicon_signal(sig("rule_based_routine_word"), factual))
-    rule_value, rule_source, rule_evidence = _choose(
+    rule_value, rule_source, rule_evidence = _stated(
         "rule_based",
         survey_signal(judgment_row, f"判断 = {_yes_no(row.judgment if row else None)}"),
         prop("judgment", lambda raw: _flag_value(raw, invert=True)),
-        inferred, default("rule_based"), min,
+        inferred["rule_based"],
     )
     evidence.extend(rule_evidence)
 
     # -- judgment ---------------------------------------------------------------
-    inferred = []
-    if words("judgment"):
-        inferred.append(lexicon_signal(sig("judgment_word"), "judgment"))
-    elif decision_words:
-        inferred.append(Signal(sig("judgment_word"), S.LEXICON,
-                               _said("bilingual", ja=decision_words[0].ja, en=decision_words[0].en)))
-    elif words("routine") or words("face_to_face"):
-        factual = "routine" if words("routine") else "face_to_face"
-        inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
-    if facts.decision_after:
-        inferred.append(Signal(sig("judgment_decision_after"), S.STRUCTURE,
-                               _said("decision-after", name=facts.decision_after)))
-    if kind is TaskKind.BUSINESS_RULE:
-        inferred.append(type_signal(sig("judgment_business_rule_task")))
-    if automated_kind:
-        inferred.append(type_signal(sig("judgment_automated_task")))
-    record("judgment", _choose(
+    record("judgment", _stated(
         "judgment",
         survey_signal(None if row is None or row.judgment is None else float(row.judgment),
                       f"判断 = {_yes_no(row.judgment if row else None)}"),
         prop("judgment", lambda raw: _flag_value(raw)),
-        inferred, default("judgment"), max,
+        inferred["judgment"],
     ))
 
     # -- exceptions ---------------------------------------------------------------
-    inferred = []
-    exceptional = [t for t in facts.boundary_triggers if t in _EXCEPTION_TRIGGERS]
-    if exceptional:
-        inferred.append(Signal(sig("exception_boundary_event"), S.STRUCTURE,
-                               _said("boundary-event", kinds=", ".join(exceptional))))
-    exception = record("exception", _choose(
+    exception = record("exception", _stated(
         "exception",
         survey_signal(row.exception_rate if row else None, f"例外率 = {row.exception_rate if row else ''}"),
         prop("exception_rate", parse_rate),
-        inferred, Signal(profile.defaults["exception_rate"], S.DEFAULT,
-                         _said("profile-default", key="defaults.exception_rate")),
-        max,
+        inferred["exception"],
     ))
 
     # -- resident contact ---------------------------------------------------------
-    inferred = []
-    if automated_kind:
-        inferred.append(type_signal(sig("face_automated_task")))
-    else:
-        if facts.resident_contact == "in-person":
-            inferred.append(Signal(sig("face_resident_message"), S.STRUCTURE,
-                                   _said("resident-message", pool=facts.resident_pool)))
-        elif facts.resident_contact == "mail":
-            inferred.append(Signal(sig("face_resident_message_mail"), S.STRUCTURE,
-                                   _said("resident-mail", kind=kind.value, pool=facts.resident_pool)))
-        if facts.after_resident_start:
-            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE, _said("after-resident-start")))
-        if words("face_to_face"):
-            inferred.append(lexicon_signal(sig("face_word"), "face_to_face"))
-        counter = [name for name in facts.lane_chain if lexicon.matches(name, "counter_lane")]
-        if counter and kind not in _MESSAGING_KINDS:
-            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, _said("counter-lane", lane=counter[0])))
-    record("face_to_face", _choose(
-        "face_to_face", None, prop("face_to_face", _flag_or_rate),
-        inferred, default("face_to_face"), max,
-    ))
+    record("face_to_face", _stated("face_to_face", None, prop("face_to_face", _flag_or_rate),
+                                   inferred["face_to_face"]))
 
     # -- physical handling ---------------------------------------------------------
-    inferred = []
-    if automated_kind:
-        inferred.append(type_signal(sig("physical_automated_task")))
-    elif kind is TaskKind.MANUAL:
-        inferred.append(type_signal(sig("physical_manual_task")))
-    elif kind is TaskKind.USER:
-        inferred.append(type_signal(sig("physical_user_task")))
-    if words("physical") and not automated_kind:
-        inferred.append(lexicon_signal(sig("physical_word"), "physical"))
-    work, work_source, work_evidence = _choose(
-        "physical", None, prop("physical", _flag_or_rate), inferred, default("physical"), max
-    )
+    work, work_source, work_evidence = _stated("physical", None, prop("physical", _flag_or_rate), inferred["physical"])
     evidence.extend(work_evidence)
     # Only an actual statement about the medium (sheet, property, wording) adds paper handling;
     # the medium guessed from the task type would count the task type twice.
@@ -434,43 +390,17 @@ def step_features(
         values["physical"], sources["physical"] = _clip(work), work_source
 
     # -- system ---------------------------------------------------------------------
-    inferred = []
-    if automated_kind:
-        inferred.append(type_signal(sig("system_automated_task")))
-    if system_place:
-        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, _said("system-place", place=system_place)))
-    if facts.data_stores:
-        inferred.append(Signal(sig("system_data_store"), S.STRUCTURE,
-                               _said("data-store", names="・".join(facts.data_stores))))
-    if words("system"):
-        inferred.append(lexicon_signal(sig("system_word"), "system"))
-    if kind is TaskKind.USER:
-        inferred.append(type_signal(sig("system_user_task")))
-    elif kind in _MESSAGING_KINDS:
-        inferred.append(type_signal(sig("system_messaging_task")))
-    elif kind is TaskKind.MANUAL:
-        inferred.append(type_signal(sig("system_manual_task")))
     systems_named = sig("system_named")
-    record("system", _choose(
+    record("system", _stated(
         "system",
         survey_signal(systems_named if row and row.systems else None,
                       f"使用システム = {'・'.join(row.systems) if row else ''}"),
         prop("systems", lambda raw: systems_named if parse_systems(raw) else None),
-        inferred, default("system"), max,
+        inferred["system"],
     ))
 
     # -- already automated ------------------------------------------------------------
-    inferred = []
-    if automated_kind:
-        inferred.append(type_signal(sig("automated_task")))
-    if system_place and kind is not TaskKind.MANUAL:
-        inferred.append(Signal(sig("automated_system_lane"), S.STRUCTURE,
-                               _said("in-system-place", place=system_place)))
-    if kind in _PERSON_KINDS and not system_place:
-        inferred.append(type_signal(sig("automated_person_task")))
-    record("automated", _choose(
-        "automated", None, prop("automated", _flag_or_rate), inferred, default("automated"), max,
-    ))
+    record("automated", _stated("automated", None, prop("automated", _flag_or_rate), inferred["automated"]))
 
     # -- public authority: the legal module's verdict, never a precedence choice -----------
     legal_value = LEGAL_FEATURE_VALUE[status.legal_class]
@@ -519,6 +449,177 @@ def step_features(
         legal=status,
         hits=hits,
     )
+
+
+
+def _stated(feature: str, survey: Signal | None, prop: Signal | None, inferred: _Choice) -> _Choice:
+    """The precedence survey > property > (inference > default, already chosen by :func:`_inferred`)."""
+    for single in (survey, prop):
+        if single is not None:
+            return single.value, single.source, (_evidence(feature, single.value, single.source, single.detail),)
+    return inferred
+
+
+def _inferred(
+    kind: NodeKind,
+    hits: Mapping[str, tuple[str, ...]],
+    decision: tuple[str, str] | None,
+    facts: StepFacts,
+    profile: Profile,
+    lexicon: Lexicon,
+) -> dict[str, _Choice]:
+    """What task type, wording and structure say for each measurement (or the profile default), by measurement.
+
+    ``hits`` are the lexicon words of the step's name by signal; ``decision`` the first decision-like claim of
+    the legal lexicon on the name (Japanese, English).  Nothing here reads the survey row or the properties:
+    :func:`step_features` puts them first.
+    """
+    sig = profile.signal
+    automated_kind = kind in _AUTOMATED_KINDS
+    system_place = _system_place(facts, lexicon)
+
+    def words(signal: str) -> tuple[str, ...]:
+        return hits.get(signal, ())
+
+    def lexicon_signal(value: float, signal: str) -> Signal:
+        shown = "・".join(words(signal))
+        return Signal(value, S.LEXICON, _said("lexicon-word", words=shown, signal=signal))
+
+    def type_signal(value: float) -> Signal:
+        return Signal(value, S.BPMN_TYPE, _said("task-type", kind=kind.value))
+
+    def default(name: str) -> Signal:
+        return Signal(profile.defaults[name], S.DEFAULT, _said("profile-default", key=f"defaults.{name}"))
+
+    def decision_signal(value: float) -> Signal:
+        assert decision is not None
+        return Signal(value, S.LEXICON, _said("bilingual", ja=decision[0], en=decision[1]))
+
+    def choose(feature: str, inferred: Sequence[Signal], fallback: Signal,
+               combine: Callable[[Sequence[float]], float]) -> _Choice:
+        value, source, evidence = _choose(feature, None, None, inferred, fallback, combine)
+        return value, source, tuple(evidence)
+
+    choices: dict[str, _Choice] = {}
+    # -- input medium -------------------------------------------------------
+    inferred: list[Signal] = []
+    type_digital = {
+        TaskKind.SERVICE: "digital_automated_task", TaskKind.SCRIPT: "digital_automated_task",
+        TaskKind.SEND: "digital_messaging_task", TaskKind.RECEIVE: "digital_messaging_task",
+        TaskKind.USER: "digital_user_task", TaskKind.BUSINESS_RULE: "digital_business_rule_task",
+        TaskKind.MANUAL: "digital_manual_task",
+    }.get(kind) if isinstance(kind, TaskKind) else None
+    if type_digital:
+        inferred.append(type_signal(sig(type_digital)))
+    if words("digital"):
+        inferred.append(lexicon_signal(sig("digital_word"), "digital"))
+    if words("paper"):
+        inferred.append(lexicon_signal(sig("paper_word"), "paper"))
+    choices["digital_input"] = choose("digital_input", inferred, default("digital_input"), _mean)
+
+    # -- rule-basedness (part of routine) -------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("rule_based_automated_task")))
+    if kind is TaskKind.BUSINESS_RULE:
+        inferred.append(type_signal(sig("rule_based_business_rule_task")))
+    if words("judgment"):
+        inferred.append(lexicon_signal(sig("rule_based_judgment_word"), "judgment"))
+    elif decision is not None:
+        inferred.append(decision_signal(sig("rule_based_judgment_word")))
+    for factual in ("routine", "face_to_face"):  # counter acts (受付・交付…) are routine factual acts (class R)
+        if words(factual) and decision is None:  # 'verify', 'issue' are routine only with nothing decision-like
+            inferred.append(lexicon_signal(sig("rule_based_routine_word"), factual))
+    choices["rule_based"] = choose("rule_based", inferred, default("rule_based"), min)
+
+    # -- judgment ---------------------------------------------------------------
+    inferred = []
+    if words("judgment"):
+        inferred.append(lexicon_signal(sig("judgment_word"), "judgment"))
+    elif decision is not None:
+        inferred.append(decision_signal(sig("judgment_word")))
+    elif words("routine") or words("face_to_face"):
+        factual = "routine" if words("routine") else "face_to_face"
+        inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
+    if facts.decision_after:
+        inferred.append(Signal(sig("judgment_decision_after"), S.STRUCTURE,
+                               _said("decision-after", name=facts.decision_after)))
+    if kind is TaskKind.BUSINESS_RULE:
+        inferred.append(type_signal(sig("judgment_business_rule_task")))
+    if automated_kind:
+        inferred.append(type_signal(sig("judgment_automated_task")))
+    choices["judgment"] = choose("judgment", inferred, default("judgment"), max)
+
+    # -- exceptions ---------------------------------------------------------------
+    inferred = []
+    exceptional = [t for t in facts.boundary_triggers if t in _EXCEPTION_TRIGGERS]
+    if exceptional:
+        inferred.append(Signal(sig("exception_boundary_event"), S.STRUCTURE,
+                               _said("boundary-event", kinds=", ".join(exceptional))))
+    choices["exception"] = choose("exception", inferred, default("exception_rate"), max)
+
+    # -- resident contact ---------------------------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("face_automated_task")))
+    else:
+        if facts.resident_contact == "in-person":
+            inferred.append(Signal(sig("face_resident_message"), S.STRUCTURE,
+                                   _said("resident-message", pool=facts.resident_pool)))
+        elif facts.resident_contact == "mail":
+            inferred.append(Signal(sig("face_resident_message_mail"), S.STRUCTURE,
+                                   _said("resident-mail", kind=kind.value, pool=facts.resident_pool)))
+        if facts.after_resident_start:
+            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE, _said("after-resident-start")))
+        if words("face_to_face"):
+            inferred.append(lexicon_signal(sig("face_word"), "face_to_face"))
+        counter = [name for name in facts.lane_chain if lexicon.matches(name, "counter_lane")]
+        if counter and kind not in _MESSAGING_KINDS:
+            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, _said("counter-lane", lane=counter[0])))
+    choices["face_to_face"] = choose("face_to_face", inferred, default("face_to_face"), max)
+
+    # -- physical handling (the paper share is added per step: it reads the survey) ------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("physical_automated_task")))
+    elif kind is TaskKind.MANUAL:
+        inferred.append(type_signal(sig("physical_manual_task")))
+    elif kind is TaskKind.USER:
+        inferred.append(type_signal(sig("physical_user_task")))
+    if words("physical") and not automated_kind:
+        inferred.append(lexicon_signal(sig("physical_word"), "physical"))
+    choices["physical"] = choose("physical", inferred, default("physical"), max)
+
+    # -- system ---------------------------------------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("system_automated_task")))
+    if system_place:
+        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, _said("system-place", place=system_place)))
+    if facts.data_stores:
+        inferred.append(Signal(sig("system_data_store"), S.STRUCTURE,
+                               _said("data-store", names="・".join(facts.data_stores))))
+    if words("system"):
+        inferred.append(lexicon_signal(sig("system_word"), "system"))
+    if kind is TaskKind.USER:
+        inferred.append(type_signal(sig("system_user_task")))
+    elif kind in _MESSAGING_KINDS:
+        inferred.append(type_signal(sig("system_messaging_task")))
+    elif kind is TaskKind.MANUAL:
+        inferred.append(type_signal(sig("system_manual_task")))
+    choices["system"] = choose("system", inferred, default("system"), max)
+
+    # -- already automated ------------------------------------------------------------
+    inferred = []
+    if automated_kind:
+        inferred.append(type_signal(sig("automated_task")))
+    if system_place and kind is not TaskKind.MANUAL:
+        inferred.append(Signal(sig("automated_system_lane"), S.STRUCTURE,
+                               _said("in-system-place", place=system_place)))
+    if kind in _PERSON_KINDS and not system_place:
+        inferred.append(type_signal(sig("automated_person_task")))
+    choices["automated"] = choose("automated", inferred, default("automated"), max)
+    return choices
 
 
 def _system_place(facts: StepFacts, lexicon: Lexicon) -> str:
@@ -574,7 +675,7 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
     if row is not None and row.minutes is not None:
         return Measured(row.minutes, S.SURVEY,
                         _evidence("minutes_per_case", row.minutes, S.SURVEY,
-                                  _said("survey-cell", line=row.line, column="処理時間(分)")))
+                                  said("survey-cell", line=row.line, column="処理時間(分)")))
     raw = node_properties(node).get("minutes")
     bad: DataGap | None = None
     if raw is not None:

@@ -183,6 +183,19 @@ def handoff_summary(
     """
     if not isinstance(graph, nx.MultiDiGraph):
         raise TypeError(f"expected a networkx.MultiDiGraph from bpm.graph.process_graph, got {type(graph).__name__}")
+    return _summary(graph, dispositions, lambda steps: step_moves(graph, steps, visits, branches))
+
+
+def _summary(
+    graph: nx.MultiDiGraph,
+    dispositions: Mapping[ElementId, Disposition],
+    moves_of: Callable[[Sequence[ElementId]], Mapping[tuple[ElementId, ElementId], float]],
+) -> HandoffSummary:
+    """:func:`handoff_summary` with the step moves from ``moves_of`` (called only when a step is the contractor's).
+
+    The moves depend on which steps are done by people, not on whose people: :func:`safe_lot` re-checks a flow
+    after moving steps from the contractor to staff and hands the same moves to every check.
+    """
     order = {node_id: index for index, node_id in enumerate(graph.nodes)}
     sided = {ElementId(n): side_of(dispositions[ElementId(n)]) for n in order if n in dispositions}
     sides = {step: side for step, side in sided.items() if side is not None}
@@ -190,7 +203,7 @@ def handoff_summary(
     contractor = tuple(step for step in steps if sides[step] is Side.CONTRACTOR)
     if not contractor:
         return EMPTY
-    moves = step_moves(graph, steps, visits, branches)
+    moves = moves_of(steps)
     crossings: list[Crossing] = []
     for (source, target), per_case in sorted(moves.items(), key=lambda item: (order[item[0][0]], order[item[0][1]])):
         if sides[source] is sides[target]:
@@ -450,7 +463,18 @@ def safe_lot(
     names = names or {}
     current = dict(dispositions)
     order = {str(node_id): index for index, node_id in enumerate(graph.nodes)}
-    naive = handoff_summary(graph, current, visits, branches)
+    # Moving a step from the contractor to staff keeps it a step done by people, so every check of this lot
+    # has the same step moves: solved once, on first need.
+    solved: list[dict[tuple[ElementId, ElementId], float]] = []
+
+    def moves_of(steps: Sequence[ElementId]) -> dict[tuple[ElementId, ElementId], float]:
+        if not solved:
+            solved.append(step_moves(graph, steps, visits, branches))
+        return solved[0]
+
+    if not isinstance(graph, nx.MultiDiGraph):
+        raise TypeError(f"expected a networkx.MultiDiGraph from bpm.graph.process_graph, got {type(graph).__name__}")
+    naive = _summary(graph, current, moves_of)
     summary = naive
     moved: dict[ElementId, Reason] = {}
     warning: Reason | None = None
@@ -458,7 +482,7 @@ def safe_lot(
     for _ in range(len(current) + 1):
         sides = {step: side for step, d in current.items() if (side := side_of(d)) is not None}
         steps = [ElementId(s) for s in order if s in sides]
-        moves = step_moves(graph, steps, visits, branches) if summary.contractor_steps else {}
+        moves = moves_of(steps) if summary.contractor_steps else {}
         broken = fragments(summary, moves, sides, staff_minutes, min_staff_minutes, order)
         problem = handoff_warning(summary, max_per_case, names, broken)
         if problem is None:
@@ -474,7 +498,7 @@ def safe_lot(
         for step, reason in to_move.items():
             current[step] = Disposition.RETAIN
             moved[step] = reason
-        summary = handoff_summary(graph, current, visits, branches)
+        summary = _summary(graph, current, moves_of)
     return SafeLot(naive, summary, moved, warning, redesign)
 
 

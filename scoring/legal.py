@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -127,6 +127,26 @@ class LegalLexicon:
     """Signals decision_gateway, gateway_neutral."""
     lanes: Lexicon
     """Signal staff_lane."""
+    _claims: dict[tuple[object, ...], tuple[LegalClaim, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
+    """Claims by what they are made of (a step's name and whether it is automated; its lanes and the gateways
+    after it): a portfolio repeats its step names and lanes in every flow, and a claim is immutable, so equal
+    inputs share one tuple of claims.  Bounded by :data:`_CLAIMS_LIMIT`."""
+
+    def remembered(
+        self, key: tuple[object, ...], make: Callable[[], list[LegalClaim]]
+    ) -> tuple[LegalClaim, ...]:
+        """The claims made by ``make`` for ``key``, made once per distinct key (the key must hold every input)."""
+        known = self._claims.get(key)
+        if known is None:
+            if len(self._claims) >= _CLAIMS_LIMIT:
+                self._claims.clear()
+            known = self._claims[key] = tuple(make())
+        return known
+
+
+_CLAIMS_LIMIT = 100_000
+"""Distinct keys remembered per legal lexicon."""
 
 
 def _entries(data: Mapping[str, object]) -> list[Word]:
@@ -206,8 +226,13 @@ def _sources(hits: Sequence[Hit]) -> str:
     return " | ".join(dict.fromkeys(h.source for h in hits if h.source))
 
 
-def _name_claims(node: FlowNode, lexicon: LegalLexicon) -> list[LegalClaim]:
-    name = " ".join(node.name.split())
+def _name_claims(node: FlowNode, lexicon: LegalLexicon) -> tuple[LegalClaim, ...]:
+    automated = node.kind in _AUTOMATED
+    return lexicon.remembered(("name", node.name, automated), lambda: _claims_of_name(node.name, automated, lexicon))
+
+
+def _claims_of_name(raw_name: str, automated: bool, lexicon: LegalLexicon) -> list[LegalClaim]:
+    name = " ".join(raw_name.split())
     if not name:
         return [LegalClaim(U, LegalSource.STRUCTURE, "名前のない手順（何をするか分からない）",
                            "unnamed step: what it does is unknown", "issue 7: an unnamed step is 要確認")]
@@ -215,7 +240,6 @@ def _name_claims(node: FlowNode, lexicon: LegalLexicon) -> list[LegalClaim]:
     by: dict[str, list[Hit]] = {}
     for hit in hits:
         by.setdefault(hit.signal, []).append(hit)
-    automated = node.kind in _AUTOMATED
     claims: list[LegalClaim] = []
     if "authority" in by:
         words = _shown(by["authority"])
@@ -280,16 +304,23 @@ def _stated_claims(node: FlowNode, row: SurveyRow | None) -> list[LegalClaim]:
     return claims
 
 
-def _place_claims(facts: StepFacts, lexicon: LegalLexicon) -> list[LegalClaim]:
+def _place_claims(facts: StepFacts, lexicon: LegalLexicon) -> tuple[LegalClaim, ...]:
+    return lexicon.remembered(("place", facts.lane_chain, facts.gateways_after),
+                              lambda: _claims_of_place(facts.lane_chain, facts.gateways_after, lexicon))
+
+
+def _claims_of_place(
+    lane_chain: tuple[str, ...], gateways_after: tuple[str, ...], lexicon: LegalLexicon
+) -> list[LegalClaim]:
     claims: list[LegalClaim] = []
-    for lane in facts.lane_chain:
+    for lane in lane_chain:
         lane_hits = lexicon.lanes.hits(lane) if lane else ()
         if lane_hits:
             claims.append(LegalClaim(U, LegalSource.LANE, f"職員・審査・決裁のレーン「{lane}」",
                                      f"in the staff / examination / sign-off lane 「{lane}」", _sources(lane_hits),
                                      robot_may_prepare=True))
             break
-    for gateway in facts.gateways_after:
+    for gateway in gateways_after:
         hits = [h for h in lexicon.gateways.hits(gateway) if h.signal == "decision_gateway"]
         if hits:
             claims.append(LegalClaim(U, LegalSource.GATEWAY, f"直後に判断の分岐「{gateway}」",

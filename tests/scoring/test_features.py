@@ -10,6 +10,7 @@ from bpm.model import Definitions
 from bpm.reader import read_bpmn, read_bpmn_bytes
 from scoring.features import (
     FEATURES,
+    FeatureMemo,
     FeatureSet,
     Measures,
     assessable_steps,
@@ -251,3 +252,29 @@ def test_shared_sentences_are_keyed_by_every_value_and_its_type() -> None:
         assert _english(shared) == said("property", name="minutes", raw=raw).en
     assert _said("property", name="minutes", raw=1).text("en") != _said("property", name="minutes", raw=1.0).text("en")
     assert _said("property", name="minutes", raw=1.0) is _said("property", name="minutes", raw=1.0)
+
+
+def test_memo_gives_the_features_of_a_fresh_run_and_serves_only_its_own_profile(counter: Definitions) -> None:
+    """Steps that look alike share what inference says; the survey row, properties and volumes stay per step."""
+    process = next(iter(counter.processes.values()))
+    context = process_context(counter, process, LEXICON)
+    memo = FeatureMemo(PROFILE, LEXICON)
+    rows = (None, SurveyRow(line=7, process="p", minutes=3.0, judgment=True, exception_rate=0.2),
+            SurveyRow(line=9, process="p", digital_share=0.0, input_label="紙"))
+    for node in assessable_steps(process):
+        facts = step_facts(context, node)
+        for row in rows:
+            for visits, hours in ((1.0, 100.0), (0.5, 3000.0)):
+                measures = Measures(visits, 1000.0, hours * 60 / 1000, hours, S.SURVEY)
+                fresh = step_features(node, facts, row, measures, PROFILE, LEXICON, file=counter.file)
+                twice = [step_features(node, facts, row, measures, PROFILE, LEXICON, file=counter.file, memo=memo)
+                         for _ in range(2)]
+                assert twice[0] == fresh and twice[1] == fresh and repr(twice[1]) == repr(fresh)
+    assert memo.serves(PROFILE, LEXICON)
+    other = load_profile()
+    assert other == PROFILE and not memo.serves(other, LEXICON)  # an equal profile is another object: no sharing
+    node = assessable_steps(process)[0]
+    known = len(memo._known)
+    step_features(node, step_facts(context, node), None, Measures(1.0, 1.0, 1.0, 1.0, S.SURVEY), other, LEXICON,
+                  file=counter.file, memo=memo)
+    assert len(memo._known) == known

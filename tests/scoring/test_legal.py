@@ -374,3 +374,29 @@ def test_override_findings_print_one_language_on_the_terminal() -> None:
     assert "matches no step" not in japanese and "ID か名前" in japanese, japanese
     assert "matches no step" in english and "手順がありません" not in english, english
     assert finding.message == finding.message_en  # JSON and SARIF stay English
+
+
+def test_claims_of_a_name_and_a_place_are_made_once_and_keyed_by_all_they_read() -> None:
+    """The lexicon remembers claims by name, automation, lanes and gateways: a repeated step shares them, and a
+    step differing in any of these gets its own (a service task's 審査 is no judgment claim)."""
+    xml = '''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <collaboration id="co"><participant id="pp" processRef="p"/></collaboration>
+      <process id="p"><laneSet><lane id="l1" name="審査担当"><flowNodeRef>a</flowNodeRef><flowNodeRef>b</flowNodeRef>
+      </lane><lane id="l2" name="窓口"><flowNodeRef>c</flowNodeRef><flowNodeRef>d</flowNodeRef></lane></laneSet>
+      <userTask id="a" name="内容点検"/><userTask id="b" name="内容点検"/>
+      <userTask id="c" name="内容点検"/><serviceTask id="d" name="内容点検"/></process></definitions>'''
+    definitions = read_bpmn_bytes(xml.encode(), "x.bpmn")
+    process = definitions.processes["p"]  # type: ignore[index]
+    lexicon = legal_lexicon()
+    context = process_context(definitions, process, compile_lexicon({}))
+
+    def claims(step: str) -> tuple[tuple[str, str], ...]:
+        node = process.nodes[step]  # type: ignore[index]
+        status = legal_status(node, step_facts(context, node), lexicon=lexicon)
+        return tuple((c.source.value, c.ja) for c in status.claims)
+
+    assert claims("a") == claims("b")
+    assert any(source == "lane" for source, _ in claims("a"))
+    assert not any(source == "lane" for source, _ in claims("c"))  # another lane: no staff-lane claim
+    assert any("判断を要する語" in ja for _, ja in claims("c"))
+    assert not any("判断を要する語" in ja for _, ja in claims("d"))  # automated: no judgment claim from the name
