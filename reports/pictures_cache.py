@@ -4,10 +4,17 @@ Printing is most of a scan's time (a 50-step flow's PNG is millions of
 pixels, its PDF a full cairo document), yet from one year's scan of a city's
 portfolio to the next most flows have not changed.  Each copy is stored under
 the SHA-256 of everything that decides its bytes — the picture's SVG text,
-its origin (DI or Graphviz), the format, the PDF's creation date, the pixel
-caps, the printing libraries' versions and this program's version — so a
-changed flow, a new overlay colour or an upgrade prints afresh, and an
-unchanged one is copied from the cache.
+its origin (DI or Graphviz), the format, the pixel caps, the printing
+libraries' versions and this program's version — so a changed flow, a new
+overlay colour or an upgrade prints afresh, and an unchanged one is copied
+from the cache.
+
+A PDF's creation date is *not* in its key: every scan without
+``SOURCE_DATE_EPOCH`` has a new build time, and a key holding it never hit
+(a 20-flow re-scan spent half its time printing the same PDFs again).  A PDF
+is stored as printed on the epoch and given the run's date on the way out
+(:func:`reports.printable.redate_pdf`: cairo's one fixed-width date, so the
+bytes are those a print on that date gives).
 
 Where: ``$BPM_CACHE_DIR`` when set (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/bpm-rpa-scanner/pictures``, else
@@ -119,17 +126,17 @@ def _versions() -> tuple[str, ...]:
     return tuple(found)
 
 
-def picture_key(picture: Picture, fmt: PictureFormat, created: datetime | None) -> str:
-    """The SHA-256 (hex) of everything that decides the copy's bytes."""
-    return _key(picture.svg, picture.layout, fmt, created)
+def picture_key(picture: Picture, fmt: PictureFormat) -> str:
+    """The SHA-256 (hex) of everything that decides the copy's bytes but a PDF's date (given on the way out)."""
+    return _key(picture.svg, picture.layout, fmt)
 
 
-def _key(svg: str, origin: str, fmt: str, created: datetime | None) -> str:
+def _key(svg: str, origin: str, fmt: str) -> str:
     parts = {
         "v": _FORMAT_VERSION,
         "format": fmt,
         "layout": origin,
-        "created": created.isoformat() if (created is not None and fmt == "pdf") else "",
+        "created": "",  # was the PDF's date; kept empty, so PDFs printed on the epoch before stay valid copies
         "caps": [printable.PNG_SCALE, printable.MAX_PNG_SIDE, printable.MAX_PNG_PIXELS],
         "versions": list(_versions()),
         "svg": svg,
@@ -227,26 +234,38 @@ def cached_picture_bytes(
     """:func:`reports.pictures.picture_bytes`, from the cache when this exact copy was printed before."""
     if fmt == "svg" or cache is None or cache.folder is None:
         return picture_bytes(picture, fmt, created=created)
-    key = picture_key(picture, fmt, created)
-    found = cache.get(key, fmt)
-    if found is not None:
-        return found
-    data = picture_bytes(picture, fmt, created=created)
-    cache.put(key, fmt, data)
-    return data
+    return _through(cache, picture_key(picture, fmt), fmt, created,
+                    lambda when: picture_bytes(picture, fmt, created=when))
 
 
 def cached_sheet_bytes(
-    page: str, fmt: str, *, created: datetime | None, cache: PictureCache | None, print_sheet: Callable[[], bytes]
+    page: str, fmt: str, *, created: datetime | None, cache: PictureCache | None,
+    print_sheet: Callable[[datetime | None], bytes],
 ) -> bytes:
     """A sheet's copy (:mod:`reports.sheets`): from the cache when this exact page was printed before, else
-    ``print_sheet()``, stored.  The key is the page's SVG text, which holds the picture and its title block."""
+    ``print_sheet(date)``, stored.  The key is the page's SVG text, which holds the picture and its title block."""
     if cache is None or cache.folder is None:
-        return print_sheet()
-    key = _key(page, "sheet", fmt, created)
+        return print_sheet(created)
+    return _through(cache, _key(page, "sheet", fmt), fmt, created, print_sheet)
+
+
+def _through(cache: PictureCache, key: str, fmt: str, created: datetime | None,
+             print_on: Callable[[datetime | None], bytes]) -> bytes:
+    """The copy under ``key``, printed by ``print_on(date)`` and stored when missing.
+
+    A PNG has no date.  A PDF is stored as printed on the epoch and dated
+    ``created`` on the way out, so a scan at another time finds it; when it
+    cannot be re-dated (a year cairo writes in other than four digits, a copy
+    without cairo's one date) it is printed afresh for ``created``, as
+    without a cache.
+    """
+    if fmt == "pdf" and printable.pdf_date_stamp(created) is None:
+        return print_on(created)
     found = cache.get(key, fmt)
-    if found is not None:
+    if found is None:
+        found = print_on(None if fmt == "pdf" else created)
+        cache.put(key, fmt, found)
+    if fmt != "pdf":
         return found
-    data = print_sheet()
-    cache.put(key, fmt, data)
-    return data
+    dated = printable.redate_pdf(found, created)
+    return dated if dated is not None else print_on(created)

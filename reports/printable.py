@@ -38,8 +38,10 @@ __all__ = [
     "MAX_PNG_SIDE",
     "PNG_SCALE",
     "PrintFormat",
+    "pdf_date_stamp",
     "pin_pdf_date",
     "png_scale",
+    "redate_pdf",
     "svg_size",
     "svg_to_pdf",
     "svg_to_png",
@@ -57,7 +59,9 @@ MAX_PNG_PIXELS = 8_000_000
 printed manual can show; bigger prints use the vector PDF.  Rasterising costs with the area (25 MP took a
 50-step flow 2.4 s, 8 MP 1.25 s, bench/README.md) and the surface is 32 MB while cairo paints it."""
 
-_CREATION_DATE = re.compile(rb"(/CreationDate \(D:)(\d{14})(Z?\))")
+_CREATION_DATE = re.compile(rb"(/CreationDate \((?:D:)?)(\d{14})(Z?\))")
+"""cairo's date in a PDF's document information: ``(D:20261130170501Z)`` when Graphviz prints through cairo,
+``(20261130170501Z)`` when the date is given to cairo 1.16 (no ``D:``); 14 digits, always."""
 _HINT = say("printable.install_hint")
 _CONVERT_HINT = say("printable.convert_hint")
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(px|pt)?\s*$")
@@ -158,6 +162,38 @@ def pin_pdf_date(pdf: bytes, created: datetime | None = None) -> bytes:
     """
     stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S").encode()
     return _CREATION_DATE.sub(lambda m: m.group(1) + stamp + m.group(3), pdf, count=1)
+
+
+def pdf_date_stamp(created: datetime | None) -> bytes | None:
+    """The 14 digits cairo writes for ``created`` (default: the epoch), or None for a year it would not write
+    in four digits (before 1000): such a date cannot be written over another of fixed width.
+
+    >>> pdf_date_stamp(datetime(2026, 11, 30, 17, 5, 1, tzinfo=UTC))
+    b'20261130170501'
+    >>> pdf_date_stamp(None)
+    b'19700101000000'
+    """
+    stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    return stamp.encode("ascii") if len(stamp) == 14 and stamp.isdigit() else None
+
+
+def redate_pdf(pdf: bytes, created: datetime | None) -> bytes | None:
+    """The PDF cairo printed on another date, now dated ``created``: the bytes a print on that date gives.
+
+    cairo writes its creation date once, in the document information, as 14
+    digits (and no XMP packet): the PDFs :func:`svg_to_pdf`, Graphviz and
+    :func:`reports.sheets.pdf_pages` write differ by nothing else from one
+    date to another (tested).  The new date has the old one's width, so every
+    byte offset in the cross-reference table stays valid.  None when the PDF
+    does not hold exactly one such date, or ``created`` has no 14-digit form:
+    the caller prints it afresh.
+    """
+    stamp = pdf_date_stamp(created)
+    found = list(_CREATION_DATE.finditer(pdf))
+    if stamp is None or len(found) != 1:
+        return None
+    start, end = found[0].span(2)
+    return pdf[:start] + stamp + pdf[end:]
 
 
 def _cairosvg() -> Any:

@@ -133,7 +133,7 @@ def sheet_bytes(
     if plan is None or plan.pages == 1:
         page = paper.page_svg(picture.svg, block, paper=layout.paper, orientation=layout.orientation)
         return cached_sheet_bytes(page, fmt, created=created, cache=cache,
-                                  print_sheet=lambda: printable.svg_to_print(page, fmt, created=created))
+                                  print_sheet=lambda when: printable.svg_to_print(page, fmt, created=when))
     note = _cut_note(picture, layout, plan)
     pages = [
         paper.page_svg(picture.svg, replace(block, page=f"{number}/{plan.pages}", note=note), paper=layout.paper,
@@ -141,7 +141,7 @@ def sheet_bytes(
         for number, part in enumerate(plan.parts, start=1)
     ]
     return cached_sheet_bytes("\f".join(pages), fmt, created=created, cache=cache,
-                              print_sheet=lambda: pdf_pages(pages, created=created))
+                              print_sheet=lambda when: pdf_pages(pages, created=when))
 
 
 def _cut_note(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan) -> str:

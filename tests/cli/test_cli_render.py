@@ -111,3 +111,45 @@ def test_a_flow_too_wide_for_one_readable_sheet_prints_on_two_pages_and_says_not
 def test_unknown_paper_is_a_usage_error(tmp_path: Path) -> None:
     code, output = _render(str(FLOWS / "juminhyo.bpmn"), "--paper", "B5", "-o", str(tmp_path))
     assert code == 2 and "Invalid value for '--paper'" in output
+
+
+def test_a_render_at_another_time_prints_no_pdf_again_and_dates_it_as_a_fresh_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The picture cache holds a PDF without its date (a render without SOURCE_DATE_EPOCH is dated now)."""
+    from datetime import UTC, datetime
+
+    from reports import printable, sheets, site
+
+    printed: list[str] = []
+    real_print, real_pages = printable.svg_to_print, sheets.pdf_pages
+
+    def counting(svg: str, fmt: printable.PrintFormat, **kw: object) -> bytes:
+        printed.append(fmt)
+        return real_print(svg, fmt, **kw)  # type: ignore[arg-type]
+
+    def counting_pages(pages: list[str], **kw: object) -> bytes:  # 住民票's sheet is cut over two pages
+        printed.append("pdf")
+        return real_pages(pages, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(printable, "svg_to_print", counting)
+    monkeypatch.setattr(sheets, "pdf_pages", counting_pages)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+    def render_at(when: datetime, cache: str, out: Path) -> bytes:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("BPM_CACHE_DIR", cache)
+            patch.setattr(site, "build_time", lambda environ=None: when)  # the clock
+            code, output = _render(str(FLOWS / "juminhyo.bpmn"), "-f", "pdf", "--plain", "--jobs", "1",
+                                   "-o", str(out))
+        assert code == 0, output
+        (pdf,) = out.iterdir()
+        return pdf.read_bytes()
+
+    cache = str(tmp_path / "cache")
+    first = render_at(datetime(2026, 11, 30, 17, 5, 1, tzinfo=UTC), cache, tmp_path / "one")
+    assert printed == ["pdf"]
+    second = render_at(datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC), cache, tmp_path / "two")
+    assert printed == ["pdf"]  # from the cache
+    assert second == render_at(datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC), "off", tmp_path / "three")
+    assert b"20261201090000" in second and first.replace(b"20261130170501", b"20261201090000") == second

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from bpm.reader import read_bpmn
-from reports import pictures_cache
-from reports.pictures import pictures
+from reports import pictures_cache, printable
+from reports.pictures import Layout, pictures
 from reports.pictures_cache import PictureCache, cache_folder, cached_picture_bytes, picture_key
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
@@ -45,13 +47,53 @@ def test_a_printed_copy_is_reused_and_a_changed_diagram_printed_again(
     assert len(stored) == 2 and all(len(Path(name).stem) == 64 for name in stored)  # hex digests only
 
 
-def test_a_pdf_key_covers_its_date_and_a_png_key_does_not(picture: pictures_cache.Picture) -> None:
+def test_no_key_covers_the_date(picture: pictures_cache.Picture) -> None:
+    """A PDF's date is given on the way out (it was in the key, so a scan without SOURCE_DATE_EPOCH, whose
+    build time is new every run, never found a PDF it had printed before)."""
+    assert picture_key(picture, "pdf") == picture_key(picture, "pdf")
+    assert picture_key(picture, "png") != picture_key(picture, "pdf")
+
+
+@pytest.mark.parametrize("layout", ["auto", "dot"])  # CairoSVG (DI) and Graphviz print the PDF
+def test_a_pdf_is_printed_once_and_dated_for_each_run_as_a_fresh_print_would_be(
+    tmp_path: Path, layout: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import UTC, datetime
 
-    one, two = datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)
-    assert picture_key(picture, "pdf", one) != picture_key(picture, "pdf", two)
-    assert picture_key(picture, "png", one) == picture_key(picture, "png", two)
-    assert picture_key(picture, "png", one) != picture_key(picture, "pdf", one)
+    picture = pictures(read_bpmn(FLOWS / "juminhyo.bpmn"), layout=layout)[0]
+    assert picture.layout == ("di" if layout == "auto" else "graphviz")
+    cache = PictureCache(tmp_path, 10 * 1024 * 1024)
+    printed: list[object] = []
+    real = pictures_cache.picture_bytes
+
+    def counting(p: pictures_cache.Picture, fmt: pictures_cache.PictureFormat, **kw: object) -> bytes:
+        printed.append(kw.get("created"))
+        return real(p, fmt, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pictures_cache, "picture_bytes", counting)
+    runs = [datetime(2026, 11, 30, 17, 5, 1, tzinfo=UTC), datetime(2027, 4, 1, 0, 0, 59, tzinfo=UTC), None]
+    copies = [cached_picture_bytes(picture, "pdf", created=when, cache=cache) for when in runs]
+    assert printed == [None]  # printed once, on the epoch; every run after it is dated from the stored copy
+    for when, copy in zip(runs, copies, strict=True):
+        assert copy == real(picture, "pdf", created=when)  # the bytes a print on that date gives
+        reader = pypdf.PdfReader(io.BytesIO(copy), strict=True)
+        stamp = (when or datetime.fromtimestamp(0, UTC)).strftime("%Y%m%d%H%M%S")
+        assert stamp in str(reader.metadata["/CreationDate"]) and len(reader.pages) == 1
+    assert len(list(tmp_path.rglob("*.pdf"))) == 1
+
+
+def test_a_date_cairo_cannot_write_in_fourteen_digits_is_printed_afresh(
+    tmp_path: Path, picture: pictures_cache.Picture
+) -> None:
+    from datetime import UTC, datetime
+
+    cache = PictureCache(tmp_path, 10 * 1024 * 1024)
+    early = datetime(999, 1, 1, tzinfo=UTC)
+    assert printable.pdf_date_stamp(early) is None
+    assert cached_picture_bytes(picture, "pdf", created=early, cache=cache) == pictures_cache.picture_bytes(
+        picture, "pdf", created=early)
+    assert not list(tmp_path.rglob("*.pdf"))  # nothing stored: the epoch copy could not be dated so
+    assert printable.redate_pdf(b"%PDF-1.5 no date %%EOF", None) is None
 
 
 def test_a_damaged_copy_is_printed_again(tmp_path: Path, picture: pictures_cache.Picture) -> None:

@@ -8,6 +8,7 @@ import math
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -229,3 +230,43 @@ def test_the_page_names_each_download_for_what_it_prints_when_names_come_out_sma
     assert f"{pages}枚に分けて" in note.ja, note
     (note,) = _small_print_notes(picture(9000, 4000))
     assert "still prints them" in note.en and "PDF 版も" in note.ja, note
+
+
+def test_a_scan_at_another_time_prints_no_sheet_again_and_dates_each_pdf_as_a_fresh_print(
+    site_input: SiteInput, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without SOURCE_DATE_EPOCH every scan has a new build time: the PDFs it prints carry it, yet an unchanged
+    sheet is printed once (the date used to be in the cache key, so every re-scan printed every PDF again)."""
+    from reports import printable, sheets, site
+
+    printed: list[str] = []
+    real_print, real_pages = printable.svg_to_print, sheets.pdf_pages
+
+    def counting_print(svg: str, fmt: printable.PrintFormat, **kw: Any) -> bytes:
+        printed.append(fmt)
+        return real_print(svg, fmt, **kw)
+
+    def counting_pages(pages: list[str], **kw: Any) -> bytes:
+        printed.append("pdf")
+        return real_pages(pages, **kw)
+
+    def scan_at(when: datetime, cache: str) -> dict[str, bytes]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("BPM_CACHE_DIR", cache)
+            patch.setattr(site, "build_time", lambda environ=None: when)  # the clock, as a scan without the epoch
+            return render_site(dated(site_input), environ={})
+
+    monkeypatch.setattr(printable, "svg_to_print", counting_print)
+    monkeypatch.setattr(sheets, "pdf_pages", counting_pages)
+    first_time = datetime(2026, 11, 30, 17, 5, 1, tzinfo=UTC)
+    second_time = datetime(2026, 11, 30, 18, 0, 0, tzinfo=UTC)
+    first = scan_at(first_time, str(tmp_path))
+    count = len(printed)
+    assert count == len(copies(first, ".png")) + len(copies(first, ".pdf")) > 0  # each sheet printed once
+    second = scan_at(second_time, str(tmp_path))
+    assert len(printed) == count  # none printed again
+    fresh = scan_at(second_time, "off")
+    assert second == fresh  # every file, PDFs included, as a scan at that time without a cache
+    for name, data in copies(second, ".pdf").items():
+        assert b"20261130180000" in data and b"20261130170501" not in data, name
+        assert first[name] != data and first[name].replace(b"20261130170501", b"20261130180000") == data, name
