@@ -18,7 +18,7 @@ import pandas as pd
 
 from bpm.errors import BpmError, say
 from reports.annotate import annotate_bpmn
-from reports.export import assessment_json
+from reports.export import assessment_json_bytes
 from reports.export_table import table_bytes
 from reports.views import slug
 from scoring.result import Assessment
@@ -82,7 +82,7 @@ def site_downloads(
     for fmt in ("csv", "xlsx"):  # the English report offers its readers the table with English headers
         files[f"results-en.{fmt}"] = table_bytes(frame, fmt, lang="en", assessment=assessment)
     labels: dict[str, str] = {}
-    files["assessment.json"] = assessment_json(assessment).encode("utf-8")
+    files["assessment.json"] = assessment_json_bytes(assessment)
     for model in models:
         name = annotated_name(model.key)
         while name in files:  # two keys with one 8-digit hash: never let one overwrite the other

@@ -26,7 +26,6 @@ half-written file behind.  The workbook's time stamps come from
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 import tempfile
@@ -43,6 +42,7 @@ from reports.export_assumptions import assumption_head, assumption_rows, source_
 from reports.export_columns import COLUMN_SPECS, FORMATS, ColumnSpec, Lang, header, localise
 from reports.export_xlsx import SheetColumn, stable_xlsx_bytes, write_table
 from reports.i18n import t_or
+from reports.json_text import exact_float, exact_int, indented_json
 from reports.style import DISPOSITION_STYLES
 from scoring.result import Assessment, Disposition
 from scoring.table import csv_safe
@@ -219,7 +219,7 @@ def table_bytes(
     if fmt == "xlsx":
         return _xlsx_bytes(frame, lang, assessment, created)
     if fmt == "json":
-        return (_json_records(in_rank_order(frame)) + "\n").encode("utf-8")
+        return _json_records(in_rank_order(frame)) + b"\n"
     raise ValueError(f"unknown table format {fmt!r}")
 
 
@@ -262,18 +262,25 @@ def write_results(
     return path
 
 
-def _json_records(frame: pd.DataFrame) -> str:
+def _json_records(frame: pd.DataFrame) -> bytes:
     """Records as JSON: missing values as null, Japanese unescaped (pandas would escape ``/``)."""
+    records = frame.astype(object).to_dict("records")
 
-    def plain(value: object) -> object:
-        if value is None or value is pd.NA:
-            return None
-        item = getattr(value, "item", None)
-        if callable(item):  # numpy scalars
-            value = item()
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        return value
+    def build(fast: bool) -> list[dict[str, object]]:
+        number, integer = (exact_float, exact_int) if fast else (float, int)
 
-    records = [{str(k): plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
-    return json.dumps(records, ensure_ascii=False, indent=2)
+        def plain(value: object) -> object:
+            if value is None or value is pd.NA:
+                return None
+            item = getattr(value, "item", None)
+            if callable(item):  # numpy scalars
+                value = item()
+            if isinstance(value, float):
+                return number(value) if math.isfinite(value) else None
+            if isinstance(value, int) and not isinstance(value, bool):
+                return integer(value)
+            return value
+
+        return [{str(k): plain(v) for k, v in row.items()} for row in records]
+
+    return indented_json(build)
