@@ -108,7 +108,8 @@ def _cells(path: Path) -> list[tuple[str, list[list[tuple[object, str, str]]]]]:
     from openpyxl import load_workbook
 
     book = load_workbook(path)
-    return [(sheet.title, [[(c.value, c.data_type, c.number_format) for c in row] for row in sheet.iter_rows()])
+    return [(sheet.title, [[(c.value, c.data_type if c.value is not None else "", c.number_format)
+                            for c in row] for row in sheet.iter_rows()])
             for sheet in book.worksheets]
 
 
