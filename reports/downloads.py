@@ -18,8 +18,9 @@ import pandas as pd
 
 from bpm.errors import BpmError, say
 from reports.annotate import annotate_bpmn
-from reports.export import assessment_json
-from reports.export_table import table_bytes
+from reports.export import assessment_json_bytes
+from reports.export_columns import Lang
+from reports.export_table import people_tables, table_bytes
 from reports.views import slug
 from scoring.result import Assessment
 
@@ -76,13 +77,15 @@ def site_downloads(
     ``notice`` hears about each model whose annotated copy could not be made.
     """
     tell = notice or (lambda _message: None)
-    files: dict[str, bytes] = {
-        f"results.{fmt}": table_bytes(frame, fmt, assessment=assessment) for fmt in ("csv", "xlsx", "json")
-    }
-    for fmt in ("csv", "xlsx"):  # the English report offers its readers the table with English headers
-        files[f"results-en.{fmt}"] = table_bytes(frame, fmt, lang="en", assessment=assessment)
+    files: dict[str, bytes] = {}
+    languages: tuple[tuple[Lang, str], ...] = (("ja", ""), ("en", "-en"))
+    for lang, suffix in languages:  # the English report offers its readers the table with English headers
+        csv, xlsx = people_tables(frame, lang=lang, assessment=assessment)
+        files[f"results{suffix}.csv"], files[f"results{suffix}.xlsx"] = csv, xlsx
+        if lang == "ja":
+            files["results.json"] = table_bytes(frame, "json")
     labels: dict[str, str] = {}
-    files["assessment.json"] = assessment_json(assessment).encode("utf-8")
+    files["assessment.json"] = assessment_json_bytes(assessment)
     for model in models:
         name = annotated_name(model.key)
         while name in files:  # two keys with one 8-digit hash: never let one overwrite the other

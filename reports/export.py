@@ -7,16 +7,16 @@ The user's own BPMN file with the results attached is :mod:`reports.annotate`.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
+from reports.json_text import exact_float, exact_int, indented_json
 from scoring.result import Assessment
 
-__all__ = ["JSON_FORMAT", "assessment_json"]
+__all__ = ["JSON_FORMAT", "assessment_json", "assessment_json_bytes"]
 
 JSON_FORMAT = "bpm-rpa-scanner/assessment"
 """``format`` value of :func:`assessment_json` documents (with ``version``)."""
@@ -33,28 +33,91 @@ def assessment_json(assessment: Assessment) -> str:
     become their values; non-finite numbers become ``null``.  The document
     starts with ``format`` and ``version`` so readers can check what they got.
     """
-    document: dict[str, Any] = {"format": JSON_FORMAT, "version": _JSON_VERSION}
-    plain = _plain(assessment)
-    assert isinstance(plain, dict)
-    document.update(plain)
-    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return assessment_json_bytes(assessment).decode("utf-8")
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.metadata.get("json", True)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        items = {_key(k): _plain(v) for k, v in value.items()}
+def assessment_json_bytes(assessment: Assessment) -> bytes:
+    """:func:`assessment_json` as UTF-8, as the site writes it (one walk, encoded by :mod:`reports.json_text`)."""
+
+    def build(fast: bool) -> dict[str, Any]:
+        document: dict[str, Any] = {"format": JSON_FORMAT, "version": _JSON_VERSION}
+        plain = _Plain(fast).plain(assessment)
+        assert isinstance(plain, dict)
+        document.update(plain)
+        return document
+
+    return indented_json(build) + b"\n"
+
+
+class _Plain:
+    """Turns the assessment into JSON values: one walk, dispatching on the exact type.
+
+    The assessment holds ~300 values a step, nearly all of a handful of
+    exact types (str, float, int, None, tuple, dict, the result dataclasses),
+    so those are looked up by type first; anything else takes the general
+    path, which checks as it always did (enum, dataclass, mapping,
+    sequence, float, plain text) so the document stays what it was.
+    """
+
+    def __init__(self, fast: bool) -> None:
+        self.number = exact_float if fast else _same
+        self.integer = exact_int if fast else _same
+
+    def plain(self, value: Any) -> Any:
+        kind = value.__class__
+        if kind is str or value is None or kind is bool:
+            return value
+        if kind is float:
+            return self.number(value) if math.isfinite(value) else None
+        if kind is int:
+            return self.integer(value)
+        if kind is tuple or kind is list:
+            return [self.plain(v) for v in value]
+        if kind is dict:
+            return self._mapping(value)
+        names = _FIELDS.get(kind)
+        if names is not None:
+            return {name: self.plain(getattr(value, name)) for name in names}
+        if kind in _ENUMS:
+            return self._enum(value)
+        return self._general(value)
+
+    def _general(self, value: Any) -> Any:
+        if isinstance(value, Enum):  # an enum is never a dataclass instance: checked first, it is found faster
+            _ENUMS.add(value.__class__)
+            return self._enum(value)
+        if is_dataclass(value) and not isinstance(value, type):
+            names = _FIELDS.setdefault(value.__class__, tuple(
+                f.name for f in fields(value) if f.metadata.get("json", True)))
+            return {name: self.plain(getattr(value, name)) for name in names}
+        if isinstance(value, Mapping):
+            return self._mapping(value)
+        if isinstance(value, list | tuple):
+            return [self.plain(v) for v in value]
+        if isinstance(value, float):
+            return self.number(float(value)) if math.isfinite(value) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.integer(int(value))
+        if value is None or isinstance(value, str | bool):
+            return value
+        return str(value)
+
+    def _enum(self, value: Enum) -> Any:
+        return self.number(value.value) if isinstance(value.value, float) else value.value
+
+    def _mapping(self, value: Mapping[Any, Any]) -> dict[str, Any]:
+        items = {_key(k): self.plain(v) for k, v in value.items()}
         return {k: items[k] for k in sorted(items)}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    return str(value)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Dataclass → the names of its fields that go into the JSON, in declared order (found once per class)."""
+_ENUMS: set[type] = set()
+"""Enum classes met so far (written as their values)."""
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _key(key: Any) -> str:

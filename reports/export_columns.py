@@ -37,6 +37,7 @@ __all__ = [
     "UnitFormat",
     "header",
     "localise",
+    "localise_all",
 ]
 
 Lang = Literal["ja", "en"]
@@ -362,6 +363,36 @@ def localise(key: str, value: object, lang: Lang) -> object:
     if key == "staff_mix":
         return _staff_mix(value, lang)
     return value
+
+
+_UNSEEN = object()
+
+
+def localise_all(key: str, values: list[object], lang: Lang) -> list[object]:
+    """:func:`localise` of each value of one column (a table has thousands of rows, a column few distinct words).
+
+    Numbers take the short path (rounded to the unit), each distinct text is
+    localised once; anything else goes through :func:`localise` itself.
+    """
+    spec = COLUMN_SPECS[key]
+    numbers = spec.kind != "flag"
+    digits = spec.format.digits
+    seen: dict[str, object] = {}
+    out: list[object] = []
+    for value in values:
+        kind = value.__class__
+        if numbers and kind is float:
+            out.append(None if math.isnan(value) else _rounded(value, digits))  # type: ignore[arg-type]
+        elif numbers and kind is int:
+            out.append(_rounded(float(value), digits))  # type: ignore[arg-type]
+        elif kind is str:
+            found = seen.get(value, _UNSEEN)  # type: ignore[call-overload]
+            if found is _UNSEEN:
+                found = seen[value] = localise(key, value, lang)  # type: ignore[index]
+            out.append(found)
+        else:
+            out.append(localise(key, value, lang))
+    return out
 
 
 def _rounded(value: float, digits: int | None) -> float | int | str:

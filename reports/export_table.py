@@ -26,7 +26,6 @@ half-written file behind.  The workbook's time stamps come from
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 import tempfile
@@ -36,13 +35,14 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from openpyxl import Workbook
 
 from bpm.errors import RenderError, say
 from reports.export_assumptions import assumption_head, assumption_rows, source_class
-from reports.export_columns import COLUMN_SPECS, FORMATS, ColumnSpec, Lang, header, localise
-from reports.export_xlsx import SheetColumn, stable_xlsx_bytes, write_table
+from reports.export_book import ResultsBook
+from reports.export_columns import COLUMN_SPECS, FORMATS, ColumnSpec, Lang, header, localise_all
+from reports.export_xlsx import SheetColumn
 from reports.i18n import t_or
+from reports.json_text import exact_float, exact_int, indented_json
 from reports.style import DISPOSITION_STYLES
 from scoring.result import Assessment, Disposition
 from scoring.table import csv_safe
@@ -53,7 +53,9 @@ __all__ = [
     "export_frame",
     "in_rank_order",
     "legend_rows",
+    "people_tables",
     "table_bytes",
+    "workbook_sheets",
     "write_results",
 ]
 
@@ -100,13 +102,16 @@ def _spec(key: str) -> ColumnSpec:
 
 def export_frame(frame: pd.DataFrame, lang: Lang = "ja") -> pd.DataFrame:
     """What the CSV and XLSX hold: rank order, localised headers and coded words, numbers rounded to their unit."""
-    ordered = in_rank_order(frame)
+    return _localised(in_rank_order(frame), lang)
+
+
+def _localised(ordered: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """:func:`export_frame` of a table already in rank order."""
     columns = {}
     for key in ordered.columns:
         values = ordered[key].astype(object).tolist()
-        columns[header(key, lang) if key in COLUMN_SPECS else str(key)] = [localise(key, v, lang)
-                                                                           if key in COLUMN_SPECS else v
-                                                                           for v in values]
+        columns[header(key, lang) if key in COLUMN_SPECS else str(key)] = (localise_all(key, values, lang)
+                                                                           if key in COLUMN_SPECS else values)
     return pd.DataFrame(columns, columns=list(columns), dtype=object)
 
 
@@ -166,39 +171,62 @@ def _created(created: datetime | None) -> datetime:
     return build_time(os.environ)
 
 
-def _xlsx_bytes(frame: pd.DataFrame, lang: Lang, assessment: Assessment | None, created: datetime | None) -> bytes:
-    when = _created(created)  # checked before any sheet is streamed
-    table = export_frame(frame, lang)
-    keys = [str(k) for k in frame.columns]
+Sheet = tuple[str, list[SheetColumn], list[Sequence[object]]]
+"""One sheet of the results workbook: title, columns, rows."""
+
+
+def workbook_sheets(table: pd.DataFrame, keys: Sequence[str], lang: Lang, assessment: Assessment | None) -> list[Sheet]:
+    """The sheets of the workbook of a localised ``table`` (:func:`export_frame`) whose step-table columns are ``keys``.
+
+    The table, then 前提条件 (with ``assessment``), then 凡例.
+    """
     columns = [
         SheetColumn(name, _spec(key).format.number_format, _spec(key).format.width, _spec(key).max_width)
         for name, key in zip(table.columns, keys, strict=True)
     ]
-    rows = list(table.itertuples(index=False, name=None))
-    book = Workbook(write_only=True)
     steps, assumptions, legend = SHEET_NAMES[lang]
-    write_table(book, steps, columns, rows, sample=rows)
+    sheets: list[Sheet] = [(steps, columns, list(table.itertuples(index=False, name=None)))]
     if assessment is not None:
         found = assumption_rows(assessment, lang)
-        values = [[r.group, r.parameter, r.label, r.meaning, r.value, r.low, r.high, r.unit, r.kind, r.source]
-                  for r in found]
+        values: list[Sequence[object]] = [
+            [r.group, r.parameter, r.label, r.meaning, r.value, r.low, r.high, r.unit, r.kind, r.source] for r in found
+        ]
         head = assumption_head(lang)
         widths = ((8, 24), (18, 40), (12, 36), (20, 70), (8, 30), (8, 14), (8, 14), (6, 16), (8, 16), (20, 90))
-        write_table(book, assumptions, [SheetColumn(h, "#,##0.###" if 4 <= i <= 6 else "@", lo, hi)
-                                        for i, (h, (lo, hi)) in enumerate(zip(head, widths, strict=True))],
-                    values, sample=values)
-    legend_values = legend_rows(lang, keys)
-    write_table(book, legend, _legend_columns(lang), legend_values, sample=legend_values)
-    return stable_xlsx_bytes(book, when)
+        sheets.append((assumptions, [SheetColumn(h, "#,##0.###" if 4 <= i <= 6 else "@", lo, hi)
+                                     for i, (h, (lo, hi)) in enumerate(zip(head, widths, strict=True))], values))
+    sheets.append((legend, _legend_columns(lang), list(legend_rows(lang, keys))))
+    return sheets
 
 
-def _csv_bytes(frame: pd.DataFrame, lang: Lang) -> bytes:
-    table = export_frame(frame, lang)
+def _xlsx_bytes(table: pd.DataFrame, keys: Sequence[str], lang: Lang, assessment: Assessment | None,
+                when: datetime) -> bytes:
+    book = ResultsBook(when)
+    for title, columns, rows in workbook_sheets(table, keys, lang, assessment):
+        book.add_table(title, columns, rows, sample=rows)
+    return book.bytes()
+
+
+def _csv_bytes(table: pd.DataFrame) -> bytes:
+    """The CSV of a localised ``table`` (:func:`export_frame`)."""
     safe = table.apply(lambda column: column.map(csv_safe))
     # Text quoted, numbers bare: a carriage return inside a name must not start a new row
     # (pandas quotes only fields with "\n"), where its tail would be a fresh cell.
     text: str = safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
     return text.encode("utf-8-sig")
+
+
+def people_tables(
+    frame: pd.DataFrame,
+    *,
+    lang: Lang = "ja",
+    assessment: Assessment | None = None,
+    created: datetime | None = None,
+) -> tuple[bytes, bytes]:
+    """The CSV and the XLSX of one language, from one localised table (what :func:`table_bytes` makes twice)."""
+    when = _created(created)  # checked before any sheet is written
+    table = export_frame(frame, lang)
+    return _csv_bytes(table), _xlsx_bytes(table, [str(k) for k in frame.columns], lang, assessment, when)
 
 
 def table_bytes(
@@ -215,11 +243,12 @@ def table_bytes(
     ``created`` stamps the workbook (default: ``SOURCE_DATE_EPOCH``, else now).
     """
     if fmt == "csv":
-        return _csv_bytes(frame, lang)
+        return _csv_bytes(export_frame(frame, lang))
     if fmt == "xlsx":
-        return _xlsx_bytes(frame, lang, assessment, created)
+        when = _created(created)  # checked before any sheet is written
+        return _xlsx_bytes(export_frame(frame, lang), [str(k) for k in frame.columns], lang, assessment, when)
     if fmt == "json":
-        return (_json_records(in_rank_order(frame)) + "\n").encode("utf-8")
+        return _json_records(in_rank_order(frame)) + b"\n"
     raise ValueError(f"unknown table format {fmt!r}")
 
 
@@ -262,18 +291,25 @@ def write_results(
     return path
 
 
-def _json_records(frame: pd.DataFrame) -> str:
+def _json_records(frame: pd.DataFrame) -> bytes:
     """Records as JSON: missing values as null, Japanese unescaped (pandas would escape ``/``)."""
+    records = frame.astype(object).to_dict("records")
 
-    def plain(value: object) -> object:
-        if value is None or value is pd.NA:
-            return None
-        item = getattr(value, "item", None)
-        if callable(item):  # numpy scalars
-            value = item()
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        return value
+    def build(fast: bool) -> list[dict[str, object]]:
+        number, integer = (exact_float, exact_int) if fast else (float, int)
 
-    records = [{str(k): plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
-    return json.dumps(records, ensure_ascii=False, indent=2)
+        def plain(value: object) -> object:
+            if value is None or value is pd.NA:
+                return None
+            item = getattr(value, "item", None)
+            if callable(item):  # numpy scalars
+                value = item()
+            if isinstance(value, float):
+                return number(value) if math.isfinite(value) else None
+            if isinstance(value, int) and not isinstance(value, bool):
+                return integer(value)
+            return value
+
+        return [{str(k): plain(v) for k, v in row.items()} for row in records]
+
+    return indented_json(build)

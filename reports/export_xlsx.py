@@ -34,10 +34,13 @@ from openpyxl.writer.excel import ExcelWriter
 
 from scoring.table import starts_formula
 
-__all__ = ["SheetColumn", "display_width", "stable_xlsx_bytes", "write_table"]
+__all__ = ["HEADER_FILL", "SheetColumn", "column_widths", "display_width", "safe_text", "stable_xlsx_bytes",
+           "write_table"]
 
+HEADER_FILL = "DDE4EE"
+"""Background of header cells (RGB), here and in :mod:`reports.export_book`."""
 _HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+_HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
 _FILTER_BUTTON = 3
 """Columns the autofilter's drop-down button covers at the right of a header."""
@@ -84,8 +87,20 @@ def _cell_width(value: object, number_format: str, limit: float) -> float:
     return len(str(value))
 
 
-def _safe_text(value: str) -> str:
+def safe_text(value: str) -> str:
+    """``value`` with the characters XML 1.0 cannot hold (control characters but tab and newlines) as U+FFFD."""
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def column_widths(columns: Sequence[SheetColumn], sample: Sequence[Sequence[object]]) -> list[float]:
+    """Each column's width: what its header (up to two lines) and its first rows of ``sample`` need, within bounds."""
+    widths = []
+    for index, column in enumerate(columns):
+        measured = max((_cell_width(r[index], column.number_format, column.max_width)
+                        for r in sample[:_SAMPLE_ROWS]), default=0)
+        heading = min(display_width(column.header) + _FILTER_BUTTON, _HEADER_WIDTH)
+        widths.append(min(column.max_width, max(column.min_width, heading, measured + 1)))
+    return widths
 
 
 class _Cells:
@@ -111,7 +126,7 @@ class _Cells:
         if value is None:
             return None
         if isinstance(value, str):
-            cell = WriteOnlyCell(self.sheet, _safe_text(value))
+            cell = WriteOnlyCell(self.sheet, safe_text(value))
             cell.data_type = "s"  # openpyxl would make "=…" a formula; a string it stays
             if starts_formula(value):
                 cell._style = copy(self._look("quote")._style)  # type: ignore[attr-defined]
@@ -142,12 +157,8 @@ def write_table(
     assert isinstance(created, WriteOnlyWorksheet), "write_table needs a write-only workbook"
     # A write-only sheet has the layout attributes of a worksheet (openpyxl borrows them); the stubs lack them.
     sheet = cast(Worksheet, created)
-    for index, column in enumerate(columns, start=1):
-        measured = max((_cell_width(r[index - 1], column.number_format, column.max_width)
-                        for r in sample[:_SAMPLE_ROWS]), default=0)
-        heading = min(display_width(column.header) + _FILTER_BUTTON, _HEADER_WIDTH)
-        wanted = max(column.min_width, heading, measured + 1)
-        sheet.column_dimensions[get_column_letter(index)].width = min(column.max_width, wanted)
+    for index, width in enumerate(column_widths(columns, sample), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     count = len(sample) if row_count is None else row_count
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
@@ -155,7 +166,7 @@ def write_table(
     sheet.page_setup.orientation = "landscape"
     head = []
     for column in columns:
-        cell = WriteOnlyCell(created, _safe_text(column.header))
+        cell = WriteOnlyCell(created, safe_text(column.header))
         cell.data_type = "s"
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
         head.append(cell)

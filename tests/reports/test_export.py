@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+from collections.abc import Mapping
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from bpm.model import Definitions, ElementId, ProcessId
 from bpm.reader import read_bpmn
-from reports.export import JSON_FORMAT, assessment_json
+from reports.export import JSON_FORMAT, assessment_json, assessment_json_bytes
+from scoring.assess import assess
+from scoring.profile import load_profile
 from scoring.result import (
     Assessment,
     Branch,
@@ -22,6 +28,7 @@ from scoring.result import (
     StepCost,
     Totals,
 )
+from scoring.survey import load_survey
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "reports_nodi"
 WITH_DI = DATA / "counter_di.bpmn"
@@ -165,3 +172,33 @@ def test_assessment_json_turns_non_finite_numbers_into_null() -> None:
     process = dataclasses.replace(assessment.processes[0], steps=(bad,))
     document = json.loads(assessment_json(dataclasses.replace(assessment, processes=(process,))))
     assert document["processes"][0]["steps"][0]["cost"]["payback_months"] is None
+
+
+def _reference_plain(value: Any) -> Any:
+    """The document as the first JSON export built it (a plain recursive walk), for comparison."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _reference_plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.metadata.get("json", True)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        items = {str(k.value) if isinstance(k, Enum) else str(k): _reference_plain(v) for k, v in value.items()}
+        return {k: items[k] for k in sorted(items)}
+    if isinstance(value, list | tuple):
+        return [_reference_plain(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def test_assessment_json_is_the_standard_library_document_byte_for_byte(flows_dir: Path) -> None:
+    """orjson writes the whole sample library's assessment exactly as json.dumps(indent=2) did (issue 13)."""
+    paths = sorted(flows_dir.glob("*.bpmn"))
+    assessment = assess([read_bpmn(p) for p in paths], survey=load_survey(flows_dir / "survey.xlsx"),
+                        profile=load_profile())
+    reference = {"format": JSON_FORMAT, "version": 1, **_reference_plain(assessment)}
+    expected = json.dumps(reference, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    assert assessment_json_bytes(assessment) == expected.encode("utf-8")
+    assert assessment_json(assessment) == expected

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,13 +18,22 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from lxml import etree
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bpm.errors import RenderError
 from bpm.reader import read_bpmn
-from reports.export_columns import COLUMN_SPECS, FORMATS, header
-from reports.export_table import SHEET_NAMES, in_rank_order, table_bytes, write_results
+from reports.export_columns import COLUMN_SPECS, FORMATS, Lang, header
+from reports.export_table import (
+    SHEET_NAMES,
+    export_frame,
+    in_rank_order,
+    table_bytes,
+    workbook_sheets,
+    write_results,
+)
+from reports.export_xlsx import stable_xlsx_bytes, write_table
 from reports.style import DISPOSITION_STYLES
 from scoring.assess import assess
 from scoring.decisions import Decision, load_decisions
@@ -389,3 +399,80 @@ def test_xlsx_text_cells_are_strings_never_formulas(hostile_frame: pd.DataFrame,
     net = [c.value for (c,) in sheet.iter_rows(min_row=2, min_col=head.index("財政効果（期間合計）") + 1,
                                                max_col=head.index("財政効果（期間合計）") + 1)]
     assert -1234 in net or -1235 in net
+
+
+# --------------------------------------------------------------------------- XlsxWriter against openpyxl (issue 13)
+
+
+def _openpyxl_workbook(frame: pd.DataFrame, lang: Lang, assessment: Assessment | None) -> bytes:
+    """The same sheets written the way the results workbook was written before, with openpyxl's write_table."""
+    book = openpyxl.Workbook(write_only=True)
+    table = export_frame(frame, lang)
+    for title, columns, rows in workbook_sheets(table, [str(k) for k in frame.columns], lang, assessment):
+        write_table(book, title, columns, rows, sample=rows)
+    return stable_xlsx_bytes(book, WHEN)
+
+
+def _described(data: bytes) -> list[object]:
+    """Everything a reader of the workbook gets, read back with openpyxl, sheet by sheet and cell by cell."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    described: list[object] = [book.properties.created, book.properties.modified]
+    for sheet in book.worksheets:
+        assert isinstance(sheet, Worksheet)
+        described.append((sheet.title, sheet.freeze_panes, sheet.auto_filter.ref, sheet.print_title_rows,
+                           sheet.page_setup.orientation, sheet.max_row, sheet.max_column))
+        described.append({key: (d.min, d.max, d.width) for key, d in sheet.column_dimensions.items()})
+        for row in sheet.iter_rows():
+            for cell in row:
+                header = cell.row == 1
+                described.append((cell.coordinate, cell.value, type(cell.value).__name__,
+                                  cell.data_type if cell.value is not None else "", cell.number_format,
+                                  cell.quotePrefix, cell.font.b,
+                                  str(cell.fill.fgColor.rgb)[-6:] if header else "",
+                                  (cell.alignment.wrap_text, cell.alignment.vertical) if header else ""))
+    return described
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_xlsxwriter_workbook_reads_back_as_the_openpyxl_one(frame: pd.DataFrame, sample: Assessment,
+                                                           lang: Lang) -> None:
+    """Values, types, number formats, quote flags, header look, widths, panes, filter, print titles: all equal."""
+    ours = table_bytes(frame, "xlsx", lang=lang, assessment=sample, created=WHEN)
+    assert _described(ours) == _described(_openpyxl_workbook(frame, lang, sample))
+
+
+def test_xlsxwriter_workbook_of_hostile_text_reads_back_as_the_openpyxl_one(hostile_frame: pd.DataFrame) -> None:
+    """Formula attempts, control characters, Excel's own _x0041_ escapes and empty text, written by both writers."""
+    odd = hostile_frame.copy()
+    odd.loc[0, "name"] = "a\x01b\x1fc\x0bd"  # characters XML cannot hold
+    odd.loc[1, "name"] = "_x0041_ and _x005F_x0041_"  # what Excel would read as an escaped "A"
+    odd.loc[2, "name"] = ""
+    odd.loc[3, "name"] = "  leading and trailing  "
+    odd.loc[4, "name"] = "line\nbreak\r\nand\ttab"
+    odd.loc[5, "lane"] = "x" * 40_000  # longer than a cell holds is cut by both at 32,767
+    ours = table_bytes(odd, "xlsx", assessment=None, created=WHEN)
+    assert _described(ours) == _described(_openpyxl_workbook(odd, "ja", None))
+    names = {c.value for (c,) in _sheet(openpyxl.load_workbook(io.BytesIO(ours)), 0).iter_rows(
+        min_row=2, min_col=[c.value for c in _sheet(openpyxl.load_workbook(io.BytesIO(ours)), 0)[1]].index("手順") + 1,
+        max_col=[c.value for c in _sheet(openpyxl.load_workbook(io.BytesIO(ours)), 0)[1]].index("手順") + 1)}
+    assert {"a\ufffdb\ufffdc\ufffdd", "_x0041_ and _x005F_x0041_"} <= names
+
+
+def test_xlsxwriter_cells_are_never_formulas_in_the_raw_xml(hostile_frame: pd.DataFrame) -> None:
+    """Read the sheet XML itself: no <f> element anywhere, every hostile text an inline string with quotePrefix."""
+    data = table_bytes(hostile_frame, "xlsx", assessment=None, created=WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        styles = etree.fromstring(archive.read("xl/styles.xml"))
+        xml = {name: etree.fromstring(archive.read(name)) for name in sheets}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    quoted = {index for index, xf in enumerate(styles.iter(f"{main}cellXfs").__next__())
+              if xf.get("quotePrefix") == "1"}
+    for name, root in xml.items():
+        assert not list(root.iter(f"{main}f")), name
+        for cell in root.iter(f"{main}c"):
+            text = "".join(cell.itertext())
+            if cell.get("t") == "inlineStr" and _looks_like_formula(text):
+                assert int(cell.get("s", "0")) in quoted, (name, cell.get("r"), text)
+            if cell.get("t") not in ("inlineStr", "b", None, "n"):
+                raise AssertionError((name, cell.get("r"), cell.get("t")))
