@@ -21,7 +21,7 @@ import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast
@@ -48,12 +48,14 @@ from bpm.model import (
     EventTrigger,
     FlowNode,
     GatewayDirection,
+    GatewayKind,
     GlobalTask,
     ImportNote,
     Lane,
     LoopKind,
     MessageFlow,
     MessageVisibleKind,
+    NodeKind,
     NoteLevel,
     Participant,
     Point,
@@ -63,7 +65,7 @@ from bpm.model import (
     Shape,
     SourceRef,
     TaskKind,
-    kind_from_tag,
+    fast_builder,
 )
 
 MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -80,6 +82,24 @@ _MAX_COLOUR_CHARS = 64
 DEFAULT_MAX_BYTES = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
 """Default size limit; large enough for any hand-drawn model, small enough to refuse junk fast."""
 
+# The model objects the reader makes by the thousand, made by fast builders (``bpm.model.fast_builder``: the
+# frozen dataclasses' own __init__ was a fifth of the import); each takes every field, in declaration order.
+_make_source_ref = fast_builder(SourceRef)
+_make_flow_node = fast_builder(FlowNode)
+_make_sequence_flow = fast_builder(SequenceFlow)
+_make_shape = fast_builder(Shape)
+_make_edge = fast_builder(Edge)
+_make_bounds = fast_builder(Bounds)
+_make_point = fast_builder(Point)
+_NODE_FIELDS = [f.name for f in fields(FlowNode)]
+_NODE_PARENT, _NODE_LANE = _NODE_FIELDS.index("parent_id"), _NODE_FIELDS.index("lane_id")
+_FLOW_FIELDS = [f.name for f in fields(SequenceFlow)]
+_FLOW_SOURCE_ID, _FLOW_PARENT, _FLOW_IS_DEFAULT = (
+    _FLOW_FIELDS.index("source_id"), _FLOW_FIELDS.index("parent_id"), _FLOW_FIELDS.index("is_default")
+)
+
+_KIND_BY_TAG: dict[str, NodeKind] = {kind.value: kind for kind in (*TaskKind, *EventKind, *GatewayKind)}
+_CONTAINER_KINDS = frozenset(kind for kind in TaskKind if kind.is_container)
 _TRIGGERS = {t.value: t for t in EventTrigger}
 _DIRECTIONS = {d.value: d for d in GatewayDirection}
 _VISIBLE_KINDS = frozenset(k.value for k in MessageVisibleKind)
@@ -617,7 +637,8 @@ class _Builder:
     lines: dict[etree._Element, int] = field(default_factory=dict)
     """Start-tag lines from :func:`_start_tag_lines`; libxml2's line is the fallback."""
     notes: list[ImportNote] = field(default_factory=list)
-    seen_ids: dict[str, int | None] = field(default_factory=dict)
+    seen_ids: dict[str, etree._Element] = field(default_factory=dict)
+    """Each id read so far and the element that has it: its line is looked up only for a duplicate's note."""
     global_triggers: dict[str, EventTrigger] = field(default_factory=dict)
     """Root-level event definitions (MID Innovator writes them there) by id."""
     message_names: dict[str, str] = field(default_factory=dict)
@@ -639,9 +660,8 @@ class _Builder:
         if self.lines:
             line = self.lines.get(element)
             if line is not None:
-                return SourceRef(self.file, line)
-        sourceline = element.sourceline
-        return SourceRef(self.file, sourceline if isinstance(sourceline, int) else None)
+                return _make_source_ref(self.file, line)
+        return _make_source_ref(self.file, element.sourceline or None)  # lxml gives an int, or None when unknown
 
     def note(
         self,
@@ -666,6 +686,9 @@ class _Builder:
         that writes the file back, and exports could not find it again.
         """
         raw = element.get("id")
+        if raw and raw not in self.seen_ids and not raw[0].isspace() and not raw[-1].isspace():
+            self.seen_ids[raw] = element  # the usual case (new, unpadded): no copy by strip(), no line look-up
+            return ElementId(raw)
         if raw is None or not raw.strip():
             self._generated += 1
             raw = f"_{_local(element)}_{self.line(element) or 0}_{self._generated}"
@@ -679,7 +702,7 @@ class _Builder:
                 hint=say("reader.id_spaces_hint"),
             )
         if raw in self.seen_ids:
-            first = self.seen_ids[raw]
+            first = self.line(self.seen_ids[raw])
             self.note(
                 "duplicate-id",
                 say("reader.note_duplicate_id", id=raw, line=first, tag=_local(element)),
@@ -688,7 +711,7 @@ class _Builder:
                 NoteLevel.ERROR,
             )
             return None
-        self.seen_ids[raw] = self.line(element)
+        self.seen_ids[raw] = element
         return ElementId(raw)
 
     def properties(self, element: etree._Element) -> dict[str, str]:
@@ -869,14 +892,18 @@ class _Builder:
         # flow's default flag and level are known only at the end, and copying frozen objects to add them
         # (dataclasses.replace) cost more than making them.
         lane_of = {node_id: lane.id for lane in _walk_lanes(scope.lanes) for node_id in lane.node_ids}
-        nodes = {nid: FlowNode(**fields, lane_id=lane_of.get(nid)) for nid, fields in scope.nodes.items()}
+        nodes: dict[ElementId, FlowNode] = {}
+        for nid, values in scope.nodes.items():
+            values[_NODE_LANE] = lane_of.get(nid)
+            nodes[nid] = _make_flow_node(*values)
         defaults, reparented = scope.defaults, scope.reparented
         flows: dict[ElementId, SequenceFlow] = {}
-        for fid, fields in scope.flows.items():
-            source_id = fields["source_id"]
+        for fid, values in scope.flows.items():
+            source_id = values[_FLOW_SOURCE_ID]
             if source_id in reparented:  # flows leaving a re-parented boundary event move to its level with it
-                fields["parent_id"] = reparented[source_id]
-            flows[fid] = SequenceFlow(**fields, is_default=fid in defaults)
+                values[_FLOW_PARENT] = reparented[source_id]
+            values[_FLOW_IS_DEFAULT] = fid in defaults
+            flows[fid] = _make_sequence_flow(*values)
         return Process(
             id=pid,
             name=element.get("name", "").strip(),
@@ -894,10 +921,10 @@ class _Builder:
     def scope_content(self, element: etree._Element, scope: _Scope, parent_id: ElementId | None) -> None:
         """Read the flow elements of a process or sub-process into ``scope``."""
         for child in _model_children(element):
-            tag = _local(child)
-            kind = kind_from_tag(tag)
+            tag = child.tag[_MODEL_CUT:]
+            kind = _KIND_BY_TAG.get(tag)
             if kind is not None:
-                self.flow_node(child, scope, parent_id)
+                self.flow_node(child, kind, scope, parent_id)
             elif tag == "sequenceFlow":
                 self.sequence_flow(child, scope, parent_id)
             elif tag == "laneSet":
@@ -925,27 +952,24 @@ class _Builder:
                     child.get("id"),
                 )
 
-    def flow_node(self, element: etree._Element, scope: _Scope, parent_id: ElementId | None) -> None:
+    def flow_node(self, element: etree._Element, kind: NodeKind, scope: _Scope, parent_id: ElementId | None) -> None:
         ident = self.element_id(element)
         if ident is None:
             return
-        tag = _local(element)
-        kind = kind_from_tag(tag)
-        assert kind is not None
         get = _attributes(element).get  # one call for all attributes: ten look-ups by name cost twice as much
         triggers: list[EventTrigger] = []
         loop = LoopKind.NONE
         link_name: str | None = None
-        incoming: list[ElementId] = []
-        outgoing: list[ElementId] = []
+        incoming: list[str] = []
+        outgoing: list[str] = []
         documentation: list[etree._Element] = []
         extensions: list[etree._Element] = []
         for child in _model_children(element):  # once: these children were read in five passes
-            ctag = _model_local(child)
+            ctag = child.tag[_MODEL_CUT:]
             if ctag == "incoming":
-                incoming.append(ElementId(_ref_text(child)))
+                incoming.append(_ref_text(child))
             elif ctag == "outgoing":
-                outgoing.append(ElementId(_ref_text(child)))
+                outgoing.append(_ref_text(child))
             elif ctag == "documentation":
                 documentation.append(child)
             elif ctag == "extensionElements":
@@ -979,41 +1003,40 @@ class _Builder:
             scope.defaults.add(ElementId(default))
         attached = _qualified_ref(element, get("attachedToRef")) or None
         if attached is not None and parent_id == attached and attached in scope.nodes:
-            # Visual Paradigm writes boundary events inside the sub-process they sit
-            # on; semantically they belong to the host's level.
-            parent_id = scope.nodes[ElementId(attached)]["parent_id"]
+            # Visual Paradigm writes boundary events inside the sub-process they sit on; semantically they
+            # belong to the host's level.
+            parent_id = scope.nodes[ElementId(attached)][_NODE_PARENT]
             scope.reparented[ident] = parent_id
         direction_raw = get("gatewayDirection", "Unspecified")
         direction = _DIRECTIONS.get(direction_raw)  # a dict: calling the Enum cost more than the rest of a task
         if direction is None:
             direction = GatewayDirection.UNSPECIFIED
             self.note("bad-attribute", say("reader.note_gateway_direction", value=direction_raw), element, ident)
-        scope.nodes[ident] = dict(
-            id=ident,
-            kind=kind,
-            name=get("name", "").strip(),
-            source=self.src(element),
-            process_id=scope.process_id,
-            parent_id=parent_id,
-            documentation=_documentation(documentation),
-            properties=_properties(extensions),
-            incoming=tuple(incoming),
-            outgoing=tuple(outgoing),
-            triggers=tuple(triggers),
-            attached_to=ElementId(attached) if attached else None,
-            cancel_activity=_bool(get("isInterrupting" if kind is EventKind.START else "cancelActivity"), True),
-            direction=direction,
-            default_flow=ElementId(default) if default else None,
-            called_element=(
-                (_qualified_ref(element, get("calledElement")) or None) if kind is TaskKind.CALL_ACTIVITY else None
-            ),
-            loop=loop,
-            triggered_by_event=_bool(get("triggeredByEvent"), False),
-            is_for_compensation=_bool(get("isForCompensation"), False),
-            instantiate=_bool(get("instantiate"), False),
-            link_name=link_name,
-        )
-        if isinstance(kind, TaskKind) and kind.is_container:
+        scope.nodes[ident] = [  # FlowNode's fields in their order; the lane is filled in by process()
+            ident,
+            kind,
+            get("name", "").strip(),
+            self.src(element),
+            scope.process_id,
+            parent_id,
+            None,  # lane_id
+            _documentation(documentation) if documentation else "",
+            _properties(extensions) if extensions else {},
+            tuple(incoming),
+            tuple(outgoing),
+            tuple(triggers),
+            attached,  # attached_to
+            _bool(get("isInterrupting" if kind is EventKind.START else "cancelActivity"), True),
+            direction,
+            default,  # default_flow
+            (_qualified_ref(element, get("calledElement")) or None) if kind is TaskKind.CALL_ACTIVITY else None,
+            loop,
+            _bool(get("triggeredByEvent"), False),
+            _bool(get("isForCompensation"), False),
+            _bool(get("instantiate"), False),
+            link_name,
+        ]
+        if kind in _CONTAINER_KINDS:
             self.scope_content(element, scope, parent_id=ident)
 
     def sequence_flow(self, element: etree._Element, scope: _Scope, parent_id: ElementId | None) -> None:
@@ -1032,18 +1055,19 @@ class _Builder:
                 documentation.append(child)
             elif tag == _EXTENSIONS:
                 extensions.append(child)
-        scope.flows[ident] = dict(
-            id=ident,
-            source_id=ElementId(_qualified_ref(element, get("sourceRef"))),
-            target_id=ElementId(_qualified_ref(element, get("targetRef"))),
-            source=self.src(element),
-            process_id=scope.process_id,
-            parent_id=parent_id,
-            name=get("name", "").strip(),
-            condition=condition,
-            properties=_properties(extensions),
-            documentation=_documentation(documentation),
-        )
+        scope.flows[ident] = [  # SequenceFlow's fields in their order; process() fills in is_default
+            ident,
+            _qualified_ref(element, get("sourceRef")),
+            _qualified_ref(element, get("targetRef")),
+            self.src(element),
+            scope.process_id,
+            parent_id,
+            get("name", "").strip(),
+            condition,
+            False,  # is_default
+            _properties(extensions) if extensions else {},
+            _documentation(documentation) if documentation else "",
+        ]
 
     def lane_set(self, element: etree._Element, parent_lane: ElementId | None) -> list[Lane]:
         lanes: list[Lane] = []
@@ -1132,7 +1156,8 @@ class _Builder:
         for plane in element.iterchildren(_ANY_PLANE):
             plane_ref = _ref_attr(plane, "bpmnElement") or None
             for item in plane:
-                local = _any_local(item.tag)
+                tag = item.tag
+                local = _DI_LOCAL_NAMES.get(tag) or _any_local(tag)
                 if local == "BPMNShape":
                     shape = self.shape(item)
                     if shape is not None:
@@ -1150,10 +1175,13 @@ class _Builder:
             self.src(element),
         )
 
-    def _bounds(self, element: etree._Element) -> Bounds | None:
-        """The first ``Bounds`` child (any namespace, as every tool writes it), or None."""
-        for child in element:
-            if _any_local(child.tag) == "Bounds":
+    def _label(self, label: etree._Element | None) -> Bounds | None:
+        """The first ``Bounds`` child (any namespace, as every tool writes it) of a BPMNLabel, or None."""
+        if label is None:
+            return None
+        for child in label:
+            tag = child.tag
+            if (_DI_LOCAL_NAMES.get(tag) or _any_local(tag)) == "Bounds":
                 return self._bounds_of(child)
         return None
 
@@ -1161,14 +1189,11 @@ class _Builder:
         """A ``Bounds`` element's rectangle; None (with a note) when a coordinate is not a number."""
         get = bounds.get
         try:
-            return Bounds(float(get("x", "0")), float(get("y", "0")), float(get("width", "0")),
-                          float(get("height", "0")))
+            return _make_bounds(float(get("x", "0")), float(get("y", "0")), float(get("width", "0")),
+                                float(get("height", "0")))
         except ValueError:
             self.note("bad-coordinates", say("reader.note_bad_bounds"), bounds)
             return None
-
-    def _label(self, label: etree._Element | None) -> Bounds | None:
-        return self._bounds(label) if label is not None else None
 
     @staticmethod
     def _colours(element: etree._Element, label: etree._Element | None) -> DiColours | None:
@@ -1185,7 +1210,8 @@ class _Builder:
         # One pass over the children (filtered iterators cost more than the rest of a shape).
         bounds_element = label = None
         for child in element:
-            local = _any_local(child.tag)
+            tag = child.tag
+            local = _DI_LOCAL_NAMES.get(tag) or _any_local(tag)
             if local == "Bounds":
                 if bounds_element is None:
                     bounds_element = child
@@ -1200,9 +1226,9 @@ class _Builder:
         horizontal = get("isHorizontal")
         expanded = get("isExpanded")
         marker = get("isMarkerVisible")
-        return Shape(
-            ElementId(get("id") or f"_shape_{ref}"),
-            ElementId(ref),
+        return _make_shape(
+            get("id") or f"_shape_{ref}",
+            ref,
             bounds,
             self.src(element),
             self._label(label),
@@ -1218,10 +1244,11 @@ class _Builder:
         points: list[Point] = []
         label = None
         for child in element:
-            local = _any_local(child.tag)
+            tag = child.tag
+            local = _DI_LOCAL_NAMES.get(tag) or _any_local(tag)
             if local == "waypoint":
                 try:
-                    points.append(Point(float(child.get("x", "")), float(child.get("y", ""))))
+                    points.append(_make_point(float(child.get("x", "")), float(child.get("y", ""))))
                 except ValueError:
                     self.note("bad-coordinates", say("reader.note_bad_waypoint"), child)
             elif local == "BPMNLabel" and label is None:
@@ -1229,10 +1256,12 @@ class _Builder:
         if not ref or len(points) < 2:
             self.note("bad-edge", say("reader.note_bad_edge"), element, get("id"))
             return None
-        visible_kind = get("messageVisibleKind", "").strip()
-        return Edge(
-            ElementId(get("id") or f"_edge_{ref}"),
-            ElementId(ref),
+        visible_kind = get("messageVisibleKind")
+        if visible_kind is not None:
+            visible_kind = visible_kind.strip()
+        return _make_edge(
+            get("id") or f"_edge_{ref}",
+            ref,
             tuple(points),
             self.src(element),
             self._label(label),
@@ -1248,6 +1277,15 @@ def _any_local(tag: object) -> str:
     text = str(tag)
     return text[text.find("}") + 1:]
 
+
+_DI_LOCAL_NAMES: dict[object, str] = {
+    f"{{{namespace}}}{name}": name
+    for namespace, names in ((BPMNDI_NS, ("BPMNShape", "BPMNEdge", "BPMNLabel")), (DC_NS, ("Bounds",)),
+                             (DI_NS, ("waypoint",)))
+    for name in names
+}
+"""Local names of the diagram tags as the standard namespaces spell them: one dict look-up per element instead of
+a call to :func:`_any_local` (which every other spelling still takes)."""
 
 # Diagram elements are matched by local name in any namespace (``{*}`` for lxml, :func:`_any_local` in the
 # one-pass loops): tools disagree on the DI namespaces' spelling, and every one of them means the same element.
@@ -1269,10 +1307,10 @@ class _Scope:
     """Collects one process's content while reading; nested sub-processes share it."""
 
     process_id: ProcessId
-    nodes: dict[ElementId, dict[str, Any]] = field(default_factory=dict)
-    """The fields of each flow node; the node is made once its lane is known."""
-    flows: dict[ElementId, dict[str, Any]] = field(default_factory=dict)
-    """The fields of each sequence flow; made once defaults and re-parented sources are known."""
+    nodes: dict[ElementId, list[Any]] = field(default_factory=dict)
+    """The fields of each flow node in :class:`FlowNode`'s order; the node is made once its lane is known."""
+    flows: dict[ElementId, list[Any]] = field(default_factory=dict)
+    """The fields of each sequence flow in its order; made once defaults and re-parented sources are known."""
     lanes: list[Lane] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
     associations: list[Association] = field(default_factory=list)

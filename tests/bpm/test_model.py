@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -11,9 +14,11 @@ from hypothesis import strategies as st
 from bpm.model import (
     Artifact,
     ArtifactKind,
+    Bounds,
     Category,
     Collaboration,
     Definitions,
+    Edge,
     ElementId,
     EventKind,
     FlowNode,
@@ -21,12 +26,15 @@ from bpm.model import (
     Lane,
     MessageFlow,
     Participant,
+    Point,
     Process,
     ProcessId,
     SequenceFlow,
+    Shape,
     SourceRef,
     TaskKind,
     category_of,
+    fast_builder,
     kind_from_tag,
 )
 
@@ -157,3 +165,50 @@ def test_definitions_lookups() -> None:
 def test_definitions_equality_is_by_value() -> None:
     assert _definitions() == _definitions()
     assert _definitions() != dataclasses.replace(_definitions(), name="other")
+
+
+_BUILT_FAST = (SourceRef, FlowNode, SequenceFlow, Shape, Edge, Bounds, Point)
+"""The classes the reader makes with :func:`fast_builder`."""
+
+
+@given(st.data())
+def test_fast_builder_makes_what_the_constructor_makes(data: st.DataObject) -> None:
+    """Same type, fields, equality, hash, repr, pickling and frozenness as calling the class with the same values."""
+    values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
+    for cls in _BUILT_FAST:
+        args = [data.draw(values) for _ in dataclasses.fields(cls)]
+        fast, slow = fast_builder(cls)(*args), cls(*args)
+        assert type(fast) is cls
+        assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+        assert dataclasses.astuple(fast) == tuple(args)
+        assert pickle.loads(pickle.dumps(fast)) == slow
+        assert copy.copy(fast) == slow
+        assert not hasattr(fast, "__dict__")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(fast, dataclasses.fields(cls)[0].name, "changed")
+
+
+def test_fast_builder_wants_every_field() -> None:
+    build = fast_builder(SourceRef)
+    with pytest.raises(TypeError):
+        build("only the file")
+    assert build("m.bpmn", None) == SourceRef("m.bpmn", None)
+
+
+def test_fast_builder_refuses_what_it_cannot_make_alike() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        value: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    cls: Any
+    for cls in (Plain, Checked, int):
+        with pytest.raises(TypeError):
+            fast_builder(cls)
