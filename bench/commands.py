@@ -209,11 +209,13 @@ def bench_pictures(cfg: Config) -> dict[str, Any]:
 
 
 def bench_rescan(cfg: Config) -> dict[str, Any]:
-    """Scan N flows, change one task name in one flow, scan again into the same site."""
+    """Scan N flows, change one task name in one flow, scan again into the same site: with every cache kept
+    (pictures, models read, per-flow scoring: ``bpm/read_cache.py``, ``scoring/flow_cache.py``) and, as the
+    baseline in the same run, with only the picture cache kept (the result caches removed before it)."""
     rows: list[Row] = []
     growth = Growth(cfg)
     for flows in cfg.sizes.rescan_flows:
-        reason = growth.skip_reason(flows * 2)
+        reason = growth.skip_reason(flows * 3)
         if reason:
             rows.append({"flows": flows, "note": reason})
             continue
@@ -224,20 +226,28 @@ def bench_rescan(cfg: Config) -> dict[str, Any]:
         _fresh(site)
         first = run_child([*cfg.bpm, "scan", str(folder), "--out", str(site)], cfg.limits,
                           env=_cache_env(cfg, fresh=True))
-        second = None
+        second = pictures_only = None
         if first.ok:
             revise_flow(folder, PortfolioSpec(flows=flows, tasks=cfg.sizes.tasks_per_flow, seed=cfg.seed))
             second = run_child([*cfg.bpm, "scan", str(folder), "--out", str(site)], cfg.limits,
                                env=_cache_env(cfg, fresh=False))
+            revise_flow(folder, PortfolioSpec(flows=flows, tasks=cfg.sizes.tasks_per_flow, seed=cfg.seed),
+                        revision=2)
+            env = _cache_env(cfg, fresh=False)
+            for kind in ("reads", "flows"):
+                shutil.rmtree(Path(env["BPM_CACHE_DIR"]) / kind, ignore_errors=True)
+            pictures_only = run_child([*cfg.bpm, "scan", str(folder), "--out", str(site)], cfg.limits, env=env)
         one = cfg.work / "rescan-floor"
         floor = _measure(cfg, [cfg.python, FLOORS, "site", str(folder / "flow-00001.bpmn"), "--out", str(one)],
                          partial(_fresh, one))
         for leftover in (site, folder, one):
             _fresh(leftover)
-        first_s, second_s = _summ(first), _summ(second)
-        growth.add(flows * 2, second_s if second is not None else first_s)
+        first_s, second_s, baseline_s = _summ(first), _summ(second), _summ(pictures_only)
+        growth.add(flows * 3, second_s if second is not None else first_s)
         rows.append({"flows": flows, "first_scan": first_s.as_dict(), "rescan": second_s.as_dict(),
+                     "rescan_pictures_only": baseline_s.as_dict(),
                      "floor_one_flow": floor.as_dict(), "ratio_rescan_to_first": ratio(second_s, first_s),
+                     "ratio_rescan_cpu_to_pictures_only": ratio(second_s, baseline_s, "cpu_s"),
                      "ratio_rescan_to_floor_one_flow": ratio(second_s, floor)})
     return {"rows": rows}
 

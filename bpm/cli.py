@@ -15,7 +15,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
@@ -735,6 +735,8 @@ class _Scanned:
     survey_path: Path | None
     profile_path: Path | None = None
     """A ``profile.toml`` found inside a scanned folder (used unless ``--profile`` names another)."""
+    read_keys: list[str | None] = field(default_factory=list)
+    """Each file's content key in the read cache (:mod:`bpm.read_cache`), None where it was not used."""
 
 
 def _gather(
@@ -748,27 +750,34 @@ def _gather(
         for other in survey_candidates(inputs):
             if os.path.realpath(other) != os.path.realpath(survey):
                 _notice(m("cli.survey_not_read", other=other, survey=survey))
-    definitions: list[Definitions] = []
-    paths = [item.path for item in found]
+    from bpm.cache_store import prune_results
+    from bpm.read_cache import ReadCache
+
+    paths, cache, max_bytes = [item.path for item in found], ReadCache.from_environment(), _settings().max_bytes
+    stored = [cache.stored(path, max_bytes=max_bytes) for path in paths]  # unchanged files: no worker needed
+    fresh = ordered_results(_read_one, [p for p, s in zip(paths, stored, strict=True) if s is None],
+                            context=(cache, max_bytes), jobs=jobs)
+    reads = []
     with _reporter().stage(m("stage.reading"), len(found)) as step:
-        for index, (path, read) in enumerate(
-            zip(paths, ordered_results(_read_one, paths, context=_settings().max_bytes, jobs=jobs), strict=True),
-            start=1,
-        ):
+        for index, (path, hit) in enumerate(zip(paths, stored, strict=True), start=1):
             step(m("cli.reading", index=index, total=len(found), path=path))
-            definitions.append(read)
-    return _Scanned(found, definitions, survey_path, discover_profile(inputs))
+            reads.append(hit if hit is not None else next(fresh))
+    prune_results()
+    return _Scanned(found, [r.definitions for r in reads], survey_path, profile_path=discover_profile(inputs),
+                    read_keys=[r.key for r in reads])
 
 
-def _read_one(max_bytes: int, path: Path) -> Definitions:
-    """One file read (in a worker process when --jobs > 1)."""
-    return read_bpmn(path, max_bytes=max_bytes)
+def _read_one(context: tuple[Any, int], path: Path) -> Any:
+    """One file read through the read cache (in a worker process when --jobs > 1)."""
+    cache, max_bytes = context
+    return cache.read(path, max_bytes=max_bytes)
 
 
 def _assess(
     scanned: _Scanned, profile: str | None, cases: Sequence[str], exclude_unsolvable: bool = False, jobs: int = 1
 ) -> Any:
     from scoring.assess import assess
+    from scoring.flow_cache import FlowCache
     from scoring.profile import load_profile
     from scoring.survey import load_survey
 
@@ -782,6 +791,7 @@ def _assess(
             profile=loaded_profile,
             annual_cases=_parse_cases(cases) or None,
             jobs=jobs,
+            cache=FlowCache.from_environment(zip(scanned.definitions, scanned.read_keys, strict=False)),
         )
     _report_excluded(assessment, exclude_unsolvable)
     return assessment

@@ -52,6 +52,7 @@ from scoring.contracted import contracted_check, contracted_gate
 from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
 from scoring.evidence_text import said
 from scoring.features import FeatureMemo, Measures, step_count_property, step_features, step_minutes
+from scoring.flow_cache import FlowCache
 from scoring.handoff import handoff_warning, safe_lot
 from scoring.legal import (
     LegalLexicon,
@@ -125,6 +126,7 @@ def assess(
     profile: Profile,
     annual_cases: Mapping[str, float] | None = None,
     jobs: int = 1,
+    cache: FlowCache | None = None,
 ) -> Assessment:
     """Assess every step of every process in the run.
 
@@ -141,6 +143,9 @@ def assess(
     jobs
         Processes for the per-flow stages (visits, each process's steps; :mod:`scoring.per_flow`); the result
         is the same for every value.
+    cache
+        Where the per-flow stages' outputs are kept by content (:mod:`scoring.flow_cache`); the result is the
+        same with and without it.
 
     Processes whose volumes cannot be computed are in
     :attr:`~scoring.result.Assessment.excluded` (and an error finding), not in
@@ -158,7 +163,8 @@ def assess(
     gaps: list[DataGap] = list(match.gaps)
     findings: list[Finding] = []
     solved = dict(zip((u.key for u in units), merge(
-        per_flow(_solve_at, len(units), context=(units, match), jobs=jobs, describe=lambda i: units[i].file),
+        per_flow(_solve_at, len(units), context=(units, match), jobs=jobs, describe=lambda i: units[i].file,
+                 cached=cache.visits(units, match) if cache is not None else None),
         gaps, findings), strict=True))
     excluded = tuple(r for r in solved.values() if isinstance(r, ExcludedProcess))
     findings.extend(_excluded_finding(e) for e in excluded)
@@ -166,8 +172,10 @@ def assess(
     visits = {k: v for k, v in solved.items() if isinstance(v, VisitResult)}
     cases = cases_per_year(live, match, dict(annual_cases or {}), visits, profile, gaps)
     used_entries: set[str] = set()
+    steps_cached = cache.steps(live, cases, profile=profile, catalogue=run.catalogue, survey=survey,
+                               match=match) if cache is not None else None
     drafts = merge(per_flow(_assess_at, len(live), context=(live, visits, cases, run), jobs=jobs,
-                            describe=lambda i: live[i].file), gaps, findings, used_entries)
+                            describe=lambda i: live[i].file, cached=steps_cached), gaps, findings, used_entries)
     units_by_key = {u.key: u for u in live}
     priced, money = _rank_by_capacity(drafts), None
     if profile.money is not None:

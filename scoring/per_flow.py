@@ -13,19 +13,26 @@ in: each task is one index), and each result comes back with the data gaps,
 findings and used override entries the flow produced, which the caller adds
 **in input order** — exactly the order a one-process loop appends them, so
 ``--jobs 1`` and ``--jobs N`` give the same assessment byte for byte.
+
+Given a :class:`Cached` (keys from :mod:`scoring.flow_cache`), a flow whose
+output is in the store is not run: its stored output takes its place, and
+only the others go to the workers, which store what they compute.  The
+caller merges the outputs in the same input order, so a warm run gives what
+a cold one gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
+from bpm.cache_store import ObjectStore
 from bpm.lint import Finding
 from bpm.pool import ordered_map
 from scoring.result import DataGap
 
-__all__ = ["FlowOutput", "per_flow"]
+__all__ = ["Cached", "FlowOutput", "per_flow"]
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -53,16 +60,35 @@ class Notes:
 
 
 @dataclass(frozen=True, slots=True)
+class Cached:
+    """Where a stage's outputs are kept and each flow's key (None: that flow is not cached)."""
+
+    store: ObjectStore
+    keys: Sequence[str | None]
+    value_type: type | tuple[type, ...]
+    """What a stored output's value must be (anything else is a miss)."""
+
+    def get(self, index: int) -> FlowOutput[object] | None:
+        key = self.keys[index]
+        found = self.store.get(key, FlowOutput) if key is not None else None
+        return found if found is not None and isinstance(found.value, self.value_type) else None
+
+
+@dataclass(frozen=True, slots=True)
 class _Job(Generic[C, R]):
     work: Callable[[C, int, Notes], R]
     context: C
+    cached: Cached | None = None
 
 
 def _run_one(job: _Job[C, R], index: int) -> FlowOutput[R]:
     notes = Notes()
     value = job.work(job.context, index, notes)
     # sorted: a set's order is not part of the result (the caller only tests membership)
-    return FlowOutput(value, tuple(notes.gaps), tuple(notes.findings), tuple(sorted(notes.used_entries)))
+    output = FlowOutput(value, tuple(notes.gaps), tuple(notes.findings), tuple(sorted(notes.used_entries)))
+    if job.cached is not None and (key := job.cached.keys[index]) is not None:
+        job.cached.store.put(key, output)
+    return output
 
 
 def per_flow(
@@ -72,12 +98,21 @@ def per_flow(
     context: C,
     jobs: int,
     describe: Callable[[int], str] = str,
+    cached: Cached | None = None,
 ) -> list[FlowOutput[R]]:
     """``work(context, i, notes)`` for ``i`` in ``range(count)`` on up to ``jobs`` processes, in input order.
 
-    ``work`` must be a module-level function (workers are forked; see :mod:`bpm.pool`).
+    ``work`` must be a module-level function (workers are forked; see :mod:`bpm.pool`).  With ``cached``,
+    stored outputs stand in for the flows that have one; the rest are run and stored.
     """
-    return ordered_map(_run_one, range(count), context=_Job(work, context), jobs=jobs, describe=describe)
+    if cached is None:
+        return ordered_map(_run_one, range(count), context=_Job(work, context), jobs=jobs, describe=describe)
+    outputs: list[FlowOutput[R] | None] = [cast("FlowOutput[R] | None", cached.get(i)) for i in range(count)]
+    missing = [i for i, output in enumerate(outputs) if output is None]
+    computed = ordered_map(_run_one, missing, context=_Job(work, context, cached), jobs=jobs, describe=describe)
+    for index, output in zip(missing, computed, strict=True):
+        outputs[index] = output
+    return [output for output in outputs if output is not None]
 
 
 def merge(outputs: Sequence[FlowOutput[R]], gaps: list[DataGap], findings: list[Finding],

@@ -71,6 +71,7 @@ def test_command_benchmarks_measured_ours_and_the_floor(results: dict[str, Any])
     (rescan,) = b["rescan"]["rows"]
     _positive(rescan["first_scan"], "first scan")
     _positive(rescan["rescan"], "re-scan")
+    _positive(rescan["rescan_pictures_only"], "re-scan with only the picture cache")
 
 
 @pytest.mark.slow

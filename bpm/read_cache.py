@@ -1,0 +1,100 @@
+""":func:`bpm.reader.read_bpmn`, kept by content: a file read once is not parsed again while its bytes stay.
+
+The key is the SHA-256 of the file's bytes with everything else the model
+depends on: the name the file was read under (every source reference carries
+it), the size limit (it decides the element limit), and the version of the
+code that builds the model (:func:`bpm.cache_store.code_version` of the
+``bpm`` package, Python's and lxml's versions).  A file whose bytes, name or
+limit differ, or an upgrade, reads afresh.  A file that cannot be read is
+read by :func:`~bpm.reader.read_bpmn` itself, so its error is the same;
+errors are never cached.
+
+Storage, its safety and ``BPM_CACHE_DIR=off``: :mod:`bpm.cache_store`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bpm.cache_store import ObjectStore, code_version
+from bpm.model import Definitions
+from bpm.reader import read_bpmn, read_bpmn_bytes
+
+__all__ = ["Read", "ReadCache", "read_key"]
+
+_FORMAT = "read 1"
+"""Bumped when what a key covers changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One file's model and the content key it was stored under (None: not read through the cache)."""
+
+    definitions: Definitions
+    key: str | None
+
+
+def read_key(name: str, data: bytes, max_bytes: int) -> str:
+    """The key of the model read from ``data`` under ``name`` with the limit ``max_bytes``."""
+    parts = {"v": _FORMAT, "file": name, "max_bytes": max_bytes, "code": code_version("bpm"),
+             "bytes": hashlib.sha256(data).hexdigest()}
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class ReadCache:
+    """Models by content key (an :class:`~bpm.cache_store.ObjectStore`; a store without a folder reads plainly)."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ReadCache:
+        return cls(ObjectStore.from_environment("reads", environ))
+
+    def read(self, path: str | os.PathLike[str], *, max_bytes: int) -> Read:
+        """The model of ``path``: from the store when these bytes were read before, else read and stored."""
+        if not self.store.on:
+            return Read(read_bpmn(path, max_bytes=max_bytes), None)
+        name = os.fspath(path)
+        data = _bytes_or_none(name, max_bytes)
+        if data is None:  # missing, not a file, too big, unreadable: the reader says why
+            return Read(read_bpmn(path, max_bytes=max_bytes), None)
+        key = read_key(name, data, max_bytes)
+        found = self.store.get(key, Definitions)
+        if found is not None:
+            return Read(found, key)
+        definitions = read_bpmn_bytes(data, name, max_bytes=max_bytes)
+        self.store.put(key, definitions)
+        return Read(definitions, key)
+
+    def stored(self, path: str | os.PathLike[str], *, max_bytes: int) -> Read | None:
+        """The model of ``path`` only if it is in the store (a cheap look before sending work to a pool)."""
+        if not self.store.on:
+            return None
+        name = os.fspath(path)
+        data = _bytes_or_none(name, max_bytes)
+        if data is None:
+            return None
+        key = read_key(name, data, max_bytes)
+        found = self.store.get(key, Definitions)
+        return Read(found, key) if found is not None else None
+
+
+def _bytes_or_none(name: str, max_bytes: int) -> bytes | None:
+    """The file's bytes when it is a regular file within the limit, else None (the reader reports it).
+
+    Checked before opening, as the reader does: a pipe or device may never end."""
+    try:
+        status = os.stat(name)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+            return None
+        with open(name, "rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except OSError:
+        return None
+    return data if len(data) <= max_bytes else None
