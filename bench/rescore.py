@@ -69,12 +69,19 @@ def phase(folder: Path, jobs: int, money: bool) -> dict[str, Any]:
 
 
 def _fingerprint(result: Any) -> str:
-    """A digest of the whole assessment (every field, in order; pickled, not ``repr``: cheaper at 1,000 flows)."""
+    """A digest of the whole assessment by value: every field in order, sets sorted, and without pickle's memo
+    (``fast``), so a result loaded from the cache — equal values in distinct objects where a fresh run shares
+    one object between flows — digests like a computed one."""
     import hashlib
+    import io
 
-    from bpm.cache_store import dumps
+    from bpm.cache_store import _DigestPickler
 
-    return hashlib.sha256(dumps(result)).hexdigest()[:16]
+    buffer = io.BytesIO()
+    pickler = _DigestPickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(result)
+    return hashlib.sha256(buffer.getvalue()).hexdigest()[:16]
 
 
 def _child(folder: Path, cache: str, jobs: int, money: bool) -> dict[str, Any]:

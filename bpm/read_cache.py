@@ -2,12 +2,13 @@
 
 The key is the SHA-256 of the file's bytes with everything else the model
 depends on: the name the file was read under (every source reference carries
-it), the size limit (it decides the element limit), and the version of the
-code that builds the model (:func:`bpm.cache_store.code_version` of the
-``bpm`` package, Python's and lxml's versions).  A file whose bytes, name or
-limit differ, or an upgrade, reads afresh.  A file that cannot be read is
-read by :func:`~bpm.reader.read_bpmn` itself, so its error is the same;
-errors are never cached.
+it), the size limit (it decides the element limit), the version of the code
+that builds the model (:func:`bpm.cache_store.code_version` of the ``bpm``
+package and the versions of Python and the libraries it uses) and the run's
+language (should the reader ever write a text out while reading, it would be
+in that language).  A file whose bytes, name or limit differ, or an upgrade,
+reads afresh.  A file that cannot be read is read by
+:func:`~bpm.reader.read_bpmn` itself, so its error is the same; errors are never cached.
 
 Storage, its safety and ``BPM_CACHE_DIR=off``: :mod:`bpm.cache_store`.
 """
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bpm.cache_store import ObjectStore, code_version
+from bpm.messages import language
 from bpm.model import Definitions
 from bpm.reader import read_bpmn, read_bpmn_bytes
 
@@ -41,7 +43,7 @@ class Read:
 
 def read_key(name: str, data: bytes, max_bytes: int) -> str:
     """The key of the model read from ``data`` under ``name`` with the limit ``max_bytes``."""
-    parts = {"v": _FORMAT, "file": name, "max_bytes": max_bytes, "code": code_version("bpm"),
+    parts = {"v": _FORMAT, "file": name, "max_bytes": max_bytes, "code": code_version("bpm"), "lang": language(),
              "bytes": hashlib.sha256(data).hexdigest()}
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 

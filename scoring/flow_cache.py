@@ -17,7 +17,8 @@ only, and its key is the SHA-256 of exactly those:
   legal section and overrides — what the lexicons are compiled from) and
   the procedure catalogue with the profile's additions;
 - both: the version of the code and data of ``bpm`` and ``scoring``
-  (:func:`bpm.cache_store.code_version`).
+  (:func:`bpm.cache_store.code_version`) and the run's language (a few texts
+  — an unsolvable flow's message, a failed hand-off check — are written in it).
 
 A changed flow, profile, survey row or catalogue entry is a miss and is
 scored afresh.  Everything portfolio-wide (annual cases across call
@@ -33,6 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bpm.cache_store import ObjectStore, code_version, digest, dumps
+from bpm.messages import language
 from bpm.model import Definitions, TaskKind
 from scoring.per_flow import Cached
 
@@ -79,7 +81,7 @@ class FlowCache:
         from bpm.visits import VisitResult
         from scoring.result import ExcludedProcess
 
-        code = code_version("bpm", "scoring")
+        code = code_version("bpm", "scoring"), language()
         calls = _Lazy(lambda: digest([(u.file, u.process.id, self.content_key(u.definitions)) for u in units]))
         keys: list[str | None] = []
         for unit in units:
@@ -97,7 +99,7 @@ class FlowCache:
             return None
         from scoring.result import ProcessAssessment
 
-        code = code_version("bpm", "scoring")
+        code = code_version("bpm", "scoring"), language()
         run = digest(_FORMAT, "run", code, profile, catalogue, survey.file if survey is not None else None)
         keys: list[str | None] = []
         for unit in live:

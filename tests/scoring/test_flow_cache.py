@@ -135,3 +135,21 @@ def test_a_caller_is_scored_again_when_the_process_it_calls_changes(tmp_path: Pa
     again = run()
     assert len(_entries(folder) - before) == 4  # the called process and its caller, both stages
     assert repr(again) == repr(assess([read_bpmn(called), read_bpmn(caller)], profile=profile))
+
+
+def test_the_runs_language_is_part_of_the_key(sample: tuple[list[Definitions], Survey, Profile],
+                                              plain: Assessment, tmp_path: Path) -> None:
+    """Some per-flow texts are written in the run's language (an unsolvable flow's message): a run in the
+    other language must not get them from the cache."""
+    from bpm.messages import language, use_language
+
+    definitions, survey, profile = sample
+    _run(definitions, tmp_path, survey=survey, profile=profile)
+    before, was = _entries(tmp_path), language()
+    use_language("ja" if was == "en" else "en")
+    try:
+        other = _run(definitions, tmp_path, survey=survey, profile=profile)
+        assert len(_entries(tmp_path) - before) == len(before)
+        assert repr(other) == repr(_run(definitions, None, survey=survey, profile=profile))
+    finally:
+        use_language(was)
