@@ -152,7 +152,7 @@ def scan_table(bench: dict[str, Any]) -> list[str]:
 
 
 def rasteriser_table(bench: dict[str, Any]) -> list[str]:
-    header = ["engine", "version", "pictures", "CPU s", "÷ CairoSVG", "PNG MB"]
+    header = ["engine", "version", "pictures", "CPU s", "÷ CairoSVG (same format)", "MB"]
     rows: list[Sequence[str]] = []
     for row in bench.get("rows", []):
         if "note" in row:

@@ -20,11 +20,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Literal
 
 from lxml import etree
 
 from bpm.errors import RenderError, say
+from reports import cull
 from reports.printable import svg_size
 from reports.style import DISPOSITION_STYLES
 from reports.svg import FONT_FAMILY
@@ -261,6 +263,7 @@ def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str
         width_px = width_px * (part[2] - part[0]) / width
         height_px = height_px * (part[3] - part[1]) / height
         diagram.set("viewBox", f"{_mm(part[0])} {_mm(part[1])} {_mm(part[2] - part[0])} {_mm(part[3] - part[1])}")
+        cull.drop_outside(diagram, part, _element_boxes(svg))  # the rest of the diagram is not on this page
     shown_w, shown_h = width_px * scale * 25.4 / 96, height_px * scale * 25.4 / 96
     diagram.set("x", _mm(MARGIN_MM + (area_w - shown_w) / 2))
     diagram.set("y", _mm(MARGIN_MM + (area_h - shown_h) / 2))
@@ -283,6 +286,12 @@ def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str
     root.append(diagram)
     root.append(_title_block(block, sheet_w, sheet_h))
     return etree.tostring(root, encoding="unicode") + "\n"
+
+
+@lru_cache(maxsize=4)
+def _element_boxes(svg: str) -> dict[str, cull.Box | None]:
+    """The diagram's element boxes, computed once for the pages of one cut sheet."""
+    return cull.element_boxes(_diagram_element(svg))
 
 
 def _size_px(svg: str) -> tuple[float, float]:
