@@ -1,4 +1,4 @@
-"""The results workbook written by XlsxWriter: the same sheets and cells as openpyxl wrote, ~4× less CPU.
+"""The results workbook written by XlsxWriter: the same sheets and cells as openpyxl wrote, ≈2–2.5× less CPU.
 
 Why XlsxWriter: the results workbook has a cell per step and column (63
 columns; 50,000 steps for a city's 1,000 flows, twice: Japanese and

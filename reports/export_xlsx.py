@@ -1,6 +1,8 @@
 """Writing Excel sheets people filter and print: header, widths, formats, formula-safe text, stable bytes.
 
-Shared by the results workbook and the lot 仕様書 outline.  Sheets are written
+Used by the lot 仕様書 outline; the results workbook is written by XlsxWriter
+(:mod:`reports.export_book`) from the same column widths and text rules, and its
+tests compare it with what :func:`write_table` writes.  Sheets are written
 in openpyxl's write-only mode (rows streamed to the file, so a table of
 100,000 steps does not hold 100,000 × 60 cell objects); the header row is
 frozen and carries the autofilter; each column gets a width that fits its
