@@ -1189,10 +1189,8 @@ class _Builder:
             self.src(element),
         )
 
-    def _label(self, label: etree._Element | None) -> Bounds | None:
+    def _label(self, label: etree._Element) -> Bounds | None:
         """The first ``Bounds`` child (any namespace, as every tool writes it) of a BPMNLabel, or None."""
-        if label is None:
-            return None
         for child in label:
             tag = child.tag
             if (_DI_LOCAL_NAMES.get(tag) or _any_local(tag)) == "Bounds":
@@ -1245,7 +1243,7 @@ class _Builder:
             ref,
             bounds,
             self.src(element),
-            self._label(label),
+            None if label is None else self._label(label),
             None if horizontal is None else _bool(horizontal, True),
             None if expanded is None else _bool(expanded, False),
             None if marker is None else _bool(marker, True),
@@ -1262,7 +1260,8 @@ class _Builder:
             local = _DI_LOCAL_NAMES.get(tag) or _any_local(tag)
             if local == "waypoint":
                 try:
-                    points.append(_make_point(float(child.get("x", "")), float(child.get("y", ""))))
+                    get_xy = child.get
+                    points.append(_make_point(float(get_xy("x", "")), float(get_xy("y", ""))))
                 except ValueError:
                     self.note("bad-coordinates", say("reader.note_bad_waypoint"), child)
             elif local == "BPMNLabel" and label is None:
@@ -1278,7 +1277,7 @@ class _Builder:
             ref,
             tuple(points),
             self.src(element),
-            self._label(label),
+            None if label is None else self._label(label),
             self._colours(element, label) if self.colours else None,
             MessageVisibleKind(visible_kind) if visible_kind in _VISIBLE_KINDS else None,
         )
