@@ -659,15 +659,15 @@ def fast_builder(cls: type[_Model]) -> Callable[..., _Model]:
         raise TypeError(f"{cls.__name__} is not a slots dataclass")
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has a __post_init__ that a fast builder would skip")
-    twin = make_dataclass(
+    twin = cast(Callable[..., _Model], make_dataclass(
         f"{cls.__name__}Draft", [f.name for f in fields(cast(Any, cls))],
         slots=True, eq=False, repr=False, match_args=False,
-    )
+    ))
 
     def build(*values: Any) -> _Model:
         made = twin(*values)
         made.__class__ = cls
-        return cast(_Model, made)
+        return made
 
     build.__doc__ = f"{cls.__name__}(*values), made faster (see :func:`fast_builder`)."
     return build

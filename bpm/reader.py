@@ -98,7 +98,10 @@ _FLOW_SOURCE_ID, _FLOW_PARENT, _FLOW_IS_DEFAULT = (
     _FLOW_FIELDS.index("source_id"), _FLOW_FIELDS.index("parent_id"), _FLOW_FIELDS.index("is_default")
 )
 
-_KIND_BY_TAG: dict[str, NodeKind] = {kind.value: kind for kind in (*TaskKind, *EventKind, *GatewayKind)}
+_KIND_BY_MODEL_TAG: dict[str, NodeKind] = {
+    f"{{{MODEL_NS}}}{kind.value}": kind for kind in (*TaskKind, *EventKind, *GatewayKind)
+}
+"""Flow node kinds by their whole tag: one look-up per element, no local name cut out first."""
 _CONTAINER_KINDS = frozenset(kind for kind in TaskKind if kind.is_container)
 _TRIGGERS = {t.value: t for t in EventTrigger}
 _DIRECTIONS = {d.value: d for d in GatewayDirection}
@@ -558,6 +561,7 @@ def _text(element: etree._Element | None) -> str:
 
 
 _EXTENSIONS = f"{_MODEL}extensionElements"
+_INCOMING, _OUTGOING = f"{_MODEL}incoming", f"{_MODEL}outgoing"
 _DOCUMENTATION = f"{_MODEL}documentation"
 _CONDITION = f"{_MODEL}conditionExpression"
 
@@ -921,11 +925,12 @@ class _Builder:
     def scope_content(self, element: etree._Element, scope: _Scope, parent_id: ElementId | None) -> None:
         """Read the flow elements of a process or sub-process into ``scope``."""
         for child in _model_children(element):
-            tag = child.tag[_MODEL_CUT:]
-            kind = _KIND_BY_TAG.get(tag)
+            kind = _KIND_BY_MODEL_TAG.get(child.tag)
             if kind is not None:
                 self.flow_node(child, kind, scope, parent_id)
-            elif tag == "sequenceFlow":
+                continue
+            tag = child.tag[_MODEL_CUT:]
+            if tag == "sequenceFlow":
                 self.sequence_flow(child, scope, parent_id)
             elif tag == "laneSet":
                 scope.lanes.extend(self.lane_set(child, None))
@@ -964,17 +969,26 @@ class _Builder:
         outgoing: list[str] = []
         documentation: list[etree._Element] = []
         extensions: list[etree._Element] = []
-        for child in _model_children(element):  # once: these children were read in five passes
-            ctag = child.tag[_MODEL_CUT:]
-            if ctag == "incoming":
+        # Once over the children (they were read in five passes), comparing whole tags first: the four usual
+        # children need neither a filtered iterator (costly to set up per node) nor a local name.
+        for child in element:
+            tag = child.tag
+            if tag == _INCOMING:
                 incoming.append(_ref_text(child))
-            elif ctag == "outgoing":
+                continue
+            if tag == _OUTGOING:
                 outgoing.append(_ref_text(child))
-            elif ctag == "documentation":
+                continue
+            if tag == _DOCUMENTATION:
                 documentation.append(child)
-            elif ctag == "extensionElements":
+                continue
+            if tag == _EXTENSIONS:
                 extensions.append(child)
-            elif ctag in _TRIGGERS:
+                continue
+            if tag.__class__ is not str or not tag.startswith(_MODEL):
+                continue  # another namespace (vendor elements), or an entity reference
+            ctag = tag[_MODEL_CUT:]
+            if ctag in _TRIGGERS:
                 triggers.append(_TRIGGERS[ctag])
                 if ctag == "linkEventDefinition" and child.get("name"):
                     link_name = child.get("name", "").strip()
@@ -1175,10 +1189,8 @@ class _Builder:
             self.src(element),
         )
 
-    def _label(self, label: etree._Element | None) -> Bounds | None:
+    def _label(self, label: etree._Element) -> Bounds | None:
         """The first ``Bounds`` child (any namespace, as every tool writes it) of a BPMNLabel, or None."""
-        if label is None:
-            return None
         for child in label:
             tag = child.tag
             if (_DI_LOCAL_NAMES.get(tag) or _any_local(tag)) == "Bounds":
@@ -1231,7 +1243,7 @@ class _Builder:
             ref,
             bounds,
             self.src(element),
-            self._label(label),
+            None if label is None else self._label(label),
             None if horizontal is None else _bool(horizontal, True),
             None if expanded is None else _bool(expanded, False),
             None if marker is None else _bool(marker, True),
@@ -1248,7 +1260,8 @@ class _Builder:
             local = _DI_LOCAL_NAMES.get(tag) or _any_local(tag)
             if local == "waypoint":
                 try:
-                    points.append(_make_point(float(child.get("x", "")), float(child.get("y", ""))))
+                    get_xy = child.get
+                    points.append(_make_point(float(get_xy("x", "")), float(get_xy("y", ""))))
                 except ValueError:
                     self.note("bad-coordinates", say("reader.note_bad_waypoint"), child)
             elif local == "BPMNLabel" and label is None:
@@ -1264,7 +1277,7 @@ class _Builder:
             ref,
             tuple(points),
             self.src(element),
-            self._label(label),
+            None if label is None else self._label(label),
             self._colours(element, label) if self.colours else None,
             MessageVisibleKind(visible_kind) if visible_kind in _VISIBLE_KINDS else None,
         )
