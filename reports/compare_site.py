@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bpm.errors import BpmError, say
 from bpm.model import ElementId
 from bpm.reader import DEFAULT_MAX_BYTES, read_bpmn
-from reports import csp
+from reports import csp, markup
 from reports.compare_anon import Scrubber, check_published
 from reports.compare_chart import Dot, DotRow, dot_plot, heat_bin, heat_css
 from reports.format import ja_spacing, jst_time
@@ -199,6 +199,7 @@ class _Site:
         self.env.globals["t"] = t
         self.env.globals["langs"] = LANGS
         self.env.filters["ja"] = ja_spacing  # Japanese text: no half-width space around numbers
+        markup.install(self.env)  # tr, bi, num…: the bilingual pieces the shared templates call
         self.names = self._procedure_names()
         self.order = sorted(self.c.cities.values(), key=lambda city: (city.meta.similar_group, city.key))
         # Indexes built once: a national comparison has 1,741 cities × 20 procedures, and a page that scanned

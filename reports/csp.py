@@ -21,6 +21,7 @@ import base64
 import hashlib
 import html
 import re
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 
 from markupsafe import Markup
@@ -147,8 +148,11 @@ def _hash(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-_EQUALS = re.compile(rb"[ \t\n\r\f]*=")
+_EQUALS = re.compile(r"[ \t\n\r\f]*=")
 """What follows an attribute name that has a value (HTML whitespace, then ``=``)."""
+_SVG = re.compile(r"</?svg", re.IGNORECASE | re.ASCII)
+_UNUSUAL = ("<!--", "<![")
+"""Comments and CDATA sections: markup the spot scan leaves to the tag-by-tag scan."""
 
 
 def _surely_style_free(page: str) -> bool:
@@ -156,20 +160,95 @@ def _surely_style_free(page: str) -> bool:
 
     Every inline style needs the ASCII letters ``style`` (HTML lowercases tag
     and attribute names in ASCII only) either right after ``<`` or followed by
-    optional whitespace and ``=``.  Looking for those few spots in the
-    ASCII-lowercased bytes is a C-speed search, ≈ 30× faster than the tag
-    scan, and most pages we write have no inline style at all (the comparison
-    site has none: its charts are files, its bars CSS classes; a 17 MB
-    procedure page spent most of its CSP time proving that).  Any doubtful
-    spot — even the word in text — leaves the decision to the full scan.
+    optional whitespace and ``=``.  Looking for those few spots is a C-speed
+    search, ≈ 30× faster than the tag scan, and most pages we write have no
+    inline style at all (the comparison site has none: its charts are files,
+    its bars CSS classes; a 17 MB procedure page spent most of its CSP time
+    proving that).  Any doubtful spot — even the word in text — leaves the
+    decision to the scans.
     """
-    lowered = page.encode("utf-8").lower()
-    at = lowered.find(b"style")
+    return next(_spots(page), None) is None
+
+
+def _spots(page: str) -> Iterator[int]:
+    """Where an inline style can start: the letters ``style`` right after ``<`` or before optional whitespace
+    and ``=``, in any ASCII case (HTML lowercases tag and attribute names in ASCII only)."""
+    lowered = page.encode("utf-8").lower().decode("utf-8")  # ASCII letters only, so positions stay the page's
+    at = lowered.find("style")
     while at >= 0:
-        if (at and lowered[at - 1] == ord("<")) or _EQUALS.match(lowered, at + 5):
-            return False
-        at = lowered.find(b"style", at + 5)
-    return True
+        if (at and lowered[at - 1] == "<") or _EQUALS.match(lowered, at + 5):
+            yield at
+        at = lowered.find("style", at + 5)
+
+
+def _svg_depth_at(page: str) -> Callable[[int], int]:
+    """How many ``<svg>`` elements are open at a position of the page (as the tag scan counts them)."""
+    events: list[tuple[int, bool]] = []
+    for found in _SVG.finditer(page):
+        tag = _TAG.match(page, found.start())
+        if tag is not None and tag.group(2).lower() == "svg" and not (tag.group(4) and not tag.group(1)):
+            events.append((found.start(), not tag.group(1)))
+
+    def depth(position: int) -> int:
+        open_count = 0
+        for at, opens in events:
+            if at >= position:
+                break
+            open_count = open_count + 1 if opens else max(open_count - 1, 0)
+        return open_count
+
+    return depth
+
+
+def _inline_styles_at_spots(page: str) -> tuple[list[str], list[str]] | None:
+    """What :func:`_inline_styles_fast` finds, looking only at the tags that hold a spot of :func:`_spots`.
+
+    A flow page is a megabyte of markup with a few hundred inline styles (a
+    bar width per feature, the diagram's ``<style>``); scanning every tag of
+    it, in Python, was a third of the page's rendering time.  The pages we
+    write escape every ``<`` in text and attribute values, so the tag holding
+    a spot starts at the last ``<`` before it: only those tags are parsed.
+    A ``<`` there that does not start a well-formed tag, a ``<style>`` whose
+    text does not end at the next tag, a comment or a CDATA section anywhere
+    returns None, and the tag-by-tag scan (or the full parser) decides.
+    """
+    if any(marker in page for marker in _UNUSUAL):
+        return None
+    elements: list[str] = []
+    attributes: list[str] = []
+    seen: set[int] = set()
+    svg_depth: Callable[[int], int] | None = None
+    for spot in _spots(page):
+        start = page.rfind("<", 0, spot)
+        if start < 0 or start in seen:
+            continue
+        tag = _TAG.match(page, start)
+        if tag is None:
+            return None
+        if tag.end() <= spot:
+            continue  # the word in text (or in the text of a raw-text element, whose own tag is looked at)
+        seen.add(start)
+        if tag.group(1):
+            continue
+        for attribute in _ATTRIBUTE.finditer(tag.group(3)):
+            if attribute.group(1).lower() == "style":
+                value = next((v for v in attribute.group(2, 3, 4) if v is not None), None)
+                if value is not None:
+                    attributes.append(html.unescape(value))
+        if tag.group(2).lower() != "style":
+            continue
+        if tag.group(4):
+            return None
+        end = page.find("<", tag.end())
+        closing = _TAG.match(page, end) if end >= 0 else None
+        if closing is None or closing.group(1) != "/" or closing.group(2).lower() != "style":
+            return None
+        raw = page[tag.end():end]
+        elements.append(raw)
+        svg_depth = svg_depth or _svg_depth_at(page)
+        if svg_depth(start):
+            elements.append(html.unescape(raw))
+    return elements, attributes
 
 
 def policy_for(page: str) -> str:
@@ -182,7 +261,9 @@ def policy_for(page: str) -> str:
     """
     if _surely_style_free(page):
         return "; ".join([*_FIXED, "style-src 'self'"])
-    found = _inline_styles_fast(page)
+    found = _inline_styles_at_spots(page)
+    if found is None:
+        found = _inline_styles_fast(page)
     if found is None:
         parser = _InlineStyles()
         parser.feed(page)

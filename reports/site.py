@@ -34,7 +34,7 @@ from bpm.errors import RenderError, say
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from bpm.pool import ordered_results
-from reports import csp, dot, paper, sheets, zoom
+from reports import csp, dot, flow_rows, markup, paper, sheets, zoom
 from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
 from reports.lotspec import outline_markdown, outline_xlsx
@@ -157,7 +157,8 @@ def _environment() -> Environment:
     env.globals["langs"] = LANGS
     env.filters["ja"] = ja_spacing  # Japanese text: no half-width space around numbers
     env.filters["diagram_scale"] = zoom.diagram_scale
-    return env
+    env.globals["step_rows"] = flow_rows.step_rows
+    return markup.install(env)  # tr, bi, num…: the bilingual pieces every template calls
 
 
 def _static(name: str) -> bytes:

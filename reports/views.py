@@ -19,6 +19,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Protocol
 from urllib.parse import quote
@@ -51,6 +52,7 @@ from reports.sources_view import SourcesPage, cited_parts
 from reports.style import DISPOSITION_STYLES
 from reports.sureness import SurenessView, param_anchor, param_label, parameter_basis, sureness
 from scoring.decisions import ReviewDecision, Reviews
+from scoring.evidence_text import Said
 from scoring.legal import RULE_TITLES as LEGAL_RULE_TITLES
 from scoring.money import RULE_TITLES as MONEY_RULE_TITLES
 from scoring.result import (
@@ -693,8 +695,9 @@ class AssumptionsPage:
 # --------------------------------------------------------------------------- formatting
 
 
+@lru_cache(maxsize=4096)
 def base_name(path: str) -> str:
-    """File name of a user path, whether written with / or \\."""
+    """File name of a user path, whether written with / or \\ (cached: every row of a flow asks for the same)."""
     return PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
 
 
@@ -761,8 +764,12 @@ def legend() -> tuple[DispositionView, ...]:
     return tuple(disposition_view(d) for d in DISPOSITION_STYLES)
 
 
+@lru_cache(maxsize=4096)
 def _open(prefix: str, key: str) -> Bilingual:
-    """Catalogue text for open-ended keys (features, sources); the raw key when unknown."""
+    """Catalogue text for open-ended keys (features, sources); the raw key when unknown.
+
+    Cached: a flow page asks for the same few dozen labels on every row (the catalogue is read once per process
+    and :class:`Bilingual` is immutable)."""
     return Bilingual(t_or(f"{prefix}.{key}", "ja", key), t_or(f"{prefix}.{key}", "en", key))
 
 
@@ -774,6 +781,13 @@ FEATURE_ORDER = (
 
 def _feature_order(name: str) -> tuple[int, str]:
     return (FEATURE_ORDER.index(name) if name in FEATURE_ORDER else len(FEATURE_ORDER), name)
+
+
+@lru_cache(maxsize=4096)
+def _said(sentence: Said) -> Bilingual:
+    """An evidence sentence in both languages (cached: a flow's steps repeat the same sentences, such as the
+    branch assumptions behind every step's visits)."""
+    return Bilingual(sentence.text("ja"), sentence.text("en"))
 
 
 def _value_text(value: float | str) -> str:
@@ -1104,7 +1118,7 @@ def step_row(
     )
     evidence = tuple(
         EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value),
-                     Bilingual(e.said.text("ja"), e.said.text("en")) if e.said else Bilingual.same(e.detail))
+                     _said(e.said) if e.said else Bilingual.same(e.detail))
         for e in step.evidence
     )
     row = StepRow(

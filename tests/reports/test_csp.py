@@ -197,6 +197,56 @@ def test_the_quick_scan_finds_what_the_full_parser_finds(site: Path) -> None:
         assert csp._inline_styles_fast(text) == (parser.elements, parser.attributes), page.name
 
 
+def test_the_spot_scan_finds_what_the_full_parser_finds(site: Path) -> None:
+    """Every page we write takes the spot scan (only the tags around the word ``style``), with the same
+    styles, in the same order, as html.parser collects tag by tag."""
+    from reports import csp
+
+    for page in sorted(site.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        parser = csp._InlineStyles()
+        parser.feed(text)
+        parser.close()
+        assert csp._inline_styles_at_spots(text) == (parser.elements, parser.attributes), page.name
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<p style="a">x</p><!-- <p style="b"> -->',  # a comment anywhere
+        '<svg><![CDATA[ <p style="b"> ]]></svg><p style="a">x</p>',  # a CDATA section anywhere
+        '<p title="1 <b" style="a">x</p>',  # a "<" inside the tag that holds the style
+        "<style/>",
+        "<style>a{}<b></style>",  # the text of <style> does not end at the next tag
+    ],
+)
+def test_markup_the_spot_scan_does_not_know_goes_to_the_other_scans(markup: str) -> None:
+    from reports import csp
+
+    assert csp._inline_styles_at_spots(markup) is None
+    assert csp.policy_for(markup)  # still a policy, from the tag scan or the full parser
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<p data-style="x" STYLE="width:&#49;0%" title=\'style="y" a>b\'>style = taste</p>',
+        '<svg><style>a{fill:&#35;fff}</style></svg><svg/><style>b{}</style><svg><svg></svg><STYLE>c</STYLE></svg>',
+        '<p\tStyle\n=a>x</p><p style\x0c="b">y</p><span style="a">z</span>',
+        "<p>no style here</p>",
+    ],
+)
+def test_the_spot_scan_agrees_with_the_full_parser(markup: str) -> None:
+    """Attributes decoded, SVG ``<style>`` text also decoded (as a browser does there), words in text and
+    other attribute values ignored, depth of nested and self-closed SVG counted like the parser."""
+    from reports import csp
+
+    parser = csp._InlineStyles()
+    parser.feed(markup)
+    parser.close()
+    assert csp._inline_styles_at_spots(markup) == (parser.elements, parser.attributes)
+
+
 @pytest.mark.parametrize(
     "markup",
     [
