@@ -1012,6 +1012,10 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
                                  "waypoint with non-numeric coordinates ignored"),
     "reader.note_bad_edge": ("bpmnElement か2つの waypoint のない BPMNEdge を無視しました",
         "BPMNEdge without bpmnElement or two waypoints ignored"),
+    "reader.out_of_memory": ("{size} MB のファイルを読むためのメモリが足りません",
+                             "not enough memory to read this {size} MB file"),
+    "reader.out_of_memory_hint": ("--max-size を下げてこのファイルを対象外にするか、メモリの多い端末で読んでください",
+                                  "lower --max-size to leave this file out, or read it on a machine with more memory"),
     # reports/publish.py, reports/downloads.py, reports/compare_site.py (notices while the site is written)
     "publish.no_comparison": ("{key}: 前の版と比較できません: {reason}",
         "{key}: no comparison with the previous version: {reason}"),

@@ -197,9 +197,18 @@ def _mb(size: int) -> str:
 
 
 def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Definitions:
-    """Read BPMN from bytes; ``file`` names it in messages and source references."""
-    with collector_paused():
-        return _read(data, file, max_bytes)
+    """Read BPMN from bytes; ``file`` names it in messages and source references.
+
+    A file within ``--max-size`` may still not fit in this machine's memory (the limit can be raised to
+    1 GB): that is the file's problem to report, naming it, not an internal error of the run.
+    """
+    try:
+        with collector_paused():
+            return _read(data, file, max_bytes)
+    except MemoryError:
+        pass  # said below, once the exception's frames (and the half-built model they hold) are gone
+    raise BpmnParseError(say("reader.out_of_memory", size=_mb(len(data))), file=file,
+                         hint=say("reader.out_of_memory_hint"))
 
 
 @contextmanager

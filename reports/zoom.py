@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bpm.errors import RenderError
 from reports.printable import svg_size
@@ -95,10 +96,14 @@ class DiagramScale:
 _FONT_SIZE = re.compile(r"""\bfont-size\s*=\s*["']\s*([0-9]*\.?[0-9]+)\s*(?:px|pt)?\s*["']""")
 
 
+@lru_cache(maxsize=16)
 def smallest_label_units(svg: str, layout: str) -> float:
     """Smallest ``font-size`` attribute of the picture's text, in its own units (the nominal label size when
     the picture states none).  reports.svg shrinks a long name to fit its shape, down to 9 units; the plan
     must hold for that name, not for the nominal 11.
+
+    Remembered for the last few pictures: a sheet's plan, its label size and its small-print note each ask
+    for the same picture (six regex passes over a whole SVG a flow before).
 
     >>> smallest_label_units('<svg><text font-size="12">a</text><text font-size="10.5">b</text></svg>', "di")
     10.5

@@ -1217,3 +1217,25 @@ def test_an_earlier_failure_does_not_leak_into_the_next_read() -> None:
         read_bpmn_bytes(b"<definitions", "broken.bpmn")
     d = read_bpmn_bytes(sample().encode("cp932"), "sjis.bpmn")
     assert d.processes[P("proc")].nodes[E("t1")].name == "写し交付"
+
+
+def test_a_file_too_big_for_memory_under_a_raised_limit_is_named_not_an_internal_error(tmp_path: Path) -> None:
+    """With ``--max-size 1024`` the element limit no longer stops the million-task file above, and its model does
+    not fit the address space: the run must say which file and what to do (exit 1), not "internal error" (exit 3)."""
+    path = tmp_path / "dense.bpmn"
+    with path.open("w", encoding="utf-8") as handle:
+        tasks = "".join(f"<task id='t{i}'/>" for i in range(1_000_000))
+        handle.write(_doc(f"<process id='p'>\n{tasks}\n</process>"))
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (HOSTILE_ADDRESS_SPACE, HOSTILE_ADDRESS_SPACE))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bpm.cli", "--max-size", "1024", "lint", str(path)], capture_output=True, text=True,
+        timeout=600, preexec_fn=limit, env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "BPM_LANG": "en"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert f"{path}: not enough memory to read this " in result.stderr
+    assert "lower --max-size to leave this file out" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
