@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from scoring.profile import Profile
@@ -251,8 +252,12 @@ _REASONS: dict[str, tuple[str, str]] = {
 """The reason catalogue in both report languages: code → (ja, en) templates."""
 
 
+@lru_cache(maxsize=4096, typed=True)
 def _reason(code: str, **values: float | Disposition) -> Reason:
-    """A reason from the catalogue, its numbers and disposition filled in; KeyError for an unknown code."""
+    """A reason from the catalogue, its numbers and disposition filled in; KeyError for an unknown code.
+
+    Made once per distinct code and values: a reason is immutable, and most steps give the same few.
+    """
     ja, en = _REASONS[code]
     favoured = values.get("favoured")
     favoured_ja, favoured_en = _LABELS[favoured] if isinstance(favoured, Disposition) else ("", "")

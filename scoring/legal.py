@@ -831,7 +831,10 @@ REASON_CODES = frozenset(_REASONS)
 """Codes of every reason this module gives: later stages keep these first and word for word, never rephrased."""
 
 
+@lru_cache(maxsize=4096)
 def _reason(code: str, **values: str) -> Reason:
+    """A reason of the catalogue with its values filled in; made once per distinct code and values (a reason is
+    immutable, and every step of a procedure gives the same basis, gate and doubt reasons)."""
     ja, en = _REASONS[code]
     fields = {key: values.get(key, "") for key in (
         "favoured", "favoured_en", "factual", "factual_en", "authority", "authority_en", "reason", "origin",
