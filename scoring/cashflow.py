@@ -345,15 +345,16 @@ def _rpa_cash(
     escalation = _escalated(months, first // 12, money.cashflow.contract_escalation)
     units: dict[str, UnitCash] = {}
     stops: dict[str, int] = {}
+    robots = across.robots_at(money) if parts is None and across is not None else None
     build_start: dict[str, int] = {}
     live: dict[str, int] = {}
     for scenario in scenarios:
         waits = scenario.scenario_id in wait and scenario.place.migrates and cutover > first
-        if parts is None and across is not None:
-            key = _robot_key(scenario, waits, money)
-            known = across.robots.get(key)
-            own = known if known is not None else across.robots.keep(key, _robot_own_lines(scenario, waits, money,
-                                                                                           escalation))
+        if robots is not None:
+            key = (scenario.scenario_id, waits, scenario.place.migrates, scenario.hours.ocr_pages_per_year)
+            known = robots.get(key)
+            own = known if known is not None else robots.keep(key, _robot_own_lines(scenario, waits, money,
+                                                                                    escalation))
         elif parts is None:
             own = _robot_own_lines(scenario, waits, money, escalation)
         else:
@@ -521,6 +522,10 @@ class _Bounded(dict[tuple[object, ...], _V]):
         return value
 
 
+_Own = tuple[np.ndarray, np.ndarray, np.ndarray, int, int]
+"""A robot's build, rebuild and running lines, build start and go-live (:func:`_robot_own_lines`)."""
+
+
 @dataclass
 class _Across:
     """Pieces of :func:`evaluate` reused across parameter settings (the sensitivity and break-even runs).
@@ -528,13 +533,18 @@ class _Across:
     Why: those runs price one plan ≈ 500 times with one parameter moved;
     a step's post contributions, a robot's own lines and the post plan
     depend on a few parameters each, and most settings leave those alone.
-    Each piece is keyed by exactly what it reads, so a piece found is the
+    Each piece is keyed by exactly what it reads — first the parameters
+    (once per evaluation), then the step or robot — so a piece found is the
     piece a fresh computation would make.  Bounded (emptied when full), so
     memory stays linear in the portfolio.
     """
 
-    contributions: _Bounded[tuple[Contribution, ...]]
-    robots: _Bounded[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]]
+    size: int
+    """Entries one setting may keep per kind of piece before it is emptied (a few per candidate)."""
+    contributions: _Bounded[_Bounded[tuple[Contribution, ...]]]
+    """(FTE hours, pool level, regular lag) → (step, hours freed, month its work stops) → its contributions."""
+    robots: _Bounded[_Bounded[_Own]]
+    """What a robot's own lines read of the parameters → (scenario, waits, migrates, AI-OCR pages) → lines."""
     posts: _Bounded[tuple[tuple[Contribution, ...], PostPlan]]
     """Post plans with the contributions they were made from (kept alive: their identities are in the keys)."""
 
@@ -542,16 +552,23 @@ class _Across:
     def of(cls, cache: Cache, size: int) -> _Across:
         found = cache.get(("across",))
         if not isinstance(found, _Across):
-            found = cache[("across",)] = cls(_Bounded(4 * size + 64), _Bounded(4 * size + 64), _Bounded(3))
+            found = cache[("across",)] = cls(4 * size + 64, _Bounded(3), _Bounded(3), _Bounded(3))
         return found
 
+    def contributions_at(self, money: MoneyParams) -> _Bounded[tuple[Contribution, ...]]:
+        """The contributions kept for the parameters :func:`_contributions` reads."""
+        key = (money.hours_per_fte, money.staffing.pool_level, money.staffing.regular_lag_years)
+        found = self.contributions.get(key)
+        return found if found is not None else self.contributions.keep(key, _Bounded(self.size))
 
-def _robot_key(scenario: ScenarioDraft, waits: bool, money: MoneyParams) -> tuple[object, ...]:
-    """What :func:`_robot_own_lines` reads."""
-    rpa, flow = money.rpa, money.cashflow
-    return (scenario.scenario_id, waits, scenario.place.migrates, scenario.hours.ocr_pages_per_year,
-            rpa.build_per_scenario, rpa.rebuild_on_cutover, rpa.maint_rate, rpa.ocr_yen_per_page, rpa.migration_year,
-            rpa.build_months, flow.horizon_years, flow.transition_year, flow.contract_escalation)
+    def robots_at(self, money: MoneyParams) -> _Bounded[_Own]:
+        """The robots' own lines kept for the parameters :func:`_robot_own_lines` reads."""
+        rpa, flow = money.rpa, money.cashflow
+        key = (rpa.build_per_scenario, rpa.rebuild_on_cutover, rpa.maint_rate, rpa.ocr_yen_per_page,
+               rpa.migration_year, rpa.build_months, flow.horizon_years, flow.transition_year,
+               flow.contract_escalation)
+        found = self.robots.get(key)
+        return found if found is not None else self.robots.keep(key, _Bounded(self.size))
 
 
 def _posts_key(contributions: Sequence[Contribution], money: MoneyParams) -> tuple[object, ...]:
@@ -568,14 +585,13 @@ def _posts_key(contributions: Sequence[Contribution], money: MoneyParams) -> tup
 
 
 def _step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops: int, money: MoneyParams,
-                        parts: Parts | None, across: _Across | None = None) -> Sequence[Contribution]:
-    if parts is None and across is not None:
-        key = (owner_key, hours, stops, money.hours_per_fte, money.staffing.pool_level,
-               money.staffing.regular_lag_years)
-        known = across.contributions.get(key)
+                        parts: Parts | None, kept: _Bounded[tuple[Contribution, ...]] | None = None,
+                        ) -> Sequence[Contribution]:
+    if parts is None and kept is not None:
+        key = (owner_key, hours, stops)
+        known = kept.get(key)
         if known is None:
-            known = across.contributions.keep(key, tuple(_contributions(_owner(owner_key), step, hours, stops,
-                                                                        money)))
+            known = kept.keep(key, tuple(_contributions(_owner(owner_key), step, hours, stops, money)))
         return known
     if parts is None:
         return _contributions(_owner(owner_key), step, hours, stops, money)
@@ -600,6 +616,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
     months = 12 * money.cashflow.horizon_years
     costs = staff_costs(money)
     across = _Across.of(cache, len(steps)) if cache is not None and parts is None else None
+    kept = across.contributions_at(money) if across is not None else None
     lots = _priced_lots(steps, plan, money, cache, parts)
     scenarios, deployments = _drafted(steps, plan, money, cache, parts)
     units: dict[str, UnitCash] = {}
@@ -614,7 +631,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         pools: dict[tuple[str, str], float] = defaultdict(float)
         for key, hours in lot.freed_hours.items():
             step_unit[key] = lot.draft.lot_id
-            contributions.extend(_step_contributions(key, by_key[key], hours, stops, money, parts, across))
+            contributions.extend(_step_contributions(key, by_key[key], hours, stops, money, parts, kept))
             pools[pool_of(by_key[key].org.section, by_key[key].org.unit, money)] += hours
         total = sum(pools.values())
         for pool, hours in pools.items():
@@ -630,7 +647,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         step_unit[scenario.step.key] = scenario.scenario_id
         contributions.extend(_step_contributions(scenario.step.key, scenario.step,
                                                  scenario.hours.hours_freed_per_year,
-                                                 rpa_stops[scenario.scenario_id], money, parts, across))
+                                                 rpa_stops[scenario.scenario_id], money, parts, kept))
     if across is None:
         posts = plan_posts(contributions, costs, money)
     else:
