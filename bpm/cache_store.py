@@ -53,12 +53,15 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["ObjectStore", "cache_folder", "cache_limit", "code_version", "digest", "dumps", "loads", "prune_results"]
+__all__ = ["CACHE_ENV", "LIMIT_ENV", "ObjectStore", "cache_folder", "cache_limit", "code_version", "digest", "dumps",
+           "entries_in", "loads", "prune_results", "remove_oldest", "write_atomically"]
 
 T = TypeVar("T")
 
 CACHE_ENV = "BPM_CACHE_DIR"
+"""Environment variable naming the cache folder (``off``: no cache)."""
 LIMIT_ENV = "BPM_CACHE_MB"
+"""Environment variable bounding the cache's size in megabytes."""
 DEFAULT_LIMIT_MB = 1024
 _MAGIC = b"bpm-cache 1\n"
 _KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -72,7 +75,7 @@ _SAFE_ELSEWHERE = {("collections", "OrderedDict"), ("datetime", "datetime"), ("d
 
 
 def cache_folder(environ: Mapping[str, str] | None = None) -> Path | None:
-    """The cache folder (the same as :func:`reports.pictures_cache.cache_folder`), or None when turned off.
+    """The cache folder (the pictures' copies and, in sub-folders, the stores here), or None when turned off.
 
     >>> cache_folder({"BPM_CACHE_DIR": "/tmp/c"})
     PosixPath('/tmp/c')
@@ -93,10 +96,12 @@ def cache_folder(environ: Mapping[str, str] | None = None) -> Path | None:
 
 
 def cache_limit(environ: Mapping[str, str] | None = None) -> int:
-    """The size bound in bytes (``BPM_CACHE_MB``; a bad value gives the default).
+    """The cache's size bound in bytes (``BPM_CACHE_MB``; a bad value gives the default).
 
     >>> cache_limit({"BPM_CACHE_MB": "10"})
     10485760
+    >>> cache_limit({"BPM_CACHE_MB": "lots"}) == DEFAULT_LIMIT_MB * 1024 * 1024
+    True
     """
     env = os.environ if environ is None else environ
     try:
@@ -328,35 +333,12 @@ class ObjectStore:
             return
         if len(payload) > self.limit_bytes:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, scratch = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-                os.replace(scratch, path)
-            except BaseException:
-                Path(scratch).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
+        with contextlib.suppress(OSError):
+            write_atomically(path, _MAGIC + hashlib.sha256(payload).digest() + payload)
 
-    def entries(self) -> Iterable[tuple[float, int, Path]]:
+    def entries(self) -> list[tuple[float, int, Path]]:
         """(last used, size, path) of every entry."""
-        if self.folder is None or not self.folder.is_dir():
-            return []
-        found: list[tuple[float, int, Path]] = []
-        try:
-            for sub in self.folder.iterdir():
-                if not (len(sub.name) == 2 and sub.is_dir() and not sub.is_symlink()):
-                    continue
-                for path in sub.iterdir():
-                    if path.suffix == _SUFFIX and _KEY.match(path.stem) and path.is_file():
-                        status = path.stat()
-                        found.append((status.st_mtime, status.st_size, path))
-        except OSError:
-            return []
-        return found
+        return entries_in(self.folder, (_SUFFIX,))
 
 
 KINDS = ("reads", "flows")
@@ -371,10 +353,53 @@ def prune_results(environ: Mapping[str, str] | None = None) -> int:
 def prune(stores: Iterable[ObjectStore], limit_bytes: int) -> int:
     """Remove the least recently used entries of ``stores`` until together they hold at most ``limit_bytes``;
     the bytes removed."""
-    entries = sorted(entry for store in stores for entry in store.entries())
-    total = sum(size for _, size, _ in entries)
+    return remove_oldest([entry for store in stores for entry in store.entries()], limit_bytes)
+
+
+# --------------------------------------------------------------------------- files (shared with the picture cache)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """``data`` in ``path`` through a temporary file renamed into place, so a stopped run or two scans at once
+    leave whole files only (the folder made 0700 if missing).  Raises OSError; callers treat it as "not stored"."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, scratch = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+
+
+def entries_in(folder: Path | None, suffixes: tuple[str, ...]) -> list[tuple[float, int, Path]]:
+    """(last used, size, path) of every entry of a key-named cache folder: hex names with one of ``suffixes``
+    in two-character sub-folders (anything else there, a symlinked sub-folder included, is not ours to count or
+    remove); empty when the folder cannot be read."""
+    if folder is None or not folder.is_dir():
+        return []
+    found: list[tuple[float, int, Path]] = []
+    try:
+        for sub in folder.iterdir():
+            if not (len(sub.name) == 2 and sub.is_dir() and not sub.is_symlink()):
+                continue
+            for path in sub.iterdir():
+                if path.suffix in suffixes and _KEY.match(path.stem) and path.is_file():
+                    status = path.stat()
+                    found.append((status.st_mtime, status.st_size, path))
+    except OSError:
+        return []
+    return found
+
+
+def remove_oldest(entries: Iterable[tuple[float, int, Path]], limit_bytes: int) -> int:
+    """Remove the least recently used of ``entries`` until the rest hold at most ``limit_bytes``; the bytes
+    removed (an entry that cannot be removed is skipped)."""
+    ordered = sorted(entries)
+    total = sum(size for _, size, _ in ordered)
     removed = 0
-    for _, size, path in entries:
+    for _, size, path in ordered:
         if total - removed <= limit_bytes:
             break
         try:

@@ -38,66 +38,30 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from bpm.cache_store import (
+    CACHE_ENV,
+    LIMIT_ENV,
+    cache_folder,
+    cache_limit,
+    entries_in,
+    remove_oldest,
+    write_atomically,
+)
 from reports import printable
 from reports.pictures import Picture, PictureFormat, picture_bytes
 
 __all__ = ["CACHE_ENV", "LIMIT_ENV", "PictureCache", "cache_folder", "cached_picture_bytes", "cached_sheet_bytes",
            "picture_key"]
 
-CACHE_ENV = "BPM_CACHE_DIR"
-"""Environment variable naming the cache folder (``off``: no cache)."""
-LIMIT_ENV = "BPM_CACHE_MB"
-"""Environment variable bounding the cache's size in megabytes."""
-DEFAULT_LIMIT_MB = 1024
 _FORMAT_VERSION = "1"
 """Bumped when what a key covers changes."""
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 _SUFFIXES = (".png", ".pdf")
-
-
-def cache_folder(environ: Mapping[str, str] | None = None) -> Path | None:
-    """The cache folder, or None when the user turned the cache off.
-
-    >>> cache_folder({"BPM_CACHE_DIR": "/tmp/c"})
-    PosixPath('/tmp/c')
-    >>> cache_folder({"BPM_CACHE_DIR": "off"}) is None
-    True
-    >>> cache_folder({"XDG_CACHE_HOME": "/x", "HOME": "/h"})
-    PosixPath('/x/bpm-rpa-scanner/pictures')
-    """
-    env = os.environ if environ is None else environ
-    chosen = env.get(CACHE_ENV, "").strip()
-    if chosen.lower() in ("off", "none", "0"):
-        return None
-    if chosen:
-        return Path(chosen)
-    base = env.get("XDG_CACHE_HOME", "").strip()
-    root = Path(base) if base and Path(base).is_absolute() else Path(env.get("HOME") or Path.home()) / ".cache"
-    return root / "bpm-rpa-scanner" / "pictures"
-
-
-def cache_limit(environ: Mapping[str, str] | None = None) -> int:
-    """The cache's size bound in bytes (``BPM_CACHE_MB``; a bad value gives the default).
-
-    >>> cache_limit({"BPM_CACHE_MB": "10"})
-    10485760
-    >>> cache_limit({"BPM_CACHE_MB": "lots"}) == DEFAULT_LIMIT_MB * 1024 * 1024
-    True
-    """
-    env = os.environ if environ is None else environ
-    try:
-        megabytes = float(env.get(LIMIT_ENV, DEFAULT_LIMIT_MB))
-    except ValueError:
-        megabytes = DEFAULT_LIMIT_MB
-    if not 0 <= megabytes < 1e9:  # NaN and absurd values too
-        megabytes = DEFAULT_LIMIT_MB
-    return int(megabytes * 1024 * 1024)
 
 
 @lru_cache(maxsize=1)
@@ -180,45 +144,12 @@ class PictureCache:
         path = self._path(key, fmt)
         if path is None or len(data) > self.limit_bytes:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, scratch = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(scratch, path)
-            except BaseException:
-                Path(scratch).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
+        with contextlib.suppress(OSError):
+            write_atomically(path, data)
 
     def prune(self) -> int:
         """Remove the least recently used copies until the folder is within its bound; the bytes removed."""
-        if self.folder is None or not self.folder.is_dir():
-            return 0
-        entries: list[tuple[float, int, Path]] = []
-        try:
-            for sub in self.folder.iterdir():
-                if not (len(sub.name) == 2 and sub.is_dir() and not sub.is_symlink()):
-                    continue
-                for path in sub.iterdir():
-                    if path.suffix in _SUFFIXES and _KEY.match(path.stem) and path.is_file():
-                        status = path.stat()
-                        entries.append((status.st_mtime, status.st_size, path))
-        except OSError:
-            return 0
-        total = sum(size for _, size, _ in entries)
-        removed = 0
-        for _, size, path in sorted(entries):
-            if total - removed <= self.limit_bytes:
-                break
-            try:
-                path.unlink()
-            except OSError:
-                continue
-            removed += size
-        return removed
+        return remove_oldest(entries_in(self.folder, _SUFFIXES), self.limit_bytes)
 
 
 def _whole(data: bytes, fmt: str) -> bool:
