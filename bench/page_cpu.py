@@ -19,31 +19,12 @@ import json
 import os
 import pickle
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-_SPENT: dict[str, float] = defaultdict(float)
-_ACTIVE: list[str] = []
+from bench.stage_cpu import StageClock
 
-
-def _timed(stage: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` with its CPU added to ``stage`` (time inside a nested timed stage counts only there)."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
-        _ACTIVE.append(stage)
-        try:
-            return func(*args, **kwargs)
-        finally:
-            _ACTIVE.pop()
-            spent = time.process_time() - start
-            _SPENT[stage] += spent
-            if _ACTIVE:
-                _SPENT[_ACTIVE[-1]] -= spent
-
-    return wrapper
+_CLOCK = StageClock()
 
 
 def _site_input(flows: int, pickled: Path, folder: Path | None = None) -> Any:
@@ -79,10 +60,10 @@ def main() -> None:
     from reports.i18n import Bilingual  # noqa: F401  (imported so a pickle's classes resolve the same way)
     from reports.pictures_cache import PictureCache
 
-    site.flow_page = _timed("view model", site.flow_page)  # type: ignore[attr-defined]
-    site._render_page = _timed("template (Jinja)", site._render_page)  # type: ignore[attr-defined]
-    csp.apply_policy = _timed("CSP", csp.apply_policy)  # type: ignore[assignment]
-    site._Drawings.view = _timed("diagram (SVG)", site._Drawings.view)  # type: ignore[attr-defined]
+    site.flow_page = _CLOCK.timed("view model", site.flow_page)  # type: ignore[attr-defined]
+    site._render_page = _CLOCK.timed("template (Jinja)", site._render_page)  # type: ignore[attr-defined]
+    csp.apply_policy = _CLOCK.timed("CSP", csp.apply_policy)  # type: ignore[assignment]
+    site._Drawings.view = _CLOCK.timed("diagram (SVG)", site._Drawings.view)  # type: ignore[attr-defined]
     _ = views
 
     environ = dict(os.environ)
@@ -112,8 +93,8 @@ def main() -> None:
         "flows": arguments.flows,
         "pages": pages,
         "cpu_ms_per_page_all": 1000 * total / pages,
-        "cpu_ms_per_page_without_svg": 1000 * (total - _SPENT["diagram (SVG)"]) / pages,
-        **{f"cpu_ms_per_page[{k}]": 1000 * v / pages for k, v in sorted(_SPENT.items())},
+        "cpu_ms_per_page_without_svg": 1000 * (total - _CLOCK.spent["diagram (SVG)"]) / pages,
+        **{f"cpu_ms_per_page[{k}]": 1000 * v / pages for k, v in sorted(_CLOCK.spent.items())},
         "html_bytes_per_page": page_bytes / pages,
         "svg_bytes_per_page": svg_bytes / pages,
     }

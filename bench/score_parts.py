@@ -20,39 +20,17 @@ import json
 import os
 import resource
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-_SPENT: dict[str, float] = defaultdict(float)
-_CALLS: dict[str, int] = defaultdict(int)
-_ACTIVE: list[str] = []
+from bench.stage_cpu import StageClock
+
+_CLOCK = StageClock()
 
 
 def _cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _timed(stage: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` with its CPU added to ``stage`` (time inside a nested timed stage counts only there)."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
-        _ACTIVE.append(stage)
-        try:
-            return func(*args, **kwargs)
-        finally:
-            _ACTIVE.pop()
-            spent = time.process_time() - start
-            _SPENT[stage] += spent
-            _CALLS[stage] += 1
-            if _ACTIVE:
-                _SPENT[_ACTIVE[-1]] -= spent
-
-    return wrapper
 
 
 def _instrument() -> None:
@@ -73,7 +51,7 @@ def _instrument() -> None:
     for stage, functions in names.items():
         for name in (functions,) if isinstance(functions, str) else functions:
             if hasattr(assess_module, name):
-                setattr(assess_module, name, _timed(stage, getattr(assess_module, name)))
+                setattr(assess_module, name, _CLOCK.timed(stage, getattr(assess_module, name)))
 
 
 def main() -> None:
@@ -105,7 +83,7 @@ def main() -> None:
     else:
         import scoring.assess as assess_module
 
-        assess_module.money_stage = _timed("money stage", assess_module.money_stage)  # type: ignore[attr-defined]
+        assess_module.money_stage = _CLOCK.timed("money stage", assess_module.money_stage)  # type: ignore[attr-defined]
     survey = load_survey(folder / "survey.csv")
     if args.jobs == 1:
         _instrument()
@@ -113,9 +91,9 @@ def main() -> None:
     cpu0, wall0 = _cpu(), time.perf_counter()
     result = assess(definitions, survey=survey, profile=profile, **({"jobs": args.jobs} if parallel else {}))
     cpu, wall = _cpu() - cpu0, time.perf_counter() - wall0
-    stages = {k: round(v * 1000 / args.flows, 2) for k, v in sorted(_SPENT.items(), key=lambda kv: -kv[1])}
+    stages = {k: round(v * 1000 / args.flows, 2) for k, v in sorted(_CLOCK.spent.items(), key=lambda kv: -kv[1])}
     if stages:
-        stages["rest of assess"] = round((cpu - sum(_SPENT.values())) * 1000 / args.flows, 2)
+        stages["rest of assess"] = round((cpu - sum(_CLOCK.spent.values())) * 1000 / args.flows, 2)
     print(json.dumps({
         "flows": args.flows, "steps": sum(len(p.steps) for p in result.processes), "jobs": args.jobs,
         "parallel_assess": parallel, "money": args.money, "read_cpu_s": round(read_s, 2),
