@@ -267,17 +267,22 @@ def expand_inputs(paths: Iterable[str], *, on_skip: Skip | None = None) -> list[
     return [found.path for found in discover_inputs(paths, on_skip=on_skip)]
 
 
-def survey_candidates(paths: Iterable[str]) -> list[Path]:
-    """Every sheet with a conventional survey name directly inside a named directory (each file once)."""
+def conventional_files(paths: Iterable[str], names: Iterable[str]) -> list[Path]:
+    """Every file with one of ``names`` directly inside a named directory (each file once, however named)."""
     found: dict[str, Path] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for name in SURVEY_NAMES:
+            for name in names:
                 candidate = path / name
                 if candidate.is_file():
                     found.setdefault(os.path.realpath(candidate), candidate)
     return list(found.values())
+
+
+def survey_candidates(paths: Iterable[str]) -> list[Path]:
+    """Every sheet with a conventional survey name directly inside a named directory (each file once)."""
+    return conventional_files(paths, SURVEY_NAMES)
 
 
 def discover_survey(paths: Iterable[str]) -> Path | None:
@@ -309,19 +314,14 @@ def discover_profile(paths: Iterable[str]) -> Path | None:
     from bpm.errors import ProfileError
     from scoring.cities import PROFILE_FILE
 
-    found: dict[str, Path] = {}
-    for raw in paths:
-        candidate = Path(raw) / PROFILE_FILE
-        if Path(raw).is_dir() and candidate.is_file():
-            found.setdefault(os.path.realpath(candidate), candidate)
-    if len(found) > 1:
-        files = list(found.values())
+    files = conventional_files(paths, (PROFILE_FILE,))
+    if len(files) > 1:
         raise ProfileError(
             m("err.two_profiles", count=len(files), files=m("err.two_surveys_and").join(str(f) for f in files)),
             file=str(files[1]),
             hint=m("err.two_profiles_hint"),
         )
-    return next(iter(found.values()), None)
+    return files[0] if files else None
 
 
 def read_all(paths: Sequence[Path], settings: Settings) -> Iterator[Definitions]:
