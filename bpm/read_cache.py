@@ -18,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bpm.cache_store import ObjectStore, code_version
+from bpm.errors import BpmnParseError
 from bpm.messages import language
 from bpm.model import Definitions
-from bpm.reader import read_bpmn, read_bpmn_bytes
+from bpm.reader import read_bpmn, read_bpmn_bytes, read_file_bytes
 
 __all__ = ["Read", "ReadCache", "read_key"]
 
@@ -63,9 +63,7 @@ class ReadCache:
         if not self.store.on:
             return Read(read_bpmn(path, max_bytes=max_bytes), None)
         name = os.fspath(path)
-        data = _bytes_or_none(name, max_bytes)
-        if data is None:  # missing, not a file, too big, unreadable: the reader says why
-            return Read(read_bpmn(path, max_bytes=max_bytes), None)
+        data = read_file_bytes(name, max_bytes=max_bytes)  # missing, not a file, too big: the reader's error
         key = read_key(name, data, max_bytes)
         found = self.store.get(key, Definitions)
         if found is not None:
@@ -79,24 +77,10 @@ class ReadCache:
         if not self.store.on:
             return None
         name = os.fspath(path)
-        data = _bytes_or_none(name, max_bytes)
-        if data is None:
-            return None
+        try:
+            data = read_file_bytes(name, max_bytes=max_bytes)
+        except BpmnParseError:
+            return None  # said when the file is read for real
         key = read_key(name, data, max_bytes)
         found = self.store.get(key, Definitions)
         return Read(found, key) if found is not None else None
-
-
-def _bytes_or_none(name: str, max_bytes: int) -> bytes | None:
-    """The file's bytes when it is a regular file within the limit, else None (the reader reports it).
-
-    Checked before opening, as the reader does: a pipe or device may never end."""
-    try:
-        status = os.stat(name)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
-            return None
-        with open(name, "rb") as stream:
-            data = stream.read(max_bytes + 1)
-    except OSError:
-        return None
-    return data if len(data) <= max_bytes else None

@@ -151,6 +151,12 @@ def read_bpmn(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     Raises :class:`BpmnParseError` naming the file (and line, when known) for a
     missing, oversized, malformed, hostile or non-BPMN file.
     """
+    return read_bpmn_bytes(read_file_bytes(path, max_bytes=max_bytes), os.fspath(path), max_bytes=max_bytes)
+
+
+def read_file_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a BPMN file, refused before reading when it is missing, not a regular file (a pipe or device
+    may never end) or over ``max_bytes``, and read in bounded chunks.  Raises :class:`BpmnParseError`."""
     name = os.fspath(path)
     try:
         status = Path(name).stat()
@@ -171,10 +177,9 @@ def read_bpmn(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
             hint=say("reader.too_big_hint"),
         )
     try:
-        data = _read_bounded(name, max_bytes + 1)  # bounded even if the file grows meanwhile
+        return _read_bounded(name, max_bytes + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise BpmnParseError(say("reader.unreadable", reason=exc.strerror), file=name) from None
-    return read_bpmn_bytes(data, name, max_bytes=max_bytes)
 
 
 def _read_bounded(name: str, limit: int) -> bytes:

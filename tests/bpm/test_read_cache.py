@@ -83,3 +83,21 @@ def test_off_reads_plainly(tmp_path: Path) -> None:
     read = off.read(FLOWS / "koseki.bpmn", max_bytes=10 << 20)
     assert read.key is None and read.definitions == read_bpmn(FLOWS / "koseki.bpmn")
     assert off.stored(FLOWS / "koseki.bpmn", max_bytes=10 << 20) is None
+
+
+def test_a_small_file_under_a_large_limit_is_read_without_allocating_the_limit(tmp_path: Path,
+                                                                               cache: ReadCache) -> None:
+    """The cache read the file with ``read(max_bytes + 1)``, which allocates the whole limit up front: 256 MiB
+    for a 20 KB flow under ``--max-size 256``.  It now reads as the reader does, in bounded chunks."""
+    import tracemalloc
+
+    path = tmp_path / "koseki.bpmn"
+    shutil.copy(FLOWS / "koseki.bpmn", path)
+    tracemalloc.start()
+    try:
+        assert cache.stored(path, max_bytes=256 << 20) is None
+        cache.read(path, max_bytes=256 << 20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"peak {peak / (1 << 20):.0f} MiB"
