@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bpm.cache_store import ObjectStore, code_version, digest, dumps
@@ -82,12 +83,13 @@ class FlowCache:
         from scoring.result import ExcludedProcess
 
         code = code_version("bpm", "scoring"), language()
-        calls = _Lazy(lambda: digest([(u.file, u.process.id, self.content_key(u.definitions)) for u in units]))
+        # every file's key, made only if a file with a call activity needs it (its visits read other files)
+        calls = cache(lambda: digest([(u.file, u.process.id, self.content_key(u.definitions)) for u in units]))
         keys: list[str | None] = []
         for unit in units:
             key = digest(_FORMAT, "visits", code, self.content_key(unit.definitions), unit.process.id,
                          match.probabilities.get(unit.key, {}),
-                         calls.get() if _has_calls(unit.definitions) else None)
+                         calls() if _has_calls(unit.definitions) else None)
             self._visit_keys[unit.key] = key
             keys.append(key)
         return Cached(self.store, keys, (VisitResult, ExcludedProcess))
@@ -109,20 +111,6 @@ class FlowCache:
                 _FORMAT, "steps", run, self.content_key(unit.definitions), unit.process.id, visits,
                 cases[unit.key], rows))
         return Cached(self.store, keys, ProcessAssessment)
-
-
-class _Lazy:
-    """A value computed on first use (the run-wide digest only files with a call activity need)."""
-
-    def __init__(self, make: object) -> None:
-        self._make = make
-        self._value: str | None = None
-
-    def get(self) -> str:
-        if self._value is None:
-            assert callable(self._make)
-            self._value = str(self._make())
-        return self._value
 
 
 def _has_calls(definitions: Definitions) -> bool:
