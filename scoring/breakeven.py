@@ -15,14 +15,27 @@ not change inside the bracket the answer is "none in the bracket", said as
 such — never extrapolated.  Outsourcing and RPA are evaluated apart (each
 plan holds only that kind's candidates), since one may pay while the other
 does not.
+
+Each parameter asked about moves the plan's cash linearly (the staff rate
+scales every post's value, the contractor's price every fee line, the
+licence price every licence line; nothing else reads them), so the NPV is
+an affine function of it up to rounding.  The bisection therefore asks the
+straight line through the two ends of the bracket first and prices the plan
+in full only when the line puts the NPV within a margin of zero — far above
+rounding (1e-9 of the plan's gross amounts, at least one yen) — so every
+step of the bisection decides as full pricing would and the break-even is
+the same number; the line is checked against a full pricing at the first
+midpoint and dropped if it misses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scoring.cashflow import Cache, Plan, evaluate
+import numpy as np
+
+from scoring.cashflow import Cache, Evaluation, Plan, evaluate
 from scoring.cost import MoneyStep
 from scoring.money_params import MoneyParams, vary
 from scoring.result import BreakEven, Disposition
@@ -96,22 +109,20 @@ def break_evens(
             continue
         plan = Plan(active, candidates.wait)
 
-        def npv_at(value: float, key: str = question.key, plan: Plan = plan) -> float:
-            return evaluate(steps, plan, vary(money, key, value), cache).npv()
+        def priced_at(value: float, key: str = question.key, plan: Plan = plan) -> Evaluation:
+            return evaluate(steps, plan, vary(money, key, value), cache)
+
+        def npv_at(value: float, priced_at: Callable[[float], Evaluation] = priced_at) -> float:
+            return priced_at(value).npv()
 
         at_base = evaluate(steps, plan, money, cache)
         base = at_base.npv()
-        low, high = npv_at(question.lower), npv_at(question.upper)
+        at_lower, at_upper = priced_at(question.lower), priced_at(question.upper)
+        low, high = at_lower.npv(), at_upper.npv()
         value: float | None = None
         if (low <= 0) != (high <= 0):
-            lower, upper = question.lower, question.upper
-            for _ in range(_ITERATIONS):
-                middle = (lower + upper) / 2
-                if (npv_at(middle) <= 0) == (low <= 0):
-                    lower = middle
-                else:
-                    upper = middle
-            value = (lower + upper) / 2
+            margin = max(1.0, 1e-9 * max(_gross(at_lower), _gross(at_upper)))
+            value = _bisect(npv_at, question.lower, question.upper, low, high, margin)
         found.append(BreakEven(
             kind=question.kind, key=question.key, label_ja=question.label_ja, label_en=question.label_en,
             unit=question.unit, current=_current(money, question.key, [s for s in steps if s.key in active]),
@@ -120,3 +131,38 @@ def break_evens(
             fte_freed=at_base.posts.plan.fte_freed, posts_cut=at_base.posts.plan.posts_cut,
         ))
     return tuple(found)
+
+
+def _gross(evaluation: Evaluation) -> float:
+    """Every amount of a plan's cash flow added up without sign (undiscounted): the scale of its rounding."""
+    return float(sum(np.abs(unit.value).sum() + sum(np.abs(line).sum() for line in unit.lines.values())
+                     for unit in evaluation.units.values()))
+
+
+def _bisect(npv_at: Callable[[float], float], lower: float, upper: float, low: float, high: float,
+            margin: float) -> float:
+    """The bisection of the NPV's sign between ``lower`` (NPV ``low``) and ``upper`` (NPV ``high``).
+
+    Each midpoint's sign is read off the straight line through the bracket's
+    ends when the line is more than ``margin`` from zero there, else from a
+    full pricing; the first midpoint is always priced and the line is used
+    only while it agrees with that price to well within the margin.  The
+    decisions, and so the result, are those of pricing every midpoint.
+    """
+    start, slope = lower, (high - low) / (upper - lower)
+    trusted: bool | None = None
+    for _ in range(_ITERATIONS):
+        middle = (lower + upper) / 2
+        line = low + slope * (middle - start)
+        if trusted and abs(line) > margin:
+            below = line <= 0
+        else:
+            priced = npv_at(middle)
+            if trusted is None:
+                trusted = abs(priced - line) <= margin / 16
+            below = priced <= 0
+        if below == (low <= 0):
+            lower = middle
+        else:
+            upper = middle
+    return (lower + upper) / 2

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from money_fixtures import MONEY, money_with, step
+from collections.abc import Callable
 
-from scoring.breakeven import break_evens
+import pytest
+from money_fixtures import MONEY, money_with, org, step
+
+from scoring.breakeven import _bisect, break_evens
 from scoring.cashflow import Plan, evaluate
 from scoring.cost import MoneyStep
 from scoring.money_params import vary
-from scoring.result import Disposition
+from scoring.result import Disposition, StaffType
 
 
 def counter() -> list[MoneyStep]:
@@ -47,3 +49,51 @@ def test_robots_that_free_no_whole_post_have_no_staff_rate_break_even() -> None:
     assert rate.npv_at_lower == pytest.approx(rate.npv_at_upper) == pytest.approx(rate.npv_base)
     licence = found["rpa.licence_per_robot_year"]
     assert licence.value is None and licence.npv_at_lower < 0, "even a free licence leaves the build cost"
+
+
+def _plain_bisection(npv_at: Callable[[float], float], lower: float, upper: float) -> float | None:
+    """The reference: every midpoint priced in full (the rule before the straight-line shortcut)."""
+    low, high = npv_at(lower), npv_at(upper)
+    if (low <= 0) == (high <= 0):
+        return None
+    for _ in range(40):
+        middle = (lower + upper) / 2
+        if (npv_at(middle) <= 0) == (low <= 0):
+            lower = middle
+        else:
+            upper = middle
+    return (lower + upper) / 2
+
+
+@pytest.mark.parametrize(("count", "minutes", "redeploy"), [(480_000, 1.2, 0.0), (90_000, 3.0, 0.3),
+                                                            (2_000_000, 0.5, 0.5), (30_000, 7.0, 0.0)])
+def test_each_break_even_equals_pricing_every_midpoint(count: int, minutes: float, redeploy: float) -> None:
+    """The shortcut through the bracket's straight line decides every midpoint as full pricing does."""
+    steps = [
+        *counter(),
+        step("juri", Disposition.OUTSOURCE, annual_count=count, minutes=minutes, order=2, staff_org=org(staff=None)),
+        step("nyuryoku", Disposition.RPA, annual_count=count, minutes=minutes, face=0.0, systems=("文書管理",),
+             order=3),
+        step("shokai", Disposition.RPA, annual_count=count // 3, minutes=minutes * 2, face=0.0, systems=("住基",),
+             order=4, staff_org=org(unit="記録係", staff=StaffType.KAIKEI)),
+    ]
+    money = money_with(staffing__redeploy_share=redeploy)
+    candidates = Plan(frozenset(s.key for s in steps))
+    found = break_evens(steps, candidates, money)
+    assert len(found) == 4
+    for answer in found:
+        plan = Plan(frozenset(s.key for s in steps if s.candidate is answer.kind))
+
+        def npv_at(value: float, key: str = answer.key, plan: Plan = plan) -> float:
+            return evaluate(steps, plan, vary(money, key, value)).npv()
+
+        assert answer.value == _plain_bisection(npv_at, answer.lower, answer.upper), answer.key
+
+
+def test_a_bent_npv_is_bisected_by_pricing_every_midpoint() -> None:
+    """When the straight line misses the first midpoint, no midpoint is read off it."""
+
+    def bent(x: float) -> float:
+        return (x - 3.0) ** 3 - 1.0   # crosses zero at 4, far from the chord through (0, −28) and (10, 342)
+
+    assert _bisect(bent, 0.0, 10.0, bent(0.0), bent(10.0), 1.0) == _plain_bisection(bent, 0.0, 10.0)
