@@ -182,6 +182,9 @@ class Evaluation:
     """Scenario id → the month its robot goes live (the step's staff work stops)."""
     contributions: list[Contribution] = field(default_factory=list)
     """Every FTE the plan frees or keeps, per pool and 職種 (what :func:`scoring.staffing.plan_posts` counted)."""
+    known_nets: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Unit id → its :meth:`UnitCash.net`, once made (the units do not change after :func:`evaluate`); not
+    carried by ``dataclasses.replace``, so a withdrawn unit's snapshot keeps no round's arrays."""
 
     def portfolio(self) -> np.ndarray:
         """Monthly net of the whole plan: each unit's :meth:`UnitCash.net`, added unit by unit in order."""
@@ -199,10 +202,13 @@ class Evaluation:
         ``net()`` bit for bit; without seven small numpy calls per unit (every sensitivity and break-even
         setting asks for the plan's NPV).
         """
+        found = self.known_nets
+        if len(found) == len(self.units):
+            return found
         by_lines: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for unit_id, unit in self.units.items():
-            by_lines[tuple(unit.lines)].append(unit_id)
-        found: dict[str, np.ndarray] = {}
+            if unit_id not in found:
+                by_lines[tuple(unit.lines)].append(unit_id)
         for keys, ids in by_lines.items():
             members = [self.units[unit_id] for unit_id in ids]
             total = np.array([unit.value for unit in members], dtype=float)
@@ -623,7 +629,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
     contributions: list[Contribution] = []
     step_unit: dict[StepKey, str] = {}
     lot_start: dict[str, int] = {}
-    by_key = {s.key: s for s in steps} if parts is None else parts.by_key
+    by_key = parts.by_key if parts is not None else _by_key(steps, cache)
     for lot in lots:
         cash, stops = lot_cash(lot, money)
         units[lot.draft.lot_id] = cash
@@ -656,11 +662,24 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         if known is None:
             known = across.posts.keep(posts_key, (tuple(contributions), plan_posts(contributions, costs, money)))
         posts = known[1]
-    step_net = _unit_values(units, posts, months)
+    nets: dict[str, np.ndarray] = {}
+    step_net = _unit_values(units, posts, months, nets)
     hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
     hours += sum(s.hours.hours_freed_per_year for s in scenarios)
-    return Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net, step_unit,
-                      hours, rpa_stops, contributions)
+    evaluation = Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net,
+                            step_unit, hours, rpa_stops, contributions)
+    evaluation.known_nets.update(nets)
+    return evaluation
+
+
+def _by_key(steps: Sequence[MoneyStep], cache: Cache | None) -> Mapping[StepKey, MoneyStep]:
+    """Step key → step, made once per money stage (``cache`` belongs to one ``steps``), not once per pricing."""
+    if cache is None:
+        return {s.key: s for s in steps}
+    found = cache.get(("by-key",))
+    if not isinstance(found, dict):
+        found = cache[("by-key",)] = {s.key: s for s in steps}
+    return found
 
 
 def robot_own_lines(scenario: ScenarioDraft, waits: bool, money: MoneyParams,
@@ -708,13 +727,15 @@ def robot_ceiling_npv(evaluation: Evaluation, scenario: ScenarioDraft) -> float:
     return npv(yearly(ceiling), money.cashflow.discount_rate)
 
 
-def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int) -> dict[StepKey, np.ndarray]:
+def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int,
+                 nets: dict[str, np.ndarray] | None = None) -> dict[StepKey, np.ndarray]:
     """Set each unit's post value and return each step's monthly net (the unit's costs × its weight + its posts).
 
     Units with one step, no on-site post and the same lines (every robot)
     are done as one array per line: the same additions and products in the
     same order per month as the unit-by-unit loop, without ten small numpy
     calls per robot (the cost gate does this for every plan it tries).
+    Their :meth:`UnitCash.net` rows go into ``nets`` (made from the same stacked lines).
     """
     step_net: dict[StepKey, np.ndarray] = {}
     nothing = _zeros(months)  # what an owner without posts earns (read-only, shared: only ever added)
@@ -736,26 +757,36 @@ def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int) ->
             step_net[key] = earned + (costs_monthly + onsite) * weight
     if not batch:
         return step_net
-    _batch_values(batch, posts, months, step_net)
+    _batch_values(batch, posts, months, step_net, nets)
     return {key: step_net[key] for unit in units.values() for key in unit.weights}  # the units' order, as before
 
 
 def _batch_values(batch: Sequence[UnitCash], posts: PostPlan, months: int,
-                  step_net: dict[StepKey, np.ndarray]) -> None:
-    """:func:`_unit_values` for one-step units without an on-site post, one row per unit."""
+                  step_net: dict[StepKey, np.ndarray], unit_nets: dict[str, np.ndarray] | None = None) -> None:
+    """:func:`_unit_values` for one-step units without an on-site post, one row per unit.
+
+    With ``unit_nets``, each unit's :meth:`UnitCash.net` (its value, then each line in order) is made
+    from the same stacked lines and kept there, rows of one block.
+    """
     nothing = _zeros(months)
     keys = [next(iter(unit.weights)) for unit in batch]
     weights = np.array([[unit.weights[key]] for unit, key in zip(batch, keys, strict=True)], dtype=float)
     earned = np.array([posts.value_by_owner.get(_owner(key), nothing) for key in keys], dtype=float)
     zeros = np.zeros((len(batch), months))
     costs_monthly = np.zeros((len(batch), months))
-    for line in batch[0].lines:
-        costs_monthly = costs_monthly + np.array([unit.lines[line] for unit in batch], dtype=float)
+    stacked = [np.array([unit.lines[line] for unit in batch], dtype=float) for line in batch[0].lines]
+    for block in stacked:
+        costs_monthly = costs_monthly + block
     values = zeros + earned + zeros * weights
     nets = earned + (costs_monthly + zeros) * weights
     for row, (unit, key) in enumerate(zip(batch, keys, strict=True)):
         unit.value = values[row].copy()  # own copies: a withdrawn unit's snapshot keeps only its own arrays
         step_net[key] = nets[row].copy()
+    if unit_nets is not None:
+        total = values
+        for block in stacked:
+            total = total + block
+        unit_nets.update(zip((unit.unit_id for unit in batch), total, strict=True))
 
 
 # --------------------------------------------------------------------------- lines for the report
