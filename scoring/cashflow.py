@@ -335,15 +335,30 @@ def _robot_own_lines(
 
 def _rpa_cash(
     scenarios: Sequence[ScenarioDraft], deployments: Sequence[DeploymentDraft], wait: frozenset[str],
-    money: MoneyParams, parts: Parts | None = None, across: _Across | None = None,
+    money: MoneyParams, parts: Parts | None = None, across: _Across | None = None, priced: bool = False,
 ) -> tuple[dict[str, UnitCash], dict[str, int]]:
     """Monthly cost lines per scenario (deployment costs shared by run time) and when staff work stops.
+
+    Across parameter settings (``across``) the whole result is reused while the drafts, the wait flags and
+    every parameter it reads stay the same (a staff, lot or discount setting leaves the robots alone);
+    ``priced`` says the memo was already asked.
 
     A robot's own lines (build, rebuild, running) come from :func:`_robot_own_lines`, reused through
     ``parts`` across plans; the deployment's lines (licences, terminals, AI-OCR) are shared out afresh
     each time because every member's share moves when one robot joins or leaves.  The own-line arrays may
     be shared between evaluations: nothing writes into a unit's line arrays after this function.
     """
+    if parts is None and across is not None and not priced:
+        memo_key = across.rpa_key(scenarios, deployments, wait, money)
+        kept = across.rpa.get(memo_key)
+        if kept is None:
+            made, made_stops = _rpa_cash(scenarios, deployments, wait, money, None, across, priced=True)
+            kept = across.rpa.keep(memo_key, ((scenarios, deployments),
+                                              tuple((u.unit_id, u.lines, u.weights) for u in made.values()),
+                                              made_stops))
+        # Fresh units (each evaluation sets its own post value) around the same line arrays, which nothing
+        # writes into after this function.
+        return {uid: UnitCash(uid, "rpa", lines, weights) for uid, lines, weights in kept[1]}, dict(kept[2])
     months = 12 * money.cashflow.horizon_years
     rpa = money.rpa
     first = 12 * (money.cashflow.transition_year - 1)
@@ -531,6 +546,13 @@ class _Bounded(dict[tuple[object, ...], _V]):
 _Own = tuple[np.ndarray, np.ndarray, np.ndarray, int, int]
 """A robot's build, rebuild and running lines, build start and go-live (:func:`_robot_own_lines`)."""
 
+_RpaKept = tuple[tuple[object, object], tuple[tuple[str, dict[str, np.ndarray], Mapping[StepKey, float]], ...],
+                 dict[str, int]]
+"""(the drafts kept alive, each robot's id/lines/weights, go-live per robot) of one :func:`_rpa_cash`."""
+
+_Stacked = tuple[tuple[dict[str, np.ndarray], ...], list[np.ndarray], np.ndarray]
+"""(the units' line dicts kept alive, one block per line, their sum from zeros in line order)."""
+
 
 @dataclass
 class _Across:
@@ -553,6 +575,10 @@ class _Across:
     """What a robot's own lines read of the parameters → (scenario, waits, migrates, AI-OCR pages) → lines."""
     posts: _Bounded[tuple[tuple[Contribution, ...], PostPlan]]
     """Post plans with the contributions they were made from (kept alive: their identities are in the keys)."""
+    rpa: _Bounded[_RpaKept] = field(default_factory=lambda: _Bounded(3))
+    """Every robot's lines and go-live for one set of drafts, wait flags and the parameters they read."""
+    stacks: _Bounded[_Stacked] = field(default_factory=lambda: _Bounded(3))
+    """The robots' lines stacked as (robots × months) blocks and their sum, keyed by the lines' identities."""
 
     @classmethod
     def of(cls, cache: Cache, size: int) -> _Across:
@@ -560,6 +586,15 @@ class _Across:
         if not isinstance(found, _Across):
             found = cache[("across",)] = cls(4 * size + 64, _Bounded(3), _Bounded(3), _Bounded(3))
         return found
+
+    @staticmethod
+    def rpa_key(scenarios: Sequence[ScenarioDraft], deployments: Sequence[DeploymentDraft], wait: frozenset[str],
+                money: MoneyParams) -> tuple[object, ...]:
+        """What :func:`_rpa_cash` reads: the drafts (by identity: the stage's cache hands out the same lists
+        for the same drafts, and the memo entry keeps them alive), the wait flags, ``rpa`` and the timeline."""
+        flow = money.cashflow
+        return (id(scenarios), id(deployments), wait, money.rpa, flow.horizon_years, flow.transition_year,
+                flow.contract_escalation)
 
     def contributions_at(self, money: MoneyParams) -> _Bounded[tuple[Contribution, ...]]:
         """The contributions kept for the parameters :func:`_contributions` reads."""
@@ -663,7 +698,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
             known = across.posts.keep(posts_key, (tuple(contributions), plan_posts(contributions, costs, money)))
         posts = known[1]
     nets: dict[str, np.ndarray] = {}
-    step_net = _unit_values(units, posts, months, nets)
+    step_net = _unit_values(units, posts, months, nets, across)
     hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
     hours += sum(s.hours.hours_freed_per_year for s in scenarios)
     evaluation = Evaluation(money, costs, lots, lot_start, scenarios, deployments, units, posts, step_net,
@@ -728,7 +763,8 @@ def robot_ceiling_npv(evaluation: Evaluation, scenario: ScenarioDraft) -> float:
 
 
 def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int,
-                 nets: dict[str, np.ndarray] | None = None) -> dict[StepKey, np.ndarray]:
+                 nets: dict[str, np.ndarray] | None = None, across: _Across | None = None,
+                 ) -> dict[StepKey, np.ndarray]:
     """Set each unit's post value and return each step's monthly net (the unit's costs × its weight + its posts).
 
     Units with one step, no on-site post and the same lines (every robot)
@@ -757,26 +793,36 @@ def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int,
             step_net[key] = earned + (costs_monthly + onsite) * weight
     if not batch:
         return step_net
-    _batch_values(batch, posts, months, step_net, nets)
+    _batch_values(batch, posts, months, step_net, nets, across)
     return {key: step_net[key] for unit in units.values() for key in unit.weights}  # the units' order, as before
 
 
 def _batch_values(batch: Sequence[UnitCash], posts: PostPlan, months: int,
-                  step_net: dict[StepKey, np.ndarray], unit_nets: dict[str, np.ndarray] | None = None) -> None:
+                  step_net: dict[StepKey, np.ndarray], unit_nets: dict[str, np.ndarray] | None = None,
+                  across: _Across | None = None) -> None:
     """:func:`_unit_values` for one-step units without an on-site post, one row per unit.
 
     With ``unit_nets``, each unit's :meth:`UnitCash.net` (its value, then each line in order) is made
-    from the same stacked lines and kept there, rows of one block.
+    from the same stacked lines and kept there, rows of one block.  With ``across``, the stacked lines
+    and their sum are reused while the units carry the very same line arrays (:func:`_rpa_cash` reuses
+    them across settings that leave the robots alone): the blocks are only ever read.
     """
     nothing = _zeros(months)
     keys = [next(iter(unit.weights)) for unit in batch]
     weights = np.array([[unit.weights[key]] for unit, key in zip(batch, keys, strict=True)], dtype=float)
     earned = np.array([posts.value_by_owner.get(_owner(key), nothing) for key in keys], dtype=float)
     zeros = np.zeros((len(batch), months))
-    costs_monthly = np.zeros((len(batch), months))
-    stacked = [np.array([unit.lines[line] for unit in batch], dtype=float) for line in batch[0].lines]
-    for block in stacked:
-        costs_monthly = costs_monthly + block
+    identity = tuple(id(unit.lines) for unit in batch)
+    known = across.stacks.get(identity) if across is not None else None
+    if known is None:
+        costs_monthly = np.zeros((len(batch), months))
+        stacked = [np.array([unit.lines[line] for unit in batch], dtype=float) for line in batch[0].lines]
+        for block in stacked:
+            costs_monthly = costs_monthly + block
+        if across is not None:
+            across.stacks.keep(identity, (tuple(unit.lines for unit in batch), stacked, costs_monthly))
+    else:
+        _, stacked, costs_monthly = known
     values = zeros + earned + zeros * weights
     nets = earned + (costs_monthly + zeros) * weights
     for row, (unit, key) in enumerate(zip(batch, keys, strict=True)):
