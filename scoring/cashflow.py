@@ -38,7 +38,7 @@ from scoring.lots import LotYear, group_lots, price_lot
 from scoring.money_params import Estimate, MoneyParams, RpaParams, vary
 from scoring.result import MoneyLine, Range, StaffCost, StaffType, StepKey, TornadoBar
 from scoring.rpa import DeploymentDraft, ScenarioDraft, draft_scenarios
-from scoring.staffing import Contribution, PostPlan, plan_posts, pool_of, release_month, staff_costs
+from scoring.staffing import Contribution, PostPlan, Stretches, plan_posts, pool_of, release_month, staff_costs
 
 # --------------------------------------------------------------------------- arithmetic
 
@@ -579,6 +579,8 @@ class _Across:
     """Every robot's lines and go-live for one set of drafts, wait flags and the parameters they read."""
     stacks: _Bounded[_Stacked] = field(default_factory=lambda: _Bounded(3))
     """The robots' lines stacked as (robots × months) blocks and their sum, keyed by the lines' identities."""
+    groups: dict[tuple[object, ...], Stretches] = field(default_factory=dict)
+    """Each pool and 職種's whole posts and shares (:func:`scoring.staffing.plan_posts`, bounded there)."""
 
     @classmethod
     def of(cls, cache: Cache, size: int) -> _Across:
@@ -695,7 +697,8 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         posts_key = _posts_key(contributions, money)
         known = across.posts.get(posts_key)
         if known is None:
-            known = across.posts.keep(posts_key, (tuple(contributions), plan_posts(contributions, costs, money)))
+            known = across.posts.keep(posts_key, (tuple(contributions),
+                                                  plan_posts(contributions, costs, money, memo=across.groups)))
         posts = known[1]
     nets: dict[str, np.ndarray] = {}
     step_net = _unit_values(units, posts, months, nets, across)

@@ -314,7 +314,7 @@ def release_month(staff_type: StaffType, work_stops: int, money: MoneyParams) ->
 
 def plan_posts(
     contributions: Sequence[Contribution], costs: Mapping[StaffType, StaffCost], money: MoneyParams,
-    assumptions: Sequence[Reason] = (),
+    assumptions: Sequence[Reason] = (), memo: dict[tuple[object, ...], Stretches] | None = None,
 ) -> PostPlan:
     """Whole posts per pool and 職種, month by month, with the value each owner earned.
 
@@ -323,6 +323,9 @@ def plan_posts(
     ``staffing.redeploy_share``; posts = ⌊FTE ÷ FTE per post⌋.  The rest is
     redeployed.  A post's value is shared by the owners in proportion to the
     FTE they contribute at that time (a lot's on-site post counts negative).
+
+    ``memo`` (kept by the caller across parameter settings) holds each group's whole posts and shares,
+    which do not depend on the cost of a post: a setting that moves only the staff costs re-prices them.
     """
     months = 12 * money.cashflow.horizon_years
     wage = (1 + money.cashflow.wage_escalation) ** (np.arange(months) // 12)
@@ -336,7 +339,8 @@ def plan_posts(
         cost = costs[staff_type]
         keep = 1.0 if staff_type is StaffType.KAIKEI else 1.0 - money.staffing.redeploy_share
         per_post = cost.post_fte * cost.cash_yen_per_fte / 12.0
-        posts, available_end = _group_posts(items, keep, cost.post_fte, per_post, wage, months, value_by_owner)
+        posts, available_end = _group_posts(items, keep, cost.post_fte, per_post, wage, months, value_by_owner,
+                                            memo)
         posts_by_month[(pool, staff_type)] = posts
         freed = sum(i.fte for i in items if i.fte > 0)
         onsite = -sum(i.fte for i in items if i.fte < 0)
@@ -362,27 +366,26 @@ def plan_posts(
     return PostPlan(plan, value_by_owner, posts_by_month)
 
 
-def _group_posts(
-    items: Sequence[Contribution], keep: float, post_fte: float, per_post: float, wage: np.ndarray, months: int,
-    value_by_owner: dict[str, np.ndarray],
-) -> tuple[np.ndarray, float]:
-    """Posts per month of one pool and 職種, adding each owner's share of their value into ``value_by_owner``.
+class Stretches(NamedTuple):
+    """A group's whole posts and each stretch's shares: what :func:`_group_posts` finds before any yen."""
 
-    The FTE live from a month on are added in the contributions' order (the
-    sum decides the whole posts, so its order is kept); each owner's share of
-    a stretch of months is its FTE ÷ that sum.  The shares of all owners are
-    written as one block (owners × months) rather than one slice per owner
-    and stretch: the arithmetic per month is the same (an owner appears once
-    per pool and 職種, and stretches do not overlap), only the Python loop is
-    gone — the cost gate calls this for every plan it tries.
-    """
+    items: Sequence[Contribution]
+    """The group's contributions (kept alive: their identities are in the memo's key)."""
+    posts: np.ndarray
+    """Whole posts per month."""
+    available_end: float
+    """FTE live in the last stretch."""
+    stretches: tuple[tuple[int, int, np.ndarray, int, np.ndarray], ...]
+    """(begin, end, live owners' rows, whole posts, their FTE shares) of each stretch that cuts a post."""
+
+
+def _stretches(items: Sequence[Contribution], keep: float, post_fte: float, months: int) -> Stretches:
     starts = sorted({min(max(i.release_month, 0), months) for i in items} | {months})
     posts = np.zeros(months)
     available_end = 0.0
     ftes = np.array([i.fte for i in items], dtype=float)
     released = np.array([i.release_month for i in items])
-    block = np.zeros((len(items), months))
-    touched = np.zeros(len(items), dtype=bool)
+    found: list[tuple[int, int, np.ndarray, int, np.ndarray]] = []
     for begin, end in itertools.pairwise(starts):
         if begin >= end:
             continue
@@ -393,8 +396,43 @@ def _group_posts(
         posts[begin:end] = count
         if count == 0 or available <= 1e-12:
             continue
+        found.append((begin, end, live, count, ftes[live] / available))
+    return Stretches(items, posts, available_end, tuple(found))
+
+
+def _group_posts(
+    items: Sequence[Contribution], keep: float, post_fte: float, per_post: float, wage: np.ndarray, months: int,
+    value_by_owner: dict[str, np.ndarray], memo: dict[tuple[object, ...], Stretches] | None = None,
+) -> tuple[np.ndarray, float]:
+    """Posts per month of one pool and 職種, adding each owner's share of their value into ``value_by_owner``.
+
+    The FTE live from a month on are added in the contributions' order (the
+    sum decides the whole posts, so its order is kept); each owner's share of
+    a stretch of months is its FTE ÷ that sum.  The shares of all owners are
+    written as one block (owners × months) rather than one slice per owner
+    and stretch: the arithmetic per month is the same (an owner appears once
+    per pool and 職種, and stretches do not overlap), only the Python loop is
+    gone — the cost gate calls this for every plan it tries.  The posts and
+    shares (:func:`_stretches`) come from ``memo`` when the same contributions
+    were counted with the same keep share and post size (identities for the
+    memoised contributions, values for an on-site post made afresh).
+    """
+    if memo is None:
+        found = _stretches(items, keep, post_fte, months)
+    else:
+        key = (tuple(i if i.fte < 0 else id(i) for i in items), keep, post_fte, months)
+        known = memo.get(key)
+        if known is None:
+            if len(memo) >= 64:
+                memo.clear()
+            known = memo[key] = _stretches(items, keep, post_fte, months)
+        found = known
+    posts, available_end = found.posts.copy(), found.available_end
+    block = np.zeros((len(items), months))
+    touched = np.zeros(len(items), dtype=bool)
+    for begin, end, live, count, shares in found.stretches:
         segment = count * per_post * wage[begin:end]
-        block[live, begin:end] += (ftes[live] / available)[:, None] * segment[None, :]
+        block[live, begin:end] += shares[:, None] * segment[None, :]
         touched[live] = True
     for index in np.nonzero(touched)[0]:
         owner = items[int(index)].owner
