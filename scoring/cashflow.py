@@ -779,12 +779,14 @@ def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int,
     step_net: dict[StepKey, np.ndarray] = {}
     nothing = _zeros(months)  # what an owner without posts earns (read-only, shared: only ever added)
     batch: list[UnitCash] = []
+    interleaved = False  # a unit done one by one after a batched one: the steps must be put back in order
     for unit in units.values():
         onsite_owner = f"onsite\0{unit.unit_id}"
         if len(unit.weights) == 1 and onsite_owner not in posts.value_by_owner and (
                 not batch or tuple(unit.lines) == tuple(batch[0].lines)):
             batch.append(unit)
             continue
+        interleaved = interleaved or bool(batch)
         unit.value = np.zeros(months)
         costs_monthly = np.zeros(months)
         for amounts in unit.lines.values():
@@ -797,6 +799,8 @@ def _unit_values(units: Mapping[str, UnitCash], posts: PostPlan, months: int,
     if not batch:
         return step_net
     _batch_values(batch, posts, months, step_net, nets, across)
+    if not interleaved:
+        return step_net  # already in the units' order
     return {key: step_net[key] for unit in units.values() for key in unit.weights}  # the units' order, as before
 
 
@@ -828,9 +832,10 @@ def _batch_values(batch: Sequence[UnitCash], posts: PostPlan, months: int,
         _, stacked, costs_monthly = known
     values = zeros + earned + zeros * weights
     nets = earned + (costs_monthly + zeros) * weights
-    for row, (unit, key) in enumerate(zip(batch, keys, strict=True)):
-        unit.value = values[row].copy()  # own copies: a withdrawn unit's snapshot keeps only its own arrays
-        step_net[key] = nets[row].copy()
+    # Rows of this evaluation's blocks (nothing writes into them; a withdrawn unit's snapshot copies its own).
+    for unit, key, value, net in zip(batch, keys, values, nets, strict=True):
+        unit.value = value
+        step_net[key] = net
     if unit_nets is not None:
         total = values
         for block in stacked:
