@@ -468,6 +468,8 @@ class Parts:
     """The parameter setting they were built at."""
     by_key: dict[StepKey, MoneyStep] = field(default_factory=dict)
     """Step key → step."""
+    eligible: list[MoneyStep] = field(default_factory=list)
+    """The steps that are candidates under their legal verdict, in order (:func:`_eligible`)."""
     contributions: dict[tuple[StepKey, float, int], tuple[Contribution, ...]] = field(default_factory=dict)
     """(step, hours freed, month the work stops) → its FTE per pool and 職種."""
     scenarios: dict[StepKey, ScenarioDraft] = field(default_factory=dict)
@@ -479,6 +481,7 @@ class Parts:
 
     def __post_init__(self) -> None:
         self.by_key = {s.key: s for s in self.steps}
+        self.eligible = [s for s in self.steps if s.is_candidate]
 
 
 def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None,
@@ -488,10 +491,10 @@ def _priced_lots(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cac
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[return-value]
     if parts is None:
-        lots = [price_lot(draft, money) for draft in group_lots(steps, plan.active, money)]
+        lots = [price_lot(draft, money) for draft in group_lots(_eligible(steps, cache, parts), plan.active, money)]
     else:
         lots = []
-        for draft in group_lots(steps, plan.active, money):
+        for draft in group_lots(parts.eligible, plan.active, money):
             lot_key = (draft.lot_id, tuple(s.key for s in draft.steps))
             priced = parts.lots.get(lot_key)
             if priced is None:
@@ -508,7 +511,8 @@ def _drafted(
     key = ("rpa", plan.active, _draft_params(money.rpa))
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[return-value]
-    drafted = draft_scenarios(steps, plan.active, money, None if parts is None else parts.scenarios)
+    drafted = draft_scenarios(_eligible(steps, cache, parts), plan.active, money,
+                              None if parts is None else parts.scenarios)
     if cache is not None:
         cache[key] = drafted
     return drafted
@@ -708,6 +712,24 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
                             step_unit, hours, rpa_stops, contributions)
     evaluation.known_nets.update(nets)
     return evaluation
+
+
+def _eligible(steps: Sequence[MoneyStep], cache: Cache | None, parts: Parts | None) -> Sequence[MoneyStep]:
+    """The steps that are RPA or outsourcing candidates under their legal verdict, in their order.
+
+    Why: lots and robot drafts keep only such steps of the plan (they test
+    ``is_candidate``, which re-reads the legal verdict, for every step of the
+    portfolio); handing them this sub-list, made once per money stage, gives
+    the same lots and drafts without re-testing thousands of steps per plan.
+    """
+    if parts is not None:
+        return parts.eligible
+    if cache is None:
+        return steps
+    found = cache.get(("eligible",))
+    if not isinstance(found, list):
+        found = cache[("eligible",)] = [s for s in steps if s.is_candidate]
+    return found
 
 
 def _by_key(steps: Sequence[MoneyStep], cache: Cache | None) -> Mapping[StepKey, MoneyStep]:
