@@ -14,6 +14,7 @@ from scoring.result import EvidenceSource, StaffType
 from scoring.staffing import (
     Contribution,
     OrgInputs,
+    Stretches,
     parse_staff_type,
     plan_posts,
     release_month,
@@ -203,3 +204,31 @@ def test_post_value_per_owner_equals_the_slice_by_slice_rule(
     expected = _value_by_owner_one_slice_at_a_time(contributions)
     assert set(found) == set(expected)
     assert all(found[owner].tobytes() == expected[owner].tobytes() for owner in expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.sampled_from([("市民課", "証明係"), ("市民課", ""), ("税務課", "")]),
+                          st.sampled_from(list(StaffType)), st.floats(-0.6, 3.0),
+                          st.sampled_from([0, 12, 24, 36, 999])),
+                max_size=30),
+       st.lists(st.tuples(st.sampled_from(["staff.regular.pay_per_fte", "staff.kaikei.post_fte",
+                                           "staffing.redeploy_share", "cost.staff_yen_per_hour"]),
+                          st.floats(0.1, 1.0)), min_size=1, max_size=6))
+def test_one_memo_across_settings_plans_each_as_a_fresh_plan(
+    drawn: list[tuple[int, tuple[str, str], StaffType, float, int]], settings_drawn: list[tuple[str, float]],
+) -> None:
+    """Posts and shares kept in a memo across staff settings price each setting as plan_posts without it."""
+    contributions = [Contribution(f"owner-{owner}", pool, staff_type, fte, month)
+                     for owner, pool, staff_type, fte, month in drawn]
+    memo: dict[tuple[object, ...], Stretches] = {}
+    scale = {"staff.regular.pay_per_fte": 9e6, "staff.kaikei.post_fte": 1.0, "staffing.redeploy_share": 1.0,
+             "cost.staff_yen_per_hour": 6000.0}
+    for key, share in [("staffing.redeploy_share", MONEY.staffing.redeploy_share), *settings_drawn]:
+        money = money_with(**{key.replace(".", "__"): share * scale[key]})
+        costs = staff_costs(money)
+        fresh = plan_posts(contributions, costs, money)
+        kept = plan_posts(contributions, costs, money, memo=memo)
+        assert kept.plan == fresh.plan
+        assert set(kept.value_by_owner) == set(fresh.value_by_owner)
+        assert all(kept.value_by_owner[o].tobytes() == fresh.value_by_owner[o].tobytes() for o in fresh.value_by_owner)
+        assert all(kept.posts_by_month[g].tobytes() == fresh.posts_by_month[g].tobytes() for g in fresh.posts_by_month)
