@@ -81,15 +81,21 @@ class CityResult:
 
 
 def assess_city(files: CityFiles, *, max_bytes: int, keep_dispositions: bool = True,
-                collect_secrets: bool = False) -> CityResult | CityError:
-    """Read one city's metadata, flows, survey, profile and mapping; assess; reduce to flow figures."""
+                collect_secrets: bool = False, money_in_full: bool = False) -> CityResult | CityError:
+    """Read one city's metadata, flows, survey, profile and mapping; assess; reduce to flow figures.
+
+    The money stage runs its cost gate only (``money_in_full=False``, :func:`scoring.assess.assess`): the
+    figures read each step's final disposition and hours, never its cash, ranges or reasons, and the gate is
+    what decides the dispositions; pricing in full gives the same figures (tested) at about twice the CPU.
+    """
     try:
-        return _assess_city(files, max_bytes, keep_dispositions, collect_secrets)
+        return _assess_city(files, max_bytes, keep_dispositions, collect_secrets, money_in_full)
     except BpmError as error:
         return CityError(error.message, error.file, error.line, error.element_id, error.hint)
 
 
-def _assess_city(files: CityFiles, max_bytes: int, keep_dispositions: bool, collect_secrets: bool) -> CityResult:
+def _assess_city(files: CityFiles, max_bytes: int, keep_dispositions: bool, collect_secrets: bool,
+                 money_in_full: bool) -> CityResult:
     meta = load_city_meta(Path(files.metadata))
     profile = load_profile(Path(files.profile) if files.profile else None)
     survey = load_survey(files.survey) if files.survey else None
@@ -99,7 +105,7 @@ def _assess_city(files: CityFiles, max_bytes: int, keep_dispositions: bool, coll
     definitions = [read_bpmn(path, max_bytes=max_bytes) for path, _ in files.bpmn]
     keys = {d.file: key for d, (_, key) in zip(definitions, files.bpmn, strict=True)}
     by_file = {d.file: d for d in definitions}
-    assessment = assess(definitions, survey=survey, profile=profile)
+    assessment = assess(definitions, survey=survey, profile=profile, money_in_full=money_in_full)
     city = City(files.key, meta.name, meta, profile.hours_per_fte, staff_cash(1.0, profile), profile.name)
     flows: list[FlowFigures] = []
     used: set[int] = set()
