@@ -173,3 +173,16 @@ def test_a_late_hand_off_move_after_the_gate_is_made_unpriced_as_priced(tmp_path
     assert plan is not None and [m.step_name for m in plan.moved] == ["証明書の作成", "交付"]
     assert "handoff-risk" in [f.rule for f in runs[1].findings]
     assert_same_decisions(*runs)
+
+
+def test_a_city_read_and_scored_through_the_caches_has_the_same_figures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off, cold (stored) and warm (loaded) runs of one city give equal results; the warm run reads its stores."""
+    files = city_files(CITIES / "c-shi")
+    off = assess_city(files, max_bytes=10**7, collect_secrets=True)
+    monkeypatch.setenv("BPM_CACHE_DIR", str(tmp_path / "cache"))
+    cold = assess_city(files, max_bytes=10**7, collect_secrets=True)
+    stored = sorted(p.relative_to(tmp_path / "cache").parts[0] for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert {"reads", "flows"} <= set(stored)
+    warm = assess_city(files, max_bytes=10**7, collect_secrets=True)
+    assert off == cold == warm
