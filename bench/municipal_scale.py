@@ -11,6 +11,7 @@ on ``sys.path``, so a tree runs its own code), with the same
 ``SOURCE_DATE_EPOCH``; the sites of the trees are compared byte for byte.
 
     python -m bench.municipal_scale --tree base=/tmp/base --tree branch=. --cities 4,8 --out results.json
+    python -m bench.municipal_scale --tree base=/tmp/base --tree branch=. --cities 32 --cached --out r.json
 """
 
 from __future__ import annotations
@@ -41,17 +42,27 @@ def _same_tree(left: Path, right: Path) -> bool:
 
 
 def measure(trees: dict[str, Path], cities: int, procedures: int, work: Path, limits: Limits,
-            jobs: int) -> dict[str, Any]:
-    """``bpm compare`` of the same ``cities`` folders by every tree; its run figures and whether the sites agree."""
+            jobs: int, cached: bool = False) -> dict[str, Any]:
+    """``bpm compare`` of the same ``cities`` folders by every tree; its run figures and whether the sites agree.
+
+    Every tree runs with the result caches off (``BPM_CACHE_DIR=off``: the cost of the work itself).  With
+    ``cached``, the last tree also runs twice on one fresh cache folder: ``NAME+cold`` (storing) and
+    ``NAME+warm`` (everything unchanged, as when comparing again).
+    """
     root = work / f"cities-{cities}x{procedures}"
     folders = write_municipalities(root, cities, procedures, seed=0)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "BPM_CACHE_DIR": "off"}
     row: dict[str, Any] = {"cities": cities, "procedures": procedures, "flows": cities * procedures}
     sites = {}
-    for name, tree in trees.items():
+    runs = [(name, tree, env) for name, tree in trees.items()]
+    if cached:
+        name, tree = list(trees.items())[-1]
+        store = {**env, "BPM_CACHE_DIR": str(work / f"cache-{cities}")}
+        runs += [(f"{name}+cold", tree, store), (f"{name}+warm", tree, store)]
+    for name, tree, run_env in runs:
         site = work / f"site-{name}-{cities}"
         run = run_child([sys.executable, "-m", "bpm.cli", "-q", "compare", "--jobs", str(jobs), "--diagrams",
-                         "leaders", *map(str, folders), "--out", str(site)], limits, env=env, cwd=tree)
+                         "leaders", *map(str, folders), "--out", str(site)], limits, env=run_env, cwd=tree)
         row[name] = {"outcome": run.outcome, "wall_s": run.wall_s, "cpu_s": run.cpu_s,
                      "peak_rss_mib": run.peak_rss_mib, "peak_tree_mib": run.peak_tree_mib,
                      "stderr_tail": run.stderr_tail[-300:] if run.outcome != "ok" else ""}
@@ -59,6 +70,10 @@ def measure(trees: dict[str, Path], cities: int, procedures: int, work: Path, li
             sites[name] = site
     names = list(sites)
     row["identical_sites"] = all(_same_tree(sites[names[0]], sites[n]) for n in names[1:]) if names else None
+    if cached:
+        store_folder = work / f"cache-{cities}"
+        row["cache_mib"] = sum(f.stat().st_size for f in store_folder.rglob("*") if f.is_file()) / 2**20
+        shutil.rmtree(store_folder, ignore_errors=True)
     for site in sites.values():
         shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(root, ignore_errors=True)
@@ -87,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-cities", default="", help="city counts for the site alone, comma-separated")
     parser.add_argument("--procedures", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cached", action="store_true",
+                        help="also run the last tree twice with a fresh result cache (cold, then warm)")
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--memory-limit", type=float, default=4096.0)
     parser.add_argument("--out", required=True)
@@ -97,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                                "compare": [], "site": []}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
         for cities in (int(c) for c in args.cities.split(",") if c):
-            results["compare"].append(measure(trees, cities, args.procedures, Path(work), limits, args.jobs))
+            results["compare"].append(measure(trees, cities, args.procedures, Path(work), limits, args.jobs,
+                                              args.cached))
             print(json.dumps(results["compare"][-1]), file=sys.stderr)
         for cities in (int(c) for c in args.site_cities.split(",") if c):
             results["site"].append(measure_site(trees, cities, args.procedures, limits))

@@ -1278,6 +1278,9 @@ def _compare_input(folders: Sequence[str], out_dir: Path, *, anonymise: bool, sa
         for row in result.unused_mapping:
             _notice(m("cli.mapping_unused", file=row.file, line=row.line, flow=row.flow, procedure=row.procedure))
         results.append(result)
+    from bpm.cache_store import prune_results
+
+    prune_results()  # the workers stored each city's reads and flow stages; the stores stay within BPM_CACHE_MB
     sources = {r.city.key: {k: p for p, k in f.bpmn} for r, f in zip(results, files, strict=True)}
     scrubber = None
     names: tuple[str, ...] = ()

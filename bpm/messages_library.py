@@ -299,6 +299,12 @@ LIBRARY_MESSAGES: dict[str, tuple[str, str]] = {
     "cities.mapping_twice": ("業務 {flow} が2回対応付けられています（{first}行目と{second}行目）",
                              "業務 {flow} is mapped twice (rows {first} and {second})"),
     "cities.mapping_twice_hint": ("業務ごとに1行だけにしてください", "keep one row per flow"),
+    "cities.prefecture": ("都道府県名ではありません: {value}", "is not a 都道府県 (prefecture): {value}"),
+    "cities.prefecture_hint": ('例: "都道府県" = "北海道"、"東京都"、"大阪府"、"神奈川県"（都・府・県は省略可）',
+                               'e.g. "prefecture" = "北海道", "東京都", "大阪府", "神奈川県" (in Japanese; 都・府・県 '
+                               "may be left out)"),
+    "cities.prefecture_code": ("{prefecture} は団体コード {code} の都道府県（先頭2桁）と一致しません",
+                               "{prefecture} does not match the prefecture of the code {code} (its first two digits)"),
     # ------------------------------------------------------------------ reports/outdir.py (the output folder)
     "outdir.locked": ("別の bpm scan が {out} に書き出している最中です", "another bpm scan is writing {out} right now"),
     "outdir.locked_hint": ("終わるのを待つか、別の --out フォルダを指定してください（ロックファイル: {lock}）",

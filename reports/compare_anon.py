@@ -155,7 +155,7 @@ def anonymise(results: Sequence[CityResult], salt: str) -> tuple[list[CityResult
     for result in results:
         code = names[result.city.meta.name]
         meta = dataclasses.replace(result.city.meta, name=code, note="", file=f"{code}/municipality.toml",
-                                   mapping="")
+                                   mapping="", prefecture="")
         city = dataclasses.replace(result.city, key=code, label=code, meta=meta, profile_name=code)
         flows = tuple(dataclasses.replace(
             f, city=code, file_key=scrub.text(f.file_key), process_id=scrub.text(f.process_id),

@@ -41,7 +41,7 @@ from reports.pictures import picture_bytes, pictures
 from reports.site import build_time
 from reports.style import DISPOSITION_STYLES
 from reports.views import slug
-from scoring.cities import population_band
+from scoring.cities import population_band, prefecture_order
 from scoring.compare import (
     HEAT_MEASURE,
     MEASURE_BY_KEY,
@@ -356,6 +356,7 @@ class _Site:
         return {
             "page": {"key": "index", "title": Bilingual.of("compare.nav.overview")},
             "cities": [self.city_view(c) for c in self.order],
+            "prefectures": self.by_prefecture(),
             "unit": MEASURE_BY_KEY[HEAT_MEASURE],
             "procedures": [(self.names[p], procedure_page(p), len(self.rows_of_procedure.get(p, ())))
                            for p in self.c.procedures],
@@ -363,6 +364,18 @@ class _Site:
             "excluded": [(self.label(c), file, message) for c, file, message in self.c.excluded],
             "flows": sum(len(r.flows) for r in self.c.rows) + len(self.c.unmatched),
         }
+
+    def by_prefecture(self) -> list[tuple[str, list[CityView]]] | None:
+        """The overview's city list by 都道府県 (code order, cities naming none last); None when no city names one.
+
+        Never in an anonymised site: a 都道府県 with a 類似団体区分 and a population band can single a city out
+        (the anonymised metadata holds none)."""
+        if self.data.anonymised or not any(city.meta.prefecture for city in self.order):
+            return None
+        found: dict[str, list[CityView]] = defaultdict(list)
+        for city in self.order:
+            found[city.meta.prefecture].append(self.city_view(city))
+        return sorted(found.items(), key=lambda item: prefecture_order(item[0]))
 
     def grouped_heat(self) -> tuple[list[tuple[str, int]], list[HeatRow]]:
         """The overview of more than :data:`SPLIT_CITIES` cities: one column per 類似団体 group, not per city.

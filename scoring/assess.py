@@ -69,7 +69,7 @@ from scoring.legal import (
     unused_override_finding,
 )
 from scoring.lexicon import Lexicon, compile_lexicon
-from scoring.money import MoneyOutcome, money_stage
+from scoring.money import MoneyOutcome, gated_dispositions, money_stage
 from scoring.money_inputs import money_step
 from scoring.per_flow import Notes, merge, per_flow
 from scoring.procedures import Catalogue, ProcedureLookup, TemplateCheck, check_template, load_catalogue, procedure_for
@@ -127,6 +127,7 @@ def assess(
     annual_cases: Mapping[str, float] | None = None,
     jobs: int = 1,
     cache: FlowCache | None = None,
+    money_in_full: bool = True,
 ) -> Assessment:
     """Assess every step of every process in the run.
 
@@ -146,6 +147,11 @@ def assess(
     cache
         Where the per-flow stages' outputs are kept by content (:mod:`scoring.flow_cache`); the result is the
         same with and without it.
+    money_in_full
+        False: of the money stage, only the cost gate's decisions (:func:`scoring.money.gated_dispositions`)
+        and the hand-off re-check they lead to — every step's final disposition, hours and findings are those
+        of a priced run, but steps keep their pre-pricing costs and reasons and ``money`` is None.  For a
+        caller that shows no cash, sensitivity or explanation (``bpm compare``); never for a report.
 
     Processes whose volumes cannot be computed are in
     :attr:`~scoring.result.Assessment.excluded` (and an error finding), not in
@@ -180,7 +186,7 @@ def assess(
     priced, money = _rank_by_capacity(drafts), None
     if profile.money is not None:
         try:
-            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings)
+            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, in_full=money_in_full)
         except AnalysisError as error:  # e.g. a counter needing thousands of seats: the survey's counts are off
             findings.append(Finding(
                 "money-failed", Severity.ERROR,
@@ -610,20 +616,29 @@ def _price(
     run: _Run,
     gaps: list[DataGap],
     findings: list[Finding],
-) -> tuple[list[ProcessAssessment], MoneySummary]:
+    *,
+    in_full: bool = True,
+) -> tuple[list[ProcessAssessment], MoneySummary | None]:
     """The money stage over the portfolio, then the hand-off check on the final dispositions, until both hold.
 
     The cost gate may withdraw one step from a lot that still pays and so leave
     a short staff stretch between contractor steps (a fragmented hand-off); the
     check then moves the contractor steps after it to staff and the money is
     priced again.  Steps only ever move towards staff, so the loop ends.
+    Not ``in_full``: each round runs the cost gate only and writes its dispositions (no summary).
     """
     profile = run.profile
     base = list(drafts)
     inputs = _money_inputs(base, units, cases, run, gaps)
     for _ in range(len(inputs) + 1):
-        outcome = money_stage(list(inputs.values()), profile)
-        priced = [_with_outcome(draft, outcome) for draft in base]
+        summary: MoneySummary | None = None
+        if in_full:
+            outcome = money_stage(list(inputs.values()), profile)
+            priced = [_with_outcome(draft, outcome) for draft in base]
+            summary = outcome.summary
+        else:
+            decided = gated_dispositions(list(inputs.values()), profile)
+            priced = [_with_dispositions(draft, decided) for draft in base]
         checked: list[ProcessAssessment] = []
         moves: dict[ProcessKey, Mapping[ElementId, Reason]] = {}
         for draft in priced:
@@ -633,7 +648,7 @@ def _price(
             if moved:
                 moves[(draft.file, draft.process_id)] = moved
         if not moves:
-            return checked, outcome.summary
+            return checked, summary
         for index, draft in enumerate(base):
             late = moves.get((draft.file, draft.process_id))
             if late is None:
@@ -684,6 +699,16 @@ def _with_outcome(draft: ProcessAssessment, outcome: MoneyOutcome) -> ProcessAss
             rank=result.rank, org=result.org,
         ))
     return dataclasses.replace(draft, steps=tuple(steps), money=outcome.flows.get((draft.file, draft.process_id)))
+
+
+def _with_dispositions(draft: ProcessAssessment, decided: Mapping[StepKey, Disposition]) -> ProcessAssessment:
+    """The cost gate's dispositions written into one process, each withdrawn candidate kept (an unpriced run)."""
+    steps: list[StepAssessment] = []
+    for step in draft.steps:
+        final = decided[StepKey(step.file, step.process_id, step.step_id)]
+        steps.append(step if final is step.disposition else
+                     dataclasses.replace(step, disposition=final, withdrawn_from=step.disposition))
+    return dataclasses.replace(draft, steps=tuple(steps))
 
 
 def _final_handoffs(

@@ -73,6 +73,7 @@ _KEYS: Mapping[str, tuple[str, ...]] = {
     "illustrative": ("例示", "illustrative"),
     "note": ("備考", "note"),
     "mapping": ("対応表", "mapping"),
+    "prefecture": ("都道府県", "prefecture"),
 }
 """Canonical field → accepted keys (Japanese keys are quoted in TOML: ``"団体名" = "…"``)."""
 _REQUIRED = ("name", "population", "similar_group", "fiscal_year")
@@ -105,6 +106,39 @@ class CityMeta:
     """備考: free text, shown only in a non-anonymised comparison."""
     mapping: str = ""
     """The mapping table's file name inside the city folder, when the metadata names one."""
+    prefecture: str = ""
+    """都道府県 in its full name (``東京都``, ``北海道``), when given; the overview lists cities by it."""
+
+
+PREFECTURES: tuple[str, ...] = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
+    "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
+    "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
+    "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
+    "宮崎県", "鹿児島県", "沖縄県",
+)
+"""The 47 都道府県 in the order of their codes (JIS X 0401: 01 北海道 … 47 沖縄県), the first two digits of a
+全国地方公共団体コード."""
+_PREFECTURE_BY_NAME = {
+    **{name: name for name in PREFECTURES},
+    **{name[:-1]: name for name in PREFECTURES if name != "北海道"},
+}
+
+
+def normalise_prefecture(raw: str) -> str | None:
+    """The 都道府県's full name, or None when it is not one (written with or without 都・府・県).
+
+    >>> normalise_prefecture(" 東京 "), normalise_prefecture("大阪府"), normalise_prefecture("北海道")
+    ('東京都', '大阪府', '北海道')
+    >>> normalise_prefecture("北海"), normalise_prefecture("Tokyo")
+    (None, None)
+    """
+    return _PREFECTURE_BY_NAME.get(unicodedata.normalize("NFKC", raw).strip().replace(" ", ""))
+
+
+def prefecture_order(prefecture: str) -> int:
+    """Where a 都道府県 comes in the code order (an empty one last)."""
+    return PREFECTURES.index(prefecture) if prefecture in PREFECTURES else len(PREFECTURES)
 
 
 def normalise_group(raw: str) -> str | None:
@@ -251,7 +285,16 @@ def load_city_meta(path: Path) -> CityMeta:
     mapping = _checked_text(values.get("mapping", ""), 200, lambda m: fail("mapping", m))
     if mapping and (Path(mapping).name != mapping or mapping.startswith(".")):
         raise fail("mapping", say("cities.mapping_name", value=repr(mapping)))
-    return CityMeta(name, population, group, year, file, code, illustrative, note, mapping)
+    prefecture = ""
+    if "prefecture" in values:
+        raw_prefecture = values["prefecture"]
+        prefecture = (normalise_prefecture(raw_prefecture) or "") if isinstance(raw_prefecture, str) else ""
+        if not prefecture:
+            raise fail("prefecture", say("cities.prefecture", value=repr(raw_prefecture)[:60]),
+                       hint=say("cities.prefecture_hint"))
+        if code and code[:2] != f"{PREFECTURES.index(prefecture) + 1:02d}":
+            raise fail("prefecture", say("cities.prefecture_code", prefecture=prefecture, code=code))
+    return CityMeta(name, population, group, year, file, code, illustrative, note, mapping, prefecture)
 
 
 def _checked_text(value: object, limit: int, fail: Callable[[Say], MetadataError], *, multiline: bool = False) -> str:

@@ -119,10 +119,7 @@ def money_stage(steps: Sequence[MoneyStep], profile: Profile) -> MoneyOutcome:
     """
     money = profile.money
     assert money is not None, "the profile always builds its money parameters"
-    refused = [s.name for s in steps if s.candidate in (Disposition.RPA, Disposition.OUTSOURCE) and not s.is_candidate]
-    if refused:
-        raise ValueError(f"the legal gate must run before the money stage: {', '.join(refused)} "
-                         "cannot be outsourced or automated under their legal verdict")
+    _refuse_unpermitted(steps)
     cache: Cache = {}
     gate = cost_gate(steps, money, cache)
     final = evaluate(steps, gate.plan, money, cache)
@@ -534,6 +531,32 @@ def _deployments(final: Evaluation, gate: GateResult, money: MoneyParams) -> tup
         found.append(RpaDeployment("rpa-mynumber", "mynumber", 0, tuple(scenario_id(k) for k in infeasible), 0.0,
                                    False, False))
     return tuple(found)
+
+
+def _refuse_unpermitted(steps: Sequence[MoneyStep]) -> None:
+    """A candidate its legal verdict does not permit is refused with a ValueError, never priced."""
+    refused = [s.name for s in steps if s.candidate in (Disposition.RPA, Disposition.OUTSOURCE) and not s.is_candidate]
+    if refused:
+        raise ValueError(f"the legal gate must run before the money stage: {', '.join(refused)} "
+                         "cannot be outsourced or automated under their legal verdict")
+
+
+def gated_dispositions(steps: Sequence[MoneyStep], profile: Profile) -> dict[StepKey, Disposition]:
+    """Each step's disposition after the cost gate, and nothing else of the money stage.
+
+    Why: a caller that shows only where each step ends up (``bpm compare``,
+    whose figures are hours, dispositions and findings) needs the gate's
+    decisions, not the adopted plan's cash, its sensitivity ranges, break-evens,
+    calibration or reasons — over half of a city's assessment.  The gate is the
+    same :func:`~scoring.gate.cost_gate` :func:`money_stage` runs, so each step
+    gets the disposition :func:`money_stage` gives it: the candidate, or RETAIN
+    when the gate withdrew it (the gate only ever withdraws).
+    """
+    money = profile.money
+    assert money is not None, "the profile always builds its money parameters"
+    _refuse_unpermitted(steps)
+    withdrawn = cost_gate(steps, money, {}).withdrawn
+    return {s.key: Disposition.RETAIN if s.key in withdrawn else s.candidate for s in steps}
 
 
 def lines_total(lines: Sequence[MoneyLine]) -> tuple[float, ...]:

@@ -348,12 +348,17 @@ class StepAssessment:
     """人工削減 and 財政効果 of the step, kept apart; None when the money stage did not run."""
     contracted: Contracted | None = None
     """Set when a contractor already does the step today (lane or survey): its hours are contractor hours."""
+    withdrawn_from: Disposition | None = field(default=None, metadata={"json": False})
+    """The candidate the cost gate withdrew, in a run that gated without pricing
+    (:func:`scoring.assess.assess` ``money_in_full=False``); a priced run keeps it in ``money``."""
 
     @property
     def classified(self) -> Disposition:
         """The classification's disposition before the cost gate (differs only when the gate withdrew it)."""
         if self.money is not None and self.money.withdrawn and self.money.candidate is not None:
             return self.money.candidate
+        if self.withdrawn_from is not None:
+            return self.withdrawn_from
         return self.disposition
 
 

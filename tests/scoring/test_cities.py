@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.cities import MetadataError, load_city_meta, load_mapping, normalise_group
+from scoring.cities import PREFECTURES, MetadataError, load_city_meta, load_mapping, normalise_group, prefecture_order
 from scoring.procedures import default_catalogue
 
 GOOD = '"団体名" = "甲市"\n"人口" = 100000\n"類似団体区分" = "都市Ⅲ-1"\n"年度" = 2025\n'
@@ -88,3 +88,46 @@ def test_mapping_table_rows_and_errors(tmp_path: Path) -> None:
     table.write_text("flow_name,what\na,b\n", encoding="utf-8")
     with pytest.raises(MetadataError, match="needs the columns 業務 and 標準手続"):
         load_mapping(table, catalogue)
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ('"都道府県" = "東京都"\n', "東京都"),
+    ('"都道府県" = "東京"\n', "東京都"),
+    ('prefecture = " 大阪府 "\n', "大阪府"),
+    ('"都道府県" = "北海道"\n"団体コード" = "011002"\n', "北海道"),
+    ('"都道府県" = "神奈川"\n"団体コード" = "14100"\n', "神奈川県"),
+    ('"都道府県" = "沖縄県"\n', "沖縄県"),
+    ("", ""),
+])
+def test_the_prefecture_is_optional_and_written_in_full(tmp_path: Path, written: str, expected: str) -> None:
+    assert load_city_meta(meta(tmp_path, GOOD + written)).prefecture == expected
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ('"都道府県" = 13\n', "is not a 都道府県 (prefecture): 13"),
+    ('"都道府県" = true\n', "is not a 都道府県 (prefecture): True"),
+    ('"都道府県" = ["東京都"]\n', "is not a 都道府県 (prefecture): ['東京都']"),
+    ('"都道府県" = "Tokyo"\n', "is not a 都道府県 (prefecture): 'Tokyo'"),
+    ('"都道府県" = "北海"\n', "is not a 都道府県 (prefecture): '北海'"),
+    ('"都道府県" = "東京都都"\n', "is not a 都道府県 (prefecture)"),
+    ('"都道府県" = ""\n', "is not a 都道府県 (prefecture): ''"),
+    ('"都道府県" = "神奈川\\u200b県"\n', "is not a 都道府県 (prefecture)"),
+    ('"都道府県" = "東京\\u0000都"\n', "is not a 都道府県 (prefecture)"),
+    ('"都道府県" = "大阪府"\n"団体コード" = "131016"\n', "大阪府 does not match the prefecture of the code 131016"),
+])
+def test_a_bad_prefecture_names_file_line_and_key(tmp_path: Path, written: str, message: str) -> None:
+    with pytest.raises(MetadataError) as caught:
+        load_city_meta(meta(tmp_path, GOOD + written))
+    assert caught.value.file == str(tmp_path / "municipality.toml") and caught.value.line == 5
+    assert message in caught.value.message
+
+
+def test_a_huge_prefecture_value_is_refused_with_a_short_message(tmp_path: Path) -> None:
+    with pytest.raises(MetadataError) as caught:
+        load_city_meta(meta(tmp_path, GOOD + '"都道府県" = "' + "県" * 20_000 + '"\n'))
+    assert "is not a 都道府県" in caught.value.message and len(caught.value.message) < 200
+
+
+def test_prefecture_order_is_the_code_order() -> None:
+    assert [prefecture_order(p) for p in ("北海道", "東京都", "沖縄県", "")] == [0, 12, 46, 47]
+    assert len(PREFECTURES) == len(set(PREFECTURES)) == 47
