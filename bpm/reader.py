@@ -245,7 +245,7 @@ def _read(data: bytes, file: str, max_bytes: int) -> Definitions:
             hint=say("reader.too_big_hint"),
         )
     root, repairs, parsed = _parse_xml(data, file)
-    lines, elements = _start_tag_lines(root, parsed)
+    lines = _start_tag_lines(root, parsed)
     if etree.QName(root).namespace != MODEL_NS or etree.QName(root).localname != "definitions":
         found = etree.QName(root)
         raise BpmnParseError(
@@ -254,8 +254,7 @@ def _read(data: bytes, file: str, max_bytes: int) -> Definitions:
             line=lines.get(root, _line(root)),
             hint=say("reader.not_bpmn_hint", namespace=MODEL_NS),
         )
-    counts = _model_counts(root, file, lines, max_bytes, elements)
-    del elements  # the correction dict keeps the elements it needs
+    counts = _model_counts(root, file, lines, max_bytes)
     builder = _Builder(file, lines, colours=_may_have_colours(parsed, root))
     for repair in repairs:
         builder.note("repaired-xml", repair, root)
@@ -294,8 +293,7 @@ def _may_have_colours(data: bytes, root: etree._Element) -> bool:
 
 
 def _model_counts(
-    root: etree._Element, file: str, lines: dict[etree._Element, int], max_bytes: int,
-    elements: list[etree._Element] | None = None,
+    root: etree._Element, file: str, lines: dict[etree._Element, int], max_bytes: int
 ) -> dict[str, int]:
     """How many elements of each BPMN tag the file has (``bpm lint`` reports them).
 
@@ -305,14 +303,10 @@ def _model_counts(
     ``--max-size`` that would read the file.  The elements are found by lxml's
     tag filter (in C), and their ids are looked at only when there are more of
     them than the limit: a Python test per element cost a tenth of the import.
-    ``elements``, every element in document order when :func:`_start_tag_lines` had to list them, are counted
-    instead of walking the tree again: the walk makes an lxml proxy per element, which the list already holds.
+    (Counting the element list that :func:`_start_tag_lines` makes for long files instead was slower: lxml
+    builds each tag's string anew, and that list holds every element, the diagram's too.)
     """
-    if elements is None:
-        counts = Counter(map(_tag, root.iter(_MODEL_ANY)))
-    else:
-        every = Counter(map(_tag, elements))
-        counts = Counter({tag: count for tag, count in every.items() if tag.startswith(_MODEL)})
+    counts = Counter(map(_tag, root.iter(_MODEL_ANY)))
     limit = max_elements(max_bytes)
     if counts.total() > limit:
         identified = int(cast(float, _COUNT_IDENTIFIED(root)))
@@ -453,14 +447,11 @@ _LT, _GT, _NL = ord("<"), ord(">"), ord("\n")
 _SLASH, _BANG, _QUERY = ord("/"), ord("!"), ord("?")
 """What follows the ``<`` of an end tag, a comment, CDATA, a DOCTYPE or a processing instruction."""
 _LIBXML2_LAST_EXACT_LINE = 65_534
-"""libxml2 keeps line numbers in 16 bits and counts the lines past this one one too far."""
+"""libxml2 keeps line numbers in 16 bits: past this line it borrows a neighbouring text node's (see below)."""
 
 
-def _start_tag_lines(
-    root: etree._Element, data: bytes
-) -> tuple[dict[etree._Element, int], list[etree._Element] | None]:
-    """The line of the ``<`` of each element whose start tag spans lines (libxml2's line is right for the others),
-    and every element in document order when they had to be listed (None otherwise; see :func:`_model_counts`).
+def _start_tag_lines(root: etree._Element, data: bytes) -> dict[etree._Element, int]:
+    """The line of the ``<`` of each element whose start tag spans lines (libxml2's line is right for the others).
 
     libxml2 numbers an element by the line where its start tag *ends*, which is
     several lines too far for tools that write one attribute per line (ADONIS).
@@ -482,9 +473,9 @@ def _start_tag_lines(
         try:  # UTF-16 and friends: the bytes of '<' and newline differ; count in a UTF-8 copy
             data = data.decode(encoding).encode("utf-8")
         except (LookupError, UnicodeDecodeError):
-            return {}, None
+            return {}
     if _all_start_tags_on_one_line(data):
-        return {}, None
+        return {}
     view = np.frombuffer(data, dtype=np.uint8)
     opens = np.flatnonzero(view == _LT)
     closes = np.flatnonzero(view == _GT)
@@ -498,7 +489,7 @@ def _start_tag_lines(
         last = np.searchsorted(newlines, closes[is_start])
         wrong = (first != last) | (last >= _LIBXML2_LAST_EXACT_LINE)
         if not wrong.any():
-            return {}, None
+            return {}
         return _lines_of(root, first + 1, wrong)
     starts = opens[is_start]
     if b"<!" in data or data.count(b"<?") > 1:  # comments, CDATA or PIs past the declaration may hold a '<'
@@ -530,16 +521,16 @@ _NOT_MARKUP = bytes(sorted(set(range(256)) - set(b"<>\n")))
 
 def _lines_of(
     root: etree._Element, lines: npt.NDArray[np.intp], wanted: npt.NDArray[np.bool_] | None
-) -> tuple[dict[etree._Element, int], list[etree._Element]]:
-    """Element (in document order) → line, for the elements ``wanted`` (all when None), {} if the counts differ;
-    and the elements.  ``compress`` picks the wanted ones in C (a comprehension over indices cost 1 s at
+) -> dict[etree._Element, int]:
+    """Element (in document order) → line, for the elements ``wanted`` (all when None); {} if the counts differ.
+    ``compress`` picks the wanted ones in C (a comprehension over indices cost 1 s at
     100,000 tasks, where 1.7 million of 2.2 million elements lie past line 65,534)."""
     elements = list(root.iter(etree.Element))
     if len(elements) != len(lines):
-        return {}, elements
+        return {}
     if wanted is None:
-        return dict(zip(elements, lines.tolist(), strict=True)), elements
-    return dict(zip(compress(elements, wanted.tolist()), lines[wanted].tolist(), strict=True)), elements
+        return dict(zip(elements, lines.tolist(), strict=True))
+    return dict(zip(compress(elements, wanted.tolist()), lines[wanted].tolist(), strict=True))
 
 
 def _outside(positions: npt.NDArray[np.intp], spans: list[tuple[int, int]]) -> npt.NDArray[np.intp]:
