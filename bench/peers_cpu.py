@@ -34,6 +34,8 @@ from bench.synthetic import FlowSpec, synthetic_flow
 SCRIPT = HERE / "peers" / "read_files.py"
 TOOLS = ("ours", "floor", "pm4py", "spiff")
 WORK = HERE / "work"
+FILE_LIMIT_S = 60
+"""A file a tool has not read in this many seconds counts as not read (SpiffWorkflow can spin for minutes)."""
 
 
 def _run(tool: str, listing: Path, out: Path) -> dict[str, dict[str, Any]]:
@@ -43,7 +45,7 @@ def _run(tool: str, listing: Path, out: Path) -> dict[str, dict[str, Any]]:
         return {}
     out.unlink(missing_ok=True)
     subprocess.run([python, str(SCRIPT), "--peer", tool, "--files", str(listing), "--out", str(out),
-                    "--repeats", "1", "--file-limit", "300"], check=False, capture_output=True)
+                    "--repeats", "1", "--file-limit", str(FILE_LIMIT_S)], check=False, capture_output=True)
     if not out.is_file():
         return {}
     files: dict[str, dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))["files"]
