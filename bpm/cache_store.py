@@ -341,7 +341,7 @@ class ObjectStore:
         return entries_in(self.folder, (_SUFFIX,))
 
 
-KINDS = ("reads", "flows")
+KINDS = ("reads", "flows", "surveys")
 """The stores of results (the pictures have their own, :mod:`reports.pictures_cache`)."""
 
 
