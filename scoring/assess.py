@@ -180,7 +180,7 @@ def assess(
     priced, money = _rank_by_capacity(drafts), None
     if profile.money is not None:
         try:
-            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings)
+            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, cache)
         except AnalysisError as error:  # e.g. a counter needing thousands of seats: the survey's counts are off
             findings.append(Finding(
                 "money-failed", Severity.ERROR,
@@ -610,6 +610,7 @@ def _price(
     run: _Run,
     gaps: list[DataGap],
     findings: list[Finding],
+    cache: FlowCache | None = None,
 ) -> tuple[list[ProcessAssessment], MoneySummary]:
     """The money stage over the portfolio, then the hand-off check on the final dispositions, until both hold.
 
@@ -622,7 +623,8 @@ def _price(
     base = list(drafts)
     inputs = _money_inputs(base, units, cases, run, gaps)
     for _ in range(len(inputs) + 1):
-        outcome = money_stage(list(inputs.values()), profile)
+        steps = list(inputs.values())
+        outcome = cache.money_stage(steps, profile) if cache is not None else money_stage(steps, profile)
         priced = [_with_outcome(draft, outcome) for draft in base]
         checked: list[ProcessAssessment] = []
         moves: dict[ProcessKey, Mapping[ElementId, Reason]] = {}
