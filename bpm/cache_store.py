@@ -203,27 +203,21 @@ class _Reducers(dict[type, Callable[[Any], Any]]):
 _LEAVES = frozenset({str, int, bool, bytes, type(None)})
 
 
-def _same(obj: T) -> T:
-    """The object itself: how a data class equal to one pickled before in the entry is loaded."""
-    return obj
-
-
 class _Pickler(pickle.Pickler):
-    """Pickles slotted data classes as their field values, and one equal to an object pickled before as a
-    reference to that object.
+    """Pickles slotted data classes as their field values, and an object equal to one already pickled as a
+    reference to that one.
 
     A process assessment repeats the same evidence lines, sentences and reasons many times (equal objects
     made afresh by each step: about 40 % of its objects); loading rebuilt each copy.  Here every frozen plain
     data class whose fields are plain values, enums, tuples of them or other such data classes gets a
     *strict* key — each value with its exact type, floats by their bits (``-0.0`` is not ``0.0``, ``True``
-    is not ``1``), nested data classes by their canonical instance — and an object whose key was met before
-    is written as ``_same(first)`` (a memo look-up and one call at load instead of a rebuilt subtree).
-    ``reducer_override`` is asked only for objects that are not plain values or containers, so the cost
-    stays with the data classes.  Keys are made bottom-up, one per object, so the work is linear in the
-    objects; keying and pickling both go depth first, fields in order, so the first object of a key is
-    pickled (and memoised) before any reference to it.  Only equal values are shared: a loaded result equals
-    the stored one field for field.  The bytes depend on which objects are one object, as pickle's own do:
-    a key made from a value uses :func:`digest`, which does not.
+    is not ``1``), nested data classes by their canonical instance — and every occurrence after the first of
+    a key (the same object again or an equal one) is written as a persistent reference to the first
+    (:meth:`persistent_id`, which pickle asks before its memo): at load, a memo look-up instead of a rebuilt
+    subtree.  The bytes therefore do not depend on which equal objects happened to be one object (a model
+    loaded from the store pickles like the freshly read one).  Keys are made bottom-up, one per object, so
+    the work is linear in the objects.  Only equal values are shared: a loaded result equals the stored one
+    field for field.
     """
 
     dispatch_table = _Reducers()
@@ -233,21 +227,22 @@ class _Pickler(pickle.Pickler):
         self._canon: dict[int, Any] = {}
         """id → the object's canonical instance (None: not shareable)."""
         self._by_key: dict[tuple[Any, ...], Any] = {}
-        self._pickled: set[int] = set()
-        """ids of the canonical instances pickled in full."""
+        self._written: dict[int, Any] = {}
+        """id of a canonical instance → the first object of its key that was pickled."""
         self._alive: list[Any] = []
         """Every object given an id above (its id stays its own while this pickler runs)."""
 
-    def reducer_override(self, obj: Any) -> Any:
-        if _shareable_fields(type(obj)) is None:
-            return NotImplemented
+    def persistent_id(self, obj: Any) -> Any:
+        if type(obj) in _LEAVES or _shareable_fields(type(obj)) is None:
+            return None
         canonical = self._canonical(obj)
         if canonical is None:
-            return NotImplemented
-        if canonical is obj or id(canonical) not in self._pickled:
-            self._pickled.add(id(obj))
-            return NotImplemented  # pickled in full by the dispatch table's reducer
-        return _same, (canonical,)
+            return None
+        first = self._written.get(id(canonical))
+        if first is None:  # the first meeting of this value: pickled in full (and memoised by pickle)
+            self._written[id(canonical)] = obj
+            return None
+        return first  # any later meeting, the same object or an equal one: a reference to the first
 
     def _canonical(self, obj: Any) -> Any:
         known = self._canon.get(id(obj), self)
@@ -306,27 +301,23 @@ def _shareable_fields(cls: type) -> tuple[str, ...] | None:
     return found
 
 
-class _PlainPickler(pickle.Pickler):
-    dispatch_table = _Reducers()
-
-
-def dumps(obj: object, *, share_equal: bool = True) -> bytes:
-    """``obj`` pickled (protocol 5), slotted data classes as their field values, equal ones stored once
-    (``share_equal``: worth its keying where values repeat, as in assessments; a model has few repeats)."""
+def dumps(obj: object) -> bytes:
+    """``obj`` pickled (protocol 5), slotted data classes as their field values, equal ones shared."""
     buffer = io.BytesIO()
-    (_Pickler if share_equal else _PlainPickler)(buffer, protocol=5).dump(obj)
+    _Pickler(buffer, protocol=5).dump(obj)
     return buffer.getvalue()
 
 
 class _Unpickler(pickle.Unpickler):
-    """Resolves only data classes and enums of this program, plain containers, :func:`_rebuild` and
-    :func:`_same`."""
+    """Resolves only data classes and enums of this program, plain containers and :func:`_rebuild`; a
+    persistent reference is an object loaded before in the same entry."""
+
+    def persistent_load(self, pid: Any) -> Any:
+        return pid  # an object loaded earlier in this entry (:meth:`_Pickler.persistent_id`)
 
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "_rebuild":
             return _rebuild
-        if module == __name__ and name == "_same":
-            return _same
         if module == "builtins" and name in _SAFE_BUILTINS:
             return super().find_class(module, name)
         if (module, name) in _SAFE_ELSEWHERE:
@@ -396,18 +387,15 @@ class _DigestPickler(pickle.Pickler):
 class ObjectStore:
     """Objects by key in one sub-folder of the cache folder (see the module docstring for the rules)."""
 
-    def __init__(self, folder: Path | None, limit_bytes: int, *, share_equal: bool = True) -> None:
+    def __init__(self, folder: Path | None, limit_bytes: int) -> None:
         self.folder = folder
         self.limit_bytes = limit_bytes
-        self.share_equal = share_equal
-        """Store equal data classes once (:func:`dumps`)."""
 
     @classmethod
-    def from_environment(cls, kind: str, environ: Mapping[str, str] | None = None, *,
-                         share_equal: bool = True) -> ObjectStore:
+    def from_environment(cls, kind: str, environ: Mapping[str, str] | None = None) -> ObjectStore:
         """The store ``kind`` (``reads``, ``flows``) in the user's cache folder; off when the cache is."""
         folder = cache_folder(environ)
-        return cls(folder / kind if folder is not None else None, cache_limit(environ), share_equal=share_equal)
+        return cls(folder / kind if folder is not None else None, cache_limit(environ))
 
     @property
     def on(self) -> bool:
@@ -449,7 +437,7 @@ class ObjectStore:
         if path is None:
             return
         try:
-            payload = dumps(obj, share_equal=self.share_equal)
+            payload = dumps(obj)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
         if len(payload) > self.limit_bytes:

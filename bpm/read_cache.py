@@ -56,8 +56,7 @@ class ReadCache:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ReadCache:
-        # a model repeats few equal values: storing them once would cost more keying than it saves loading
-        return cls(ObjectStore.from_environment("reads", environ, share_equal=False))
+        return cls(ObjectStore.from_environment("reads", environ))
 
     def read(self, path: str | os.PathLike[str], *, max_bytes: int) -> Read:
         """The model of ``path``: from the store when these bytes were read before, else read and stored."""

@@ -37,11 +37,12 @@ The library's :func:`scoring.assess.assess` caches nothing unless given a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from bpm.cache_store import ObjectStore, code_version, digest
+from bpm.cache_store import ObjectStore, code_version, digest, dumps
 from bpm.messages import language
 from bpm.model import Definitions, TaskKind
 from scoring.per_flow import Cached
@@ -80,7 +81,7 @@ class FlowCache:
         known = self._content.get(id(definitions))
         if known is not None and known[0] is definitions:
             return known[1]
-        key = "model " + digest(definitions)  # by value: the same for a model read afresh or loaded
+        key = "model " + hashlib.sha256(dumps(definitions)).hexdigest()
         self._content[id(definitions)] = (definitions, key)
         return key
 

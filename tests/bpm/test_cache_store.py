@@ -25,11 +25,11 @@ class _Runs:
         return os.system, ("echo pwned > /dev/null",)
 
 
-def test_a_model_comes_back_equal_and_digests_the_same() -> None:
+def test_a_model_comes_back_equal_and_pickles_to_the_same_bytes() -> None:
     model = read_bpmn(FLOWS / "koseki.bpmn")
     back = loads(dumps(model))
     assert back == model
-    assert digest(back) == digest(model)  # a key made from the model is the same for a loaded one
+    assert dumps(back) == dumps(model)
     # equal frozen values come back as one object (so the standard pickle's memo-dependent bytes may differ);
     # the standard pickling, which the pool uses, still round-trips the loaded model
     assert pickle.loads(pickle.dumps(back, protocol=5)) == model
