@@ -200,120 +200,19 @@ class _Reducers(dict[type, Callable[[Any], Any]]):
         return reduce
 
 
-_LEAVES = frozenset({str, int, bool, bytes, type(None)})
-
-
 class _Pickler(pickle.Pickler):
-    """Pickles slotted data classes as their field values, and an object equal to one already pickled as a
-    reference to that one.
-
-    A process assessment repeats the same evidence lines, sentences and reasons many times (equal objects
-    made afresh by each step: about 40 % of its objects); loading rebuilt each copy.  Here every frozen plain
-    data class whose fields are plain values, enums, tuples of them or other such data classes gets a
-    *strict* key — each value with its exact type, floats by their bits (``-0.0`` is not ``0.0``, ``True``
-    is not ``1``), nested data classes by their canonical instance — and every occurrence after the first of
-    a key (the same object again or an equal one) is written as a persistent reference to the first
-    (:meth:`persistent_id`, which pickle asks before its memo): at load, a memo look-up instead of a rebuilt
-    subtree.  The bytes therefore do not depend on which equal objects happened to be one object (a model
-    loaded from the store pickles like the freshly read one).  Keys are made bottom-up, one per object, so
-    the work is linear in the objects.  Only equal values are shared: a loaded result equals the stored one
-    field for field.
-    """
-
     dispatch_table = _Reducers()
-
-    def __init__(self, file: io.BytesIO, protocol: int) -> None:
-        super().__init__(file, protocol=protocol)
-        self._canon: dict[int, Any] = {}
-        """id → the object's canonical instance (None: not shareable)."""
-        self._by_key: dict[tuple[Any, ...], Any] = {}
-        self._written: dict[int, Any] = {}
-        """id of a canonical instance → the first object of its key that was pickled."""
-        self._alive: list[Any] = []
-        """Every object given an id above (its id stays its own while this pickler runs)."""
-
-    def persistent_id(self, obj: Any) -> Any:
-        if type(obj) in _LEAVES or _shareable_fields(type(obj)) is None:
-            return None
-        canonical = self._canonical(obj)
-        if canonical is None:
-            return None
-        first = self._written.get(id(canonical))
-        if first is None:  # the first meeting of this value: pickled in full (and memoised by pickle)
-            self._written[id(canonical)] = obj
-            return None
-        return first  # any later meeting, the same object or an equal one: a reference to the first
-
-    def _canonical(self, obj: Any) -> Any:
-        known = self._canon.get(id(obj), self)
-        if known is not self:
-            return known
-        names = _shareable_fields(type(obj))
-        key = None if names is None else self._key(obj, names)
-        canonical = None if key is None else self._by_key.setdefault(key, obj)
-        self._canon[id(obj)] = canonical
-        self._alive.append(obj)  # its id stays its own while this pickler runs
-        return canonical
-
-    def _key(self, obj: Any, names: tuple[str, ...]) -> tuple[Any, ...] | None:
-        parts: list[Any] = [type(obj)]
-        for name in names:
-            part = self._part(getattr(obj, name))
-            if part is None:
-                return None
-            parts.append(part)
-        return tuple(parts)
-
-    def _part(self, value: Any) -> Any:
-        kind = type(value)
-        if kind in _LEAVES:
-            return kind, value
-        if kind is float:
-            return float, value.hex()
-        if kind is tuple:
-            parts = []
-            for item in value:
-                part = self._part(item)
-                if part is None:
-                    return None
-                parts.append(part)
-            return tuple, tuple(parts)
-        if isinstance(value, enum.Enum):
-            return kind, value.name
-        if _shareable_fields(kind) is not None:
-            canonical = self._canonical(value)
-            return None if canonical is None else ("obj", id(canonical))
-        return None
-
-
-_SHAREABLE: dict[type, tuple[str, ...] | None] = {}
-
-
-def _shareable_fields(cls: type) -> tuple[str, ...] | None:
-    """The fields of a frozen plain slotted data class (its equal instances can be one object), else None."""
-    try:
-        return _SHAREABLE[cls]
-    except KeyError:
-        pass
-    params = getattr(cls, "__dataclass_params__", None)
-    found = _plain_fields(cls) if params is not None and params.frozen else None
-    _SHAREABLE[cls] = found
-    return found
 
 
 def dumps(obj: object) -> bytes:
-    """``obj`` pickled (protocol 5), slotted data classes as their field values, equal ones shared."""
+    """``obj`` pickled (protocol 5), slotted data classes as their field values."""
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=5).dump(obj)
     return buffer.getvalue()
 
 
 class _Unpickler(pickle.Unpickler):
-    """Resolves only data classes and enums of this program, plain containers and :func:`_rebuild`; a
-    persistent reference is an object loaded before in the same entry."""
-
-    def persistent_load(self, pid: Any) -> Any:
-        return pid  # an object loaded earlier in this entry (:meth:`_Pickler.persistent_id`)
+    """Resolves only data classes and enums of this program, plain containers and :func:`_rebuild`."""
 
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "_rebuild":
