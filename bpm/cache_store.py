@@ -260,8 +260,8 @@ class _DigestPickler(pickle.Pickler):
     ``persistent_id`` is the one hook the C pickler calls before its own handling of sets; the sorted items
     it returns are pickled in the set's place (a digest is never unpickled).  Without the memo every object is
     written by value wherever it occurs, so a digest does not depend on which equal values happen to be one
-    object — results loaded from the store share equal values (:class:`_Pickler`), fresh ones share strings
-    and tuples across flows, and both must give the same key.
+    object — results loaded from the store and fresh ones share strings and tuples differently, and both must
+    give the same key.
     """
 
     dispatch_table = _Reducers()
