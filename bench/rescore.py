@@ -50,7 +50,7 @@ def phase(folder: Path, jobs: int, money: bool) -> dict[str, Any]:
     from scoring.assess import assess
     from scoring.flow_cache import FlowCache
     from scoring.profile import load_profile
-    from scoring.survey import load_survey
+    from scoring.survey_cache import SurveyCache
 
     cpu0, wall0 = _cpu(), time.perf_counter()
     cache = ReadCache.from_environment()
@@ -60,8 +60,9 @@ def phase(folder: Path, jobs: int, money: bool) -> dict[str, Any]:
     profile = load_profile(None)
     if not money:
         profile = dataclasses.replace(profile, money=None)
-    result = assess([r.definitions for r in reads], survey=load_survey(folder / "survey.csv"), profile=profile,
-                    jobs=jobs, cache=FlowCache.from_environment([(r.definitions, r.key) for r in reads]))
+    survey = SurveyCache.from_environment().load(folder / "survey.csv")
+    result = assess([r.definitions for r in reads], survey=survey, profile=profile, jobs=jobs,
+                    cache=FlowCache.from_environment([(r.definitions, r.key) for r in reads]))
     cpu2, wall2 = _cpu(), time.perf_counter()
     return {"read_cpu_s": round(cpu1 - cpu0, 3), "read_wall_s": round(wall1 - wall0, 3),
             "assess_cpu_s": round(cpu2 - cpu1, 3), "assess_wall_s": round(wall2 - wall1, 3),

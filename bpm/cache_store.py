@@ -246,7 +246,8 @@ def loads(data: bytes) -> object:
 def digest(*parts: object) -> str:
     """SHA-256 (hex) of ``parts`` pickled: a key part for values of the run (profile, survey rows …).
 
-    Sets are pickled in sorted order where they can be, so the digest does not depend on the hash seed.
+    Sets are pickled in sorted order where they can be, so the digest does not depend on the hash seed, and
+    every object by value, so it does not depend on which equal objects are one (:class:`_DigestPickler`).
     """
     buffer = io.BytesIO()
     _DigestPickler(buffer, protocol=5).dump(parts)
@@ -254,13 +255,20 @@ def digest(*parts: object) -> str:
 
 
 class _DigestPickler(pickle.Pickler):
-    """:func:`dumps`, with sets in sorted order (the standard pickling writes them in hash order).
+    """:func:`dumps`' reducers, with sets in sorted order and without pickle's memo (``fast``).
 
     ``persistent_id`` is the one hook the C pickler calls before its own handling of sets; the sorted items
-    it returns are pickled in the set's place (a digest is never unpickled).
+    it returns are pickled in the set's place (a digest is never unpickled).  Without the memo every object is
+    written by value wherever it occurs, so a digest does not depend on which equal values happen to be one
+    object — results loaded from the store and fresh ones share strings and tuples differently, and both must
+    give the same key.
     """
 
     dispatch_table = _Reducers()
+
+    def __init__(self, file: io.BytesIO, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        self.fast = True
 
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) in (set, frozenset):
@@ -341,7 +349,7 @@ class ObjectStore:
         return entries_in(self.folder, (_SUFFIX,))
 
 
-KINDS = ("reads", "flows")
+KINDS = ("reads", "flows", "surveys")
 """The stores of results (the pictures have their own, :mod:`reports.pictures_cache`)."""
 
 

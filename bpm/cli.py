@@ -779,10 +779,10 @@ def _assess(
     from scoring.assess import assess
     from scoring.flow_cache import FlowCache
     from scoring.profile import load_profile
-    from scoring.survey import load_survey
+    from scoring.survey_cache import SurveyCache
 
     loaded_profile = load_profile(_profile_to_use(scanned, profile))
-    loaded_survey = load_survey(scanned.survey_path) if scanned.survey_path else None
+    loaded_survey = SurveyCache.from_environment().load(scanned.survey_path) if scanned.survey_path else None
     _progress(m("cli.scoring"))
     with _reporter().stage(m("stage.scoring")):
         assessment = assess(

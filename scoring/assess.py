@@ -186,7 +186,7 @@ def assess(
     priced, money = _rank_by_capacity(drafts), None
     if profile.money is not None:
         try:
-            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, in_full=money_in_full)
+            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, cache, in_full=money_in_full)
         except AnalysisError as error:  # e.g. a counter needing thousands of seats: the survey's counts are off
             findings.append(Finding(
                 "money-failed", Severity.ERROR,
@@ -616,6 +616,7 @@ def _price(
     run: _Run,
     gaps: list[DataGap],
     findings: list[Finding],
+    cache: FlowCache | None = None,
     *,
     in_full: bool = True,
 ) -> tuple[list[ProcessAssessment], MoneySummary | None]:
@@ -631,13 +632,14 @@ def _price(
     base = list(drafts)
     inputs = _money_inputs(base, units, cases, run, gaps)
     for _ in range(len(inputs) + 1):
+        steps = list(inputs.values())
         summary: MoneySummary | None = None
         if in_full:
-            outcome = money_stage(list(inputs.values()), profile)
+            outcome = cache.money_stage(steps, profile) if cache is not None else money_stage(steps, profile)
             priced = [_with_outcome(draft, outcome) for draft in base]
             summary = outcome.summary
         else:
-            decided = gated_dispositions(list(inputs.values()), profile)
+            decided = gated_dispositions(steps, profile)
             priced = [_with_dispositions(draft, decided) for draft in base]
         checked: list[ProcessAssessment] = []
         moves: dict[ProcessKey, Mapping[ElementId, Reason]] = {}

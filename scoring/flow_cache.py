@@ -22,7 +22,15 @@ only, and its key is the SHA-256 of exactly those:
 
 A changed flow, profile, survey row or catalogue entry is a miss and is
 scored afresh.  Everything portfolio-wide (annual cases across call
-sites, the money stage, ranking) is recomputed every run from these results.
+sites, ranking) is recomputed every run from these results.
+
+The money stage (:func:`scoring.money.money_stage`) is a pure function of
+every priced step's facts (:class:`~scoring.cost.MoneyStep`) and the
+profile, and prices the whole portfolio at once: :meth:`FlowCache.money_stage`
+keeps its :class:`~scoring.money.MoneyOutcome` under one key — the digest of
+all those steps, the whole profile, the code version and the language — so a
+re-scan where nothing priced changed does not price again; any changed step
+(one flow in a thousand) prices the portfolio afresh.
 The library's :func:`scoring.assess.assess` caches nothing unless given a
 :class:`FlowCache` (the CLI passes one; ``BPM_CACHE_DIR=off`` turns it off).
 """
@@ -40,6 +48,8 @@ from bpm.model import Definitions, TaskKind
 from scoring.per_flow import Cached
 
 if TYPE_CHECKING:
+    from scoring.cost import MoneyStep
+    from scoring.money import MoneyOutcome
     from scoring.procedures import Catalogue
     from scoring.profile import Profile
     from scoring.survey import Survey, SurveyMatch
@@ -111,6 +121,21 @@ class FlowCache:
                 _FORMAT, "steps", run, self.content_key(unit.definitions), unit.process.id, visits,
                 cases[unit.key], rows))
         return Cached(self.store, keys, ProcessAssessment)
+
+    def money_stage(self, steps: Sequence[MoneyStep], profile: Profile) -> MoneyOutcome:
+        """:func:`scoring.money.money_stage` of ``steps`` under ``profile``, from the store when the same steps
+        were priced under the same profile before (its errors are its own and never stored)."""
+        from scoring.money import MoneyOutcome, money_stage
+
+        if not self.store.on:
+            return money_stage(steps, profile)
+        key = digest(_FORMAT, "money", code_version("bpm", "scoring"), language(), tuple(steps), profile)
+        found = self.store.get(key, MoneyOutcome)
+        if found is not None:
+            return found
+        outcome = money_stage(steps, profile)
+        self.store.put(key, outcome)
+        return outcome
 
 
 def _has_calls(definitions: Definitions) -> bool:

@@ -50,7 +50,7 @@ def test_warm_equals_cold_equals_no_cache(sample: tuple[list[Definitions], Surve
     definitions, survey, profile = sample
     cold = _run(definitions, tmp_path, survey=survey, profile=profile)
     stored = _entries(tmp_path)
-    assert len(stored) == 2 * len(plain.processes)  # visits and steps of each process
+    assert len(stored) == 2 * len(plain.processes) + 1  # visits and steps of each process, the money stage
     warm = _run(definitions, tmp_path, survey=survey, profile=profile, jobs=2)
     assert _entries(tmp_path) == stored  # nothing computed again
     assert plain.gaps and plain.findings  # their order is part of what is compared
@@ -73,7 +73,7 @@ def test_a_changed_flow_is_scored_again_and_only_it(sample: tuple[list[Definitio
     new = _entries(tmp_path / "c") - before
     units = sum(1 for p in plain.processes if p.file == definitions[1].file)
     assert units >= 1
-    assert len(new) == 2 * units
+    assert len(new) == 2 * units + 1  # and the money stage, priced afresh over the changed steps
     assert repr(warm) == repr(_run(changed, None, survey=survey, profile=profile))
     assert repr(warm) != repr(plain)
 
@@ -86,7 +86,8 @@ def test_a_changed_profile_or_survey_row_misses(sample: tuple[list[Definitions],
     dearer = dataclasses.replace(profile, hours_per_fte=profile.hours_per_fte + 1)
     warm = _run(definitions, tmp_path, survey=survey, profile=dearer)
     after_profile = _entries(tmp_path)
-    assert len(after_profile - before) == len(plain.processes)  # every steps stage again, visits reused
+    assert len(after_profile - before) == len(plain.processes) + 1  # every steps stage and the money stage again,
+    # visits reused
     assert repr(warm) == repr(_run(definitions, None, survey=survey, profile=dearer))
     koseki = definitions[0].file
     steps = {(s.step_id) for p in plain.processes if p.file == koseki for s in p.steps}
@@ -96,7 +97,7 @@ def test_a_changed_profile_or_survey_row_misses(sample: tuple[list[Definitions],
     slower = dataclasses.replace(survey, rows=tuple(rows))
     warm = _run(definitions, tmp_path, survey=slower, profile=dearer)
     new = _entries(tmp_path) - after_profile
-    assert len(new) == 1  # only the steps of the process that row belongs to
+    assert len(new) == 2  # only the steps of the process that row belongs to, and the money stage
     assert repr(warm) == repr(_run(definitions, None, survey=slower, profile=dearer))
 
 
@@ -127,13 +128,14 @@ def test_a_caller_is_scored_again_when_the_process_it_calls_changes(tmp_path: Pa
 
     run()
     before = _entries(folder)
-    assert len(before) == 4
+    assert len(before) == 5  # two processes' two stages, the money stage
     text = called.read_text(encoding="utf-8")
     called.write_text(text.replace('<userTask id="T_Entry" name="システム入力"/>',
                                    '<userTask id="T_Entry" name="システム入力"/>\n    <!-- revised -->'),
                       encoding="utf-8")
     again = run()
-    assert len(_entries(folder) - before) == 4  # the called process and its caller, both stages
+    assert len(_entries(folder) - before) == 4  # the called process and its caller, both stages (a comment
+    # changes no priced fact: the money stage's entry is reused)
     assert repr(again) == repr(assess([read_bpmn(called), read_bpmn(caller)], profile=profile))
 
 
@@ -153,3 +155,34 @@ def test_the_runs_language_is_part_of_the_key(sample: tuple[list[Definitions], S
         assert repr(other) == repr(_run(definitions, None, survey=survey, profile=profile))
     finally:
         use_language(was)
+
+
+def test_the_money_stage_is_priced_once_for_the_same_steps_and_profile(
+        sample: tuple[list[Definitions], Survey, Profile], plain: Assessment, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing priced changed: the money stage's outcome comes from the store (the pricing is not called), and
+    the assessment equals one priced without a cache; a profile whose prices differ prices again."""
+    import scoring.money
+
+    definitions, survey, profile = sample
+    assert plain.money is not None
+    priced: list[int] = []
+    real = scoring.money.money_stage
+
+    def counted(steps: object, given: Profile) -> object:
+        priced.append(1)
+        return real(steps, given)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scoring.money, "money_stage", counted)
+    cold = _run(definitions, tmp_path, survey=survey, profile=profile)
+    assert len(priced) >= 1
+    calls = len(priced)
+    warm = _run(definitions, tmp_path, survey=survey, profile=profile)
+    assert len(priced) == calls  # every pricing came from the store
+    assert repr(cold) == repr(plain) and repr(warm) == repr(plain)
+    money = profile.money
+    assert money is not None
+    dearer = dataclasses.replace(profile, money=dataclasses.replace(money, hours_per_fte=money.hours_per_fte + 10))
+    other = _run(definitions, tmp_path, survey=survey, profile=dearer)
+    assert len(priced) > calls
+    assert repr(other) == repr(_run(definitions, None, survey=survey, profile=dearer))
