@@ -8,7 +8,8 @@ small (``reports.sheets.sheet_plan``).  Engines, all on the same sheet SVGs
 in this run, after one warm-up sheet, CPU seconds of this process and its
 children (``os.times``: ``rsvg-convert`` runs as a child):
 
-* CairoSVG, PNG and PDF, as ``reports.sheets`` prints them today;
+* CairoSVG, PNG and PDF, as ``reports.sheets`` prints them today, and the PNG at
+  1.5× and 1× instead of 2× (what bounding the pixel size more tightly would save);
 * CairoSVG PDF with the whole diagram on every page of a cut sheet (how
   sheets were printed before ``reports.cull``);
 * resvg (``resvg-py`` wheel, Rust), PNG only;
@@ -93,6 +94,9 @@ def _engines() -> list[tuple[str, str, str, Callable[[_Sheet], bytes] | None]]:
     def cairo_png(sheet: _Sheet) -> bytes:
         return printable.svg_to_png(sheet.png_page)
 
+    def cairo_png_at(scale: float) -> Callable[[_Sheet], bytes]:
+        return lambda sheet: printable.svg_to_png(sheet.png_page, scale=scale)
+
     def cairo_pdf(sheet: _Sheet) -> bytes:
         return sheets.pdf_pages(sheet.pdf_pages)
 
@@ -101,6 +105,8 @@ def _engines() -> list[tuple[str, str, str, Callable[[_Sheet], bytes] | None]]:
 
     engines: list[tuple[str, str, str, Callable[[_Sheet], bytes] | None]] = [
         ("png", "CairoSVG", _version("cairosvg"), cairo_png),
+        ("png", "CairoSVG at 1.5x (a smaller pixel bound)", _version("cairosvg"), cairo_png_at(1.5)),
+        ("png", "CairoSVG at 1x", _version("cairosvg"), cairo_png_at(1.0)),
         ("pdf", "CairoSVG", _version("cairosvg"), cairo_pdf),
         ("pdf", "CairoSVG, whole diagram on every page (before)", _version("cairosvg"), cairo_pdf_whole),
     ]

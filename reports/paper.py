@@ -48,6 +48,7 @@ __all__ = [
     "page_svg",
     "paper_mm",
     "sheet_plan",
+    "without_hover_texts",
 ]
 
 Paper = Literal["A4", "A3"]
@@ -64,6 +65,8 @@ _INK = "#1f1f1f"
 _MUTED = "#4a525c"
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
+_WITH_XLINK_TITLE = etree.XPath("descendant-or-self::*[@xlink:title]",
+                                namespaces={"xlink": "http://www.w3.org/1999/xlink"})
 JST = timezone(timedelta(hours=9), "JST")
 """Japan Standard Time (no daylight saving), for the dates a Japanese office reads."""
 
@@ -294,6 +297,17 @@ def _element_boxes(svg: str) -> dict[str, cull.Box | None]:
     return cull.element_boxes(_diagram_element(svg))
 
 
+@lru_cache(maxsize=4)
+def without_hover_texts(svg: str) -> str:
+    """The diagram's SVG as a sheet prints it: without its tooltips (see :func:`_drop_hover_texts`), the rest
+    as it was (no XML declaration).  :func:`page_svg` makes the same page from this as from ``svg``; the
+    sheets' cache key holds this text, so a tooltip that changed does not make a sheet be printed again.
+    Remembered for the last few pictures: a picture's PNG and PDF sheets are looked up one after the other."""
+    element = _parsed(svg)
+    _drop_hover_texts(element)
+    return etree.tostring(element, encoding="unicode")
+
+
 def _size_px(svg: str) -> tuple[float, float]:
     """The drawing's size in CSS pixels (Graphviz writes points)."""
     width, height = svg_size(svg)
@@ -305,12 +319,16 @@ def _size_px(svg: str) -> tuple[float, float]:
     return width, height
 
 
-def _diagram_element(svg: str) -> etree._Element:
+def _parsed(svg: str) -> etree._Element:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        element = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", svg).encode("utf-8"), parser)
+        return etree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", svg).encode("utf-8"), parser)
     except etree.XMLSyntaxError as error:
         raise RenderError(say("paper.bad_svg", detail=error)) from None
+
+
+def _diagram_element(svg: str) -> etree._Element:
+    element = _parsed(svg)
     if not element.get("viewBox"):
         width, height = svg_size(svg)
         element.set("viewBox", f"0 0 {_mm(width)} {_mm(height)}")
@@ -328,8 +346,9 @@ def _drop_hover_texts(diagram: etree._Element) -> None:
         if parent is not None:
             _keep_tail(title)
             parent.remove(title)
-    for element in diagram.iter():
-        if isinstance(element.tag, str) and _XLINK_TITLE in element.attrib:
+    found = _WITH_XLINK_TITLE(diagram)  # found by libxml2, not by a Python loop over every element
+    for element in found if isinstance(found, list) else ():
+        if isinstance(element, etree._Element):
             del element.attrib[_XLINK_TITLE]
 
 

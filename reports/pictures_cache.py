@@ -9,6 +9,13 @@ libraries' versions and this program's version — so a changed flow, a new
 overlay colour or an upgrade prints afresh, and an unchanged one is copied
 from the cache.
 
+A *sheet* (:mod:`reports.sheets`: the picture on paper with its title block)
+is stored under what its pages are made from instead — the picture's SVG
+without its tooltips, the title block, the paper, the steps' boxes — plus
+the code that lays sheets out (:func:`sheet_code`), so an unchanged sheet is
+found without laying out its pages (a parse, a cut plan and a serialisation
+per page, which a re-scan used to pay for every sheet only to make its key).
+
 A PDF's creation date is *not* in its key: every scan without
 ``SOURCE_DATE_EPOCH`` has a new build time, and a key holding it never hit
 (a 20-flow re-scan spent half its time printing the same PDFs again).  A PDF
@@ -48,6 +55,7 @@ from bpm.cache_store import (
     LIMIT_ENV,
     cache_folder,
     cache_limit,
+    code_version,
     entries_in,
     remove_oldest,
     write_atomically,
@@ -56,7 +64,7 @@ from reports import printable
 from reports.pictures import Picture, PictureFormat, picture_bytes
 
 __all__ = ["CACHE_ENV", "LIMIT_ENV", "PictureCache", "cache_folder", "cached_picture_bytes", "cached_sheet_bytes",
-           "picture_key"]
+           "picture_key", "sheet_code", "sheet_key"]
 
 _FORMAT_VERSION = "1"
 """Bumped when what a key covers changes."""
@@ -95,8 +103,8 @@ def picture_key(picture: Picture, fmt: PictureFormat) -> str:
     return _key(picture.svg, picture.layout, fmt)
 
 
-def _key(svg: str, origin: str, fmt: str) -> str:
-    parts = {
+def _key(svg: str, origin: str, fmt: str, *, code: str = "") -> str:
+    parts: dict[str, object] = {
         "v": _FORMAT_VERSION,
         "format": fmt,
         "layout": origin,
@@ -105,6 +113,8 @@ def _key(svg: str, origin: str, fmt: str) -> str:
         "versions": list(_versions()),
         "svg": svg,
     }
+    if code:  # sheets only: a picture's key holds the very SVG it prints; a sheet's, only what its pages are made of
+        parts["code"] = code
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -170,14 +180,31 @@ def cached_picture_bytes(
 
 
 def cached_sheet_bytes(
-    page: str, fmt: str, *, created: datetime | None, cache: PictureCache | None,
+    inputs: Mapping[str, object], fmt: str, *, created: datetime | None, cache: PictureCache | None,
     print_sheet: Callable[[datetime | None], bytes],
 ) -> bytes:
-    """A sheet's copy (:mod:`reports.sheets`): from the cache when this exact page was printed before, else
-    ``print_sheet(date)``, stored.  The key is the page's SVG text, which holds the picture and its title block."""
+    """A sheet's copy (:mod:`reports.sheets`): from the cache when a sheet was printed before from these exact
+    ``inputs``, else ``print_sheet(date)``, stored.
+
+    ``inputs`` (JSON values) must be everything ``print_sheet`` makes the sheet from: the picture's SVG as
+    printed, its title block, paper and cut hints.  The key adds the format, the printing libraries'
+    versions and :func:`sheet_code`, so the sheet is found without laying out its pages first."""
     if cache is None or cache.folder is None:
         return print_sheet(created)
-    return _through(cache, _key(page, "sheet", fmt), fmt, created, print_sheet)
+    return _through(cache, sheet_key(inputs, fmt), fmt, created, print_sheet)
+
+
+def sheet_key(inputs: Mapping[str, object], fmt: str) -> str:
+    """The SHA-256 (hex) of a sheet's inputs, its format, the versions that print it and the code that lays it
+    out (see :func:`cached_sheet_bytes`)."""
+    return _key(json.dumps(inputs, ensure_ascii=False, sort_keys=True), "sheet-inputs", fmt, code=sheet_code())
+
+
+@lru_cache(maxsize=1)
+def sheet_code() -> str:
+    """The code that lays a sheet out (every file of the ``reports`` package: paper, sheets, cull, the SVG
+    writer's font list): a sheet's key no longer holds its laid-out pages, so a change there must change it."""
+    return code_version("reports")
 
 
 def _through(cache: PictureCache, key: str, fmt: str, created: datetime | None,

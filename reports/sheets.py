@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from lxml import etree
 
 from bpm.errors import RenderError, say
 from reports import paper, printable, zoom
@@ -69,8 +71,12 @@ READABLE_PT = zoom.MIN_PRINT_LABEL_PX * 0.75
 
 def sheet_plan(picture: Picture, layout: SheetLayout) -> paper.SheetPlan:
     """Pages of the PDF sheet: one, or the diagram cut between steps across several (:class:`paper.SheetPlan`)."""
+    return _plan(picture, layout, _step_extents(picture))
+
+
+def _plan(picture: Picture, layout: SheetLayout, occupied: list[tuple[float, float, float, float]]) -> paper.SheetPlan:
     return paper.sheet_plan(picture.svg, layout.paper, layout.orientation, label_px=_label_px(picture),
-                            occupied=_step_extents(picture))
+                            occupied=occupied)
 
 
 def sheet_label_pt(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan | None = None) -> float:
@@ -128,20 +134,40 @@ def sheet_bytes(
     """The PNG or PDF of one sheet, from the cache when this exact sheet was printed before.
 
     A PDF of a diagram too wide for one readable page has a page per part (:func:`sheet_plan`).
+
+    The cache is asked *before* any page is laid out: the key is everything the pages are made from
+    (:func:`_sheet_inputs`), and the pages are made from nothing else (the picture without its hover
+    texts, the title block, the paper, the steps' boxes; the code and library versions are in the key
+    too).  Building the pages costs a parse, a cut plan and a serialisation per page, which a re-scan of
+    unchanged flows used to pay only to find their sheets in the cache.
     """
-    plan = sheet_plan(picture, layout) if fmt == "pdf" else None
+    printed = replace(picture, svg=paper.without_hover_texts(picture.svg))
+    occupied = _step_extents(picture)
+    return cached_sheet_bytes(_sheet_inputs(printed, block, layout, occupied), fmt, created=created, cache=cache,
+                              print_sheet=lambda when: _print_sheet(printed, fmt, block, layout, occupied, when))
+
+
+def _sheet_inputs(printed: Picture, block: paper.TitleBlock, layout: SheetLayout,
+                  occupied: list[tuple[float, float, float, float]]) -> dict[str, object]:
+    """Every input of :func:`_print_sheet`, for the cache key (the format and versions are added there)."""
+    return {"svg": printed.svg, "origin": printed.layout, "block": asdict(block), "layout": asdict(layout),
+            "occupied": [list(box) for box in occupied], "lxml": list(etree.LXML_VERSION)}
+
+
+def _print_sheet(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, layout: SheetLayout,
+                 occupied: list[tuple[float, float, float, float]], created: datetime | None) -> bytes:
+    """Lay out and print the sheet from exactly what :func:`_sheet_inputs` holds (its cache key)."""
+    plan = _plan(printed, layout, occupied) if fmt == "pdf" else None
     if plan is None or plan.pages == 1:
-        page = paper.page_svg(picture.svg, block, paper=layout.paper, orientation=layout.orientation)
-        return cached_sheet_bytes(page, fmt, created=created, cache=cache,
-                                  print_sheet=lambda when: printable.svg_to_print(page, fmt, created=when))
-    note = _cut_note(picture, layout, plan)
+        page = paper.page_svg(printed.svg, block, paper=layout.paper, orientation=layout.orientation)
+        return printable.svg_to_print(page, fmt, created=created)
+    note = _cut_note(printed, layout, plan)
     pages = [
-        paper.page_svg(picture.svg, replace(block, page=f"{number}/{plan.pages}", note=note), paper=layout.paper,
+        paper.page_svg(printed.svg, replace(block, page=f"{number}/{plan.pages}", note=note), paper=layout.paper,
                        orientation=layout.orientation, part=part, scale=plan.scale)
         for number, part in enumerate(plan.parts, start=1)
     ]
-    return cached_sheet_bytes("\f".join(pages), fmt, created=created, cache=cache,
-                              print_sheet=lambda when: pdf_pages(pages, created=when))
+    return pdf_pages(pages, created=created)
 
 
 def _cut_note(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan) -> str:
