@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -37,7 +38,7 @@ from reports.pictures import Picture
 from reports.pictures_cache import PictureCache, cached_sheet_bytes
 
 __all__ = ["READABLE_PT", "SheetFormat", "SheetLayout", "png_label_pt", "sheet_block", "sheet_bytes", "sheet_is_small",
-           "sheet_label_pt", "sheet_plan"]
+           "sheet_label_pt", "sheet_plan", "step_extents"]
 
 SheetFormat = Literal["png", "pdf"]
 
@@ -71,7 +72,7 @@ READABLE_PT = zoom.MIN_PRINT_LABEL_PX * 0.75
 
 def sheet_plan(picture: Picture, layout: SheetLayout) -> paper.SheetPlan:
     """Pages of the PDF sheet: one, or the diagram cut between steps across several (:class:`paper.SheetPlan`)."""
-    return _plan(picture, layout, _step_extents(picture))
+    return _plan(picture, layout, step_extents(picture))
 
 
 def _plan(picture: Picture, layout: SheetLayout, occupied: list[tuple[float, float, float, float]]) -> paper.SheetPlan:
@@ -96,7 +97,7 @@ def _label_px(picture: Picture) -> float:
 _DIAGRAM_ID = re.compile(r'<svg\b[^>]*\sdata-diagram-id="([^"]*)"')
 
 
-def _step_extents(picture: Picture) -> list[tuple[float, float, float, float]]:
+def step_extents(picture: Picture) -> list[tuple[float, float, float, float]]:
     """Box (left, top, right, bottom) of every step, event and gateway of a DI picture (its lanes and pools
     aside): a cut between pages goes between them.  None for a Graphviz picture (cut at equal sizes)."""
     definitions = picture.definitions
@@ -130,10 +131,13 @@ def sheet_bytes(
     layout: SheetLayout,
     created: datetime | None,
     cache: PictureCache | None,
+    occupied: Sequence[tuple[float, float, float, float]] | None = None,
 ) -> bytes:
     """The PNG or PDF of one sheet, from the cache when this exact sheet was printed before.
 
-    A PDF of a diagram too wide for one readable page has a page per part (:func:`sheet_plan`).
+    A PDF of a diagram too wide for one readable page has a page per part (:func:`sheet_plan`), cut between
+    the steps' boxes: ``occupied`` (:func:`step_extents`), given by a caller whose picture no longer carries
+    its model (the site's sheet jobs), else taken from ``picture``.
 
     The cache is asked *before* any page is laid out: the key is everything the pages are made from
     (:func:`_sheet_inputs`), and the pages are made from nothing else (the picture without its hover
@@ -142,7 +146,7 @@ def sheet_bytes(
     unchanged flows used to pay only to find their sheets in the cache.
     """
     printed = replace(picture, svg=paper.without_hover_texts(picture.svg))
-    occupied = _step_extents(picture)
+    occupied = list(occupied) if occupied is not None else step_extents(picture)
     return cached_sheet_bytes(_sheet_inputs(printed, block, layout, occupied), fmt, created=created, cache=cache,
                               print_sheet=lambda when: _print_sheet(printed, fmt, block, layout, occupied, when))
 

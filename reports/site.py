@@ -200,6 +200,9 @@ class _SheetJob:
     svg: bytes
     """``zlib`` of the picture's SVG text."""
     block: paper.TitleBlock
+    occupied: tuple[tuple[float, float, float, float], ...] = ()
+    """The steps' boxes (:func:`reports.sheets.step_extents`): a cut PDF goes between them, as ``bpm render``
+    cuts it and as the flow page's note says (the job's picture has no model to find them in)."""
 
     def picture(self) -> Picture:
         """The picture as the sheet printer sees it (its SVG is all a sheet uses)."""
@@ -313,7 +316,7 @@ class _Drawings:
         block = sheets.sheet_block(picture, version_date=version_date,
                                    source=self.file_keys.get(file, ""), legend=True)
         return _SheetJob(self.group, picture.name, picture.title, picture.layout,
-                         zlib.compress(picture.svg.encode("utf-8"), 1), block)
+                         zlib.compress(picture.svg.encode("utf-8"), 1), block, tuple(sheets.step_extents(picture)))
 
 
 def render_site(
@@ -526,7 +529,7 @@ def _print_sheets(job: _FlowJob, sheet: _SheetJob) -> _SheetOutput:
         messages.append((False, say("progress.printing", title=sheet.title, format=fmt.upper()).render()))
         try:
             files[name] = sheets.sheet_bytes(picture, fmt, sheet.block, layout=_SHEET, created=job.created,
-                                             cache=job.cache)
+                                             cache=job.cache, occupied=sheet.occupied)
         except RenderError as error:
             unprinted[name] = error.message
             messages.append((True, say("progress.no_copy", title=sheet.title, format=fmt.upper(),

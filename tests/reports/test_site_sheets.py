@@ -129,7 +129,7 @@ def test_cuts_fall_between_steps() -> None:
 
     picture = pictures(read_bpmn(FLOWS / "tennyu.bpmn"))[0]
     plan = sheets.sheet_plan(picture, sheets.SheetLayout())
-    steps = sheets._step_extents(picture)
+    steps = sheets.step_extents(picture)
     assert len(steps) > 30 and plan.pages == 2
     for left, _, right, _ in plan.parts[:-1]:
         assert left < right and not any(a < right < b for a, _, b, _ in steps)
@@ -270,3 +270,37 @@ def test_a_scan_at_another_time_prints_no_sheet_again_and_dates_each_pdf_as_a_fr
     for name, data in copies(second, ".pdf").items():
         assert b"20261130180000" in data and b"20261130170501" not in data, name
         assert first[name] != data and first[name].replace(b"20261130170501", b"20261130180000") == data, name
+
+
+@pytest.mark.parametrize("flow", ["tennyu.bpmn", "juminhyo.bpmn"])
+def test_the_site_cuts_a_wide_pdf_between_steps_as_its_page_says(
+    flow: str, site_input_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site prints its sheets from jobs that no longer hold the model; they carry the steps' boxes, so a
+    cut PDF is cut between steps (as ``bpm render`` cuts it) and its names print at the size the flow page
+    states — cut at equal halves instead, 12 of the 14 cut diagrams of flows/ printed at another scale."""
+    import re
+
+    monkeypatch.setenv("BPM_CACHE_DIR", "off")
+    definitions = read_bpmn(FLOWS / flow)
+    site = render_site(site_input_for((definitions,)), environ={"SOURCE_DATE_EPOCH": "1767225600"})
+    pdfs = {name: pypdf.PdfReader(io.BytesIO(data)) for name, data in copies(site, ".pdf").items()}
+    cut = {name: reader for name, reader in pdfs.items() if len(reader.pages) > 1}
+    assert len(cut) == 1
+    reader = next(iter(cut.values()))
+    page_text = next(data.decode("utf-8") for name, data in site.items()
+                     if name.endswith(".html") and "PDF 版は工程の間で" in data.decode("utf-8"))
+    stated = re.search(r"PDF 版は工程の間で(\d+)枚に分けて約([\d.]+) pt", page_text)
+    assert stated is not None
+    assert len(reader.pages) == int(stated.group(1))
+    names = [node.name for process in definitions.processes.values() for node in process.nodes.values() if node.name]
+    for page in reader.pages:
+        sizes: list[float] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float,
+                  sizes: list[float] = sizes) -> None:
+            if text.strip() and any(text.strip() in name for name in names):  # a step's name (or a line of it)
+                sizes.append(size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]))
+
+        page.extract_text(visitor_text=visit)
+        assert sizes and min(sizes) == pytest.approx(float(stated.group(2)), abs=0.051)
