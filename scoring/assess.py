@@ -50,7 +50,7 @@ from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank,
 from scoring.context import ProcessContext, process_context, step_facts
 from scoring.contracted import contracted_check, contracted_gate
 from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
-from scoring.evidence_text import said
+from scoring.evidence_text import english, said, shared_said, survey_cell
 from scoring.features import FeatureMemo, Measures, step_count_property, step_features, step_minutes
 from scoring.flow_cache import FlowCache
 from scoring.handoff import handoff_warning, safe_lot
@@ -478,9 +478,10 @@ def _assess_step(
     # the same flow must give the same figures whatever order the file lists its elements in.
     visits = round(visits, 12)
     assumptions = "; ".join(visit_result.assumptions)
-    words = (said("visits-assumed", assumptions="；".join(visit_result.assumptions_ja) or assumptions,
-                  assumptions_en=assumptions) if assumptions else said("visits"))
-    evidence.append(Evidence("visits", round(visits, 6), S.STRUCTURE, words.en, words))
+    # the flow's sentence, the same for each of its steps: made once (shared_said), formatted once (english)
+    words = (shared_said("visits-assumed", assumptions="；".join(visit_result.assumptions_ja) or assumptions,
+                         assumptions_en=assumptions) if assumptions else shared_said("visits"))
+    evidence.append(Evidence("visits", round(visits, 6), S.STRUCTURE, english(words), words))
     minutes = step_minutes(node, row, profile, file=file)
     if minutes.gap is not None:
         gaps.append(minutes.gap)
@@ -490,7 +491,7 @@ def _assess_step(
         gaps.append(bad)
     if row is not None and row.annual_count is not None:
         annual, count_source = row.annual_count, S.SURVEY
-        words = said("survey-cell", line=row.line, column="件数")
+        words = survey_cell(row.line, "件数")
         evidence.append(Evidence("annual_count", annual, S.SURVEY, words.en, words))
         tolerance = profile.volume.count_mismatch_tolerance
         if computed > 0 and abs(annual - computed) / computed > tolerance:
@@ -503,9 +504,10 @@ def _assess_step(
         evidence.append(Evidence("annual_count", annual, S.PROPERTY, words.en, words))
     else:
         annual, count_source = computed, cases.source
-        words = said("visits-times-cases", visits=f"{visits:.4g}", cases=f"{cases.value:,.0f}",
-                     cases_detail=cases.said.text("ja") if cases.said else cases.detail, cases_detail_en=cases.detail)
-        evidence.append(Evidence("annual_count", round(annual, 4), cases.source, words.en, words))
+        words = shared_said("visits-times-cases", visits=f"{visits:.4g}", cases=f"{cases.value:,.0f}",
+                            cases_detail=cases.said.text("ja") if cases.said else cases.detail,
+                            cases_detail_en=cases.detail)
+        evidence.append(Evidence("annual_count", round(annual, 4), cases.source, english(words), words))
     evidence.append(minutes.evidence)
     hours = hours_per_year(annual, minutes.value)
     facts = step_facts(context, node)

@@ -30,7 +30,6 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from bpm.model import FlowNode, NodeKind, TaskKind
 from scoring.context import (
@@ -41,7 +40,7 @@ from scoring.context import (
     process_context,
     step_facts,
 )
-from scoring.evidence_text import Said, said
+from scoring.evidence_text import Said, english, shared_said, survey_cell
 from scoring.legal import LEGAL_FEATURE_VALUE, evidence_source_of, legal_status
 from scoring.lexicon import Lexicon
 from scoring.profile import Profile
@@ -117,24 +116,9 @@ def _evidence(feature: str, value: float | str, source: EvidenceSource, words: S
     A survey cell's sentence names its row, so it is said once: it goes past the shared sentences, which it
     would only push out.
     """
-    return Evidence(feature, value, source, words.en if source is S.SURVEY else _english(words), words)
+    return Evidence(feature, value, source, words.en if source is S.SURVEY else english(words), words)
 
 
-@lru_cache(maxsize=16_384, typed=True)
-def _said(key: str, /, **args: object) -> Said:
-    """:func:`~scoring.evidence_text.said`, made once per distinct sentence and values.
-
-    Every step of a portfolio says the same few sentences (the task type, a profile default, a lexicon word),
-    eight features a step; a :class:`Said` is immutable, so equal ones can be shared.  ``typed``: 1, 1.0 and
-    True are different values to quote.
-    """
-    return said(key, **args)
-
-
-@lru_cache(maxsize=16_384)
-def _english(words: Said) -> str:
-    """The English sentence, formatted once per distinct :class:`Said` (keyed by its id and every value)."""
-    return words.en
 
 
 _INFERRED = (S.BPMN_TYPE, S.LEXICON, S.STRUCTURE)
@@ -319,12 +303,12 @@ def step_features(
             return None
         if value is None:
             return None
-        return Signal(value, S.PROPERTY, _said("property", name=name, raw=raw))
+        return Signal(value, S.PROPERTY, shared_said("property", name=name, raw=raw))
 
     def survey_signal(value: float | None, text: str) -> Signal | None:
         if row is None or value is None:
             return None
-        return Signal(value, S.SURVEY, said("survey-cell", line=row.line, column=text))  # one row: not shared
+        return Signal(value, S.SURVEY, survey_cell(row.line, text))  # one row: not shared
 
     values: dict[str, float] = {}
     sources: dict[str, EvidenceSource] = {}
@@ -384,7 +368,7 @@ def step_features(
     paper = sig("physical_paper_input") * (1.0 - digital) if stated else 0.0
     if paper > work:
         share = f"{sig('physical_paper_input'):g} × {1 - digital:g} paper"
-        evidence.append(_evidence("physical", paper, digital_source, _said("paper-handling", share=share)))
+        evidence.append(_evidence("physical", paper, digital_source, shared_said("paper-handling", share=share)))
         values["physical"], sources["physical"] = _clip(paper), digital_source
     else:
         values["physical"], sources["physical"] = _clip(work), work_source
@@ -409,11 +393,11 @@ def step_features(
     sources["legal_authority"] = evidence_source_of(deciding.source) if deciding else S.DEFAULT
     evidence.extend(
         Evidence("legal_authority", LEGAL_FEATURE_VALUE[c.legal_class], evidence_source_of(c.source), c.ja,
-                 _said("bilingual", ja=c.ja, en=c.en))
+                 shared_said("bilingual", ja=c.ja, en=c.en))
         for c in status.claims
     )
     if not status.claims:
-        evidence.append(_evidence("legal_authority", legal_value, S.DEFAULT, _said("no-legal-evidence")))
+        evidence.append(_evidence("legal_authority", legal_value, S.DEFAULT, shared_said("no-legal-evidence")))
 
     # -- composites -------------------------------------------------------------------------
     weights = profile.weights["routine"]
@@ -429,14 +413,15 @@ def step_features(
     values["routine"], sources["routine"] = _clip(routine), rule_source
     evidence.append(_evidence(
         "routine", round(routine, 4), rule_source,
-        _said("routine-formula", formula=" + ".join(f"{k} {v:.2f}×{weights.get(k, 0.0):g}" for k, v in parts.items()),
-             total=f"{total:g}"),
+        shared_said("routine-formula",
+                    formula=" + ".join(f"{k} {v:.2f}×{weights.get(k, 0.0):g}" for k, v in parts.items()),
+                    total=f"{total:g}"),
     ))
     volume = volume_feature(measures.hours_per_year, profile)
     values["volume"], sources["volume"] = volume, measures.volume_source
     evidence.append(_evidence(
         "volume", round(volume, 4), measures.volume_source,
-        _said("volume-scale", hours=f"{measures.hours_per_year:,.1f}", zero=f"{profile.volume.hours_at_zero:g}",
+        shared_said("volume-scale", hours=f"{measures.hours_per_year:,.1f}", zero=f"{profile.volume.hours_at_zero:g}",
              one=f"{profile.volume.hours_at_one:g}"),
     ))
     ordered = {name: values[name] for name in FEATURES}
@@ -483,17 +468,17 @@ def _inferred(
 
     def lexicon_signal(value: float, signal: str) -> Signal:
         shown = "・".join(words(signal))
-        return Signal(value, S.LEXICON, _said("lexicon-word", words=shown, signal=signal))
+        return Signal(value, S.LEXICON, shared_said("lexicon-word", words=shown, signal=signal))
 
     def type_signal(value: float) -> Signal:
-        return Signal(value, S.BPMN_TYPE, _said("task-type", kind=kind.value))
+        return Signal(value, S.BPMN_TYPE, shared_said("task-type", kind=kind.value))
 
     def default(name: str) -> Signal:
-        return Signal(profile.defaults[name], S.DEFAULT, _said("profile-default", key=f"defaults.{name}"))
+        return Signal(profile.defaults[name], S.DEFAULT, shared_said("profile-default", key=f"defaults.{name}"))
 
     def decision_signal(value: float) -> Signal:
         assert decision is not None
-        return Signal(value, S.LEXICON, _said("bilingual", ja=decision[0], en=decision[1]))
+        return Signal(value, S.LEXICON, shared_said("bilingual", ja=decision[0], en=decision[1]))
 
     def choose(feature: str, inferred: Sequence[Signal], fallback: Signal,
                combine: Callable[[Sequence[float]], float]) -> _Choice:
@@ -543,7 +528,7 @@ def _inferred(
         inferred.append(lexicon_signal(sig("judgment_routine_word"), factual))
     if facts.decision_after:
         inferred.append(Signal(sig("judgment_decision_after"), S.STRUCTURE,
-                               _said("decision-after", name=facts.decision_after)))
+                               shared_said("decision-after", name=facts.decision_after)))
     if kind is TaskKind.BUSINESS_RULE:
         inferred.append(type_signal(sig("judgment_business_rule_task")))
     if automated_kind:
@@ -555,7 +540,7 @@ def _inferred(
     exceptional = [t for t in facts.boundary_triggers if t in _EXCEPTION_TRIGGERS]
     if exceptional:
         inferred.append(Signal(sig("exception_boundary_event"), S.STRUCTURE,
-                               _said("boundary-event", kinds=", ".join(exceptional))))
+                               shared_said("boundary-event", kinds=", ".join(exceptional))))
     choices["exception"] = choose("exception", inferred, default("exception_rate"), max)
 
     # -- resident contact ---------------------------------------------------------
@@ -565,17 +550,17 @@ def _inferred(
     else:
         if facts.resident_contact == "in-person":
             inferred.append(Signal(sig("face_resident_message"), S.STRUCTURE,
-                                   _said("resident-message", pool=facts.resident_pool)))
+                                   shared_said("resident-message", pool=facts.resident_pool)))
         elif facts.resident_contact == "mail":
             inferred.append(Signal(sig("face_resident_message_mail"), S.STRUCTURE,
-                                   _said("resident-mail", kind=kind.value, pool=facts.resident_pool)))
+                                   shared_said("resident-mail", kind=kind.value, pool=facts.resident_pool)))
         if facts.after_resident_start:
-            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE, _said("after-resident-start")))
+            inferred.append(Signal(sig("face_after_resident_start"), S.STRUCTURE, shared_said("after-resident-start")))
         if words("face_to_face"):
             inferred.append(lexicon_signal(sig("face_word"), "face_to_face"))
         counter = [name for name in facts.lane_chain if lexicon.matches(name, "counter_lane")]
         if counter and kind not in _MESSAGING_KINDS:
-            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, _said("counter-lane", lane=counter[0])))
+            inferred.append(Signal(sig("face_counter_lane"), S.STRUCTURE, shared_said("counter-lane", lane=counter[0])))
     choices["face_to_face"] = choose("face_to_face", inferred, default("face_to_face"), max)
 
     # -- physical handling (the paper share is added per step: it reads the survey) ------------------
@@ -595,10 +580,10 @@ def _inferred(
     if automated_kind:
         inferred.append(type_signal(sig("system_automated_task")))
     if system_place:
-        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, _said("system-place", place=system_place)))
+        inferred.append(Signal(sig("system_lane"), S.STRUCTURE, shared_said("system-place", place=system_place)))
     if facts.data_stores:
         inferred.append(Signal(sig("system_data_store"), S.STRUCTURE,
-                               _said("data-store", names="・".join(facts.data_stores))))
+                               shared_said("data-store", names="・".join(facts.data_stores))))
     if words("system"):
         inferred.append(lexicon_signal(sig("system_word"), "system"))
     if kind is TaskKind.USER:
@@ -615,7 +600,7 @@ def _inferred(
         inferred.append(type_signal(sig("automated_task")))
     if system_place and kind is not TaskKind.MANUAL:
         inferred.append(Signal(sig("automated_system_lane"), S.STRUCTURE,
-                               _said("in-system-place", place=system_place)))
+                               shared_said("in-system-place", place=system_place)))
     if kind in _PERSON_KINDS and not system_place:
         inferred.append(type_signal(sig("automated_person_task")))
     choices["automated"] = choose("automated", inferred, default("automated"), max)
@@ -675,7 +660,7 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
     if row is not None and row.minutes is not None:
         return Measured(row.minutes, S.SURVEY,
                         _evidence("minutes_per_case", row.minutes, S.SURVEY,
-                                  said("survey-cell", line=row.line, column="処理時間(分)")))
+                                  survey_cell(row.line, "処理時間(分)")))
     raw = node_properties(node).get("minutes")
     bad: DataGap | None = None
     if raw is not None:
@@ -686,14 +671,15 @@ def step_minutes(node: FlowNode, row: SurveyRow | None, profile: Profile, *, fil
             bad = DataGap("bad-property", f"{node.label}: property minutes={raw!r} ignored: {error}",
                           file, node.source.line, node.id)
         if value is not None:
-            words = _said("property", name="minutes", raw=raw)
+            words = shared_said("property", name="minutes", raw=raw)
             return Measured(value, S.PROPERTY, _evidence("minutes_per_case", value, S.PROPERTY, words))
     kind = node.kind.value
     value = profile.minutes.get(kind, profile.minutes.get("task", 0.0))
     gap = bad or DataGap("default-minutes", f"{node.label}: no minutes measured; profile default {value:g} min "
                          f"for {kind} used", file, node.source.line, node.id)
     return Measured(value, S.DEFAULT,
-                    _evidence("minutes_per_case", value, S.DEFAULT, _said("profile-default", key=f"minutes.{kind}")),
+                    _evidence("minutes_per_case", value, S.DEFAULT,
+                              shared_said("profile-default", key=f"minutes.{kind}")),
                     gap)
 
 

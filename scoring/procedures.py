@@ -19,13 +19,11 @@ required) but never remove a required decision.  Other analyses reuse it:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-import networkx as nx
+from typing import Literal, TypeVar
 
 from bpm.errors import ProfileError, say
 from bpm.model import ElementId, FlowNode, Process, TaskKind
@@ -522,6 +520,10 @@ def _decision_lexicon(decision: DecisionStep, shadow: tuple[Word, ...]) -> Lexic
     ])
 
 
+N = TypeVar("N", bound=Hashable)
+"""A node of the graph :func:`_steps_around` walks (an element id; the tests use integers)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Order:
     """Steps in flow order, and which steps come before which (loops cut at their back edges)."""
@@ -532,56 +534,91 @@ class _Order:
 
 
 def _flow_order(process: Process, steps: Sequence[FlowNode]) -> _Order:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(process.nodes)
-    graph.add_edges_from((f.source_id, f.target_id) for f in process.flows.values())
+    """Steps ranked by their distance from the flow's start, and which steps lie before and after each.
+
+    Plain adjacency dicts rather than a networkx graph: this runs once per flow of the portfolio, and the
+    two graphs it needs (the flow, then its forward edges) cost more to build than the walk itself.
+    """
+    successors: dict[ElementId, dict[ElementId, None]] = {node_id: {} for node_id in process.nodes}
+    predecessors: dict[ElementId, dict[ElementId, None]] = {node_id: {} for node_id in process.nodes}
+
+    def link(source: ElementId, target: ElementId) -> None:
+        successors.setdefault(source, {})[target] = None
+        predecessors.setdefault(source, {})
+        successors.setdefault(target, {})
+        predecessors.setdefault(target, {})[source] = None
+
+    for flow in process.flows.values():
+        link(flow.source_id, flow.target_id)
     for node in process.nodes.values():  # a boundary event continues its host's path
         if node.attached_to is not None:
-            graph.add_edge(node.attached_to, node.id)
+            link(node.attached_to, node.id)
         if node.parent_id is not None:  # a sub-process leads into its content
-            graph.add_edge(node.parent_id, node.id)
+            link(node.parent_id, node.id)
     document = {node_id: i for i, node_id in enumerate(process.nodes)}
-    roots = [n for n in graph.nodes if graph.in_degree(n) == 0] or list(process.nodes)[:1]
-    distance: dict[ElementId, int] = {}
-    for root in sorted(roots, key=document.__getitem__):
-        for node_id, d in nx.single_source_shortest_path_length(graph, root).items():
-            distance[node_id] = min(d, distance.get(node_id, d))
+    roots = [n for n in successors if not predecessors[n]] or list(process.nodes)[:1]
+    distance = _distances(successors, roots)  # nearest root: the roots' order does not matter
     far = len(process.nodes) + 1
-    forward = nx.DiGraph()
-    forward.add_nodes_from(graph.nodes)
-    forward.add_edges_from((u, v) for u, v in graph.edges if distance.get(u, far) < distance.get(v, far))
+    forward = {u: [v for v in targets if distance.get(u, far) < distance.get(v, far)]
+               for u, targets in successors.items()}
+    backward: dict[ElementId, list[ElementId]] = {node_id: [] for node_id in successors}
+    for u, targets in forward.items():
+        for v in targets:
+            backward[v].append(u)
     ids = [s.id for s in steps]
     ranked = sorted(ids, key=lambda i: (distance.get(i, far), document.get(i, 0)))
-    before, after = _steps_around(forward, ids, distance, far)
+    before, after = _steps_around(list(successors), forward, backward, ids, distance, far)
     return _Order(position={s: i for i, s in enumerate(ranked)}, before=before, after=after)
 
 
-def _steps_around(
-    forward: nx.DiGraph, ids: Sequence[ElementId], distance: Mapping[ElementId, int], far: int
-) -> tuple[dict[ElementId, frozenset[ElementId]], dict[ElementId, frozenset[ElementId]]]:
-    """The steps before and after each step in ``forward`` (``nx.ancestors``/``descendants`` ∩ steps).
+def _distances(successors: Mapping[ElementId, Iterable[ElementId]], roots: Sequence[ElementId]) -> dict[ElementId, int]:
+    """Edges from the nearest root to each reachable node (one breadth-first walk from all roots at once)."""
+    distance = dict.fromkeys(roots, 0)
+    frontier = list(distance)
+    depth = 0
+    while frontier:
+        depth += 1
+        reached: list[ElementId] = []
+        for node_id in frontier:
+            for target in successors[node_id]:
+                if target not in distance:
+                    distance[target] = depth
+                    reached.append(target)
+        frontier = reached
+    return distance
 
-    Why not one traversal per step: that is quadratic in the flow.  Every edge
-    of ``forward`` goes to a larger distance, so nodes sorted by distance are
+
+def _steps_around(
+    nodes: Sequence[N],
+    successors: Mapping[N, Iterable[N]],
+    predecessors: Mapping[N, Iterable[N]],
+    ids: Sequence[N],
+    distance: Mapping[N, int],
+    far: int,
+) -> tuple[dict[N, frozenset[N]], dict[N, frozenset[N]]]:
+    """The steps before and after each step of the forward graph (ancestors/descendants ∩ steps).
+
+    Why not one traversal per step: that is quadratic in the flow.  Every
+    forward edge goes to a larger distance, so nodes sorted by distance are
     in topological order, and one pass each way propagates the reachable
     steps as bit sets (one bit per step).
     """
     bit = {step: 1 << i for i, step in enumerate(ids)}
-    order = sorted(forward.nodes, key=lambda n: distance.get(n, far))
-    down: dict[ElementId, int] = {}
+    order = sorted(nodes, key=lambda n: distance.get(n, far))
+    down: dict[N, int] = {}
     for node in reversed(order):
         reach = 0
-        for succ in forward.successors(node):
+        for succ in successors[node]:
             reach |= bit.get(succ, 0) | down[succ]
         down[node] = reach
-    up: dict[ElementId, int] = {}
+    up: dict[N, int] = {}
     for node in order:
         reach = 0
-        for pred in forward.predecessors(node):
+        for pred in predecessors[node]:
             reach |= bit.get(pred, 0) | up[pred]
         up[node] = reach
 
-    def steps_in(bits: int) -> frozenset[ElementId]:
+    def steps_in(bits: int) -> frozenset[N]:
         return frozenset(step for step in ids if bits & bit[step])
 
     return {s: steps_in(up[s]) for s in ids}, {s: steps_in(down[s]) for s in ids}

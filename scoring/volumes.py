@@ -38,7 +38,7 @@ from bpm.model import (
 )
 from bpm.visits import DEFAULT, PROPERTY, STRUCTURE, SURVEY, BranchProbability, VisitResult, expected_visits
 from scoring.context import assessable_steps
-from scoring.evidence_text import Said, said
+from scoring.evidence_text import Said, said, survey_cell
 from scoring.lexicon import normalize_name
 from scoring.profile import Profile
 from scoring.result import Branch, DataGap, EvidenceSource, ExcludedProcess
@@ -333,7 +333,7 @@ def _measured_cases(unit: Unit, match: SurveyMatch, gaps: list[DataGap]) -> Case
     """The process's annual cases from the survey's flow row, else its ``annual_count`` property."""
     row = match.cases.get(unit.key)
     if row is not None and row.annual_count is not None:
-        return Cases.of(row.annual_count, S.SURVEY, said("survey-cell", line=row.line, column="件数"))
+        return Cases.of(row.annual_count, S.SURVEY, survey_cell(row.line, "件数"))
     raw = unit.process.properties.get("annual_count")
     if raw is None:
         return None

@@ -63,3 +63,15 @@ def test_values_stay_the_same_in_both_languages() -> None:
     assert words.text("ja") == "調査票 12行目: 処理時間(分)" and words.text("en") == "調査票 row 12: 処理時間(分)"
     lane = said("counter-lane", lane="窓口<b>")
     assert "窓口<b>" in lane.text("ja") and "窓口<b>" in lane.text("en")  # user names as written (escaped on the page)
+
+
+@pytest.mark.parametrize("line", [1, 76, 65_537, "12", 3.0, True])
+@pytest.mark.parametrize("column", ["件数", "入力形式 = 電子", "", "{line}", "=cmd|' /C calc'!A0", "a_en"])
+def test_survey_cell_sentence_is_said_s(line: object, column: str) -> None:
+    """The direct survey-cell sentence equals the general one: same fields, values, text in both languages."""
+    from scoring.evidence_text import survey_cell
+
+    built = survey_cell(line, column)
+    general = said("survey-cell", line=line, column=column)
+    assert built == general and hash(built) == hash(general) and repr(built) == repr(general)
+    assert (built.text("ja"), built.en) == (general.text("ja"), general.en)

@@ -243,8 +243,9 @@ def test_verify_and_issue_are_routine_only_when_nothing_decision_like_sits_with_
 
 
 def test_shared_sentences_are_keyed_by_every_value_and_its_type() -> None:
+    from scoring.evidence_text import english as _english
     from scoring.evidence_text import said
-    from scoring.features import _english, _said
+    from scoring.evidence_text import shared_said as _said
 
     for raw in (1, 1.0, True, "1"):
         shared = _said("property", name="minutes", raw=raw)

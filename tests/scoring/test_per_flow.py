@@ -38,3 +38,21 @@ def test_two_jobs_assess_the_sample_flows_exactly_as_one() -> None:
     assert one.gaps and one.findings  # the order of both lists is part of what is compared
     assert repr(two) == repr(one)  # every field, in order (float reprs are exact)
     assert two == one
+
+
+def test_a_worker_output_crosses_pickled_by_the_fast_pickler_and_arrives_equal() -> None:
+    """What a worker sends back: the cache's field-value pickling (``_rebuild``), unpickled to the same output."""
+    import pickle
+
+    from scoring.per_flow import FlowOutput, _received, _Shipped
+
+    definitions = [read_bpmn(path) for path in sorted(FLOWS.glob("*.bpmn"))]
+    result = assess(definitions, survey=load_survey(FLOWS / "survey.xlsx"), profile=load_profile(None))
+    output = FlowOutput(result.processes[0], result.gaps[:3], result.findings[:3], ("entry",))
+    shipped = _Shipped(output)
+    assert _received(shipped) is output  # in one process nothing is pickled
+    sent = pickle.dumps(shipped, protocol=pickle.HIGHEST_PROTOCOL)  # what ProcessPoolExecutor does
+    assert b"_rebuild" in sent
+    arrived = pickle.loads(sent)
+    assert isinstance(arrived, FlowOutput) and _received(arrived) is arrived
+    assert arrived == output and repr(arrived) == repr(output)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bpm.model import Definitions
+from bpm.errors import BpmError
+from bpm.model import Definitions, FlowNode, Process
 from bpm.reader import read_bpmn, read_bpmn_bytes
 from scoring.assess import assess
 from scoring.legal import template_findings
@@ -158,8 +159,63 @@ def test_steps_before_and_after_match_networkx(seed: int) -> None:
             if distance[u] < distance[v] and rng.random() < 0.15:
                 forward.add_edge(u, v)
     ids = sorted(rng.sample(range(size), k=size // 2 + 1 if size > 1 else 1))
-    before, after = _steps_around(forward, ids, distance, far)  # type: ignore[arg-type]
+    before, after = _steps_around(list(forward.nodes), forward.succ, forward.pred, ids, distance, far)
     steps = set(ids)
     for step in ids:
         assert before[step] == frozenset(nx.ancestors(forward, step) & steps)
         assert after[step] == frozenset(nx.descendants(forward, step) & steps)
+
+
+def _networkx_flow_order(process: Process, steps: list[FlowNode]) -> tuple[object, ...]:
+    """The template check's flow order as it was computed with two networkx graphs (the reference)."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(process.nodes)
+    graph.add_edges_from((f.source_id, f.target_id) for f in process.flows.values())
+    for node in process.nodes.values():
+        if node.attached_to is not None:
+            graph.add_edge(node.attached_to, node.id)
+        if node.parent_id is not None:
+            graph.add_edge(node.parent_id, node.id)
+    document = {node_id: i for i, node_id in enumerate(process.nodes)}
+    roots = [n for n in graph.nodes if graph.in_degree(n) == 0] or list(process.nodes)[:1]
+    distance: dict[str, int] = {}
+    for root in roots:  # it sorted them by document.__getitem__: a dangling flow's source was a KeyError
+        for node_id, d in nx.single_source_shortest_path_length(graph, root).items():
+            distance[node_id] = min(d, distance.get(node_id, d))
+    far = len(process.nodes) + 1
+    forward = nx.DiGraph()
+    forward.add_nodes_from(graph.nodes)
+    forward.add_edges_from((u, v) for u, v in graph.edges if distance.get(u, far) < distance.get(v, far))
+    ids = [s.id for s in steps]
+    ranked = sorted(ids, key=lambda i: (distance.get(i, far), document.get(i, 0)))
+    before = {s: frozenset(nx.ancestors(forward, s) & set(ids)) for s in ids}
+    after = {s: frozenset(nx.descendants(forward, s) & set(ids)) for s in ids}
+    return {s: i for i, s in enumerate(ranked)}, before, after
+
+
+def test_flow_order_equals_the_networkx_reference_on_real_files() -> None:
+    """Plain-dict flow order = the networkx one, on every process of flows/ and of the MIWG reference files.
+
+    The MIWG files bring loops, boundary events, sub-processes and unconnected nodes from many tools.
+    """
+    from scoring.procedures import _flow_order
+    from scoring.volumes import units_of
+
+    here = Path(__file__).resolve()
+    miwg = here.parents[3] / "shared" / "miwg"  # where tests/bpm/test_lint.py finds it; absent: flows/ only
+    files = sorted((here.parents[2] / "flows").glob("*.bpmn"))
+    files += sorted(miwg.rglob("*.bpmn"))[::3] if miwg.is_dir() else []
+    compared = 0
+    for path in files:
+        try:
+            definitions = read_bpmn(path)
+        except BpmError:  # a file the reader refuses is not this test's subject
+            continue
+        for unit in units_of([definitions]):
+            order = _flow_order(unit.process, list(unit.steps))
+            assert (dict(order.position), dict(order.before), dict(order.after)) == _networkx_flow_order(
+                unit.process, list(unit.steps)), (path, unit.process.id)
+            compared += 1
+    assert compared >= 20
