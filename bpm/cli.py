@@ -1150,7 +1150,7 @@ def _site_input(
         except OSError as error:
             _notice(m("cli.no_annotated_copy", path=found.path, reason=error.strerror or error))
     try:
-        prepared = site_downloads(models, assessment, steps_frame(assessment, reviews), notice=_notice)
+        prepared = site_downloads(models, assessment, steps_frame(assessment, reviews), notice=_notice, jobs=jobs)
     except OSError as error:  # spreadsheets spool through temporary files: a full disk fails here first
         raise write_error(exclude, error) from None
     except etree.SerialisationError as error:  # the same, reported by lxml for openpyxl's write-only sheets

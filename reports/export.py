@@ -7,16 +7,17 @@ The user's own BPMN file with the results attached is :mod:`reports.annotate`.
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from enum import Enum
-from typing import Any
+from typing import IO, Any
 
-from reports.json_text import exact_float, exact_int, indented_json
+from reports.json_text import Member, exact_float, exact_int, write_indented_object
 from scoring.result import Assessment
 
-__all__ = ["JSON_FORMAT", "assessment_json", "assessment_json_bytes"]
+__all__ = ["JSON_FORMAT", "assessment_json", "assessment_json_bytes", "write_assessment_json"]
 
 JSON_FORMAT = "bpm-rpa-scanner/assessment"
 """``format`` value of :func:`assessment_json` documents (with ``version``)."""
@@ -38,15 +39,33 @@ def assessment_json(assessment: Assessment) -> str:
 
 def assessment_json_bytes(assessment: Assessment) -> bytes:
     """:func:`assessment_json` as UTF-8, as the site writes it (one walk, encoded by :mod:`reports.json_text`)."""
+    buffer = io.BytesIO()
+    write_assessment_json(assessment, buffer)
+    return buffer.getvalue()
 
-    def build(fast: bool) -> dict[str, Any]:
-        document: dict[str, Any] = {"format": JSON_FORMAT, "version": _JSON_VERSION}
-        plain = _Plain(fast).plain(assessment)
-        assert isinstance(plain, dict)
-        document.update(plain)
-        return document
 
-    return indented_json(build) + b"\n"
+def write_assessment_json(assessment: Assessment, handle: IO[bytes]) -> None:
+    """:func:`assessment_json_bytes` written to ``handle`` one process at a time (seekable; same bytes).
+
+    The site's downloads write it to a file this way, so a thousand flows'
+    JSON (~0.75 MB a flow) and its plain values never sit in memory whole.
+    """
+    walkers = {True: _Plain(True), False: _Plain(False)}
+
+    def members() -> Iterator[Member]:
+        yield "format", JSON_FORMAT, False
+        yield "version", _JSON_VERSION, False
+        for name in _field_names(assessment):
+            yield name, getattr(assessment, name), True  # each process (gap, finding…) encoded on its own
+
+    write_indented_object(handle, members, lambda fast, value: walkers[fast].plain(value))
+    handle.write(b"\n")
+
+
+def _field_names(value: Any) -> tuple[str, ...]:
+    """The dataclass's fields that go into the JSON, in declared order (as :class:`_Plain` writes them)."""
+    return _FIELDS.setdefault(value.__class__, tuple(
+        f.name for f in fields(value) if f.metadata.get("json", True)))
 
 
 class _Plain:
@@ -87,8 +106,7 @@ class _Plain:
             _ENUMS.add(value.__class__)
             return self._enum(value)
         if is_dataclass(value) and not isinstance(value, type):
-            names = _FIELDS.setdefault(value.__class__, tuple(
-                f.name for f in fields(value) if f.metadata.get("json", True)))
+            names = _field_names(value)
             return {name: self.plain(getattr(value, name)) for name in names}
         if isinstance(value, Mapping):
             return self._mapping(value)

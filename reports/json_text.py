@@ -22,12 +22,12 @@ the result, or the error, is what it always was.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import IO, Any
 
 import orjson
 
-__all__ = ["exact_float", "exact_int", "indented_json"]
+__all__ = ["Member", "exact_float", "exact_int", "indented_json", "write_indented_object"]
 
 _SMALLEST_PLAIN = 1e-4
 _LARGEST_PLAIN = 1e16
@@ -69,3 +69,56 @@ def indented_json(build: Callable[[bool], Any]) -> bytes:
     except orjson.JSONEncodeError:
         return json.dumps(build(False), ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
+
+
+Member = tuple[str, Any, bool]
+"""One member of a streamed object: (key, value, whether the value is a sequence written item by item)."""
+
+
+def write_indented_object(
+    handle: IO[bytes], members: Callable[[], Iterable[Member]], plain: Callable[[bool, Any], Any]
+) -> None:
+    """Write an object as :func:`indented_json` of the same members would, one part at a time.
+
+    Why: the assessment of a thousand flows is ~750 MB of JSON; built whole,
+    its plain values and its text sat in memory at once.  Here each member
+    (and each item of a member given as a sequence) is made plain by
+    ``plain(fast, value)``, encoded and written before the next is made.
+    orjson indents a part as if it stood alone, so its lines are shifted by
+    the depth it stands at (a newline never occurs inside a JSON string).
+    ``members`` is called again for the standard library's fallback, which
+    rewrites the file from the start (``handle`` must be seekable).  No
+    newline at the end.
+    """
+    start = handle.tell()
+    try:
+        _write_members(handle, members(), lambda value: plain(True, value))
+    except orjson.JSONEncodeError:
+        handle.seek(start)
+        handle.truncate()
+        document = {key: plain(False, value) for key, value, _items in members()}
+        handle.write(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8"))
+
+
+def _write_members(handle: IO[bytes], members: Iterable[Member], plain: Callable[[Any], Any]) -> None:
+    handle.write(b"{")
+    first = True
+    for key, value, items in members:
+        handle.write(b"\n  " if first else b",\n  ")
+        first = False
+        handle.write(orjson.dumps(key) + b": ")
+        if items and value.__class__ in (list, tuple) and len(value) > 0:
+            handle.write(b"[")
+            for index, item in enumerate(value):
+                handle.write(b"\n    " if index == 0 else b",\n    ")
+                handle.write(_part(plain(item), 4))
+            handle.write(b"\n  ]")
+        else:
+            handle.write(_part(plain(value), 2))
+    handle.write(b"\n}" if not first else b"}")
+
+
+def _part(value: Any, depth: int) -> bytes:
+    """``value`` indented by orjson, its lines after the first shifted by ``depth`` spaces."""
+    text = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    return text.replace(b"\n", b"\n" + b" " * depth) if b"\n" in text else text

@@ -44,8 +44,8 @@ from types import TracebackType
 from bpm.errors import RenderError, say
 
 __all__ = [
-    "MARKER", "FolderLock", "check_out_dir", "lock_folder", "lock_path", "marker_bytes", "publish", "publish_files",
-    "recover",
+    "MARKER", "FileCopy", "FolderLock", "SiteData", "check_out_dir", "lock_folder", "lock_path", "marker_bytes",
+    "publish", "publish_files", "recover",
 ]
 
 MARKER = ".bpm-site"
@@ -64,6 +64,17 @@ _LEGACY_LAYOUT = (
 """What sites written before the manifest held; used only when a marker has no file list."""
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FileCopy:
+    """A file of the site that is already on disk (a spooled download): copied into place, never read whole."""
+
+    path: Path
+
+
+SiteData = bytes | FileCopy
+"""A site file's content as :func:`publish_files` takes it."""
 
 
 # --------------------------------------------------------------------------- marker and manifest
@@ -347,7 +358,7 @@ def publish(contents: Mapping[str, bytes], out_dir: Path, report: Progress, *, k
 
 
 def publish_files(
-    files: Iterable[tuple[str, bytes]], out_dir: Path, report: Progress, *, keep: Collection[str] = (),
+    files: Iterable[tuple[str, SiteData]], out_dir: Path, report: Progress, *, keep: Collection[str] = (),
     unchanged: Callable[[Collection[str], bytes], bool] | None = None,
 ) -> list[str]:
     """Write the files as they come into a staging folder, then swap it in as the site at ``out_dir``.
@@ -428,23 +439,26 @@ def _check_no_clash(out_dir: Path, entries: list[_Entry], kept: list[_Entry], na
                           file=str(out_dir), hint=say("outdir.caller_bug_hint"))
 
 
-def _write_all(staging: Path, files: Iterable[tuple[str, bytes]]) -> tuple[set[str], bytes | None]:
+def _write_all(staging: Path, files: Iterable[tuple[str, SiteData]]) -> tuple[set[str], bytes | None]:
     """Every file but the marker (kept for last: a staging folder with a marker is complete); the names, the
     marker's bytes if one came along.  A name given twice keeps its last bytes, as in a mapping."""
     names: set[str] = set()
     marker: bytes | None = None
     for name, data in files:
         if name == MARKER:
-            marker = data
+            marker = data if isinstance(data, bytes) else data.path.read_bytes()
             continue
         _write_file(staging, name, data)
         names.add(name)
     return names, marker
 
 
-def _write_file(staging: Path, name: str, data: bytes) -> None:
+def _write_file(staging: Path, name: str, data: SiteData) -> None:
     target = staging.joinpath(*PurePosixPath(name).parts)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, FileCopy):
+        shutil.copyfile(data.path, target)  # in kernel-sized chunks: a big download never sits in memory
+        return
     with open(target, "wb") as handle:
         handle.write(data)
 

@@ -46,7 +46,17 @@ from reports.money_views import (
     money_page,
     two_effects,
 )
-from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish_files, recover
+from reports.outdir import (
+    MARKER,
+    FileCopy,
+    FolderLock,
+    SiteData,
+    check_out_dir,
+    lock_folder,
+    marker_bytes,
+    publish_files,
+    recover,
+)
 from reports.pictures import Picture, PictureFormat, pictures, shortened_names
 from reports.pictures_cache import PictureCache, cached_picture_bytes
 from reports.sources_view import CitedSource, sources_page
@@ -359,8 +369,25 @@ def site_files(
 
     A page is handed on as soon as it is rendered, so a portfolio of a
     thousand flows never sits in memory as a whole: only the portfolio's
-    tables (the assessment, the downloads) do.
+    tables (the assessment) do.
     """
+    for name, data in _site_files(site_input, title=title, progress=progress, notice=notice, environ=environ,
+                                  jobs=jobs, history=history, copies=False):
+        yield name, data if isinstance(data, bytes) else data.path.read_bytes()
+
+
+def _site_files(
+    site_input: SiteInput,
+    *,
+    title: str | None,
+    progress: Progress | None,
+    notice: Progress | None,
+    environ: Mapping[str, str] | None,
+    jobs: int,
+    history: SiteExtras | None,
+    copies: bool,
+) -> Iterator[tuple[str, SiteData]]:
+    """:func:`site_files`; with ``copies``, a download spooled on disk comes as a :class:`FileCopy` of its file."""
     report = progress or (lambda _message: None)
     tell = notice or report
     _check_downloads(site_input.downloads)
@@ -408,12 +435,20 @@ def site_files(
     for name in _STATIC_FILES:
         yield f"static/{name}", _static(name)
     yield "static/dispositions.css", _disposition_css()
-    for name, content in sorted(site_input.downloads.items()):
-        yield f"downloads/{name}", bytes(content)
+    for name in sorted(site_input.downloads):
+        yield f"downloads/{name}", _download(site_input.downloads, name, copies)
 
     # The HTML report is complete; now the PNG and PDF sheets its flow pages link to, on every core.
     yield from _sheet_files(job, items, sheet_jobs, jobs=jobs, report=report, tell=tell)
     cache.prune()
+
+
+def _download(downloads: Mapping[str, bytes], name: str, copies: bool) -> SiteData:
+    """A download's content; a spooled one (:class:`reports.downloads.SpooledFiles`) as a copy of its file."""
+    path = getattr(downloads, "path", None)
+    if copies and callable(path):
+        return FileCopy(path(name))
+    return bytes(downloads[name])
 
 
 def _render_page(env: Environment, site: Any, template: str, **context: Any) -> bytes:
@@ -607,9 +642,9 @@ def build_site(
     report = progress or (lambda _message: None)
     with lock_folder(out_dir) if lock is None else nullcontext(lock):
         recover(out_dir, report)  # first: a site is back in place even if this run fails
-        names = publish_files(
-            site_files(site_input, title=title, progress=progress, notice=notice, jobs=jobs), out_dir, report
-        )
+        files = _site_files(site_input, title=title, progress=progress, notice=notice, environ=None, jobs=jobs,
+                            history=None, copies=True)
+        names = publish_files(files, out_dir, report)
     return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in names)
 
 

@@ -1407,14 +1407,20 @@ def index_page(
             DownloadLink(
                 download_href(name),
                 f"{name} ({(labels or {})[name]})" if name in (labels or {}) else name,
-                file_size(len(content)),
+                file_size(_download_size(downloads, name)),
             )
-            for name, content in sorted(downloads.items())
+            for name in sorted(downloads)
         ),
         legal=_legal_summary(catalogue),
         sure=sureness(assessment),
         chart_rows=chart_rows(catalogue),
     )
+
+
+def _download_size(downloads: Mapping[str, bytes], name: str) -> int:
+    """A download's size; a spooled one (:class:`reports.downloads.SpooledFiles`) says it without being read."""
+    size = getattr(downloads, "size", None)
+    return int(size(name)) if callable(size) else len(downloads[name])
 
 
 def _step_href(catalogue: Catalogue, step: StepAssessment) -> str:

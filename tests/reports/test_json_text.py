@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import random
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reports.json_text import exact_float, exact_int, indented_json
+from reports.json_text import Member, exact_float, exact_int, indented_json, write_indented_object
 
 
 def _stdlib(value: Any) -> bytes:
@@ -69,3 +70,41 @@ def test_what_orjson_refuses_is_written_by_the_standard_library() -> None:
     for _ in range(300):  # deeper than orjson nests
         deep = [deep]
     assert indented_json(lambda fast: deep) == _stdlib(deep)
+
+
+def _streamed(members: list[Member]) -> bytes:
+    handle = io.BytesIO(b"kept")
+    handle.seek(4)
+    write_indented_object(handle, lambda: iter(members), lambda fast, value: _fast(value) if fast else value)
+    data = handle.getvalue()
+    assert data[:4] == b"kept"  # what was in the file before is left alone, even by the fallback
+    return data[4:]
+
+
+def test_an_object_written_part_by_part_is_the_whole_document_byte_for_byte() -> None:
+    """Each member and each item of a streamed sequence is encoded alone; the file is json.dumps(indent=2)."""
+    deep: Any = [{"k": [1, {"x": 1e-05, "y": [[], {}, "改行\nなし"]}]}, [], {}]
+    members: list[Member] = [
+        ("format", "bpm", False),
+        ("processes", (deep[0], {"steps": [{"id": "a", "v": 2**70}], "empty": []}, 0.1, "文字"), True),
+        ("empty_items", (), True),
+        ("text_is_not_items", "abc", True),
+        ("nested", deep, False),
+        ("money", None, True),
+        ("list", [1, [2, [3]]], True),
+    ]
+    expected = _stdlib({key: value for key, value, _items in members})
+    assert _streamed(members) == expected
+    assert _streamed([]) == _stdlib({}) == b"{}"
+    assert _streamed([("only", [], True)]) == _stdlib({"only": []})
+
+
+def test_a_streamed_object_orjson_refuses_is_rewritten_by_the_standard_library() -> None:
+    """Deeper than orjson nests, in the last item: the parts already written are replaced by json.dumps's text."""
+    deep: Any = []
+    for _ in range(300):
+        deep = [deep]
+    members: list[Member] = [("a", [1.5, 2], True), ("b", (["x"], deep), True)]
+    assert _streamed(members) == _stdlib({"a": [1.5, 2], "b": [["x"], deep]})
+    with pytest.raises(UnicodeEncodeError):
+        _streamed([("a", [1], True), ("file", ["bad\udcff.bpmn"], True)])
