@@ -278,7 +278,8 @@ def test_the_site_cuts_a_wide_pdf_between_steps_as_its_page_says(
 ) -> None:
     """The site prints its sheets from jobs that no longer hold the model; they carry the steps' boxes, so a
     cut PDF is cut between steps (as ``bpm render`` cuts it) and its names print at the size the flow page
-    states — cut at equal halves instead, 12 of the 14 cut diagrams of flows/ printed at another scale."""
+    states — cut at equal parts instead, 13 cut PDFs of flows/ were cut elsewhere and juminhyo's names printed
+    at 6.52 pt where its page says 6.3."""
     import re
 
     monkeypatch.setenv("BPM_CACHE_DIR", "off")
