@@ -12,13 +12,13 @@ byte for byte.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from pathlib import Path
 
 import pytest
+from late_hand_off_case import late_hand_off_case
 from money_fixtures import AUTHORITY, PROFILE, money_with, step
 
-from bpm.reader import read_bpmn, read_bpmn_bytes
+from bpm.reader import read_bpmn
 from reports.compare_site import CompareInput, render_compare
 from scoring.assess import assess
 from scoring.city_run import CityFiles, CityResult, assess_city
@@ -144,31 +144,8 @@ def test_a_late_hand_off_move_after_the_gate_is_made_unpriced_as_priced(tmp_path
     (The scenario of test_handoff's cost-gate test: the loop of :func:`scoring.assess._price` must run the same
     rounds when it only gates.)
     """
-    names = ("申請書受付", "交付可否判断", "証明書の作成", "証明書の準備", "交付")
-    kinds = ("manualTask", "userTask", "task", "task", "manualTask")
-    tasks = "".join(f'<{k} id="t{i}" name="{n}"/>' for i, (k, n) in enumerate(zip(kinds, names, strict=True)))
-    chain = ["s", *(f"t{i}" for i in range(len(names))), "e"]
-    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
-           '<participant id="pc" name="市民課 証明係" processRef="p"/><participant id="pr" name="請求者"/>'
-           '<messageFlow id="m" sourceRef="pr" targetRef="s"/></collaboration>'
-           '<process id="p" name="住民票の写し等の交付"><laneSet id="ls"><lane id="l" name="窓口">'
-           + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in chain)
-           + f'</lane></laneSet><startEvent id="s"/>{tasks}<endEvent id="e"/>'
-           + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
-                     for i, (a, b) in enumerate(itertools.pairwise(chain)))
-           + "</process></definitions>")
-    sheet = tmp_path / "survey.csv"
-    sheet.write_text("業務,手順,件数,処理時間(分),入力形式,判断,公権力の行使,職種\n住民票の写し等の交付,,480000,,,,,\n"
-                     "住民票の写し等の交付,申請書受付,,1.2,紙,無,無,正規\n"
-                     "住民票の写し等の交付,交付可否判断,,3,電子,有,有,正規\n"
-                     "住民票の写し等の交付,証明書の作成,,1.5,紙,無,無,正規\n"
-                     "住民票の写し等の交付,証明書の準備,,1,紙,無,無,会計年度任用\n"
-                     "住民票の写し等の交付,交付,,1,紙,無,無,正規\n", encoding="utf-8")
-    profile_file = tmp_path / "no-robots.toml"
-    profile_file.write_text('[thresholds]\nrpa = 1.0\n[staffing]\npool_level = "section"\n'
-                            'redeploy_share = { value = 0, low = 0, high = 0, source = "test" }\n', encoding="utf-8")
-    runs = [assess([read_bpmn_bytes(xml.encode(), "late.bpmn")], survey=load_survey(sheet),
-                   profile=load_profile(profile_file), money_in_full=full) for full in (True, False)]
+    definitions, survey, profile = late_hand_off_case(tmp_path)
+    runs = [assess([definitions], survey=survey, profile=profile, money_in_full=full) for full in (True, False)]
     plan = runs[1].processes[0].handoff_plan
     assert plan is not None and [m.step_name for m in plan.moved] == ["証明書の作成", "交付"]
     assert "handoff-risk" in [f.rule for f in runs[1].findings]

@@ -19,6 +19,7 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from late_hand_off_case import late_hand_off_case
 
 from bpm.errors import AnalysisError
 from bpm.graph import process_graph
@@ -516,31 +517,8 @@ def test_a_step_the_cost_gate_withdraws_cannot_leave_a_fragmented_hand_off(tmp_p
     one-minute staff stop between two contractor steps.  The second check moves the contractor steps after it to
     staff, lists them in the flow's plan, and the money is priced again without them.
     """
-    names = ("申請書受付", "交付可否判断", "証明書の作成", "証明書の準備", "交付")
-    kinds = ("manualTask", "userTask", "task", "task", "manualTask")
-    tasks = "".join(f'<{k} id="t{i}" name="{n}"/>' for i, (k, n) in enumerate(zip(kinds, names, strict=True)))
-    chain = ["s", *(f"t{i}" for i in range(len(names))), "e"]
-    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
-           '<participant id="pc" name="市民課 証明係" processRef="p"/><participant id="pr" name="請求者"/>'
-           '<messageFlow id="m" sourceRef="pr" targetRef="s"/></collaboration>'
-           '<process id="p" name="住民票の写し等の交付"><laneSet id="ls"><lane id="l" name="窓口">'
-           + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in chain)
-           + f'</lane></laneSet><startEvent id="s"/>{tasks}<endEvent id="e"/>'
-           + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
-                     for i, (a, b) in enumerate(itertools.pairwise(chain)))
-           + "</process></definitions>")
-    sheet = tmp_path / "survey.csv"
-    sheet.write_text("業務,手順,件数,処理時間(分),入力形式,判断,公権力の行使,職種\n住民票の写し等の交付,,480000,,,,,\n"
-                     "住民票の写し等の交付,申請書受付,,1.2,紙,無,無,正規\n"
-                     "住民票の写し等の交付,交付可否判断,,3,電子,有,有,正規\n"
-                     "住民票の写し等の交付,証明書の作成,,1.5,紙,無,無,正規\n"
-                     "住民票の写し等の交付,証明書の準備,,1,紙,無,無,会計年度任用\n"
-                     "住民票の写し等の交付,交付,,1,紙,無,無,正規\n", encoding="utf-8")
-    profile = tmp_path / "no-robots.toml"
-    profile.write_text('[thresholds]\nrpa = 1.0\n[staffing]\npool_level = "section"\n'
-                       'redeploy_share = { value = 0, low = 0, high = 0, source = "test" }\n', encoding="utf-8")
-    assessment = assess([read_bpmn_bytes(xml.encode(), "late.bpmn")], survey=load_survey(sheet),
-                        profile=load_profile(profile))
+    definitions, survey, profile = late_hand_off_case(tmp_path)
+    assessment = assess([definitions], survey=survey, profile=profile)
     process = assessment.processes[0]
     steps = {s.name: s for s in process.steps}
     assert steps["証明書の準備"].money is not None and steps["証明書の準備"].money.withdrawn == "cost"
