@@ -42,6 +42,7 @@ import dataclasses
 import enum
 import hashlib
 import io
+import json
 import operator
 import os
 import pickle
@@ -241,6 +242,12 @@ def _importable(module: str) -> bool:
 def loads(data: bytes) -> object:
     """The object :func:`dumps` wrote, resolving only the allowed globals (else ``UnpicklingError``)."""
     return _Unpickler(io.BytesIO(data)).load()
+
+
+def json_key(parts: Mapping[str, object]) -> str:
+    """SHA-256 (hex) of ``parts`` as sorted JSON: the key of an entry whose inputs are plain text and numbers
+    (a file's hash, its name, code version, language, limits), the same on every machine and Python."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def digest(*parts: object) -> str:

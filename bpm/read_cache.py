@@ -16,12 +16,11 @@ Storage, its safety and ``BPM_CACHE_DIR=off``: :mod:`bpm.cache_store`.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bpm.cache_store import ObjectStore, code_version
+from bpm.cache_store import ObjectStore, code_version, json_key
 from bpm.errors import BpmnParseError
 from bpm.messages import language
 from bpm.model import Definitions
@@ -45,7 +44,7 @@ def read_key(name: str, data: bytes, max_bytes: int) -> str:
     """The key of the model read from ``data`` under ``name`` with the limit ``max_bytes``."""
     parts = {"v": _FORMAT, "file": name, "max_bytes": max_bytes, "code": code_version("bpm"), "lang": language(),
              "bytes": hashlib.sha256(data).hexdigest()}
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    return json_key(parts)
 
 
 class ReadCache:

@@ -41,7 +41,6 @@ there were no cache; nothing a scan writes depends on it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -57,6 +56,7 @@ from bpm.cache_store import (
     cache_limit,
     code_version,
     entries_in,
+    json_key,
     remove_oldest,
     write_atomically,
 )
@@ -115,7 +115,7 @@ def _key(svg: str, origin: str, fmt: str, *, code: str = "") -> str:
     }
     if code:  # sheets only: a picture's key holds the very SVG it prints; a sheet's, only what its pages are made of
         parts["code"] = code
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    return json_key(parts)
 
 
 class PictureCache:

@@ -23,13 +23,12 @@ Storage, its safety and ``BPM_CACHE_DIR=off``: :mod:`bpm.cache_store` (store ``s
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from bpm.cache_store import ObjectStore, code_version
+from bpm.cache_store import ObjectStore, code_version, json_key
 from bpm.limits import MAX_SURVEY_BYTES
 from bpm.messages import language
 from scoring.survey import Survey, load_survey
@@ -44,7 +43,7 @@ def survey_key(name: str, data: bytes) -> str:
     """The key of the survey parsed from ``data`` read under ``name``."""
     parts = {"v": _FORMAT, "file": name, "code": code_version("bpm", "scoring"), "lang": language(),
              "bytes": hashlib.sha256(data).hexdigest()}
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    return json_key(parts)
 
 
 class SurveyCache:
