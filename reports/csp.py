@@ -18,10 +18,11 @@ endpoints; violations are reported to the browser console (and as
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from html.parser import HTMLParser
 
 from markupsafe import Markup
@@ -189,18 +190,22 @@ def _svg_depth_at(page: str) -> Callable[[int], int]:
         if tag is not None and tag.group(2).lower() == "svg" and not (tag.group(4) and not tag.group(1)):
             events.append((found.start(), not tag.group(1)))
 
+    positions: list[int] = []
+    depths: list[int] = []  # open <svg> elements just after each event
+    open_count = 0
+    for at, opens in events:
+        open_count = open_count + 1 if opens else max(open_count - 1, 0)
+        positions.append(at)
+        depths.append(open_count)
+
     def depth(position: int) -> int:
-        open_count = 0
-        for at, opens in events:
-            if at >= position:
-                break
-            open_count = open_count + 1 if opens else max(open_count - 1, 0)
-        return open_count
+        before = bisect.bisect_left(positions, position)  # the events strictly before ``position``
+        return depths[before - 1] if before else 0
 
     return depth
 
 
-def _inline_styles_at_spots(page: str) -> tuple[list[str], list[str]] | None:
+def _inline_styles_at_spots(page: str, spots: Sequence[int] | None = None) -> tuple[list[str], list[str]] | None:
     """What :func:`_inline_styles_fast` finds, looking only at the tags that hold a spot of :func:`_spots`.
 
     A flow page is a megabyte of markup with a few hundred inline styles (a
@@ -218,7 +223,7 @@ def _inline_styles_at_spots(page: str) -> tuple[list[str], list[str]] | None:
     attributes: list[str] = []
     seen: set[int] = set()
     svg_depth: Callable[[int], int] | None = None
-    for spot in _spots(page):
+    for spot in _spots(page) if spots is None else spots:  # :func:`policy_for` has them already
         start = page.rfind("<", 0, spot)
         if start < 0 or start in seen:
             continue
@@ -259,9 +264,10 @@ def policy_for(page: str) -> str:
     >>> policy_for('<link rel="stylesheet" href="a.css"><p>style = taste</p>').split("; ")[-1]
     "style-src 'self'"
     """
-    if _surely_style_free(page):
+    spots = list(_spots(page))  # none: the page surely holds no inline style (:func:`_surely_style_free`)
+    if not spots:
         return "; ".join([*_FIXED, "style-src 'self'"])
-    found = _inline_styles_at_spots(page)
+    found = _inline_styles_at_spots(page, spots)
     if found is None:
         found = _inline_styles_fast(page)
     if found is None:

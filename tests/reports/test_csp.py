@@ -17,8 +17,11 @@ from typing import Any
 
 import html5lib  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
+from reports import csp
 from reports.site import SiteInput, build_site
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -325,3 +328,25 @@ def test_every_page_the_shortcut_passes_has_no_style_for_the_full_parser(site: P
         text = page.read_text(encoding="utf-8")
         if csp._surely_style_free(text):
             assert not _html5lib_styles(text), page.name
+
+
+def _svg_depth_by_walking(page: str, position: int) -> int:
+    """The depth as the first version counted it: every <svg> event before ``position``, from the start."""
+    open_count = 0
+    for found in csp._SVG.finditer(page):
+        tag = csp._TAG.match(page, found.start())
+        if tag is None or tag.group(2).lower() != "svg" or (tag.group(4) and not tag.group(1)):
+            continue
+        if found.start() >= position:
+            break
+        open_count = open_count + 1 if not tag.group(1) else max(open_count - 1, 0)
+    return open_count
+
+
+@given(st.lists(st.sampled_from(["<svg>", "</svg>", "<SVG a='1'>", "<svg/>", "<p>", "x", "</svg", "<style>"]),
+                max_size=30))
+def test_svg_depth_at_any_position_is_the_walk_from_the_start(parts: list[str]) -> None:
+    page = "".join(parts)
+    depth = csp._svg_depth_at(page)
+    for position in range(len(page) + 1):
+        assert depth(position) == _svg_depth_by_walking(page, position), (page, position)
