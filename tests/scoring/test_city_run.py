@@ -15,7 +15,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from late_hand_off_case import late_hand_off_case
+from counter_chain import late_hand_off_case
 from money_fixtures import AUTHORITY, PROFILE, money_with, step
 
 from bpm.reader import read_bpmn

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from counter_chain import counter_chain_xml, late_hand_off_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from late_hand_off_case import late_hand_off_case
 
 from bpm.errors import AnalysisError
 from bpm.graph import process_graph
@@ -474,24 +474,14 @@ def test_a_half_minute_staff_check_between_contractor_steps_is_fragmented_and_fi
     contractor steps after the check move to staff); the redesign suggests a system flag so only hits go to staff.
     """
     names = ("申請書受付", "DV支援措置確認", "交付可否判断", "証明書作成", "交付")
-    tasks = "".join(f'<manualTask id="t{i}" name="{n}"/>' for i, n in enumerate(names))
-    chain = ["s", *(f"t{i}" for i in range(len(names))), "e"]
-    xml = (f'<definitions xmlns="{MODEL_NS}" id="d"><collaboration id="c">'
-           '<participant id="pc" name="市民課" processRef="p"/><participant id="pr" name="請求者"/>'
-           '<messageFlow id="m" sourceRef="pr" targetRef="s"/></collaboration>'
-           '<process id="p" name="住民票の写し等の交付"><laneSet id="ls"><lane id="l" name="窓口">'
-           + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in chain)
-           + f'</lane></laneSet><startEvent id="s"/>{tasks}<endEvent id="e"/>'
-           + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
-                     for i, (a, b) in enumerate(itertools.pairwise(chain)))
-           + "</process></definitions>")
+    xml = counter_chain_xml(names, ["manualTask"] * len(names), office="市民課")
     sheet = tmp_path / "survey.csv"
     sheet.write_text("業務,手順,件数,処理時間(分),入力形式,判断,使用システム\n住民票の写し等の交付,,90000,,,,\n"
                      "住民票の写し等の交付,申請書受付,,1,紙,無,\n住民票の写し等の交付,DV支援措置確認,,0.5,電子,,住基\n"
                      "住民票の写し等の交付,交付可否判断,,0.5,電子,,住基\n"
                      "住民票の写し等の交付,証明書作成,,1,電子,無,住基\n住民票の写し等の交付,交付,,0.5,紙,無,\n",
                      encoding="utf-8")
-    assessment = assess([read_bpmn_bytes(xml.encode(), "fragment.bpmn")], survey=load_survey(sheet),
+    assessment = assess([read_bpmn_bytes(xml, "fragment.bpmn")], survey=load_survey(sheet),
                         profile=load_profile())
     process = assessment.processes[0]
     steps = {s.name: s for s in process.steps}
