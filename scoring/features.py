@@ -119,8 +119,6 @@ def _evidence(feature: str, value: float | str, source: EvidenceSource, words: S
     return Evidence(feature, value, source, words.en if source is S.SURVEY else english(words), words)
 
 
-
-
 _INFERRED = (S.BPMN_TYPE, S.LEXICON, S.STRUCTURE)
 
 
