@@ -70,7 +70,6 @@ def indented_json(build: Callable[[bool], Any]) -> bytes:
         return json.dumps(build(False), ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
 
-
 Member = tuple[str, Any, bool]
 """One member of a streamed object: (key, value, whether the value is a sequence written item by item)."""
 
