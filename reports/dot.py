@@ -19,8 +19,6 @@ document order, so the same file always gives the same picture.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import re
 import weakref
 from collections.abc import Mapping
@@ -32,18 +30,42 @@ import networkx as nx
 from lxml import etree
 
 from bpm.errors import RenderError, say
-from bpm.model import Definitions, ElementId, FlowNode, Lane, LoopKind
+from bpm.model import Definitions, ElementId
+from reports.dot_clusters import Clusters
+from reports.dot_names import DotNames
+from reports.dot_shapes import (
+    CAPTION_CHARS,
+    EDGE_FONT,
+    EDGE_INK,
+    ENTER_STYLE,
+    INK,
+    LABEL_CHARS,
+    MESSAGE_FLOW_STYLE,
+    NODE_FONT,
+    POOL_ANCHOR,
+    TOOLTIP_CHARS,
+    activity_attrs,
+    black_box_attrs,
+    clip,
+    edge_label,
+    edge_overlay,
+    event_attrs,
+    finding_outline,
+    gateway_attrs,
+    is_clipped,
+    sequence_flow_style,
+)
 from reports.overlay import Overlay
-from reports.style import FINDING_COLOURS
 from reports.svg import FONT_FAMILY, dom_id
-from reports.text import wrap_text
 
 __all__ = [
     "FONT",
     "LABEL_CHARS",
     "Format",
     "build_dot",
+    "clip",
     "dot_available",
+    "is_clipped",
     "render",
     "render_dot_svg",
 ]
@@ -54,69 +76,32 @@ FONT = "Noto Sans CJK JP"
 Format = Literal["svg", "png", "pdf"]
 
 _INSTALL_HINT = say("render.install_graphviz")
-_INK = "#1f1f1f"
-_EDGE_INK = "#444444"
-_LANE_FILL = "#FAFAFA"
-_POOL_FILL = "#FFFFFF"
-_BLACK_BOX_FILL = "#F0F0F0"
-_NODE_FONT = 11.0
-_EDGE_FONT = 9.0
-_TASK_TEXT_WIDTH = 120.0
-_XLABEL_WIDTH = 110.0
-_EDGE_TEXT_WIDTH = 100.0
 _PNG_DPI = 144.0
-LABEL_CHARS = 120
-"""Longest name drawn in a Graphviz picture; longer ones end in "…" (the tooltip and the page keep them whole).
-
-Graphviz refuses a quoted string over 16,384 bytes and then closes its input
-early (BrokenPipeError on our side); 120 characters is also about the most a
-task box can show legibly."""
-_CAPTION_CHARS = 200
-_TOOLTIP_CHARS = 1000
-"""Tooltips given to Graphviz only: the SVG post-processing puts the full text back."""
 _SVG_NS = "http://www.w3.org/2000/svg"
-
-_TASK_TAGS = {
-    "userTask": "user",
-    "manualTask": "manual",
-    "serviceTask": "service",
-    "scriptTask": "script",
-    "businessRuleTask": "rule",
-    "sendTask": "send",
-    "receiveTask": "receive",
-    "callActivity": "call",
-    "subProcess": "sub-process",
-    "transaction": "transaction",
-    "adHocSubProcess": "ad hoc",
+_GRAPH_ATTRS = {
+    "rankdir": "LR",
+    "fontname": FONT,
+    "fontsize": "14",
+    "bgcolor": "white",
+    "pad": "0.2",
+    "nodesep": "0.35",
+    "ranksep": "0.45",
+    "compound": "true",
+    "newrank": "true",
+    "outputorder": "edgesfirst",
+    "labelloc": "t",
+    "labeljust": "l",
 }
-"""Type tag printed under a task name; plain ``task`` has none."""
-
-_LOOP_TAGS = {
-    LoopKind.STANDARD: "loop",
-    LoopKind.MULTI_INSTANCE_PARALLEL: "parallel ×n",
-    LoopKind.MULTI_INSTANCE_SEQUENTIAL: "sequential ×n",
+_NODE_ATTRS = {"fontname": FONT, "fontsize": str(NODE_FONT), "color": INK, "penwidth": "1.2"}
+_EDGE_ATTRS = {
+    "fontname": FONT,
+    "fontsize": str(EDGE_FONT),
+    "color": EDGE_INK,
+    "fontcolor": INK,
+    "arrowsize": "0.7",
+    "penwidth": "1.1",
 }
 
-_GATEWAY_SYMBOLS = {
-    "exclusiveGateway": "×",
-    "parallelGateway": "+",
-    "inclusiveGateway": "○",
-    "complexGateway": "＊",
-    "eventBasedGateway": "◎",
-}
-"""Symbols present in Noto Sans CJK JP, so PNG/PDF need no fallback font."""
-
-_TRIGGER_TAGS = {
-    "messageEventDefinition": "message",
-    "timerEventDefinition": "timer",
-    "errorEventDefinition": "error",
-    "escalationEventDefinition": "escalation",
-    "cancelEventDefinition": "cancel",
-    "compensateEventDefinition": "compensation",
-    "conditionalEventDefinition": "conditional",
-    "linkEventDefinition": "link",
-    "signalEventDefinition": "signal",
-}
 
 
 # --------------------------------------------------------------------------- availability
@@ -271,19 +256,7 @@ def _pipe(digraph: graphviz.Digraph, fmt: str, renderer: str | None) -> bytes:
     return data
 
 
-# --------------------------------------------------------------------------- builder internals
-
-
-@dataclass(slots=True)
-class _Cluster:
-    """A pool or lane box: its own nodes and nested boxes, in first-seen order."""
-
-    element_id: ElementId
-    label: str
-    kind: Literal["pool", "lane"]
-    nodes: list[str] = field(default_factory=list)
-    children: dict[tuple[str, str], _Cluster] = field(default_factory=dict)
-    name: str = ""
+# --------------------------------------------------------------------------- builder
 
 
 _GENERATED_ID = re.compile(r"^(sid-|_|id_?|Collaboration_|Process_)?[0-9A-Fa-f]{6,}(-[0-9A-Fa-f]{2,})*$")
@@ -301,13 +274,6 @@ def _default_caption(graph: nx.MultiDiGraph, definitions: Definitions | None) ->
     return name
 
 
-def _slug(text: str, salt: str) -> str:
-    """ASCII slug plus a short hash: readable when possible, always unique and DOT-safe."""
-    slug = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")[:30] or "x"
-    digest = hashlib.sha1(salt.encode("utf-8")).hexdigest()[:8]
-    return f"{slug}_{digest}"
-
-
 def _line_of(attrs: Mapping[str, Any]) -> int:
     node = attrs.get("node") or attrs.get("flow")
     source = getattr(node, "source", None)
@@ -319,263 +285,39 @@ def _line_of(attrs: Mapping[str, Any]) -> int:
     return int(tail) if tail.isdigit() else 1 << 30
 
 
-def _colour(value: str | None) -> str | None:
-    """A Graphviz colour for an overlay's CSS colour, or None when it has no DOT form (``var(--x)``)."""
-    if value is None:
-        return None
-    text = value.strip()
-    if re.fullmatch(r"#[0-9a-fA-F]{3,4}", text):
-        return "#" + "".join(ch * 2 for ch in text[1:])
-    if re.fullmatch(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?", text) or re.fullmatch(r"[a-zA-Z]{3,30}", text):
-        return text
-    match = re.fullmatch(r"rgba?\(\s*([0-9.]+)\s*,\s*([0-9.]+)\s*,\s*([0-9.]+)\s*(?:,\s*([0-9.]+%?)\s*)?\)", text)
-    if match:
-        red, green, blue = (max(0, min(255, round(float(v)))) for v in match.groups()[:3])
-        alpha = match.group(4)
-        suffix = ""
-        if alpha is not None:
-            fraction = float(alpha[:-1]) / 100 if alpha.endswith("%") else float(alpha)
-            suffix = f"{max(0, min(255, round(fraction * 255))):02x}"
-        return f"#{red:02x}{green:02x}{blue:02x}{suffix}"
-    return None
-
-
-def _below(symbol: str, lines: list[str]) -> str:
-    """Label for a small fixed-size shape: ``symbol`` centred in it, ``lines`` underneath.
-
-    With ``fixedsize=shape`` edges touch only the circle or diamond while the
-    label still takes room in the layout, so, unlike ``xlabel``, names stay
-    inside their lane's cluster.  Blank lines above balance those below, which
-    keeps the symbol line at the shape's centre.
-    """
-    if not lines:
-        return symbol
-    below = ["", *lines]
-    return "\n".join([*([""] * len(below)), symbol, *below])
-
-
-def clip(text: str, limit: int = LABEL_CHARS) -> str:
-    """``text`` cut to ``limit`` characters, ending in "…" when it was longer (whitespace collapsed).
-
-    >>> clip("申請書受領"), clip("a" * 10, 4)
-    ('申請書受領', 'aaa…')
-    """
-    plain = " ".join(text.split())
-    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
-
-
-def is_clipped(text: str, limit: int = LABEL_CHARS) -> bool:
-    """Whether :func:`clip` shortens ``text``."""
-    return len(" ".join(text.split())) > limit
-
-
-def _wrap(text: str, width: float, font_size: float) -> list[str]:
-    return wrap_text(text, width, font_size) or ([text] if text else [])
-
-
 class _Builder:
-    """Turns one bpm.graph graph into a graphviz.Digraph; one instance per build."""
+    """Turns one bpm.graph graph into a graphviz.Digraph; one instance per build.
+
+    Where things go is decided here and in :class:`~reports.dot_clusters.Clusters` (boxes, ids, order);
+    how each element looks, in :mod:`reports.dot_shapes`.
+    """
 
     def __init__(
         self, graph: nx.MultiDiGraph, overlays: Mapping[ElementId, Overlay], definitions: Definitions | None
     ) -> None:
         self.graph = graph
         self.overlays = overlays
-        self.definitions = definitions
-        self.names: dict[str, str] = {}
-        self.used: dict[str, int] = {}
-        self.element_ids: dict[str, ElementId] = {}
-        self.tooltips: dict[str, str] = {}
-        self.lanes: dict[ElementId, Lane] = {}
-        if definitions is not None:
-            for process in definitions.processes.values():
-                for lane in process.all_lanes():
-                    self.lanes.setdefault(lane.id, lane)
-        self.show_pools = "process" not in graph.graph and any(
-            data.get("pool") is not None for _, data in graph.nodes(data=True)
-        )
-        self.pool_clusters: dict[str, str] = {}
-        self.bands: list[tuple[_Cluster, str, str]] = []
-
-    # ------------------------------------------------------------------ ids
-
-    def _unique(self, base: str) -> str:
-        count = self.used.get(base, 0) + 1
-        self.used[base] = count
-        return base if count == 1 else f"{base}-{count}"
-
-    def _node_name(self, node_id: str) -> str:
-        name = self.names.get(node_id)
-        if name is None:
-            name = self._unique(dom_id(node_id))
-            self.names[node_id] = name
-        return name
-
-    # ------------------------------------------------------------------ build
+        self.names = DotNames()
+        self.clusters = Clusters(graph, definitions, self.names)
 
     def build(self, caption: str) -> graphviz.Digraph:
-        digraph = graphviz.Digraph(
-            name="bpmn",
-            graph_attr={
-                "rankdir": "LR",
-                "fontname": FONT,
-                "fontsize": "14",
-                "bgcolor": "white",
-                "pad": "0.2",
-                "nodesep": "0.35",
-                "ranksep": "0.45",
-                "compound": "true",
-                "newrank": "true",
-                "outputorder": "edgesfirst",
-                "labelloc": "t",
-                "labeljust": "l",
-            },
-            node_attr={"fontname": FONT, "fontsize": str(_NODE_FONT), "color": _INK, "penwidth": "1.2"},
-            edge_attr={
-                "fontname": FONT,
-                "fontsize": str(_EDGE_FONT),
-                "color": _EDGE_INK,
-                "fontcolor": _INK,
-                "arrowsize": "0.7",
-                "penwidth": "1.1",
-            },
-        )
+        digraph = graphviz.Digraph(name="bpmn", graph_attr=_GRAPH_ATTRS, node_attr=_NODE_ATTRS, edge_attr=_EDGE_ATTRS)
         if caption.strip():
-            digraph.attr("graph", label=graphviz.escape(clip(caption, _CAPTION_CHARS)))
+            digraph.attr("graph", label=graphviz.escape(clip(caption, CAPTION_CHARS)))
         nodes = sorted(self.graph.nodes(data=True), key=lambda item: (_line_of(item[1]), str(item[0])))
-        root = _Cluster(ElementId(""), "", "pool")
         for node_id, _data in nodes:
-            self._node_name(node_id)
+            self.names.node(node_id)
         for node_id, data in nodes:
-            self._place(root, node_id, data)
-        self._emit_cluster_content(digraph, root, {node_id: data for node_id, data in nodes})
+            self.clusters.place(node_id, data)
+        self.clusters.emit(digraph, {node_id: data for node_id, data in nodes}, self._node)
         self._edges(digraph)
-        self._bands(digraph)
-        _META[digraph] = _Meta(title=caption, element_ids=dict(self.element_ids), tooltips=dict(self.tooltips))
+        self.clusters.stretch(digraph)
+        _META[digraph] = _Meta(title=caption, element_ids=dict(self.names.element_ids),
+                               tooltips=dict(self.names.tooltips))
         return digraph
 
-    # ------------------------------------------------------------------ clusters
-
-    def _lane_chain(self, data: Mapping[str, Any]) -> list[tuple[ElementId, str]]:
-        lane_id = data.get("lane")
-        if not lane_id:
-            return []
-        chain: list[tuple[ElementId, str]] = []
-        current = self.lanes.get(lane_id)
-        if current is None:
-            return [(ElementId(lane_id), str(data.get("lane_name") or ""))]
-        seen: set[str] = set()
-        while current is not None and current.id not in seen:
-            seen.add(current.id)
-            chain.append((current.id, current.name))
-            current = self.lanes.get(current.parent_id) if current.parent_id else None
-        return list(reversed(chain))
-
-    def _place(self, root: _Cluster, node_id: str, data: Mapping[str, Any]) -> None:
-        cluster = root
-        path = ""
-        pool = data.get("pool")
-        if self.show_pools and pool is not None:
-            is_black_box = data.get("category") == "participant" and not self._pool_has_content(pool)
-            if not is_black_box:
-                path = f"pool:{pool}"
-                cluster = self._child(cluster, path, ElementId(pool), str(data.get("pool_name") or ""), "pool")
-                self.pool_clusters[pool] = cluster.name
-        if data.get("category") != "participant":
-            for lane_id, lane_name in self._lane_chain(data):
-                path = f"{path}/lane:{lane_id}"
-                cluster = self._child(cluster, path, lane_id, lane_name, "lane")
-        cluster.nodes.append(node_id)
-
-    def _pool_has_content(self, pool: str) -> bool:
-        return any(
-            d.get("pool") == pool and d.get("category") != "participant" for _, d in self.graph.nodes(data=True)
-        )
-
-    @staticmethod
-    def _child(
-        parent: _Cluster, path: str, element_id: ElementId, label: str, kind: Literal["pool", "lane"]
-    ) -> _Cluster:
-        key = (kind, path)
-        child = parent.children.get(key)
-        if child is None:
-            child = _Cluster(element_id, label, kind, name=f"cluster_{_slug(element_id, path)}")
-            parent.children[key] = child
-        return child
-
-    def _emit_cluster_content(
-        self, target: graphviz.Digraph, cluster: _Cluster, data: Mapping[str, Mapping[str, Any]]
-    ) -> None:
-        for node_id in cluster.nodes:
-            self._node(target, node_id, data[node_id])
-        for child in cluster.children.values():
-            sub = graphviz.Digraph(name=child.name)
-            gv_id = self._unique(dom_id(child.element_id))
-            self.element_ids[gv_id] = child.element_id
-            label = " ".join(child.label.split())
-            self.tooltips[gv_id] = label or child.element_id
-            label = clip(label, _CAPTION_CHARS)
-            attrs = {
-                "id": gv_id,
-                "class": f"bpmn-element bpmn-{'participant' if child.kind == 'pool' else 'lane'}",
-                "label": graphviz.escape(label),
-                "tooltip": graphviz.escape(clip(label or child.element_id, _TOOLTIP_CHARS)),
-                "fontsize": "13" if child.kind == "pool" else "12",
-                "labeljust": "l",
-                "labelloc": "t",
-                "style": "filled",
-                "fillcolor": _POOL_FILL if child.kind == "pool" else _LANE_FILL,
-                "color": _INK if child.kind == "pool" else "#9E9E9E",
-                "penwidth": "1.5" if child.kind == "pool" else "1",
-                "margin": "10",
-            }
-            sub.attr("graph", **attrs)
-            if child.nodes and not child.children:
-                self._anchor(sub, child)
-            self._emit_cluster_content(sub, child, data)
-            target.subgraph(sub)
-
-    # ------------------------------------------------------------------ lanes as bands
-
-    def _bands(self, digraph: graphviz.Digraph) -> None:
-        """Stretch every lane from the first column to the last, stacked in document order, like BPMN lanes.
-
-        Graphviz sizes a cluster to its own nodes, so lanes came out as boxes of
-        different widths scattered over the page.  Each innermost lane (or pool
-        without lanes) holds two invisible anchors (:meth:`_anchor`): one before
-        all of its nodes, one after them.  All first anchors share one rank, all
-        last anchors another (``newrank`` lets rank constraints cross clusters),
-        so every band spans the whole width; a chain between the first anchors
-        keeps the bands in document order from top to bottom.
-        """
-        if len(self.bands) < 2 and not any(cluster.kind == "lane" for cluster, _h, _t in self.bands):
-            return
-        for cluster, head, tail in self.bands:
-            for node_id in cluster.nodes:
-                node = self._node_name(node_id)
-                digraph.edge(head, node, style="invis", weight="0")
-                digraph.edge(node, tail, style="invis", weight="0")
-        for names in ([head for _c, head, _t in self.bands], [tail for _c, _h, tail in self.bands]):
-            same = graphviz.Digraph()
-            same.attr(rank="same")
-            for name in names:
-                same.node(name)
-            for upper, lower in itertools.pairwise(names):
-                same.edge(upper, lower, style="invis")
-            digraph.subgraph(same)
-
-    def _anchor(self, sub: graphviz.Digraph, cluster: _Cluster) -> None:
-        """Invisible first and last anchors inside an innermost band (see :meth:`_bands`)."""
-        index = len(self.bands)
-        head, tail = f"band_head_{index}", f"band_tail_{index}"
-        for name in (head, tail):
-            sub.node(name, label="", shape="point", style="invis", width="0.01", height="0.01")
-        self.bands.append((cluster, head, tail))
-
-    # ------------------------------------------------------------------ nodes
-
     def _node(self, target: graphviz.Digraph, node_id: str, data: Mapping[str, Any]) -> None:
-        name = self._node_name(node_id)
+        name = self.names.node(node_id)
         overlay = self.overlays.get(ElementId(node_id))
         category = data.get("category")
         kind = str(data.get("kind") or "")
@@ -585,128 +327,21 @@ class _Builder:
         attrs: dict[str, str] = {"id": name}
         classes = ["bpmn-element", f"bpmn-{kind}" if kind else "bpmn-node"]
         if category == "activity":
-            attrs.update(self._activity(label_text, kind, data.get("node"), overlay))
+            attrs.update(activity_attrs(label_text, kind, data.get("node"), overlay))
         elif category == "event":
-            attrs.update(self._event(label_text, kind, data, overlay))
+            attrs.update(event_attrs(label_text, kind, data, overlay))
         elif category == "gateway":
-            attrs.update(self._gateway(label_text, kind, overlay))
+            attrs.update(gateway_attrs(label_text, kind, overlay))
         else:
-            attrs.update(self._participant(str(data.get("pool") or node_id), label_text, overlay))
-        if overlay is not None:
-            classes.extend(overlay.classes)
-            if overlay.finding:
-                attrs["color"] = FINDING_COLOURS["error"]
-                attrs["penwidth"] = "2.5"
+            pool = str(data.get("pool") or node_id)
+            in_box = self.clusters.show_pools and self.clusters.pool_has_content(pool)
+            attrs.update(POOL_ANCHOR if in_box else black_box_attrs(pool, label_text, overlay))
+        finding_outline(attrs, classes, overlay, penwidth="2.5")
         tooltip = (overlay.tooltip if overlay else None) or " ".join(full_text.split()) or node_id
-        attrs["tooltip"] = graphviz.escape(clip(tooltip, _TOOLTIP_CHARS))
+        attrs["tooltip"] = graphviz.escape(clip(tooltip, TOOLTIP_CHARS))
         attrs["class"] = " ".join(classes)
-        self.element_ids[name] = ElementId(node_id)
-        self.tooltips[name] = tooltip
+        self.names.record(name, ElementId(node_id), tooltip)
         target.node(name, **attrs)
-
-    @staticmethod
-    def _extra_lines(overlay: Overlay | None) -> list[str]:
-        return [overlay.badge.strip()] if overlay is not None and overlay.badge and overlay.badge.strip() else []
-
-    @staticmethod
-    def _finding_prefix(lines: list[str], overlay: Overlay | None) -> list[str]:
-        if overlay is None or not overlay.finding:
-            return lines
-        if not lines:
-            return ["⚠"]
-        return [f"⚠ {lines[0]}", *lines[1:]]
-
-    def _fill(self, overlay: Overlay | None, default: str = "white") -> str:
-        return (_colour(overlay.fill) if overlay is not None else None) or default
-
-    def _activity(self, text: str, kind: str, node: FlowNode | None, overlay: Overlay | None) -> dict[str, str]:
-        lines = _wrap(text, _TASK_TEXT_WIDTH, _NODE_FONT)
-        tags = [_TASK_TAGS[kind]] if kind in _TASK_TAGS else []
-        if node is not None and node.loop in _LOOP_TAGS:
-            tags.append(_LOOP_TAGS[node.loop])
-        if node is not None and node.is_for_compensation:
-            tags.append("compensation")
-        lines = self._finding_prefix(lines, overlay)
-        if tags:
-            lines.append(" ".join(f"«{tag}»" for tag in tags))
-        lines.extend(self._extra_lines(overlay))
-        style = ["rounded", "filled"]
-        if node is not None and node.triggered_by_event:
-            style.append("dashed")
-        attrs = {
-            "shape": "box",
-            "style": ",".join(style),
-            "fillcolor": self._fill(overlay),
-            "label": graphviz.escape("\n".join(lines)),
-            "margin": "0.12,0.06",
-            "height": "0.6",
-        }
-        if kind == "callActivity":
-            attrs["penwidth"] = "3"
-        if kind == "transaction":
-            attrs["peripheries"] = "2"
-        return attrs
-
-    def _event(self, text: str, kind: str, data: Mapping[str, Any], overlay: Overlay | None) -> dict[str, str]:
-        triggers = tuple(data.get("triggers") or ())
-        lines = _wrap(text, _XLABEL_WIDTH, _NODE_FONT) if text else []
-        lines = self._finding_prefix(lines, overlay)
-        tags = [_TRIGGER_TAGS[t] for t in triggers if t in _TRIGGER_TAGS]
-        if tags:
-            lines.append(" ".join(f"«{tag}»" for tag in tags))
-        lines.extend(self._extra_lines(overlay))
-        attrs = {
-            "shape": "circle",
-            "fixedsize": "shape",
-            "width": "0.4",
-            "style": "filled",
-            "fillcolor": self._fill(overlay),
-            "label": graphviz.escape(_below("", lines)),
-        }
-        if kind == "endEvent":
-            attrs["penwidth"] = "3.5"
-            if "terminateEventDefinition" in triggers:
-                attrs["label"] = graphviz.escape(_below("●", lines))
-        elif kind in ("intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "implicitThrowEvent"):
-            attrs["shape"] = "doublecircle"
-            attrs["width"] = "0.34"
-            if kind == "boundaryEvent" and not data.get("cancel_activity", True):
-                attrs["style"] = "filled,dashed"
-        elif kind == "startEvent" and data.get("parent") is not None and not data.get("cancel_activity", True):
-            attrs["style"] = "filled,dashed"
-        return attrs
-
-    def _gateway(self, text: str, kind: str, overlay: Overlay | None) -> dict[str, str]:
-        lines = self._finding_prefix(_wrap(text, _XLABEL_WIDTH, _NODE_FONT) if text else [], overlay)
-        lines.extend(self._extra_lines(overlay))
-        return {
-            "shape": "diamond",
-            "fixedsize": "shape",
-            "width": "0.55",
-            "height": "0.55",
-            "style": "filled",
-            "fillcolor": self._fill(overlay),
-            "label": graphviz.escape(_below(_GATEWAY_SYMBOLS.get(kind, ""), lines)),
-        }
-
-    def _participant(self, pool: str, text: str, overlay: Overlay | None) -> dict[str, str]:
-        if self.show_pools and self._pool_has_content(pool):
-            # A message flow ends at this pool's border: an invisible anchor inside
-            # the pool cluster, the edge clipped at the cluster (lhead/ltail).
-            return {"shape": "point", "style": "invis", "width": "0.01", "label": ""}
-        lines = [*_wrap(text or pool, 160.0, 12.0), *self._extra_lines(overlay)]
-        return {
-            "shape": "box",
-            "style": "filled",
-            "fillcolor": self._fill(overlay, _BLACK_BOX_FILL),
-            "penwidth": "1.5",
-            "fontsize": "12",
-            "height": "0.6",
-            "margin": "0.3,0.1",
-            "label": graphviz.escape("\n".join(self._finding_prefix(lines, overlay))),
-        }
-
-    # ------------------------------------------------------------------ edges
 
     def _edges(self, digraph: graphviz.Digraph) -> None:
         edges = sorted(
@@ -720,8 +355,8 @@ class _Builder:
             if host and host in self.graph:
                 # Keep a boundary event beside its host; dotted, since it is not a flow.
                 digraph.edge(
-                    self._node_name(host),
-                    self._node_name(node_id),
+                    self.names.node(host),
+                    self.names.node(node_id),
                     style="dotted",
                     arrowhead="none",
                     color="#9E9E9E",
@@ -737,59 +372,40 @@ class _Builder:
         element_id = ElementId(str(getattr(flow, "id", key)))
         overlay = self.overlays.get(element_id)
         kind = data.get("kind")
-        gv_id = self._unique(dom_id(element_id))
+        gv_id = self.names.unique(dom_id(element_id))
         text = str(data.get("name") or "").strip() or str(data.get("condition") or "").strip()
-        shown = clip(text) if is_clipped(text) else text
-        lines = self._finding_prefix(_wrap(shown, _EDGE_TEXT_WIDTH, _EDGE_FONT) if shown else [], overlay)
-        lines.extend(self._extra_lines(overlay))
+        lines = edge_label(text, overlay)
         attrs: dict[str, str] = {"id": gv_id}
         if lines:
             attrs["label"] = graphviz.escape("\n".join(lines))
         classes = ["bpmn-connector"]
         if kind == "message":
             classes.append("bpmn-messageFlow")
-            attrs.update(
-                style="dashed", dir="both", arrowtail="odot", arrowhead="empty", constraint="false", color=_INK
-            )
-            for end, attr in ((source, "ltail"), (target, "lhead")):
-                if self.graph.nodes[end].get("category") == "participant":
-                    cluster = self.pool_clusters.get(str(self.graph.nodes[end].get("pool")))
-                    if cluster is not None:
-                        attrs[attr] = cluster
+            attrs.update(MESSAGE_FLOW_STYLE)
+            attrs.update(self._pool_borders(source, target))
         elif kind == "enter":
             classes.append("bpmn-enter")
-            attrs.update(style="dotted", arrowhead="vee")
+            attrs.update(ENTER_STYLE)
         else:
-            classes.append("bpmn-sequenceFlow")
-            source_category = self.graph.nodes[source].get("category")
-            # Events and gateways carry their name below the shape: flows leave
-            # from the right tip and arrive at the left one, clear of the text.
-            if source_category in ("event", "gateway"):
-                attrs["tailport"] = "e"
-            if self.graph.nodes[target].get("category") in ("event", "gateway"):
-                attrs["headport"] = "w"
-            if data.get("default"):
-                classes.append("bpmn-default")
-                attrs.update(dir="both", arrowtail="tee")
-            elif data.get("condition") and source_category == "activity":
-                classes.append("bpmn-conditional")
-                attrs.update(dir="both", arrowtail="odiamond")
-        if overlay is not None:
-            classes.extend(overlay.classes)
-            colour = _colour(overlay.fill)
-            if colour:
-                attrs["color"] = colour
-                attrs["penwidth"] = "2"
-            if overlay.finding:
-                attrs["color"] = FINDING_COLOURS["error"]
-                attrs["penwidth"] = "2"
+            nodes = self.graph.nodes
+            attrs.update(sequence_flow_style(data, nodes[source].get("category"), nodes[target].get("category"),
+                                             classes))
+        edge_overlay(attrs, classes, overlay)
         tooltip = (overlay.tooltip if overlay else None) or text or f"{self._plain(source)} → {self._plain(target)}"
-        attrs["tooltip"] = graphviz.escape(clip(tooltip, _TOOLTIP_CHARS))
+        attrs["tooltip"] = graphviz.escape(clip(tooltip, TOOLTIP_CHARS))
         attrs["class"] = " ".join(classes)
-        self.element_ids[gv_id] = element_id
-        self.tooltips[gv_id] = tooltip
-        digraph.edge(self._node_name(source), self._node_name(target), **attrs)
+        self.names.record(gv_id, element_id, tooltip)
+        digraph.edge(self.names.node(source), self.names.node(target), **attrs)
 
+    def _pool_borders(self, source: str, target: str) -> dict[str, str]:
+        """A message flow from or to a pool drawn as a box ends at the box's border (ltail / lhead)."""
+        attrs: dict[str, str] = {}
+        for end, attr in ((source, "ltail"), (target, "lhead")):
+            if self.graph.nodes[end].get("category") == "participant":
+                cluster = self.clusters.pool_clusters.get(str(self.graph.nodes[end].get("pool")))
+                if cluster is not None:
+                    attrs[attr] = cluster
+        return attrs
 
 # --------------------------------------------------------------------------- SVG post-processing
 

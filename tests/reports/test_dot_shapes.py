@@ -10,7 +10,7 @@ from lxml import etree
 
 from bpm.graph import process_graph
 from bpm.reader import read_bpmn, read_bpmn_bytes
-from reports import dot
+from reports import dot_clusters
 from reports.dot import build_dot, dot_available, render_dot_svg
 
 NODI = Path(__file__).resolve().parents[1] / "data" / "reports_nodi" / "counter_nodi.bpmn"
@@ -91,8 +91,8 @@ def test_without_the_band_anchors_lanes_are_ragged(monkeypatch: pytest.MonkeyPat
     definitions = read_bpmn(NODI)
     source = build_dot(process_graph(definitions, "proc_tennyu"), definitions=definitions).source
     assert source.count("band_head_") >= 3 and "rank=same" in source
-    monkeypatch.setattr(dot._Builder, "_bands", lambda self, digraph: None)
-    monkeypatch.setattr(dot._Builder, "_anchor", lambda self, sub, cluster: None)
+    monkeypatch.setattr(dot_clusters.Clusters, "stretch", lambda self, digraph: None)
+    monkeypatch.setattr(dot_clusters.Clusters, "anchor", lambda self, sub, cluster: None)
     root = _svg(render_dot_svg(process_graph(definitions, "proc_tennyu"), definitions=definitions))
     widths = [_box(_group(root, lane)) for lane in ("lane_madoguchi", "lane_shinsa", "lane_system")]
     assert max(b[2] - b[0] for b in widths) - min(b[2] - b[0] for b in widths) > 50
@@ -117,3 +117,27 @@ def test_bpmn_shapes_and_gateway_markers_left_to_right() -> None:
     assert order == sorted(order)  # left to right along the flow
     tops = [_box(_group(root, lane))[1] for lane in ("l1", "l2")]
     assert tops[0] < tops[1]
+
+
+def test_shape_attributes_are_pure_functions_of_the_node_and_its_overlay() -> None:
+    """reports.dot_shapes: the ⚠ leads the first line, the badge is the last, colours in DOT's form."""
+    from reports.dot_shapes import below, dot_colour, edge_label, event_attrs, gateway_attrs
+    from reports.overlay import Overlay
+
+    flagged = Overlay(fill="#abc", badge=" RPA 0.8 ", finding="no end")
+    gateway = gateway_attrs("審査結果", "exclusiveGateway", flagged)
+    assert gateway["fillcolor"] == "#aabbcc"
+    assert gateway["label"].split("\n")[-2:] == ["⚠ 審査結果", "RPA 0.8"]
+    assert below("×", []) == "×" and below("×", ["a"]) == "\n\n×\n\na"
+    assert dot_colour("rgba(300, 0, 0, 50%)") == "#ff000080" and dot_colour("var(--x)") is None
+    terminate = event_attrs("", "endEvent", {"triggers": ("terminateEventDefinition",)}, None)
+    assert terminate["label"] == "●" and terminate["penwidth"] == "3.5"
+    assert edge_label("x" * 200, None)[-1].endswith("…")
+
+
+def test_graphviz_ids_are_numbered_when_two_slugs_meet() -> None:
+    """reports.dot_names: the same slug twice gets -2; a node keeps its one name."""
+    from reports.dot_names import DotNames
+
+    names = DotNames()
+    assert [names.unique("a"), names.unique("a"), names.node("n"), names.node("n")] == ["a", "a-2", "bpmn-n", "bpmn-n"]
