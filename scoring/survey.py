@@ -775,100 +775,143 @@ def match_survey(survey: Survey, processes: Sequence[ProcessSteps]) -> SurveyMat
     step has that name, by name.  Its probability lands in ``probabilities``
     under the id :mod:`bpm.visits` reads it by, exactly like a flow's.
     """
-    cases: dict[tuple[str, ProcessId], SurveyRow] = {}
-    steps: dict[StepKey, SurveyRow] = {}
-    probabilities: dict[tuple[str, ProcessId], dict[ElementId, SurveyRow]] = {}
-    gaps: list[DataGap] = []
+    return _Matcher(survey, processes).run()
 
-    def gap(kind: str, row: SurveyRow, message: str, element_id: str | None = None) -> None:
-        gaps.append(DataGap(kind, message, survey.file, row.line, element_id))
 
-    for column in survey.ignored_columns:
-        gaps.append(DataGap("unknown-column", f"column {column!r} is not a survey column; ignored"
-                            f"{suggest_column(column, survey.columns)}", survey.file, survey.header_line))
-    gaps.extend(survey.gaps)
-    index = _NameIndex(processes)
-    for row in survey.rows:
+_Target = tuple[ProcessSteps, FlowNode | str]
+"""A matched row's process and element (a flow node, or a sequence flow's id)."""
+
+
+class _Matcher:
+    """One pass over a survey's rows: each row lands in one table or becomes one gap, in row order.
+
+    Why a class: the four kinds of row (a flow's 件数, a branch probability,
+    a step's figures, or a row that matches nothing) share the tables and the
+    gap list; one method per kind keeps each decision readable.
+    """
+
+    def __init__(self, survey: Survey, processes: Sequence[ProcessSteps]) -> None:
+        self.survey = survey
+        self.processes = processes
+        self.index = _NameIndex(processes)
+        self.cases: dict[tuple[str, ProcessId], SurveyRow] = {}
+        self.steps: dict[StepKey, SurveyRow] = {}
+        self.probabilities: dict[tuple[str, ProcessId], dict[ElementId, SurveyRow]] = {}
+        self.gaps: list[DataGap] = []
+
+    def gap(self, kind: str, row: SurveyRow, message: str, element_id: str | None = None) -> None:
+        self.gaps.append(DataGap(kind, message, self.survey.file, row.line, element_id))
+
+    def run(self) -> SurveyMatch:
+        survey = self.survey
+        for column in survey.ignored_columns:
+            self.gaps.append(DataGap("unknown-column", f"column {column!r} is not a survey column; ignored"
+                                     f"{suggest_column(column, survey.columns)}", survey.file, survey.header_line))
+        self.gaps.extend(survey.gaps)
+        for row in survey.rows:
+            self._row(row)
+        return SurveyMatch(self.cases, self.steps, self.probabilities, tuple(self.gaps))
+
+    def _row(self, row: SurveyRow) -> None:
         label = _row_label(row)
-        candidates = index.candidates(row)
+        candidates = self.index.candidates(row)
         if not row.process:
-            gap("unmatched-row", row, f"{label}: 業務 (flow) is empty", row.step_id or None)
-            continue
+            self.gap("unmatched-row", row, f"{label}: 業務 (flow) is empty", row.step_id or None)
+            return
         if not candidates:
-            known = index.known()
-            gap("unmatched-row", row, f"{label}: 業務 {row.process!r} matches no process (processes: {known})"
-                f"{did_you_mean(row.process, _process_names(processes))}", row.step_id or None)
-            continue
+            known = self.index.known()
+            self.gap("unmatched-row", row, f"{label}: 業務 {row.process!r} matches no process (processes: {known})"
+                     f"{did_you_mean(row.process, _process_names(self.processes))}", row.step_id or None)
+            return
         if row.is_flow_row or (row.step_id and not row.step and _is_process_id(row.step_id, candidates)):
-            chosen = [c for c in candidates if not row.step_id or c.process.id == row.step_id]
-            if len(chosen) != 1:
-                gap("ambiguous-row", row, f"{label}: 業務 {row.process!r} names {len(chosen)} processes",
-                    row.step_id or None)
-            elif row.annual_count is None:
-                if not_yet_surveyed(row):
-                    gap("not-surveyed", row, f"{label}: 件数 (annual cases) not filled in yet; the flow's "
-                        "BPMN value or the profile default is used")
-                else:
-                    gap("unused-row", row, f"{label}: flow-level row without 件数 (annual cases)")
-            elif chosen[0].key in cases:
-                gap("duplicate-row", row, f"{label}: annual cases already given in row {cases[chosen[0].key].line}")
-            else:
-                cases[chosen[0].key] = row
-            continue
-        by_id = _find_by_id(row, candidates) if row.step_id else []
-        if len(by_id) > 1:
-            files = ", ".join(sorted({Path(owner.file).name for owner, _ in by_id}))
-            gap("ambiguous-row", row, f"{label}: 手順ID {row.step_id!r} exists in several processes ({files})",
-                row.step_id)
-            continue
-        target = by_id[0] if by_id else None
-        if row.step_id and target is None:
-            if not row.step:
-                gap("unmatched-row", row, f"{label}: 手順ID {row.step_id!r} is not an element of {row.process!r}"
-                    f"{did_you_mean(row.step_id, _element_ids(candidates))}", row.step_id)
-                continue
-            gap("unmatched-id", row, f"{label}: 手順ID {row.step_id!r} not found; matching by name instead",
-                row.step_id)
+            self._flow_row(row, label, candidates)
+            return
+        target = self._target(row, label, candidates)
         if target is None:
-            found = index.steps_named(row, candidates) or _find_event_by_name(row, candidates)
-            if len(found) > 1:
-                ids = ", ".join(f"{n.id}" for _, n in found)
-                gap("ambiguous-row", row, f"{label}: 手順 {row.step!r} matches {len(found)} steps ({ids})",
-                    str(found[0][1].id))
-                continue
-            if not found:
-                gap("unmatched-row", row, f"{label}: 手順 {row.step!r} matches no step of {row.process!r}"
-                    f"{did_you_mean(row.step, _step_names(candidates))}", row.step_id or None)
-                continue
-            target = found[0]
+            return
         owner, element = target
         chance = _Chance(ElementId(element), f"sequence flow {element}") if isinstance(element, str) else (
             _chance_of(owner.process, element))
         if chance is not None:  # a branch probability, of a flow or of an event that fires instead
-            if row.probability is None:
-                if not_yet_surveyed(row):
-                    gap("not-surveyed", row, f"{label}: 分岐確率 of {chance.what} not filled in yet; the BPMN's "
-                        "shares or the default split are used", chance.via)
-                else:
-                    gap("unused-row", row, f"{label}: {chance.what} without 分岐確率{chance.hint}", chance.via)
-                continue
-            branch = probabilities.setdefault(owner.key, {})
-            if chance.via in branch:
-                gap("duplicate-row", row, f"{label}: 分岐確率 of {chance.what} already given in row "
-                    f"{branch[chance.via].line}", chance.via)
-                continue
-            branch[chance.via] = row
-            continue
+            self._branch_row(row, label, owner, chance)
+            return
         assert not isinstance(element, str)  # a flow always takes a probability (above)
+        self._step_row(row, label, owner, element)
+
+    def _flow_row(self, row: SurveyRow, label: str, candidates: Sequence[ProcessSteps]) -> None:
+        """A flow's row: its 件数 (annual cases), once per process."""
+        chosen = [c for c in candidates if not row.step_id or c.process.id == row.step_id]
+        if len(chosen) != 1:
+            self.gap("ambiguous-row", row, f"{label}: 業務 {row.process!r} names {len(chosen)} processes",
+                     row.step_id or None)
+        elif row.annual_count is None:
+            if not_yet_surveyed(row):
+                self.gap("not-surveyed", row, f"{label}: 件数 (annual cases) not filled in yet; the flow's "
+                         "BPMN value or the profile default is used")
+            else:
+                self.gap("unused-row", row, f"{label}: flow-level row without 件数 (annual cases)")
+        elif chosen[0].key in self.cases:
+            self.gap("duplicate-row", row,
+                     f"{label}: annual cases already given in row {self.cases[chosen[0].key].line}")
+        else:
+            self.cases[chosen[0].key] = row
+
+    def _target(self, row: SurveyRow, label: str, candidates: Sequence[ProcessSteps]) -> _Target | None:
+        """The element a step row names: by 手順ID, else by name; None (and a gap) when none or several."""
+        by_id = _find_by_id(row, candidates) if row.step_id else []
+        if len(by_id) > 1:
+            files = ", ".join(sorted({Path(owner.file).name for owner, _ in by_id}))
+            self.gap("ambiguous-row", row, f"{label}: 手順ID {row.step_id!r} exists in several processes ({files})",
+                     row.step_id)
+            return None
+        if by_id:
+            return by_id[0]
+        if row.step_id:
+            if not row.step:
+                self.gap("unmatched-row", row, f"{label}: 手順ID {row.step_id!r} is not an element of "
+                         f"{row.process!r}{did_you_mean(row.step_id, _element_ids(candidates))}", row.step_id)
+                return None
+            self.gap("unmatched-id", row, f"{label}: 手順ID {row.step_id!r} not found; matching by name instead",
+                     row.step_id)
+        found = self.index.steps_named(row, candidates) or _find_event_by_name(row, candidates)
+        if len(found) > 1:
+            ids = ", ".join(f"{n.id}" for _, n in found)
+            self.gap("ambiguous-row", row, f"{label}: 手順 {row.step!r} matches {len(found)} steps ({ids})",
+                     str(found[0][1].id))
+            return None
+        if not found:
+            self.gap("unmatched-row", row, f"{label}: 手順 {row.step!r} matches no step of {row.process!r}"
+                     f"{did_you_mean(row.step, _step_names(candidates))}", row.step_id or None)
+            return None
+        return found[0]
+
+    def _branch_row(self, row: SurveyRow, label: str, owner: ProcessSteps, chance: _Chance) -> None:
+        """A branch probability (分岐確率) of a flow or of an event that fires instead, once per branch."""
+        if row.probability is None:
+            if not_yet_surveyed(row):
+                self.gap("not-surveyed", row, f"{label}: 分岐確率 of {chance.what} not filled in yet; the BPMN's "
+                         "shares or the default split are used", chance.via)
+            else:
+                self.gap("unused-row", row, f"{label}: {chance.what} without 分岐確率{chance.hint}", chance.via)
+            return
+        branch = self.probabilities.setdefault(owner.key, {})
+        if chance.via in branch:
+            self.gap("duplicate-row", row, f"{label}: 分岐確率 of {chance.what} already given in row "
+                     f"{branch[chance.via].line}", chance.via)
+            return
+        branch[chance.via] = row
+
+    def _step_row(self, row: SurveyRow, label: str, owner: ProcessSteps, element: FlowNode) -> None:
+        """A step's figures (minutes, shares…), once per assessed step."""
         key: StepKey = (owner.file, owner.process.id, element.id)
         if element.id not in {s.id for s in owner.steps}:
-            gap("unmatched-row", row, f"{label}: {element.id} is a {element.kind.value}, not an assessed step",
-                element.id)
-        elif key in steps:
-            gap("duplicate-row", row, f"{label}: step {element.id} already has row {steps[key].line}", element.id)
+            self.gap("unmatched-row", row, f"{label}: {element.id} is a {element.kind.value}, not an assessed step",
+                     element.id)
+        elif key in self.steps:
+            self.gap("duplicate-row", row, f"{label}: step {element.id} already has row {self.steps[key].line}",
+                     element.id)
         else:
-            steps[key] = row
-    return SurveyMatch(cases, steps, probabilities, tuple(gaps))
+            self.steps[key] = row
 
 
 def suggest_column(header: str, present: Sequence[str] = ()) -> str:
