@@ -170,15 +170,7 @@ def bubble_chart(bubbles: Sequence[Bubble], labels: ChartLabels) -> str:
     >>> "入力 &lt;1&gt;" in svg, svg.count("<circle")
     (True, 9)
     """
-    plot_w = _WIDTH - _LEFT - _RIGHT
-    plot_h = _HEIGHT - _TOP - _BOTTOM
-
-    def px(x: float) -> float:
-        return _LEFT + _clamp(x) * plot_w
-
-    def py(y: float) -> float:
-        return _TOP + (1 - _clamp(y)) * plot_h
-
+    plot = _Plot()
     root = ET.Element(
         "svg",
         {
@@ -194,21 +186,51 @@ def bubble_chart(bubbles: Sequence[Bubble], labels: ChartLabels) -> str:
         },
     )
     _sub(root, "title", text=f"{labels.title.ja} / {labels.title.en}")
+    _candidate_corner(root, plot, labels)
+    _axes(root, plot, labels)
+    max_hours = max((b.hours_per_year for b in bubbles), default=0.0)
+    _bubbles(root, plot, bubbles, labels, max_hours)
+    _legend(root, labels, max_hours)
+    _indent(root)
+    return ET.tostring(root, encoding="unicode") + "\n"
 
-    # Candidate corner: routine ≥ 0.5 and judgment ≤ 0.5.
+
+@dataclass(frozen=True, slots=True)
+class _Plot:
+    """The plot area: scores 0–1 on both axes mapped to pixels (y grows downwards)."""
+
+    width: float = _WIDTH - _LEFT - _RIGHT
+    height: float = _HEIGHT - _TOP - _BOTTOM
+
+    def px(self, x: float) -> float:
+        return _LEFT + _clamp(x) * self.width
+
+    def py(self, y: float) -> float:
+        return _TOP + (1 - _clamp(y)) * self.height
+
+
+def _candidate_corner(root: ET.Element, plot: _Plot, labels: ChartLabels) -> None:
+    """The candidate corner, shaded: routine ≥ 0.5 and judgment ≤ 0.5."""
+    px, py = plot.px, plot.py
     corner = _sub(root, "g", {"class": "chart-corner"})
-    _sub(corner, "rect", {"x": px(0.5), "y": py(0.5), "width": plot_w / 2, "height": plot_h / 2, "fill": "#f2f7fb"})
+    _sub(corner, "rect", {"x": px(0.5), "y": py(0.5), "width": plot.width / 2, "height": plot.height / 2,
+                          "fill": "#f2f7fb"})
     _bilingual_text(
         corner, labels.candidates, {"x": px(1) - 8, "y": py(0.5) + 18, "text-anchor": "end", "fill": "#4a6b82"}
     )
 
+
+def _axes(root: ET.Element, plot: _Plot, labels: ChartLabels) -> None:
+    """Grid lines, ticks, the frame and both axis titles."""
+    px, py = plot.px, plot.py
     axes = _sub(root, "g", {"class": "chart-axes", "fill": _INK})
     for tick in _TICKS:
         _sub(axes, "line", {"x1": px(tick), "y1": py(0), "x2": px(tick), "y2": py(1), "stroke": _GRID})
         _sub(axes, "line", {"x1": px(0), "y1": py(tick), "x2": px(1), "y2": py(tick), "stroke": _GRID})
         _sub(axes, "text", {"x": px(tick), "y": py(0) + 16, "text-anchor": "middle"}, _num(tick))
         _sub(axes, "text", {"x": px(0) - 8, "y": py(tick) + 4, "text-anchor": "end"}, _num(tick))
-    _sub(axes, "rect", {"x": px(0), "y": py(1), "width": plot_w, "height": plot_h, "fill": "none", "stroke": "#888"})
+    _sub(axes, "rect", {"x": px(0), "y": py(1), "width": plot.width, "height": plot.height, "fill": "none",
+                        "stroke": "#888"})
     _bilingual_text(axes, labels.x_axis, {"x": px(0.5), "y": _HEIGHT - 14, "text-anchor": "middle", "font-size": "13"})
     y_mid = py(0.5)
     _bilingual_text(
@@ -217,11 +239,13 @@ def bubble_chart(bubbles: Sequence[Bubble], labels: ChartLabels) -> str:
         {"x": 16, "y": y_mid, "text-anchor": "middle", "font-size": "13", "transform": f"rotate(-90 16 {_num(y_mid)})"},
     )
 
-    max_hours = max((b.hours_per_year for b in bubbles), default=0.0)
+
+def _bubbles(root: ET.Element, plot: _Plot, bubbles: Sequence[Bubble], labels: ChartLabels, max_hours: float) -> None:
+    """One circle per step, area by hours, big ones first so small ones stay on top and clickable."""
+    px, py = plot.px, plot.py
     plotted = _sub(root, "g", {"class": "chart-bubbles"})
     if not bubbles:
         _bilingual_text(plotted, labels.empty, {"x": px(0.5), "y": py(0.5), "text-anchor": "middle"})
-    # Big bubbles first so small ones stay on top and clickable.
     offsets = _spread(bubbles)
     for bubble in sorted(bubbles, key=lambda b: (-b.hours_per_year, b.key)):
         style = DISPOSITION_STYLES[bubble.disposition]
@@ -245,6 +269,9 @@ def bubble_chart(bubbles: Sequence[Bubble], labels: ChartLabels) -> str:
                 bubble.label,
             )
 
+
+def _legend(root: ET.Element, labels: ChartLabels, max_hours: float) -> None:
+    """The dispositions' colours, then two reference circles for the bubble size (hours a year)."""
     legend = _sub(root, "g", {"class": "chart-legend", "fill": _INK})
     lx = _WIDTH - _RIGHT + 24
     y = _TOP + 10
@@ -270,9 +297,6 @@ def bubble_chart(bubbles: Sequence[Bubble], labels: ChartLabels) -> str:
                 {"x": lx + 2 * _R_MAX + 8, "y": y + 4},
             )
             y += radius
-
-    _indent(root)
-    return ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _indent(element: ET.Element, level: int = 0) -> None:
