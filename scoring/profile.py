@@ -653,78 +653,34 @@ def check_ranges(values: Mapping[str, Scalar | None], text: str, file: str) -> N
 
 
 def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profile:
-    """Check ranges, then make the typed profile."""
-
-    def number(key: str) -> float:
-        entry = flat.get(key)
-        if entry is None:
-            raise _error(say("profile.missing_key", key=repr(key)), key, text, file)
-        value = entry.value
-        if isinstance(value, bool) or not isinstance(value, float):
-            raise _error(say("profile.must_be_number", key=key), key, text, file)
-        if not math.isfinite(value):
-            raise _error(say("profile.must_be_finite", key=key), key, text, file)
-        return value
-
+    """Check ranges, then make the typed profile (each check in the order a user fixes them: file order)."""
+    values = _Values(flat, file, text)
     check_ranges({key: entry.value for key, entry in flat.items()}, text, file)
-
-    def group(prefix: str) -> dict[str, float]:
-        return {
-            k[len(prefix) :]: number(k)
-            for k, entry in flat.items()
-            if k.startswith(prefix) and "." not in k[len(prefix) :] and not isinstance(entry.value, bool)
-        }
-
-    weights = {score: group(f"weights.{score}.") for score in ("routine", "rpa", "outsource", "retain")}
-    for score, values in weights.items():
-        positive = {k: v for k, v in values.items() if k != "contact_floor"}
-        if not positive or sum(positive.values()) <= 0:
-            raise _error(say("profile.weights_zero", key=f"weights.{score}"), f"weights.{score}", text, file)
-    penalties = {score: group(f"penalties.{score}.") for score in ("rpa", "outsource")}
-    volume = VolumeParams(
-        default_annual_cases=number("volume.default_annual_cases"),
-        count_mismatch_tolerance=number("volume.count_mismatch_tolerance"),
-        hours_at_zero=number("volume.hours_at_zero"),
-        hours_at_one=number("volume.hours_at_one"),
-    )
-    if not 0 < volume.hours_at_zero < volume.hours_at_one:
-        raise _error(say("profile.hours_at_zero"),
-                     "volume.hours_at_zero", text, file)
-    hours_per_fte = number("working.hours_per_fte")
+    weights = _weights(values)
+    penalties = {score: values.group(f"penalties.{score}.") for score in ("rpa", "outsource")}
+    volume = _volume(values)
+    hours_per_fte = values.number("working.hours_per_fte")
     if hours_per_fte <= 0:
-        raise _error(say("profile.hours_per_fte"), "working.hours_per_fte", text, file)
-    cost = CostParams(**{field: number(f"cost.{field}") for field in CostParams.__slots__})
-    money, estimates = money_params(flat, hours_per_fte, cost.staff_yen_per_hour,
-                                    lambda message, key: _error(message, key, text, file))
-    thresholds = Thresholds(**{field: number(f"thresholds.{field}") for field in Thresholds.__slots__})
+        raise values.error(say("profile.hours_per_fte"), "working.hours_per_fte")
+    cost = CostParams(**{field: values.number(f"cost.{field}") for field in CostParams.__slots__})
+    money, estimates = money_params(flat, hours_per_fte, cost.staff_yen_per_hour, values.error)
+    thresholds = Thresholds(**{field: values.number(f"thresholds.{field}") for field in Thresholds.__slots__})
     if thresholds.exception_ceiling <= 0 or thresholds.confidence_margin <= 0:
-        raise _error(say("profile.thresholds_zero"),
-                     "thresholds.exception_ceiling", text, file)
-    handoff = HandoffParams(**{field: number(f"handoff.{field}") for field in HandoffParams.__slots__})
-    defaults = group("defaults.")
-    legal = flat.get("defaults.legal_authority")
-    if legal is None or not isinstance(legal.value, bool):
-        raise _error(say("profile.missing_legal_default"), "defaults.legal_authority",
-                     text, file)
-    defaults["legal_authority"] = 1.0 if legal.value else 0.0
-    lexicon: dict[str, WordList] = {}
-    for key, entry in flat.items():
-        if key.startswith("lexicon.") and entry.words is not None:
-            lexicon[key[len("lexicon.") :]] = entry.words
-    for required in _REQUIRED_LEXICONS:
-        if required not in lexicon:
-            raise _error(say("profile.missing_key", key=repr(f"lexicon.{required}")), f"lexicon.{required}", text, file)
+        raise values.error(say("profile.thresholds_zero"), "thresholds.exception_ceiling")
+    handoff = HandoffParams(**{field: values.number(f"handoff.{field}") for field in HandoffParams.__slots__})
+    defaults = _defaults(values)
+    lexicon = _lexicon(values)
     return Profile(
         name=name,
         hours_per_fte=hours_per_fte,
         volume=volume,
-        minutes=group("minutes."),
-        signals=group("signals."),
+        minutes=values.group("minutes."),
+        signals=values.group("signals."),
         defaults=defaults,
         weights=weights,
         penalties=penalties,
         thresholds=thresholds,
-        confidence=group("confidence."),
+        confidence=values.group("confidence."),
         cost=cost,
         handoff=handoff,
         lexicon=lexicon,
@@ -733,6 +689,83 @@ def _build(flat: Mapping[str, _Entry], name: str, file: str, text: str) -> Profi
         sources={key: _describe(entry) for key, entry in sorted(flat.items())},
         path=None if file == str(DEFAULT_PROFILE) else file,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Values:
+    """A profile's flat entries, read as typed values; every refusal names the key and its line."""
+
+    flat: Mapping[str, _Entry]
+    file: str
+    text: str
+
+    def error(self, message: Text, key: str) -> ProfileError:
+        return _error(message, key, self.text, self.file)
+
+    def number(self, key: str) -> float:
+        """A required finite number (not a bool)."""
+        entry = self.flat.get(key)
+        if entry is None:
+            raise self.error(say("profile.missing_key", key=repr(key)), key)
+        value = entry.value
+        if isinstance(value, bool) or not isinstance(value, float):
+            raise self.error(say("profile.must_be_number", key=key), key)
+        if not math.isfinite(value):
+            raise self.error(say("profile.must_be_finite", key=key), key)
+        return value
+
+    def group(self, prefix: str) -> dict[str, float]:
+        """Every number directly under ``prefix`` (not nested deeper), by its last name."""
+        return {
+            k[len(prefix) :]: self.number(k)
+            for k, entry in self.flat.items()
+            if k.startswith(prefix) and "." not in k[len(prefix) :] and not isinstance(entry.value, bool)
+        }
+
+
+def _weights(values: _Values) -> dict[str, dict[str, float]]:
+    """The four scores' weights; each score needs some positive weight besides its contact floor."""
+    weights = {score: values.group(f"weights.{score}.") for score in ("routine", "rpa", "outsource", "retain")}
+    for score, chosen in weights.items():
+        positive = {k: v for k, v in chosen.items() if k != "contact_floor"}
+        if not positive or sum(positive.values()) <= 0:
+            raise values.error(say("profile.weights_zero", key=f"weights.{score}"), f"weights.{score}")
+    return weights
+
+
+def _volume(values: _Values) -> VolumeParams:
+    """Volume defaults; hours at score 0 must be positive and below hours at score 1."""
+    volume = VolumeParams(
+        default_annual_cases=values.number("volume.default_annual_cases"),
+        count_mismatch_tolerance=values.number("volume.count_mismatch_tolerance"),
+        hours_at_zero=values.number("volume.hours_at_zero"),
+        hours_at_one=values.number("volume.hours_at_one"),
+    )
+    if not 0 < volume.hours_at_zero < volume.hours_at_one:
+        raise values.error(say("profile.hours_at_zero"), "volume.hours_at_zero")
+    return volume
+
+
+def _defaults(values: _Values) -> dict[str, float]:
+    """Defaults for unknown step data; the legal default must be a true/false, never a number."""
+    defaults = values.group("defaults.")
+    legal = values.flat.get("defaults.legal_authority")
+    if legal is None or not isinstance(legal.value, bool):
+        raise values.error(say("profile.missing_legal_default"), "defaults.legal_authority")
+    defaults["legal_authority"] = 1.0 if legal.value else 0.0
+    return defaults
+
+
+def _lexicon(values: _Values) -> dict[str, WordList]:
+    """The word lists; every list the scoring reads must be present."""
+    lexicon: dict[str, WordList] = {}
+    for key, entry in values.flat.items():
+        if key.startswith("lexicon.") and entry.words is not None:
+            lexicon[key[len("lexicon.") :]] = entry.words
+    for required in _REQUIRED_LEXICONS:
+        if required not in lexicon:
+            raise values.error(say("profile.missing_key", key=repr(f"lexicon.{required}")), f"lexicon.{required}")
+    return lexicon
 
 
 _REQUIRED_LEXICONS = (
