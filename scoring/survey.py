@@ -589,12 +589,29 @@ _PARSERS: Mapping[str, Callable[[object], object]] = {
 def _survey_from_table(read: _Table, file: str) -> Survey:
     table = read.rows
     header_index = _find_header(table, file)
-    header = table[header_index]
+    columns, ignored = _columns(table[header_index], file, header_index + 1)
+    rows: list[SurveyRow] = []
+    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
+        if cells.count(None) + cells.count("") == len(cells):
+            continue
+        row = _row(cells, columns, file, offset)
+        if row is not None:
+            rows.append(row)
+    return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), read.sheet, read.gaps,
+                  header_index + 1)
+
+
+def _columns(header: Sequence[object], file: str, line: int) -> tuple[dict[int, str], list[str]]:
+    """Which column holds which field (by header text or alias), and the headers that name none.
+
+    Refused: a header past :data:`MAX_SURVEY_COLUMNS`, a field named twice,
+    and a sheet without 業務 and 手順 or 手順ID — each with the header's line.
+    """
     if len(header) > MAX_SURVEY_COLUMNS and any(_text(cell) for cell in header[MAX_SURVEY_COLUMNS:]):
         raise SurveyError(
             say("survey.wide_column", column=MAX_SURVEY_COLUMNS + 1, limit=MAX_SURVEY_COLUMNS),
             file=file,
-            line=header_index + 1,
+            line=line,
             hint=say("survey.wide_hint"),
         )
     columns: dict[int, str] = {}
@@ -611,7 +628,7 @@ def _survey_from_table(read: _Table, file: str) -> Survey:
             raise SurveyError(
                 say("survey.column_twice", label=COLUMN_LABELS[name], name=name, header=repr(label)),
                 file=file,
-                line=header_index + 1,
+                line=line,
                 hint=say("survey.column_twice_hint"),
             )
         columns[index] = name
@@ -619,54 +636,51 @@ def _survey_from_table(read: _Table, file: str) -> Survey:
         raise SurveyError(
             say("survey.needs_columns"),
             file=file,
-            line=header_index + 1,
+            line=line,
             hint=say("survey.needs_columns_hint",
                      headers="; ".join(f"{k}: {'|'.join(v)}" for k, v in COLUMN_ALIASES.items())),
         )
-    rows: list[SurveyRow] = []
-    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
-        if cells.count(None) + cells.count("") == len(cells):
-            continue
-        values: dict[str, object] = {}
-        for index, name in columns.items():
-            raw = cells[index] if index < len(cells) else None
-            values[name] = _parse_cell(name, raw, file, offset)
-        text_values = {k: _text(cells[i]) if i < len(cells) else "" for i, k in columns.items()}
-        if not any(text_values.values()):
-            continue
-        form = values.get("input")
-        assert form is None or isinstance(form, tuple)
-        rows.append(
-            SurveyRow(
-                line=offset,
-                process=text_values.get("process", ""),
-                step_id=text_values.get("step_id", ""),
-                step=text_values.get("step", ""),
-                annual_count=_float(values.get("annual_count")),
-                minutes=_float(values.get("minutes")),
-                exception_rate=_float(values.get("exception_rate")),
-                input_form=str(form[0]) if form else None,
-                digital_share=float(form[1]) if form else None,
-                input_label=text_values.get("input", ""),
-                systems=tuple(values.get("systems") or ()),  # type: ignore[arg-type]
-                judgment=_bool(values.get("judgment")),
-                legal_authority=_bool(values.get("legal_authority")),
-                legal_basis=text_values.get("legal_basis", ""),
-                probability=_float(values.get("probability")),
-                note=text_values.get("note", ""),
-                section=text_values.get("section", ""),
-                unit=text_values.get("unit", ""),
-                staff_type=text_values.get("staff_type", ""),
-                march_count=_float(values.get("march_count")),
-                april_count=_float(values.get("april_count")),
-                basis=text_values.get("basis", ""),
-                sources=text_values.get("sources", ""),
-                lane=text_values.get("lane", ""),
-                element_type=text_values.get("element_type", ""),
-            )
-        )
-    return Survey(file, tuple(rows), tuple(dict.fromkeys(columns.values())), tuple(ignored), read.sheet, read.gaps,
-                  header_index + 1)
+    return columns, ignored
+
+
+def _row(cells: Sequence[object], columns: Mapping[int, str], file: str, line: int) -> SurveyRow | None:
+    """One data row, every cell parsed by its column (a bad cell is refused with its line); None when blank."""
+    values: dict[str, object] = {}
+    for index, name in columns.items():
+        raw = cells[index] if index < len(cells) else None
+        values[name] = _parse_cell(name, raw, file, line)
+    text_values = {k: _text(cells[i]) if i < len(cells) else "" for i, k in columns.items()}
+    if not any(text_values.values()):
+        return None
+    form = values.get("input")
+    assert form is None or isinstance(form, tuple)
+    return SurveyRow(
+        line=line,
+        process=text_values.get("process", ""),
+        step_id=text_values.get("step_id", ""),
+        step=text_values.get("step", ""),
+        annual_count=_float(values.get("annual_count")),
+        minutes=_float(values.get("minutes")),
+        exception_rate=_float(values.get("exception_rate")),
+        input_form=str(form[0]) if form else None,
+        digital_share=float(form[1]) if form else None,
+        input_label=text_values.get("input", ""),
+        systems=tuple(values.get("systems") or ()),  # type: ignore[arg-type]
+        judgment=_bool(values.get("judgment")),
+        legal_authority=_bool(values.get("legal_authority")),
+        legal_basis=text_values.get("legal_basis", ""),
+        probability=_float(values.get("probability")),
+        note=text_values.get("note", ""),
+        section=text_values.get("section", ""),
+        unit=text_values.get("unit", ""),
+        staff_type=text_values.get("staff_type", ""),
+        march_count=_float(values.get("march_count")),
+        april_count=_float(values.get("april_count")),
+        basis=text_values.get("basis", ""),
+        sources=text_values.get("sources", ""),
+        lane=text_values.get("lane", ""),
+        element_type=text_values.get("element_type", ""),
+    )
 
 
 def _find_header(table: Sequence[Sequence[object]], file: str) -> int:
