@@ -520,9 +520,9 @@ def test_unresolved_shapes_are_skipped_and_reported() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import reports.svg
+    import reports.svg_canvas
 
-    result = doctest.testmod(reports.svg)
+    result = doctest.testmod(reports.svg_canvas)  # dom_id, re-exported by reports.svg
     assert result.attempted >= 2 and result.failed == 0
 
 
