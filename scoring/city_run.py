@@ -7,20 +7,23 @@ score`` would assess it alone; what comes back is small (one
 many cities are compared.  :func:`assess_city` is a function of its
 arguments only and returns the same figures whichever worker runs it.
 
-Files are read and flows scored through the user's result caches
-(:mod:`bpm.read_cache`, :mod:`scoring.flow_cache`; ``BPM_CACHE_DIR=off``
-turns them off), as ``bpm score`` does: comparing again after one city
-changed reads and scores only that city's changed flows again.  Their keys
-hold each file's path and each city's profile, survey rows and cases, so
-two cities never share an entry, even for byte-identical flows.
+A whole city's :class:`CityResult` is kept in the user's result cache
+(``BPM_CACHE_DIR``; ``off`` turns it off) under the digest of everything
+:func:`assess_city` reads (:func:`city_key`): every input file's path and
+bytes, the city's key and folder, the options, the code version and the
+language.  Comparing again with one city in 1,741 changed then costs that
+city's assessment plus ≈ 1 ms a city to hash the others' files.  A city
+whose run raises a user error is never stored (it is read again).
 
-Above them, a whole city's :class:`CityResult` is kept under the digest of
-everything :func:`assess_city` reads (:func:`city_key`): every input file's
-path and bytes, the city's key and folder, the options, the code version
-and the language.  Comparing again with one city in 1,741 changed then
-costs one city's assessment plus ≈ 1 ms a city to hash the others' files,
-instead of a warm run of every flow stage and cost gate (≈ 0.7× of cold).
-A city whose run raises a user error is never stored (it is read again).
+The per-flow stores ``bpm score`` uses (:mod:`bpm.read_cache`,
+:mod:`scoring.flow_cache`) are *not* used here: their keys hold each city's
+path, profile and survey, so cities never share an entry; a national run
+would write ≈ 210 KB a flow (≈ 7 GB for 1,741 × 20) for a store bounded by
+``BPM_CACHE_MB`` (1 GiB by default), paying ≈ 15 % more CPU to store entries
+whose pruning, least recently used first, would also evict the early
+cities' whole results; one ≈ 20 KB entry a city (≈ 35 MB) stays within it.
+What a changed city costs again is its whole run (≈ 1 CPU-s), not only its
+changed flows.
 
 Errors are returned, not raised, so a worker process hands back the full
 message (file, line, element, hint) — exceptions with keyword fields do not
@@ -37,11 +40,10 @@ from bpm.cache_store import ObjectStore, code_version, digest
 from bpm.errors import BpmError
 from bpm.messages import language
 from bpm.model import ArtifactKind, Definitions
-from bpm.read_cache import ReadCache
+from bpm.reader import read_bpmn
 from scoring.assess import assess
 from scoring.cities import MAPPING_FILES, CityMeta, MappingRow, load_city_meta, load_mapping, mapped_procedure
 from scoring.compare import City, FlowFigures, flow_figures, staff_cash
-from scoring.flow_cache import FlowCache
 from scoring.procedures import load_catalogue
 from scoring.profile import load_profile
 from scoring.survey import Survey, load_survey
@@ -100,8 +102,9 @@ class CityResult:
 
 
 CITY_STORE = "flows"
-"""The store the whole-city results live in: the flow stages' own, so ``BPM_CACHE_MB`` bounds them together
-(:func:`bpm.cache_store.prune_results`); their keys cannot meet (each digest starts with its own format)."""
+"""The store the whole-city results live in: the flow stages' own (``bpm score`` writes there), so
+``BPM_CACHE_MB`` bounds them together (:func:`bpm.cache_store.prune_results`); their keys cannot meet (each
+digest starts with its own format)."""
 _CITY_FORMAT = "city 1"
 """Bumped when what :func:`city_key` covers changes."""
 
@@ -167,13 +170,10 @@ def _assess_city(files: CityFiles, max_bytes: int, keep_dispositions: bool, coll
     catalogue = load_catalogue(profile.legal.procedures)
     table = _mapping_file(files, meta)
     mapping = load_mapping(table, catalogue) if table is not None else ()
-    reads = ReadCache.from_environment()
-    read = [reads.read(path, max_bytes=max_bytes) for path, _ in files.bpmn]
-    definitions = [r.definitions for r in read]
+    definitions = [read_bpmn(path, max_bytes=max_bytes) for path, _ in files.bpmn]
     keys = {d.file: key for d, (_, key) in zip(definitions, files.bpmn, strict=True)}
     by_file = {d.file: d for d in definitions}
-    cache = FlowCache.from_environment(zip(definitions, (r.key for r in read), strict=True))
-    assessment = assess(definitions, survey=survey, profile=profile, money_in_full=money_in_full, cache=cache)
+    assessment = assess(definitions, survey=survey, profile=profile, money_in_full=money_in_full)
     city = City(files.key, meta.name, meta, profile.hours_per_fte, staff_cash(1.0, profile), profile.name)
     flows: list[FlowFigures] = []
     used: set[int] = set()
