@@ -19,9 +19,10 @@ The per-flow stores ``bpm score`` uses (:mod:`bpm.read_cache`,
 :mod:`scoring.flow_cache`) are *not* used here: their keys hold each city's
 path, profile and survey, so cities never share an entry; a national run
 would write ≈ 210 KB a flow (≈ 7 GB for 1,741 × 20) for a store bounded by
-``BPM_CACHE_MB`` (1 GiB by default), paying ≈ 15 % more CPU to store entries
-whose pruning, least recently used first, would also evict the early
-cities' whole results; one ≈ 20 KB entry a city (≈ 35 MB) stays within it.
+``BPM_CACHE_MB`` (1 GiB by default), at up to ≈ 15 % more CPU on a cold run
+(1.16× measured once, 0.99–1.07× another time), and pruning it, least
+recently used first, would evict the early cities' whole results with it;
+one ≈ 20 KB entry a city (≈ 35 MB) stays within the limit.
 What a changed city costs again is its whole run (≈ 1 CPU-s), not only its
 changed flows.
 
