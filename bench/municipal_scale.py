@@ -41,13 +41,21 @@ def _same_tree(left: Path, right: Path) -> bool:
     return all(_same_tree(left / d, right / d) for d in compared.common_dirs)
 
 
+def _change_one_city(folders: list[Path]) -> None:
+    """Change the bytes (not the meaning) of one flow of the middle city: an XML comment after its root, so a
+    re-run must read and assess that city again and give the same site."""
+    flow = sorted(folders[len(folders) // 2].rglob("*.bpmn"))[0]
+    flow.write_bytes(flow.read_bytes() + b"<!-- changed -->\n")
+
+
 def measure(trees: dict[str, Path], cities: int, procedures: int, work: Path, limits: Limits,
             jobs: int, cached: bool = False) -> dict[str, Any]:
     """``bpm compare`` of the same ``cities`` folders by every tree; its run figures and whether the sites agree.
 
     Every tree runs with the result caches off (``BPM_CACHE_DIR=off``: the cost of the work itself).  With
-    ``cached``, the last tree also runs twice on one fresh cache folder: ``NAME+cold`` (storing) and
-    ``NAME+warm`` (everything unchanged, as when comparing again).
+    ``cached``, the last tree also runs three times on one fresh cache folder: ``NAME+cold`` (storing),
+    ``NAME+warm`` (everything unchanged, as when comparing again) and ``NAME+one-changed`` (one flow of one
+    city changed in its bytes only, as when one city sent a new file).
     """
     root = work / f"cities-{cities}x{procedures}"
     folders = write_municipalities(root, cities, procedures, seed=0)
@@ -58,8 +66,10 @@ def measure(trees: dict[str, Path], cities: int, procedures: int, work: Path, li
     if cached:
         name, tree = list(trees.items())[-1]
         store = {**env, "BPM_CACHE_DIR": str(work / f"cache-{cities}")}
-        runs += [(f"{name}+cold", tree, store), (f"{name}+warm", tree, store)]
+        runs += [(f"{name}+cold", tree, store), (f"{name}+warm", tree, store), (f"{name}+one-changed", tree, store)]
     for name, tree, run_env in runs:
+        if name.endswith("+one-changed"):
+            _change_one_city(folders)
         site = work / f"site-{name}-{cities}"
         run = run_child([sys.executable, "-m", "bpm.cli", "-q", "compare", "--jobs", str(jobs), "--diagrams",
                          "leaders", *map(str, folders), "--out", str(site)], limits, env=run_env, cwd=tree)
