@@ -159,8 +159,15 @@ def city_key(files: CityFiles, options: tuple[object, ...]) -> str | None:
 
 
 def _file_digest(path: str | None) -> str | None:
-    """SHA-256 of the file's bytes (None for no file; OSError when it cannot be read)."""
-    return None if path is None else hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of the file's bytes (None for no file; OSError when it cannot be read).
+
+    Read in chunks, never whole: a file past the size limit is the run's error to report, and hashing it
+    first must not hold it in memory.
+    """
+    if path is None:
+        return None
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _assess_city(files: CityFiles, max_bytes: int, keep_dispositions: bool, collect_secrets: bool,
