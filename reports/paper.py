@@ -252,12 +252,17 @@ def _view_box(svg: str) -> tuple[float, float, float, float]:
 
 
 def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str = "landscape",
-             part: tuple[float, float, float, float] | None = None, scale: float | None = None) -> str:
+             part: tuple[float, float, float, float] | None = None, scale: float | None = None,
+             content: bool = True) -> str:
     """One sheet: the diagram (or the ``part`` of it, a box of its viewBox: left, top, right, bottom, at
-    ``scale``) fitted (never enlarged) into the drawing area, the title block below it."""
+    ``scale``) fitted (never enlarged) into the drawing area, the title block below it.
+
+    ``content=False``: the diagram's frame only (its ``<svg>`` with the same place, size and clip, its style
+    sheets, and one empty ``<g>`` where the drawing goes), for a page whose drawing is painted from a recording
+    (:mod:`reports.sheet_walk`)."""
     sheet_w, sheet_h = paper_mm(paper, orientation)
     area_w, area_h = drawing_area_mm(paper, orientation)
-    diagram = _diagram_element(svg)
+    diagram = _diagram_element(svg) if content else _diagram_frame(svg)
     width_px, height_px = _size_px(svg)
     if scale is None:
         scale = diagram_scale_on_paper(svg, paper, orientation)
@@ -266,7 +271,8 @@ def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str
         width_px = width_px * (part[2] - part[0]) / width
         height_px = height_px * (part[3] - part[1]) / height
         diagram.set("viewBox", f"{_mm(part[0])} {_mm(part[1])} {_mm(part[2] - part[0])} {_mm(part[3] - part[1])}")
-        cull.drop_outside(diagram, part, _element_boxes(svg))  # the rest of the diagram is not on this page
+        if content:
+            cull.drop_outside(diagram, part, _element_boxes(svg))  # the rest of the diagram is not on this page
     shown_w, shown_h = width_px * scale * 25.4 / 96, height_px * scale * 25.4 / 96
     diagram.set("x", _mm(MARGIN_MM + (area_w - shown_w) / 2))
     diagram.set("y", _mm(MARGIN_MM + (area_h - shown_h) / 2))
@@ -335,6 +341,18 @@ def _diagram_element(svg: str) -> etree._Element:
     if "role" in element.attrib:  # keep the class: the diagram's own style sheet hangs on it
         del element.attrib["role"]
     _drop_hover_texts(element)
+    return element
+
+
+def _diagram_frame(svg: str) -> etree._Element:
+    """The diagram's ``<svg>`` element without its drawing: its attributes, its ``<style>`` sheets (CairoSVG
+    applies a style sheet to the whole page, title block included) and one empty ``<g>``."""
+    element = _diagram_element(svg)
+    for child in list(element):
+        if not (isinstance(child.tag, str) and etree.QName(child).localname == "style"):
+            element.remove(child)
+    element.text = None
+    etree.SubElement(element, f"{{{_SVG_NS}}}g")
     return element
 
 
