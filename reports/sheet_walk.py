@@ -37,6 +37,7 @@ from functools import cache
 from typing import Any
 
 from bpm.errors import RenderError, say
+from reports import png_write
 
 __all__ = ["SheetDrawing", "draw_sheet", "pdf_from_drawing"]
 
@@ -68,19 +69,21 @@ def draw_sheet(png_page: str, scale: float, parts: Sequence[Box]) -> SheetDrawin
     try:
         surface = walker(tree_class(bytestring=png_page.encode("utf-8"), unsafe=False), io.BytesIO(), 96,
                          scale=scale, background_color="white", parts=tuple(parts))
-        output = io.BytesIO()
-        surface.cairo.write_to_png(output)
+        png = png_write.png_bytes(surface.cairo)
     except RenderError:
         raise
     except Exception as error:  # CairoSVG raises bare ValueError/KeyError on SVG it cannot draw
         raise RenderError(say("printable.cannot_convert", format="PNG", detail=error),
                           hint=say("printable.convert_hint")) from error
-    return SheetDrawing(output.getvalue(), tuple(surface.recordings), surface.to_png)
+    return SheetDrawing(png, tuple(surface.recordings), surface.to_png)
 
 
-def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], *, created: datetime | None = None) -> bytes:
-    """One PDF with a page per SVG of ``pages`` (:func:`reports.paper.page_svg` with ``content=False``: the
-    title block and the diagram's empty frame), each frame filled with its part's recording from ``drawing``.
+def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *,
+                     created: datetime | None = None) -> bytes:
+    """One PDF with a page per SVG of ``pages`` (:func:`reports.paper.page_svg` with ``content=False`` and
+    ``block_part="title"``: the title line and the diagram's empty frame), each frame filled with its part's
+    recording from ``drawing``, and on each page, under its title line, ``common``
+    (:func:`reports.paper.title_block_svg`: the rest of the title block, the same on every page) walked once.
     Dated ``created`` (default: the epoch, so the same sheet gives the same bytes)."""
     if drawing.to_png is None or len(pages) != len(drawing.parts):
         raise ValueError(f"{len(pages)} pages for {len(drawing.parts)} recorded parts")
@@ -92,6 +95,8 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], *, created: da
     shared: list[Any] = []
 
     pending: list[Any] = []  # the recording the page being walked paints into its frame
+    block = _recorded_page(cairocffi, tree_class, PDFSurface, common)
+    blocks: list[Any] = []  # the common block, until the page being walked has painted it
 
     class _Page(PDFSurface):  # type: ignore[misc]  # CairoSVG ships no type hints
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
@@ -103,6 +108,13 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], *, created: da
             return shared[0], width, height
 
         def draw(self, node: Any) -> None:
+            if blocks and node.get("class") == "title-block":  # the common part first, as on the old page
+                blocks.pop()  # once: CairoSVG hands a group's class down to its children
+                self.context.save()
+                self.context.identity_matrix()  # the recording is in the page's own device units (points)
+                self.context.set_source_surface(block, 0, 0)
+                self.context.paint()
+                self.context.restore()
             if _in_diagram(node):  # the frame's placeholder: the part as recorded, in the frame's clip
                 if pending:
                     source = cairocffi.SurfacePattern(pending.pop())
@@ -117,7 +129,7 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], *, created: da
 
     try:
         for page, recording in zip(pages, drawing.parts, strict=True):
-            pending[:] = [recording]
+            pending[:], blocks[:] = [recording], [block]
             _Page(tree_class(bytestring=page.encode("utf-8"), unsafe=False), None, 96).finish()
         if shared:
             shared[0].finish()
@@ -125,6 +137,16 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], *, created: da
         raise RenderError(say("printable.cannot_convert", format="PDF", detail=error),
                           hint=say("printable.convert_hint")) from error
     return output.getvalue()
+
+
+def _recorded_page(cairocffi: Any, tree_class: Any, pdf_surface: Any, svg: str) -> Any:
+    """A page SVG walked by CairoSVG as for a PDF page, into a cairo recording surface in the page's points."""
+
+    class _Recorder(pdf_surface):  # type: ignore[misc]  # CairoSVG ships no type hints
+        def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
+            return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
+
+    return _Recorder(tree_class(bytestring=svg.encode("utf-8"), unsafe=False), None, 96).cairo
 
 
 def _is_diagram(node: Any) -> bool:
@@ -142,12 +164,13 @@ def _in_diagram(node: Any) -> bool:
 def _walker_class(cairocffi: Any, png_surface: Any) -> Any:
     """CairoSVG's PNG surface, drawing the diagram through a tee that also records each PDF part."""
 
-    class _Walker(png_surface):  # type: ignore[misc,valid-type]  # CairoSVG ships no type hints
+    class _Walker(png_surface):  # type: ignore[misc]  # CairoSVG ships no type hints
         def __init__(self, *args: Any, parts: tuple[Box, ...], **kwargs: Any) -> None:
             self.parts = parts
             self.recordings: list[Any] = []
             self.to_png: Any = None
             self.tee: Any = None
+            self.context: Any = None  # set by CairoSVG's constructor
             super().__init__(*args, **kwargs)
 
         def draw(self, node: Any) -> None:

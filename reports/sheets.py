@@ -168,10 +168,12 @@ def _print_sheet(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, la
     drawn = _drawn(printed, block, layout, occupied)
     if fmt == "png":
         return drawn.drawing.png
-    recorded = drawn.drawing.to_png is not None
-    pages = _pdf_pages(printed, block, layout, drawn.plan, content=not recorded)
-    if recorded:
-        return sheet_walk.pdf_from_drawing(drawn.drawing, pages, created=created)
+    if drawn.drawing.to_png is not None:
+        pages = _pdf_pages(printed, block, layout, drawn.plan, content=False)
+        common = paper.title_block_svg(_page_block(printed, block, layout, drawn.plan, 1), paper=layout.paper,
+                                       orientation=layout.orientation)
+        return sheet_walk.pdf_from_drawing(drawn.drawing, pages, common, created=created)
+    pages = _pdf_pages(printed, block, layout, drawn.plan, content=True)
     if len(pages) == 1:
         return printable.svg_to_print(pages[0], fmt, created=created)
     return pdf_pages(pages, created=created)
@@ -180,16 +182,25 @@ def _print_sheet(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, la
 def _pdf_pages(printed: Picture, block: paper.TitleBlock, layout: SheetLayout, plan: paper.SheetPlan, *,
                content: bool) -> list[str]:
     """The PDF's page SVGs: one sheet, or a page per part of a cut diagram with its "1/2" mark and the rule.
-    ``content=False``: each with the diagram's frame only, to be filled from the walk's recordings."""
+    ``content=False``: each with the diagram's frame and the title line only, filled from the walk's
+    recordings and the block's common part (:func:`paper.title_block_svg`)."""
+    part: paper.BlockPart = "all" if content else "title"
     if plan.pages == 1:
         return [paper.page_svg(printed.svg, block, paper=layout.paper, orientation=layout.orientation,
-                               content=content)]
-    note = _cut_note(printed, layout, plan)
+                               content=content, block_part=part)]
     return [
-        paper.page_svg(printed.svg, replace(block, page=f"{number}/{plan.pages}", note=note), paper=layout.paper,
-                       orientation=layout.orientation, part=part, scale=plan.scale, content=content)
-        for number, part in enumerate(plan.parts, start=1)
+        paper.page_svg(printed.svg, _page_block(printed, block, layout, plan, number), paper=layout.paper,
+                       orientation=layout.orientation, part=box, scale=plan.scale, content=content, block_part=part)
+        for number, box in enumerate(plan.parts, start=1)
     ]
+
+
+def _page_block(printed: Picture, block: paper.TitleBlock, layout: SheetLayout, plan: paper.SheetPlan,
+                number: int) -> paper.TitleBlock:
+    """The title block of page ``number`` of the PDF: with its "1/2" mark and the rule when the sheet is cut."""
+    if plan.pages == 1:
+        return block
+    return replace(block, page=f"{number}/{plan.pages}", note=_cut_note(printed, layout, plan))
 
 
 @dataclass(frozen=True, slots=True)
