@@ -363,12 +363,12 @@ def _diagram_element(svg: str) -> etree._Element:
 
 
 def _diagram_frame(svg: str) -> etree._Element:
-    """The diagram's ``<svg>`` element without its drawing: its attributes, its ``<style>`` sheets (CairoSVG
-    applies a style sheet to the whole page, title block included) and one empty ``<g>``."""
+    """The diagram's ``<svg>`` element without its drawing: its attributes (place, size, viewBox: the clip)
+    and one empty ``<g>``.  Its style sheet goes too: every rule of it is scoped to the diagram's own elements
+    (``.bpmn-diagram …``, :mod:`reports.svg`), and CairoSVG would parse it again on every page."""
     element = _diagram_element(svg)
     for child in list(element):
-        if not (isinstance(child.tag, str) and etree.QName(child).localname == "style"):
-            element.remove(child)
+        element.remove(child)
     element.text = None
     etree.SubElement(element, f"{{{_SVG_NS}}}g")
     return element

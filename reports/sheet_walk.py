@@ -146,7 +146,34 @@ def _recorded_page(cairocffi: Any, tree_class: Any, pdf_surface: Any, svg: str) 
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
             return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
 
+        def draw(self, node: Any) -> None:
+            if getattr(node, "parent", None) is None:  # the root: text laid out as on a PDF surface
+                unhinted = _unhinted_context_class(cairocffi)(self.cairo)
+                unhinted.set_matrix(self.context.get_matrix())
+                self.context = unhinted
+            super().draw(node)
+
     return _Recorder(tree_class(bytestring=svg.encode("utf-8"), unsafe=False), None, 96).cairo
+
+
+@cache
+def _unhinted_context_class(cairocffi: Any) -> Any:
+    """A cairo context whose text is measured without hinted metrics, whatever CairoSVG asks for.
+
+    CairoSVG lays text out itself, a letter at a time, from the advances cairo measures; it asks for the
+    surface's default metrics, which an image (and a recording) surface rounds to whole device units and a
+    PDF surface does not.  The diagram is recorded while the PNG is drawn, at the PNG's scale, where a
+    50-step flow's names are ≈ 2 pixels high: rounded advances there squeeze the PDF's letters together.
+    Unhinted, the names are laid out at their true widths, as the PDF laid them out before and as a browser
+    shows the SVG; in the PNG a letter moves by less than a pixel from its rounded place (see the module's
+    doc), glyph shapes are rasterised as before."""
+
+    class _Unhinted(cairocffi.Context):  # type: ignore[misc]  # cairocffi ships no type hints
+        def set_font_options(self, options: Any) -> None:
+            options.set_hint_metrics(cairocffi.HINT_METRICS_OFF)
+            super().set_font_options(options)
+
+    return _Unhinted
 
 
 def _is_diagram(node: Any) -> bool:
@@ -176,7 +203,7 @@ def _walker_class(cairocffi: Any, png_surface: Any) -> Any:
         def draw(self, node: Any) -> None:
             if self.tee is None and _is_diagram(node):
                 self.tee = _tee(cairocffi, self.cairo)
-                teed = cairocffi.Context(self.tee)
+                teed = _unhinted_context_class(cairocffi)(self.tee)
                 teed.set_matrix(self.context.get_matrix())
                 own, self.context = self.context, teed
                 try:
