@@ -146,6 +146,8 @@ def _recorded_page(cairocffi: Any, tree_class: Any, pdf_surface: Any, svg: str) 
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
             return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
 
+        context: Any  # set by CairoSVG's constructor
+
         def draw(self, node: Any) -> None:
             if getattr(node, "parent", None) is None:  # the root: text laid out as on a PDF surface
                 unhinted = _unhinted_context_class(cairocffi)(self.cairo)
