@@ -39,7 +39,7 @@ from typing import Any
 from bpm.errors import RenderError, say
 from reports import png_write
 
-__all__ = ["SheetDrawing", "draw_sheet", "pdf_from_drawing"]
+__all__ = ["SheetDrawing", "available", "draw_sheet", "pdf_from_drawing"]
 
 Box = tuple[float, float, float, float]
 """left, top, right, bottom in the diagram's own units (its viewBox)."""
@@ -232,6 +232,17 @@ def _device_box(matrix: Any, part: Box) -> tuple[float, float, float, float]:
     left, top = math.floor(min(xs) - _PAD_PX), math.floor(min(ys) - _PAD_PX)
     right, bottom = math.ceil(max(xs) + _PAD_PX), math.ceil(max(ys) + _PAD_PX)
     return float(left), float(top), float(right - left), float(bottom - top)
+
+
+@cache
+def available() -> bool:
+    """Whether this libcairo has the tee surface (cairo 1.10+ built with it, as Debian's) and CairoSVG loads."""
+    try:
+        cairocffi, _, _ = _cairo()
+        lib = _tee_functions(cairocffi)
+        return bool(lib.cairo_tee_surface_create) and bool(lib.cairo_tee_surface_add)
+    except (RenderError, AttributeError, OSError, NotImplementedError):
+        return False
 
 
 @cache

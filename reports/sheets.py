@@ -164,7 +164,14 @@ def _print_sheet(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, la
     """Lay out and print the sheet from exactly what :func:`_sheet_inputs` holds (its cache key).
 
     The PNG and the PDF come from one CairoSVG walk of the diagram (:mod:`reports.sheet_walk`), kept for the
-    last sheet: a scan and ``bpm render`` print a picture's PNG and PDF one after the other."""
+    last sheet: a scan and ``bpm render`` print a picture's PNG and PDF one after the other.  Without cairo's
+    tee surface (a libcairo built without it) each copy is printed by its own walk, as before."""
+    if not sheet_walk.available():
+        plan = _plan(printed, layout, occupied)
+        if fmt == "png":
+            return printable.svg_to_png(paper.page_svg(printed.svg, block, paper=layout.paper,
+                                                       orientation=layout.orientation))
+        return _walked_pdf(printed, fmt, block, layout, plan, created)
     drawn = _drawn(printed, block, layout, occupied)
     if fmt == "png":
         return drawn.drawing.png
@@ -173,7 +180,13 @@ def _print_sheet(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, la
         common = paper.title_block_svg(_page_block(printed, block, layout, drawn.plan, 1), paper=layout.paper,
                                        orientation=layout.orientation)
         return sheet_walk.pdf_from_drawing(drawn.drawing, pages, common, created=created)
-    pages = _pdf_pages(printed, block, layout, drawn.plan, content=True)
+    return _walked_pdf(printed, fmt, block, layout, drawn.plan, created)
+
+
+def _walked_pdf(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, layout: SheetLayout,
+                plan: paper.SheetPlan, created: datetime | None) -> bytes:
+    """The PDF printed the old way: CairoSVG walks each page with its part of the diagram."""
+    pages = _pdf_pages(printed, block, layout, plan, content=True)
     if len(pages) == 1:
         return printable.svg_to_print(pages[0], fmt, created=created)
     return pdf_pages(pages, created=created)

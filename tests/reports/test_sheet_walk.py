@@ -112,3 +112,15 @@ def test_each_pdf_page_holds_only_its_parts_names_at_the_cut_size() -> None:
     smallest = sheets.sheet_label_pt(picture, layout, plan)
     for page in reader.pages:
         assert min(size for _, size in text_sizes(page)) == pytest.approx(smallest, abs=0.01)
+
+
+def test_without_a_tee_surface_each_copy_is_printed_by_its_own_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    picture, block, layout = _tennyu()
+    monkeypatch.setattr(sheet_walk, "available", lambda: False)
+    monkeypatch.setattr(sheets, "_LAST", [])
+    png = sheets.sheet_bytes(picture, "png", block, layout=layout, created=None, cache=None)
+    pdf = sheets.sheet_bytes(picture, "pdf", block, layout=layout, created=None, cache=None)
+    assert png == printable.svg_to_png(paper.page_svg(paper.without_hover_texts(picture.svg), block))
+    reader = pypdf.PdfReader(io.BytesIO(pdf), strict=True)
+    assert len(reader.pages) == sheets.sheet_plan(picture, layout).pages
+    assert sheets._LAST == []  # no walk kept
