@@ -53,6 +53,8 @@ def main(argv: list[str]) -> int:
     base_dir, new_dir = Path(argv[0]), Path(argv[1])
     report: dict[str, object] = {}
     for path in sorted(base_dir.iterdir()):
+        if path.suffix not in (".png", ".pdf"):
+            continue
         other = new_dir / path.name
         if not other.exists():
             report[path.name] = "missing"
