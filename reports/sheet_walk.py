@@ -15,11 +15,14 @@ holds only what its part shows (a recording surface drops calls wholly
 outside its bounds).
 
 The PNG is drawn by the same calls on the same image surface as
-:func:`reports.printable.svg_to_png`; the diagram's calls reach it through
-the tee instead of directly (tested: the pixels equal those of the old PNG
-within one level of 255 on a few channels, none on most sheets).  The PDF is
-drawn from the same calls at another scale, so its bytes differ from
-CairoSVG's own PDF (structure, glyph positions laid out as on the PNG).
+:func:`reports.printable.svg_to_png`, the diagram's through the tee, with
+one difference: text is measured with unhinted metrics
+(:func:`_unhinted_context_class`), so names sit at their true widths, not at
+widths rounded to whole pixels (at most 0.75 % of a ``flows/`` sheet's
+pixels differ from CairoSVG's own PNG, all in names; shapes, colours, size
+unchanged).  The PDF is drawn from the same calls at its own scale: its text
+is laid out as CairoSVG laid out the PDF before, its bytes differ in
+structure (the parts and the block's common part are form XObjects).
 
 cairocffi does not declare cairo's tee surface (``cairo_tee_surface_create``,
 part of cairo's API since 1.10 and built by Debian); :func:`_tee` declares
