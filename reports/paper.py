@@ -36,6 +36,7 @@ __all__ = [
     "MARGIN_MM",
     "MAX_SHEET_PAGES",
     "PAPERS",
+    "BlockPart",
     "LegendEntry",
     "Orientation",
     "Paper",
@@ -48,11 +49,14 @@ __all__ = [
     "page_svg",
     "paper_mm",
     "sheet_plan",
+    "title_block_svg",
     "without_hover_texts",
 ]
 
 Paper = Literal["A4", "A3"]
 Orientation = Literal["portrait", "landscape"]
+BlockPart = Literal["all", "title", "rest"]
+"""Which of the title block a page draws (:func:`page_svg`)."""
 
 PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 """ISO 216 sizes in millimetres, portrait (width, height)."""
@@ -252,12 +256,18 @@ def _view_box(svg: str) -> tuple[float, float, float, float]:
 
 
 def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str = "landscape",
-             part: tuple[float, float, float, float] | None = None, scale: float | None = None) -> str:
+             part: tuple[float, float, float, float] | None = None, scale: float | None = None,
+             content: bool = True, block_part: BlockPart = "all") -> str:
     """One sheet: the diagram (or the ``part`` of it, a box of its viewBox: left, top, right, bottom, at
-    ``scale``) fitted (never enlarged) into the drawing area, the title block below it."""
+    ``scale``) fitted (never enlarged) into the drawing area, the title block below it.
+
+    ``content=False``: the diagram's frame only (its ``<svg>`` with the same place, size and clip, its style
+    sheets, and one empty ``<g>`` where the drawing goes), for a page whose drawing is painted from a recording
+    (:mod:`reports.sheet_walk`).  ``block_part="title"``: of the title block only the title line (with the page
+    mark), the rest (:func:`title_block_svg`) being painted from one recording on every page."""
     sheet_w, sheet_h = paper_mm(paper, orientation)
     area_w, area_h = drawing_area_mm(paper, orientation)
-    diagram = _diagram_element(svg)
+    diagram = _diagram_element(svg) if content else _diagram_frame(svg)
     width_px, height_px = _size_px(svg)
     if scale is None:
         scale = diagram_scale_on_paper(svg, paper, orientation)
@@ -266,7 +276,8 @@ def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str
         width_px = width_px * (part[2] - part[0]) / width
         height_px = height_px * (part[3] - part[1]) / height
         diagram.set("viewBox", f"{_mm(part[0])} {_mm(part[1])} {_mm(part[2] - part[0])} {_mm(part[3] - part[1])}")
-        cull.drop_outside(diagram, part, _element_boxes(svg))  # the rest of the diagram is not on this page
+        if content:
+            cull.drop_outside(diagram, part, _element_boxes(svg))  # the rest of the diagram is not on this page
     shown_w, shown_h = width_px * scale * 25.4 / 96, height_px * scale * 25.4 / 96
     diagram.set("x", _mm(MARGIN_MM + (area_w - shown_w) / 2))
     diagram.set("y", _mm(MARGIN_MM + (area_h - shown_h) / 2))
@@ -274,7 +285,25 @@ def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str
     diagram.set("height", _mm(shown_h))
     diagram.set("preserveAspectRatio", "xMidYMin meet")
 
-    root = etree.Element(
+    root = _sheet_root(sheet_w, sheet_h)
+    etree.SubElement(root, f"{{{_SVG_NS}}}title").text = block.title
+    etree.SubElement(root, f"{{{_SVG_NS}}}rect", width=_mm(sheet_w), height=_mm(sheet_h), fill="#ffffff")
+    root.append(diagram)
+    root.append(_title_block(block, sheet_w, sheet_h, block_part))
+    return etree.tostring(root, encoding="unicode") + "\n"
+
+
+def title_block_svg(block: TitleBlock, *, paper: str = "A4", orientation: str = "landscape") -> str:
+    """A sheet with nothing on it but the title block less its title line (box, note, version, source, colour
+    key): what every page of a cut sheet has in common, walked once and painted on each page."""
+    sheet_w, sheet_h = paper_mm(paper, orientation)
+    root = _sheet_root(sheet_w, sheet_h)
+    root.append(_title_block(block, sheet_w, sheet_h, "rest"))
+    return etree.tostring(root, encoding="unicode") + "\n"
+
+
+def _sheet_root(sheet_w: float, sheet_h: float) -> etree._Element:
+    return etree.Element(
         f"{{{_SVG_NS}}}svg",
         nsmap={None: _SVG_NS},  # type: ignore[dict-item]  # lxml's stubs miss the default namespace key
         attrib={
@@ -284,11 +313,6 @@ def page_svg(svg: str, block: TitleBlock, *, paper: str = "A4", orientation: str
             "font-family": FONT_FAMILY,
         },
     )
-    etree.SubElement(root, f"{{{_SVG_NS}}}title").text = block.title
-    etree.SubElement(root, f"{{{_SVG_NS}}}rect", width=_mm(sheet_w), height=_mm(sheet_h), fill="#ffffff")
-    root.append(diagram)
-    root.append(_title_block(block, sheet_w, sheet_h))
-    return etree.tostring(root, encoding="unicode") + "\n"
 
 
 @lru_cache(maxsize=4)
@@ -338,6 +362,18 @@ def _diagram_element(svg: str) -> etree._Element:
     return element
 
 
+def _diagram_frame(svg: str) -> etree._Element:
+    """The diagram's ``<svg>`` element without its drawing: its attributes (place, size, viewBox: the clip)
+    and one empty ``<g>``.  Its style sheet goes too: every rule of it is scoped to the diagram's own elements
+    (``.bpmn-diagram …``, :mod:`reports.svg`), and CairoSVG would parse it again on every page."""
+    element = _diagram_element(svg)
+    for child in list(element):
+        element.remove(child)
+    element.text = None
+    etree.SubElement(element, f"{{{_SVG_NS}}}g")
+    return element
+
+
 def _drop_hover_texts(diagram: etree._Element) -> None:
     """Remove the tooltips: paper shows no hover, and the report's tooltips carry portfolio-wide figures
     that would make an unchanged flow's sheet differ (and be printed again) after another flow changed."""
@@ -363,16 +399,21 @@ def _keep_tail(element: etree._Element) -> None:
         parent.text = (parent.text or "") + element.tail
 
 
-def _title_block(block: TitleBlock, sheet_w: float, sheet_h: float) -> etree._Element:
-    """The box along the bottom: flow name and version on the left, the colour key on the right."""
+def _title_block(block: TitleBlock, sheet_w: float, sheet_h: float, part: BlockPart = "all") -> etree._Element:
+    """The box along the bottom: flow name and version on the left, the colour key on the right (``part``:
+    all of it, only the title line, or all but the title line)."""
     top = sheet_h - MARGIN_MM - _BLOCK_MM
     width = sheet_w - 2 * MARGIN_MM
     group = etree.Element(f"{{{_SVG_NS}}}g", {"class": "title-block"})
-    _el(group, "rect", x=MARGIN_MM, y=top, width=width, height=_BLOCK_MM, fill="#ffffff", stroke=_INK,
-        **{"stroke-width": 0.3})
     left = MARGIN_MM + 3
-    _text(group, f"{block.title}　{block.page}" if block.page else block.title, left, top + 6.2, 4.2, bold=True,
-          limit=60)
+    if part != "title":
+        _el(group, "rect", x=MARGIN_MM, y=top, width=width, height=_BLOCK_MM, fill="#ffffff", stroke=_INK,
+            **{"stroke-width": 0.3})
+    if part != "rest":
+        _text(group, f"{block.title}　{block.page}" if block.page else block.title, left, top + 6.2, 4.2,
+              bold=True, limit=60)
+    if part == "title":
+        return group
     if block.note:
         _text(group, block.note, MARGIN_MM, top - 0.9, 2.3, colour=_MUTED, limit=160)
     _text(group, block.version, left, top + 10.6, 2.8, colour=_MUTED, limit=90)

@@ -23,6 +23,7 @@ flow on one sheet: it is pasted into documents, where it is resized anyway.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from typing import Any, Literal
 from lxml import etree
 
 from bpm.errors import RenderError, say
-from reports import paper, printable, zoom
+from reports import paper, printable, sheet_walk, zoom
 from reports.pictures import Picture
 from reports.pictures_cache import PictureCache, cached_sheet_bytes
 
@@ -160,18 +161,87 @@ def _sheet_inputs(printed: Picture, block: paper.TitleBlock, layout: SheetLayout
 
 def _print_sheet(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, layout: SheetLayout,
                  occupied: list[tuple[float, float, float, float]], created: datetime | None) -> bytes:
-    """Lay out and print the sheet from exactly what :func:`_sheet_inputs` holds (its cache key)."""
-    plan = _plan(printed, layout, occupied) if fmt == "pdf" else None
-    if plan is None or plan.pages == 1:
-        page = paper.page_svg(printed.svg, block, paper=layout.paper, orientation=layout.orientation)
-        return printable.svg_to_print(page, fmt, created=created)
-    note = _cut_note(printed, layout, plan)
-    pages = [
-        paper.page_svg(printed.svg, replace(block, page=f"{number}/{plan.pages}", note=note), paper=layout.paper,
-                       orientation=layout.orientation, part=part, scale=plan.scale)
-        for number, part in enumerate(plan.parts, start=1)
-    ]
+    """Lay out and print the sheet from exactly what :func:`_sheet_inputs` holds (its cache key).
+
+    The PNG and the PDF come from one CairoSVG walk of the diagram (:mod:`reports.sheet_walk`), kept for the
+    last sheet: a scan and ``bpm render`` print a picture's PNG and PDF one after the other.  Without cairo's
+    tee surface (a libcairo built without it) each copy is printed by its own walk, as before."""
+    if not sheet_walk.available():
+        plan = _plan(printed, layout, occupied)
+        if fmt == "png":
+            return printable.svg_to_png(paper.page_svg(printed.svg, block, paper=layout.paper,
+                                                       orientation=layout.orientation))
+        return _walked_pdf(printed, fmt, block, layout, plan, created)
+    drawn = _drawn(printed, block, layout, occupied)
+    if fmt == "png":
+        return drawn.drawing.png
+    if drawn.drawing.to_png is not None:
+        pages = _pdf_pages(printed, block, layout, drawn.plan, content=False)
+        common = paper.title_block_svg(_page_block(printed, block, layout, drawn.plan, 1), paper=layout.paper,
+                                       orientation=layout.orientation)
+        return sheet_walk.pdf_from_drawing(drawn.drawing, pages, common, created=created)
+    return _walked_pdf(printed, fmt, block, layout, drawn.plan, created)
+
+
+def _walked_pdf(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, layout: SheetLayout,
+                plan: paper.SheetPlan, created: datetime | None) -> bytes:
+    """The PDF printed the old way: CairoSVG walks each page with its part of the diagram."""
+    pages = _pdf_pages(printed, block, layout, plan, content=True)
+    if len(pages) == 1:
+        return printable.svg_to_print(pages[0], fmt, created=created)
     return pdf_pages(pages, created=created)
+
+
+def _pdf_pages(printed: Picture, block: paper.TitleBlock, layout: SheetLayout, plan: paper.SheetPlan, *,
+               content: bool) -> list[str]:
+    """The PDF's page SVGs: one sheet, or a page per part of a cut diagram with its "1/2" mark and the rule.
+    ``content=False``: each with the diagram's frame and the title line only, filled from the walk's
+    recordings and the block's common part (:func:`paper.title_block_svg`)."""
+    part: paper.BlockPart = "all" if content else "title"
+    if plan.pages == 1:
+        return [paper.page_svg(printed.svg, block, paper=layout.paper, orientation=layout.orientation,
+                               content=content, block_part=part)]
+    return [
+        paper.page_svg(printed.svg, _page_block(printed, block, layout, plan, number), paper=layout.paper,
+                       orientation=layout.orientation, part=box, scale=plan.scale, content=content, block_part=part)
+        for number, box in enumerate(plan.parts, start=1)
+    ]
+
+
+def _page_block(printed: Picture, block: paper.TitleBlock, layout: SheetLayout, plan: paper.SheetPlan,
+                number: int) -> paper.TitleBlock:
+    """The title block of page ``number`` of the PDF: with its "1/2" mark and the rule when the sheet is cut."""
+    if plan.pages == 1:
+        return block
+    return replace(block, page=f"{number}/{plan.pages}", note=_cut_note(printed, layout, plan))
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """One sheet walked once: its PDF's cut plan and what the walk drew (the PNG, each page's recording)."""
+
+    key: tuple[object, ...]
+    plan: paper.SheetPlan
+    drawing: sheet_walk.SheetDrawing
+
+
+_LAST: list[_Drawn] = []
+"""The last sheet walked in this process (its PNG and PDF are asked for one after the other)."""
+
+
+def _drawn(printed: Picture, block: paper.TitleBlock, layout: SheetLayout,
+           occupied: list[tuple[float, float, float, float]]) -> _Drawn:
+    key = (printed.svg, printed.layout, block, layout, tuple(occupied))
+    if _LAST and _LAST[0].key == key:
+        return _LAST[0]
+    plan = _plan(printed, layout, occupied)
+    page = paper.page_svg(printed.svg, block, paper=layout.paper, orientation=layout.orientation)
+    scale = printable.PNG_SCALE
+    with contextlib.suppress(RenderError):  # no size to cap: as printable.svg_to_png
+        scale = printable.png_scale(*printable.svg_size(page))
+    drawn = _Drawn(key, plan, sheet_walk.draw_sheet(page, scale, plan.parts))
+    _LAST[:] = [drawn]
+    return drawn
 
 
 def _cut_note(picture: Picture, layout: SheetLayout, plan: paper.SheetPlan) -> str:

@@ -119,21 +119,16 @@ def test_a_render_at_another_time_prints_no_pdf_again_and_dates_it_as_a_fresh_pr
     """The picture cache holds a PDF without its date (a render without SOURCE_DATE_EPOCH is dated now)."""
     from datetime import UTC, datetime
 
-    from reports import printable, sheets, site
+    from reports import sheet_walk, site
 
     printed: list[str] = []
-    real_print, real_pages = printable.svg_to_print, sheets.pdf_pages
+    real_pdf = sheet_walk.pdf_from_drawing
 
-    def counting(svg: str, fmt: printable.PrintFormat, **kw: object) -> bytes:
-        printed.append(fmt)
-        return real_print(svg, fmt, **kw)  # type: ignore[arg-type]
-
-    def counting_pages(pages: list[str], **kw: object) -> bytes:  # 住民票's sheet is cut over two pages
+    def counting_pdf(*args: object, **kw: object) -> bytes:  # every PDF sheet is printed here (reports.sheet_walk)
         printed.append("pdf")
-        return real_pages(pages, **kw)  # type: ignore[arg-type]
+        return real_pdf(*args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(printable, "svg_to_print", counting)
-    monkeypatch.setattr(sheets, "pdf_pages", counting_pages)
+    monkeypatch.setattr(sheet_walk, "pdf_from_drawing", counting_pdf)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
     def render_at(when: datetime, cache: str, out: Path) -> bytes:

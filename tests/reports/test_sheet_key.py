@@ -14,7 +14,7 @@ from lxml import etree
 
 from bpm.model import ElementId
 from bpm.reader import read_bpmn
-from reports import paper, pictures_cache, printable, sheets
+from reports import paper, pictures_cache, printable, sheet_walk, sheets
 from reports.overlay import Overlay
 from reports.pictures import Picture, pictures
 from reports.pictures_cache import PictureCache
@@ -79,8 +79,14 @@ def _pages_and_keys(variants: dict[str, tuple[Picture, paper.TitleBlock, sheets.
     monkeypatch.setattr(pictures_cache, "sheet_key", recording_key)
     monkeypatch.setattr(printable, "svg_to_print", lambda page, _fmt, **_kw: b"%PDF-" + page.encode() + b"%%EOF")
     monkeypatch.setattr(sheets, "pdf_pages", lambda pages, **_kw: b"%PDF-" + "\f".join(pages).encode() + b"%%EOF")
+    # one walk draws the PNG page and records the PDF's parts (reports.sheet_walk): capture what it is given
+    monkeypatch.setattr(sheet_walk, "draw_sheet", lambda page, scale, parts: sheet_walk.SheetDrawing(
+        b"%PNG-" + page.encode() + repr((scale, list(parts))).encode(), tuple(parts), "captured"))
+    monkeypatch.setattr(sheet_walk, "pdf_from_drawing", lambda drawing, pages, common, **_kw: (
+        b"%PDF-" + drawing.png + "\f".join([*pages, common]).encode() + b"%%EOF"))
     found = {}
     for label, (picture, block, layout) in variants.items():
+        monkeypatch.setattr(sheets, "_LAST", [])  # no walk kept from another variant
         cache = PictureCache(tmp_path / "cache" / str(len(found)), 1 << 30)  # each its own: always laid out
         pages = sheets.sheet_bytes(picture, fmt, block, layout=layout, created=None, cache=cache)  # type: ignore[arg-type]
         found[label] = (keys[-1], pages)

@@ -4,7 +4,6 @@ item 6), read back as a reader would: the PDF's page size and text with pypdf, t
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import pypdf
 import pytest
+from pdf_text import text_sizes
 from PIL import Image
 
 from bpm.reader import read_bpmn
@@ -79,15 +79,9 @@ def test_every_pdf_download_is_a4_landscape_pages_each_with_its_title_block(
 
 
 def _smallest_text_pt(page: pypdf.PageObject) -> float:
-    """The smallest size any text is drawn at on a PDF page, in points (font size × text and user matrices)."""
-    sizes: list[float] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        if text.strip():
-            sizes.append(size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]))
-
-    page.extract_text(visitor_text=visit)
-    return min(sizes)
+    """The smallest size any text is drawn at on a PDF page, in points (font size × text and user matrices,
+    through the form XObjects a sheet's page paints: :func:`pdf_text.text_sizes`)."""
+    return min(size for _, size in text_sizes(page))
 
 
 @pytest.mark.parametrize(("flow", "pages", "smallest_pt"), [
@@ -237,18 +231,18 @@ def test_a_scan_at_another_time_prints_no_sheet_again_and_dates_each_pdf_as_a_fr
 ) -> None:
     """Without SOURCE_DATE_EPOCH every scan has a new build time: the PDFs it prints carry it, yet an unchanged
     sheet is printed once (the date used to be in the cache key, so every re-scan printed every PDF again)."""
-    from reports import printable, sheets, site
+    from reports import sheet_walk, site
 
     printed: list[str] = []
-    real_print, real_pages = printable.svg_to_print, sheets.pdf_pages
+    real_draw, real_pdf = sheet_walk.draw_sheet, sheet_walk.pdf_from_drawing
 
-    def counting_print(svg: str, fmt: printable.PrintFormat, **kw: Any) -> bytes:
-        printed.append(fmt)
-        return real_print(svg, fmt, **kw)
+    def counting_draw(*args: Any, **kw: Any) -> sheet_walk.SheetDrawing:  # the one walk, drawing the PNG
+        printed.append("png")
+        return real_draw(*args, **kw)
 
-    def counting_pages(pages: list[str], **kw: Any) -> bytes:
+    def counting_pdf(*args: Any, **kw: Any) -> bytes:
         printed.append("pdf")
-        return real_pages(pages, **kw)
+        return real_pdf(*args, **kw)
 
     def scan_at(when: datetime, cache: str) -> dict[str, bytes]:
         with pytest.MonkeyPatch.context() as patch:
@@ -256,8 +250,8 @@ def test_a_scan_at_another_time_prints_no_sheet_again_and_dates_each_pdf_as_a_fr
             patch.setattr(site, "build_time", lambda environ=None: when)  # the clock, as a scan without the epoch
             return render_site(dated(site_input), environ={})
 
-    monkeypatch.setattr(printable, "svg_to_print", counting_print)
-    monkeypatch.setattr(sheets, "pdf_pages", counting_pages)
+    monkeypatch.setattr(sheet_walk, "draw_sheet", counting_draw)
+    monkeypatch.setattr(sheet_walk, "pdf_from_drawing", counting_pdf)
     first_time = datetime(2026, 11, 30, 17, 5, 1, tzinfo=UTC)
     second_time = datetime(2026, 11, 30, 18, 0, 0, tzinfo=UTC)
     first = scan_at(first_time, str(tmp_path))
@@ -296,12 +290,6 @@ def test_the_site_cuts_a_wide_pdf_between_steps_as_its_page_says(
     assert len(reader.pages) == int(stated.group(1))
     names = [node.name for process in definitions.processes.values() for node in process.nodes.values() if node.name]
     for page in reader.pages:
-        sizes: list[float] = []
-
-        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float,
-                  sizes: list[float] = sizes) -> None:
-            if text.strip() and any(text.strip() in name for name in names):  # a step's name (or a line of it)
-                sizes.append(size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]))
-
-        page.extract_text(visitor_text=visit)
+        sizes = [size for text, size in text_sizes(page)
+                 if any(text.strip() in name for name in names)]  # a step's name (or a line of it)
         assert sizes and min(sizes) == pytest.approx(float(stated.group(2)), abs=0.051)
