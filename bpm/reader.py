@@ -1413,10 +1413,14 @@ def build_deferred_diagrams(
     """
     document = b"".join((deferred.head, b"\n" * (deferred.first_line - 1), deferred.body, f"</{_WRAPPER}>".encode()))
     with collector_paused():
+        parser = _parser()
         try:
-            root = etree.fromstring(document, _parser())
-        except etree.XMLSyntaxError as exc:
-            raise BpmnParseError(say("reader.malformed", detail=str(exc)), file=deferred.file) from None
+            root = etree.fromstring(document, parser)
+        except etree.XMLSyntaxError as exc:  # repaired as the whole file was (a namespace URI with spaces)
+            retried = _retry(document, list(parser.error_log), [])
+            if retried is None:
+                raise BpmnParseError(say("reader.malformed", detail=str(exc)), file=deferred.file) from None
+            root = retried[0].getroot()
         builder = _Builder(deferred.file, _start_tag_lines(root, document), colours=deferred.colours)
         diagrams: list[Diagram] = []
         notes: list[tuple[ImportNote, ...]] = []
