@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,23 @@ PROCESS = (
     '<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="t"/>'
     '<task id="t" name="受付"/></process>\n'
 )
+
+
+@pytest.fixture(autouse=True)
+def _deferring() -> Iterator[None]:
+    reader.defer_diagrams(True)
+    yield
+    reader.defer_diagrams(True)
+
+
+def test_the_switch_reads_the_same_model_built_at_once(flows_dir: Path) -> None:
+    path = next(_files(flows_dir))
+    reader.defer_diagrams(False)
+    eager = read_bpmn(path)
+    reader.defer_diagrams(True)
+    lazy = read_bpmn(path)
+    assert isinstance(eager.diagrams, tuple) and isinstance(lazy.diagrams, DeferredDiagrams)
+    _assert_same(lazy, eager)
 
 
 def _eager(data: bytes, name: str) -> Definitions | str:
@@ -224,3 +242,22 @@ def test_a_namespace_uri_with_spaces_is_repaired_in_the_diagrams_as_in_the_file(
     assert isinstance(lazy.diagrams, DeferredDiagrams)
     _assert_same(lazy, _eager(data, "ibm.bpmn"))
     assert [note.code for note in lazy.notes] == ["repaired-xml"]
+
+
+def test_lint_reads_diagrams_at_once_and_leaves_deferring_on(flows_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from bpm.cli import main
+
+    seen: list[bool] = []
+    original = reader.deferred_diagrams
+
+    def watched(*arguments: Any) -> DeferredDiagrams | None:
+        seen.append(True)
+        return original(*arguments)
+
+    monkeypatch.setattr(reader, "deferred_diagrams", watched)
+    result = CliRunner().invoke(main, ["lint", str(next(_files(flows_dir)))])
+    assert result.exit_code in (0, 1), result.output
+    assert not seen  # lint did not defer
+    assert reader._DEFERRING[0]  # and switched deferring on again when it ended
