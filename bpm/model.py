@@ -588,8 +588,10 @@ class DeferredDiagrams(Sequence[Diagram]):
     (the read cache) keeps the bytes, or the diagrams once built.
     """
 
-    head: bytes
-    """The start tag of a wrapper element declaring the root's namespaces (one line)."""
+    namespaces: tuple[tuple[str | None, str], ...]
+    """The root's namespace declarations (prefix, URI), declared again on the element that stands in for it."""
+    encoding: str
+    """The file's encoding, which the body is in."""
     body: bytes
     """The file's bytes from the first diagram's ``<`` to the root's end tag (whole root children only)."""
     first_line: int

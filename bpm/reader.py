@@ -1375,16 +1375,24 @@ def deferred_diagrams(
     line = lines.get(diagrams[0]) or _line(diagrams[0])
     if end is None or not line or data.count(b"\n", 0, first.start()) != line - 1:
         return None
+    namespaces = tuple(root.nsmap.items())
+    if encoding not in _ASCII_COMPATIBLE:
+        try:
+            _wrapper_head(namespaces, encoding)
+        except UnicodeEncodeError:  # a namespace the file's own encoding cannot write (it was a character reference)
+            return None
+    return DeferredDiagrams(namespaces, encoding, data[first.start():end.start()], line, file, colours, len(diagrams))
+
+
+def _wrapper_head(namespaces: tuple[tuple[str | None, str], ...], encoding: str) -> bytes:
+    """The start tag that stands in for the root, declaring its namespaces, on one line (made when the diagrams
+    are built: ``quoteattr`` for every namespace was a tenth of reading a small file)."""
     declarations = "".join(
         f" xmlns={quoteattr(uri)}" if prefix is None else f" xmlns:{prefix}={quoteattr(uri)}"
-        for prefix, uri in root.nsmap.items()
+        for prefix, uri in namespaces
     )
     declared = "" if encoding in _ASCII_COMPATIBLE else f'<?xml version="1.0" encoding="{encoding}"?>'
-    try:
-        head = f"{declared}<{_WRAPPER}{declarations}>".encode(encoding)
-    except UnicodeEncodeError:  # a namespace the file's own encoding cannot write (it was a character reference)
-        return None
-    return DeferredDiagrams(head, data[first.start():end.start()], line, file, colours, len(diagrams))
+    return f"{declared}<{_WRAPPER}{declarations}>".encode(encoding if declared else "utf-8")  # undeclared: UTF-8
 
 
 _DEFERRABLE_ENCODINGS = _ASCII_COMPATIBLE | {"iso-8859-1", "latin1", "latin-1", "windows-1252", "cp1252"}
@@ -1427,7 +1435,8 @@ def build_deferred_diagrams(
     they not parse or hold another number of diagrams (not expected: the
     reader checked both).
     """
-    document = b"".join((deferred.head, b"\n" * (deferred.first_line - 1), deferred.body, f"</{_WRAPPER}>".encode()))
+    head = _wrapper_head(deferred.namespaces, deferred.encoding)
+    document = b"".join((head, b"\n" * (deferred.first_line - 1), deferred.body, f"</{_WRAPPER}>".encode()))
     with collector_paused():
         parser = _parser()
         try:
