@@ -324,6 +324,15 @@ def discover_profile(paths: Iterable[str]) -> Path | None:
     return files[0] if files else None
 
 
+def _draws_every_diagram() -> None:
+    """Commands that draw or lint every file read its diagrams with the file, not on demand (see
+    :func:`bpm.reader.defer_diagrams`: on demand they would be parsed twice); on again when the command ends."""
+    from bpm.reader import defer_diagrams
+
+    defer_diagrams(False)
+    click.get_current_context().call_on_close(lambda: defer_diagrams(True))
+
+
 def read_all(paths: Sequence[Path], settings: Settings) -> Iterator[Definitions]:
     """Read each file, failing on the first unreadable one (its message names it)."""
     for path in paths:
@@ -455,6 +464,7 @@ def lint_command(
 
     BPMNの構造を検査します。エラーがあれば終了コード1。
     """
+    _draws_every_diagram()
     from bpm.lint import lint_files, rule_for, sort_findings
     from bpm.lint.formats import summary_line
     from bpm.lint.notes import unreadable
@@ -599,6 +609,7 @@ def render(
     表題欄（フロー名・版の日付・凡例）を付けて配置します。ファイル名は入力フォルダからの
     相対パスで決まり、どこから実行しても同じです。
     """
+    _draws_every_diagram()
     from bpm.errors import RenderError
     from reports.pictures import PictureFormat
     from reports.pictures_cache import PictureCache
@@ -1065,6 +1076,7 @@ def scan(
 
     読み込み・検査・評価を行い、HTMLレポートを作成します。
     """
+    _draws_every_diagram()
     from reports.outdir import check_out_dir, lock_folder
     from reports.site import build_site
 

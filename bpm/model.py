@@ -11,10 +11,10 @@ builder decide whether to collapse or expand sub-processes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, make_dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from enum import Enum
-from typing import Any, NewType, TypeVar, cast
+from typing import Any, NewType, TypeVar, cast, overload
 
 ElementId = NewType("ElementId", str)
 ProcessId = NewType("ProcessId", str)
@@ -572,6 +572,142 @@ class ImportNote:
     """The explanation in Japanese (``message`` is English); empty when the note has it in one language only."""
 
 
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DeferredDiagrams(Sequence[Diagram]):
+    """A file's diagrams, kept as their XML until something reads them: a tuple of :class:`Diagram` to its users.
+
+    Why: the diagram interchange (a shape, its bounds and label for every
+    element, an edge and its waypoints for every flow) was half of the model
+    the reader built, yet only drawing, layout and ``bpm lint`` look at it;
+    ``bpm score`` and ``bpm compare`` never do.  The reader keeps the bytes of
+    the diagrams instead (``bpm.reader.deferred_diagrams``) and builds them,
+    with their file, line numbers and import notes, the first time they or the
+    file's notes (:class:`DeferredNotes`) are read.
+
+    It equals, hashes, prints and iterates as the tuple it stands for; pickling
+    (the read cache) keeps the bytes, or the diagrams once built.
+    """
+
+    namespaces: tuple[tuple[str | None, str], ...]
+    """The root's namespace declarations (prefix, URI), declared again on the element that stands in for it."""
+    encoding: str
+    """The file's encoding, which the body is in."""
+    body: bytes
+    """The file's bytes from the first diagram's ``<`` to the root's end tag (whole root children only)."""
+    first_line: int
+    """The line of the file on which ``body`` starts: the wrapper is padded with newlines up to it."""
+    file: str
+    """The file named in the diagrams' source references."""
+    colours: bool
+    """Whether the reader looks for colour attributes (see ``bpm.reader._may_have_colours``)."""
+    diagram_count: int
+    """How many diagrams ``body`` holds at the root (a field named ``count`` would hide ``Sequence.count``)."""
+    built: tuple[Diagram, ...] | None = None
+    """The diagrams, once built."""
+    built_notes: tuple[tuple[ImportNote, ...], ...] | None = None
+    """Each diagram's import notes, once built."""
+
+    def diagrams(self) -> tuple[Diagram, ...]:
+        """The diagrams, built on first use and kept."""
+        return self._build()[0]
+
+    def notes(self) -> tuple[tuple[ImportNote, ...], ...]:
+        """Each diagram's import notes (bad shapes, edges, coordinates), built on first use and kept."""
+        return self._build()[1]
+
+    def _build(self) -> tuple[tuple[Diagram, ...], tuple[tuple[ImportNote, ...], ...]]:
+        built, notes = self.built, self.built_notes
+        if built is None or notes is None:
+            from bpm.reader import build_deferred_diagrams  # the reader imports this module
+
+            built, notes = build_deferred_diagrams(self)
+            object.__setattr__(self, "built", built)
+            object.__setattr__(self, "built_notes", notes)
+        return built, notes
+
+    @overload
+    def __getitem__(self, index: int) -> Diagram: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Diagram, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Diagram | tuple[Diagram, ...]:
+        return self.diagrams()[index]
+
+    def __len__(self) -> int:
+        return self.diagram_count
+
+    def __iter__(self) -> Iterator[Diagram]:
+        return iter(self.diagrams())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DeferredDiagrams | tuple):
+            return self.diagrams() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.diagrams())
+
+    def __repr__(self) -> str:
+        return repr(self.diagrams())
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DeferredNotes(Sequence[ImportNote]):
+    """A file's import notes while its diagrams are deferred: a tuple of :class:`ImportNote` to its users.
+
+    The notes of the diagrams (``bad-shape``, ``bad-edge``, ``bad-coordinates``)
+    are made when the diagrams are built, and go where the eager reader put
+    them: at each diagram's place among the root's children.  So the notes are
+    complete, in the same order, whenever anyone reads them (``bpm lint``, the
+    site): an error in a diagram is never hidden, only found when first looked at.
+    """
+
+    read: tuple[ImportNote, ...]
+    """The notes made while reading, without the diagrams'."""
+    at: tuple[int, ...]
+    """For each deferred diagram, how many of ``read`` come before its notes."""
+    diagrams: DeferredDiagrams
+    """The deferred diagrams, which make the rest."""
+
+    def notes(self) -> tuple[ImportNote, ...]:
+        """All the notes, in the order the eager reader made them."""
+        spliced: list[ImportNote] = []
+        start = 0
+        for at, own in zip(self.at, self.diagrams.notes(), strict=True):
+            spliced.extend(self.read[start:at])
+            spliced.extend(own)
+            start = at
+        spliced.extend(self.read[start:])
+        return tuple(spliced)
+
+    @overload
+    def __getitem__(self, index: int) -> ImportNote: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ImportNote, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ImportNote | tuple[ImportNote, ...]:
+        return self.notes()[index]
+
+    def __len__(self) -> int:
+        return len(self.notes())
+
+    def __iter__(self) -> Iterator[ImportNote]:
+        return iter(self.notes())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DeferredNotes | tuple):
+            return self.notes() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.notes())
+
+    def __repr__(self) -> str:
+        return repr(self.notes())
+
+
 @dataclass(frozen=True, slots=True)
 class Definitions:
     """Everything read from one BPMN file."""
@@ -592,16 +728,24 @@ class Definitions:
     """Processes in document order."""
     collaborations: tuple[Collaboration, ...] = ()
     """Collaborations in document order."""
-    diagrams: tuple[Diagram, ...] = ()
-    """Diagram interchange, in document order."""
-    notes: tuple[ImportNote, ...] = ()
-    """What the reader skipped or repaired."""
+    diagrams: tuple[Diagram, ...] | DeferredDiagrams = ()
+    """Diagram interchange, in document order (read as a tuple; the reader may defer building it: see
+    :class:`DeferredDiagrams`)."""
+    notes: tuple[ImportNote, ...] | DeferredNotes = ()
+    """What the reader skipped or repaired (read as a tuple; those of deferred diagrams are found when first read)."""
     element_counts: Mapping[str, int] = field(default_factory=dict)
     """Count of BPMN-namespace elements by local name, as found in the XML."""
     data_stores: tuple[Artifact, ...] = ()
     """Root-level ``dataStore`` definitions (referenced by dataStoreReferences)."""
     global_tasks: tuple[GlobalTask, ...] = ()
     """Root-level global tasks, which call activities may call instead of a process."""
+
+    def eager(self) -> Definitions:
+        """This model with its diagrams and notes built, as plain tuples (for code that copies models field by
+        field: a walk over a :class:`DeferredDiagrams` would see bytes, not names)."""
+        if self.diagrams.__class__ is tuple and self.notes.__class__ is tuple:
+            return self
+        return replace(self, diagrams=tuple(self.diagrams), notes=tuple(self.notes))
 
     @property
     def file(self) -> str:

@@ -75,7 +75,7 @@ class Scrubber:
     def definitions(self, definitions: Definitions) -> Definitions:
         """A copy of the model with names replaced, documentation emptied and annotation texts removed."""
         memo: dict[int, Any] = {}
-        result = self._walk(definitions, memo)
+        result = self._walk(definitions.eager(), memo)  # deferred diagrams are bytes to a walk: built first
         assert isinstance(result, Definitions)
         return result
 
