@@ -100,7 +100,7 @@ def test_robot_rounds_take_over_after_the_first_round(setting: str, monkeypatch:
     money = _money(setting)
     full = cost_gate(steps, money, {}, fast=False)
     calls = [0]
-    original = gate_module.evaluate
+    original = evaluate
 
     def counted(*args: object, **kwargs: object) -> Evaluation:
         calls[0] += 1
