@@ -79,6 +79,8 @@ class _Group:
 
 @dataclass
 class _Stretch:
+    """Months [begin, end) of a pool and 職種 in which ``count`` whole posts go, from ``available`` FTE live."""
+
     begin: int
     end: int
     count: int
@@ -87,6 +89,8 @@ class _Stretch:
 
 @dataclass
 class _Deployment:
+    """One segment's robots this round, as :func:`~scoring.rpa.draft_scenarios` drafts them."""
+
     segment: str
     members: np.ndarray
     """Mask of the robots in it."""
@@ -100,6 +104,8 @@ class _Deployment:
 
 @dataclass
 class _Round:
+    """The round-wide figures every robot's cash reads this round."""
+
     deployments: dict[str, _Deployment]
     stretches: dict[int, tuple[np.ndarray, float, list[_Stretch]]]
     """Group index → (posts per month, FTE live at the end, stretches that cut a post)."""
@@ -314,7 +320,7 @@ class RobotRounds:
 
     def worst(self) -> Pick | None:
         """The robot this round withdraws (lowest NPV ≤ the gate's tolerance, then unit id), or None."""
-        from scoring.gate import _TOLERANCE
+        from scoring.gate import _TOLERANCE  # here, not at the top: scoring.gate imports this module
 
         if not self.alive.any():
             return None
