@@ -269,7 +269,7 @@ class RobotRounds:
                 placed[span] = stretch.count * group.per_post * self.wage[span]
                 worth = npv(yearly(placed), self.rate) / stretch.available
                 per_fte += np.where(group.released <= stretch.begin, worth, 0.0)
-            np.add.at(value, group.robots, group.fte * per_fte)
+            value[group.robots] += group.fte * per_fte  # a robot appears once per pool and 職種
         estimate += value
         size += np.abs(value)
         return estimate, _RELATIVE * size + _ABSOLUTE
@@ -357,8 +357,11 @@ class RobotRounds:
         rows = []
         for group_index, (posts, available_end, _found) in sorted(now.stretches.items()):
             group = self.groups[group_index]
-            ftes = group.fte[self.alive[group.robots]].tolist()
-            rows.append(post_row(group.pool, group.staff_type, ftes, posts, available_end,
+            ftes = group.fte[self.alive[group.robots]]
+            # plan_posts' sums over the same FTE in the same order (a robot frees FTE > 0, keeps none on site)
+            freed = sum(ftes[ftes > 0].tolist())
+            onsite = -sum(ftes[ftes < 0].tolist())
+            rows.append(post_row(group.pool, group.staff_type, freed, onsite, posts, available_end,
                                  self.costs[group.staff_type], group.keep))
         hours = 0
         hours += sum(self.freed[self.alive].tolist())

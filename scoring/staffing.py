@@ -342,20 +342,21 @@ def plan_posts(
         posts, available_end = _group_posts(items, keep, cost.post_fte, per_post, wage, months, value_by_owner,
                                             memo)
         posts_by_month[(pool, staff_type)] = posts
-        rows.append(post_row(pool, staff_type, [i.fte for i in items], posts, available_end, cost, keep))
+        freed = sum(i.fte for i in items if i.fte > 0)
+        onsite = -sum(i.fte for i in items if i.fte < 0)
+        rows.append(post_row(pool, staff_type, freed, onsite, posts, available_end, cost, keep))
     return PostPlan(staffing_plan(rows, money, assumptions), value_by_owner, posts_by_month)
 
 
-def post_row(pool: PoolKey, staff_type: StaffType, ftes: Sequence[float], posts: np.ndarray, available_end: float,
-             cost: StaffCost, keep: float) -> PostRow:
-    """The reported row of one pool and 職種 from its contributions' FTE (in order) and its posts per month.
+def post_row(pool: PoolKey, staff_type: StaffType, freed: float, onsite: float, posts: np.ndarray,
+             available_end: float, cost: StaffCost, keep: float) -> PostRow:
+    """The reported row of one pool and 職種 from the FTE freed and kept on site and its posts per month.
 
     Shared by :func:`plan_posts` and the cost gate's robot rounds (:mod:`scoring.gate_rounds`), so a
-    withdrawn robot's snapshot reports the very row a full post plan would.
+    withdrawn robot's snapshot reports the very row a full post plan would.  ``freed`` and ``onsite`` are
+    the caller's sums (in the contributions' order) so that the rounds can add them without a Python loop.
     """
     months = len(posts)
-    freed = sum(f for f in ftes if f > 0)
-    onsite = -sum(f for f in ftes if f < 0)
     cut = int(posts[-1]) if months else 0
     at_year_end = [int(posts[min(months, 12 * year) - 1]) for year in range(1, -(-months // 12) + 1)]
     cuts = tuple((year, now - before) for year, (before, now) in
