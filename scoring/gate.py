@@ -42,6 +42,7 @@ from scoring.cashflow import (
 )
 from scoring.cost import MoneyStep
 from scoring.explain import yen_en, yen_ja
+from scoring.gate_rounds import RobotRounds, robots_only
 from scoring.lots import LotYear
 from scoring.money_params import MoneyParams
 from scoring.money_wait import WaitLedger, margin
@@ -123,8 +124,14 @@ def choose_wait(
 
 
 
-def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | None = None) -> GateResult:
-    """Withdraw, worst first, every candidate unit or lot step whose NPV over the horizon is ≤ 0."""
+def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | None = None,
+              fast: bool = True) -> GateResult:
+    """Withdraw, worst first, every candidate unit or lot step whose NPV over the horizon is ≤ 0.
+
+    Once only robots are adopted, the rounds come from :class:`~scoring.gate_rounds.RobotRounds` (same
+    withdrawals, same figures, without pricing the whole portfolio each round); ``fast=False`` prices every
+    round in full, the rule as written (the tests compare the two).
+    """
     withdrawn: dict[StepKey, Withdrawal] = {}
     candidates = {s.key for s in steps if s.is_candidate}
     for step in steps:
@@ -137,11 +144,25 @@ def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | Non
     wait = choose_wait(steps, feasible, money, cache, parts)
     active = set(feasible)
     snapshots: dict[str, Evaluation] = {}
+    robots: RobotRounds | None = None
+    last: Evaluation | None = None
     for round_ in range(len(feasible) + 1):
+        if robots is None and fast and last is not None and robots_only(active, parts):
+            # Robots only from here on: each round from the ledger, not a full evaluation (scoring.gate_rounds).
+            robots = RobotRounds(last, active, wait, parts)
+        if robots is not None:
+            pick = robots.worst()
+            if pick is None:
+                break
+            withdrawn[pick.key] = Withdrawal("cost", pick.scenario_id, pick.step_npv, pick.unit_npv, True)
+            active.discard(pick.key)
+            snapshots[pick.scenario_id] = pick.snapshot
+            robots.withdraw(pick.scenario_id)
+            continue
         # Each round prices a smaller plan that no later call asks for again: only the first (every feasible
         # candidate, priced again by the caller) goes into the shared memo, so it does not grow with the rounds.
         memo = cache if round_ == 0 else None
-        evaluation = evaluate(steps, Plan(frozenset(active), wait), money, memo, parts)
+        evaluation = last = evaluate(steps, Plan(frozenset(active), wait), money, memo, parts)
         worst = _worst(evaluation)
         if worst is None:
             break

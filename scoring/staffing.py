@@ -344,18 +344,35 @@ def plan_posts(
         posts_by_month[(pool, staff_type)] = posts
         freed = sum(i.fte for i in items if i.fte > 0)
         onsite = -sum(i.fte for i in items if i.fte < 0)
-        cut = int(posts[-1]) if months else 0
-        at_year_end = [int(posts[min(months, 12 * year) - 1]) for year in range(1, -(-months // 12) + 1)]
-        cuts = tuple((year, now - before) for year, (before, now) in
-                     enumerate(itertools.pairwise([0, *at_year_end]), start=1) if now > before)
-        final = max(available_end, 0.0)
-        rows.append(PostRow(
-            section=pool[0], unit=pool[1], staff_type=staff_type, fte_freed=freed, onsite_kept_fte=onsite,
-            redeploy_kept_fte=final * (1.0 - keep), posts_cut=cut, post_fte=cost.post_fte,
-            redeployed_fte=max(0.0, freed - onsite - cut * cost.post_fte),
-            cuts_by_year=cuts, cash_yen_per_post_year=cost.cash_yen_per_fte * cost.post_fte,
-        ))
-    plan = StaffingPlan(
+        rows.append(post_row(pool, staff_type, freed, onsite, posts, available_end, cost, keep))
+    return PostPlan(staffing_plan(rows, money, assumptions), value_by_owner, posts_by_month)
+
+
+def post_row(pool: PoolKey, staff_type: StaffType, freed: float, onsite: float, posts: np.ndarray,
+             available_end: float, cost: StaffCost, keep: float) -> PostRow:
+    """The reported row of one pool and 職種 from the FTE freed and kept on site and its posts per month.
+
+    Shared by :func:`plan_posts` and the cost gate's robot rounds (:mod:`scoring.gate_rounds`), so a
+    withdrawn robot's snapshot reports the very row a full post plan would.  ``freed`` and ``onsite`` are
+    the caller's sums (in the contributions' order) so that the rounds can add them without a Python loop.
+    """
+    months = len(posts)
+    cut = int(posts[-1]) if months else 0
+    at_year_end = [int(posts[min(months, 12 * year) - 1]) for year in range(1, -(-months // 12) + 1)]
+    cuts = tuple((year, now - before) for year, (before, now) in
+                 enumerate(itertools.pairwise([0, *at_year_end]), start=1) if now > before)
+    final = max(available_end, 0.0)
+    return PostRow(
+        section=pool[0], unit=pool[1], staff_type=staff_type, fte_freed=freed, onsite_kept_fte=onsite,
+        redeploy_kept_fte=final * (1.0 - keep), posts_cut=cut, post_fte=cost.post_fte,
+        redeployed_fte=max(0.0, freed - onsite - cut * cost.post_fte),
+        cuts_by_year=cuts, cash_yen_per_post_year=cost.cash_yen_per_fte * cost.post_fte,
+    )
+
+
+def staffing_plan(rows: Sequence[PostRow], money: MoneyParams, assumptions: Sequence[Reason] = ()) -> StaffingPlan:
+    """The plan as reported from its rows (in pool and 職種 order)."""
+    return StaffingPlan(
         rows=tuple(rows),
         posts_cut=sum(r.posts_cut for r in rows),
         fte_freed=sum(r.fte_freed for r in rows),
@@ -363,7 +380,6 @@ def plan_posts(
         rounding_rule=rounding_rule(money),
         assumptions=tuple(assumptions),
     )
-    return PostPlan(plan, value_by_owner, posts_by_month)
 
 
 class Stretches(NamedTuple):
