@@ -52,11 +52,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 __all__ = ["CACHE_ENV", "LIMIT_ENV", "ObjectStore", "cache_folder", "cache_limit", "code_version", "digest", "dumps",
-           "entries_in", "loads", "prune_results", "quick_digest", "remove_oldest", "write_atomically"]
+           "entries_in", "loads", "prune_results", "remove_oldest", "write_atomically"]
 
 T = TypeVar("T")
 
@@ -288,40 +287,6 @@ class _DigestPickler(pickle.Pickler):
         return None
 
 
-def quick_digest(*parts: object) -> str:
-    """SHA-256 (hex) of ``parts`` by value, without :func:`digest`'s call per object (≈ 2× faster on a page's view).
-
-    For keys over large trees built afresh every run (a site page's view): every object by value (``fast``,
-    no memo), but sets in their iteration order, which can differ between processes for equal sets of
-    strings.  That costs a miss (the entry is made again), never a wrong hit: different values never pickle
-    alike.  Read-only dicts (``mappingproxy``) are taken by their items, in order.
-    """
-    buffer = io.BytesIO()
-    _QuickPickler(buffer, protocol=5).dump(parts)
-    return hashlib.sha256(buffer.getvalue()).hexdigest()
-
-
-class _QuickReducers(_Reducers):
-    """:class:`_Reducers`, and a read-only dict as the items it shows (a digest is never unpickled)."""
-
-    def __missing__(self, cls: type) -> Callable[[Any], Any]:
-        if cls is MappingProxyType:
-            return _proxy_items
-        return super().__missing__(cls)
-
-
-def _proxy_items(obj: Any) -> Any:
-    return _rebuild, ("mappingproxy", tuple(obj.items()))  # a marker and the items: a digest is never loaded
-
-
-class _QuickPickler(pickle.Pickler):
-    dispatch_table = _QuickReducers()
-
-    def __init__(self, file: io.BytesIO, protocol: int) -> None:
-        super().__init__(file, protocol=protocol)
-        self.fast = True
-
-
 # --------------------------------------------------------------------------- the store
 
 
@@ -391,7 +356,7 @@ class ObjectStore:
         return entries_in(self.folder, (_SUFFIX,))
 
 
-KINDS = ("reads", "flows", "surveys", "pages", "annotated")
+KINDS = ("reads", "flows", "surveys")
 """The stores of results (the pictures have their own, :mod:`reports.pictures_cache`)."""
 
 

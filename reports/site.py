@@ -30,7 +30,6 @@ from typing import Any, Literal, Protocol
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from bpm.cache_store import ObjectStore
 from bpm.errors import RenderError, say
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
@@ -58,7 +57,6 @@ from reports.outdir import (
     publish_files,
     recover,
 )
-from reports.page_cache import PageCache
 from reports.pictures import Picture, PictureFormat, pictures, shortened_names
 from reports.pictures_cache import PictureCache, cached_picture_bytes
 from reports.sources_view import CitedSource, sources_page
@@ -401,14 +399,12 @@ def _site_files(
     site = site_view(catalogue, title, generated)
     env = _environment()
     env.globals["history"] = history
-    # A published site's history is on every page (an env global, not in the views): its pages are not kept.
-    pages = PageCache.for_site(site, ObjectStore.from_environment("pages", environ)) if history is None else None
     given: set[str] = set()
 
     def page(template: str, name: str, **context: Any) -> tuple[str, bytes]:
         report(say("progress.rendering", name=name).render())
         given.add(name)
-        return name, _page_bytes(pages, env, site, template, **context)
+        return name, _render_page(env, site, template, **context)
 
     yield page("index.html", "index.html", view=_with_effects(index_page(catalogue, site_input.downloads,
                                                                           site_input.download_labels),
@@ -423,7 +419,7 @@ def _site_files(
     overlays = diagram_overlays(site_input.assessment.processes, catalogue.findings)
     cache = PictureCache.from_environment()
     job = _FlowJob(catalogue, site, env, overlays, build_time(environ), site_input.file_keys, cache,
-                   site_input.file_dates, pages=pages)
+                   site_input.file_dates)
     groups = _flow_groups(catalogue, site_input.assessment.processes, given)
     sheet_jobs: list[_SheetJob] = []
     items = list(enumerate(groups))
@@ -460,13 +456,6 @@ def _render_page(env: Environment, site: Any, template: str, **context: Any) -> 
     return csp.apply_policy(html).encode("utf-8")
 
 
-def _page_bytes(pages: PageCache | None, env: Environment, site: Any, template: str, **context: Any) -> bytes:
-    """The page, rendered or — when its views were rendered before (:mod:`reports.page_cache`) — from the store."""
-    if pages is None:
-        return _render_page(env, site, template, **context)
-    return pages.page(template, lambda marked, **views: _render_page(env, marked, template, **views), **context)
-
-
 @dataclass(frozen=True, slots=True)
 class _FlowJob:
     """What every flow page needs, shared read-only by the workers that render them."""
@@ -481,8 +470,6 @@ class _FlowJob:
     file_dates: Mapping[str, datetime]
     unprinted: Mapping[str, RenderError] = field(default_factory=dict)
     """Sheets that could not be printed (site path → why): pages rendered again say so instead of linking."""
-    pages: PageCache | None = None
-    """Pages rendered before, by their views (None: render every page)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,8 +519,8 @@ def _flow_pages(job: _FlowJob, item: tuple[int, tuple[ProcessAssessment, ...]]) 
         messages.append((False, say("progress.drawing", name=ref.name).render()))
         diagram = drawings.view(job.catalogue.definitions.get(process.file), process.process_id)
         messages.append((False, say("progress.rendering", name=ref.file_name).render()))
-        pages[ref.file_name] = _page_bytes(job.pages, job.env, job.site, "flow.html",
-                                           view=flow_page(job.catalogue, process, diagram))
+        pages[ref.file_name] = _render_page(job.env, job.site, "flow.html",
+                                            view=flow_page(job.catalogue, process, diagram))
     return _FlowOutput(pages, drawings.files, messages, tuple(drawings.sheets.values()))
 
 
