@@ -183,7 +183,8 @@ def assess(
     drafts = merge(per_flow(_assess_at, len(live), context=(live, visits, cases, run), jobs=jobs,
                             describe=lambda i: live[i].file, cached=steps_cached), gaps, findings, used_entries)
     units_by_key = {u.key: u for u in live}
-    priced, money = _rank_by_capacity(drafts), None
+    priced: list[ProcessAssessment] | None = None
+    money = None
     if profile.money is not None:
         try:
             priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, cache, in_full=money_in_full)
@@ -196,6 +197,8 @@ def assess(
                 message_ja=f"財政効果を計算できません: {error.message_in('ja')}",
                 message_en=f"the cash effect cannot be computed: {error.message_in('en')}",
             ))
+    if priced is None:  # no money section, or it failed: the capacity view (made only then: a pass over every step)
+        priced = _rank_by_capacity(drafts)
     processes = tuple(
         dataclasses.replace(draft, totals=totals(draft.steps, profile.hours_per_fte)) for draft in priced
     )
