@@ -45,6 +45,7 @@ from bpm.errors import AnalysisError
 from bpm.graph import flow_order, process_graph
 from bpm.lint import Finding, Severity
 from bpm.model import Definitions, ElementId, FlowNode, SourceRef
+from bpm.pool import collector_frozen
 from bpm.visits import VisitResult
 from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank, rpa_assist_reason
 from scoring.context import ProcessContext, process_context, step_facts
@@ -187,7 +188,11 @@ def assess(
     money = None
     if profile.money is not None:
         try:
-            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, cache, in_full=money_in_full)
+            # the portfolio's models and drafts out of the collector's walks: the money stage's rounds make
+            # and drop many objects, and each full collection walked every step of every flow again
+            with collector_frozen():
+                priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, cache,
+                                       in_full=money_in_full)
         except AnalysisError as error:  # e.g. a counter needing thousands of seats: the survey's counts are off
             findings.append(Finding(
                 "money-failed", Severity.ERROR,
