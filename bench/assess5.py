@@ -1,10 +1,10 @@
 """Per-flow assessment CPU split between the parent and the pool's workers, and the collector's share.
 
-``scoring.assess.assess`` of a synthetic portfolio (:mod:`bench.portfolio`, money section removed: the money
-stage is measured by its own benches), in this process with ``--jobs N``.  Prints, as JSON: CPU seconds of
-this process (the parent: survey matching, annual cases, merging, unpickling the workers' outputs) and of its
-reaped workers, the total per flow, the CPU spent in the cyclic collector in the parent (``gc.callbacks``), and
-the peak resident memory of the parent.
+``scoring.assess.assess`` of a synthetic portfolio (:mod:`bench.portfolio`), in this process with
+``--jobs N``; the money section is removed (the money stage has its own benches) unless ``--money``.
+Prints, as JSON: CPU seconds of this process (the parent: survey matching, annual cases, merging,
+unpickling the workers' outputs) and of its reaped workers, the total per flow, the CPU spent in the
+cyclic collector in the parent (``gc.callbacks``), and the peak resident memory of the parent.
 
 Run it from the tree whose code is measured, with the worktree's interpreter, alternating trees::
 
@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("flows", type=int)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--work", default="bench/work", help="where portfolios are generated (reused)")
+    parser.add_argument("--money", action="store_true", help="keep the profile's money section (the money stage runs)")
     args = parser.parse_args()
 
     from bench.portfolio import PortfolioSpec, write_portfolio
@@ -67,7 +68,9 @@ def main() -> None:
 
     folder = write_portfolio(Path(args.work) / f"portfolio-{args.flows}", PortfolioSpec(flows=args.flows))
     definitions = [read_bpmn(path) for path in sorted(folder.glob("*.bpmn"))]
-    profile = dataclasses.replace(load_profile(None), money=None)
+    profile = load_profile(None)
+    if not args.money:
+        profile = dataclasses.replace(profile, money=None)
     survey = load_survey(folder / "survey.csv")
     clock = _CollectorClock()
     gc.callbacks.append(clock)
@@ -76,7 +79,8 @@ def main() -> None:
     own, children = _cpu(resource.RUSAGE_SELF) - own0, _cpu(resource.RUSAGE_CHILDREN) - children0
     gc.callbacks.remove(clock)
     print(json.dumps({
-        "flows": args.flows, "jobs": args.jobs, "steps": sum(len(p.steps) for p in result.processes),
+        "flows": args.flows, "jobs": args.jobs, "money": args.money,
+        "steps": sum(len(p.steps) for p in result.processes),
         "parent_cpu_s": round(own, 3), "workers_cpu_s": round(children, 3),
         "cpu_ms_per_flow": round((own + children) * 1000 / args.flows, 1),
         "parent_gc_cpu_s": round(sum(clock.spent.values()), 3),
