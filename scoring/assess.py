@@ -45,6 +45,7 @@ from bpm.errors import AnalysisError
 from bpm.graph import flow_order, process_graph
 from bpm.lint import Finding, Severity
 from bpm.model import Definitions, ElementId, FlowNode, SourceRef
+from bpm.pool import collector_frozen
 from bpm.visits import VisitResult
 from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank, rpa_assist_reason
 from scoring.context import ProcessContext, process_context, step_facts
@@ -183,10 +184,15 @@ def assess(
     drafts = merge(per_flow(_assess_at, len(live), context=(live, visits, cases, run), jobs=jobs,
                             describe=lambda i: live[i].file, cached=steps_cached), gaps, findings, used_entries)
     units_by_key = {u.key: u for u in live}
-    priced, money = _rank_by_capacity(drafts), None
+    priced: list[ProcessAssessment] | None = None
+    money = None
     if profile.money is not None:
         try:
-            priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, cache, in_full=money_in_full)
+            # the portfolio's models and drafts out of the collector's walks: the money stage's rounds make
+            # and drop many objects, and each full collection walked every step of every flow again
+            with collector_frozen():
+                priced, money = _price(drafts, units_by_key, cases, run, gaps, findings, cache,
+                                       in_full=money_in_full)
         except AnalysisError as error:  # e.g. a counter needing thousands of seats: the survey's counts are off
             findings.append(Finding(
                 "money-failed", Severity.ERROR,
@@ -196,6 +202,8 @@ def assess(
                 message_ja=f"財政効果を計算できません: {error.message_in('ja')}",
                 message_en=f"the cash effect cannot be computed: {error.message_in('en')}",
             ))
+    if priced is None:  # no money section, or it failed: the capacity view (made only then: a pass over every step)
+        priced = _rank_by_capacity(drafts)
     processes = tuple(
         dataclasses.replace(draft, totals=totals(draft.steps, profile.hours_per_fte)) for draft in priced
     )

@@ -37,7 +37,8 @@ from typing import Any, Generic, TypeVar, cast
 
 from bpm.cache_store import ObjectStore, dumps
 from bpm.lint import Finding
-from bpm.pool import ordered_map
+from bpm.pool import collector_frozen, ordered_map
+from bpm.reader import collector_paused
 from scoring.result import DataGap
 
 __all__ = ["Cached", "FlowOutput", "per_flow"]
@@ -106,8 +107,14 @@ class _Shipped(Generic[R]):
 
 
 def _unpickled(payload: bytes) -> FlowOutput[Any]:
-    """A worker's output (our own forked process wrote it, as the standard pool result would be)."""
-    output = pickle.loads(payload)  # bytes from our own worker, as any ProcessPoolExecutor result
+    """A worker's output (our own forked process wrote it, as the standard pool result would be).
+
+    Built with the cyclic collector paused: a process assessment is thousands of new objects without a cycle,
+    and the collections their allocation set off walked them (and everything younger than the last full
+    collection) over and over — half the CPU of unpickling, measured on 100 synthetic flows.
+    """
+    with collector_paused():
+        output = pickle.loads(payload)  # bytes from our own worker, as any ProcessPoolExecutor result
     assert isinstance(output, FlowOutput)
     return output
 
@@ -140,6 +147,19 @@ def per_flow(
     ``work`` must be a module-level function (workers are forked; see :mod:`bpm.pool`).  With ``cached``,
     stored outputs stand in for the flows that have one; the rest are run and stored.
     """
+    with collector_frozen():
+        return _per_flow(work, count, context=context, jobs=jobs, describe=describe, cached=cached)
+
+
+def _per_flow(
+    work: Callable[[C, int, Notes], R],
+    count: int,
+    *,
+    context: C,
+    jobs: int,
+    describe: Callable[[int], str],
+    cached: Cached | None,
+) -> list[FlowOutput[R]]:
     if cached is None:
         return [_received(result) for result in ordered_map(
             _run_one, range(count), context=_Job(work, context), jobs=jobs, describe=describe)]

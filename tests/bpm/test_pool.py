@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
 
 from bpm.errors import BpmnParseError
-from bpm.pool import WorkerDied, default_jobs, limit_blas_threads, ordered_map, ordered_results, parallel_available
+from bpm.pool import (
+    WorkerDied,
+    collector_frozen,
+    default_jobs,
+    limit_blas_threads,
+    ordered_map,
+    ordered_results,
+    parallel_available,
+)
 
 needs_fork = pytest.mark.skipif(not parallel_available(), reason="worker processes are forked on Linux only")
 
@@ -74,3 +83,36 @@ def test_blas_threads_default_to_one_but_a_users_choice_stays() -> None:
 
 def test_default_jobs_is_the_usable_cores() -> None:
     assert 1 <= default_jobs() <= (os.cpu_count() or 1)
+
+
+def frozen_in_worker(_context: None, item: int) -> tuple[int, bool]:
+    return item, gc.get_freeze_count() > 0
+
+
+@needs_fork
+def test_workers_inherit_the_parents_objects_frozen_and_the_parent_gets_them_back() -> None:
+    assert gc.get_freeze_count() == 0
+    results = ordered_map(frozen_in_worker, [1, 2, 3], context=None, jobs=2)
+    assert results == [(1, True), (2, True), (3, True)]  # the collector never walks (nor copies) inherited pages
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_collector_frozen_nests_and_leaves_a_paused_collector_alone() -> None:
+    with collector_frozen():
+        assert gc.get_freeze_count() > 0
+        with collector_frozen():  # an enclosing freeze: nothing to do, and nothing undone on the way out
+            pass
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        with collector_frozen():
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
+def test_collector_frozen_gives_objects_back_after_an_error() -> None:
+    with pytest.raises(ValueError), collector_frozen():
+        raise ValueError("stop")
+    assert gc.get_freeze_count() == 0

@@ -452,3 +452,34 @@ def test_results_do_not_depend_on_file_or_step_order(portfolio: list[Definitions
             assert all(0.0 <= v <= 1.0 for v in step.features.values())
             assert all(0.0 <= v <= 1.0 for v in step.scores.values())
             assert 0.0 <= step.confidence <= 1.0
+
+
+def test_the_money_stage_runs_with_the_portfolio_frozen_and_the_capacity_ranking_is_not_made_then(
+    counter: Definitions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drafts and models stay out of the collector's walks while the money stage's rounds run, and the
+    capacity ranking (a copy of every step) is made only when there is no money to rank by."""
+    import gc
+
+    import scoring.assess as assess_module
+
+    seen: list[bool] = []
+    ranked: list[int] = []
+    price, rank_by_capacity = assess_module._price, assess_module._rank_by_capacity
+
+    def watched_price(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_freeze_count() > 0)
+        return price(*args, **kwargs)  # type: ignore[arg-type]
+
+    def watched_rank(drafts: object) -> object:
+        ranked.append(1)
+        return rank_by_capacity(drafts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assess_module, "_price", watched_price)
+    monkeypatch.setattr(assess_module, "_rank_by_capacity", watched_rank)
+    profile = load_profile(None)
+    assert profile.money is not None
+    assess([counter], profile=profile)
+    assert seen == [True] and ranked == [] and gc.get_freeze_count() == 0
+    assess([counter], profile=dataclasses.replace(profile, money=None))
+    assert ranked == [1]

@@ -56,3 +56,35 @@ def test_a_worker_output_crosses_pickled_by_the_fast_pickler_and_arrives_equal()
     arrived = pickle.loads(sent)
     assert isinstance(arrived, FlowOutput) and _received(arrived) is arrived
     assert arrived == output and repr(arrived) == repr(output)
+
+
+def _collector_state(_context: None, index: int, _notes: Notes) -> tuple[int, bool, bool]:
+    import gc
+
+    return index, gc.isenabled(), gc.get_freeze_count() > 0
+
+
+def test_per_flow_runs_with_the_earlier_objects_frozen_and_gives_them_back() -> None:
+    """The models read before are out of the collector's walks while flows run (one process or many), then back."""
+    import gc
+
+    outputs = per_flow(_collector_state, 3, context=None, jobs=1)
+    assert [o.value for o in outputs] == [(0, True, True), (1, True, True), (2, True, True)]
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_unpickling_a_worker_output_pauses_the_collector_and_switches_it_back_on() -> None:
+    import gc
+    import pickle
+
+    from scoring.per_flow import FlowOutput, _Shipped
+
+    sent = pickle.dumps(_Shipped(FlowOutput((1, "a"), (), (), ("entry",))))
+    assert pickle.loads(sent) == FlowOutput((1, "a"), (), (), ("entry",))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pickle.loads(sent)
+        assert not gc.isenabled()  # the caller's choice stays
+    finally:
+        gc.enable()
