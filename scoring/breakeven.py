@@ -102,6 +102,7 @@ def break_evens(
     Kinds without candidates are left out.
     """
     found: list[BreakEven] = []
+    priced: dict[Plan, Evaluation] = {}  # each kind's plan at today's setting, asked by both its questions
     by_key = {s.key: s for s in steps}
     for question in _questions(money):
         active = frozenset(k for k in candidates.active if by_key[k].candidate is question.kind)
@@ -109,7 +110,9 @@ def break_evens(
             continue
         plan = Plan(active, candidates.wait)
 
-        at_base = evaluate(steps, plan, money, cache)
+        at_base = priced.get(plan)
+        if at_base is None:
+            at_base = priced[plan] = evaluate(steps, plan, money, cache)
 
         def priced_at(value: float, key: str = question.key, plan: Plan = plan, at_base: Evaluation = at_base,
                       ) -> Evaluation:
