@@ -989,6 +989,13 @@ _POSTS_ONLY = frozenset({"staffing.redeploy_share", "cashflow.wage_escalation", 
 months and the FTE each step frees do not move with them."""
 
 
+_ROBOT_PRICES = frozenset({"rpa.licence_per_robot_year", "rpa.mynumber_terminal_yen", "rpa.ocr_licence_per_year",
+                           "rpa.ocr_yen_per_page", "rpa.build_per_scenario", "rpa.maint_rate",
+                           "rpa.rebuild_on_cutover"})
+"""Robot prices: read only by the robots' cost lines (:func:`_draft_params` leaves them out of the drafts; the
+build months and the cutover year, which move go-live and so the posts, are not among them)."""
+
+
 def varied(steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, key: str, value: float,
            cache: Cache | None = None) -> Evaluation:
     """``evaluate(steps, plan, vary(base.money, key, value), cache)``, where ``base`` is
@@ -1007,6 +1014,8 @@ def varied(steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, key: str, v
         return dataclasses.replace(base, money=money)
     if key in _POSTS_ONLY or (key.startswith("staff.") and key != "staff.overtime_rate"):
         return _reposted(steps, base, money, cache)
+    if key in _ROBOT_PRICES:
+        return _relined(steps, plan, base, money, cache)
     return evaluate(steps, plan, money, cache)
 
 
@@ -1035,6 +1044,29 @@ def _reposted(steps: Sequence[MoneyStep], base: Evaluation, money: MoneyParams, 
     step_net = _unit_values(units, posts, months, nets, across)
     evaluation = Evaluation(money, costs, base.lots, base.lot_start, base.scenarios, base.deployments, units, posts,
                             step_net, base.step_unit, base.hours_freed, base.go_live, contributions)
+    evaluation.known_nets.update(nets)
+    return evaluation
+
+
+def _relined(steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, money: MoneyParams, cache: Cache | None,
+             ) -> Evaluation:
+    """``base`` with the robots' cost lines made again at ``money`` (a robot price moved).
+
+    The same steps as :func:`evaluate`: the lots' units (``base``'s line arrays, lots first as there), then
+    :func:`_rpa_cash` on ``base``'s drafts, then :func:`_unit_values` with ``base``'s post plan, which the
+    same contributions give again (the drafts, go-live months and freed FTE do not read robot prices).
+    """
+    months = 12 * money.cashflow.horizon_years
+    across = _Across.of(cache, len(steps)) if cache is not None else None
+    units = {unit_id: UnitCash(unit_id, unit.kind, unit.lines, unit.weights)
+             for unit_id, unit in base.units.items() if unit.kind == "lot"}
+    rpa_units, rpa_stops = _rpa_cash(base.scenarios, base.deployments, plan.wait, money, None, across)
+    units.update(rpa_units)
+    nets: dict[str, np.ndarray] = {}
+    step_net = _unit_values(units, base.posts, months, nets, across)
+    evaluation = Evaluation(money, staff_costs(money), base.lots, base.lot_start, base.scenarios, base.deployments,
+                            units, base.posts, step_net, base.step_unit, base.hours_freed, rpa_stops,
+                            base.contributions)
     evaluation.known_nets.update(nets)
     return evaluation
 
