@@ -35,9 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.cashflow import Cache, Evaluation, Plan, evaluate
+from scoring.cashflow import Cache, Evaluation, Plan, evaluate, varied
 from scoring.cost import MoneyStep
-from scoring.money_params import MoneyParams, vary
+from scoring.money_params import MoneyParams
 from scoring.result import BreakEven, Disposition
 from scoring.staffing import staff_costs
 
@@ -102,6 +102,7 @@ def break_evens(
     Kinds without candidates are left out.
     """
     found: list[BreakEven] = []
+    priced: dict[Plan, Evaluation] = {}  # each kind's plan at today's setting, asked by both its questions
     by_key = {s.key: s for s in steps}
     for question in _questions(money):
         active = frozenset(k for k in candidates.active if by_key[k].candidate is question.kind)
@@ -109,13 +110,17 @@ def break_evens(
             continue
         plan = Plan(active, candidates.wait)
 
-        def priced_at(value: float, key: str = question.key, plan: Plan = plan) -> Evaluation:
-            return evaluate(steps, plan, vary(money, key, value), cache)
+        at_base = priced.get(plan)
+        if at_base is None:
+            at_base = priced[plan] = evaluate(steps, plan, money, cache)
+
+        def priced_at(value: float, key: str = question.key, plan: Plan = plan, at_base: Evaluation = at_base,
+                      ) -> Evaluation:
+            return varied(steps, plan, at_base, key, value, cache)
 
         def npv_at(value: float, priced_at: Callable[[float], Evaluation] = priced_at) -> float:
             return priced_at(value).npv()
 
-        at_base = evaluate(steps, plan, money, cache)
         base = at_base.npv()
         at_lower, at_upper = priced_at(question.lower), priced_at(question.upper)
         low, high = at_lower.npv(), at_upper.npv()

@@ -444,6 +444,7 @@ Cache = dict[tuple[object, ...], object]
 """Memo for :func:`evaluate` within one money stage: lot prices and robot drafts keyed by what they depend on."""
 
 _V = TypeVar("_V")
+_K = TypeVar("_K")
 
 
 @dataclass
@@ -924,13 +925,22 @@ def sensitivity(
     steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, estimates: Mapping[str, Estimate],
     cache: Cache | None = None,
 ) -> Sensitivity:
-    """Vary each ranged parameter to its low and its high with the plan fixed."""
-    money = base.money
+    """Vary each ranged parameter to its low and its high with the plan fixed.
+
+    The per-unit and per-step swings are kept as one array per parameter
+    (the same subtractions as one figure at a time) and the ranges are
+    root-sum-squares of their columns in the parameters' order: the same
+    figures without a dictionary look-up per step and parameter.
+    """
     base_npv = base.npv()
     base_units = base.unit_npvs()
     base_steps = base.step_npvs()
+    unit_ids, step_keys = list(base_units), list(base_steps)
+    unit_base = np.array(list(base_units.values()), dtype=float)
+    step_base = np.array(list(base_steps.values()), dtype=float)
     bars: list[TornadoBar] = []
-    unit_deltas: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    unit_swings: list[tuple[np.ndarray, np.ndarray]] = []
+    step_swings: list[tuple[np.ndarray, np.ndarray]] = []
     deltas: dict[str, tuple[dict[StepKey, float], dict[StepKey, float]]] = {}
     hour_deltas: list[tuple[float, float]] = []
     variance_est = variance_all = 0.0
@@ -938,9 +948,8 @@ def sensitivity(
     for key, estimate in sorted(estimates.items()):
         if not estimate.is_range or not base.units or not key.startswith(relevant):
             continue
-        low = base if estimate.low == estimate.base else evaluate(steps, plan, vary(money, key, estimate.low), cache)
-        high = base if estimate.high == estimate.base else evaluate(steps, plan, vary(money, key, estimate.high),
-                                                                      cache)
+        low = base if estimate.low == estimate.base else varied(steps, plan, base, key, estimate.low, cache)
+        high = base if estimate.high == estimate.base else varied(steps, plan, base, key, estimate.high, cache)
         at_low, at_high = low.npv(), high.npv()
         bar = TornadoBar(key, estimate.low, estimate.high, at_low, at_high, estimate.estimated)
         if bar.swing > 0.5:
@@ -949,27 +958,151 @@ def sensitivity(
         variance_all += square
         if estimate.estimated:
             variance_est += square
-        low_units, high_units = low.unit_npvs(), high.unit_npvs()
-        for unit_id, value in base_units.items():
-            unit_deltas[unit_id].append((low_units[unit_id] - value if unit_id in low_units else 0.0,
-                                         high_units[unit_id] - value if unit_id in high_units else 0.0))
-        low_steps, high_steps = low.step_npvs(), high.step_npvs()
-        deltas[key] = (
-            {k: low_steps.get(k, 0.0) - v for k, v in base_steps.items()},
-            {k: high_steps.get(k, 0.0) - v for k, v in base_steps.items()},
-        )
+        unit_swings.append((_swing(low.unit_npvs(), unit_ids, unit_base, low is base),
+                            _swing(high.unit_npvs(), unit_ids, unit_base, high is base)))
+        step_low = _swing(low.step_npvs(), step_keys, step_base, low is base, missing=0.0)
+        step_high = _swing(high.step_npvs(), step_keys, step_base, high is base, missing=0.0)
+        step_swings.append((step_low, step_high))
+        deltas[key] = (dict(zip(step_keys, step_low.tolist(), strict=True)),
+                       dict(zip(step_keys, step_high.tolist(), strict=True)))
         hour_deltas.append((low.hours_freed - base.hours_freed, high.hours_freed - base.hours_freed))
     bars.sort(key=lambda b: (-b.swing, b.key))
     return Sensitivity(
         tornado=tuple(bars),
         portfolio=_rss(base_npv, ((b.npv_at_low - base_npv, b.npv_at_high - base_npv) for b in bars)),
-        units={unit_id: _rss(value, unit_deltas[unit_id]) for unit_id, value in base_units.items()},
-        steps={k: _rss(v, ((d[0].get(k, 0.0), d[1].get(k, 0.0)) for d in deltas.values()))
-               for k, v in base_steps.items()},
+        units=dict(zip(unit_ids, _rss_columns(unit_base.tolist(), unit_swings), strict=True)),
+        steps=dict(zip(step_keys, _rss_columns(step_base.tolist(), step_swings), strict=True)),
         hours=_rss(base.hours_freed, hour_deltas),
         deltas=deltas,
         estimate_share=variance_est / variance_all if variance_all > 0 else 0.0,
     )
+
+
+_NOT_READ = frozenset({"cashflow.discount_rate", "staffing.kaikei_share_back", "staffing.kaikei_share_counter",
+                       "staffing.saiyo_share"})
+"""Parameters :func:`evaluate` never reads: the discount rate (only the NPVs of the cash read it) and the
+assumed 職種 mix (read when the steps are made, before the money stage)."""
+
+_POSTS_ONLY = frozenset({"staffing.redeploy_share", "cashflow.wage_escalation", "cost.staff_yen_per_hour"})
+"""Parameters :func:`evaluate` reads only through the full staff costs and the post plan (with every
+``staff.*`` but the overtime rate, which prices the lots' counters): lots, robots, their lines, go-live
+months and the FTE each step frees do not move with them."""
+
+
+_ROBOT_PRICES = frozenset({"rpa.licence_per_robot_year", "rpa.mynumber_terminal_yen", "rpa.ocr_licence_per_year",
+                           "rpa.ocr_yen_per_page", "rpa.build_per_scenario", "rpa.maint_rate",
+                           "rpa.rebuild_on_cutover"})
+"""Robot prices: read only by the robots' cost lines (:func:`_draft_params` leaves them out of the drafts; the
+build months and the cutover year, which move go-live and so the posts, are not among them)."""
+
+
+def varied(steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, key: str, value: float,
+           cache: Cache | None = None) -> Evaluation:
+    """``evaluate(steps, plan, vary(base.money, key, value), cache)``, where ``base`` is
+    ``evaluate(steps, plan, base.money, cache)``, redoing only what the parameter can move.
+
+    Why: the sensitivity and break-even runs price one plan a hundred times
+    with one parameter moved.  A parameter :func:`evaluate` does not read
+    leaves every array as it is (``base`` is re-read at the new setting); one
+    read only by the staff costs and the post plan leaves the lots, robots
+    and the FTE each step frees alone, so only the posts and each step's
+    share of them are made again — by the same functions on the same inputs
+    in the same order, so every figure is the one a full pricing gives.
+    """
+    money = vary(base.money, key, value)
+    if key in _NOT_READ:
+        return dataclasses.replace(base, money=money)
+    if key in _POSTS_ONLY or (key.startswith("staff.") and key != "staff.overtime_rate"):
+        return _reposted(steps, base, money, cache)
+    if key in _ROBOT_PRICES:
+        return _relined(steps, plan, base, money, cache)
+    return evaluate(steps, plan, money, cache)
+
+
+def _reposted(steps: Sequence[MoneyStep], base: Evaluation, money: MoneyParams, cache: Cache | None) -> Evaluation:
+    """``base`` with the staff costs, the post plan and the units' post value made again at ``money``.
+
+    The same steps as :func:`evaluate` after its lots and robots: the plan's contributions (the very objects
+    ``base`` counted), the post plan through the same memo, then :func:`_unit_values` over fresh units
+    carrying ``base``'s line arrays in ``base``'s order (lines are only ever read after they are made).
+    """
+    months = 12 * money.cashflow.horizon_years
+    costs = staff_costs(money)
+    contributions = base.contributions
+    across = _Across.of(cache, len(steps)) if cache is not None else None
+    if across is None:
+        posts = plan_posts(contributions, costs, money)
+    else:
+        posts_key = _posts_key(contributions, money)
+        known = across.posts.get(posts_key)
+        if known is None:
+            known = across.posts.keep(posts_key, (tuple(contributions),
+                                                  plan_posts(contributions, costs, money, memo=across.groups)))
+        posts = known[1]
+    units = {unit_id: UnitCash(unit_id, unit.kind, unit.lines, unit.weights) for unit_id, unit in base.units.items()}
+    nets: dict[str, np.ndarray] = {}
+    step_net = _unit_values(units, posts, months, nets, across)
+    evaluation = Evaluation(money, costs, base.lots, base.lot_start, base.scenarios, base.deployments, units, posts,
+                            step_net, base.step_unit, base.hours_freed, base.go_live, contributions)
+    evaluation.known_nets.update(nets)
+    return evaluation
+
+
+def _relined(steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, money: MoneyParams, cache: Cache | None,
+             ) -> Evaluation:
+    """``base`` with the robots' cost lines made again at ``money`` (a robot price moved).
+
+    The same steps as :func:`evaluate`: the lots' units (``base``'s line arrays, lots first as there), then
+    :func:`_rpa_cash` on ``base``'s drafts, then :func:`_unit_values` with ``base``'s post plan, which the
+    same contributions give again (the drafts, go-live months and freed FTE do not read robot prices).
+    """
+    months = 12 * money.cashflow.horizon_years
+    across = _Across.of(cache, len(steps)) if cache is not None else None
+    units = {unit_id: UnitCash(unit_id, unit.kind, unit.lines, unit.weights)
+             for unit_id, unit in base.units.items() if unit.kind == "lot"}
+    rpa_units, rpa_stops = _rpa_cash(base.scenarios, base.deployments, plan.wait, money, None, across)
+    units.update(rpa_units)
+    nets: dict[str, np.ndarray] = {}
+    step_net = _unit_values(units, base.posts, months, nets, across)
+    evaluation = Evaluation(money, staff_costs(money), base.lots, base.lot_start, base.scenarios, base.deployments,
+                            units, base.posts, step_net, base.step_unit, base.hours_freed, rpa_stops,
+                            base.contributions)
+    evaluation.known_nets.update(nets)
+    return evaluation
+
+
+def _swing(found: Mapping[_K, float], keys: Sequence[_K], base: np.ndarray, same: bool,
+           missing: float | None = None) -> np.ndarray:
+    """Each key's figure in ``found`` minus its base (``missing`` for a key not found; None: a swing of 0)."""
+    swing: np.ndarray
+    if same:
+        swing = base - base
+    elif list(found) == keys:
+        swing = np.array(list(found.values()), dtype=float) - base
+    elif missing is None:
+        swing = np.array([found[k] - v if k in found else 0.0 for k, v in zip(keys, base.tolist(), strict=True)],
+                         dtype=float)
+    else:
+        swing = np.array([found.get(k, missing) for k in keys], dtype=float) - base
+    return swing
+
+
+def _rss_columns(bases: Sequence[float], swings: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[Range]:
+    """:func:`_rss` of every column: column j's base and the j-th swing of each parameter, in order.
+
+    ``fmin``/``fmax`` against 0 keep what ``min(0.0, low, high)`` keeps (a NaN is passed over, as ``min``
+    passes over it when 0 comes first); ``math.hypot`` then adds each column in the parameters' order.
+    """
+    if not swings:
+        downs: list[list[float]] = [[] for _ in bases]
+        ups: list[list[float]] = [[] for _ in bases]
+    else:
+        lows = np.array([pair[0] for pair in swings], dtype=float).reshape(len(swings), len(bases))
+        highs = np.array([pair[1] for pair in swings], dtype=float).reshape(len(swings), len(bases))
+        downs = np.fmin(np.fmin(0.0, lows), highs).T.tolist()
+        ups = np.fmax(np.fmax(0.0, lows), highs).T.tolist()
+    return [Range(value - math.hypot(*down), value, value + math.hypot(*up))
+            for value, down, up in zip(bases, downs, ups, strict=True)]
 
 
 def _relevant_tables(base: Evaluation) -> tuple[str, ...]:
