@@ -42,7 +42,7 @@ from typing import Any
 from bpm.errors import RenderError, say
 from reports import png_write
 
-__all__ = ["SheetDrawing", "available", "draw_sheet", "pdf_from_drawing"]
+__all__ = ["SheetDrawing", "available", "draw_sheet", "pdf_from_drawing", "shared_pdf_surface"]
 
 Box = tuple[float, float, float, float]
 """left, top, right, bottom in the diagram's own units (its viewBox)."""
@@ -81,6 +81,22 @@ def draw_sheet(png_page: str, scale: float, parts: Sequence[Box]) -> SheetDrawin
     return SheetDrawing(png, tuple(surface.recordings), surface.to_png)
 
 
+def shared_pdf_surface(cairocffi: Any, output: io.BytesIO, stamp: str, shared: list[Any], width: float,
+                       height: float) -> tuple[Any, float, float]:
+    """The one cairo PDF surface every page of a sheet is drawn on, made by the first page (dated ``stamp``).
+
+    CairoSVG makes a surface per document it converts; a sheet's pages are
+    converted one by one, so the first makes the file and the others add a
+    page to it (what ``_create_surface`` returns in CairoSVG's surfaces).
+    """
+    if not shared:
+        surface = cairocffi.PDFSurface(output, width, height)
+        surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
+        surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
+        shared.append(surface)
+    return shared[0], width, height
+
+
 def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *,
                      created: datetime | None = None) -> bytes:
     """One PDF with a page per SVG of ``pages`` (:func:`reports.paper.page_svg` with ``content=False`` and
@@ -103,12 +119,7 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *
 
     class _Page(PDFSurface):  # type: ignore[misc]  # CairoSVG ships no type hints
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
-            if not shared:
-                surface = cairocffi.PDFSurface(output, width, height)
-                surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
-                surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
-                shared.append(surface)
-            return shared[0], width, height
+            return shared_pdf_surface(cairocffi, output, stamp, shared, width, height)
 
         def draw(self, node: Any) -> None:
             if blocks and node.get("class") == "title-block":  # the common part first, as on the old page

@@ -270,12 +270,7 @@ def pdf_pages(pages: list[str], *, created: datetime | None = None) -> bytes:
 
     class _PageSurface(PDFSurface):  # type: ignore[misc]  # CairoSVG ships no type hints
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
-            if not shared:
-                surface = cairocffi.PDFSurface(output, width, height)
-                surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
-                surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
-                shared.append(surface)
-            return shared[0], width, height
+            return sheet_walk.shared_pdf_surface(cairocffi, output, stamp, shared, width, height)
 
         def finish(self) -> None:
             self.cairo.show_page()

@@ -315,11 +315,14 @@ class Canvas:
         """
         if not text.strip():
             return
-        label = shape.label
-        if label is not None:
-            lines, full = capped(text, fit_label(text, label), max(label.width, EXTERNAL_LABEL_WIDTH), LABEL_FONT)
-            self._text(parent, lines, label_centre(label), label.y, LABEL_FONT, full_text=full)
+        if shape.label is not None:
+            self._di_label(parent, text, shape.label)
             return
         b = shape.bounds
         top = b.y if above else b.y + b.height + 5
         self._free_label(parent, text, b.x + b.width / 2, top, EXTERNAL_LABEL_WIDTH, LABEL_FONT)
+
+    def _di_label(self, parent: ET.Element, text: str, label: Bounds) -> None:
+        """A label in the modeler's label box (DI ``BPMNLabel`` bounds), wrapped as bpmn-js wraps it."""
+        lines, full = capped(text, fit_label(text, label), max(label.width, EXTERNAL_LABEL_WIDTH), LABEL_FONT)
+        self._text(parent, lines, label_centre(label), label.y, LABEL_FONT, full_text=full)

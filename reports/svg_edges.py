@@ -26,7 +26,7 @@ from bpm.model import (
 )
 from reports.glyphs import arrowhead, num, open_arrow, placed, pts, sub
 from reports.overlay import Overlay
-from reports.svg_canvas import EXTERNAL_LABEL_WIDTH, LABEL_FONT, Canvas, Drawable, capped, fit_label, label_centre
+from reports.svg_canvas import EXTERNAL_LABEL_WIDTH, LABEL_FONT, Canvas, Drawable, capped
 from reports.text import wrap_text
 
 _MESSAGE_FONT = 12.0
@@ -191,10 +191,8 @@ class EdgePainter(Canvas):
     def _edge_label(self, group: ET.Element, text: str, edge: Edge) -> None:
         if not text.strip():
             return
-        label = edge.label
-        if label is not None:
-            lines, full = capped(text, fit_label(text, label), max(label.width, EXTERNAL_LABEL_WIDTH), LABEL_FONT)
-            self._text(group, lines, label_centre(label), label.y, LABEL_FONT, full_text=full)
+        if edge.label is not None:
+            self._di_label(group, text, edge.label)
             return
         x, y = _flow_label_position(edge.waypoints)
         self._free_label(group, text, x, y - 10, EXTERNAL_LABEL_WIDTH, LABEL_FONT)

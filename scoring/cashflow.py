@@ -650,6 +650,20 @@ def _step_contributions(owner_key: StepKey, step: MoneyStep, hours: float, stops
     return found
 
 
+def _post_plan(contributions: Sequence[Contribution], costs: Mapping[StaffType, StaffCost], money: MoneyParams,
+               across: _Across | None) -> PostPlan:
+    """The posts the contributions free (:func:`~scoring.staffing.plan_posts`), kept across settings by
+    ``across`` when given: the same contributions at the same staff parameters give the same plan."""
+    if across is None:
+        return plan_posts(contributions, costs, money)
+    posts_key = _posts_key(contributions, money)
+    known = across.posts.get(posts_key)
+    if known is None:
+        known = across.posts.keep(posts_key, (tuple(contributions),
+                                              plan_posts(contributions, costs, money, memo=across.groups)))
+    return known[1]
+
+
 def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: Cache | None = None,
              parts: Parts | None = None) -> Evaluation:
     """Price one plan at one parameter setting: lots, robots, posts, and each step's share of the cash.
@@ -696,15 +710,7 @@ def evaluate(steps: Sequence[MoneyStep], plan: Plan, money: MoneyParams, cache: 
         contributions.extend(_step_contributions(scenario.step.key, scenario.step,
                                                  scenario.hours.hours_freed_per_year,
                                                  rpa_stops[scenario.scenario_id], money, parts, kept))
-    if across is None:
-        posts = plan_posts(contributions, costs, money)
-    else:
-        posts_key = _posts_key(contributions, money)
-        known = across.posts.get(posts_key)
-        if known is None:
-            known = across.posts.keep(posts_key, (tuple(contributions),
-                                                  plan_posts(contributions, costs, money, memo=across.groups)))
-        posts = known[1]
+    posts = _post_plan(contributions, costs, money, across)
     nets: dict[str, np.ndarray] = {}
     step_net = _unit_values(units, posts, months, nets, across)
     hours = sum(s.hours_per_year for lot in lots for s in lot.draft.steps)
@@ -1030,15 +1036,7 @@ def _reposted(steps: Sequence[MoneyStep], base: Evaluation, money: MoneyParams, 
     costs = staff_costs(money)
     contributions = base.contributions
     across = _Across.of(cache, len(steps)) if cache is not None else None
-    if across is None:
-        posts = plan_posts(contributions, costs, money)
-    else:
-        posts_key = _posts_key(contributions, money)
-        known = across.posts.get(posts_key)
-        if known is None:
-            known = across.posts.keep(posts_key, (tuple(contributions),
-                                                  plan_posts(contributions, costs, money, memo=across.groups)))
-        posts = known[1]
+    posts = _post_plan(contributions, costs, money, across)
     units = {unit_id: UnitCash(unit_id, unit.kind, unit.lines, unit.weights) for unit_id, unit in base.units.items()}
     nets: dict[str, np.ndarray] = {}
     step_net = _unit_values(units, posts, months, nets, across)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
+
 from bpm.model import ElementId, ProcessId
+from scoring.cashflow import Evaluation
 from scoring.cost import MoneyStep
 from scoring.money_params import MoneyParams, vary
 from scoring.profile import Profile, load_profile
@@ -83,3 +86,45 @@ def money_with(**values: float) -> MoneyParams:
 def with_pool_level(money: MoneyParams, level: str) -> MoneyParams:
     """Change the rounding pool (a text setting, not a ranged number)."""
     return dataclasses.replace(money, staffing=dataclasses.replace(money.staffing, pool_level=level))
+
+
+_SYSTEMS = ((), ("住基システム",), ("選挙システム",), ("文書管理",), ("戸籍システム", "就学"))
+_ORGS = (org(), org("市民課", "住民記録係", StaffType.KAIKEI), org("保険年金課", "", None), org("税務課", "諸証明係"))
+
+
+def random_portfolio(seed: int, size: int) -> list[MoneyStep]:
+    """Random RPA and outsourcing candidates over a few pools, lanes, systems and flows."""
+    rng = np.random.default_rng(seed)
+    steps: list[MoneyStep] = []
+    for index in range(size):
+        rpa = bool(rng.random() < 0.6)
+        steps.append(step(
+            f"s{index}", Disposition.RPA if rpa else Disposition.OUTSOURCE,
+            annual_count=float(rng.choice([300, 2_000, 12_000, 40_000])), minutes=float(rng.choice([1.0, 4.0, 9.0])),
+            face=0.0 if rpa else float(rng.choice([0.0, 0.9])), digital=float(rng.choice([0.0, 0.5, 1.0])),
+            lane=str(rng.choice(["窓口", "審査・入力担当"])), systems=_SYSTEMS[int(rng.integers(len(_SYSTEMS)))],
+            staff_org=_ORGS[int(rng.integers(len(_ORGS)))], flow=f"f{int(rng.integers(3))}", order=index,
+        ))
+    return steps
+
+
+def same_evaluation(a: Evaluation, b: Evaluation) -> None:
+    """Two evaluations equal bit for bit in everything the gate, the sensitivity, the break-evens and the report
+    read: every unit's lines and value, every step's net, the posts, lots, robots and contributions; and the
+    batched NPVs the gate and the sensitivity read equal the one-at-a-time ones."""
+    assert a.money == b.money and a.costs == b.costs
+    assert list(a.units) == list(b.units)
+    for unit_id, unit in a.units.items():
+        other = b.units[unit_id]
+        assert list(unit.lines) == list(other.lines) and dict(unit.weights) == dict(other.weights)
+        assert all(unit.lines[k].tobytes() == other.lines[k].tobytes() for k in unit.lines)
+        assert unit.value.tobytes() == other.value.tobytes()
+        assert a.unit_npv(unit_id) == b.unit_npv(unit_id)
+    assert list(a.step_net) == list(b.step_net)
+    assert all(a.step_net[k].tobytes() == b.step_net[k].tobytes() for k in a.step_net)
+    assert a.posts.plan == b.posts.plan and a.lots == b.lots and a.scenarios == b.scenarios
+    assert a.deployments == b.deployments and a.lot_start == b.lot_start and a.step_unit == b.step_unit
+    assert a.go_live == b.go_live and a.contributions == b.contributions
+    assert a.npv() == b.npv() and a.hours_freed == b.hours_freed
+    assert a.unit_npvs() == {unit_id: b.unit_npv(unit_id) for unit_id in b.units}
+    assert a.step_npvs() == {key: b.step_npv(key) for key in b.step_net}

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from money_fixtures import MONEY, PROFILE, money_with, org, step
+from money_fixtures import MONEY, PROFILE, money_with, org, random_portfolio, same_evaluation, step
 
 from scoring.cashflow import (
     Cache,
-    Evaluation,
     Parts,
     Plan,
     evaluate,
@@ -21,7 +20,6 @@ from scoring.cashflow import (
     sensitivity,
     yearly,
 )
-from scoring.cost import MoneyStep
 from scoring.lots import fixed_price_lot
 from scoring.money_params import vary
 from scoring.result import Disposition, StaffType
@@ -158,45 +156,6 @@ def test_ai_ocr_service_is_shared_by_the_robots_that_read_paper() -> None:
 
 # --------------------------------------------------------------------------- reused pieces (Parts)
 
-_SYSTEMS = ((), ("住基システム",), ("選挙システム",), ("文書管理",), ("戸籍システム", "就学"))
-_ORGS = (org(), org("市民課", "住民記録係", StaffType.KAIKEI), org("保険年金課", "", None), org("税務課", "諸証明係"))
-
-
-def _portfolio(seed: int, size: int) -> list[MoneyStep]:
-    """Random RPA and outsourcing candidates over a few pools, lanes, systems and flows."""
-    rng = np.random.default_rng(seed)
-    steps: list[MoneyStep] = []
-    for index in range(size):
-        rpa = bool(rng.random() < 0.6)
-        steps.append(step(
-            f"s{index}", Disposition.RPA if rpa else Disposition.OUTSOURCE,
-            annual_count=float(rng.choice([300, 2_000, 12_000, 40_000])), minutes=float(rng.choice([1.0, 4.0, 9.0])),
-            face=0.0 if rpa else float(rng.choice([0.0, 0.9])), digital=float(rng.choice([0.0, 0.5, 1.0])),
-            lane=str(rng.choice(["窓口", "審査・入力担当"])), systems=_SYSTEMS[int(rng.integers(len(_SYSTEMS)))],
-            staff_org=_ORGS[int(rng.integers(len(_ORGS)))], flow=f"f{int(rng.integers(3))}", order=index,
-        ))
-    return steps
-
-
-def _same(a: Evaluation, b: Evaluation) -> None:
-    """Two evaluations equal bit for bit: every unit's lines and value, every step's net, the posts and lots."""
-    assert list(a.units) == list(b.units)
-    for unit_id, unit in a.units.items():
-        other = b.units[unit_id]
-        assert list(unit.lines) == list(other.lines) and dict(unit.weights) == dict(other.weights)
-        assert all(unit.lines[k].tobytes() == other.lines[k].tobytes() for k in unit.lines)
-        assert unit.value.tobytes() == other.value.tobytes()
-        assert a.unit_npv(unit_id) == b.unit_npv(unit_id)
-    assert list(a.step_net) == list(b.step_net)
-    assert all(a.step_net[k].tobytes() == b.step_net[k].tobytes() for k in a.step_net)
-    assert a.posts.plan == b.posts.plan and a.lots == b.lots and a.scenarios == b.scenarios
-    assert a.deployments == b.deployments and a.lot_start == b.lot_start and a.step_unit == b.step_unit
-    assert a.npv() == b.npv() and a.hours_freed == b.hours_freed
-    # the batched NPVs the gate and the sensitivity runs read equal the one-at-a-time ones
-    assert a.unit_npvs() == {unit_id: b.unit_npv(unit_id) for unit_id in b.units}
-    assert a.step_npvs() == {key: b.step_npv(key) for key in b.step_net}
-
-
 @settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 14), data=st.data())
 def test_reused_parts_price_every_plan_as_a_fresh_evaluation(seed: int, size: int, data: st.DataObject) -> None:
@@ -205,7 +164,7 @@ def test_reused_parts_price_every_plan_as_a_fresh_evaluation(seed: int, size: in
     Each plan priced with the pieces kept from earlier plans must equal the plan priced from scratch, bit for
     bit (the gate's choices and the printed figures depend on it).
     """
-    steps = _portfolio(seed, size)
+    steps = random_portfolio(seed, size)
     parts = Parts(steps, MONEY)
     active = {s.key for s in steps if s.is_candidate}
     order = data.draw(st.permutations(sorted(active, key=lambda k: str(k.step_id))))
@@ -215,7 +174,7 @@ def test_reused_parts_price_every_plan_as_a_fresh_evaluation(seed: int, size: in
             active.discard(key)
         wait = frozenset(data.draw(st.lists(st.sampled_from(robots), max_size=4))) if robots else frozenset()
         plan = Plan(frozenset(active), wait)
-        _same(evaluate(steps, plan, MONEY, None, parts), evaluate(steps, plan, MONEY))
+        same_evaluation(evaluate(steps, plan, MONEY, None, parts), evaluate(steps, plan, MONEY))
 
 
 @settings(max_examples=6, deadline=None)
@@ -229,7 +188,7 @@ def test_one_cache_across_settings_prices_each_as_a_fresh_evaluation(seed: int, 
     before it (a key that forgets a parameter its piece reads fails here: the next setting finds the piece of
     the one before).
     """
-    steps = _portfolio(seed, size)
+    steps = random_portfolio(seed, size)
     robots = [scenario_id(s.key) for s in steps if s.candidate is Disposition.RPA]
     everyone = sorted((s.key for s in steps), key=lambda k: str(k.step_id))
     active = frozenset(data.draw(st.lists(st.sampled_from(everyone), min_size=1, unique=True)))
@@ -241,11 +200,11 @@ def test_one_cache_across_settings_prices_each_as_a_fresh_evaluation(seed: int, 
             continue
         for value in (estimate.low, estimate.base, estimate.high):
             money = vary(MONEY, key, value)
-            _same(evaluate(steps, plan, money, cache), evaluate(steps, plan, money))
+            same_evaluation(evaluate(steps, plan, money, cache), evaluate(steps, plan, money))
 
 
 def test_parts_belong_to_one_portfolio_and_one_setting() -> None:
-    steps = _portfolio(7, 6)
+    steps = random_portfolio(7, 6)
     parts = Parts(steps, MONEY)
     plan = Plan(frozenset(s.key for s in steps))
     with pytest.raises(ValueError, match="another portfolio or parameter setting"):

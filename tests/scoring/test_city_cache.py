@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_city_run import city_files
 
 import scoring.city_run as city_run
 from bpm.cache_store import ObjectStore
@@ -22,14 +23,6 @@ from scoring.city_run import CityError, CityFiles, CityResult, assess_city, city
 
 CITIES = Path(__file__).resolve().parents[2] / "flows" / "compare"
 MAX_BYTES = 50_000_000
-
-
-def city_files(folder: Path) -> CityFiles:
-    bpmn = tuple(sorted((str(p), p.relative_to(folder).as_posix()) for p in folder.rglob("*.bpmn")))
-    survey = folder / "survey.csv"
-    profile = folder / "profile.toml"
-    return CityFiles(folder.name, str(folder), str(folder / "municipality.toml"), bpmn,
-                     str(survey) if survey.is_file() else None, str(profile) if profile.is_file() else None)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from money_fixtures import MONEY, PROFILE, org, step
+from money_fixtures import MONEY, PROFILE, random_portfolio, same_evaluation
 
 import scoring.breakeven as breakeven
 from scoring.cashflow import (
@@ -33,45 +33,8 @@ from scoring.cashflow import (
 )
 from scoring.cost import MoneyStep
 from scoring.money_params import Estimate, MoneyParams, vary
-from scoring.result import Disposition, StaffType, StepKey, TornadoBar
+from scoring.result import Disposition, StepKey, TornadoBar
 from scoring.rpa import scenario_id
-
-_SYSTEMS = ((), ("住基システム",), ("選挙システム",), ("文書管理",), ("戸籍システム", "就学"))
-_ORGS = (org(), org("市民課", "住民記録係", StaffType.KAIKEI), org("保険年金課", "", None), org("税務課", "諸証明係"))
-
-
-def _portfolio(seed: int, size: int) -> list[MoneyStep]:
-    """Random RPA and outsourcing candidates over a few pools, lanes, systems and flows."""
-    rng = np.random.default_rng(seed)
-    steps: list[MoneyStep] = []
-    for index in range(size):
-        rpa = bool(rng.random() < 0.6)
-        steps.append(step(
-            f"s{index}", Disposition.RPA if rpa else Disposition.OUTSOURCE,
-            annual_count=float(rng.choice([300, 2_000, 12_000, 40_000])), minutes=float(rng.choice([1.0, 4.0, 9.0])),
-            face=0.0 if rpa else float(rng.choice([0.0, 0.9])), digital=float(rng.choice([0.0, 0.5, 1.0])),
-            lane=str(rng.choice(["窓口", "審査・入力担当"])), systems=_SYSTEMS[int(rng.integers(len(_SYSTEMS)))],
-            staff_org=_ORGS[int(rng.integers(len(_ORGS)))], flow=f"f{int(rng.integers(3))}", order=index,
-        ))
-    return steps
-
-
-def _same(a: Evaluation, b: Evaluation) -> None:
-    """Two evaluations equal bit for bit in everything the sensitivity, the break-evens and the report read."""
-    assert a.money == b.money and a.costs == b.costs
-    assert list(a.units) == list(b.units)
-    for unit_id, unit in a.units.items():
-        other = b.units[unit_id]
-        assert list(unit.lines) == list(other.lines) and dict(unit.weights) == dict(other.weights)
-        assert all(unit.lines[k].tobytes() == other.lines[k].tobytes() for k in unit.lines)
-        assert unit.value.tobytes() == other.value.tobytes()
-    assert list(a.step_net) == list(b.step_net)
-    assert all(a.step_net[k].tobytes() == b.step_net[k].tobytes() for k in a.step_net)
-    assert a.posts.plan == b.posts.plan and a.lots == b.lots and a.scenarios == b.scenarios
-    assert a.deployments == b.deployments and a.lot_start == b.lot_start and a.step_unit == b.step_unit
-    assert a.go_live == b.go_live and a.contributions == b.contributions
-    assert a.npv() == b.npv() and a.hours_freed == b.hours_freed
-    assert a.unit_npvs() == b.unit_npvs() and a.step_npvs() == b.step_npvs()
 
 
 def _plan(steps: Sequence[MoneyStep], data: st.DataObject) -> Plan:
@@ -87,7 +50,7 @@ def _plan(steps: Sequence[MoneyStep], data: st.DataObject) -> Plan:
 def test_a_varied_setting_is_the_setting_priced_afresh(seed: int, size: int, data: st.DataObject) -> None:
     """Every ranged parameter (and the break-evens' staff rate) at its low, high and a point between, through
     one cache as the sensitivity run does, equals a fresh pricing of the plan at that setting, bit for bit."""
-    steps = _portfolio(seed, size)
+    steps = random_portfolio(seed, size)
     plan = _plan(steps, data)
     cache: Cache = {}
     base = evaluate(steps, plan, MONEY, cache)
@@ -96,19 +59,19 @@ def test_a_varied_setting_is_the_setting_priced_afresh(seed: int, size: int, dat
                       for value in (e.low, e.high, e.low + (e.high - e.low) * data.draw(st.floats(0, 1)))]
     settings_tried += [("cost.staff_yen_per_hour", value) for value in (500.0, 3_285.0, 30_000.0)]
     for key, value in settings_tried:
-        _same(varied(steps, plan, base, key, value, cache), evaluate(steps, plan, vary(MONEY, key, value)))
+        same_evaluation(varied(steps, plan, base, key, value, cache), evaluate(steps, plan, vary(MONEY, key, value)))
 
 
 @pytest.mark.parametrize("key", sorted(_NOT_READ))
 def test_a_parameter_the_pricing_does_not_read_leaves_the_cash_alone(key: str) -> None:
     """Wild values of a parameter said to be unread change no array of a fresh pricing (only the NPVs may)."""
-    steps = _portfolio(11, 10)
+    steps = random_portfolio(11, 10)
     plan = Plan(frozenset(s.key for s in steps))
     base = evaluate(steps, plan, MONEY)
     for value in (0.0, 0.9, 7.0):
         money = vary(MONEY, key, value)
         fresh = evaluate(steps, plan, money)
-        _same(varied(steps, plan, base, key, value), fresh)
+        same_evaluation(varied(steps, plan, base, key, value), fresh)
         for unit_id, unit in base.units.items():
             assert unit.net().tobytes() == fresh.units[unit_id].net().tobytes()
 
@@ -158,7 +121,7 @@ def _reference(steps: Sequence[MoneyStep], plan: Plan, base: Evaluation, estimat
 @settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 12), data=st.data())
 def test_the_sensitivity_equals_every_setting_priced_in_full(seed: int, size: int, data: st.DataObject) -> None:
-    steps = _portfolio(seed, size)
+    steps = random_portfolio(seed, size)
     plan = _plan(steps, data)
     cache: Cache = {}
     base = evaluate(steps, plan, MONEY, cache)
@@ -187,7 +150,7 @@ def test_column_ranges_are_the_one_at_a_time_ranges(rows: list[list[tuple[float,
 
 def test_break_evens_equal_every_midpoint_priced_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """The break-evens through ``varied`` equal the break-evens pricing each setting with ``evaluate``."""
-    steps = _portfolio(5, 12)
+    steps = random_portfolio(5, 12)
     plan = Plan(frozenset(s.key for s in steps))
     found = breakeven.break_evens(steps, plan, MONEY, {})
 
