@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.municipal_site import figures
-from reports import compare_site
+from reports import compare_views
 from reports.compare_site import CompareInput, city_page, group_page, procedure_page, render_compare
 from scoring.compare import compare
 
@@ -32,7 +32,7 @@ def data() -> CompareInput:
 
 def test_many_cities_split_by_group_with_every_city_on_one_group_page(data: CompareInput,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compare_site, "SPLIT_CITIES", 10)
+    monkeypatch.setattr(compare_views, "SPLIT_CITIES", 10)  # where the views read it
     site = render_compare(data, environ=ENV)
     comparison = data.comparison
     for procedure in comparison.procedures:
@@ -64,7 +64,7 @@ def test_the_overview_of_many_cities_has_a_column_per_group_opening_its_page(dat
     from reports.compare_chart import heat_bin
     from scoring.compare import HEAT_MEASURE, quantile
 
-    monkeypatch.setattr(compare_site, "SPLIT_CITIES", 10)
+    monkeypatch.setattr(compare_views, "SPLIT_CITIES", 10)  # where the views read it
     site = render_compare(data, environ=ENV)
     index = site["index.html"].decode("utf-8")
     comparison = data.comparison
