@@ -115,6 +115,7 @@ def _model(definitions: Definitions, coloured: frozenset[str] = frozenset()) -> 
             return [plain(v) for v in value]
         return value
 
+    definitions = definitions.eager()  # diagrams as built, not the bytes they are kept as until read
     return [plain(definitions.processes), plain(definitions.collaborations), plain(definitions.diagrams),
             [(n.code, n.element_id) for n in definitions.notes]]
 
