@@ -29,6 +29,7 @@ from typing import Any
 
 import networkx as nx
 
+from bpm.collector import collector_paused
 from bpm.errors import ModelError, say
 from bpm.model import (
     Collaboration,
@@ -44,7 +45,6 @@ from bpm.model import (
     TaskKind,
     category_of,
 )
-from bpm.reader import collector_paused
 
 SEQUENCE = "sequence"
 MESSAGE = "message"
@@ -92,7 +92,7 @@ def process_graph(
         file=definitions.file,
         expanded=expand_subprocesses,
     )
-    with collector_paused():  # a dict per node and per edge, no cycles (see the reader)
+    with collector_paused():  # a dict per node and per edge, no cycles (see bpm.collector)
         _add_process(graph, definitions, process, expand_subprocesses)
     return graph
 

@@ -27,7 +27,6 @@ sets the usual variables before numpy is imported, unless the user set them.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import sys
@@ -35,13 +34,13 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+from bpm.collector import collector_frozen
 from bpm.errors import BpmError, say
 
-__all__ = ["BLAS_VARIABLES", "WorkerDied", "collector_frozen", "default_jobs", "limit_blas_threads", "ordered_map",
-           "ordered_results", "parallel_available"]
+__all__ = ["BLAS_VARIABLES", "WorkerDied", "default_jobs", "limit_blas_threads", "ordered_map", "ordered_results",
+           "parallel_available"]
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -159,28 +158,6 @@ def ordered_results(
                     pending.cancel()
     finally:
         _TASK = None
-
-
-@contextmanager
-def collector_frozen() -> Iterator[None]:
-    """Every object alive now kept out of the cyclic collector's walks until the block ends.
-
-    Two costs this removes.  A forked worker shares the parent's memory page by page until either writes to a
-    page, and the collector writes to the header of every object it walks: each full collection in a worker
-    copied the pages of the whole inherited portfolio (models, inputs, earlier results) and walked it again.
-    And in one process, each full collection during a long per-flow run walked the models read before it.
-    Objects made inside the block are collected as usual; at its end :func:`gc.unfreeze` gives the frozen ones
-    back to the oldest generation.  Nothing is done when the collector is off or objects are already frozen
-    (an enclosing block, or the caller's own freeze: theirs to undo).
-    """
-    if not gc.isenabled() or gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 _IN_FLIGHT_PER_WORKER = 4

@@ -14,13 +14,11 @@ every duplicate id and every unparsable coordinate becomes an
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from itertools import compress
 from operator import attrgetter
@@ -32,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from lxml import etree
 
+from bpm.collector import collector_paused
 from bpm.errors import BpmnParseError, Say, say
 from bpm.limits import DEFAULT_MAX_FILE_MB, MAX_FILE_MB, MODEL_BYTES_PER_ELEMENT, max_bytes_for_elements, max_elements
 from bpm.model import (
@@ -218,26 +217,6 @@ def read_bpmn_bytes(data: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTE
         pass  # said below, once the exception's frames (and the half-built model they hold) are gone
     raise BpmnParseError(say("reader.out_of_memory", size=_mb(len(data))), file=file,
                          hint=say("reader.out_of_memory_hint"))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a model is built, as it was before otherwise.
-
-    Reading makes one object per element and no reference cycles, yet each
-    burst of new objects set off collections that walked every object alive:
-    a sixth of a 2,000-task import and a quarter of a 20,000-task one.  The
-    reference counts still free everything as usual; only the search for cycles
-    waits.  Safe with threads: only the caller that switched it off switches it on.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _read(data: bytes, file: str, max_bytes: int) -> Definitions:

@@ -41,11 +41,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bpm.collector import collector_frozen
 from bpm.errors import AnalysisError
 from bpm.graph import flow_order, process_graph
 from bpm.lint import Finding, Severity
 from bpm.model import Definitions, ElementId, FlowNode, SourceRef
-from bpm.pool import collector_frozen
 from bpm.visits import VisitResult
 from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank, rpa_assist_reason
 from scoring.context import ProcessContext, process_context, step_facts

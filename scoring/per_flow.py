@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from bpm.cache_store import ObjectStore, dumps
+from bpm.collector import collector_frozen, collector_paused
 from bpm.lint import Finding
-from bpm.pool import collector_frozen, ordered_map
-from bpm.reader import collector_paused
+from bpm.pool import ordered_map
 from scoring.result import DataGap
 
 __all__ = ["Cached", "FlowOutput", "per_flow"]

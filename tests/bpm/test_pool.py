@@ -10,7 +10,6 @@ import pytest
 from bpm.errors import BpmnParseError
 from bpm.pool import (
     WorkerDied,
-    collector_frozen,
     default_jobs,
     limit_blas_threads,
     ordered_map,
@@ -95,24 +94,3 @@ def test_workers_inherit_the_parents_objects_frozen_and_the_parent_gets_them_bac
     results = ordered_map(frozen_in_worker, [1, 2, 3], context=None, jobs=2)
     assert results == [(1, True), (2, True), (3, True)]  # the collector never walks (nor copies) inherited pages
     assert gc.get_freeze_count() == 0 and gc.isenabled()
-
-
-def test_collector_frozen_nests_and_leaves_a_paused_collector_alone() -> None:
-    with collector_frozen():
-        assert gc.get_freeze_count() > 0
-        with collector_frozen():  # an enclosing freeze: nothing to do, and nothing undone on the way out
-            pass
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0
-    gc.disable()
-    try:
-        with collector_frozen():
-            assert gc.get_freeze_count() == 0
-    finally:
-        gc.enable()
-
-
-def test_collector_frozen_gives_objects_back_after_an_error() -> None:
-    with pytest.raises(ValueError), collector_frozen():
-        raise ValueError("stop")
-    assert gc.get_freeze_count() == 0
