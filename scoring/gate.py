@@ -149,7 +149,7 @@ def cost_gate(steps: Sequence[MoneyStep], money: MoneyParams, cache: Cache | Non
     for round_ in range(len(feasible) + 1):
         if robots is None and fast and last is not None and robots_only(active, parts):
             # Robots only from here on: each round from the ledger, not a full evaluation (scoring.gate_rounds).
-            robots = RobotRounds(last, active, wait, parts)
+            robots = RobotRounds(last, active, wait, parts, _TOLERANCE)
         if robots is not None:
             pick = robots.worst()
             if pick is None:

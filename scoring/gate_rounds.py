@@ -125,7 +125,9 @@ class Pick:
 class RobotRounds:
     """The gate's robot-only rounds over one plan's robots (see the module's docstring)."""
 
-    def __init__(self, last: Evaluation, active: set[StepKey], wait: frozenset[str], parts: Parts) -> None:
+    def __init__(self, last: Evaluation, active: set[StepKey], wait: frozenset[str], parts: Parts,
+                 tolerance: float) -> None:
+        self.tolerance = tolerance  # the gate's: an NPV at or below this (yen) counts as ≤ 0
         money = last.money
         self.money = money
         self.months = months = 12 * money.cashflow.horizon_years
@@ -320,15 +322,13 @@ class RobotRounds:
 
     def worst(self) -> Pick | None:
         """The robot this round withdraws (lowest NPV ≤ the gate's tolerance, then unit id), or None."""
-        from scoring.gate import _TOLERANCE  # here, not at the top: scoring.gate imports this module
-
         if not self.alive.any():
             return None
         now = self._round()
         estimate, bound = self._estimates(now)
         alive = self.alive
         low = np.where(alive, estimate - bound, np.inf)
-        if float(low.min()) > _TOLERANCE:
+        if float(low.min()) > self.tolerance:
             return None
         ceiling = float(np.where(alive, estimate + bound, np.inf).min())
         chosen: tuple[float, str, int, UnitCash, np.ndarray] | None = None
@@ -336,7 +336,7 @@ class RobotRounds:
             unit, step_net = self._unit(index, now)
             value = npv_rows(unit.net()[None, :], self.rate)[0]
             item = (value, unit.unit_id, index, unit, step_net)
-            if value <= _TOLERANCE and (chosen is None or item[:2] < chosen[:2]):
+            if value <= self.tolerance and (chosen is None or item[:2] < chosen[:2]):
                 chosen = item
         if chosen is None:
             return None

@@ -125,6 +125,7 @@ def test_a_round_with_every_robot_paying_withdraws_nothing() -> None:
     steps = _portfolio([(Disposition.RPA, 200_000, 12.0, 1.0, 0, 0, 1)])
     active = {s.key for s in steps}
     parts = Parts(steps, MONEY)
-    rounds = RobotRounds(evaluate(steps, Plan(frozenset(active)), MONEY, None, parts), active, frozenset(), parts)
+    rounds = RobotRounds(evaluate(steps, Plan(frozenset(active)), MONEY, None, parts), active, frozenset(), parts,
+                         0.5)
     assert rounds.worst() is None
     assert np.all(rounds.alive)
