@@ -572,8 +572,47 @@ class ImportNote:
     """The explanation in Japanese (``message`` is English); empty when the note has it in one language only."""
 
 
+_Item = TypeVar("_Item")
+
+
+class _TupleView(Sequence[_Item]):
+    """A sequence that stands for the tuple :meth:`items` makes (once): indexes, iterates, equals, hashes and prints
+    as that tuple, so its users never see it is not one (the deferred diagrams and notes below)."""
+
+    __slots__ = ()
+
+    def items(self) -> tuple[_Item, ...]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> _Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[_Item, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> _Item | tuple[_Item, ...]:
+        return self.items()[index]
+
+    def __len__(self) -> int:
+        return len(self.items())
+
+    def __iter__(self) -> Iterator[_Item]:
+        return iter(self.items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, self.__class__ | tuple):
+            return self.items() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.items())
+
+    def __repr__(self) -> str:
+        return repr(self.items())
+
+
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class DeferredDiagrams(Sequence[Diagram]):
+class DeferredDiagrams(_TupleView[Diagram]):
     """A file's diagrams, kept as their XML until something reads them: a tuple of :class:`Diagram` to its users.
 
     Why: the diagram interchange (a shape, its bounds and label for every
@@ -625,35 +664,15 @@ class DeferredDiagrams(Sequence[Diagram]):
             object.__setattr__(self, "built_notes", notes)
         return built, notes
 
-    @overload
-    def __getitem__(self, index: int) -> Diagram: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Diagram, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> Diagram | tuple[Diagram, ...]:
-        return self.diagrams()[index]
+    def items(self) -> tuple[Diagram, ...]:
+        return self.diagrams()
 
     def __len__(self) -> int:
-        return self.diagram_count
-
-    def __iter__(self) -> Iterator[Diagram]:
-        return iter(self.diagrams())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DeferredDiagrams | tuple):
-            return self.diagrams() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.diagrams())
-
-    def __repr__(self) -> str:
-        return repr(self.diagrams())
+        return self.diagram_count  # known without building them
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class DeferredNotes(Sequence[ImportNote]):
+class DeferredNotes(_TupleView[ImportNote]):
     """A file's import notes while its diagrams are deferred: a tuple of :class:`ImportNote` to its users.
 
     The notes of the diagrams (``bad-shape``, ``bad-edge``, ``bad-coordinates``)
@@ -670,8 +689,13 @@ class DeferredNotes(Sequence[ImportNote]):
     diagrams: DeferredDiagrams
     """The deferred diagrams, which make the rest."""
 
-    def notes(self) -> tuple[ImportNote, ...]:
-        """All the notes, in the order the eager reader made them."""
+    spliced: tuple[ImportNote, ...] | None = None
+    """All the notes, once made (the diagrams are built then)."""
+
+    def items(self) -> tuple[ImportNote, ...]:
+        """All the notes, in the order the eager reader made them (spliced once, then kept)."""
+        if self.spliced is not None:
+            return self.spliced
         spliced: list[ImportNote] = []
         start = 0
         for at, own in zip(self.at, self.diagrams.notes(), strict=True):
@@ -679,33 +703,9 @@ class DeferredNotes(Sequence[ImportNote]):
             spliced.extend(own)
             start = at
         spliced.extend(self.read[start:])
-        return tuple(spliced)
-
-    @overload
-    def __getitem__(self, index: int) -> ImportNote: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[ImportNote, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> ImportNote | tuple[ImportNote, ...]:
-        return self.notes()[index]
-
-    def __len__(self) -> int:
-        return len(self.notes())
-
-    def __iter__(self) -> Iterator[ImportNote]:
-        return iter(self.notes())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DeferredNotes | tuple):
-            return self.notes() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.notes())
-
-    def __repr__(self) -> str:
-        return repr(self.notes())
+        made = tuple(spliced)
+        object.__setattr__(self, "spliced", made)
+        return made
 
 
 @dataclass(frozen=True, slots=True)
