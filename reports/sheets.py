@@ -167,11 +167,10 @@ def _print_sheet(printed: Picture, fmt: SheetFormat, block: paper.TitleBlock, la
     last sheet: a scan and ``bpm render`` print a picture's PNG and PDF one after the other.  Without cairo's
     tee surface (a libcairo built without it) each copy is printed by its own walk, as before."""
     if not sheet_walk.available():
-        plan = _plan(printed, layout, occupied)
         if fmt == "png":
             return printable.svg_to_png(paper.page_svg(printed.svg, block, paper=layout.paper,
                                                        orientation=layout.orientation))
-        return _walked_pdf(printed, fmt, block, layout, plan, created)
+        return _walked_pdf(printed, fmt, block, layout, _plan(printed, layout, occupied), created)
     drawn = _drawn(printed, block, layout, occupied)
     if fmt == "png":
         return drawn.drawing.png
