@@ -26,6 +26,7 @@ Two things a publishing workflow needs beyond a plain conversion:
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import re
 from datetime import UTC, datetime
@@ -135,8 +136,7 @@ def svg_to_pdf(svg: str, *, created: datetime | None = None) -> bytes:
     runs over the same diagram give byte-identical files.
     """
     cairosvg = _cairosvg()
-    stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    surface_class = _dated_pdf_surface(cairosvg, stamp)
+    surface_class = _dated_pdf_surface(cairosvg, pdf_stamp(created))
     try:
         data: bytes = surface_class.convert(bytestring=svg.encode("utf-8"), unsafe=False)
     except Exception as error:  # see svg_to_png
@@ -207,14 +207,42 @@ def _cairosvg() -> Any:
 
 def _dated_pdf_surface(cairosvg: Any, stamp: str) -> Any:
     """A CairoSVG PDF surface whose cairo surface carries a fixed creation date."""
-    import cairocffi
-
     base = cairosvg.surface.PDFSurface
 
     def _create_surface(self: Any, width: float, height: float) -> tuple[Any, float, float]:
         surface, width, height = base._create_surface(self, width, height)
-        surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
-        surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
+        date_pdf_surface(surface, stamp)
         return surface, width, height
 
     return type("DatedPDFSurface", (base,), {"_create_surface": _create_surface})
+
+
+def pdf_stamp(created: datetime | None) -> str:
+    """The creation date written into a PDF: ``created``, else the Unix epoch (not "now"), so that the same
+    sheet always gives the same bytes."""
+    return (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def date_pdf_surface(surface: Any, stamp: str) -> None:
+    """Our creation date (:func:`pdf_stamp`) and creator on a cairo PDF surface: the same in every PDF we print."""
+    import cairocffi
+
+    surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
+    surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
+
+
+def shared_pdf_surface(output: io.BytesIO, stamp: str, shared: list[Any], width: float,
+                       height: float) -> tuple[Any, float, float]:
+    """The one cairo PDF surface every page of a sheet is drawn on, made by the first page (dated ``stamp``).
+
+    CairoSVG makes a surface per document it converts; a sheet's pages are
+    converted one by one, so the first makes the file and the others add a
+    page to it (what ``_create_surface`` returns in CairoSVG's surfaces).
+    """
+    if not shared:
+        import cairocffi
+
+        surface = cairocffi.PDFSurface(output, width, height)
+        date_pdf_surface(surface, stamp)
+        shared.append(surface)
+    return shared[0], width, height

@@ -35,14 +35,14 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from bpm.errors import RenderError, say
-from reports import png_write
+from reports import png_write, printable
 
-__all__ = ["SheetDrawing", "available", "draw_sheet", "pdf_from_drawing", "shared_pdf_surface"]
+__all__ = ["SheetDrawing", "available", "draw_sheet", "pdf_from_drawing"]
 
 Box = tuple[float, float, float, float]
 """left, top, right, bottom in the diagram's own units (its viewBox)."""
@@ -81,22 +81,6 @@ def draw_sheet(png_page: str, scale: float, parts: Sequence[Box]) -> SheetDrawin
     return SheetDrawing(png, tuple(surface.recordings), surface.to_png)
 
 
-def shared_pdf_surface(cairocffi: Any, output: io.BytesIO, stamp: str, shared: list[Any], width: float,
-                       height: float) -> tuple[Any, float, float]:
-    """The one cairo PDF surface every page of a sheet is drawn on, made by the first page (dated ``stamp``).
-
-    CairoSVG makes a surface per document it converts; a sheet's pages are
-    converted one by one, so the first makes the file and the others add a
-    page to it (what ``_create_surface`` returns in CairoSVG's surfaces).
-    """
-    if not shared:
-        surface = cairocffi.PDFSurface(output, width, height)
-        surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, stamp)
-        surface.set_metadata(cairocffi.PDF_METADATA_CREATOR, "bpm-rpa-scanner")
-        shared.append(surface)
-    return shared[0], width, height
-
-
 def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *,
                      created: datetime | None = None) -> bytes:
     """One PDF with a page per SVG of ``pages`` (:func:`reports.paper.page_svg` with ``content=False`` and
@@ -109,7 +93,7 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *
     cairocffi, tree_class, _ = _cairo()
     from cairosvg.surface import PDFSurface
 
-    stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = printable.pdf_stamp(created)
     output = io.BytesIO()
     shared: list[Any] = []
 
@@ -119,7 +103,7 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *
 
     class _Page(PDFSurface):  # type: ignore[misc]  # CairoSVG ships no type hints
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
-            return shared_pdf_surface(cairocffi, output, stamp, shared, width, height)
+            return printable.shared_pdf_surface(output, stamp, shared, width, height)
 
         def draw(self, node: Any) -> None:
             if blocks and node.get("class") == "title-block":  # the common part first, as on the old page

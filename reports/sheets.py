@@ -28,7 +28,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from lxml import etree
@@ -258,18 +258,17 @@ def pdf_pages(pages: list[str], *, created: datetime | None = None) -> bytes:
     epoch, so the same sheets give the same bytes).  CairoSVG writes one page per document; here its PDF
     surface draws each sheet onto one shared cairo PDF surface, a page at a time."""
     try:
-        import cairocffi
         from cairosvg.parser import Tree
         from cairosvg.surface import PDFSurface
     except (ImportError, OSError) as error:
         raise RenderError(say("printable.unavailable", detail=error), hint=say("printable.install_hint")) from error
-    stamp = (created or datetime.fromtimestamp(0, UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = printable.pdf_stamp(created)
     output = io.BytesIO()
     shared: list[Any] = []
 
     class _PageSurface(PDFSurface):  # type: ignore[misc]  # CairoSVG ships no type hints
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
-            return sheet_walk.shared_pdf_surface(cairocffi, output, stamp, shared, width, height)
+            return printable.shared_pdf_surface(output, stamp, shared, width, height)
 
         def finish(self) -> None:
             self.cairo.show_page()
