@@ -619,7 +619,7 @@ class DeferredDiagrams(_TupleView[Diagram]):
     element, an edge and its waypoints for every flow) was half of the model
     the reader built, yet only drawing, layout and ``bpm lint`` look at it;
     ``bpm score`` and ``bpm compare`` never do.  The reader keeps the bytes of
-    the diagrams instead (``bpm.reader.deferred_diagrams``) and builds them,
+    the diagrams instead (``bpm.reader_di.deferred_diagrams``) and builds them,
     with their file, line numbers and import notes, the first time they or the
     file's notes (:class:`DeferredNotes`) are read.
 
@@ -657,7 +657,7 @@ class DeferredDiagrams(_TupleView[Diagram]):
     def _build(self) -> tuple[tuple[Diagram, ...], tuple[tuple[ImportNote, ...], ...]]:
         built, notes = self.built, self.built_notes
         if built is None or notes is None:
-            from bpm.reader import build_deferred_diagrams  # the reader imports this module
+            from bpm.reader_di import build_deferred_diagrams  # the reader imports this module
 
             built, notes = build_deferred_diagrams(self)
             object.__setattr__(self, "built", built)
