@@ -2,12 +2,13 @@
 
 ``BASE`` is another tree of this project (``git archive <commit> | tar -x -C BASE``); its ``bpm/reader.py`` is
 loaded beside this tree's under another module name (it imports this tree's ``bpm.model``, which only ever gains
-classes).  Each round reads every MIWG file with the floor (lxml + a bare networkx graph, ``bench/floors.py``),
-the base reader and this tree's, in an order rotated each round; ours and the base each add one NetworkX graph per
-process, as ``bench/miwg_cpu.py`` does.  The least CPU of each file over the rounds is kept (the load of a shared
-machine only ever adds) and summed.  Per-process medians moved as much as a change under load: interleaving by
-file is what makes a 10 % difference visible.  Prints one JSON line; ``--files=OUT.jsonl`` writes the per-file
-minima; ``--built`` also reads every model's diagrams and notes (what drawing and ``bpm lint`` pay).
+classes). Each round reads every MIWG file with the floor (lxml + a bare networkx graph, ``bench/floors.py``), the
+base reader and this tree's, in an order rotated each round; ours and the base each add one NetworkX graph per
+process, as ``bench/miwg_cpu.py`` does, each with its own tree's ``bpm/graph.py`` (loaded the same way). The least
+CPU of each file over the rounds is kept (the load of a shared machine only ever adds) and summed. Per-process
+medians moved as much as a change under load: interleaving by file is what makes a 10 % difference visible. Prints
+one JSON line; ``--files=OUT.jsonl`` writes the per-file minima; ``--built`` also reads every model's diagrams and
+notes (what drawing and ``bpm lint`` pay).
 """
 
 from __future__ import annotations
@@ -29,20 +30,31 @@ from bpm.reader import read_bpmn_bytes
 
 def load_reader(tree: Path) -> ModuleType:
     """``tree``'s ``bpm/reader.py`` as module ``base_reader``."""
-    spec = importlib.util.spec_from_file_location("base_reader", tree / "bpm" / "reader.py")
+    return _load(tree, "reader")
+
+
+def load_graph(tree: Path) -> ModuleType:
+    """``tree``'s ``bpm/graph.py`` as module ``base_graph``: the graph build is part of what is timed."""
+    return _load(tree, "graph")
+
+
+def _load(tree: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"base_{name}", tree / "bpm" / f"{name}.py")
     if spec is None or spec.loader is None:
-        raise SystemExit(f"no bpm/reader.py under {tree}")
+        raise SystemExit(f"no bpm/{name}.py under {tree}")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["base_reader"] = module
+    sys.modules[f"base_{name}"] = module
     spec.loader.exec_module(module)
     return module
 
 
-def _with_graphs(read: Callable[..., Any], built: bool) -> Callable[[bytes, str], None]:
+def _with_graphs(
+    read: Callable[..., Any], built: bool, graph: Callable[..., Any] = process_graph
+) -> Callable[[bytes, str], None]:
     def run(data: bytes, name: str) -> None:
         definitions = read(data, name, max_bytes=len(data) + 1)
         for process_id in definitions.processes:
-            process_graph(definitions, process_id)
+            graph(definitions, process_id)
         if built:  # what a drawing or ``bpm lint`` reads: deferred diagrams are built here
             tuple(definitions.diagrams)
             tuple(definitions.notes)
@@ -65,7 +77,7 @@ def _cpu(action: Callable[[bytes, str], None], data: bytes, name: str) -> float 
 def main(base: Path, rounds: int = 5, files_out: Path | None = None, built: bool = False) -> dict[str, Any]:
     contenders: dict[str, Callable[[bytes, str], None]] = {
         "floor": _floor,
-        "base": _with_graphs(load_reader(base).read_bpmn_bytes, built),
+        "base": _with_graphs(load_reader(base).read_bpmn_bytes, built, load_graph(base).process_graph),
         "new": _with_graphs(read_bpmn_bytes, built),
     }
     blobs = [(str(path), path.read_bytes()) for path in miwg_files()]

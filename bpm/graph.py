@@ -193,9 +193,10 @@ def _add_process(
 ) -> None:
     pool = definitions.pool_of(process.id)
     lanes = lane_index(process)
-    containers = {nid for nid, n in process.nodes.items() if isinstance(n.kind, TaskKind) and n.kind.is_container}
+    # Sub-processes and their children matter only when they are expanded (a look at every node, spared otherwise).
+    containers = {nid for nid, n in process.nodes.items() if n.kind in _CONTAINER_KINDS} if expand else set()
     children: dict[ElementId, list[FlowNode]] = {}
-    for node in process.nodes.values():  # once, not per container: thousands of sub-processes stay linear
+    for node in process.nodes.values() if expand else ():  # once, not per container: thousands stay linear
         if node.parent_id is not None:
             children.setdefault(node.parent_id, []).append(node)
     included = {
@@ -204,11 +205,12 @@ def _add_process(
         if expand or node.parent_id is None
     }
     pool_id, pool_name = (pool.id, pool.name) if pool else (None, "")
-    # Prepared lists, added in one call each: NetworkX's per-call bookkeeping was a third of the build.
-    graph.add_nodes_from(
+    # Prepared lists, stored in one pass each (see _store_nodes): NetworkX's per-call bookkeeping was a third of
+    # the build, and its add_nodes_from/add_edges_from copy every attribute dict once more.
+    _store_nodes(graph, [
         (nid, _node_attributes(node, process, lanes.get(node.lane_id) if node.lane_id else None, pool_id, pool_name))
         for nid, node in included.items()
-    )
+    ])
     edges: list[tuple[ElementId, ElementId, str, dict[str, Any]]] = []
     for flow in process.flows.values():
         if flow.source_id not in included or flow.target_id not in included:
@@ -218,7 +220,7 @@ def _add_process(
                 edges.append((end, flow.target_id, f"{flow.id}@{end}", _edge_attributes(flow)))
             continue
         edges.append((flow.source_id, flow.target_id, flow.id, _edge_attributes(flow)))
-    graph.add_edges_from(edges)
+    _store_edges(graph, edges)
     if expand:
         for container in containers:
             if process.nodes[container].triggered_by_event:
@@ -236,6 +238,42 @@ def _add_process(
                     flow=None,
                     location=str(process.nodes[container].source),
                 )
+
+
+def _store_nodes(graph: nx.MultiDiGraph, nodes: list[tuple[ElementId, dict[str, Any]]]) -> None:
+    """``graph.add_nodes_from(nodes)`` without its per-node cost: each attribute dict is made for this node alone,
+    so it is stored as it is rather than copied twice (NetworkX also tries every ``(id, dict)`` pair as a node
+    first, which raises and catches a TypeError per node).  Writes the adjacency dicts NetworkX documents for
+    subclasses (``_node``, ``_succ``, ``_pred``: a dict per node, keyed by neighbour); a node already in the graph
+    has its attributes updated, as ``add_nodes_from`` does.  ``tests/bpm/test_graph.py`` compares the result
+    with NetworkX's own methods."""
+    node_data, succ, pred = graph._node, graph._succ, graph._pred
+    for node_id, attributes in nodes:
+        known = node_data.get(node_id)
+        if known is not None:
+            known.update(attributes)
+            continue
+        succ[node_id] = {}
+        pred[node_id] = {}
+        node_data[node_id] = attributes
+    nx._clear_cache(graph)
+
+
+def _store_edges(graph: nx.MultiDiGraph, edges: list[tuple[ElementId, ElementId, str, dict[str, Any]]]) -> None:
+    """``graph.add_edges_from(edges)`` for keyed edges between nodes already in the graph, storing each
+    (fresh) attribute dict as it is: NetworkX copies it twice and walks three views per edge.  The key dict is
+    shared by ``_succ[u][v]`` and ``_pred[v][u]``, as in ``MultiDiGraph.add_edge``; an existing key has its
+    attributes updated."""
+    succ, pred = graph._succ, graph._pred
+    for source, target, key, attributes in edges:
+        keys = succ[source].get(target)
+        if keys is None:
+            succ[source][target] = pred[target][source] = {key: attributes}
+        elif key in keys:
+            keys[key].update(attributes)
+        else:
+            keys[key] = attributes
+    nx._clear_cache(graph)
 
 
 def _node_attributes(
@@ -261,6 +299,7 @@ def _node_attributes(
     }
 
 
+_CONTAINER_KINDS = frozenset(kind for kind in TaskKind if kind.is_container)
 _CATEGORY_NAME = {kind: category_of(kind).value for kinds in (TaskKind, EventKind, GatewayKind) for kind in kinds}
 """The ``category`` attribute of each node kind, worked out once."""
 
