@@ -280,8 +280,8 @@ def _node_attributes(
     node: FlowNode, process: Process, lane: Lane | None, pool_id: str | None, pool_name: str
 ) -> dict[str, Any]:
     return {
-        "kind": node.kind.value,
-        "category": _CATEGORY_NAME[node.kind],
+        "kind": node.kind._value_,  # the member's own attribute: ``.value`` and hashing a member are Python calls
+        "category": _CATEGORY_NAME[node.kind._value_],
         "name": node.name,
         "label": node.label,
         "process": process.id,
@@ -299,9 +299,9 @@ def _node_attributes(
     }
 
 
-_CONTAINER_KINDS = frozenset(kind for kind in TaskKind if kind.is_container)
-_CATEGORY_NAME = {kind: category_of(kind).value for kinds in (TaskKind, EventKind, GatewayKind) for kind in kinds}
-"""The ``category`` attribute of each node kind, worked out once."""
+_CONTAINER_KINDS = tuple(kind for kind in TaskKind if kind.is_container)
+_CATEGORY_NAME = {kind.value: category_of(kind).value for kinds in (TaskKind, EventKind, GatewayKind) for kind in kinds}
+"""The ``category`` attribute of each node kind by its BPMN name (unique across the three kinds), worked out once."""
 
 
 def _edge_attributes(flow: SequenceFlow) -> dict[str, Any]:

@@ -115,7 +115,9 @@ _KIND_BY_MODEL_TAG: dict[str, NodeKind] = {
     f"{{{MODEL_NS}}}{kind.value}": kind for kind in (*TaskKind, *EventKind, *GatewayKind)
 }
 """Flow node kinds by their whole tag: one look-up per element, no local name cut out first."""
-_CONTAINER_KINDS = frozenset(kind for kind in TaskKind if kind.is_container)
+_CONTAINER_KINDS = tuple(kind for kind in TaskKind if kind.is_container)
+"""A tuple, not a set: ``in`` compares three members by identity, where a set would call the Enum's Python
+``__hash__`` for every flow node."""
 _TRIGGERS = {t.value: t for t in EventTrigger}
 _DIRECTIONS = {d.value: d for d in GatewayDirection}
 
