@@ -24,7 +24,7 @@ BIOC_NS = "http://bpmn.io/schema/bpmn/biocolor/1.0"
 """bpmn.io's colour extension (``bioc:fill``, ``bioc:stroke``)."""
 
 _ASCII_COMPATIBLE = frozenset({"utf-8", "utf8", "ascii", "us-ascii"})
-"""Encodings whose bytes for ASCII characters are ASCII's, one byte a character."""
+"""Encodings in which every ASCII character (``<``, ``>``, newline, the tag names) is its one ASCII byte."""
 
 
 def _parser(*, recover: bool = False) -> etree.XMLParser:

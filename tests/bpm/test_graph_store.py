@@ -16,7 +16,7 @@ import pytest
 
 from bpm import graph
 from bpm.errors import BpmError
-from bpm.model import Definitions
+from bpm.model import Definitions, ElementId
 from bpm.reader import read_bpmn
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -70,14 +70,16 @@ def test_in_and_out_edges_share_one_key_dict(flows_dir: Path) -> None:
 
 
 def test_a_node_stored_again_has_its_attributes_updated() -> None:
+    a, b = ElementId("a"), ElementId("b")
     built = nx.MultiDiGraph()
-    graph._store_nodes(built, [("a", {"x": 1, "y": 2})])
-    graph._store_nodes(built, [("a", {"y": 3}), ("b", {})])
-    graph._store_edges(built, [("a", "b", "k", {"n": 1})])
-    graph._store_edges(built, [("a", "b", "k", {"m": 2}), ("a", "b", "j", {})])
+    graph._store_nodes(built, [(a, {"x": 1, "y": 2})])
+    graph._store_nodes(built, [(a, {"y": 3}), (b, {})])
+    graph._store_edges(built, [(a, b, "k", {"n": 1})])
+    graph._store_edges(built, [(a, b, "k", {"m": 2}), (a, b, "j", {})])
     expected = nx.MultiDiGraph()
-    expected.add_nodes_from([("a", {"x": 1, "y": 2})])
-    expected.add_nodes_from([("a", {"y": 3}), ("b", {})])
-    expected.add_edges_from([("a", "b", "k", {"n": 1})])
-    expected.add_edges_from([("a", "b", "k", {"m": 2}), ("a", "b", "j", {})])
+    expected.add_nodes_from([(a, {"x": 1, "y": 2})])
+    expected.add_nodes_from([(a, {"y": 3}), (b, {})])
+    expected.add_edges_from([(a, b, "k", {"n": 1})])
+    expected.add_edges_from([(a, b, "k", {"m": 2}), (a, b, "j", {})])
     assert _shape(built) == _shape(expected)
+    assert built.nodes[a] == {"x": 1, "y": 3} and built.edges[a, b, "k"] == {"n": 1, "m": 2}
