@@ -32,6 +32,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 SPEAKERS = {
     **{path: {"Hit", "Finding", "finding", "note_finding"} for path in sorted((REPO / "bpm" / "lint").glob("*.py"))},
     REPO / "bpm" / "reader.py": {"note"},
+    REPO / "bpm" / "reader_di.py": {"note"},
     REPO / "reports" / "publish.py": {"notice", "tell", "report"},
     REPO / "reports" / "downloads.py": {"tell"},
     REPO / "reports" / "compare_site.py": {"notice", "report"},
