@@ -1,0 +1,717 @@
+"""A sheet's diagram drawn with cairo directly from our own SVG, not walked by CairoSVG letter by letter.
+
+CairoSVG turns every element into a Python ``Node`` (copying its parent's
+attributes, matching the style sheet with cssselect2), then draws each
+name a letter at a time, measuring every letter twice and building its
+outline once only to throw it away.  For a 50-step flow that walk was
+≈ 0.2 CPU-s of a sheet's ≈ 0.42 (``bench/README.md``, ``paper6``).  The
+diagrams we print are our own (:mod:`reports.svg`): a small, fixed
+vocabulary (groups, rectangles, circles, paths, polygons, text in tspans)
+styled by one known style sheet.  Here that vocabulary is read once with
+lxml into a flat list of :class:`Figure` and :class:`Label` (each with its
+resolved paint and its transform), and drawn with a handful of cairo calls
+each, a name as one ``show_text`` run.
+
+What it draws is what CairoSVG draws for the same SVG: the same cascade
+(attributes, then the style sheet's rules by specificity and order, then
+``style``; every property inherited as CairoSVG inherits them), fill then
+stroke, miter limit 4, the same rounded-rectangle and quadratic-curve
+geometry, and a name placed where CairoSVG places its first letter (its
+ink box centred on ``x`` for ``text-anchor: middle``) with the following
+letters at the font's unhinted advances, which is where CairoSVG puts
+them one by one.  Anything outside the vocabulary (another tag, an
+attribute or property this module does not know, a unit, a transform
+other than translate, scale and rotate) makes :func:`split_page` give
+None, and the sheet is walked by CairoSVG as before: a Graphviz picture,
+or a future change to :mod:`reports.svg`, is never drawn wrong, only
+drawn slowly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["BLOCK", "DIAGRAM", "MARK", "Figure", "Label", "Program", "SplitPage", "draw", "split_page"]
+
+Matrix = tuple[float, float, float, float, float, float]
+"""An affine transform (xx, yx, xy, yy, x0, y0), as cairo's ``Matrix`` takes it."""
+Rgba = tuple[float, float, float, float]
+Segment = tuple[Any, ...]
+"""One path step: ``("M", x, y)``, ``("L", x, y)``, ``("C", x1, y1, x2, y2, x3, y3)``, ``("Z",)``,
+``("O", cx, cy, r)`` (a circle), ``("E", cx, cy, rx, ry)`` (an ellipse), ``("A", …)`` (an arc as cairo takes it:
+centre, radius, start and end angle, the scale of y to x, the rotation, the sweep)."""
+
+_SVG = "{http://www.w3.org/2000/svg}"
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_MITER_LIMIT = 4.0
+"""CairoSVG's default ``stroke-miterlimit`` (SVG's), set on every element it draws (cairo's own is 10)."""
+_KAPPA = 4 * (math.sqrt(2) - 1) / 3
+"""Control-point distance of a quarter circle drawn as one cubic Bézier, per unit of radius."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paint:
+    """How a figure is filled and stroked, resolved from the cascade."""
+
+    fill: Rgba | None
+    stroke: Rgba | None
+    width: float
+    dash: tuple[float, ...]
+    cap: str
+    join: str
+    even_odd: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One shape: its path in its own units, the transform to the diagram's, and its paint."""
+
+    matrix: Matrix
+    path: tuple[Segment, ...]
+    paint: Paint
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One ``<text>``: its lines (each a tspan: x, baseline y, text) in one font, size, colour and anchor."""
+
+    matrix: Matrix
+    lines: tuple[tuple[float, float, str], ...]
+    family: str
+    bold: bool
+    size: float
+    fill: Rgba
+    anchor: str
+
+
+Program = tuple[Figure | Label, ...]
+"""What the diagram draws, in document (painting) order."""
+
+
+class _Unsupported(Exception):
+    """The SVG uses something this module does not draw: CairoSVG walks it instead."""
+
+
+# --------------------------------------------------------------------------- the page
+
+
+MARK = "data-drawn-by"
+"""The attribute that names a placeholder left in a split page: :data:`DIAGRAM` or :data:`BLOCK`."""
+DIAGRAM = "diagram"
+BLOCK = "title-block"
+
+
+@dataclass(frozen=True, slots=True)
+class SplitPage:
+    """A page SVG less the parts drawn here, and those parts' drawings by placeholder name."""
+
+    page: str
+    """The page for CairoSVG: the diagram's ``<svg>`` frame with one empty ``<g>`` (``MARK="diagram"``) and the
+    title block's empty ``<g>`` (``MARK="title-block"``) where they were drawable here, else as they were."""
+    drawings: dict[str, Program]
+    """What to draw at each placeholder, in its user space (the diagram's viewBox units; the page's mm)."""
+
+    def drawing(self, node: Any) -> Program | None:
+        """The drawing for a CairoSVG node that is one of this page's placeholders, else None."""
+        name = node.get(MARK)
+        return self.drawings.get(name) if name is not None else None
+
+
+def split_page(page: str) -> SplitPage:
+    """``page`` (a :func:`reports.paper.page_svg`) with its diagram and title block taken out as
+    :data:`Program` s, each left as an empty placeholder; a part that is not drawable here stays in the page."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(page.encode("utf-8"), parser)
+        cascade = _Cascade(_rules("\n".join(element.text or "" for element in root.iter(f"{_SVG}style"))))
+        chain = ((_local(root), _classes(root)),)
+        top = cascade.computed(root, {}, chain)
+    except (etree.XMLSyntaxError, _Unsupported, ValueError):
+        return SplitPage(page, {})
+    drawings: dict[str, Program] = {}
+    for part in root:
+        if part.tag == f"{_SVG}svg":
+            name = DIAGRAM
+        elif part.tag == f"{_SVG}g" and part.get("class") == "title-block":
+            name = BLOCK
+        else:
+            continue
+        try:
+            drawings[name] = _compile(part, top, chain, cascade)
+        except (_Unsupported, ValueError, IndexError):
+            continue
+        for child in list(part):
+            part.remove(child)
+        part.text = None
+        if name == DIAGRAM:  # the frame keeps its place, size and clip; the drawing goes in its one group
+            etree.SubElement(part, f"{_SVG}g", {MARK: name})
+        else:
+            part.set(MARK, name)
+    if not drawings:
+        return SplitPage(page, {})
+    return SplitPage(etree.tostring(root, encoding="unicode") + "\n", drawings)
+
+
+# --------------------------------------------------------------------------- the cascade
+
+_NOT_INHERITED = frozenset({
+    "clip", "clip-path", "display", "filter", "height", "id", "mask", "opacity", "overflow", "rotate", "stop-color",
+    "stop-opacity", "style", "transform", "transform-origin", "viewBox", "width", "x", "y", "dx", "dy",
+    "{http://www.w3.org/1999/xlink}href", "href",
+})
+"""What CairoSVG does not hand down from a parent (``cairosvg.parser.NOT_INHERITED_ATTRIBUTES``); everything
+else is, attributes included."""
+_KNOWN = frozenset({
+    "class", "id", "role", "style", "viewBox", "width", "height", "x", "y", "rx", "ry", "cx", "cy", "r", "x1", "y1",
+    "x2", "y2", "d", "points", "transform", "preserveAspectRatio", "fill", "fill-opacity", "stroke", "stroke-width",
+    "stroke-opacity", "stroke-dasharray", "stroke-linejoin", "stroke-linecap", "fill-rule", "font-family",
+    "font-size", "font-weight", "text-anchor",
+})
+"""Attributes and properties this module draws as CairoSVG does (``data-*`` are ignored by both)."""
+_SHAPES = frozenset({"rect", "circle", "ellipse", "line", "path", "polygon", "polyline"})
+_SKIPPED = frozenset({"title", "style", "desc"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    selector: tuple[tuple[str | None, frozenset[str]], ...]
+    """Compound selectors (tag or None, classes), outermost first, joined by the descendant combinator."""
+    specificity: tuple[int, int]
+    order: int
+    declarations: tuple[tuple[str, str], ...]
+
+
+def _rules(css: str) -> list[_Rule]:
+    """The style sheet's rules, in the order cascading applies them (specificity, then source order)."""
+    text = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules: list[_Rule] = []
+    for order, (selectors, body) in enumerate(re.findall(r"([^{}]+)\{([^{}]*)\}", text)):
+        declarations = tuple(_declarations(body))
+        if "!important" in body or "@" in selectors:
+            raise _Unsupported(selectors)
+        for selector in selectors.split(","):
+            compounds: list[tuple[str | None, frozenset[str]]] = []
+            for part in selector.split():
+                if ":" in part:  # :hover and the like never match on paper (nor in CairoSVG's cssselect2)
+                    compounds = []
+                    break
+                found = re.fullmatch(r"([A-Za-z][\w-]*)?((?:\.[\w-]+)*)", part)
+                if found is None:
+                    raise _Unsupported(selector)
+                compounds.append((found.group(1), frozenset(found.group(2).split(".")[1:])))
+            if compounds:
+                classes = sum(len(c[1]) for c in compounds)
+                tags = sum(1 for c in compounds if c[0])
+                rules.append(_Rule(tuple(compounds), (classes, tags), order, declarations))
+    if len(re.sub(r"([^{}]+)\{([^{}]*)\}", "", text).strip()):
+        raise _Unsupported("style sheet")
+    return sorted(rules, key=lambda rule: (rule.specificity, rule.order))
+
+
+def _declarations(body: str) -> Iterator[tuple[str, str]]:
+    for item in body.split(";"):
+        name, colon, value = item.partition(":")
+        if colon:
+            yield name.strip().lower(), value.strip()
+        elif item.strip():
+            raise _Unsupported(item)
+
+
+def _matches(rule: _Rule, chain: Sequence[tuple[str, frozenset[str]]]) -> bool:
+    """Whether ``rule`` applies to the last element of ``chain`` (its ancestors first, (tag, classes) each)."""
+    *outer, last = rule.selector
+    tag, classes = chain[-1]
+    if (last[0] is not None and last[0] != tag) or not last[1] <= classes:
+        return False
+    position = len(chain) - 1
+    for compound in reversed(outer):
+        position -= 1
+        while position >= 0 and not ((compound[0] is None or compound[0] == chain[position][0])
+                                     and compound[1] <= chain[position][1]):
+            position -= 1
+        if position < 0:
+            return False
+    return True
+
+
+class _Cascade:
+    """Computed properties element by element, as CairoSVG computes them."""
+
+    def __init__(self, rules: list[_Rule]) -> None:
+        self.rules = rules
+        self.matched: dict[tuple[tuple[str, frozenset[str]], ...], tuple[tuple[str, str], ...]] = {}
+
+    def computed(self, element: etree._Element, parent: dict[str, str],
+                 chain: tuple[tuple[str, frozenset[str]], ...]) -> dict[str, str]:
+        own = {name: value for name, value in parent.items() if name not in _NOT_INHERITED}
+        for name, value in element.attrib.items():
+            name, value = str(name), str(value)
+            if name not in _KNOWN and not name.startswith("data-") and name != "xmlns":
+                raise _Unsupported(name)
+            own[name] = value
+        declared = self.matched.get(chain)
+        if declared is None:
+            declared = tuple(item for rule in self.rules if _matches(rule, chain) for item in rule.declarations)
+            self.matched[chain] = declared
+        for name, value in declared:
+            own[name] = value
+        for name, value in _declarations(element.get("style", "")):
+            own[name] = value
+        for name, value in own.items():
+            if (name not in _KNOWN and not name.startswith("data-")) or value in ("inherit", "currentColor"):
+                raise _Unsupported(name)
+        return own
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+def _compile(part: etree._Element, parent: dict[str, str], chain: tuple[tuple[str, frozenset[str]], ...],
+             cascade: _Cascade) -> Program:
+    """What ``part`` (a child of the page's root) draws below it, in its own user space."""
+    chain = (*chain, (_local(part), _classes(part)))
+    style = cascade.computed(part, parent, chain)
+    out: list[Figure | Label] = []
+    for child in part:
+        _walk(child, style, chain, _IDENTITY, cascade, out)
+    return tuple(out)
+
+
+def _walk(element: Any, parent: dict[str, str], chain: tuple[tuple[str, frozenset[str]], ...], matrix: Matrix,
+          cascade: _Cascade, out: list[Figure | Label]) -> None:
+    if not isinstance(element.tag, str):  # a comment or processing instruction: not drawn
+        return
+    tag = _local(element)
+    if tag in _SKIPPED:
+        return
+    if element.tail is not None and element.tail.strip():
+        raise _Unsupported("text between elements")
+    chain = (*chain, (tag, _classes(element)))
+    style = cascade.computed(element, parent, chain)
+    if "transform" in element.attrib:
+        matrix = _multiply(matrix, _transform(element.get("transform", "")))
+    if tag == "g":
+        if element.text is not None and element.text.strip():
+            raise _Unsupported("text in a group")
+        for child in element:
+            _walk(child, style, chain, matrix, cascade, out)
+    elif tag in _SHAPES:
+        if len(element):
+            raise _Unsupported("children of a shape")
+        path = _path(tag, element)
+        if path:
+            out.append(Figure(matrix, path, _paint(style)))
+    elif tag == "text":
+        out.append(_label(element, style, chain, matrix, cascade))
+    else:
+        raise _Unsupported(tag)
+
+
+def _label(element: Any, style: dict[str, str], chain: tuple[tuple[str, frozenset[str]], ...], matrix: Matrix,
+           cascade: _Cascade) -> Label:
+    """A ``<text>`` of tspans, each with its own x and y (how :mod:`reports.svg_canvas` writes names), or of
+    its own text alone at its x and y (how :mod:`reports.paper` writes the title block)."""
+    own_text = _white_space(element.text).strip(" ")
+    if own_text:
+        if len(element) or any(name in element.attrib for name in ("dx", "dy", "rotate")):
+            raise _Unsupported("text layout")
+        return Label(matrix, ((_number(element.get("x")), _number(element.get("y")), own_text),), *_font(style))
+    lines: list[tuple[float, float, str]] = []
+    font: tuple[str, bool, float, Rgba, str] | None = None
+    trailing_space = True  # CairoSVG strips a tspan's leading space when the text before it ended with one
+    for tspan in element:
+        if not isinstance(tspan.tag, str) or _local(tspan) in _SKIPPED:
+            continue
+        if _local(tspan) != "tspan" or len(tspan) or (tspan.tail or "").strip() or "transform" in tspan.attrib:
+            raise _Unsupported("text layout")
+        own = cascade.computed(tspan, style, (*chain, ("tspan", _classes(tspan))))
+        text = _white_space(tspan.text)
+        if trailing_space:
+            text = text.lstrip(" ")
+        if text:
+            trailing_space = text.endswith(" ")
+        this = _font(own)
+        if font is not None and this != font:
+            raise _Unsupported("mixed fonts in one text")
+        font = this
+        lines.append((_number(tspan.get("x")), _number(tspan.get("y")), text))
+    if font is None:
+        font = _font(style)
+    family, bold, size, fill, anchor = font
+    return Label(matrix, tuple(lines), family, bold, size, fill, anchor)
+
+
+def _white_space(text: str | None) -> str:
+    """Text as CairoSVG keeps it (``xml:space`` default): line breaks dropped, tabs as spaces, runs of spaces as
+    one."""
+    return re.sub(" +", " ", (text or "").replace("\n", "").replace("\r", "").replace("\t", " "))
+
+
+def _font(style: dict[str, str]) -> tuple[str, bool, float, Rgba, str]:
+    if _paint_colour(style.get("stroke"), style.get("stroke-opacity", "1"), "stroke") is not None:
+        raise _Unsupported("stroked text")
+    weight = style.get("font-weight", "normal")
+    if weight not in ("normal", "bold", "400", "700"):
+        raise _Unsupported(weight)
+    family = (style.get("font-family") or "sans-serif").split(",")[0].strip("\"' ")
+    fill = _paint_colour(style.get("fill", "black"), style.get("fill-opacity", "1"), "fill") or (0.0, 0.0, 0.0, 0.0)
+    anchor = style.get("text-anchor", "start")
+    if anchor not in ("start", "middle", "end"):
+        raise _Unsupported(anchor)
+    return family, weight in ("bold", "700"), _length(style.get("font-size", "12pt")), fill, anchor
+
+
+def _paint(style: dict[str, str]) -> Paint:
+    dash = tuple(_length(part) for part in re.split(r"[\s,]+", style.get("stroke-dasharray", "").strip()) if part)
+    cap, join = style.get("stroke-linecap", "butt"), style.get("stroke-linejoin", "miter")
+    if cap not in ("butt", "round", "square") or join not in ("miter", "round", "bevel"):
+        raise _Unsupported("line ends")
+    rule = style.get("fill-rule", "nonzero")
+    if rule not in ("nonzero", "evenodd"):
+        raise _Unsupported(rule)
+    return Paint(
+        fill=_paint_colour(style.get("fill", "black"), style.get("fill-opacity", "1"), "fill"),
+        stroke=_paint_colour(style.get("stroke"), style.get("stroke-opacity", "1"), "stroke"),
+        width=_length(style.get("stroke-width", "1")),
+        dash=dash if sum(dash) else (),
+        cap=cap,
+        join=join,
+        even_odd=rule == "evenodd",
+    )
+
+
+def _paint_colour(value: str | None, opacity: str, what: str) -> Rgba | None:
+    """The colour CairoSVG paints ``value`` in (its own colour parser), None for nothing to paint."""
+    if value is None or not value.strip() or value.strip().lower() == "none":
+        return None
+    if "url(" in value or "var(" in value:
+        raise _Unsupported(what)
+    rgba = _cairosvg_colour()(value, float(opacity))
+    return None if rgba[3] == 0 else (float(rgba[0]), float(rgba[1]), float(rgba[2]), float(rgba[3]))
+
+
+@cache
+def _cairosvg_colour() -> Any:
+    from cairosvg.colors import color
+
+    return color
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _path(tag: str, element: Any) -> tuple[Segment, ...]:
+    get = element.get
+    if tag == "rect":
+        return _rect(_number(get("x")), _number(get("y")), _number(get("width")), _number(get("height")),
+                     get("rx"), get("ry"))
+    if tag == "circle":
+        r = _number(get("r"))
+        return (("O", _number(get("cx")), _number(get("cy")), r),) if r else ()
+    if tag == "ellipse":
+        rx, ry = _number(get("rx")), _number(get("ry"))
+        return (("E", _number(get("cx")), _number(get("cy")), rx, ry),) if rx and ry else ()
+    if tag == "line":
+        return (("M", _number(get("x1")), _number(get("y1"))), ("L", _number(get("x2")), _number(get("y2"))))
+    if tag in ("polygon", "polyline"):
+        values = [float(v) for v in re.split(r"[\s,]+", (get("points") or "").strip()) if v]
+        if len(values) % 2:
+            raise _Unsupported("odd points")
+        if not values:
+            return ()
+        steps: list[Segment] = [("M", values[0], values[1])]
+        steps.extend(("L", values[i], values[i + 1]) for i in range(2, len(values), 2))
+        if tag == "polygon":
+            steps.append(("Z",))
+        return tuple(steps)
+    return _path_data(get("d") or "")
+
+
+def _rect(x: float, y: float, width: float, height: float, rx_text: str | None,
+          ry_text: str | None) -> tuple[Segment, ...]:
+    """A rectangle, its corners rounded by one cubic curve each, with the control points CairoSVG gives them."""
+    if not width or not height:
+        return ()  # CairoSVG draws nothing of zero width or height
+    rx_text, ry_text = rx_text if rx_text is not None else ry_text, ry_text if ry_text is not None else rx_text
+    rx, ry = _number(rx_text), _number(ry_text)
+    if rx == 0 or ry == 0:
+        return (("M", x, y), ("L", x + width, y), ("L", x + width, y + height), ("L", x, y + height), ("Z",))
+    rx, ry = min(rx, width / 2), min(ry, height / 2)
+    c1, c2 = _KAPPA * rx, _KAPPA * ry
+    right, bottom = x + width, y + height
+    # each corner's second control point sits c1 (c2) from the corner's far side, as CairoSVG places it
+    return (
+        ("M", x + rx, y),
+        ("L", right - rx, y),
+        ("C", right - rx + c1, y, right, y + c2, right, y + ry),
+        ("L", right, bottom - ry),
+        ("C", right, bottom - ry + c2, right - rx + c1, bottom, right - rx, bottom),
+        ("L", x + rx, bottom),
+        ("C", x + rx - c1, bottom, x, bottom - c2, x, bottom - ry),
+        ("L", x, y + ry),
+        ("C", x, y + ry - c2, x + rx - c1, y, x + rx, y),
+        ("Z",),
+    )
+
+
+_COMMAND = re.compile(r"([MmLlHhVvCcSsQqTtAaZz])([^MmLlHhVvCcSsQqTtAaZz]*)")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_ARITY = {"m": 2, "l": 2, "h": 1, "v": 1, "c": 6, "s": 4, "q": 4, "t": 2, "a": 7, "z": 0}
+
+
+def _path_data(d: str) -> tuple[Segment, ...]:
+    """SVG path data as absolute moves, lines, cubic curves, arcs and closes."""
+    steps: list[Segment] = []
+    x = y = 0.0
+    start = (0.0, 0.0)
+    control: tuple[float, float] | None = None  # the last cubic's second control point, for S
+    quad: tuple[float, float] | None = None  # the last quadratic's control point, for T
+    leftover = _COMMAND.sub("", d).strip()
+    if leftover:
+        raise _Unsupported("path data")
+    for letter, args in _COMMAND.findall(d):
+        values = [float(v) for v in _NUMBER.findall(args)]
+        arity = _ARITY[letter.lower()]
+        if arity == 0:
+            if values:
+                raise _Unsupported("path data")
+            steps.append(("Z",))
+            x, y = start
+            control = quad = None
+            continue
+        if not values or len(values) % arity:
+            raise _Unsupported("path data")
+        relative = letter.islower()
+        command = letter.lower()
+        for index in range(0, len(values), arity):
+            v = values[index:index + arity]
+            ox, oy = (x, y) if relative else (0.0, 0.0)
+            next_control: tuple[float, float] | None = None
+            next_quad: tuple[float, float] | None = None
+            if command == "m":
+                x, y = v[0] + ox, v[1] + oy
+                if index == 0:
+                    steps.append(("M", x, y))
+                    start = (x, y)
+                else:  # further pairs of a move are lines
+                    steps.append(("L", x, y))
+            elif command == "l":
+                x, y = v[0] + ox, v[1] + oy
+                steps.append(("L", x, y))
+            elif command == "h":
+                x = v[0] + ox
+                steps.append(("L", x, y))
+            elif command == "v":
+                y = v[0] + oy
+                steps.append(("L", x, y))
+            elif command == "c":
+                x1, y1, x2, y2, x3, y3 = v[0] + ox, v[1] + oy, v[2] + ox, v[3] + oy, v[4] + ox, v[5] + oy
+                steps.append(("C", x1, y1, x2, y2, x3, y3))
+                next_control, (x, y) = (x2, y2), (x3, y3)
+            elif command == "s":
+                x1, y1 = (2 * x - control[0], 2 * y - control[1]) if control else (x, y)
+                x2, y2, x3, y3 = v[0] + ox, v[1] + oy, v[2] + ox, v[3] + oy
+                steps.append(("C", x1, y1, x2, y2, x3, y3))
+                next_control, (x, y) = (x2, y2), (x3, y3)
+            elif command in ("q", "t"):
+                if command == "q":
+                    qx, qy, x3, y3 = v[0] + ox, v[1] + oy, v[2] + ox, v[3] + oy
+                else:
+                    qx, qy = (2 * x - quad[0], 2 * y - quad[1]) if quad else (x, y)
+                    x3, y3 = v[0] + ox, v[1] + oy
+                steps.append(("C", x + 2 * (qx - x) / 3, y + 2 * (qy - y) / 3,
+                              x3 + 2 * (qx - x3) / 3, y3 + 2 * (qy - y3) / 3, x3, y3))
+                next_quad, (x, y) = (qx, qy), (x3, y3)
+            else:  # "a"
+                x3, y3 = v[5] + ox, v[6] + oy
+                steps.extend(_arc(x, y, v[0], v[1], v[2], v[3], v[4], x3, y3))
+                x, y = x3, y3
+            control, quad = next_control, next_quad
+    return tuple(steps)
+
+
+def _arc(x1: float, y1: float, rx: float, ry: float, rotation: float, large: float, sweep: float, x2: float,
+         y2: float) -> list[Segment]:
+    """An elliptical arc from (x1, y1) to (x2, y2) (SVG's endpoint form) as cairo's centre form."""
+    if large not in (0.0, 1.0) or sweep not in (0.0, 1.0):
+        raise _Unsupported("arc flags")
+    rx, ry = abs(rx), abs(ry)
+    if not rx or not ry:
+        return [("L", x2, y2)]
+    if (x1, y1) == (x2, y2):
+        return []
+    phi = math.radians(rotation)
+    cos, sin = math.cos(phi), math.sin(phi)
+    dx, dy = (x1 - x2) / 2, (y1 - y2) / 2
+    px, py = cos * dx + sin * dy, -sin * dx + cos * dy
+    grow = (px / rx) ** 2 + (py / ry) ** 2
+    if grow > 1:
+        rx, ry = rx * math.sqrt(grow), ry * math.sqrt(grow)
+    numerator = max(rx * rx * ry * ry - rx * rx * py * py - ry * ry * px * px, 0.0)
+    root = math.sqrt(numerator / (rx * rx * py * py + ry * ry * px * px))
+    if large == sweep:
+        root = -root
+    cxp, cyp = root * rx * py / ry, -root * ry * px / rx
+    cx, cy = cos * cxp - sin * cyp + (x1 + x2) / 2, sin * cxp + cos * cyp + (y1 + y2) / 2
+    start = math.atan2((py - cyp) / ry, (px - cxp) / rx)
+    end = math.atan2((-py - cyp) / ry, (-px - cxp) / rx)
+    return [("A", cx, cy, rx, start, end, ry / rx, phi, bool(sweep))]
+
+
+def _transform(text: str) -> Matrix:
+    matrix = _IDENTITY
+    leftover = re.sub(r"(translate|scale|rotate)\s*\(([^)]*)\)", "", text).replace(",", " ").strip()
+    if leftover:
+        raise _Unsupported("transform")
+    for kind, args in re.findall(r"(translate|scale|rotate)\s*\(([^)]*)\)", text):
+        v = [float(part) for part in re.split(r"[\s,]+", args.strip()) if part]
+        if kind == "translate" and len(v) in (1, 2):
+            matrix = _multiply(matrix, (1.0, 0.0, 0.0, 1.0, v[0], v[1] if len(v) == 2 else 0.0))
+        elif kind == "scale" and len(v) in (1, 2):
+            matrix = _multiply(matrix, (v[0], 0.0, 0.0, v[1] if len(v) == 2 else v[0], 0.0, 0.0))
+        elif kind == "rotate" and len(v) in (1, 3):
+            cx, cy = (v[1], v[2]) if len(v) == 3 else (0.0, 0.0)
+            angle = math.radians(v[0])
+            c, s = math.cos(angle), math.sin(angle)
+            matrix = _multiply(matrix, (1.0, 0.0, 0.0, 1.0, cx, cy))
+            matrix = _multiply(matrix, (c, s, -s, c, 0.0, 0.0))
+            matrix = _multiply(matrix, (1.0, 0.0, 0.0, 1.0, -cx, -cy))
+        else:
+            raise _Unsupported("transform")
+    return matrix
+
+
+def _multiply(outer: Matrix, inner: Matrix) -> Matrix:
+    """``inner`` applied first, then ``outer`` (cairo's ``transform`` of ``inner`` on a context at ``outer``)."""
+    a, b, c, d, e, f = outer
+    p, q, r, s, t, u = inner
+    return (a * p + c * q, b * p + d * q, a * r + c * s, b * r + d * s, a * t + c * u + e, b * t + d * u + f)
+
+
+def _number(value: str | None) -> float:
+    return _length(value) if value else 0.0
+
+
+def _length(value: str) -> float:
+    text = value.strip()
+    if text.endswith("px"):
+        text = text[:-2]
+    elif text.endswith("pt"):
+        return float(text[:-2]) * 4 / 3  # CairoSVG's 96 dpi
+    try:
+        return float(text)
+    except ValueError:
+        raise _Unsupported(value) from None
+
+
+def _local(element: Any) -> str:
+    tag: str = element.tag
+    if tag.startswith(_SVG):
+        return tag[len(_SVG):]
+    if tag.startswith("{"):
+        raise _Unsupported(tag)
+    return tag
+
+
+def _classes(element: Any) -> frozenset[str]:
+    return frozenset((element.get("class") or "").split())
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def draw(program: Program, context: Any) -> None:
+    """Draw ``program`` on a cairocffi ``Context`` whose user space is the diagram's (its viewBox units)."""
+    import cairocffi
+
+    options = cairocffi.FontOptions()  # as CairoSVG sets them on every element: the defaults
+    options.set_antialias(cairocffi.ANTIALIAS_DEFAULT)
+    options.set_hint_style(cairocffi.HINT_STYLE_DEFAULT)
+    options.set_hint_metrics(cairocffi.HINT_METRICS_DEFAULT)
+    context.set_font_options(options)
+    context.set_antialias(cairocffi.ANTIALIAS_DEFAULT)
+    caps = {"butt": cairocffi.LINE_CAP_BUTT, "round": cairocffi.LINE_CAP_ROUND, "square": cairocffi.LINE_CAP_SQUARE}
+    joins = {"miter": cairocffi.LINE_JOIN_MITER, "round": cairocffi.LINE_JOIN_ROUND,
+             "bevel": cairocffi.LINE_JOIN_BEVEL}
+    for item in program:
+        context.save()
+        if item.matrix != _IDENTITY:
+            context.transform(cairocffi.Matrix(*item.matrix))
+        if isinstance(item, Label):
+            _show(context, item, cairocffi)
+        else:
+            paint = item.paint
+            _trace(context, item.path)
+            if paint.fill is not None:
+                context.set_source_rgba(*paint.fill)
+                context.set_fill_rule(cairocffi.FILL_RULE_EVEN_ODD if paint.even_odd else cairocffi.FILL_RULE_WINDING)
+                context.fill_preserve()
+            if paint.stroke is not None and paint.width > 0:
+                context.set_source_rgba(*paint.stroke)
+                context.set_line_width(paint.width)
+                context.set_line_cap(caps[paint.cap])
+                context.set_line_join(joins[paint.join])
+                context.set_miter_limit(_MITER_LIMIT)
+                if paint.dash:
+                    context.set_dash(paint.dash, 0)
+                context.stroke()
+            else:
+                context.new_path()
+        context.restore()
+
+
+def _trace(context: Any, path: tuple[Segment, ...]) -> None:
+    for step in path:
+        kind = step[0]
+        if kind == "L":
+            context.line_to(step[1], step[2])
+        elif kind == "M":
+            context.move_to(step[1], step[2])
+        elif kind == "C":
+            context.curve_to(*step[1:])
+        elif kind == "Z":
+            context.close_path()
+        elif kind == "O":
+            context.new_sub_path()
+            context.arc(step[1], step[2], step[3], 0, 2 * math.pi)
+            context.close_path()
+        elif kind == "E":
+            _, cx, cy, rx, ry = step
+            context.new_sub_path()
+            context.save()
+            context.scale(1, ry / rx)
+            context.arc(cx, cy * rx / ry, rx, 0, 2 * math.pi)
+            context.close_path()
+            context.restore()
+        else:  # "A"
+            _, cx, cy, rx, start, end, ratio, phi, sweep = step
+            context.save()
+            context.translate(cx, cy)
+            context.rotate(phi)
+            context.scale(1, ratio)
+            (context.arc if sweep else context.arc_negative)(0, 0, rx, start, end)
+            context.restore()
+
+
+def _show(context: Any, label: Label, cairocffi: Any) -> None:
+    """Each line as one run: where CairoSVG puts its first letter, the others at the font's advances."""
+    context.select_font_face(label.family, cairocffi.FONT_SLANT_NORMAL,
+                             cairocffi.FONT_WEIGHT_BOLD if label.bold else cairocffi.FONT_WEIGHT_NORMAL)
+    context.set_font_size(label.size)
+    context.set_source_rgba(*label.fill)
+    for x, y, text in label.lines:
+        if not text.strip():
+            continue
+        if label.anchor != "start":
+            x_bearing, _, width, _, _, _ = context.text_extents(text)
+            x -= width / 2 + x_bearing if label.anchor == "middle" else width + x_bearing
+        context.move_to(x, y)
+        context.show_text(text)
+    context.new_path()
