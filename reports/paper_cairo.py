@@ -368,18 +368,28 @@ def _font(style: dict[str, str]) -> tuple[str, bool, float, Rgba, str]:
     return family, weight in ("bold", "700"), _length(style.get("font-size", "12pt")), fill, anchor
 
 
+_PAINT = ("fill", "fill-opacity", "stroke", "stroke-opacity", "stroke-width", "stroke-dasharray", "stroke-linecap",
+          "stroke-linejoin", "fill-rule")
+
+
 def _paint(style: dict[str, str]) -> Paint:
-    dash = tuple(_length(part) for part in re.split(r"[\s,]+", style.get("stroke-dasharray", "").strip()) if part)
-    cap, join = style.get("stroke-linecap", "butt"), style.get("stroke-linejoin", "miter")
+    return _paint_of(tuple(style.get(name) for name in _PAINT))
+
+
+@cache
+def _paint_of(values: tuple[str | None, ...]) -> Paint:
+    """The paint of these :data:`_PAINT` values (a diagram has a few dozen different ones: each parsed once)."""
+    fill, fill_opacity, stroke, stroke_opacity, width, dasharray, cap, join, rule = values
+    dash = tuple(_length(part) for part in re.split(r"[\s,]+", (dasharray or "").strip()) if part)
+    cap, join, rule = cap or "butt", join or "miter", rule or "nonzero"
     if cap not in ("butt", "round", "square") or join not in ("miter", "round", "bevel"):
         raise _Unsupported("line ends")
-    rule = style.get("fill-rule", "nonzero")
     if rule not in ("nonzero", "evenodd"):
         raise _Unsupported(rule)
     return Paint(
-        fill=_paint_colour(style.get("fill", "black"), style.get("fill-opacity", "1"), "fill"),
-        stroke=_paint_colour(style.get("stroke"), style.get("stroke-opacity", "1"), "stroke"),
-        width=_length(style.get("stroke-width", "1")),
+        fill=_paint_colour(fill if fill is not None else "black", fill_opacity or "1", "fill"),
+        stroke=_paint_colour(stroke, stroke_opacity or "1", "stroke"),
+        width=_length(width or "1"),
         dash=dash if sum(dash) else (),
         cap=cap,
         join=join,
@@ -387,6 +397,7 @@ def _paint(style: dict[str, str]) -> Paint:
     )
 
 
+@cache
 def _paint_colour(value: str | None, opacity: str, what: str) -> Rgba | None:
     """The colour CairoSVG paints ``value`` in (its own colour parser), None for nothing to paint."""
     if value is None or not value.strip() or value.strip().lower() == "none":
