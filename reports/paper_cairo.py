@@ -175,6 +175,8 @@ _KNOWN = frozenset({
     "font-size", "font-weight", "text-anchor",
 })
 """Attributes and properties this module draws as CairoSVG does (``data-*`` are ignored by both)."""
+_GEOMETRY = frozenset({"width", "height", "rx", "ry", "cx", "cy", "r", "x1", "y1", "x2", "y2", "d", "points"})
+"""A shape's own geometry: read from the shape itself (CairoSVG would inherit it from a group; none has it)."""
 _SHAPES = frozenset({"rect", "circle", "ellipse", "line", "path", "polygon", "polyline"})
 _SKIPPED = frozenset({"title", "style", "desc"})
 
@@ -297,6 +299,8 @@ def _walk(element: Any, parent: dict[str, str], chain: tuple[tuple[str, frozense
     style = cascade.computed(element, parent, chain)
     if "transform" in element.attrib:
         matrix = _multiply(matrix, _transform(element.get("transform", "")))
+    if tag in ("g", "text") and not _GEOMETRY.isdisjoint(element.attrib):
+        raise _Unsupported("geometry on a group")  # CairoSVG would hand it down to the shapes inside
     if tag == "g":
         if element.text is not None and element.text.strip():
             raise _Unsupported("text in a group")

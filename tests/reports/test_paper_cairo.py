@@ -57,6 +57,7 @@ def test_a_sheet_is_split_into_cairosvgs_frame_and_our_two_drawings() -> None:
     '<rect width="5mm" height="5"/>',  # a unit
     '<rect width="5" height="5" fill="url(#gradient)"/>',
     '<text x="1" y="2">a<tspan>b</tspan></text>',
+    '<g rx="4"><rect width="5" height="5"/></g>',  # CairoSVG would round the rectangle's corners
 ])
 def test_a_diagram_outside_the_vocabulary_is_left_to_cairosvg(stranger: str) -> None:
     page = _page(_diagram(f'<g class="bpmn-layers">{stranger}</g>'))
