@@ -161,13 +161,6 @@ def split_page(page: str) -> SplitPage:
 
 # --------------------------------------------------------------------------- the cascade
 
-_NOT_INHERITED = frozenset({
-    "clip", "clip-path", "display", "filter", "height", "id", "mask", "opacity", "overflow", "rotate", "stop-color",
-    "stop-opacity", "style", "transform", "transform-origin", "viewBox", "width", "x", "y", "dx", "dy",
-    "{http://www.w3.org/1999/xlink}href", "href",
-})
-"""What CairoSVG does not hand down from a parent (``cairosvg.parser.NOT_INHERITED_ATTRIBUTES``); everything
-else is, attributes included."""
 _KNOWN = frozenset({
     "class", "id", "role", "style", "viewBox", "width", "height", "x", "y", "rx", "ry", "cx", "cy", "r", "x1", "y1",
     "x2", "y2", "d", "points", "transform", "preserveAspectRatio", "fill", "fill-opacity", "stroke", "stroke-width",
@@ -175,6 +168,11 @@ _KNOWN = frozenset({
     "font-size", "font-weight", "text-anchor",
 })
 """Attributes and properties this module draws as CairoSVG does (``data-*`` are ignored by both)."""
+_STYLE = frozenset({
+    "fill", "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-dasharray", "stroke-linejoin",
+    "stroke-linecap", "fill-rule", "font-family", "font-size", "font-weight", "text-anchor",
+})
+"""Of :data:`_KNOWN`, the paint properties: inherited, and the only ones a style sheet or ``style`` may set."""
 _GEOMETRY = frozenset({"width", "height", "rx", "ry", "cx", "cy", "r", "x1", "y1", "x2", "y2", "d", "points"})
 """A shape's own geometry: read from the shape itself (CairoSVG would inherit it from a group; none has it)."""
 _SHAPES = frozenset({"rect", "circle", "ellipse", "line", "path", "polygon", "polyline"})
@@ -244,32 +242,52 @@ def _matches(rule: _Rule, chain: Sequence[tuple[str, frozenset[str]]]) -> bool:
 
 
 class _Cascade:
-    """Computed properties element by element, as CairoSVG computes them."""
+    """Computed properties element by element, as CairoSVG computes them (of them only the ones that paint:
+    a shape's geometry is read from the shape itself, see :data:`_GEOMETRY`)."""
 
     def __init__(self, rules: list[_Rule]) -> None:
         self.rules = rules
         self.matched: dict[tuple[tuple[str, frozenset[str]], ...], tuple[tuple[str, str], ...]] = {}
+        self.styles: dict[tuple[object, ...], dict[str, str]] = {}
+        """Computed styles by (parent's, chain, own paint attributes, ``style``): a diagram has a few dozen."""
+        self.paints: dict[int, Paint] = {}
 
     def computed(self, element: etree._Element, parent: dict[str, str],
                  chain: tuple[tuple[str, frozenset[str]], ...]) -> dict[str, str]:
-        own = {name: value for name, value in parent.items() if name not in _NOT_INHERITED}
+        """The element's paint properties; the same object for every element styled alike (do not change it)."""
+        attributes: list[tuple[str, str]] = []
         for name, value in element.attrib.items():
-            name, value = str(name), str(value)
-            if name not in _KNOWN and not name.startswith("data-") and name != "xmlns":
+            name = str(name)
+            if name in _STYLE:
+                attributes.append((name, str(value)))
+            elif name not in _KNOWN and not name.startswith("data-") and name != "xmlns":
                 raise _Unsupported(name)
-            own[name] = value
+        inline = element.get("style")
+        key = (id(parent), chain, tuple(attributes), inline)
+        found = self.styles.get(key)
+        if found is not None:
+            return found
+        own = dict(parent)  # every paint property is inherited in CairoSVG
+        own.update(attributes)
         declared = self.matched.get(chain)
         if declared is None:
             declared = tuple(item for rule in self.rules if _matches(rule, chain) for item in rule.declarations)
             self.matched[chain] = declared
-        for name, value in declared:
-            own[name] = value
-        for name, value in _declarations(element.get("style", "")):
-            own[name] = value
-        for name, value in own.items():
-            if (name not in _KNOWN and not name.startswith("data-")) or value in ("inherit", "currentColor"):
+        for name, value in (*declared, *_declarations(inline or "")):
+            if name not in _STYLE:  # CairoSVG would take even a geometry or transform from a style sheet
                 raise _Unsupported(name)
+            own[name] = value
+        if any(value in ("inherit", "currentColor") for value in own.values()):
+            raise _Unsupported("inherit")
+        self.styles[key] = own  # kept alive here, so the id of a parent in a key stays its own
         return own
+
+    def paint(self, style: dict[str, str]) -> Paint:
+        """The paint of a computed style (one of :meth:`computed`'s, so its id names it)."""
+        found = self.paints.get(id(style))
+        if found is None:
+            found = self.paints[id(style)] = _paint(style)
+        return found
 
 
 # --------------------------------------------------------------------------- compiling
@@ -311,7 +329,7 @@ def _walk(element: Any, parent: dict[str, str], chain: tuple[tuple[str, frozense
             raise _Unsupported("children of a shape")
         path = _path(tag, element)
         if path:
-            out.append(Figure(matrix, path, _paint(style)))
+            out.append(Figure(matrix, path, cascade.paint(style)))
     elif tag == "text":
         out.append(_label(element, style, chain, matrix, cascade))
     else:
