@@ -21,10 +21,16 @@ ink box centred on ``x`` for ``text-anchor: middle``) with the following
 letters at the font's unhinted advances, which is where CairoSVG puts
 them one by one.  Anything outside the vocabulary (another tag, an
 attribute or property this module does not know, a unit, a transform
-other than translate, scale and rotate) makes :func:`split_page` give
-None, and the sheet is walked by CairoSVG as before: a Graphviz picture,
-or a future change to :mod:`reports.svg`, is never drawn wrong, only
-drawn slowly.
+other than translate, scale and rotate) makes :func:`split_page` leave
+that part (the diagram, the title block) in the page, walked by CairoSVG
+as before: a Graphviz picture, or a future change to :mod:`reports.svg`,
+is never drawn wrong, only drawn slowly.
+
+CairoSVG still walks what is left of the page (the sheet, the diagram's
+nested ``<svg>`` with its place, viewBox and clip), and
+:mod:`reports.sheet_walk` draws each part at its placeholder on the
+context CairoSVG set up there: for the diagram the tee that also records
+the PDF's parts.
 """
 
 from __future__ import annotations
@@ -139,8 +145,8 @@ def split_page(page: str) -> SplitPage:
     for part in root:
         if part.tag == f"{_SVG}svg":
             name = DIAGRAM
-        elif part.tag == f"{_SVG}g" and part.get("class") == "title-block":
-            name = BLOCK
+        elif part.tag == f"{_SVG}g" and part.get("class") == "title-block" and "transform" not in part.attrib:
+            name = BLOCK  # drawn in place of the group itself: a transform of its own would be skipped
         else:
             continue
         try:

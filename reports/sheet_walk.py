@@ -24,6 +24,13 @@ unchanged).  The PDF is drawn from the same calls at its own scale: its text
 is laid out as CairoSVG laid out the PDF before, its bytes differ in
 structure (the parts and the block's common part are form XObjects).
 
+Since ``paper6`` the diagram and the title block are not walked by
+CairoSVG when they are our own SVG: :func:`reports.paper_cairo.split_page`
+takes them out of the page, CairoSVG walks what is left (the sheet, the
+diagram's frame), and at each placeholder the walkers here draw the part
+with cairo directly on the context CairoSVG set up there (for the diagram,
+the tee's), a name as one run instead of letter by letter.
+
 cairocffi does not declare cairo's tee surface (``cairo_tee_surface_create``,
 part of cairo's API since 1.10 and built by Debian); :func:`_tee` declares
 it on cairocffi's own FFI so the pointer is an ordinary cairocffi surface.
