@@ -30,7 +30,7 @@ def _pixels(path: Path) -> Any:
 def main(argv: list[str]) -> int:
     base, new = Path(argv[0]), Path(argv[1])
     total = differing = 0
-    for path in sorted([*base.glob("*.png"), *base.glob(".*.png")]):
+    for path in sorted({*base.glob("*.png"), *base.glob(".*.png")}):
         old, now = _pixels(path), _pixels(new / path.name)
         if old.shape != now.shape:
             print(f"{path.name}: size {old.shape[1]}×{old.shape[0]} → {now.shape[1]}×{now.shape[0]}")
