@@ -44,22 +44,25 @@ from typing import Any
 
 from lxml import etree
 
+from reports.paper_geometry import (
+    IDENTITY,
+    Matrix,
+    Segment,
+    Unsupported,
+    length,
+    multiply,
+    number,
+    shape_path,
+    transform,
+)
+
 __all__ = ["BLOCK", "DIAGRAM", "MARK", "Figure", "Label", "Program", "SplitPage", "draw", "split_page"]
 
-Matrix = tuple[float, float, float, float, float, float]
-"""An affine transform (xx, yx, xy, yy, x0, y0), as cairo's ``Matrix`` takes it."""
 Rgba = tuple[float, float, float, float]
-Segment = tuple[Any, ...]
-"""One path step: ``("M", x, y)``, ``("L", x, y)``, ``("C", x1, y1, x2, y2, x3, y3)``, ``("Z",)``,
-``("O", cx, cy, r)`` (a circle), ``("E", cx, cy, rx, ry)`` (an ellipse), ``("A", …)`` (an arc as cairo takes it:
-centre, radius, start and end angle, the scale of y to x, the rotation, the sweep)."""
 
 _SVG = "{http://www.w3.org/2000/svg}"
-_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _MITER_LIMIT = 4.0
 """CairoSVG's default ``stroke-miterlimit`` (SVG's), set on every element it draws (cairo's own is 10)."""
-_KAPPA = 4 * (math.sqrt(2) - 1) / 3
-"""Control-point distance of a quarter circle drawn as one cubic Bézier, per unit of radius."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +104,6 @@ Program = tuple[Figure | Label, ...]
 """What the diagram draws, in document (painting) order."""
 
 
-class _Unsupported(Exception):
-    """The SVG uses something this module does not draw: CairoSVG walks it instead."""
-
-
 # --------------------------------------------------------------------------- the page
 
 
@@ -139,7 +138,7 @@ def split_page(page: str) -> SplitPage:
         cascade = _Cascade(_rules("\n".join(element.text or "" for element in root.iter(f"{_SVG}style"))))
         chain = ((_local(root), _classes(root)),)
         top = cascade.computed(root, {}, chain)
-    except (etree.XMLSyntaxError, _Unsupported, ValueError):
+    except (etree.XMLSyntaxError, Unsupported, ValueError):
         return SplitPage(page, {})
     drawings: dict[str, Program] = {}
     for part in root:
@@ -151,7 +150,7 @@ def split_page(page: str) -> SplitPage:
             continue
         try:
             drawings[name] = _compile(part, top, chain, cascade)
-        except (_Unsupported, ValueError, IndexError):
+        except (Unsupported, ValueError, IndexError):
             continue
         for child in list(part):
             part.remove(child)
@@ -201,7 +200,7 @@ def _rules(css: str) -> list[_Rule]:
     for order, (selectors, body) in enumerate(re.findall(r"([^{}]+)\{([^{}]*)\}", text)):
         declarations = tuple(_declarations(body))
         if "!important" in body or "@" in selectors:
-            raise _Unsupported(selectors)
+            raise Unsupported(selectors)
         for selector in selectors.split(","):
             compounds: list[tuple[str | None, frozenset[str]]] = []
             for part in selector.split():
@@ -210,14 +209,14 @@ def _rules(css: str) -> list[_Rule]:
                     break
                 found = re.fullmatch(r"([A-Za-z][\w-]*)?((?:\.[\w-]+)*)", part)
                 if found is None:
-                    raise _Unsupported(selector)
+                    raise Unsupported(selector)
                 compounds.append((found.group(1), frozenset(found.group(2).split(".")[1:])))
             if compounds:
                 classes = sum(len(c[1]) for c in compounds)
                 tags = sum(1 for c in compounds if c[0])
                 rules.append(_Rule(tuple(compounds), (classes, tags), order, declarations))
     if len(re.sub(r"([^{}]+)\{([^{}]*)\}", "", text).strip()):
-        raise _Unsupported("style sheet")
+        raise Unsupported("style sheet")
     return sorted(rules, key=lambda rule: (rule.specificity, rule.order))
 
 
@@ -227,7 +226,7 @@ def _declarations(body: str) -> Iterator[tuple[str, str]]:
         if colon:
             yield name.strip().lower(), value.strip()
         elif item.strip():
-            raise _Unsupported(item)
+            raise Unsupported(item)
 
 
 def _matches(rule: _Rule, chain: Sequence[tuple[str, frozenset[str]]]) -> bool:
@@ -267,7 +266,7 @@ class _Cascade:
             if name in _STYLE:
                 attributes.append((name, str(value)))
             elif name not in _KNOWN and not name.startswith("data-") and name != "xmlns":
-                raise _Unsupported(name)
+                raise Unsupported(name)
         inline = element.get("style")
         key = (id(parent), chain, tuple(attributes), inline)
         found = self.styles.get(key)
@@ -281,10 +280,10 @@ class _Cascade:
             self.matched[chain] = declared
         for name, value in (*declared, *_declarations(inline or "")):
             if name not in _STYLE:  # CairoSVG would take even a geometry or transform from a style sheet
-                raise _Unsupported(name)
+                raise Unsupported(name)
             own[name] = value
         if any(value in ("inherit", "currentColor") for value in own.values()):
-            raise _Unsupported("inherit")
+            raise Unsupported("inherit")
         self.styles[key] = own  # kept alive here, so the id of a parent in a key stays its own
         return own
 
@@ -306,7 +305,7 @@ def _compile(part: etree._Element, parent: dict[str, str], chain: tuple[tuple[st
     style = cascade.computed(part, parent, chain)
     out: list[Figure | Label] = []
     for child in part:
-        _walk(child, style, chain, _IDENTITY, cascade, out)
+        _walk(child, style, chain, IDENTITY, cascade, out)
     return tuple(out)
 
 
@@ -318,28 +317,28 @@ def _walk(element: Any, parent: dict[str, str], chain: tuple[tuple[str, frozense
     if tag in _SKIPPED:
         return
     if element.tail is not None and element.tail.strip():
-        raise _Unsupported("text between elements")
+        raise Unsupported("text between elements")
     chain = (*chain, (tag, _classes(element)))
     style = cascade.computed(element, parent, chain)
     if "transform" in element.attrib:
-        matrix = _multiply(matrix, _transform(element.get("transform", "")))
+        matrix = multiply(matrix, transform(element.get("transform", "")))
     if tag in ("g", "text") and not _GEOMETRY.isdisjoint(element.attrib):
-        raise _Unsupported("geometry on a group")  # CairoSVG would hand it down to the shapes inside
+        raise Unsupported("geometry on a group")  # CairoSVG would hand it down to the shapes inside
     if tag == "g":
         if element.text is not None and element.text.strip():
-            raise _Unsupported("text in a group")
+            raise Unsupported("text in a group")
         for child in element:
             _walk(child, style, chain, matrix, cascade, out)
     elif tag in _SHAPES:
         if len(element):
-            raise _Unsupported("children of a shape")
-        path = _path(tag, element)
+            raise Unsupported("children of a shape")
+        path = shape_path(tag, element)
         if path:
             out.append(Figure(matrix, path, cascade.paint(style)))
     elif tag == "text":
         out.append(_label(element, style, chain, matrix, cascade))
     else:
-        raise _Unsupported(tag)
+        raise Unsupported(tag)
 
 
 def _label(element: Any, style: dict[str, str], chain: tuple[tuple[str, frozenset[str]], ...], matrix: Matrix,
@@ -349,8 +348,8 @@ def _label(element: Any, style: dict[str, str], chain: tuple[tuple[str, frozense
     own_text = _white_space(element.text).strip(" ")
     if own_text:
         if len(element) or any(name in element.attrib for name in ("dx", "dy", "rotate")):
-            raise _Unsupported("text layout")
-        return Label(matrix, ((_number(element.get("x")), _number(element.get("y")), own_text),), *_font(style))
+            raise Unsupported("text layout")
+        return Label(matrix, ((number(element.get("x")), number(element.get("y")), own_text),), *_font(style))
     lines: list[tuple[float, float, str]] = []
     font: tuple[str, bool, float, Rgba, str] | None = None
     trailing_space = True  # CairoSVG strips a tspan's leading space when the text before it ended with one
@@ -358,7 +357,7 @@ def _label(element: Any, style: dict[str, str], chain: tuple[tuple[str, frozense
         if not isinstance(tspan.tag, str) or _local(tspan) in _SKIPPED:
             continue
         if _local(tspan) != "tspan" or len(tspan) or (tspan.tail or "").strip() or "transform" in tspan.attrib:
-            raise _Unsupported("text layout")
+            raise Unsupported("text layout")
         own = cascade.computed(tspan, style, (*chain, ("tspan", _classes(tspan))))
         text = _white_space(tspan.text)
         if trailing_space:
@@ -367,9 +366,9 @@ def _label(element: Any, style: dict[str, str], chain: tuple[tuple[str, frozense
             trailing_space = text.endswith(" ")
         this = _font(own)
         if font is not None and this != font:
-            raise _Unsupported("mixed fonts in one text")
+            raise Unsupported("mixed fonts in one text")
         font = this
-        lines.append((_number(tspan.get("x")), _number(tspan.get("y")), text))
+        lines.append((number(tspan.get("x")), number(tspan.get("y")), text))
     if font is None:
         font = _font(style)
     family, bold, size, fill, anchor = font
@@ -384,16 +383,16 @@ def _white_space(text: str | None) -> str:
 
 def _font(style: dict[str, str]) -> tuple[str, bool, float, Rgba, str]:
     if _paint_colour(style.get("stroke"), style.get("stroke-opacity", "1"), "stroke") is not None:
-        raise _Unsupported("stroked text")
+        raise Unsupported("stroked text")
     weight = style.get("font-weight", "normal")
     if weight not in ("normal", "bold", "400", "700"):
-        raise _Unsupported(weight)
+        raise Unsupported(weight)
     family = (style.get("font-family") or "sans-serif").split(",")[0].strip("\"' ")
     fill = _paint_colour(style.get("fill", "black"), style.get("fill-opacity", "1"), "fill") or (0.0, 0.0, 0.0, 0.0)
     anchor = style.get("text-anchor", "start")
     if anchor not in ("start", "middle", "end"):
-        raise _Unsupported(anchor)
-    return family, weight in ("bold", "700"), _length(style.get("font-size", "12pt")), fill, anchor
+        raise Unsupported(anchor)
+    return family, weight in ("bold", "700"), length(style.get("font-size", "12pt")), fill, anchor
 
 
 _PAINT = ("fill", "fill-opacity", "stroke", "stroke-opacity", "stroke-width", "stroke-dasharray", "stroke-linecap",
@@ -408,16 +407,16 @@ def _paint(style: dict[str, str]) -> Paint:
 def _paint_of(values: tuple[str | None, ...]) -> Paint:
     """The paint of these :data:`_PAINT` values (a diagram has a few dozen different ones: each parsed once)."""
     fill, fill_opacity, stroke, stroke_opacity, width, dasharray, cap, join, rule = values
-    dash = tuple(_length(part) for part in re.split(r"[\s,]+", (dasharray or "").strip()) if part)
+    dash = tuple(length(part) for part in re.split(r"[\s,]+", (dasharray or "").strip()) if part)
     cap, join, rule = cap or "butt", join or "miter", rule or "nonzero"
     if cap not in ("butt", "round", "square") or join not in ("miter", "round", "bevel"):
-        raise _Unsupported("line ends")
+        raise Unsupported("line ends")
     if rule not in ("nonzero", "evenodd"):
-        raise _Unsupported(rule)
+        raise Unsupported(rule)
     return Paint(
         fill=_paint_colour(fill if fill is not None else "black", fill_opacity or "1", "fill"),
         stroke=_paint_colour(stroke, stroke_opacity or "1", "stroke"),
-        width=_length(width or "1"),
+        width=length(width or "1"),
         dash=dash if sum(dash) else (),
         cap=cap,
         join=join,
@@ -431,7 +430,7 @@ def _paint_colour(value: str | None, opacity: str, what: str) -> Rgba | None:
     if value is None or not value.strip() or value.strip().lower() == "none":
         return None
     if "url(" in value or "var(" in value:
-        raise _Unsupported(what)
+        raise Unsupported(what)
     rgba = _cairosvg_colour()(value, float(opacity))
     return None if rgba[3] == 0 else (float(rgba[0]), float(rgba[1]), float(rgba[2]), float(rgba[3]))
 
@@ -443,219 +442,12 @@ def _cairosvg_colour() -> Any:
     return color
 
 
-# --------------------------------------------------------------------------- geometry
-
-
-def _path(tag: str, element: Any) -> tuple[Segment, ...]:
-    get = element.get
-    if tag == "rect":
-        return _rect(_number(get("x")), _number(get("y")), _number(get("width")), _number(get("height")),
-                     get("rx"), get("ry"))
-    if tag == "circle":
-        r = _number(get("r"))
-        return (("O", _number(get("cx")), _number(get("cy")), r),) if r else ()
-    if tag == "ellipse":
-        rx, ry = _number(get("rx")), _number(get("ry"))
-        return (("E", _number(get("cx")), _number(get("cy")), rx, ry),) if rx and ry else ()
-    if tag == "line":
-        return (("M", _number(get("x1")), _number(get("y1"))), ("L", _number(get("x2")), _number(get("y2"))))
-    if tag in ("polygon", "polyline"):
-        values = [float(v) for v in re.split(r"[\s,]+", (get("points") or "").strip()) if v]
-        if len(values) % 2:
-            raise _Unsupported("odd points")
-        if not values:
-            return ()
-        steps: list[Segment] = [("M", values[0], values[1])]
-        steps.extend(("L", values[i], values[i + 1]) for i in range(2, len(values), 2))
-        if tag == "polygon":
-            steps.append(("Z",))
-        return tuple(steps)
-    return _path_data(get("d") or "")
-
-
-def _rect(x: float, y: float, width: float, height: float, rx_text: str | None,
-          ry_text: str | None) -> tuple[Segment, ...]:
-    """A rectangle, its corners rounded by one cubic curve each, with the control points CairoSVG gives them."""
-    if not width or not height:
-        return ()  # CairoSVG draws nothing of zero width or height
-    rx_text, ry_text = rx_text if rx_text is not None else ry_text, ry_text if ry_text is not None else rx_text
-    rx, ry = _number(rx_text), _number(ry_text)
-    if rx == 0 or ry == 0:
-        return (("M", x, y), ("L", x + width, y), ("L", x + width, y + height), ("L", x, y + height), ("Z",))
-    rx, ry = min(rx, width / 2), min(ry, height / 2)
-    c1, c2 = _KAPPA * rx, _KAPPA * ry
-    right, bottom = x + width, y + height
-    # each corner's second control point sits c1 (c2) from the corner's far side, as CairoSVG places it
-    return (
-        ("M", x + rx, y),
-        ("L", right - rx, y),
-        ("C", right - rx + c1, y, right, y + c2, right, y + ry),
-        ("L", right, bottom - ry),
-        ("C", right, bottom - ry + c2, right - rx + c1, bottom, right - rx, bottom),
-        ("L", x + rx, bottom),
-        ("C", x + rx - c1, bottom, x, bottom - c2, x, bottom - ry),
-        ("L", x, y + ry),
-        ("C", x, y + ry - c2, x + rx - c1, y, x + rx, y),
-        ("Z",),
-    )
-
-
-_COMMAND = re.compile(r"([MmLlHhVvCcSsQqTtAaZz])([^MmLlHhVvCcSsQqTtAaZz]*)")
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_ARITY = {"m": 2, "l": 2, "h": 1, "v": 1, "c": 6, "s": 4, "q": 4, "t": 2, "a": 7, "z": 0}
-
-
-def _path_data(d: str) -> tuple[Segment, ...]:
-    """SVG path data as absolute moves, lines, cubic curves, arcs and closes."""
-    steps: list[Segment] = []
-    x = y = 0.0
-    start = (0.0, 0.0)
-    control: tuple[float, float] | None = None  # the last cubic's second control point, for S
-    quad: tuple[float, float] | None = None  # the last quadratic's control point, for T
-    leftover = _COMMAND.sub("", d).strip()
-    if leftover:
-        raise _Unsupported("path data")
-    for letter, args in _COMMAND.findall(d):
-        values = [float(v) for v in _NUMBER.findall(args)]
-        arity = _ARITY[letter.lower()]
-        if arity == 0:
-            if values:
-                raise _Unsupported("path data")
-            steps.append(("Z",))
-            x, y = start
-            control = quad = None
-            continue
-        if not values or len(values) % arity:
-            raise _Unsupported("path data")
-        relative = letter.islower()
-        command = letter.lower()
-        for index in range(0, len(values), arity):
-            v = values[index:index + arity]
-            ox, oy = (x, y) if relative else (0.0, 0.0)
-            next_control: tuple[float, float] | None = None
-            next_quad: tuple[float, float] | None = None
-            if command == "m":
-                x, y = v[0] + ox, v[1] + oy
-                if index == 0:
-                    steps.append(("M", x, y))
-                    start = (x, y)
-                else:  # further pairs of a move are lines
-                    steps.append(("L", x, y))
-            elif command == "l":
-                x, y = v[0] + ox, v[1] + oy
-                steps.append(("L", x, y))
-            elif command == "h":
-                x = v[0] + ox
-                steps.append(("L", x, y))
-            elif command == "v":
-                y = v[0] + oy
-                steps.append(("L", x, y))
-            elif command == "c":
-                x1, y1, x2, y2, x3, y3 = v[0] + ox, v[1] + oy, v[2] + ox, v[3] + oy, v[4] + ox, v[5] + oy
-                steps.append(("C", x1, y1, x2, y2, x3, y3))
-                next_control, (x, y) = (x2, y2), (x3, y3)
-            elif command == "s":
-                x1, y1 = (2 * x - control[0], 2 * y - control[1]) if control else (x, y)
-                x2, y2, x3, y3 = v[0] + ox, v[1] + oy, v[2] + ox, v[3] + oy
-                steps.append(("C", x1, y1, x2, y2, x3, y3))
-                next_control, (x, y) = (x2, y2), (x3, y3)
-            elif command in ("q", "t"):
-                if command == "q":
-                    qx, qy, x3, y3 = v[0] + ox, v[1] + oy, v[2] + ox, v[3] + oy
-                else:
-                    qx, qy = (2 * x - quad[0], 2 * y - quad[1]) if quad else (x, y)
-                    x3, y3 = v[0] + ox, v[1] + oy
-                steps.append(("C", x + 2 * (qx - x) / 3, y + 2 * (qy - y) / 3,
-                              x3 + 2 * (qx - x3) / 3, y3 + 2 * (qy - y3) / 3, x3, y3))
-                next_quad, (x, y) = (qx, qy), (x3, y3)
-            else:  # "a"
-                x3, y3 = v[5] + ox, v[6] + oy
-                steps.extend(_arc(x, y, v[0], v[1], v[2], v[3], v[4], x3, y3))
-                x, y = x3, y3
-            control, quad = next_control, next_quad
-    return tuple(steps)
-
-
-def _arc(x1: float, y1: float, rx: float, ry: float, rotation: float, large: float, sweep: float, x2: float,
-         y2: float) -> list[Segment]:
-    """An elliptical arc from (x1, y1) to (x2, y2) (SVG's endpoint form) as cairo's centre form."""
-    if large not in (0.0, 1.0) or sweep not in (0.0, 1.0):
-        raise _Unsupported("arc flags")
-    rx, ry = abs(rx), abs(ry)
-    if not rx or not ry:
-        return [("L", x2, y2)]
-    if (x1, y1) == (x2, y2):
-        return []
-    phi = math.radians(rotation)
-    cos, sin = math.cos(phi), math.sin(phi)
-    dx, dy = (x1 - x2) / 2, (y1 - y2) / 2
-    px, py = cos * dx + sin * dy, -sin * dx + cos * dy
-    grow = (px / rx) ** 2 + (py / ry) ** 2
-    if grow > 1:
-        rx, ry = rx * math.sqrt(grow), ry * math.sqrt(grow)
-    numerator = max(rx * rx * ry * ry - rx * rx * py * py - ry * ry * px * px, 0.0)
-    root = math.sqrt(numerator / (rx * rx * py * py + ry * ry * px * px))
-    if large == sweep:
-        root = -root
-    cxp, cyp = root * rx * py / ry, -root * ry * px / rx
-    cx, cy = cos * cxp - sin * cyp + (x1 + x2) / 2, sin * cxp + cos * cyp + (y1 + y2) / 2
-    start = math.atan2((py - cyp) / ry, (px - cxp) / rx)
-    end = math.atan2((-py - cyp) / ry, (-px - cxp) / rx)
-    return [("A", cx, cy, rx, start, end, ry / rx, phi, bool(sweep))]
-
-
-def _transform(text: str) -> Matrix:
-    matrix = _IDENTITY
-    leftover = re.sub(r"(translate|scale|rotate)\s*\(([^)]*)\)", "", text).replace(",", " ").strip()
-    if leftover:
-        raise _Unsupported("transform")
-    for kind, args in re.findall(r"(translate|scale|rotate)\s*\(([^)]*)\)", text):
-        v = [float(part) for part in re.split(r"[\s,]+", args.strip()) if part]
-        if kind == "translate" and len(v) in (1, 2):
-            matrix = _multiply(matrix, (1.0, 0.0, 0.0, 1.0, v[0], v[1] if len(v) == 2 else 0.0))
-        elif kind == "scale" and len(v) in (1, 2):
-            matrix = _multiply(matrix, (v[0], 0.0, 0.0, v[1] if len(v) == 2 else v[0], 0.0, 0.0))
-        elif kind == "rotate" and len(v) in (1, 3):
-            cx, cy = (v[1], v[2]) if len(v) == 3 else (0.0, 0.0)
-            angle = math.radians(v[0])
-            c, s = math.cos(angle), math.sin(angle)
-            matrix = _multiply(matrix, (1.0, 0.0, 0.0, 1.0, cx, cy))
-            matrix = _multiply(matrix, (c, s, -s, c, 0.0, 0.0))
-            matrix = _multiply(matrix, (1.0, 0.0, 0.0, 1.0, -cx, -cy))
-        else:
-            raise _Unsupported("transform")
-    return matrix
-
-
-def _multiply(outer: Matrix, inner: Matrix) -> Matrix:
-    """``inner`` applied first, then ``outer`` (cairo's ``transform`` of ``inner`` on a context at ``outer``)."""
-    a, b, c, d, e, f = outer
-    p, q, r, s, t, u = inner
-    return (a * p + c * q, b * p + d * q, a * r + c * s, b * r + d * s, a * t + c * u + e, b * t + d * u + f)
-
-
-def _number(value: str | None) -> float:
-    return _length(value) if value else 0.0
-
-
-def _length(value: str) -> float:
-    text = value.strip()
-    if text.endswith("px"):
-        text = text[:-2]
-    elif text.endswith("pt"):
-        return float(text[:-2]) * 4 / 3  # CairoSVG's 96 dpi
-    try:
-        return float(text)
-    except ValueError:
-        raise _Unsupported(value) from None
-
-
 def _local(element: Any) -> str:
     tag: str = element.tag
     if tag.startswith(_SVG):
         return tag[len(_SVG):]
     if tag.startswith("{"):
-        raise _Unsupported(tag)
+        raise Unsupported(tag)
     return tag
 
 
@@ -681,7 +473,7 @@ def draw(program: Program, context: Any) -> None:
              "bevel": cairocffi.LINE_JOIN_BEVEL}
     for item in program:
         context.save()
-        if item.matrix != _IDENTITY:
+        if item.matrix != IDENTITY:
             context.transform(cairocffi.Matrix(*item.matrix))
         if isinstance(item, Label):
             _show(context, item, cairocffi)

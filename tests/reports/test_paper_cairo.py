@@ -1,5 +1,6 @@
-"""Our own diagram and title block drawn with cairo directly (``reports.paper_cairo``): what CairoSVG would draw,
-a name as one run, and anything outside the vocabulary left to CairoSVG."""
+"""Our own diagram and title block drawn with cairo directly (``reports.paper_cairo``, its geometry in
+``reports.paper_geometry``): what CairoSVG would draw, a name as one run, and anything outside the vocabulary left
+to CairoSVG."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import cairocffi
 import pytest
 
 from bpm.reader import read_bpmn
-from reports import paper, paper_cairo, printable, sheet_walk, sheets
+from reports import paper, paper_cairo, paper_geometry, printable, sheet_walk, sheets
 from reports.paper_cairo import BLOCK, DIAGRAM, Figure, Label, split_page
 from reports.pictures import pictures
 
@@ -95,12 +96,12 @@ def test_the_cascade_is_cairosvgs() -> None:
 
 
 def test_path_data_relative_smooth_and_quadratic() -> None:
-    assert paper_cairo._path_data("M10,20 h5 v-5 l1,1 Z m1,1 H0") == (
+    assert paper_geometry.path_data("M10,20 h5 v-5 l1,1 Z m1,1 H0") == (
         ("M", 10, 20), ("L", 15, 20), ("L", 15, 15), ("L", 16, 16), ("Z",), ("M", 11, 21), ("L", 0, 21))
-    (_, curve, smooth) = paper_cairo._path_data("M0,0 C1,2 3,4 5,5 S9,9 10,10")
+    (_, curve, smooth) = paper_geometry.path_data("M0,0 C1,2 3,4 5,5 S9,9 10,10")
     assert curve == ("C", 1, 2, 3, 4, 5, 5)
     assert smooth[:3] == ("C", 7, 6)  # the last control point reflected through the current point
-    (_, quad) = paper_cairo._path_data("M0,0 Q3,3 6,0")
+    (_, quad) = paper_geometry.path_data("M0,0 Q3,3 6,0")
     assert quad == pytest.approx(("C", 2, 2, 4, 2, 6, 0))
 
 
@@ -109,15 +110,15 @@ def test_an_arc_ends_where_the_path_says() -> None:
     for d, end in (("M3.5,10.5 A5,5 0 1 1 10.5,10.5", (10.5, 10.5)), ("M0,5 A20,8 0 0 0 40,5", (40, 5)),
                    ("M0,0 a3,3 0 0 1 6,0", (6, 0))):
         context = cairocffi.Context(image)
-        paper_cairo._trace(context, paper_cairo._path_data(d))
+        paper_cairo._trace(context, paper_geometry.path_data(d))
         assert context.get_current_point() == pytest.approx(end, abs=1e-6)
 
 
 def test_a_rounded_rectangle_has_cairosvgs_corners() -> None:
-    path = paper_cairo._rect(0, 0, 100, 80, "10", None)
+    path = paper_geometry.rounded_rect(0, 0, 100, 80, "10", None)
     c = 4 * (2 ** 0.5 - 1) / 3 * 10
     assert path[0] == ("M", 10, 0) and path[2] == pytest.approx(("C", 90 + c, 0, 100, c, 100, 10))
-    assert paper_cairo._rect(0, 0, 0, 5, "2", None) == ()  # nothing of no width
+    assert paper_geometry.rounded_rect(0, 0, 0, 5, "2", None) == ()  # nothing of no width
 
 
 def _pixels(png: bytes) -> bytes:
