@@ -352,7 +352,11 @@ def _parsed(svg: str) -> etree._Element:
 
 
 def _diagram_element(svg: str) -> etree._Element:
-    element = _parsed(svg)
+    return _as_printed(_parsed(svg), svg)
+
+
+def _as_printed(element: etree._Element, svg: str) -> etree._Element:
+    """The diagram's root as a sheet nests it: a viewBox, no ``role``, no tooltips."""
     if not element.get("viewBox"):
         width, height = svg_size(svg)
         element.set("viewBox", f"0 0 {_mm(width)} {_mm(height)}")
@@ -366,12 +370,33 @@ def _diagram_frame(svg: str) -> etree._Element:
     """The diagram's ``<svg>`` element without its drawing: its attributes (place, size, viewBox: the clip)
     and one empty ``<g>``.  Its style sheet goes too: every rule of it is scoped to the diagram's own elements
     (``.bpmn-diagram …``, :mod:`reports.svg`), and CairoSVG would parse it again on every page."""
-    element = _diagram_element(svg)
+    element = _frame_element(svg)
     for child in list(element):
         element.remove(child)
     element.text = None
     etree.SubElement(element, f"{{{_SVG_NS}}}g")
     return element
+
+
+_START_TAG = re.compile(r"<svg\b[^>]*>")
+_PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S)
+
+
+def _frame_element(svg: str) -> etree._Element:
+    """The diagram's root element alone, parsed from its start tag: a cut sheet's every PDF page needs only
+    its frame, and parsing the whole diagram again for each page cost more than the page (``paper6``).  The
+    whole SVG is parsed when the start tag alone is not a document (a ``>`` in an attribute, a prefix it does
+    not declare)."""
+    found = _START_TAG.search(svg)
+    if found is not None and not _PROLOGUE.sub("", svg[: found.start()]).strip():  # it is the root's start tag
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        try:
+            alone = etree.fromstring((found.group(0)[:-1].rstrip().rstrip("/") + "/>").encode("utf-8"), parser)
+        except etree.XMLSyntaxError:
+            alone = None
+        if alone is not None and alone.tag == f"{{{_SVG_NS}}}svg":
+            return _as_printed(alone, svg)
+    return _diagram_element(svg)
 
 
 def _drop_hover_texts(diagram: etree._Element) -> None:

@@ -24,6 +24,13 @@ unchanged).  The PDF is drawn from the same calls at its own scale: its text
 is laid out as CairoSVG laid out the PDF before, its bytes differ in
 structure (the parts and the block's common part are form XObjects).
 
+Since ``paper6`` the diagram and the title block are not walked by
+CairoSVG when they are our own SVG: :func:`reports.paper_cairo.split_page`
+takes them out of the page, CairoSVG walks what is left (the sheet, the
+diagram's frame), and at each placeholder the walkers here draw the part
+with cairo directly on the context CairoSVG set up there (for the diagram,
+the tee's), a name as one run instead of letter by letter.
+
 cairocffi does not declare cairo's tee surface (``cairo_tee_surface_create``,
 part of cairo's API since 1.10 and built by Debian); :func:`_tee` declares
 it on cairocffi's own FFI so the pointer is an ordinary cairocffi surface.
@@ -40,7 +47,7 @@ from functools import cache
 from typing import Any
 
 from bpm.errors import RenderError, say
-from reports import png_write, printable
+from reports import paper_cairo, png_write, printable
 
 __all__ = ["SheetDrawing", "available", "draw_sheet", "pdf_from_drawing"]
 
@@ -69,9 +76,10 @@ def draw_sheet(png_page: str, scale: float, parts: Sequence[Box]) -> SheetDrawin
     pixel: the PNG, and a recording of each of ``parts`` of the diagram for the PDF's pages."""
     cairocffi, tree_class, png_surface = _cairo()
     walker = _walker_class(cairocffi, png_surface)
+    split = paper_cairo.split_page(png_page)  # our diagram and title block: drawn by cairo directly
     try:
-        surface = walker(tree_class(bytestring=png_page.encode("utf-8"), unsafe=False), io.BytesIO(), 96,
-                         scale=scale, background_color="white", parts=tuple(parts))
+        surface = walker(tree_class(bytestring=split.page.encode("utf-8"), unsafe=False), io.BytesIO(), 96,
+                         scale=scale, background_color="white", parts=tuple(parts), split=split)
         png = png_write.png_bytes(surface.cairo)
     except RenderError:
         raise
@@ -100,6 +108,7 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *
     pending: list[Any] = []  # the recording the page being walked paints into its frame
     block = _recorded_page(cairocffi, tree_class, PDFSurface, common)
     blocks: list[Any] = []  # the common block, until the page being walked has painted it
+    splits: list[paper_cairo.SplitPage] = []  # the page being walked: its title line drawn by cairo directly
 
     class _Page(PDFSurface):  # type: ignore[misc]  # CairoSVG ships no type hints
         def _create_surface(self, width: float, height: float) -> tuple[Any, float, float]:
@@ -120,6 +129,10 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *
                     self.context.set_source(source)
                     self.context.paint()
                 return
+            program = splits[0].drawing(node)
+            if program is not None:
+                paper_cairo.draw(program, self.context)
+                return
             super().draw(node)
 
         def finish(self) -> None:
@@ -128,7 +141,9 @@ def pdf_from_drawing(drawing: SheetDrawing, pages: Sequence[str], common: str, *
     try:
         for page, recording in zip(pages, drawing.parts, strict=True):
             pending[:], blocks[:] = [recording], [block]
-            _Page(tree_class(bytestring=page.encode("utf-8"), unsafe=False), None, 96).finish()
+            split = paper_cairo.split_page(page)
+            splits[:] = [split]
+            _Page(tree_class(bytestring=split.page.encode("utf-8"), unsafe=False), None, 96).finish()
         if shared:
             shared[0].finish()
     except Exception as error:  # see draw_sheet
@@ -151,9 +166,14 @@ def _recorded_page(cairocffi: Any, tree_class: Any, pdf_surface: Any, svg: str) 
                 unhinted = _unhinted_context_class(cairocffi)(self.cairo)
                 unhinted.set_matrix(self.context.get_matrix())
                 self.context = unhinted
+            program = split.drawing(node)
+            if program is not None:
+                paper_cairo.draw(program, self.context)
+                return
             super().draw(node)
 
-    return _Recorder(tree_class(bytestring=svg.encode("utf-8"), unsafe=False), None, 96).cairo
+    split = paper_cairo.split_page(svg)
+    return _Recorder(tree_class(bytestring=split.page.encode("utf-8"), unsafe=False), None, 96).cairo
 
 
 @cache
@@ -192,8 +212,9 @@ def _walker_class(cairocffi: Any, png_surface: Any) -> Any:
     """CairoSVG's PNG surface, drawing the diagram through a tee that also records each PDF part."""
 
     class _Walker(png_surface):  # type: ignore[misc]  # CairoSVG ships no type hints
-        def __init__(self, *args: Any, parts: tuple[Box, ...], **kwargs: Any) -> None:
+        def __init__(self, *args: Any, parts: tuple[Box, ...], split: paper_cairo.SplitPage, **kwargs: Any) -> None:
             self.parts = parts
+            self.split = split
             self.recordings: list[Any] = []
             self.to_png: Any = None
             self.tee: Any = None
@@ -218,6 +239,10 @@ def _walker_class(cairocffi: Any, png_surface: Any) -> Any:
                                                            _device_box(self.to_png, part))
                     _tee_add(cairocffi, self.tee, recording)
                     self.recordings.append(recording)
+            program = self.split.drawing(node)
+            if program is not None:  # a placeholder: the diagram (through the tee) or the title block
+                paper_cairo.draw(program, self.context)
+                return
             super().draw(node)
 
     return _Walker
