@@ -209,7 +209,17 @@ def _xlsx_bytes(table: pd.DataFrame, keys: Sequence[str], lang: Lang, assessment
 
 def _csv_bytes(table: pd.DataFrame) -> bytes:
     """The CSV of a localised ``table`` (:func:`export_frame`)."""
-    safe = table.apply(lambda column: column.map(csv_safe))
+    seen: dict[str, object] = {}
+
+    def safe_cell(value: object) -> object:  # a column's texts repeat: each checked for a formula start once
+        if type(value) is not str:
+            return csv_safe(value)
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = csv_safe(value)
+        return found
+
+    safe = table.apply(lambda column: column.map(safe_cell))
     # Text quoted, numbers bare: a carriage return inside a name must not start a new row
     # (pandas quotes only fields with "\n"), where its tail would be a fresh cell.
     text: str = safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)

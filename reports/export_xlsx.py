@@ -97,9 +97,19 @@ def safe_text(value: str) -> str:
 def column_widths(columns: Sequence[SheetColumn], sample: Sequence[Sequence[object]]) -> list[float]:
     """Each column's width: what its header (up to two lines) and its first rows of ``sample`` need, within bounds."""
     widths = []
+    rows = sample[:_SAMPLE_ROWS]
     for index, column in enumerate(columns):
-        measured = max((_cell_width(r[index], column.number_format, column.max_width)
-                        for r in sample[:_SAMPLE_ROWS]), default=0)
+        texts: dict[str, float] = {}  # a column's texts repeat (lanes, flows, recommendations): measured once
+        measured: float = 0
+        for row in rows:
+            value = row[index]
+            if type(value) is str:
+                width = texts.get(value)
+                if width is None:
+                    width = texts[value] = _cell_width(value, column.number_format, column.max_width)
+            else:
+                width = _cell_width(value, column.number_format, column.max_width)
+            measured = max(measured, width)
         heading = min(display_width(column.header) + _FILTER_BUTTON, _HEADER_WIDTH)
         widths.append(min(column.max_width, max(column.min_width, heading, measured + 1)))
     return widths

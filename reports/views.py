@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Protocol
 from urllib.parse import quote
@@ -790,10 +791,27 @@ def _said(sentence: Said) -> Bilingual:
     return Bilingual(sentence.text("ja"), sentence.text("en"))
 
 
+@lru_cache(maxsize=8192, typed=True)
 def _value_text(value: float | str) -> str:
+    """A feature's or evidence line's value as shown (cached by value and type: ``True`` is not ``1``; a step's
+    features and evidence repeat the same few values, 0, 0.5, 1, on every step)."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if _finite(float(value)) else "—"
     return str(value)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _feature_view(name: str, value: float) -> LabelledValue:
+    """One feature of a step with its bar (cached like :func:`_value_text`: the same few values recur)."""
+    return LabelledValue(_open("feature", name), Bilingual.same(_value_text(value)),
+                         round(100 * min(1.0, max(0.0, value))) if _finite(value) else 0)
+
+
+@lru_cache(maxsize=4096)
+def _source_view(name: str, source: str) -> LabelledValue:
+    """Where one measurement of a step came from (a few dozen pairs in a whole portfolio)."""
+    return LabelledValue(_open("measure", name) if has(f"measure.{name}") else _open("feature", name),
+                         _open("source", source))
 
 
 # --------------------------------------------------------------------------- overlays
@@ -1098,29 +1116,36 @@ def _finding_order(finding: FindingLike) -> tuple[str, int, int, str, str, str]:
 
 
 def step_row(
-    step: StepAssessment, ref: FlowRef, findings: Sequence[FindingView], review: ReviewDecision | None = None
+    step: StepAssessment,
+    ref: FlowRef,
+    findings: Sequence[FindingView],
+    review: ReviewDecision | None = None,
+    *,
+    details: bool = True,
 ) -> StepRow:
-    """Everything shown about one step."""
+    """Everything shown about one step.
+
+    ``details=False`` leaves out what only a flow page's details panel
+    shows (features, data sources, evidence): the lists of steps (候補一覧,
+    the capacity view, the overview's top ten and chart table) show none of
+    it, and it was two thirds of the cost of a row, made for every step of
+    the portfolio once per list.
+    """
     anchor = step_anchor(step.step_id)
     cost = step.cost
-    features = tuple(
-        LabelledValue(
-            _open("feature", name),
-            Bilingual.same(_value_text(value)),
-            round(100 * min(1.0, max(0.0, value))) if _finite(value) else 0,
+    features: tuple[LabelledValue, ...] = ()
+    sources: tuple[LabelledValue, ...] = ()
+    evidence: tuple[EvidenceView, ...] = ()
+    if details:
+        features = tuple(_feature_view(name, value)
+                         for name, value in sorted(step.features.items(), key=lambda item: _feature_order(item[0])))
+        sources = tuple(_source_view(name, source.value)
+                        for name, source in sorted(step.data_sources.items(), key=lambda item: _feature_order(item[0])))
+        evidence = tuple(
+            EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value),
+                         _said(e.said) if e.said else Bilingual.same(e.detail))
+            for e in step.evidence
         )
-        for name, value in sorted(step.features.items(), key=lambda item: _feature_order(item[0]))
-    )
-    sources = tuple(
-        LabelledValue(_open("measure", name) if has(f"measure.{name}") else _open("feature", name),
-                      _open("source", source.value))
-        for name, source in sorted(step.data_sources.items(), key=lambda item: _feature_order(item[0]))
-    )
-    evidence = tuple(
-        EvidenceView(_open("feature", e.feature), _value_text(e.value), _open("source", e.source.value),
-                     _said(e.said) if e.said else Bilingual.same(e.detail))
-        for e in step.evidence
-    )
     row = StepRow(
         element_id=step.step_id,
         anchor=anchor,
@@ -1216,11 +1241,14 @@ def _step_findings(catalogue: Catalogue, step: StepAssessment) -> list[FindingVi
     return [catalogue.finding_view(f) for f in catalogue.findings_of_step(step)]
 
 
+def _list_rows(catalogue: Catalogue, steps: Iterable[tuple[FlowRef, StepAssessment]]) -> list[StepRow]:
+    """Rows of a list of steps: what the lists show (no details panel, no findings; see :func:`step_row`)."""
+    return [step_row(step, ref, (), catalogue.review_of(step), details=False) for ref, step in steps]
+
+
 def _rows(catalogue: Catalogue) -> list[StepRow]:
-    return [
-        step_row(step, ref, _step_findings(catalogue, step), catalogue.review_of(step))
-        for ref, step in _all_steps(catalogue)
-    ]
+    """Every step's list row, best candidates first."""
+    return _list_rows(catalogue, _all_steps(catalogue))
 
 
 def _tooltip(step: StepAssessment, flow_name: str) -> str:
@@ -1269,7 +1297,7 @@ def chart_svg(catalogue: Catalogue) -> Markup:
 
 def chart_rows(catalogue: Catalogue) -> tuple[StepRow, ...]:
     """The chart's figures as table rows (its text equivalent, for screen readers and print)."""
-    return tuple(step_row(step, ref, (), None) for ref, step in _by_hours(catalogue))
+    return tuple(step_row(step, ref, (), None, details=False) for ref, step in _by_hours(catalogue))
 
 
 def site_view(catalogue: Catalogue, title: str | None, generated: str) -> SiteView:
@@ -1320,6 +1348,10 @@ def _contracted_stat(assessment: Assessment) -> tuple[Stat, ...]:
     return (Stat(Bilingual.of("stat.contracted"), with_unit(hours, "unit.hours"), note),)
 
 
+TOP_STEPS = 10
+"""Ranked steps on the overview (the rest are in 候補一覧)."""
+
+
 def index_page(
     catalogue: Catalogue, downloads: Mapping[str, bytes], labels: Mapping[str, str] | None = None
 ) -> IndexPage:
@@ -1327,8 +1359,29 @@ def index_page(
     assessment = catalogue.assessment
     totals = assessment.totals
     steps = [s for p in assessment.processes for s in p.steps]
-    fte_freed = totals.hours_freed_per_year * totals.fte / totals.hours_per_year if totals.hours_per_year > 0 else 0.0
-    stats = (
+    return IndexPage(
+        page=PageView("index", "index.html", Bilingual.of("page.index")),
+        headline=_headline(totals),
+        stats=_index_stats(catalogue),
+        dispositions=_by_disposition(steps, totals.hours_per_year + totals.contracted_hours_per_year),
+        top=_top_rows(catalogue),
+        chart=chart_svg(catalogue),
+        flows=_flow_summaries(catalogue),
+        legend=legend(),
+        severities=_severity_counts(catalogue.findings),
+        rules=_rule_summaries(catalogue),
+        gaps=tuple(catalogue.gap_view(g) for g in assessment.gaps),
+        downloads=_download_links(downloads, labels or {}),
+        legal=_legal_summary(catalogue),
+        sure=sureness(assessment),
+        chart_rows=chart_rows(catalogue),
+    )
+
+
+def _index_stats(catalogue: Catalogue) -> tuple[Stat, ...]:
+    """The overview's headline figures: steps, staff hours, staff cost, and hours already contracted out."""
+    totals = catalogue.assessment.totals
+    return (
         Stat(
             Bilingual.of("stat.steps"),
             with_unit(totals.steps, "unit.steps"),
@@ -1340,19 +1393,32 @@ def index_page(
             with_unit(totals.fte, "unit.fte", 1),
         ),
         Stat(Bilingual.of("stat.cost"), money(totals.yen_per_year).text, Bilingual.of("stat.cost_note")),
-        *_contracted_stat(assessment),
+        *_contracted_stat(catalogue.assessment),
     )
-    headline = Bilingual.of(
+
+
+def _headline(totals: Totals) -> Bilingual:
+    """The overview's one sentence: hours and staff-years freed, and the saving (or the cost) a year."""
+    fte_freed = totals.hours_freed_per_year * totals.fte / totals.hours_per_year if totals.hours_per_year > 0 else 0.0
+    return Bilingual.of(
         "index.headline" if totals.saving_yen_per_year > 0 else "index.headline_cost",
         hours=f"{totals.hours_freed_per_year:,.0f}",
         fte=f"{fte_freed:,.1f}",
         saving_ja=yen_ja(totals.saving_yen_per_year),
         saving_en=yen_en(totals.saving_yen_per_year),
     )
-    rows = _rows(catalogue)
-    top = tuple(row for row in rows if row.rank.sort)[:10]
+
+
+def _top_rows(catalogue: Catalogue) -> tuple[StepRow, ...]:
+    """The best ranked steps: only these get a row (the whole portfolio's rows were made to keep ten)."""
+    ranked = ((ref, step) for ref, step in _all_steps(catalogue) if step.rank is not None)
+    return tuple(_list_rows(catalogue, islice(ranked, TOP_STEPS)))
+
+
+def _flow_summaries(catalogue: Catalogue) -> tuple[FlowSummary, ...]:
+    """One line per flow: cases, totals, steps by recommendation, findings."""
     flows = []
-    for process in assessment.processes:
+    for process in catalogue.assessment.processes:
         ref = catalogue.refs[(process.file, process.process_id)]
         counts: Counter[Disposition] = Counter(s.disposition for s in process.steps)
         flows.append(
@@ -1365,11 +1431,20 @@ def index_page(
                 findings=number(len(catalogue.findings_of_file(process.file))),
             )
         )
-    severity_counts: Counter[str] = Counter(f.severity.value for f in catalogue.findings)
-    severities = tuple(
-        SeverityCount(s, _open("severity", s), severity_counts[s])
-        for s in [*SEVERITIES, *sorted(set(severity_counts) - set(SEVERITIES))]
+    return tuple(flows)
+
+
+def _severity_counts(findings: Iterable[FindingLike]) -> tuple[SeverityCount, ...]:
+    """Findings by severity: the known severities in their order (even at zero), then any other, sorted."""
+    counts: Counter[str] = Counter(f.severity.value for f in findings)
+    return tuple(
+        SeverityCount(s, _open("severity", s), counts[s])
+        for s in [*SEVERITIES, *sorted(set(counts) - set(SEVERITIES))]
     )
+
+
+def _rule_summaries(catalogue: Catalogue) -> tuple[RuleSummary, ...]:
+    """Findings by rule, most severe and most frequent first, each with the flows it was found in."""
     rule_findings: dict[str, list[FindingLike]] = defaultdict(list)
     for finding in catalogue.findings:
         rule_findings[finding.rule].append(finding)
@@ -1391,29 +1466,18 @@ def index_page(
             )
         )
     rules.sort(key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, -r.count, r.rule))
-    return IndexPage(
-        page=PageView("index", "index.html", Bilingual.of("page.index")),
-        headline=headline,
-        stats=stats,
-        dispositions=_by_disposition(steps, totals.hours_per_year + totals.contracted_hours_per_year),
-        top=top,
-        chart=chart_svg(catalogue),
-        flows=tuple(flows),
-        legend=legend(),
-        severities=severities,
-        rules=tuple(rules),
-        gaps=tuple(catalogue.gap_view(g) for g in assessment.gaps),
-        downloads=tuple(
-            DownloadLink(
-                download_href(name),
-                f"{name} ({(labels or {})[name]})" if name in (labels or {}) else name,
-                file_size(_download_size(downloads, name)),
-            )
-            for name in sorted(downloads)
-        ),
-        legal=_legal_summary(catalogue),
-        sure=sureness(assessment),
-        chart_rows=chart_rows(catalogue),
+    return tuple(rules)
+
+
+def _download_links(downloads: Mapping[str, bytes], labels: Mapping[str, str]) -> tuple[DownloadLink, ...]:
+    """The downloads by name, with the user's own path where the name alone would not say which file it is."""
+    return tuple(
+        DownloadLink(
+            download_href(name),
+            f"{name} ({labels[name]})" if name in labels else name,
+            file_size(_download_size(downloads, name)),
+        )
+        for name in sorted(downloads)
     )
 
 
@@ -1597,7 +1661,9 @@ def candidates_page(catalogue: Catalogue) -> CandidatesPage:
 
 def capacity_page(catalogue: Catalogue) -> CandidatesPage:
     """The capacity view: RPA/outsourcing candidates by hours freed × suitability, whatever they cost."""
-    rows = sorted((row for row in _rows(catalogue) if row.capacity_rank.sort),
+    ranked = [(ref, step) for ref, step in _all_steps(catalogue)
+              if step.money is not None and step.money.capacity_rank is not None]
+    rows = sorted((row for row in _list_rows(catalogue, ranked) if row.capacity_rank.sort),
                   key=lambda row: float(row.capacity_rank.sort))
     lanes = sorted({row.lane for row in rows if row.lane})
     return CandidatesPage(
