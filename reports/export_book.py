@@ -83,6 +83,12 @@ class _TextAsWritten(Worksheet):  # type: ignore[misc]
             return data
         return data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
+    def _xml_rich_inline_string(self, string: str, attributes: list[tuple[str, str]] | None = None) -> None:
+        # XlsxWriter writes any text that starts with ``<r>`` and ends with ``</r>`` raw, as rich-text markup:
+        # a step named ``<r>a<b</r>`` would make the workbook unreadable and ``<r><t>x</t></r>`` would show
+        # as ``x``.  No table writes rich text, so such a text is text like any other, escaped.
+        self._xml_inline_string(string, _preserve_whitespace(string), attributes or [])
+
 
 _NUMBER, _TEXT, _BOOLEAN, _OTHER = range(4)
 
@@ -108,8 +114,8 @@ class _RowsInXml:
     the value :meth:`ResultsBook._cell` would have given it (same text
     rules: a string cell only, the quote-prefix where it could read as a
     formula, U+FFFD for what XML cannot hold), and a text's XML is made once
-    per distinct text.  Anything else — a text XlsxWriter would shorten or
-    write as rich text, a value that is no text, number or boolean, a row
+    per distinct text.  Anything else — a text XlsxWriter would shorten, a
+    value that is no text, number or boolean, a row
     with row formatting — leaves the row to XlsxWriter (:meth:`write` says
     so).  The tests compare the bytes with XlsxWriter's own for such values.
     """
@@ -177,8 +183,8 @@ class _RowsInXml:
     def _text(self, value: str) -> str | None:
         """A text cell's XML after its reference (None: XlsxWriter must write it)."""
         text = safe_text(value)
-        if len(text) > self._long or (text.startswith("<r>") and text.endswith("</r>")):
-            return None  # shortened, or (sic) written as rich text by XlsxWriter
+        if len(text) > self._long:
+            return None  # shortened by XlsxWriter
         sheet = self._sheet
         text = sheet._escape_control_characters(text)
         preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""

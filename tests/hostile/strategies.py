@@ -48,6 +48,8 @@ PAYLOADS = (
     "本人確認\u3000（代理人）",
     "ﾃﾝﾆｭｳ届　ＡＢＣ",
     "🏢🔥",
+    "<r>broken<x</r>",  # XlsxWriter wrote a text shaped like rich-text markup raw (an unreadable workbook)
+    "<r><t>hidden</t></r>",
     "x" * 300,
     "住民票" * 120,
 )

@@ -99,3 +99,14 @@ def test_text_is_never_a_formula_when_read_back() -> None:
     assert cells["A5"].value == "a\rb\nc"
     assert cells["E5"].value == "a&<>\"'b"
     assert cells["D3"].value is True and cells["B2"].number_format == "#,##0.0"
+
+
+@pytest.mark.parametrize("text", ["<r>broken<x</r>", "<r><t>hidden</t></r>", "<r></r>", " <r>a</r>"])
+def test_text_shaped_like_rich_text_markup_is_kept_as_text(text: str) -> None:
+    """XlsxWriter writes a text that starts with ``<r>`` and ends with ``</r>`` raw, as rich-text markup: a step
+    so named made the workbook unreadable (or hid part of its name); here it reads back as written, in a row
+    written as XML and in the last row (XlsxWriter's own writer)."""
+    rows: list[Sequence[object]] = [[text, 1, 1, 1, text], [text, 2, 2, 2, text]]
+    book = load_workbook(io.BytesIO(_book(rows)), read_only=True)
+    values = [list(row) for row in book["表"].iter_rows(min_row=2, values_only=True)]
+    assert [[row[0], row[4]] for row in values] == [[text, text], [text, text]]
