@@ -51,10 +51,11 @@ from scoring.classify import EXPLAINING_CODES, classify, gated_confidence, rank,
 from scoring.context import ProcessContext, process_context, step_facts
 from scoring.contracted import contracted_check, contracted_gate
 from scoring.cost import MoneyStep, hours_per_year, step_cost, totals
-from scoring.evidence_text import english, said, shared_said, survey_cell
+from scoring.evidence_text import Said, said, shared_said, survey_cell
 from scoring.features import FeatureMemo, Measures, step_count_property, step_features, step_minutes
 from scoring.flow_cache import FlowCache
 from scoring.handoff import handoff_warning, safe_lot
+from scoring.interned import shared_line, shared_sources
 from scoring.legal import (
     LegalLexicon,
     conflict_findings,
@@ -284,11 +285,13 @@ def _assess_process(
                 if lookup.procedure is not None else None)
     findings.extend(_procedure_findings(unit, lookup, template))
     context = process_context(unit.definitions, unit.process, run.lexicon)
+    visits_words = _visits_words(visits)
     steps: list[StepAssessment] = []
     for node in unit.steps:
         row = run.match.steps.get((unit.file, unit.process.id, node.id))
         override = _override(unit, node, row, run, gaps, used_entries)
-        step = _assess_step(unit, node, row, context, visits, cases, run, lookup, template, override, gaps)
+        step = _assess_step(unit, node, row, context, visits, cases, run, lookup, template, override, gaps,
+                            visits_words)
         assert step.legal is not None
         findings.extend(conflict_findings(node, step.legal))
         if step.contracted is not None and step.disposition is not Disposition.CONTRACTED:
@@ -319,6 +322,13 @@ def _assess_process(
         procedure=lookup.match,
         handoff_plan=plan,
     )
+
+
+def _visits_words(visits: VisitResult) -> Said:
+    """The sentence of every step's ``visits`` line: the flow's assumptions (made once a flow, not once a step)."""
+    assumptions = "; ".join(visits.assumptions)
+    return (shared_said("visits-assumed", assumptions="；".join(visits.assumptions_ja) or assumptions,
+                        assumptions_en=assumptions) if assumptions else shared_said("visits"))
 
 
 def _procedure_findings(unit: Unit, lookup: ProcedureLookup, template: TemplateCheck | None) -> list[Finding]:
@@ -473,6 +483,7 @@ def _assess_step(
     template: TemplateCheck | None,
     override: LegalOverride | None,
     gaps: list[DataGap],
+    visits_words: Said,
 ) -> StepAssessment:
     file = unit.file
     profile = run.profile
@@ -485,11 +496,8 @@ def _assess_step(
     # Round away the last-bit noise of the linear solve, whose rounding depends on node order:
     # the same flow must give the same figures whatever order the file lists its elements in.
     visits = round(visits, 12)
-    assumptions = "; ".join(visit_result.assumptions)
-    # the flow's sentence, the same for each of its steps: made once (shared_said), formatted once (english)
-    words = (shared_said("visits-assumed", assumptions="；".join(visit_result.assumptions_ja) or assumptions,
-                         assumptions_en=assumptions) if assumptions else shared_said("visits"))
-    evidence.append(Evidence("visits", round(visits, 6), S.STRUCTURE, english(words), words))
+    # the flow's sentence, the same for each of its steps: made once a flow, one line per distinct value
+    evidence.append(shared_line("visits", round(visits, 6), S.STRUCTURE, visits_words))
     minutes = step_minutes(node, row, profile, file=file)
     if minutes.gap is not None:
         gaps.append(minutes.gap)
@@ -515,7 +523,7 @@ def _assess_step(
         words = shared_said("visits-times-cases", visits=f"{visits:.4g}", cases=f"{cases.value:,.0f}",
                             cases_detail=cases.said.text("ja") if cases.said else cases.detail,
                             cases_detail_en=cases.detail)
-        evidence.append(Evidence("annual_count", round(annual, 4), cases.source, english(words), words))
+        evidence.append(shared_line("annual_count", round(annual, 4), cases.source, words))
     evidence.append(minutes.evidence)
     hours = hours_per_year(annual, minutes.value)
     facts = step_facts(context, node)
@@ -587,13 +595,13 @@ def _assess_step(
         reasons=tuple(dict.fromkeys(reasons)),
         legal_authority=features.legal_authority,
         cost=cost,
-        data_sources={
+        data_sources=shared_sources({
             "annual_cases": cases.source,
             "visits": S.STRUCTURE,
             "annual_count": count_source,
             "minutes_per_case": minutes.source,
             **features.sources,
-        },
+        }),
         legal=legal,
         proposed=proposal.disposition if disposition is not proposal.disposition and contracted is None else None,
         contracted=contracted,

@@ -115,9 +115,16 @@ def survey_cell(line: object, column: object) -> Said:
     >>> survey_cell(12, "件数") == said("survey-cell", line=12, column="件数")
     True
     """
-    shown_line, shown_column = str(line), str(column)
-    return Said("survey-cell", (("column", shown_column), ("column_en", shown_column), ("line", shown_line),
-                                ("line_en", shown_line)))
+    column_pair, column_en = _cell_pairs("column", str(column))
+    line_pair, line_en = _cell_pairs("line", str(line))
+    return Said("survey-cell", (column_pair, column_en, line_pair, line_en))
+
+
+@lru_cache(maxsize=16_384)
+def _cell_pairs(name: str, shown: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A survey cell's value pairs, one object each for all the cells that quote them (kept and pickled once:
+    a row's cells share its line, and the columns' values repeat over the sheet)."""
+    return (name, shown), (f"{name}_en", shown)
 
 
 @lru_cache(maxsize=16_384, typed=True)

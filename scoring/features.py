@@ -40,7 +40,8 @@ from scoring.context import (
     process_context,
     step_facts,
 )
-from scoring.evidence_text import Said, english, shared_said, survey_cell
+from scoring.evidence_text import Said, shared_said, survey_cell
+from scoring.interned import shared_line
 from scoring.legal import LEGAL_FEATURE_VALUE, evidence_source_of, legal_status
 from scoring.lexicon import Lexicon
 from scoring.profile import Profile
@@ -116,7 +117,9 @@ def _evidence(feature: str, value: float | str, source: EvidenceSource, words: S
     A survey cell's sentence names its row, so it is said once: it goes past the shared sentences, which it
     would only push out.
     """
-    return Evidence(feature, value, source, words.en if source is S.SURVEY else english(words), words)
+    # the other lines are said by step after step: one object each (scoring.interned)
+    return Evidence(feature, value, source, words.en, words) if source is S.SURVEY else shared_line(
+        feature, value, source, words)
 
 
 _INFERRED = (S.BPMN_TYPE, S.LEXICON, S.STRUCTURE)
@@ -390,8 +393,8 @@ def step_features(
     deciding = next((c for c in status.claims if c.legal_class is status.legal_class), None)
     sources["legal_authority"] = evidence_source_of(deciding.source) if deciding else S.DEFAULT
     evidence.extend(
-        Evidence("legal_authority", LEGAL_FEATURE_VALUE[c.legal_class], evidence_source_of(c.source), c.ja,
-                 shared_said("bilingual", ja=c.ja, en=c.en))
+        shared_line("legal_authority", LEGAL_FEATURE_VALUE[c.legal_class], evidence_source_of(c.source),
+                    shared_said("bilingual", ja=c.ja, en=c.en), c.ja)
         for c in status.claims
     )
     if not status.claims:

@@ -21,25 +21,33 @@ caller merges the outputs in the same input order, so a warm run gives what
 a cold one gives.
 
 A worker's output crosses back to the caller pickled by the flow cache's
-pickler (:func:`bpm.cache_store.dumps`: slotted data classes as their field
-values), not the standard one, which calls ``dataclasses.fields`` for each of
+reducers (:mod:`bpm.cache_store`: slotted data classes as their field
+values), not the standard ones, which call ``dataclasses.fields`` for each of
 the thousands of evidence lines, reasons and steps of a process assessment
 (measured on 100 synthetic flows: ≈ 2.8× less CPU to pickle, the same bytes
-back).
+back).  An evidence line many steps say (:mod:`scoring.interned`) crosses
+once per worker and pass: the worker numbers the shared lines it has sent,
+and a later flow names the number instead; the caller keeps the lines each
+worker sent in the order sent (one worker's results reach it in the order it
+sent them), so the caller's steps share them across flows as in one process,
+and the caller builds and keeps each one once instead of once a flow.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from bpm.cache_store import ObjectStore, dumps
+from bpm.cache_store import ObjectStore, _Reducers
 from bpm.collector import collector_frozen, collector_paused
 from bpm.lint import Finding
 from bpm.pool import ordered_map
-from scoring.result import DataGap
+from scoring.interned import is_shared
+from scoring.result import DataGap, Evidence
 
 __all__ = ["Cached", "FlowOutput", "per_flow"]
 
@@ -102,17 +110,78 @@ class _Shipped(Generic[R]):
     def __init__(self, output: FlowOutput[R]) -> None:
         self.output = output
 
-    def __reduce__(self) -> tuple[Callable[[bytes], FlowOutput[Any]], tuple[bytes]]:
-        return _unpickled, (dumps(self.output),)
+    def __reduce__(self) -> tuple[Callable[[int, bytes], FlowOutput[Any]], tuple[int, bytes]]:
+        buffer = io.BytesIO()
+        _CrossingPickler(buffer, protocol=5).dump(self.output)
+        return _unpickled, (os.getpid(), buffer.getvalue())
 
 
-def _unpickled(payload: bytes) -> FlowOutput[Any]:
+class _CrossingReducers(dict[type, Callable[[Any], Any]]):
+    """The flow cache's reducers, and shared evidence lines by number once sent (:func:`_reduce_line`)."""
+
+    def __missing__(self, cls: type) -> Callable[[Any], Any]:
+        reduce = _reduce_line if cls is Evidence else _PLAIN[cls]  # KeyError: pickled the standard way
+        self[cls] = reduce
+        return reduce
+
+
+class _CrossingPickler(pickle.Pickler):
+    dispatch_table = _CrossingReducers()
+
+
+_PLAIN = _Reducers()
+_SENT: dict[int, int] = {}
+"""In a worker: the number of each shared line it has sent in this pass, by identity (the line is held by
+``_KEPT``, so its identity is not reused)."""
+_KEPT: list[Evidence] = []
+_RECEIVED: dict[int, list[Evidence]] = {}
+"""In the caller: the shared lines each worker (by process id) has sent in this pass, by number."""
+_from_worker: list[Evidence] = []
+"""The list of ``_RECEIVED`` of the worker whose output is being unpickled."""
+
+
+def _reduce_line(line: Evidence) -> tuple[Callable[..., Evidence], tuple[Any, ...]]:
+    if not is_shared(line):
+        return cast("tuple[Callable[..., Evidence], tuple[Any, ...]]", _PLAIN[Evidence](line))
+    number = _SENT.get(id(line))
+    if number is not None:
+        return _line_again, (number,)
+    number = _SENT[id(line)] = len(_KEPT)
+    _KEPT.append(line)
+    return _line_first, (number, line.feature, line.value, line.source, line.detail, line.said)
+
+
+def _line_first(number: int, *fields: Any) -> Evidence:
+    """A shared line the worker sends for the first time in this pass: built, and kept under its number."""
+    line = Evidence(*fields)
+    if number != len(_from_worker):  # pragma: no cover - results of one worker always arrive in its order
+        raise pickle.UnpicklingError(f"shared evidence line {number} arrived after {len(_from_worker)} lines")
+    _from_worker.append(line)
+    return line
+
+
+def _line_again(number: int) -> Evidence:
+    """A shared line the worker sent before in this pass."""
+    return _from_worker[number]
+
+
+def _forget_lines() -> None:
+    """A new pass: no worker has sent anything yet (workers fork with these empty)."""
+    _SENT.clear()
+    _KEPT.clear()
+    _RECEIVED.clear()
+
+
+def _unpickled(worker: int, payload: bytes) -> FlowOutput[Any]:
     """A worker's output (our own forked process wrote it, as the standard pool result would be).
 
     Built with the cyclic collector paused: a process assessment is thousands of new objects without a cycle,
     and the collections their allocation set off walked them (and everything younger than the last full
-    collection) over and over — half the CPU of unpickling, measured on 100 synthetic flows.
+    collection) over and over — half the CPU of unpickling, measured on 100 synthetic flows.  Unpickled by
+    the pool's one result thread, in the order ``worker`` sent its results.
     """
+    global _from_worker
+    _from_worker = _RECEIVED.setdefault(worker, [])
     with collector_paused():
         output = pickle.loads(payload)  # bytes from our own worker, as any ProcessPoolExecutor result
     assert isinstance(output, FlowOutput)
@@ -147,8 +216,12 @@ def per_flow(
     ``work`` must be a module-level function (workers are forked; see :mod:`bpm.pool`).  With ``cached``,
     stored outputs stand in for the flows that have one; the rest are run and stored.
     """
-    with collector_frozen():
-        return _per_flow(work, count, context=context, jobs=jobs, describe=describe, cached=cached)
+    _forget_lines()
+    try:
+        with collector_frozen():
+            return _per_flow(work, count, context=context, jobs=jobs, describe=describe, cached=cached)
+    finally:
+        _forget_lines()
 
 
 def _per_flow(

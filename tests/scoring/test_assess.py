@@ -483,3 +483,20 @@ def test_the_money_stage_runs_with_the_portfolio_frozen_and_the_capacity_ranking
     assert seen == [True] and ranked == [] and gc.get_freeze_count() == 0
     assess([counter], profile=dataclasses.replace(profile, money=None))
     assert ranked == [1]
+
+
+def test_bundled_steps_share_their_equal_evidence_lines_and_source_maps(bundled: Assessment) -> None:
+    """A line said by several steps (task type, lane, lexicon word, default, the flow's visits) is one object, as
+    is a source map several steps have (scoring.interned): less to keep, and to send back from a pool worker."""
+    steps = [s for p in bundled.processes for s in p.steps]
+    lines = [e for s in steps for e in s.evidence if e.source is not EvidenceSource.SURVEY]
+    by_value: dict[tuple[object, ...], set[int]] = {}
+    for e in lines:
+        by_value.setdefault((e.feature, type(e.value), e.value, e.source, e.detail, id(e.said)), set()).add(id(e))
+    assert len(by_value) < len(lines)
+    assert all(len(ids) == 1 for ids in by_value.values())
+    maps: dict[tuple[object, ...], set[int]] = {tuple(s.data_sources.items()): set() for s in steps}
+    for s in steps:
+        maps[tuple(s.data_sources.items())].add(id(s.data_sources))
+    assert len(maps) < len(steps)
+    assert all(len(ids) == 1 for ids in maps.values())

@@ -9,8 +9,11 @@ import pytest
 from bpm.pool import parallel_available
 from bpm.reader import read_bpmn
 from scoring.assess import assess
+from scoring.evidence_text import shared_said
+from scoring.interned import shared_line
 from scoring.per_flow import Notes, merge, per_flow
 from scoring.profile import load_profile
+from scoring.result import Evidence, EvidenceSource
 from scoring.survey import load_survey
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
@@ -88,3 +91,38 @@ def test_unpickling_a_worker_output_pauses_the_collector_and_switches_it_back_on
         assert not gc.isenabled()  # the caller's choice stays
     finally:
         gc.enable()
+
+
+def _lines(_context: None, index: int, _notes: Notes) -> tuple[Evidence, ...]:
+    shared = tuple(shared_line("visits", float(i % 3), EvidenceSource.STRUCTURE, shared_said("visits"))
+                   for i in range(index, index + 6))
+    return (*shared, Evidence("minutes_per_case", float(index), EvidenceSource.SURVEY, f"row {index}"))
+
+
+@pytest.mark.skipif(not parallel_available(), reason="no forked workers here")
+def test_a_shared_evidence_line_crosses_once_per_worker_and_is_one_object_in_the_caller() -> None:
+    """Flows after the first name a shared line a worker already sent by its number: the caller builds it once
+    per worker (at most two objects for two workers) instead of once per flow, and the values are the same."""
+    from scoring import per_flow as module
+
+    two = per_flow(_lines, 8, context=None, jobs=2)
+    one = per_flow(_lines, 8, context=None, jobs=1)
+    assert [o.value for o in two] == [o.value for o in one]
+    shared = [line for o in two for line in o.value[:-1]]
+    for value in (0.0, 1.0, 2.0):
+        assert 1 <= len({id(line) for line in shared if line.value == value}) <= 2
+    assert len({id(o.value[-1]) for o in two}) == 8
+    assert not module._RECEIVED and not module._SENT  # forgotten after the pass
+
+
+def test_a_line_sent_again_in_one_pass_is_the_line_first_received() -> None:
+    import pickle
+
+    from scoring.per_flow import FlowOutput, _forget_lines, _Shipped
+
+    _forget_lines()
+    first, second = (pickle.loads(pickle.dumps(_Shipped(FlowOutput(_lines(None, i, Notes()), (), (), ()))))
+                     for i in (0, 3))
+    assert first.value[0] is second.value[0] and first.value[0].value == 0.0
+    assert first.value[-1] is not second.value[-1]
+    _forget_lines()
