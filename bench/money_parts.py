@@ -8,7 +8,7 @@ twice).  It prints the total, each part's CPU and calls, the collector's CPU per
 ``gc.callbacks``), peak memory and a digest of the whole outcome (equal digests: identical results).
 
     cd /tmp && PYTHONPATH=/work/wt-score6 /work/wt-score6/.venv/bin/python /work/wt-score6/bench/money_parts.py \
-        /tmp/steps.pkl 300
+        /tmp/steps.pkl 300 [--plain]
 """
 
 from __future__ import annotations
@@ -30,8 +30,11 @@ _MONEY = ("cost_gate", "sensitivity", "break_evens", "_step_outcomes", "_scenari
 _GATE = ("choose_wait",)
 
 
-def run(source: Path, flows: int) -> None:
-    """Price the first ``flows`` flows of a capture; print the parts, the collector's share and a digest."""
+def run(source: Path, flows: int, plain: bool = False) -> None:
+    """Price the first ``flows`` flows of a capture; print the parts, the collector's share and a digest.
+
+    ``plain``: no wrappers around the parts (the total as ``bpm score`` spends it, for base/new comparisons).
+    """
     import scoring.cashflow as cashflow
     import scoring.gate as gate
     import scoring.money as money
@@ -56,14 +59,15 @@ def run(source: Path, flows: int) -> None:
 
         setattr(owner, name, wrapper)
 
-    for name in _CASHFLOW:
-        timed(cashflow, name)
-    for name in _EVALUATION:
-        timed(cashflow.Evaluation, name)
-    for name in _MONEY:
-        timed(money, name)
-    for name in _GATE:
-        timed(gate, name)
+    if not plain:
+        for name in _CASHFLOW:
+            timed(cashflow, name)
+        for name in _EVALUATION:
+            timed(cashflow.Evaluation, name)
+        for name in _MONEY:
+            timed(money, name)
+        for name in _GATE:
+            timed(gate, name)
     collector = [0.0, 0.0, 0.0]
     collections = [0, 0, 0]
     started: list[float] = [0.0]
@@ -97,8 +101,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path)
     parser.add_argument("flows", type=int)
+    parser.add_argument("--plain", action="store_true", help="total only, no wrappers around the parts")
     args = parser.parse_args()
-    run(args.source, args.flows)
+    run(args.source, args.flows, args.plain)
 
 
 if __name__ == "__main__":
