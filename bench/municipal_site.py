@@ -16,6 +16,11 @@ statistics, no templates.
 
     python -m bench.municipal_site 1741 20          # prints one JSON line
     python -m bench.municipal_site 1741 20 --floor
+    python -m bench.municipal_site 1741 20 --jobs 2  # pages on 2 processes: the parent's CPU apart from theirs
+
+With ``--jobs``, ``parent_cpu_s`` is the serial part left in the parent (the comparison, taking each page in,
+the static files) and ``workers_cpu_s`` what the worker processes spent: on ``jobs`` idle cores the site takes
+about ``parent_cpu_s + workers_cpu_s / jobs``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import html
 import json
 import random
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -86,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("procedures", type=int)
     parser.add_argument("--floor", action="store_true", help="write the floor pages instead")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1, help="processes rendering the pages")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     cities, flows = figures(args.cities, args.procedures, args.seed)
@@ -96,12 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         comparison = compare(cities, flows)
         compared = time.perf_counter()
-        out = render_compare(CompareInput(comparison, diagrams="none"), environ={"SOURCE_DATE_EPOCH": "0"})
+        out = render_compare(CompareInput(comparison, diagrams="none"), environ={"SOURCE_DATE_EPOCH": "0"},
+                             jobs=args.jobs)
     done = time.perf_counter()
+    parent, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     print(json.dumps({"cities": args.cities, "procedures": args.procedures, "flows": len(flows),
                       "figures_s": round(built - start, 3), "compare_s": round(compared - built, 3),
                       "site_s": round(done - compared, 3), "files": len(out),
-                      "bytes": sum(len(v) for v in out.values())}))
+                      "bytes": sum(len(v) for v in out.values()), "jobs": args.jobs,
+                      "parent_cpu_s": round(parent.ru_utime + parent.ru_stime, 3),
+                      "workers_cpu_s": round(workers.ru_utime + workers.ru_stime, 3)}))
     return 0
 
 

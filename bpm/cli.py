@@ -1225,7 +1225,7 @@ def compare_command(cities: tuple[str, ...], out: str, title: str | None, anonym
     out_dir = check_out_dir(Path(out))
     with lock_folder(out_dir) as lock:
         data = _compare_input(cities, out_dir, anonymise=anonymise, salt=salt, jobs=jobs, diagrams=diagrams)
-        written = build_compare(data, out_dir, title=title, progress=_progress, notice=_notice, lock=lock)
+        written = build_compare(data, out_dir, title=title, progress=_progress, notice=_notice, lock=lock, jobs=jobs)
     index = out_dir / "index.html"
     click.echo(m("cli.compare_written", target=Path(out), count=len(written), url=index.as_uri()), err=True)
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from bpm.errors import BpmError, RenderError, Say, say
 from bpm.model import ArtifactKind, Definitions
+from reports.compare_words import trie_pattern
 from scoring.city_run import CityResult
 
 MIN_NOTE_CHARS = 4
@@ -125,7 +126,10 @@ def check_published(files: Mapping[str, bytes], names: Iterable[str], notes: Ite
             kinds.setdefault(form.encode("utf-8"), kind)
     if not kinds:
         return
-    pattern = re.compile(b"|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True)))
+    try:  # one trie of every form: linear in the pages (an alternation was names × bytes)
+        pattern = trie_pattern(kinds)
+    except RecursionError:  # words nested too deep for a trie (prefixes of prefixes): the plain alternation
+        pattern = re.compile(b"|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True)))
     for name, content in sorted(files.items()):
         found = pattern.search(content)
         if found is not None:

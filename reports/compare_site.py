@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -25,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bpm.errors import BpmError, say
 from bpm.model import ElementId
+from bpm.pool import ordered_results
 from bpm.reader import read_bpmn
 from reports import csp, markup
 from reports.compare_anon import check_published
@@ -89,27 +91,32 @@ class _Site:
         self.env.filters["ja"] = ja_spacing  # Japanese text: no half-width space around numbers
         markup.install(self.env)  # tr, bi, num…: the bilingual pieces the shared templates call
         self.index = CompareIndex(data)
-        self.drawn: dict[tuple[str, str, str], str | None] = {}
+        self.drawn: dict[_FlowKey, str | None] = {}
+        self.failed: dict[_FlowKey, str] = {}
+        """Why each diagram that could not be drawn was not (its notice, said once a run)."""
+        self.noticed: set[_FlowKey] = set()
+        self.task = _Done()
 
     def page(self, template: str, name: str, **context: Any) -> None:
-        self.report(say("progress.rendering", name=name).render())
+        self.task.events.append((None, say("progress.rendering", name=name).render()))
         html = self.env.get_template(template).render(
             site={"title": self.title, "generated": self.generated, "illustrative": self.index.illustrative,
                   "anonymised": self.data.anonymised, "method": QUANTILE_METHOD_JA},
             csp=csp.PLACEHOLDER, **context)
-        self.out[name] = csp.apply_policy(html).encode("utf-8")
+        self.task.files.append((name, csp.apply_policy(html).encode("utf-8")))
 
-    def render(self) -> dict[str, bytes]:
-        self.page("compare_index.html", "index.html", view=overview_view(self.index))
-        self.page("compare_method.html", "method.html", view=method_view())
-        for procedure in self.c.procedures:
-            view = procedure_view(self.index, self.figures, procedure)
-            self.page("compare_procedure.html", procedure_page(procedure), view=view)
-            for section in view["sections"] if view["split"] else ():
-                self.page("compare_procedure.html", section["page"],
-                          view=procedure_view(self.index, self.figures, procedure, only_group=section["group"]))
-        for city in self.index.order:
-            self.page("compare_city.html", city_page(city.key), view=city_page_view(self.index, self.figures, city))
+    def render(self, jobs: int = 1) -> dict[str, bytes]:
+        """Every page, on up to ``jobs`` processes (the same bytes and messages, in the same order, as one).
+
+        Two rounds: the overview, the method and the procedures first (they draw every leader's diagram),
+        then the cities, whose workers start from the diagrams already drawn, so that a leader's diagram
+        shown on hundreds of city pages is drawn once, not once per worker.
+        """
+        first = [_Job("index"), _Job("method"), *(_Job("procedure", p) for p in self.c.procedures)]
+        cities = [_Job("city", city.key) for city in self.index.order]
+        for round_ in (first, cities):
+            for done in ordered_results(_run_job, round_, context=self, jobs=jobs, describe=_Job.describe):
+                self.merge(done)
         self.out["static/site.css"] = (_HERE / "static" / "site.css").read_bytes()
         self.out["static/site.js"] = (_HERE / "static" / "site.js").read_bytes()
         self.out["static/compare.css"] = ((_HERE / "static" / "compare.css").read_text(encoding="utf-8")
@@ -117,12 +124,47 @@ class _Site:
         self.out["static/dispositions.css"] = _disposition_css()
         return self.out
 
+    def run(self, job: _Job) -> _Done:
+        """Render one job's pages (in a worker, or here with one job at a time): what it wrote and said."""
+        self.task = _Done()
+        if job.kind == "index":
+            self.page("compare_index.html", "index.html", view=overview_view(self.index))
+        elif job.kind == "method":
+            self.page("compare_method.html", "method.html", view=method_view())
+        elif job.kind == "procedure":
+            view = procedure_view(self.index, self.figures, job.key)
+            self.page("compare_procedure.html", procedure_page(job.key), view=view)
+            for section in view["sections"] if view["split"] else ():
+                self.page("compare_procedure.html", section["page"],
+                          view=procedure_view(self.index, self.figures, job.key, only_group=section["group"]))
+        else:
+            city = self.c.cities[job.key]
+            self.page("compare_city.html", city_page(city.key), view=city_page_view(self.index, self.figures, city))
+        done, self.task = self.task, _Done()
+        return done
+
+    def merge(self, done: _Done) -> None:
+        """Take one job's files, diagrams and messages, in job order: a notice about a diagram is said once."""
+        for name, data in done.files:
+            self.out.setdefault(name, data)
+        self.drawn.update(done.drawn)
+        for key, message in done.events:
+            if key is None:
+                self.report(message)
+            elif key not in self.noticed:
+                self.noticed.add(key)
+                self.failed[key] = message
+                self.notice(message)
+
     def diagram(self, flow: FlowFigures) -> str | None:
-        """The site path of a flow's diagram (drawn once), or None when it cannot be drawn."""
+        """The site path of a flow's diagram (drawn once a process), or None when it cannot be drawn."""
         key = (flow.city, flow.file_key, flow.process_id)
         if key in self.drawn:
+            if key in self.failed:  # said again: the job that first needed it may have run in another worker
+                self.task.events.append((key, self.failed[key]))
             return self.drawn[key]
         self.drawn[key] = None
+        self.task.drawn[key] = None
         path = self.data.sources.get(flow.city, {}).get(flow.file_key)
         if path is None or self.data.diagrams == "none":
             return None
@@ -142,12 +184,13 @@ class _Site:
             if picture is None:
                 return None
             name = f"diagrams/{short_hash(repr(key))}.svg"
-            self.out[name] = picture_bytes(picture, "svg", created=self.created)
+            self.task.files.append((name, picture_bytes(picture, "svg", created=self.created)))
         except BpmError as error:
-            self.notice(say("compare_site.no_diagram", city=flow.city, file=flow.file_key,
-                            reason=error.message).render())
+            self.failed[key] = say("compare_site.no_diagram", city=flow.city, file=flow.file_key,
+                                   reason=error.message).render()
+            self.task.events.append((key, self.failed[key]))
             return None
-        self.drawn[key] = name
+        self.drawn[key] = self.task.drawn[key] = name
         return name
 
     def _scrub(self, text: str) -> str:
@@ -162,6 +205,38 @@ class _Site:
         return found
 
 
+_FlowKey = tuple[str, str, str]
+"""A flow's diagram: (city, file key, process id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """Pages rendered together: the overview, the method, a procedure with its group pages, or a city."""
+
+    kind: str
+    key: str = ""
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.key}".strip()
+
+
+@dataclass(slots=True)
+class _Done:
+    """What one job wrote and said, handed back to the parent (small: its pages and new diagrams)."""
+
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    """Pages and newly drawn diagrams, in the order written."""
+    drawn: dict[_FlowKey, str | None] = field(default_factory=dict)
+    """Diagrams this job tried first in its process: site path, or None when not drawn."""
+    events: list[tuple[_FlowKey | None, str]] = field(default_factory=list)
+    """Progress lines (no key) and notices about a diagram (its key), in the order said."""
+
+
+def _run_job(site: _Site, job: _Job) -> _Done:
+    """One job of :meth:`_Site.render` (module level: what :func:`bpm.pool.ordered_results` maps)."""
+    return site.run(job)
+
+
 def _disposition_css() -> bytes:
     lines = ["/* Generated from reports/style.py: disposition colours. */"]
     for style in DISPOSITION_STYLES.values():
@@ -170,10 +245,14 @@ def _disposition_css() -> bytes:
 
 
 def render_compare(data: CompareInput, *, title: str | None = None, progress: Progress | None = None,
-                   notice: Progress | None = None, environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
-    """Every file of the comparison site (relative POSIX path → bytes), in memory; checked when anonymised."""
+                   notice: Progress | None = None, environ: Mapping[str, str] | None = None,
+                   jobs: int = 1) -> dict[str, bytes]:
+    """Every file of the comparison site (relative POSIX path → bytes), in memory; checked when anonymised.
+
+    ``jobs``: processes rendering the pages and drawing the diagrams (the same files with any number).
+    """
     report = progress or (lambda _message: None)
-    out = _Site(data, title, report, notice or report, environ).render()
+    out = _Site(data, title, report, notice or report, environ).render(jobs)
     if data.anonymised:
         report(say("compare_site.checking_names").render())
         check_published(out, data.names, data.notes)
@@ -182,12 +261,12 @@ def render_compare(data: CompareInput, *, title: str | None = None, progress: Pr
 
 
 def build_compare(data: CompareInput, out_dir: Path, *, title: str | None = None, progress: Progress | None = None,
-                  notice: Progress | None = None, lock: FolderLock | None = None) -> list[Path]:
+                  notice: Progress | None = None, lock: FolderLock | None = None, jobs: int = 1) -> list[Path]:
     """Render the comparison site and put it at ``out_dir`` (rules of :mod:`reports.outdir`); the files written."""
     out_dir = check_out_dir(out_dir)
     report = progress or (lambda _message: None)
     with lock_folder(out_dir) if lock is None else nullcontext(lock):
         recover(out_dir, report)
-        contents = render_compare(data, title=title, progress=progress, notice=notice)
+        contents = render_compare(data, title=title, progress=progress, notice=notice, jobs=jobs)
         publish(contents, out_dir, report)
     return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in contents)

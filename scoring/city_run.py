@@ -125,12 +125,13 @@ def assess_city(files: CityFiles, *, max_bytes: int, keep_dispositions: bool = T
     try:
         store = ObjectStore.from_environment(CITY_STORE) if store is None else store
         options = (max_bytes, keep_dispositions, collect_secrets, money_in_full)
-        key = city_key(files, options) if store.on else None
+        meta = load_city_meta(Path(files.metadata))  # read once: for the key and for the run
+        key = city_key(files, options, meta) if store.on else None
         if key is not None:
             found = store.get(key, CityResult)
             if found is not None:
                 return found
-        result = _assess_city(files, max_bytes, keep_dispositions, collect_secrets, money_in_full)
+        result = _assess_city(files, meta, max_bytes, keep_dispositions, collect_secrets, money_in_full)
         if key is not None:
             store.put(key, result)
         return result
@@ -138,16 +139,17 @@ def assess_city(files: CityFiles, *, max_bytes: int, keep_dispositions: bool = T
         return CityError(error.message, error.file, error.line, error.element_id, error.hint)
 
 
-def city_key(files: CityFiles, options: tuple[object, ...]) -> str | None:
+def city_key(files: CityFiles, options: tuple[object, ...], meta: CityMeta | None = None) -> str | None:
     """The digest of everything :func:`_assess_city` reads, or None when a file cannot be read (no caching:
     the run itself then reports the missing file).
 
     Paths are in the key as well as bytes: the figures name each city's files and folder.  The mapping table
     is the one :func:`_mapping_file` would pick (the metadata may name it); the shipped profile, catalogue and
-    words are part of :func:`~bpm.cache_store.code_version`.
+    words are part of :func:`~bpm.cache_store.code_version`.  ``meta``: the city's metadata when the caller
+    has read it already (its bytes are hashed all the same).
     """
     try:
-        meta = load_city_meta(Path(files.metadata))
+        meta = load_city_meta(Path(files.metadata)) if meta is None else meta
         table = _mapping_file(files, meta)
         named = [files.metadata, *(path for path, _ in files.bpmn), files.survey, files.profile]
         contents = [(path, _file_digest(path)) for path in named]
@@ -170,9 +172,8 @@ def _file_digest(path: str | None) -> str | None:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _assess_city(files: CityFiles, max_bytes: int, keep_dispositions: bool, collect_secrets: bool,
+def _assess_city(files: CityFiles, meta: CityMeta, max_bytes: int, keep_dispositions: bool, collect_secrets: bool,
                  money_in_full: bool) -> CityResult:
-    meta = load_city_meta(Path(files.metadata))
     profile = load_profile(Path(files.profile) if files.profile else None)
     survey = load_survey(files.survey) if files.survey else None
     catalogue = load_catalogue(profile.legal.procedures)

@@ -121,3 +121,19 @@ def test_a_damaged_entry_is_a_miss(city: CityFiles, store: ObjectStore) -> None:
     for _, _, path in store.entries():
         path.write_bytes(path.read_bytes()[:-10])
     assert assess_city(city, max_bytes=MAX_BYTES, store=store) == first
+
+
+def test_the_metadata_is_read_once_for_the_key_and_the_run(city: CityFiles, store: ObjectStore,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[Path] = []
+    real = city_run.load_city_meta
+
+    def counted(path: Path) -> object:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(city_run, "load_city_meta", counted)
+    result = assess_city(city, max_bytes=MAX_BYTES, store=store)
+    uncached = assess_city(city, max_bytes=MAX_BYTES, store=ObjectStore(None, 0))
+    assert isinstance(result, CityResult) and result == uncached
+    assert reads == [Path(city.metadata)] * 2, "once for the stored run, once for the uncached one"
