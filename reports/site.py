@@ -30,11 +30,12 @@ from typing import Any, Literal, Protocol
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from bpm.collector import collector_paused
 from bpm.errors import RenderError, say
 from bpm.lint import RULES
 from bpm.model import Definitions, ProcessId
 from bpm.pool import ordered_results
-from reports import csp, dot, flow_rows, markup, paper, sheets, zoom
+from reports import candidate_rows, csp, dot, flow_rows, markup, paper, sheets, zoom
 from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
 from reports.lotspec import outline_markdown, outline_xlsx
@@ -168,6 +169,7 @@ def _environment() -> Environment:
     env.filters["ja"] = ja_spacing  # Japanese text: no half-width space around numbers
     env.filters["diagram_scale"] = zoom.diagram_scale
     env.globals["step_rows"] = flow_rows.step_rows
+    env.globals["candidate_rows"] = candidate_rows.candidate_rows
     return markup.install(env)  # tr, bi, num…: the bilingual pieces every template calls
 
 
@@ -401,17 +403,21 @@ def _site_files(
     env.globals["history"] = history
     given: set[str] = set()
 
-    def page(template: str, name: str, **context: Any) -> tuple[str, bytes]:
+    def page(template: str, name: str, view: Callable[[], Any]) -> tuple[str, bytes]:
+        """One portfolio page, its view model built and rendered with the cyclic collector paused: both make
+        many objects and few cycles (50,000 rows on 候補一覧 at 1,000 flows), and each burst of them set off
+        collections that walked the whole portfolio; what one page leaves for it is collected after."""
         report(say("progress.rendering", name=name).render())
         given.add(name)
-        return name, _render_page(env, site, template, **context)
+        with collector_paused():
+            return name, _render_page(env, site, template, view=view())
 
-    yield page("index.html", "index.html", view=_with_effects(index_page(catalogue, site_input.downloads,
-                                                                          site_input.download_labels),
-                                                              site_input.assessment))
-    yield page("candidates.html", "candidates.html", view=candidates_page(catalogue))
-    yield page("assumptions.html", "assumptions.html", view=assumptions_page(catalogue))
-    yield page("sources.html", "sources.html", view=SourcesPageView(
+    yield page("index.html", "index.html", lambda: _with_effects(index_page(catalogue, site_input.downloads,
+                                                                             site_input.download_labels),
+                                                                 site_input.assessment))
+    yield page("candidates.html", "candidates.html", lambda: candidates_page(catalogue))
+    yield page("assumptions.html", "assumptions.html", lambda: assumptions_page(catalogue))
+    yield page("sources.html", "sources.html", lambda: SourcesPageView(
         PageView("sources", "sources.html", Bilingual.of("page.sources")),
         sources_page(site_input.assessment.profile_sources, site_input.survey_sources, site_input.survey_file)))
     yield from _money_pages(catalogue, site_input.assessment, build_time(environ), page)
@@ -430,7 +436,7 @@ def _site_files(
         yield from done.files.items()
         sheet_jobs.extend(done.sheets)
     for template, name, view in history.pages if history is not None else ():
-        yield page(template, name, view=view)
+        yield page(template, name, _ready(view))
 
     for name in _STATIC_FILES:
         yield f"static/{name}", _static(name)
@@ -449,6 +455,11 @@ def _download(downloads: Mapping[str, bytes], name: str, copies: bool) -> SiteDa
     if copies and callable(path):
         return FileCopy(path(name))
     return bytes(downloads[name])
+
+
+def _ready(view: Any) -> Callable[[], Any]:
+    """A view model already built, as the pages' ``page`` takes it (a callable building it)."""
+    return lambda: view
 
 
 def _render_page(env: Environment, site: Any, template: str, **context: Any) -> bytes:
@@ -517,10 +528,12 @@ def _flow_pages(job: _FlowJob, item: tuple[int, tuple[ProcessAssessment, ...]]) 
     for process in processes:
         ref = job.catalogue.refs[(process.file, process.process_id)]
         messages.append((False, say("progress.drawing", name=ref.name).render()))
-        diagram = drawings.view(job.catalogue.definitions.get(process.file), process.process_id)
-        messages.append((False, say("progress.rendering", name=ref.file_name).render()))
-        pages[ref.file_name] = _render_page(job.env, job.site, "flow.html",
-                                            view=flow_page(job.catalogue, process, diagram))
+        # Paused for one process's picture and page (many objects, few cycles); its leftovers are collected after.
+        with collector_paused():
+            diagram = drawings.view(job.catalogue.definitions.get(process.file), process.process_id)
+            messages.append((False, say("progress.rendering", name=ref.file_name).render()))
+            pages[ref.file_name] = _render_page(job.env, job.site, "flow.html",
+                                                view=flow_page(job.catalogue, process, diagram))
     return _FlowOutput(pages, drawings.files, messages, tuple(drawings.sheets.values()))
 
 
@@ -587,14 +600,15 @@ def _money_pages(
     refs = {(ref.key[0], str(ref.key[1])): ref for ref in catalogue.refs.values()}
     summary = assessment.money
     yield page("money.html", "money.html",
-               view=money_page(assessment, refs, summary.hours_per_fte if summary else 1920.0))
-    yield page("capacity.html", "capacity.html", view=capacity_page(catalogue))
-    yield page("calibration.html", "calibration.html", view=calibration_page(summary.calibration if summary else ()))
+               lambda: money_page(assessment, refs, summary.hours_per_fte if summary else 1920.0))
+    yield page("capacity.html", "capacity.html", lambda: capacity_page(catalogue))
+    yield page("calibration.html", "calibration.html",
+               lambda: calibration_page(summary.calibration if summary else ()))
     if summary is None:
         return
     for lot in summary.lots:
         view = lot_page(lot, assessment, refs, summary.horizon_years)
-        yield page("lot.html", lot_file_name(lot.lot_id), view=view)
+        yield page("lot.html", lot_file_name(lot.lot_id), _ready(view))
         xlsx, markdown = lot_download_names(lot)
         yield f"downloads/{xlsx}", outline_xlsx(view, created)
         yield f"downloads/{markdown}", outline_markdown(view).encode("utf-8")
