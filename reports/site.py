@@ -170,6 +170,7 @@ def _environment() -> Environment:
     env.filters["diagram_scale"] = zoom.diagram_scale
     env.globals["step_rows"] = flow_rows.step_rows
     env.globals["candidate_rows"] = candidate_rows.candidate_rows
+    env.globals["capacity_rows"] = candidate_rows.capacity_rows
     return markup.install(env)  # tr, bi, num…: the bilingual pieces every template calls
 
 

@@ -8,7 +8,7 @@ import pytest
 from jinja2 import DictLoader, Environment
 
 from reports import markup
-from reports.candidate_rows import candidate_rows
+from reports.candidate_rows import candidate_rows, capacity_rows
 from reports.i18n import Bilingual, t
 from reports.review import REVIEW_TEXT
 
@@ -30,6 +30,22 @@ _LOOP = """\
   </tbody>
 """  # noqa: E501
 
+# capacity.html's row loop as it was before reports/candidate_rows.py.
+_CAPACITY = """\
+  <tbody>
+  {% for row in view.rows %}
+    <tr class="{{ row.disposition.css_class }}" data-flow="{{ row.flow_key }}" data-lane="{{ row.lane }}" data-disposition="{{ row.disposition.key }}">
+      {{ num(row.capacity_rank) }}
+      <td class="name" data-sort="{{ row.name }}"><a href="{{ row.href }}">{{ row.name }}</a>{% if row.legal_authority %} <span class="tag legal">{{ tr('step.legal_short') }}</span>{% endif %}</td>
+      <td data-sort="{{ row.flow.text }}"><a href="{{ row.flow.href }}">{{ row.flow.text }}</a></td>
+      <td data-sort="{{ row.lane }}">{{ row.lane or '—' }}</td>
+      <td data-sort="{{ row.disposition.key }}">{{ disp(row.disposition) }}{% if row.cost_gate %}<br><span class="tag cost-gate">{{ bi(row.cost_gate) }}</span>{% endif %}</td>
+      {{ num(row.confidence) }}{{ num(row.annual_count) }}{{ num(row.minutes) }}{{ num(row.hours) }}{{ num(row.fte) }}{{ num(row.capacity) }}{{ num(row.npv) }}
+    </tr>
+  {% endfor %}
+  </tbody>
+"""  # noqa: E501
+
 _LEGAL = """\
 {% macro legal_tag(row) -%}
 {%- if row.legal and row.legal.tag -%}
@@ -41,12 +57,12 @@ _LEGAL = """\
 """  # noqa: E501
 
 
-def _template_rows(view: Row) -> str:
-    env = Environment(loader=DictLoader({"loop.html": _LOOP, "legal.html": _LEGAL}), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+def _template_rows(view: Row, template: str = "loop.html") -> str:
+    env = Environment(loader=DictLoader({"loop.html": _LOOP, "capacity.html": _CAPACITY, "legal.html": _LEGAL}),
+                      autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals["t"] = t
     markup.install(env)
-    return env.get_template("loop.html").render(view=view)
+    return env.get_template(template).render(view=view)
 
 
 def _q(sort: object, text: str) -> Row:
@@ -69,7 +85,8 @@ def _row(index: int) -> Row:
         disposition=Row(key="rpa", css_class="disp-rpa", label=Bilingual("RPA", "RPA")),
         rank=_q(index, str(index)), annual_count=_q(None, "—"), minutes=_q("a<b", "1.5"), hours=_q(3, "3"),
         fte=_q(0.5, "0.50"), confidence=_q(0.9, "0.90"), hours_freed=_q(1, "1"), npv=_q(-2.5, "−¥2"),
-        capacity_rank=_q(None, HOSTILE), legal_authority=index % 2 == 0, legal=legal,
+        capacity_rank=_q(None, HOSTILE), capacity=_q(index * 0.5, f"{index} {HOSTILE}"),
+        legal_authority=index % 2 == 0, legal=legal,
         cost_gate=both if index % 3 == 1 else None, review=review,
     )
 
@@ -78,6 +95,11 @@ def _row(index: int) -> Row:
 def test_python_rows_match_the_template_loop(reviewed: bool) -> None:
     view = Row(rows=[_row(index) for index in range(12)], reviewed=reviewed, review_text=REVIEW_TEXT)
     assert f"  <tbody>\n{candidate_rows(view)}  </tbody>\n" == _template_rows(view)
+
+
+def test_capacity_rows_match_the_template_loop() -> None:
+    view = Row(rows=[_row(index) for index in range(12)])
+    assert f"  <tbody>\n{capacity_rows(view)}  </tbody>\n" == _template_rows(view, "capacity.html")
 
 
 def test_hostile_names_are_escaped() -> None:
@@ -89,3 +111,4 @@ def test_hostile_names_are_escaped() -> None:
 
 def test_no_rows_no_markup() -> None:
     assert candidate_rows(Row(rows=[], reviewed=True, review_text=REVIEW_TEXT)) == ""
+    assert capacity_rows(Row(rows=[])) == ""
