@@ -48,6 +48,7 @@ def test_an_equal_sentence_that_is_another_object_is_a_new_line_with_the_same_va
 def test_a_full_table_forgets_and_still_gives_the_right_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(interned, "LIMIT", 2)
     monkeypatch.setattr(interned, "_LINES", {})
+    monkeypatch.setattr(interned, "_SHARED", set())  # the two are emptied together: restore both, not one
     words = shared_said("visits")
     lines = [shared_line("visits", float(n), S.STRUCTURE, words) for n in range(5)]
     assert [line.value for line in lines] == [0.0, 1.0, 2.0, 3.0, 4.0]
