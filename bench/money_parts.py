@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
-import pickle
 import resource
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from bench.money_stage import load_capture, outcome_digest, timed
 
 _CASHFLOW = ("_post_plan", "_unit_values", "_rpa_cash", "_priced_lots", "_drafted")
 _EVALUATION = ("unit_npvs", "step_npvs", "npv", "portfolio")
@@ -39,35 +37,18 @@ def run(source: Path, flows: int, plain: bool = False) -> None:
     import scoring.gate as gate
     import scoring.money as money
 
-    with source.open("rb") as handle:
-        steps, profile = pickle.load(handle)  # a capture bench.money_stage wrote
-    keep = set(sorted({s.key.file for s in steps})[:flows])
-    steps = [s for s in steps if s.key.file in keep]
+    steps, profile = load_capture(source, flows)  # a capture bench.money_stage wrote
     spent: dict[str, float] = defaultdict(float)
     calls: dict[str, int] = defaultdict(int)
-
-    def timed(owner: Any, name: str) -> None:
-        original: Callable[..., Any] = getattr(owner, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.process_time()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent[name] += time.process_time() - start
-                calls[name] += 1
-
-        setattr(owner, name, wrapper)
-
     if not plain:
         for name in _CASHFLOW:
-            timed(cashflow, name)
+            timed(cashflow, name, spent, calls)
         for name in _EVALUATION:
-            timed(cashflow.Evaluation, name)
+            timed(cashflow.Evaluation, name, spent, calls)
         for name in _MONEY:
-            timed(money, name)
+            timed(money, name, spent, calls)
         for name in _GATE:
-            timed(gate, name)
+            timed(gate, name, spent, calls)
     collector = [0.0, 0.0, 0.0]
     collections = [0, 0, 0]
     started: list[float] = [0.0]
@@ -86,11 +67,10 @@ def run(source: Path, flows: int, plain: bool = False) -> None:
     outcome = money.money_stage(steps, profile)
     total = time.process_time() - start
     gc.callbacks.remove(watch)
-    text = (repr(outcome.summary) + repr(sorted(outcome.steps.items(), key=lambda kv: str(kv[0])))
-            + repr(sorted(outcome.flows.items(), key=lambda kv: str(kv[0]))))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"flows {len(keep)} steps {len(steps)} money_stage {total:.2f} CPU-s peak {peak} MiB "
-          f"digest {hashlib.sha256(text.encode()).hexdigest()[:16]}")
+    flow_count = len({s.key.file for s in steps})
+    print(f"flows {flow_count} steps {len(steps)} money_stage {total:.2f} CPU-s peak {peak} MiB "
+          f"digest {outcome_digest(outcome)}")
     print("collector CPU-s by generation " + ", ".join(f"{s:.2f} ({n})" for s, n in zip(collector, collections,
                                                                                         strict=True)))
     for name in sorted(spent, key=lambda n: -spent[n]):

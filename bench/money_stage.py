@@ -51,41 +51,55 @@ def capture(folder: Path, flows: int, out: Path) -> None:
         print(f"captured {len(files)} flows into {out}")
 
 
+def load_capture(source: Path, flows: int) -> tuple[list[Any], Any]:
+    """The scored steps of the first ``flows`` flows of a capture :func:`capture` wrote, and its profile."""
+    with source.open("rb") as handle:
+        steps, profile = pickle.load(handle)  # a capture this script wrote
+    keep = set(sorted({s.key.file for s in steps})[:flows])
+    return [s for s in steps if s.key.file in keep], profile
+
+
+def timed(owner: Any, name: str, spent: dict[str, float], calls: dict[str, int] | None = None) -> None:
+    """Replace ``owner.name`` by a wrapper adding its CPU seconds to ``spent[name]`` (and its calls to ``calls``)."""
+    original: Callable[..., Any] = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[name] += time.process_time() - start
+            if calls is not None:
+                calls[name] += 1
+
+    setattr(owner, name, wrapper)
+
+
+def outcome_digest(outcome: Any) -> str:
+    """A short digest of the whole money outcome at full precision (summary, steps and flows), to compare runs."""
+    text = (repr(outcome.summary) + repr(sorted(outcome.steps.items(), key=lambda kv: str(kv[0])))
+            + repr(sorted(outcome.flows.items(), key=lambda kv: str(kv[0]))))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def run(source: Path, flows: int) -> None:
     """Price the first ``flows`` flows of a capture and print the CPU of each part and a digest of the outcome."""
     import scoring.gate as gate_module
     import scoring.money as money_module
 
-    with source.open("rb") as handle:
-        steps, profile = pickle.load(handle)  # a capture this script wrote
-    keep = set(sorted({s.key.file for s in steps})[:flows])
-    steps = [s for s in steps if s.key.file in keep]
+    steps, profile = load_capture(source, flows)
     spent: dict[str, float] = defaultdict(float)
-
-    def timed(module: Any, name: str) -> None:
-        original: Callable[..., Any] = getattr(module, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.process_time()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent[name] += time.process_time() - start
-
-        setattr(module, name, wrapper)
-
-    timed(gate_module, "choose_wait")
+    timed(gate_module, "choose_wait", spent)
     for name in ("cost_gate", "sensitivity", "break_evens"):
-        timed(money_module, name)
+        timed(money_module, name, spent)
     start = time.process_time()
     outcome = money_module.money_stage(steps, profile)
     total = time.process_time() - start
-    text = (repr(outcome.summary) + repr(sorted(outcome.steps.items(), key=lambda kv: str(kv[0])))
-            + repr(sorted(outcome.flows.items(), key=lambda kv: str(kv[0]))))
     parts = ", ".join(f"{name} {seconds:.2f}" for name, seconds in spent.items())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"flows {len(keep)} steps {len(steps)} money_stage {total:.2f} CPU-s ({parts}; cost_gate includes "
-          f"choose_wait) peak {peak} MiB digest {hashlib.sha256(text.encode()).hexdigest()[:16]}")
+    flow_count = len({s.key.file for s in steps})
+    print(f"flows {flow_count} steps {len(steps)} money_stage {total:.2f} CPU-s ({parts}; cost_gate includes "
+          f"choose_wait) peak {peak} MiB digest {outcome_digest(outcome)}")
 
 
 def main() -> None:
