@@ -19,6 +19,11 @@ a one-core run would.  A worker that dies (killed for memory, a crash in a C
 library) becomes a clean :class:`~bpm.errors.BpmError` naming the item it was
 working on when that is known, never a hang.
 
+Workers never outlive the run: a worker asks the kernel to kill it when its
+parent dies (``PR_SET_PDEATHSIG``).  Without that, a run killed by the user
+(or for memory) left its workers waiting forever on a queue nobody writes,
+holding copies of everything the run had open.
+
 One BLAS thread per worker: numpy's OpenBLAS/MKL start a thread per core in
 every process, and the analysis solves many small systems, for which those
 threads only compete (``bpm score`` is faster with one).  :func:`limit_blas_threads`
@@ -27,8 +32,10 @@ sets the usual variables before numpy is imported, unless the user set them.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -94,9 +101,30 @@ _TASK: _Task[Any, Any, Any] | None = None
 _IN_WORKER = False
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
     global _IN_WORKER
     _IN_WORKER = True
+    _die_with_parent(parent)
+
+
+_PR_SET_PDEATHSIG = 1
+"""``prctl`` option (linux/prctl.h): the signal this process gets when its parent dies."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when the run that forked it dies; exit now if it already has.
+
+    The signal is SIGKILL because a worker holds no state worth saving: its
+    results only matter to the parent, which is gone.  The parent check after
+    the call closes the window where the parent died before it was made.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl (not Linux): the pool is not used there
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _run(item: Any) -> Any:
@@ -142,7 +170,8 @@ def ordered_results(
     _TASK = _Task(func, context)
     try:
         with collector_frozen(), ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start,
+            initargs=(os.getpid(),),
         ) as pool:
             window: deque[tuple[T, Future[R]]] = deque()
             upcoming = iter(items)

@@ -14,7 +14,9 @@ The rules, as the README states them:
 * One run at a time per folder: an exclusive ``flock`` on
   ``.<name>.bpm-lock`` next to the folder; a second run is refused at once.
   The system drops the lock when a run dies, so a killed run never blocks the
-  next one.
+  next one.  A process forked while the lock is held (the per-flow pool's
+  workers) shares the lock's open file, so each closes its copy at fork:
+  only the run itself holds the lock, and it goes when the run goes.
 * The new site is written into a staging folder next to the output and
   exchanged with the old one in one atomic step (``renameat2`` with
   ``RENAME_EXCHANGE`` on Linux), so the folder always holds the old or the new
@@ -181,6 +183,7 @@ class FolderLock:
         """Remove the lock file, then let go of the lock (in that order, see :func:`lock_folder`)."""
         if self.fd is None:
             return
+        _HELD.pop(id(self), None)
         with contextlib.suppress(OSError):
             os.unlink(self.path)
         os.close(self.fd)
@@ -237,9 +240,36 @@ def lock_folder(out_dir: Path) -> FolderLock:
         if same:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
-            return FolderLock(out_dir, path, fd)
+            held = FolderLock(out_dir, path, fd)
+            _HELD[id(held)] = held
+            return held
         os.close(fd)
     raise RenderError(say("outdir.lock_changing", out=out_dir), file=str(path))
+
+
+_HELD: dict[int, FolderLock] = {}
+"""The locks this process holds, so that a forked child can let go of its copies."""
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child: close the held locks' files and forget them, without unlinking.
+
+    ``flock`` belongs to the open file, which a child shares with its parent:
+    a pool worker left running after its run was killed (or one slow to stop)
+    would otherwise keep the folder locked, and the next run would be refused.
+    The child must not remove the lock file either, since the parent still
+    holds it; so its copies are closed and marked released.
+    """
+    for held in _HELD.values():
+        if held.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(held.fd)
+            held.fd = None
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
 
 
 def _try_lock(fd: int) -> bool:

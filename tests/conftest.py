@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,18 @@ def js_peers() -> Path:
     if not (JS_PEERS_DIR / "bpmn-js").is_dir():
         pytest.skip(f"npm test peers not installed at {JS_PEERS_DIR} (run scripts/setup.sh --test)")
     return JS_PEERS_DIR
+
+
+def _process_alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie waiting for a parent that never reaps it (PID 1 in a container may not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="session")
+def process_alive() -> Callable[[int], bool]:
+    """Whether a process still runs, for tests that kill a run and check what it leaves behind."""
+    return _process_alive

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +100,30 @@ def test_workers_inherit_the_parents_objects_frozen_and_the_parent_gets_them_bac
     results = ordered_map(frozen_in_worker, [1, 2, 3], context=None, jobs=2)
     assert results == [(1, True), (2, True), (3, True)]  # the collector never walks (nor copies) inherited pages
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+@needs_fork
+def test_workers_do_not_outlive_a_killed_run(tmp_path: Path, process_alive: Callable[[int], bool]) -> None:
+    """A killed scan's workers waited forever on the task queue, holding what the run had open (its site lock)."""
+    code = (
+        "import os, sys, time\n"
+        "from bpm.pool import ordered_map\n"
+        "def work(folder, item):\n"
+        "    open(os.path.join(folder, str(os.getpid())), 'w').close(); time.sleep(120); return item\n"
+        "ordered_map(work, list(range(8)), context=sys.argv[1], jobs=2)\n"
+    )
+    run = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=Path(__file__).resolve().parents[2])
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [int(path.name) for path in tmp_path.iterdir()]
+    assert len(workers) == 2 and all(process_alive(pid) for pid in workers)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while any(process_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = [pid for pid in workers if process_alive(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []

@@ -7,6 +7,7 @@ mounted, a tiny tmpfs) fills the disk.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -15,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -140,6 +141,44 @@ def test_a_killed_run_does_not_block_the_next(
     assert lock_path(out).exists()  # the killed run could not clean up: a stale lock file
     build_site(site_input, out)
     assert (out / "index.html").is_file()
+    assert not lock_path(out).exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked children share the lock's open file on POSIX only")
+def test_a_child_forked_while_the_lock_is_held_does_not_keep_it_after_the_run_dies(
+    site_input: SiteInput, tmp_path: Path, process_alive: Callable[[int], bool]
+) -> None:
+    """A killed scan's pool workers kept the lock (they share its open file), so the next scan was refused."""
+    out = tmp_path / "site"
+    code = ("import os, sys, time; from pathlib import Path; from reports.outdir import lock_folder; "
+            "lock = lock_folder(Path(sys.argv[1])); child = os.fork()\n"
+            "if child == 0:\n    time.sleep(120); os._exit(0)\n"
+            "print(child, flush=True); time.sleep(120)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert holder.stdout is not None
+    child = int(holder.stdout.readline())
+    try:
+        holder.kill()
+        holder.wait()
+        assert process_alive(child)  # the forked child outlives the run ...
+        build_site(site_input, out)  # ... but does not hold the lock
+        assert (out / "index.html").is_file()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
+def test_a_child_forked_while_the_lock_is_held_leaves_it_to_the_parent(tmp_path: Path) -> None:
+    """The child's copy is closed, not released: it must not remove the lock file the parent still holds."""
+    out = tmp_path / "site"
+    with lock_folder(out):
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child, which exits without pytest's unwinding
+            os._exit(0)
+        os.waitpid(child, 0)
+        assert lock_path(out).exists()
+        with pytest.raises(RenderError, match="another bpm scan is writing"):
+            lock_folder(out)
     assert not lock_path(out).exists()
 
 
