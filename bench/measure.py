@@ -49,6 +49,13 @@ class Run:
     peak_tree_mib: float = 0.0
     """Largest resident memory of the command and all its processes together (sampled from /proc while it
     ran): with ``--jobs N`` the workers' memory adds up, which ``peak_rss_mib`` (one process) does not show."""
+    peak_tree_pss_mib: float = 0.0
+    """Largest proportional set size of the tree (sampled): each shared page counted once across the tree,
+    split between its sharers.  Forked pool workers share the parent's pages, which the resident sum counts
+    once per process; this is what the tree takes from the machine (0 where ``smaps_rollup`` is missing)."""
+    peak_tree_uss_mib: float = 0.0
+    """Largest sum of the processes' private (unshared) memory (sampled): what ending the run would free
+    at least."""
 
     @property
     def ok(self) -> bool:
@@ -80,16 +87,49 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _tree_rss_mib(root: int) -> float:
-    """Resident memory of ``root`` and its descendants now."""
-    total = 0
+@dataclass(frozen=True, slots=True)
+class TreeMemory:
+    """Memory of a process tree at one moment, three ways (MiB)."""
+
+    rss: float
+    """Sum of resident sets: a page shared by two processes counts twice."""
+    pss: float
+    """Sum of proportional sets: a page shared by *n* processes counts 1/*n* in each, so once in all."""
+    uss: float
+    """Sum of private (unshared) pages."""
+
+
+def tree_memory(root: int) -> TreeMemory:
+    """Resident, proportional and private memory of ``root`` and its descendants now.
+
+    Why not only the resident sum: pool workers are forked, so the modules and data the parent had loaded
+    are shared, copy-on-write, with every worker; summing resident sets counts those pages once a process
+    and overstates what the run takes from the machine.  ``/proc/PID/smaps_rollup`` (Linux 4.14+) gives the
+    proportional size; where it is missing, only the resident size (``statm``) is read and the others stay 0.
+    """
+    rss = pss = uss = 0
     for pid in _tree(root):
         try:
-            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                total += int(handle.read().split()[1]) * PAGE
-        except (OSError, ValueError, IndexError):
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                fields = dict(_kib_field(line) for line in handle if line.endswith("kB\n"))
+            rss += fields.get("Rss", 0)
+            pss += fields.get("Pss", 0)
+            uss += fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+        except FileNotFoundError:
+            try:
+                with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                    rss += int(handle.read().split()[1]) * PAGE // 1024
+            except (OSError, ValueError, IndexError):
+                continue
+        except (OSError, ValueError):
             continue
-    return total / 2**20
+    return TreeMemory(rss / 1024, pss / 1024, uss / 1024)
+
+
+def _kib_field(line: str) -> tuple[str, int]:
+    """``("Pss", 485)`` from ``"Pss:   485 kB\\n"``."""
+    name, _, rest = line.partition(":")
+    return name, int(rest.split()[0])
 
 
 def _tree_so_far(root: int) -> tuple[float, float]:
@@ -121,11 +161,13 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
         process = subprocess.Popen([sys.executable, "-S", LAUNCHER, report.name, "--", *argv], stdout=out,
                                    stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
                                    env=dict(env) if env is not None else None, start_new_session=True)
-        outcome, cpu_so_far, peak_so_far, tree_peak = "", 0.0, 0.0, 0.0
+        outcome, cpu_so_far, peak_so_far, tree_peak, pss_peak, uss_peak = "", 0.0, 0.0, 0.0, 0.0, 0.0
         while process.poll() is None:
             elapsed = time.perf_counter() - start
-            tree_now = _tree_rss_mib(process.pid)
-            tree_peak = max(tree_peak, tree_now)
+            memory = tree_memory(process.pid)
+            tree_now = memory.rss
+            tree_peak, pss_peak, uss_peak = max(tree_peak, tree_now), max(pss_peak, memory.pss), max(uss_peak,
+                                                                                                  memory.uss)
             if elapsed > limits.time_s:
                 outcome = "timeout"
             elif tree_now > limits.rss_mib:
@@ -142,12 +184,13 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
         tail = err.read()[-2000:].decode("utf-8", "replace")
         measured = json.loads(Path(report.name).read_text(encoding="utf-8") or "{}") if not outcome else {}
     if outcome:  # killed at a limit: what it had used by then (CPU, high-water memory), and where it was
-        return Run(wall, cpu_so_far, peak_so_far, process.returncode or -9, outcome, tail, tree_peak)
+        return Run(wall, cpu_so_far, peak_so_far, process.returncode or -9, outcome, tail, tree_peak, pss_peak,
+                   uss_peak)
     if not measured:
         return Run(wall, 0.0, 0.0, process.returncode or -9, "failed", tail)
     code = int(measured["returncode"])
     return Run(measured["wall_s"], measured["cpu_s"], measured["maxrss_kib"] / 1024, code,
-               "ok" if code == 0 else "failed", tail, max(tree_peak, measured["maxrss_kib"] / 1024))
+               "ok" if code == 0 else "failed", tail, max(tree_peak, measured["maxrss_kib"] / 1024), pss_peak, uss_peak)
 
 
 class _suppress:

@@ -75,6 +75,7 @@ def measure(trees: dict[str, Path], cities: int, procedures: int, work: Path, li
                          "leaders", *map(str, folders), "--out", str(site)], limits, env=run_env, cwd=tree)
         row[name] = {"outcome": run.outcome, "wall_s": run.wall_s, "cpu_s": run.cpu_s,
                      "peak_rss_mib": run.peak_rss_mib, "peak_tree_mib": run.peak_tree_mib,
+                     "peak_tree_pss_mib": run.peak_tree_pss_mib, "peak_tree_uss_mib": run.peak_tree_uss_mib,
                      "stderr_tail": run.stderr_tail[-300:] if run.outcome != "ok" else ""}
         if run.outcome == "ok":
             sites[name] = site

@@ -33,15 +33,18 @@ survive pickling intact.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from bpm.cache_store import ObjectStore, code_version, digest
+from bpm.collector import collector_frozen
 from bpm.errors import BpmError
 from bpm.messages import language
 from bpm.model import ArtifactKind, Definitions
 from bpm.reader import read_bpmn
+from scoring import interned
 from scoring.assess import assess
 from scoring.cities import MAPPING_FILES, CityMeta, MappingRow, load_city_meta, load_mapping, mapped_procedure
 from scoring.compare import City, FlowFigures, flow_figures, staff_cash
@@ -174,6 +177,29 @@ def _file_digest(path: str | None) -> str | None:
 
 def _assess_city(files: CityFiles, meta: CityMeta, max_bytes: int, keep_dispositions: bool, collect_secrets: bool,
                  money_in_full: bool) -> CityResult:
+    """:func:`_read_and_assess`, leaving nothing of the city behind in this process but its result.
+
+    Why: a worker assesses hundreds of cities in turn.  Everything alive before the city is frozen out of the
+    cyclic collector (:func:`~bpm.collector.collector_frozen`), so that after it one collection walks only
+    what the city made and frees the cycles among its models and evidence; the shared evidence tables are
+    emptied too (:func:`scoring.interned.forget`).  Without both, a worker kept the evidence of earlier cities
+    until the collector or the tables' limit came round, and its memory grew with the cities it had done.
+    """
+    with collector_frozen():
+        try:
+            return _read_and_assess(files, meta, max_bytes, keep_dispositions, collect_secrets, money_in_full)
+        finally:
+            _drop_city_garbage()
+
+
+def _drop_city_garbage() -> None:
+    """Let go of what a finished city left: the shared evidence lines, then the cycles it made."""
+    interned.forget()
+    gc.collect()
+
+
+def _read_and_assess(files: CityFiles, meta: CityMeta, max_bytes: int, keep_dispositions: bool,
+                     collect_secrets: bool, money_in_full: bool) -> CityResult:
     profile = load_profile(Path(files.profile) if files.profile else None)
     survey = load_survey(files.survey) if files.survey else None
     catalogue = load_catalogue(profile.legal.procedures)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from scoring.evidence_text import Said, english
 from scoring.result import Evidence, EvidenceSource
 
-__all__ = ["LIMIT", "is_shared", "shared_line", "shared_sources"]
+__all__ = ["LIMIT", "forget", "is_shared", "shared_line", "shared_sources"]
 
 LIMIT = 200_000
 """Distinct lines (and source maps) remembered before the table is emptied."""
@@ -67,3 +67,16 @@ def shared_sources(sources: dict[str, EvidenceSource]) -> Mapping[str, EvidenceS
     if len(_SOURCES) >= LIMIT:
         _SOURCES.clear()
     return _SOURCES.setdefault((tuple(sources), tuple(map(id, sources.values()))), sources)
+
+
+def forget() -> None:
+    """Empty the tables: a run that is done with its results lets their lines go (only sharing with later runs
+    is lost, never a value).
+
+    Why: a ``bpm compare`` worker assesses city after city; the tables held up to :data:`LIMIT` lines of
+    cities long finished (their evidence, sentences and values), so each worker grew by tens of MiB before the
+    first emptying.  Emptied between cities, a worker holds one city's lines at a time.
+    """
+    _LINES.clear()
+    _SHARED.clear()
+    _SOURCES.clear()

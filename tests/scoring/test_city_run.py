@@ -12,6 +12,7 @@ byte for byte.
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from scoring.compare import compare
 from scoring.cost import MoneyStep
 from scoring.money import gated_dispositions, money_stage
 from scoring.profile import Profile, load_profile
-from scoring.result import Assessment, Disposition
+from scoring.result import Assessment, Disposition, Evidence
 from scoring.survey import load_survey
 
 CITIES = Path(__file__).resolve().parents[2] / "flows" / "compare"
@@ -164,3 +165,20 @@ def test_a_city_read_and_scored_through_the_caches_has_the_same_figures(
     assert "reads" not in stored and stored.count("flows") == 1, stored
     warm = assess_city(files, max_bytes=10**7, collect_secrets=True)
     assert off == cold == warm
+
+
+def _alive(kind: type) -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is kind)
+
+
+def test_a_city_leaves_no_evidence_behind_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``bpm compare`` worker assesses city after city: once a city's result is made, none of its evidence
+    lines (the bulk of an assessment) may stay alive in the process, or the worker grows with every city."""
+    monkeypatch.setenv("BPM_CACHE_DIR", "off")
+    files = city_files(CITIES / "a-cho")
+    first = assess_city(files, max_bytes=10**7)  # modules, caches and tables warmed up
+    assert isinstance(first, CityResult)
+    before = _alive(Evidence)
+    again = assess_city(files, max_bytes=10**7)
+    assert again == first
+    assert _alive(Evidence) == before == 0

@@ -85,6 +85,30 @@ ja = ["入力", "転記"]
     assert profile.weights == default.weights
 
 
+def test_a_user_profile_leaves_the_default_of_later_runs_untouched(tmp_path: Path) -> None:
+    """The default profile is read once a process and shared: loading a user profile on top of it (a city of
+    ``bpm compare``) must not change what the next city, with no profile of its own, is given."""
+    before = load_profile()
+    path = write(tmp_path, """
+[profile]
+name = "他市"
+[cost]
+staff_yen_per_hour = 9999
+[thresholds]
+rpa = 0.9
+[legal.overrides.x]
+flow = "f"
+step = "s"
+class = "factual"
+reason = "確認済み"
+""")
+    assert load_profile(path).cost.staff_yen_per_hour == 9999
+    after = load_profile()
+    assert after == before
+    assert after.name == "default" and after.path is None and after.legal.overrides == ()
+    assert after.sources == before.sources and after.sources["cost.staff_yen_per_hour"].startswith("0 — ")
+
+
 def test_profile_name_defaults_to_the_file_stem(tmp_path: Path) -> None:
     assert load_profile(write(tmp_path, "[cost]\nstaff_yen_per_hour = 3000\n", "tsukuba.toml")).name == "tsukuba"
 
