@@ -56,6 +56,9 @@ class Run:
     peak_tree_uss_mib: float = 0.0
     """Largest sum of the processes' private (unshared) memory (sampled): what ending the run would free
     at least."""
+    peak_machine_mib: float = 0.0
+    """Largest rise of the machine's memory in use (``MemTotal − MemAvailable``) over its value at the start
+    (sampled): a cross-check of the tree's PSS read from the whole machine, meaningful on an idle one only."""
 
     @property
     def ok(self) -> bool:
@@ -126,6 +129,16 @@ def tree_memory(root: int) -> TreeMemory:
     return TreeMemory(rss / 1024, pss / 1024, uss / 1024)
 
 
+def machine_in_use_mib() -> float:
+    """The machine's memory in use now (``MemTotal − MemAvailable`` of ``/proc/meminfo``; 0 where missing)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            fields = dict(_kib_field(line) for line in handle if line.endswith("kB\n"))
+    except (OSError, ValueError):
+        return 0.0
+    return (fields.get("MemTotal", 0) - fields.get("MemAvailable", 0)) / 1024
+
+
 def _kib_field(line: str) -> tuple[str, int]:
     """``("Pss", 485)`` from ``"Pss:   485 kB\\n"``."""
     name, _, rest = line.partition(":")
@@ -162,7 +175,9 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
                                    stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
                                    env=dict(env) if env is not None else None, start_new_session=True)
         outcome, cpu_so_far, peak_so_far, tree_peak, pss_peak, uss_peak = "", 0.0, 0.0, 0.0, 0.0, 0.0
+        in_use_before, machine_peak = machine_in_use_mib(), 0.0
         while process.poll() is None:
+            machine_peak = max(machine_peak, machine_in_use_mib() - in_use_before)
             elapsed = time.perf_counter() - start
             memory = tree_memory(process.pid)
             tree_now = memory.rss
@@ -185,12 +200,13 @@ def run_child(argv: Sequence[str], limits: Limits, *, env: Mapping[str, str] | N
         measured = json.loads(Path(report.name).read_text(encoding="utf-8") or "{}") if not outcome else {}
     if outcome:  # killed at a limit: what it had used by then (CPU, high-water memory), and where it was
         return Run(wall, cpu_so_far, peak_so_far, process.returncode or -9, outcome, tail, tree_peak, pss_peak,
-                   uss_peak)
+                   uss_peak, machine_peak)
     if not measured:
         return Run(wall, 0.0, 0.0, process.returncode or -9, "failed", tail)
     code = int(measured["returncode"])
     return Run(measured["wall_s"], measured["cpu_s"], measured["maxrss_kib"] / 1024, code,
-               "ok" if code == 0 else "failed", tail, max(tree_peak, measured["maxrss_kib"] / 1024), pss_peak, uss_peak)
+               "ok" if code == 0 else "failed", tail, max(tree_peak, measured["maxrss_kib"] / 1024), pss_peak, uss_peak,
+               machine_peak)
 
 
 class _suppress:

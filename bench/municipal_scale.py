@@ -23,10 +23,11 @@ import os
 import shutil
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.measure import Limits, run_child
+from bench.measure import Limits, machine, run_child
 from bench.municipal import write_municipalities
 
 
@@ -76,6 +77,7 @@ def measure(trees: dict[str, Path], cities: int, procedures: int, work: Path, li
         row[name] = {"outcome": run.outcome, "wall_s": run.wall_s, "cpu_s": run.cpu_s,
                      "peak_rss_mib": run.peak_rss_mib, "peak_tree_mib": run.peak_tree_mib,
                      "peak_tree_pss_mib": run.peak_tree_pss_mib, "peak_tree_uss_mib": run.peak_tree_uss_mib,
+                     "peak_machine_mib": run.peak_machine_mib,
                      "stderr_tail": run.stderr_tail[-300:] if run.outcome != "ok" else ""}
         if run.outcome == "ok":
             sites[name] = site
@@ -121,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     trees = {name: Path(path).resolve() for name, _, path in (t.partition("=") for t in args.tree)}
     limits = Limits(args.time_limit, args.memory_limit)
-    results: dict[str, Any] = {"trees": {k: str(v) for k, v in trees.items()}, "load_start": os.getloadavg(),
+    results: dict[str, Any] = {"machine": asdict(machine(sys.argv, Path(__file__).resolve().parents[1])),
+                               "trees": {k: str(v) for k, v in trees.items()}, "load_start": os.getloadavg(),
                                "compare": [], "site": []}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
         for cities in (int(c) for c in args.cities.split(",") if c):
