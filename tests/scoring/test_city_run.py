@@ -173,12 +173,13 @@ def _alive(kind: type) -> int:
 
 def test_a_city_leaves_no_evidence_behind_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """A ``bpm compare`` worker assesses city after city: once a city's result is made, none of its evidence
-    lines (the bulk of an assessment) may stay alive in the process, or the worker grows with every city."""
+    lines (the bulk of an assessment) may stay alive in the process, or the worker grows with every city.
+    Counted as growth (other tests of the same process may hold evidence of their own)."""
     monkeypatch.setenv("BPM_CACHE_DIR", "off")
-    files = city_files(CITIES / "a-cho")
-    first = assess_city(files, max_bytes=10**7)  # modules, caches and tables warmed up
+    first = assess_city(city_files(CITIES / "a-cho"), max_bytes=10**7)  # modules, caches and tables warmed up
     assert isinstance(first, CityResult)
+    gc.collect()  # earlier tests' garbage gone before counting
     before = _alive(Evidence)
-    again = assess_city(files, max_bytes=10**7)
-    assert again == first
-    assert _alive(Evidence) == before == 0
+    other = assess_city(city_files(CITIES / "g-shi"), max_bytes=10**7)  # another city: other lines
+    assert isinstance(other, CityResult) and other.flows
+    assert _alive(Evidence) == before
