@@ -44,7 +44,8 @@ def ordered_sum(values: np.ndarray) -> float | int:
     if len(values) == 0:
         return 0
     if not SEQUENTIAL:
-        return sum(values.tolist())
+        terms: list[float] = values.tolist()
+        return sum(terms)
     with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN come out as from ``sum``, silently
         return float(np.add.accumulate(values)[-1]) + 0.0
 
