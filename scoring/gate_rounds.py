@@ -45,6 +45,7 @@ from scoring.cashflow import (
     step_contributions,
     yearly,
 )
+from scoring.float_sum import masked_sums, ordered_sum
 from scoring.result import Disposition, StaffType, StepKey
 from scoring.rpa import DeploymentDraft, ScenarioDraft
 from scoring.staffing import PoolKey, PostPlan, post_row, staff_costs, staffing_plan
@@ -191,7 +192,7 @@ class RobotRounds:
             return None
         money, months = self.money, self.months
         rpa = money.rpa
-        run = sum(self.hours[members].tolist())
+        run = ordered_sum(self.hours[members])
         robots = max(1, math.ceil(run / rpa.robot_hours_per_year - 1e-9))
         name = _SEGMENTS[segment]
         begin = int(self.begin[members].min())
@@ -202,7 +203,7 @@ class RobotRounds:
             if name == "mynumber":
                 terminal[begin] = -robots * rpa.mynumber_terminal_yen
         readers = members & (self.pages > 0)
-        pages = sum(self.pages[readers].tolist())
+        pages = ordered_sum(self.pages[readers])
         if readers.any():
             ocr_start = int(self.go_live[readers].min())
             if ocr_start < months:
@@ -219,12 +220,14 @@ class RobotRounds:
         fte = group.fte[live_rows]
         starts = sorted({min(max(int(r), 0), months) for r in set(released.tolist())} | {months})
         posts = np.zeros(months)
-        available_end = 0.0
+        available_end: float = 0.0
         found: list[_Stretch] = []
-        for begin, end in itertools.pairwise(starts):
+        # Each stretch's FTE live: Python's sum over the rows released by its start, all stretches in one pass.
+        begins = np.array(starts[:-1], dtype=np.int64)
+        availables = masked_sums(fte, released[None, :] <= begins[:, None])
+        for (begin, end), available in zip(itertools.pairwise(starts), availables, strict=True):
             if begin >= end:
                 continue
-            available = sum(fte[released <= begin].tolist())
             available_end = available
             count = math.floor(max(available, 0.0) * group.keep / group.post_fte + 1e-9)
             posts[begin:end] = count
@@ -359,12 +362,12 @@ class RobotRounds:
             group = self.groups[group_index]
             ftes = group.fte[self.alive[group.robots]]
             # plan_posts' sums over the same FTE in the same order (a robot frees FTE > 0, keeps none on site)
-            freed = sum(ftes[ftes > 0].tolist())
-            onsite = -sum(ftes[ftes < 0].tolist())
+            freed = ordered_sum(ftes[ftes > 0])
+            onsite = -ordered_sum(ftes[ftes < 0])
             rows.append(post_row(group.pool, group.staff_type, freed, onsite, posts, available_end,
                                  self.costs[group.staff_type], group.keep))
-        hours = 0
-        hours += sum(self.freed[self.alive].tolist())
+        hours: float = 0
+        hours += ordered_sum(self.freed[self.alive])
         kept = UnitCash(unit.unit_id, unit.kind, {k: v.copy() for k, v in unit.lines.items()}, unit.weights,
                         unit.value.copy())
         draft = DeploymentDraft(f"rpa-{deployment.segment}", deployment.segment, (scenario,), deployment.robots,
