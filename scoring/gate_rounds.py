@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,7 +46,8 @@ from scoring.cashflow import (
     step_contributions,
     yearly,
 )
-from scoring.result import Disposition, StaffType, StepKey
+from scoring.float_sum import masked_sums, ordered_sum
+from scoring.result import Disposition, PostRow, StaffType, StepKey
 from scoring.rpa import DeploymentDraft, ScenarioDraft
 from scoring.staffing import PoolKey, PostPlan, post_row, staff_costs, staffing_plan
 
@@ -111,6 +113,36 @@ class _Round:
     """Group index → (posts per month, FTE live at the end, stretches that cut a post)."""
 
 
+@dataclass
+class _Kept:
+    """Figures kept from round to round: a withdrawal changes only its robot's segment and pools and 職種.
+
+    Why: with two deployments and a few groups, making every one again each round redid the numpy work over
+    every robot for figures no withdrawal had touched.
+    """
+
+    deployments: dict[str, _Deployment | None] = field(default_factory=dict)
+    """Segment → its deployment (None: no robot left in it)."""
+    stretches: dict[int, tuple[np.ndarray, float, list[_Stretch]] | None] = field(default_factory=dict)
+    """Group index → posts per month, FTE live at the end, stretches (None: no robot left in it)."""
+    terms: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """Segment → what its deployment adds to every robot's estimate and to the estimate's bound."""
+    values: dict[int, np.ndarray] = field(default_factory=dict)
+    """Group index → each of its rows' post value by linearity (FTE × value per FTE live)."""
+    rows: dict[int, PostRow] = field(default_factory=dict)
+    """Group index → its row of the post plan."""
+
+    def forget(self, segment: str | None, groups: Iterable[int]) -> None:
+        """Drop what a withdrawal from ``segment`` and ``groups`` changes."""
+        if segment is not None:
+            self.deployments.pop(segment, None)
+            self.terms.pop(segment, None)
+        for index in groups:
+            self.stretches.pop(index, None)
+            self.values.pop(index, None)
+            self.rows.pop(index, None)
+
+
 @dataclass(frozen=True, slots=True)
 class Pick:
     """The robot a round withdraws, with what the gate records for it."""
@@ -160,6 +192,7 @@ class RobotRounds:
         self.escalation = (1.0 + money.cashflow.contract_escalation) ** np.maximum(
             np.arange(months) // 12 - first // 12, 0)
         self.wage = (1 + money.cashflow.wage_escalation) ** (np.arange(months) // 12)
+        self._kept = _Kept()
 
     def _groups(self, parts: Parts) -> tuple[list[_Group], list[dict[int, int]]]:
         """Each pool and 職種 with its robots' FTE, and per robot: group index → its row in that group."""
@@ -191,7 +224,7 @@ class RobotRounds:
             return None
         money, months = self.money, self.months
         rpa = money.rpa
-        run = sum(self.hours[members].tolist())
+        run = ordered_sum(self.hours[members])
         robots = max(1, math.ceil(run / rpa.robot_hours_per_year - 1e-9))
         name = _SEGMENTS[segment]
         begin = int(self.begin[members].min())
@@ -202,7 +235,7 @@ class RobotRounds:
             if name == "mynumber":
                 terminal[begin] = -robots * rpa.mynumber_terminal_yen
         readers = members & (self.pages > 0)
-        pages = sum(self.pages[readers].tolist())
+        pages = ordered_sum(self.pages[readers])
         if readers.any():
             ocr_start = int(self.go_live[readers].min())
             if ocr_start < months:
@@ -219,12 +252,14 @@ class RobotRounds:
         fte = group.fte[live_rows]
         starts = sorted({min(max(int(r), 0), months) for r in set(released.tolist())} | {months})
         posts = np.zeros(months)
-        available_end = 0.0
+        available_end: float = 0.0
         found: list[_Stretch] = []
-        for begin, end in itertools.pairwise(starts):
+        # Each stretch's FTE live: Python's sum over the rows released by its start, all stretches in one pass.
+        begins = np.array(starts[:-1], dtype=np.int64)
+        availables = masked_sums(fte, released[None, :] <= begins[:, None])
+        for (begin, end), available in zip(itertools.pairwise(starts), availables, strict=True):
             if begin >= end:
                 continue
-            available = sum(fte[released <= begin].tolist())
             available_end = available
             count = math.floor(max(available, 0.0) * group.keep / group.post_fte + 1e-9)
             posts[begin:end] = count
@@ -234,14 +269,21 @@ class RobotRounds:
         return posts, available_end, found
 
     def _round(self) -> _Round:
+        """This round's figures: those of the segment and groups the last withdrawal touched made again, the
+        others as the previous round made them (nothing else changes between rounds)."""
+        kept = self._kept
         deployments = {}
-        for segment in range(len(_SEGMENTS)):
-            made = self._deployment(segment)
+        for segment, name in enumerate(_SEGMENTS):
+            if name not in kept.deployments:
+                kept.deployments[name] = self._deployment(segment)
+            made = kept.deployments[name]
             if made is not None:
-                deployments[made.segment] = made
+                deployments[name] = made
         stretches = {}
         for index, group in enumerate(self.groups):
-            made_group = self._stretches(group)
+            if index not in kept.stretches:
+                kept.stretches[index] = self._stretches(group)
+            made_group = kept.stretches[index]
             if made_group is not None:
                 stretches[index] = made_group
         return _Round(deployments, stretches)
@@ -249,20 +291,42 @@ class RobotRounds:
     # ------------------------------------------------------------------ estimate, then exact prices
 
     def _estimates(self, now: _Round) -> tuple[np.ndarray, np.ndarray]:
-        """Every robot's NPV by linearity, and a bound on how far the exact figure can be from it."""
+        """Every robot's NPV by linearity, and a bound on how far the exact figure can be from it.
+
+        Each deployment's and each group's part is kept until a withdrawal touches it (:class:`_Kept`); the
+        parts are added in the same order as when each round made them all, so every figure is the same.
+        """
         count = len(self.scenarios)
         estimate = self.own_npv.copy()
         size = np.abs(self.own_npv)
-        for deployment in now.deployments.values():
+        for name, deployment in now.deployments.items():
+            term, term_size = self._deployment_term(name, deployment)
+            estimate += term
+            size += term_size
+        value = np.zeros(count)
+        for index, (_posts, _end, found) in now.stretches.items():
+            value[self.groups[index].robots] += self._group_value(index, found)  # once per pool and 職種
+        estimate += value
+        size += np.abs(value)
+        return estimate, _RELATIVE * size + _ABSOLUTE
+
+    def _deployment_term(self, name: str, deployment: _Deployment) -> tuple[np.ndarray, np.ndarray]:
+        """What a deployment adds to each robot's estimate (its share of the lines' NPVs) and to the bound."""
+        kept = self._kept.terms.get(name)
+        if kept is None:
             members = deployment.members
             share = np.where(members, self.hours / deployment.run if deployment.run > 0 else
                              1.0 / int(members.sum()), 0.0)
             ocr_share = np.where(members & (self.pages > 0), self.pages / (deployment.pages or 1.0), 0.0)
             licence, terminal, ocr = (npv(yearly(line), self.rate) for line in deployment.lines)
-            estimate += share * (licence + terminal) + ocr_share * ocr
-            size += share * (abs(licence) + abs(terminal)) + ocr_share * abs(ocr)
-        value = np.zeros(count)
-        for index, (_posts, _end, found) in now.stretches.items():
+            kept = self._kept.terms[name] = (share * (licence + terminal) + ocr_share * ocr,
+                                             share * (abs(licence) + abs(terminal)) + ocr_share * abs(ocr))
+        return kept
+
+    def _group_value(self, index: int, found: list[_Stretch]) -> np.ndarray:
+        """Each of a group's rows' post value by linearity: its FTE × the value per FTE live of its stretches."""
+        kept = self._kept.values.get(index)
+        if kept is None:
             group = self.groups[index]
             per_fte = np.zeros(len(group.robots))
             for stretch in found:
@@ -271,10 +335,8 @@ class RobotRounds:
                 placed[span] = stretch.count * group.per_post * self.wage[span]
                 worth = npv(yearly(placed), self.rate) / stretch.available
                 per_fte += np.where(group.released <= stretch.begin, worth, 0.0)
-            value[group.robots] += group.fte * per_fte  # a robot appears once per pool and 職種
-        estimate += value
-        size += np.abs(value)
-        return estimate, _RELATIVE * size + _ABSOLUTE
+            kept = self._kept.values[index] = group.fte * per_fte
+        return kept
 
     def _earned(self, index: int, now: _Round) -> np.ndarray | None:
         """The robot's post value as :func:`~scoring.staffing._group_posts` adds it up (groups in order)."""
@@ -346,25 +408,21 @@ class RobotRounds:
                     npv(yearly(unit.net()), self.rate), self._snapshot(index, unit, now))
 
     def withdraw(self, scenario_id: str) -> None:
-        """Take the robot out of the following rounds."""
-        self.alive[self.index[scenario_id]] = False
+        """Take the robot out of the following rounds; forget the figures of its segment and its groups."""
+        index = self.index[scenario_id]
+        self.alive[index] = False
+        segment = int(self.segment[index])
+        self._kept.forget(_SEGMENTS[segment] if segment >= 0 else None, self.member[index])
 
     def _snapshot(self, index: int, unit: UnitCash, now: _Round) -> Evaluation:
         """What :func:`scoring.gate._snapshot` keeps of the round in which the robot goes."""
         scenario = self.scenarios[index]
         deployment = now.deployments[scenario.place.segment]
         money = self.money
-        rows = []
-        for group_index, (posts, available_end, _found) in sorted(now.stretches.items()):
-            group = self.groups[group_index]
-            ftes = group.fte[self.alive[group.robots]]
-            # plan_posts' sums over the same FTE in the same order (a robot frees FTE > 0, keeps none on site)
-            freed = sum(ftes[ftes > 0].tolist())
-            onsite = -sum(ftes[ftes < 0].tolist())
-            rows.append(post_row(group.pool, group.staff_type, freed, onsite, posts, available_end,
-                                 self.costs[group.staff_type], group.keep))
-        hours = 0
-        hours += sum(self.freed[self.alive].tolist())
+        rows = [self._post_row(group_index, posts, available_end)
+                for group_index, (posts, available_end, _found) in sorted(now.stretches.items())]
+        hours: float = 0
+        hours += ordered_sum(self.freed[self.alive])
         kept = UnitCash(unit.unit_id, unit.kind, {k: v.copy() for k, v in unit.lines.items()}, unit.weights,
                         unit.value.copy())
         draft = DeploymentDraft(f"rpa-{deployment.segment}", deployment.segment, (scenario,), deployment.robots,
@@ -372,3 +430,16 @@ class RobotRounds:
                                 feasible=deployment.segment != "mynumber" or money.rpa.mynumber_segment_allowed)
         return Evaluation(money, staff_costs(money), [], {}, [scenario], [draft], {unit.unit_id: kept},
                           PostPlan(staffing_plan(rows, money), {}, {}), {}, {}, hours, {}, [])
+
+    def _post_row(self, index: int, posts: np.ndarray, available_end: float) -> PostRow:
+        """The group's row of the round's post plan (kept until a withdrawal touches the group)."""
+        kept = self._kept.rows.get(index)
+        if kept is None:
+            group = self.groups[index]
+            ftes = group.fte[self.alive[group.robots]]
+            # plan_posts' sums over the same FTE in the same order (a robot frees FTE > 0, keeps none on site)
+            freed = ordered_sum(ftes[ftes > 0])
+            onsite = -ordered_sum(ftes[ftes < 0])
+            kept = self._kept.rows[index] = post_row(group.pool, group.staff_type, freed, onsite, posts,
+                                                     available_end, self.costs[group.staff_type], group.keep)
+        return kept
