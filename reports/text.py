@@ -16,6 +16,7 @@ the balancing pass first tries to break only there.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -29,6 +30,10 @@ LINE_HEIGHT = 1.2
 """Line height as a multiple of the font size (bpmn-js uses the same ratio)."""
 ELLIPSIS = "…"
 """Marks a label cut short to fit its shape; the full text goes into the tooltip."""
+_FITTED_MEMO = 16384
+"""Labels :func:`fit_text` remembers.  A comparison draws the same few hundred leader diagrams with the same task
+names in the same boxes again and again; fitting is pure, so each (text, box, sizes) is laid out once a process.
+At well under a kilobyte a label the memo stays below a few MiB."""
 
 _NO_LINE_START = set("、。，．・：；？！ー）」』】〕〉》”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…,.:;!?)]}")
 _NO_LINE_END = set("（「『【〔〈《“‘([{")
@@ -309,6 +314,7 @@ def _ellipsized(line: str, width: float, font_size: float) -> str:
     return text + ELLIPSIS
 
 
+@functools.lru_cache(maxsize=_FITTED_MEMO)
 def fit_text(text: str, width: float, height: float, font_size: float, min_font_size: float) -> FittedText:
     """Lines of ``text`` that fit a ``width`` × ``height`` box: wrap, then shrink, then cut.
 
@@ -319,6 +325,7 @@ def fit_text(text: str, width: float, height: float, font_size: float, min_font_
     A box too small for one line still gets one line, so a label is never
     silently empty.  bpmn-js wraps but lets the text run out of the shape;
     here it stays inside, and the caller keeps the full text in a tooltip.
+    The result is memoised (:data:`_FITTED_MEMO` labels) and immutable, so callers may share it.
 
     >>> fit_text("住民票の写しの交付", 90, 40, 12, 9).lines
     ('住民票の', '写しの交付')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import unicodedata
 
@@ -173,6 +174,29 @@ def test_fit_handles_a_very_long_name_quickly_and_in_few_lines() -> None:
 
 def test_fit_gives_no_lines_for_empty_text() -> None:
     assert fit_text("  \n ", 90, 40, 12, 9).lines == ()
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_ALPHABET), max_size=120),
+    st.integers(10, 200),
+    st.integers(10, 120),
+    st.sampled_from([(12, 9), (11, 11), (12, 12 * 0.75), (10.5, 8)]),
+)
+def test_memoised_fit_equals_the_fit_itself(text: str, width: int, height: int, sizes: tuple[float, float]) -> None:
+    """The memo may hand back a label laid out for 90 when asked for 90.0 (equal keys): the same either way."""
+    expected = fit_text.__wrapped__(text, width, height, *sizes)
+    assert fit_text(text, width, height, *sizes) == expected
+    assert fit_text(text, float(width), float(height), *sizes) == expected  # now from the memo
+    assert fit_text(text, width + 0.25, height - 0.5, *sizes) == fit_text.__wrapped__(
+        text, width + 0.25, height - 0.5, *sizes)
+
+
+def test_a_memoised_fit_cannot_be_changed_by_the_caller_who_got_it() -> None:
+    fitted = fit_text("住民票の写しの交付", 90, 40, 12, 9)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fitted.font_size = 9  # type: ignore[misc]
+    assert isinstance(fitted.lines, tuple)
+    assert fit_text("住民票の写しの交付", 90, 40, 12, 9) is fitted
 
 
 # --------------------------------------------------------------------------- docs
