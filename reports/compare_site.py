@@ -25,6 +25,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bpm.collector import collector_paused
 from bpm.errors import BpmError, Say, say
 from bpm.model import ElementId
 from bpm.pool import ordered_results
@@ -128,7 +129,16 @@ class _Site:
         yield "static/dispositions.css", _disposition_css()
 
     def run(self, job: _Job) -> _Done:
-        """Render one job's pages (in a worker, or here with one job at a time): what it wrote and said."""
+        """Render one job's pages (in a worker, or here with one job at a time): what it wrote and said.
+
+        The cyclic collector is paused meanwhile, as for the scan site's pages: views, templates and diagrams
+        make many objects and few cycles, and each burst of them set off collections that walked every city's
+        figures; what the job leaves for the collector is collected after it.
+        """
+        with collector_paused():
+            return self._run(job)
+
+    def _run(self, job: _Job) -> _Done:
         self.task = _Done()
         if job.kind == "index":
             self.page("compare_index.html", "index.html", view=overview_view(self.index))
