@@ -109,8 +109,53 @@ class Scrubber:
         return value
 
 
+class LeakCheck:
+    """Searches output files, one at a time, for every city name and note (raw or HTML-escaped).
+
+    Why one file at a time: ``bpm compare`` writes its pages as they are
+    rendered instead of holding the whole site, so each file is searched as it
+    passes.  The words are compiled once (one trie for all of them).
+    """
+
+    def __init__(self, names: Iterable[str], notes: Iterable[str]) -> None:
+        secrets = [(say("anon.city_name"), n.strip()) for n in names if n.strip()]
+        secrets += [(say("anon.note"), n.strip()) for n in notes if len(n.strip()) >= MIN_NOTE_CHARS]
+        self._kinds: dict[bytes, Say] = {}
+        for kind, secret in secrets:
+            for form in {secret, html.escape(secret, quote=True), html.escape(secret, quote=False)}:
+                self._kinds.setdefault(form.encode("utf-8"), kind)
+        self._pattern = _words_pattern(self._kinds) if self._kinds else None
+
+    def find(self, content: bytes) -> Say | None:
+        """What kind of secret the content holds (the first found), or None when it holds none."""
+        if self._pattern is None:
+            return None
+        found = self._pattern.search(content)
+        return None if found is None else self._kinds[found.group(0)]
+
+    def error(self, name: str, kind: Say) -> RenderError:
+        """The refusal for a file ``name`` that holds a secret of ``kind``."""
+        return RenderError(say("anon.leak", kind=kind), file=name, hint=say("anon.leak_hint"))
+
+    def check(self, name: str, content: bytes) -> None:
+        """Raise :class:`RenderError` when the file holds a name or a note."""
+        kind = self.find(content)
+        if kind is not None:
+            raise self.error(name, kind)
+
+
+def _words_pattern(kinds: Mapping[bytes, Say]) -> re.Pattern[bytes]:
+    """One trie of every form: linear in the pages (an alternation was names × bytes)."""
+    try:
+        return trie_pattern(kinds)
+    except RecursionError:  # words nested too deep for a trie (prefixes of prefixes): the plain alternation
+        return re.compile(b"|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True)))
+
+
 def check_published(files: Mapping[str, bytes], names: Iterable[str], notes: Iterable[str]) -> None:
     """Refuse to publish when any output file holds a city name or a note (raw or HTML-escaped).
+
+    Files are searched in name order; the first that holds one is named.
 
     >>> check_published({"a.html": "<p>C-1</p>".encode()}, ["甲市"], ["窓口の混雑が激しい"])
     >>> check_published({"a.html": "<p>甲市</p>".encode()}, ["甲市"], [])  # doctest: +ELLIPSIS
@@ -118,22 +163,9 @@ def check_published(files: Mapping[str, bytes], names: Iterable[str], notes: Ite
     ...
     bpm.errors.RenderError: a.html: the anonymised site would contain a city name (nothing written) (report ...
     """
-    secrets = [(say("anon.city_name"), n.strip()) for n in names if n.strip()]
-    secrets += [(say("anon.note"), n.strip()) for n in notes if len(n.strip()) >= MIN_NOTE_CHARS]
-    kinds: dict[bytes, Say] = {}
-    for kind, secret in secrets:
-        for form in {secret, html.escape(secret, quote=True), html.escape(secret, quote=False)}:
-            kinds.setdefault(form.encode("utf-8"), kind)
-    if not kinds:
-        return
-    try:  # one trie of every form: linear in the pages (an alternation was names × bytes)
-        pattern = trie_pattern(kinds)
-    except RecursionError:  # words nested too deep for a trie (prefixes of prefixes): the plain alternation
-        pattern = re.compile(b"|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True)))
+    leaks = LeakCheck(names, notes)
     for name, content in sorted(files.items()):
-        found = pattern.search(content)
-        if found is not None:
-            raise RenderError(say("anon.leak", kind=kinds[found.group(0)]), file=name, hint=say("anon.leak_hint"))
+        leaks.check(name, content)
 
 
 def anonymise(results: Sequence[CityResult], salt: str) -> tuple[list[CityResult], Scrubber, tuple[str, ...]]:

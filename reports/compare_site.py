@@ -1,35 +1,37 @@
 """The comparison site (``bpm compare``): overview heat map, a page per procedure, a page per city, the method.
 
-Built like the scan site: every page and diagram is rendered into memory
-first, then put in place through :mod:`reports.outdir` (staging folder,
-atomic swap, the user's own files kept, one run at a time).  Pages are
+Built like the scan site: every page and diagram is written into a staging
+folder as soon as it is rendered (so a national comparison never holds its
+site in memory), then put in place through :mod:`reports.outdir` (atomic
+swap, the user's own files kept, one run at a time).  Pages are
 Japanese first with complete English, self-contained (copied CSS/JS, diagrams
 as SVG files next to the pages, no network), carry the page's own
 Content-Security-Policy, and print on A4.
 
 Diagrams are drawn at render time by reading the flow again (one file at a
 time), so memory does not grow with the number of cities.  With
-``--anonymise`` they are drawn from a scrubbed copy of the model and the
-finished site is searched for every name and note before it is written
-(:mod:`reports.compare_anon`).
+``--anonymise`` they are drawn from a scrubbed copy of the model and every
+file is searched for every name and note as it passes; a hit stops the run
+before the site is put in place (:mod:`reports.compare_anon`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bpm.errors import BpmError, say
+from bpm.collector import collector_paused
+from bpm.errors import BpmError, Say, say
 from bpm.model import ElementId
 from bpm.pool import ordered_results
 from bpm.reader import read_bpmn
 from reports import csp, markup
-from reports.compare_anon import check_published
+from reports.compare_anon import LeakCheck, check_published
 from reports.compare_chart import heat_css
 from reports.compare_pages import (
     SPLIT_CITIES,
@@ -44,7 +46,7 @@ from reports.compare_pages import (
 from reports.compare_views import CompareIndex, city_page_view, method_view, overview_view, procedure_view
 from reports.format import ja_spacing, jst_time
 from reports.i18n import LANGS, Bilingual, t
-from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish, recover
+from reports.outdir import MARKER, FolderLock, check_out_dir, lock_folder, marker_bytes, publish_files, recover
 from reports.overlay import Overlay
 from reports.pictures import picture_bytes, pictures
 from reports.site import build_time
@@ -58,6 +60,7 @@ __all__ = [
     "Diagrams",
     "build_compare",
     "city_page",
+    "compare_files",
     "group_page",
     "procedure_page",
     "render_compare",
@@ -71,7 +74,7 @@ Progress = Callable[[str], None]
 
 
 class _Site:
-    """Renders every page into ``out`` (name → bytes); draws the diagrams the pages show, each once."""
+    """Renders every page as (name, bytes) as jobs finish; draws the diagrams the pages show, each once."""
 
     def __init__(self, data: CompareInput, title: str | None, report: Progress, notice: Progress,
                  environ: Mapping[str, str] | None) -> None:
@@ -79,7 +82,8 @@ class _Site:
         self.c = data.comparison
         self.report = report
         self.notice = notice
-        self.out: dict[str, bytes] = {}
+        self.written: set[str] = set()
+        """Names handed out so far: a diagram two jobs drew is handed out once (the first job's bytes)."""
         self.created = build_time(environ)
         self.generated = jst_time(self.created)  # Japan time, as on the main site
         self.title = Bilingual(title, title) if title else Bilingual.of("compare.title")
@@ -105,8 +109,9 @@ class _Site:
             csp=csp.PLACEHOLDER, **context)
         self.task.files.append((name, csp.apply_policy(html).encode("utf-8")))
 
-    def render(self, jobs: int = 1) -> dict[str, bytes]:
-        """Every page, on up to ``jobs`` processes (the same bytes and messages, in the same order, as one).
+    def files(self, jobs: int = 1) -> Generator[tuple[str, bytes], None, None]:
+        """Every file as its job finishes, on up to ``jobs`` processes (the same files and messages, in the same
+        order, as one), the static files last.  Each name comes once; the caller writes each away.
 
         Two rounds: the overview, the method and the procedures first (they draw every leader's diagram),
         then the cities, whose workers start from the diagrams already drawn, so that a leader's diagram
@@ -116,16 +121,24 @@ class _Site:
         cities = [_Job("city", city.key) for city in self.index.order]
         for round_ in (first, cities):
             for done in ordered_results(_run_job, round_, context=self, jobs=jobs, describe=_Job.describe):
-                self.merge(done)
-        self.out["static/site.css"] = (_HERE / "static" / "site.css").read_bytes()
-        self.out["static/site.js"] = (_HERE / "static" / "site.js").read_bytes()
-        self.out["static/compare.css"] = ((_HERE / "static" / "compare.css").read_text(encoding="utf-8")
-                                          + heat_css()).encode("utf-8")
-        self.out["static/dispositions.css"] = _disposition_css()
-        return self.out
+                yield from self.merge(done)
+        yield "static/site.css", (_HERE / "static" / "site.css").read_bytes()
+        yield "static/site.js", (_HERE / "static" / "site.js").read_bytes()
+        yield "static/compare.css", ((_HERE / "static" / "compare.css").read_text(encoding="utf-8")
+                                     + heat_css()).encode("utf-8")
+        yield "static/dispositions.css", _disposition_css()
 
     def run(self, job: _Job) -> _Done:
-        """Render one job's pages (in a worker, or here with one job at a time): what it wrote and said."""
+        """Render one job's pages (in a worker, or here with one job at a time): what it wrote and said.
+
+        The cyclic collector is paused meanwhile, as for the scan site's pages: views, templates and diagrams
+        make many objects and few cycles, and each burst of them set off collections that walked every city's
+        figures; what the job leaves for the collector is collected after it.
+        """
+        with collector_paused():
+            return self._run(job)
+
+    def _run(self, job: _Job) -> _Done:
         self.task = _Done()
         if job.kind == "index":
             self.page("compare_index.html", "index.html", view=overview_view(self.index))
@@ -143,10 +156,14 @@ class _Site:
         done, self.task = self.task, _Done()
         return done
 
-    def merge(self, done: _Done) -> None:
-        """Take one job's files, diagrams and messages, in job order: a notice about a diagram is said once."""
+    def merge(self, done: _Done) -> list[tuple[str, bytes]]:
+        """Take one job's diagrams and messages, in job order (a notice about a diagram is said once); its files
+        not handed out before."""
+        new = []
         for name, data in done.files:
-            self.out.setdefault(name, data)
+            if name not in self.written:
+                self.written.add(name)
+                new.append((name, data))
         self.drawn.update(done.drawn)
         for key, message in done.events:
             if key is None:
@@ -155,6 +172,7 @@ class _Site:
                 self.noticed.add(key)
                 self.failed[key] = message
                 self.notice(message)
+        return new
 
     def diagram(self, flow: FlowFigures) -> str | None:
         """The site path of a flow's diagram (drawn once a process), or None when it cannot be drawn."""
@@ -244,6 +262,43 @@ def _disposition_css() -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def compare_files(data: CompareInput, *, title: str | None = None, progress: Progress | None = None,
+                  notice: Progress | None = None, environ: Mapping[str, str] | None = None,
+                  jobs: int = 1) -> Generator[tuple[str, bytes], None, None]:
+    """Every file of the comparison site but the marker (relative POSIX path, bytes), as each is rendered.
+
+    When anonymised, each file is searched as it passes (:class:`reports.compare_anon.LeakCheck`); once
+    one holds a name or a note no further file is handed out, and when all are rendered the refusal names
+    the first such file by name, as :func:`reports.compare_anon.check_published` does over the whole site.
+    ``jobs``: processes rendering the pages and drawing the diagrams (the same files with any number).
+    Close the generator (or consume it): the pages' worker processes live until then.
+    """
+    report = progress or (lambda _message: None)
+    files = _Site(data, title, report, notice or report, environ).files(jobs)
+    if data.anonymised:
+        files = _checked(files, LeakCheck(data.names, data.notes), report)
+    return files
+
+
+def _checked(files: Iterable[tuple[str, bytes]], leaks: LeakCheck,
+             report: Progress) -> Generator[tuple[str, bytes], None, None]:
+    """The files that hold no secret, up to the first that does; then the refusal naming the first by name.
+
+    Why render on after a hit: the error names the same file as a check of the finished site would, and the
+    check's message comes where it always did, after the pages' messages.
+    """
+    first: tuple[str, Say] | None = None
+    for name, content in files:
+        kind = leaks.find(content)
+        if kind is not None and (first is None or name < first[0]):
+            first = (name, kind)
+        if first is None:
+            yield name, content
+    report(say("compare_site.checking_names").render())
+    if first is not None:
+        raise leaks.error(*first)
+
+
 def render_compare(data: CompareInput, *, title: str | None = None, progress: Progress | None = None,
                    notice: Progress | None = None, environ: Mapping[str, str] | None = None,
                    jobs: int = 1) -> dict[str, bytes]:
@@ -252,7 +307,7 @@ def render_compare(data: CompareInput, *, title: str | None = None, progress: Pr
     ``jobs``: processes rendering the pages and drawing the diagrams (the same files with any number).
     """
     report = progress or (lambda _message: None)
-    out = _Site(data, title, report, notice or report, environ).render(jobs)
+    out = dict(_Site(data, title, report, notice or report, environ).files(jobs))
     if data.anonymised:
         report(say("compare_site.checking_names").render())
         check_published(out, data.names, data.notes)
@@ -262,11 +317,15 @@ def render_compare(data: CompareInput, *, title: str | None = None, progress: Pr
 
 def build_compare(data: CompareInput, out_dir: Path, *, title: str | None = None, progress: Progress | None = None,
                   notice: Progress | None = None, lock: FolderLock | None = None, jobs: int = 1) -> list[Path]:
-    """Render the comparison site and put it at ``out_dir`` (rules of :mod:`reports.outdir`); the files written."""
+    """Render the comparison site and put it at ``out_dir`` (rules of :mod:`reports.outdir`); the files written.
+
+    Each file goes into the staging folder as it is rendered, so the parent holds one job's pages at a time,
+    not the site; the marker (the list of every file) is written last.
+    """
     out_dir = check_out_dir(out_dir)
     report = progress or (lambda _message: None)
     with lock_folder(out_dir) if lock is None else nullcontext(lock):
         recover(out_dir, report)
-        contents = render_compare(data, title=title, progress=progress, notice=notice, jobs=jobs)
-        publish(contents, out_dir, report)
-    return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in contents)
+        with closing(compare_files(data, title=title, progress=progress, notice=notice, jobs=jobs)) as files:
+            written = publish_files(files, out_dir, report)
+    return sorted(out_dir.joinpath(*PurePosixPath(name).parts) for name in written)

@@ -16,6 +16,7 @@ the balancing pass first tries to break only there.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -29,6 +30,10 @@ LINE_HEIGHT = 1.2
 """Line height as a multiple of the font size (bpmn-js uses the same ratio)."""
 ELLIPSIS = "…"
 """Marks a label cut short to fit its shape; the full text goes into the tooltip."""
+_FITTED_MEMO = 16384
+"""Labels :func:`fit_text` remembers.  A comparison draws the same few hundred leader diagrams with the same task
+names in the same boxes again and again; fitting is pure, so each (text, box, sizes) is laid out once a process.
+At well under a kilobyte a label the memo stays below a few MiB."""
 
 _NO_LINE_START = set("、。，．・：；？！ー）」』】〕〉》”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…,.:;!?)]}")
 _NO_LINE_END = set("（「『【〔〈《“‘([{")
@@ -45,6 +50,19 @@ def _is_wide(ch: str) -> bool:
     return width in ("W", "F") or (width == "A" and ord(ch) >= 0x2000)
 
 
+_COMBINING, _WIDE, _NARROW = 0, 1, 2
+_CHAR_CLASS: dict[str, int] = {}
+"""Each character met so far: combining (no room), wide (1 em) or narrow (0.55 em).  Labels use a few thousand
+characters at most, and asking :mod:`unicodedata` twice per character was most of what measuring cost."""
+
+
+def _char_class(ch: str) -> int:
+    """Whether a character takes no room, a full em or a narrow one (looked up once, then remembered)."""
+    found = _COMBINING if unicodedata.combining(ch) else _WIDE if _is_wide(ch) else _NARROW
+    _CHAR_CLASS[ch] = found
+    return found
+
+
 def measure_text(text: str, font_size: float) -> float:
     """Approximate rendered width: wide characters 1 em, others 0.55 em.
 
@@ -54,10 +72,14 @@ def measure_text(text: str, font_size: float) -> float:
     20.0
     """
     total = 0.0
+    known = _CHAR_CLASS
     for ch in text:
-        if unicodedata.combining(ch):
+        kind = known.get(ch)
+        if kind is None:
+            kind = _char_class(ch)
+        if kind == _COMBINING:
             continue
-        total += font_size if _is_wide(ch) else font_size * 0.55
+        total += font_size if kind == _WIDE else font_size * 0.55
     return total
 
 
@@ -259,6 +281,13 @@ def wrap_text(
     >>> wrap_text("住基システム入力", 90, 12)
     ['住基システム', '入力']
     """
+    return list(_wrapped(text, width, font_size, balanced, overflow))
+
+
+@functools.lru_cache(maxsize=_FITTED_MEMO)
+def _wrapped(text: str, width: float, font_size: float, balanced: bool, overflow: float) -> tuple[str, ...]:
+    """:func:`wrap_text`'s lines, memoised: a diagram's edge labels (はい / いいえ, 受付済) repeat in every
+    flow at the same width; a tuple, so that no caller can change what the next one gets."""
     lines: list[str] = []
     for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if not paragraph.strip():
@@ -272,7 +301,7 @@ def wrap_text(
             lines.extend(_greedy(tokens, width, font_size, overflow))
     while lines and not lines[-1]:
         lines.pop()
-    return lines
+    return tuple(lines)
 
 
 # --------------------------------------------------------------------------- fitting a box
@@ -309,6 +338,7 @@ def _ellipsized(line: str, width: float, font_size: float) -> str:
     return text + ELLIPSIS
 
 
+@functools.lru_cache(maxsize=_FITTED_MEMO)
 def fit_text(text: str, width: float, height: float, font_size: float, min_font_size: float) -> FittedText:
     """Lines of ``text`` that fit a ``width`` × ``height`` box: wrap, then shrink, then cut.
 
@@ -319,6 +349,7 @@ def fit_text(text: str, width: float, height: float, font_size: float, min_font_
     A box too small for one line still gets one line, so a label is never
     silently empty.  bpmn-js wraps but lets the text run out of the shape;
     here it stays inside, and the caller keeps the full text in a tooltip.
+    The result is memoised (:data:`_FITTED_MEMO` labels) and immutable, so callers may share it.
 
     >>> fit_text("住民票の写しの交付", 90, 40, 12, 9).lines
     ('住民票の', '写しの交付')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import unicodedata
 
@@ -173,6 +174,65 @@ def test_fit_handles_a_very_long_name_quickly_and_in_few_lines() -> None:
 
 def test_fit_gives_no_lines_for_empty_text() -> None:
     assert fit_text("  \n ", 90, 40, 12, 9).lines == ()
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_ALPHABET), max_size=120),
+    st.integers(10, 200),
+    st.integers(10, 120),
+    st.sampled_from([(12, 9), (11, 11), (12, 12 * 0.75), (10.5, 8)]),
+)
+def test_memoised_fit_equals_the_fit_itself(text: str, width: int, height: int, sizes: tuple[float, float]) -> None:
+    """The memo may hand back a label laid out for 90 when asked for 90.0 (equal keys): the same either way."""
+    expected = fit_text.__wrapped__(text, width, height, *sizes)
+    assert fit_text(text, width, height, *sizes) == expected
+    assert fit_text(text, float(width), float(height), *sizes) == expected  # now from the memo
+    assert fit_text(text, width + 0.25, height - 0.5, *sizes) == fit_text.__wrapped__(
+        text, width + 0.25, height - 0.5, *sizes)
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_ALPHABET), max_size=80),
+    st.integers(20, 200),
+    st.sampled_from([(True, OVERFLOW), (False, OVERFLOW), (True, 1.0)]),
+)
+def test_memoised_wrap_equals_the_wrap_itself(text: str, width: int, how: tuple[bool, float]) -> None:
+    balanced, overflow = how
+    expected = list(reports.text._wrapped.__wrapped__(text, width, 11, balanced, overflow))
+    assert wrap_text(text, width, 11, balanced=balanced, overflow=overflow) == expected
+    assert wrap_text(text, float(width), 11.0, balanced=balanced, overflow=overflow) == expected
+
+
+def test_a_caller_changing_its_lines_does_not_change_the_next_callers() -> None:
+    lines = wrap_text("住民票の写しの交付", 40, 12)
+    lines.append("x")
+    lines[0] = "y"
+    assert wrap_text("住民票の写しの交付", 40, 12) == ["住民票", "の写し", "の交付"]
+
+
+def _measured_without_memo(text: str, font_size: float) -> float:
+    total = 0.0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width = unicodedata.east_asian_width(ch)
+        wide = width in ("W", "F") or (width == "A" and ord(ch) >= 0x2000)
+        total += font_size if wide else font_size * 0.55
+    return total
+
+
+@given(st.text(max_size=40), st.sampled_from([7, 9.5, 11, 12, 13.2]))
+def test_measuring_with_remembered_characters_gives_the_same_floats(text: str, font_size: float) -> None:
+    assert measure_text(text, font_size) == _measured_without_memo(text, font_size)  # equal, not approximately
+    assert measure_text(text, font_size) == _measured_without_memo(text, font_size)  # every character known now
+
+
+def test_a_memoised_fit_cannot_be_changed_by_the_caller_who_got_it() -> None:
+    fitted = fit_text("住民票の写しの交付", 90, 40, 12, 9)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fitted.font_size = 9  # type: ignore[misc]
+    assert isinstance(fitted.lines, tuple)
+    assert fit_text("住民票の写しの交付", 90, 40, 12, 9) is fitted
 
 
 # --------------------------------------------------------------------------- docs
